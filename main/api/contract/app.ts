@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { operation } from './operation';
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  mode: z.enum(['desktop', 'browser', 'cli']),
+  platform: z.string(),
+  node: z.string(),
+  dataDir: z.string(),
+  pid: z.number(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+export const LogLineSchema = z.object({
+  seq: z.number().int(),
+  ts: z.string(),
+  source: z.string(),
+  level: LogLevelSchema,
+  message: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
+export const appOperations = {
+  'app.info': operation(z.object({}).strict()).returns<AppInfo>(),
+  'logs.recent': operation(
+    z
+      .object({
+        source: z.string().min(1).optional(),
+        limit: z.number().int().min(1).max(10_000).default(500),
+      })
+      .strict(),
+  ).returns<LogLine[]>(),
+};
+
+export const appEvents = {
+  log: LogLineSchema,
+};

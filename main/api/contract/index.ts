@@ -1,0 +1,44 @@
+// The one contract: every operation and event the renderer, the CLI and the tests may use.
+import type { z } from 'zod';
+import { appEvents, appOperations } from './app';
+import { settingsEvents, settingsOperations } from './settings';
+import { stackEvents, stackOperations } from './stack';
+import { workerEvents, workerOperations } from './worker';
+import { workflowEvents, workflowOperations } from './workflows';
+import type { Operation } from './operation';
+
+export const operations = {
+  ...appOperations,
+  ...settingsOperations,
+  ...stackOperations,
+  ...workerOperations,
+  ...workflowOperations,
+};
+
+export const events = {
+  ...appEvents,
+  ...settingsEvents,
+  ...stackEvents,
+  ...workerEvents,
+  ...workflowEvents,
+};
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type EventName = keyof typeof events;
+
+type OutputOf<T> = T extends Operation<z.ZodType, infer O> ? O : never;
+/** What the caller passes: optional fields with defaults may be left out. */
+export type OpInput<K extends OperationName> = z.input<Operations[K]['input']>;
+/** What the handler receives: defaults filled in, validated. */
+export type OpParsedInput<K extends OperationName> = z.output<Operations[K]['input']>;
+export type OpOutput<K extends OperationName> = OutputOf<Operations[K]>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+export * from './app';
+export * from './settings';
+export * from './stack';
+export * from './worker';
+export * from './workflows';
+export * from './phases';
+export type { Operation } from './operation';

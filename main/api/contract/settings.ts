@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { operation } from './operation';
+
+const port = z.number().int().min(1024, 'Use a port from 1024 to 65535').max(65535, 'Use a port from 1024 to 65535');
+
+export const TemporalSettingsSchema = z
+  .object({
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'Write the address as host:port, for example 127.0.0.1:7233'),
+    namespace: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9._-]+$/, 'Letters, digits, dot, dash and underscore only'),
+    taskQueue: z.string().min(1).max(255),
+    activityTimeoutS: z.number().int().min(1).max(86_400),
+    workflowTimeoutS: z.number().int().min(60).max(31_536_000),
+    namespaceRetentionH: z.number().int().min(24).max(8_760),
+  })
+  .strict();
+
+export const StackSettingsSchema = z
+  .object({
+    provider: z.enum(['local', 'docker', 'attached']),
+    ports: z
+      .object({ appPostgres: port, temporalPostgres: port, temporal: port, temporalUi: port })
+      .strict()
+      .refine((p) => new Set(Object.values(p)).size === 4, 'Every service needs its own port'),
+    enableUi: z.boolean(),
+    /** Folder for the clusters' data and the services' logs; empty means the console's data folder. */
+    dataDir: z.string(),
+    /** Overrides for where binaries are found; empty means the provisioned folder, then PATH. */
+    binaries: z
+      .object({
+        postgresBinDir: z.string(),
+        temporalServer: z.string(),
+        temporalSqlTool: z.string(),
+        temporalUiServer: z.string(),
+      })
+      .strict(),
+    startOnLaunch: z.boolean(),
+  })
+  .strict();
+
+export const WorkerSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    autoApprove: z.boolean(),
+    maxConcurrentActivities: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    theme: z.enum(['system', 'light', 'dark']),
+    temporal: TemporalSettingsSchema,
+    stack: StackSettingsSchema,
+    worker: WorkerSettingsSchema,
+  })
+  .strict();
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A partial update: each section may be given in part. */
+export const SettingsPatchSchema = z
+  .object({
+    theme: SettingsSchema.shape.theme.optional(),
+    temporal: TemporalSettingsSchema.partial().optional(),
+    stack: z
+      .object({
+        provider: StackSettingsSchema.shape.provider.optional(),
+        ports: z
+          .object({
+            appPostgres: port.optional(),
+            temporalPostgres: port.optional(),
+            temporal: port.optional(),
+            temporalUi: port.optional(),
+          })
+          .strict()
+          .optional(),
+        enableUi: z.boolean().optional(),
+        dataDir: z.string().optional(),
+        binaries: StackSettingsSchema.shape.binaries.partial().optional(),
+        startOnLaunch: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    worker: WorkerSettingsSchema.partial().optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const SettingsViewSchema = z.object({
+  settings: SettingsSchema,
+  /** Dotted paths whose value comes from an environment variable, with the variable's name. */
+  overrides: z.array(z.object({ path: z.string(), variable: z.string() })),
+  file: z.string(),
+});
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+export const settingsOperations = {
+  'settings.get': operation(z.object({}).strict()).returns<SettingsView>(),
+  'settings.update': operation(SettingsPatchSchema, { writes: true }).returns<SettingsView>(),
+};
+
+export const settingsEvents = {
+  'settings.changed': SettingsViewSchema,
+};

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { operation } from './operation';
+import { OpsErrorShapeSchema } from '../errors';
+
+export const ServiceIdSchema = z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui']);
+export type ServiceId = z.infer<typeof ServiceIdSchema>;
+
+export const HealthSchema = z.enum(['unknown', 'healthy', 'degraded', 'failed']);
+export type Health = z.infer<typeof HealthSchema>;
+
+export const ServiceStatusSchema = z.object({
+  id: ServiceIdSchema,
+  label: z.string(),
+  state: z.enum(['stopped', 'starting', 'running', 'stopping', 'failed', 'disabled', 'external']),
+  health: HealthSchema,
+  port: z.number().int().optional(),
+  version: z.string().optional(),
+  startedAt: z.string().optional(),
+  pid: z.number().int().optional(),
+  message: z.string().optional(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
+
+export const StartStepSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  state: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  detail: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type StartStep = z.infer<typeof StartStepSchema>;
+
+export const StackStateSchema = z.enum(['stopped', 'starting', 'running', 'stopping', 'degraded', 'failed']);
+export type StackState = z.infer<typeof StackStateSchema>;
+
+export const StackStatusSchema = z.object({
+  provider: z.enum(['local', 'docker', 'attached']),
+  state: StackStateSchema,
+  services: z.array(ServiceStatusSchema),
+  steps: z.array(StartStepSchema),
+  error: OpsErrorShapeSchema.optional(),
+  updatedAt: z.string(),
+});
+export type StackStatus = z.infer<typeof StackStatusSchema>;
+
+export const CheckStatusSchema = z.enum(['healthy', 'degraded', 'failed']);
+export const ValidationCheckSchema = z.object({
+  id: z.string(),
+  group: z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui', 'integration']),
+  label: z.string(),
+  status: CheckStatusSchema,
+  detail: z.string(),
+  fix: z.string().optional(),
+  durationMs: z.number(),
+});
+export type ValidationCheck = z.infer<typeof ValidationCheckSchema>;
+
+export const ValidationReportSchema = z.object({
+  overall: CheckStatusSchema,
+  checkedAt: z.string(),
+  checks: z.array(ValidationCheckSchema),
+});
+export type ValidationReport = z.infer<typeof ValidationReportSchema>;
+
+export const PortCheckSchema = z.object({
+  service: ServiceIdSchema,
+  port: z.number().int(),
+  free: z.boolean(),
+  owner: z.string().optional(),
+  suggestion: z.number().int().optional(),
+});
+export type PortCheck = z.infer<typeof PortCheckSchema>;
+
+const empty = z.object({}).strict();
+
+export const stackOperations = {
+  'stack.status': operation(empty).returns<StackStatus>(),
+  'stack.start': operation(empty, { writes: true }).returns<StackStatus>(),
+  'stack.stop': operation(empty, { writes: true }).returns<StackStatus>(),
+  'stack.restart': operation(empty, { writes: true }).returns<StackStatus>(),
+  'stack.restartService': operation(z.object({ service: ServiceIdSchema }).strict(), {
+    writes: true,
+  }).returns<StackStatus>(),
+  'stack.validate': operation(
+    z.object({ integration: z.boolean().default(true) }).strict(),
+  ).returns<ValidationReport>(),
+  'stack.checkPorts': operation(empty).returns<PortCheck[]>(),
+};
+
+export const stackEvents = {
+  'stack.status': StackStatusSchema,
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { operation } from './operation';
+import { PHASE_IDS } from './phases';
+
+export const PhaseIdSchema = z.enum(PHASE_IDS);
+
+export const StartCycleInputSchema = z
+  .object({
+    cycleId: z.number().int().positive('A cycle id is a positive whole number'),
+    reportIds: z.array(z.number().int().positive()).min(1, 'Name at least one report').max(500),
+    skipPhases: z
+      .array(PhaseIdSchema)
+      .default([])
+      .refine((s) => new Set(s).size === s.length, 'A phase is named twice'),
+    autoApprove: z.boolean().optional(),
+  })
+  .strict();
+export type StartCycleInput = z.infer<typeof StartCycleInputSchema>;
+
+export const StartCycleResultSchema = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  alreadyRunning: z.boolean(),
+});
+export type StartCycleResult = z.infer<typeof StartCycleResultSchema>;
+
+export const SignalNameSchema = z.enum(['approveScope', 'rfiResponse', 'testResult']);
+export const SignalInputSchema = z
+  .object({
+    workflowId: z.string().min(1),
+    signal: SignalNameSchema,
+    payload: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const PhaseStateSchema = z.enum([
+  'pending',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'skipped',
+  'compensated',
+]);
+export type PhaseState = z.infer<typeof PhaseStateSchema>;
+
+export const PhaseProgressSchema = z.object({
+  phase: PhaseIdSchema,
+  state: PhaseStateSchema,
+  attempts: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  lastFailure: z.string().optional(),
+});
+export type PhaseProgress = z.infer<typeof PhaseProgressSchema>;
+
+export const CycleProgressSchema = z.object({
+  workflowId: z.string(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'unknown']),
+  phases: z.array(PhaseProgressSchema),
+  waitingFor: z.array(z.string()),
+});
+export type CycleProgress = z.infer<typeof CycleProgressSchema>;
+
+export const WorkflowProgressEventSchema = z.object({
+  workflowId: z.string(),
+  table: z.string(),
+  phase: PhaseIdSchema.optional(),
+  kind: z.string(),
+  at: z.string(),
+});
+export type WorkflowProgressEvent = z.infer<typeof WorkflowProgressEventSchema>;
+
+export const workflowOperations = {
+  'workflows.start': operation(StartCycleInputSchema, { writes: true }).returns<StartCycleResult>(),
+  'workflows.signal': operation(SignalInputSchema, { writes: true }).returns<{ delivered: true }>(),
+  'workflows.cancel': operation(
+    z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
+    { writes: true },
+  ).returns<{ cancelled: true }>(),
+  'workflows.progress': operation(z.object({ workflowId: z.string().min(1) }).strict()).returns<CycleProgress>(),
+};
+
+export const workflowEvents = {
+  'workflow.progress': WorkflowProgressEventSchema,
+};

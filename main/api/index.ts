@@ -1,0 +1,3 @@
+export * from './contract';
+export * from './errors';
+export { Router, EventBus, type Handlers, type Handler, type CallResult, type WriteGuard } from './router';

@@ -1,0 +1,37 @@
+import type { Settings } from '../api/contract';
+
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  temporal: {
+    host: '127.0.0.1:7233',
+    namespace: 'default',
+    taskQueue: 'synapse-workflow-queue',
+    activityTimeoutS: 300,
+    workflowTimeoutS: 86_400,
+    namespaceRetentionH: 72,
+  },
+  stack: {
+    provider: 'local',
+    ports: { appPostgres: 5432, temporalPostgres: 5434, temporal: 7233, temporalUi: 8088 },
+    enableUi: false,
+    dataDir: '',
+    binaries: { postgresBinDir: '', temporalServer: '', temporalSqlTool: '', temporalUiServer: '' },
+    startOnLaunch: false,
+  },
+  worker: { enabled: true, autoApprove: false, maxConcurrentActivities: 100 },
+};
+
+/** Environment variables of the seeds (001) that override settings, and how to read each. */
+export const ENV_OVERRIDES: ReadonlyArray<{
+  variable: string;
+  path: string;
+  parse: (raw: string) => unknown;
+}> = [
+  { variable: 'TEMPORAL_HOST', path: 'temporal.host', parse: (v) => v },
+  { variable: 'TEMPORAL_NAMESPACE', path: 'temporal.namespace', parse: (v) => v },
+  { variable: 'TEMPORAL_TASK_QUEUE', path: 'temporal.taskQueue', parse: (v) => v },
+  { variable: 'TEMPORAL_ACTIVITY_TIMEOUT', path: 'temporal.activityTimeoutS', parse: Number },
+  { variable: 'TEMPORAL_WORKFLOW_TIMEOUT', path: 'temporal.workflowTimeoutS', parse: Number },
+  { variable: 'TEMPORAL_WORKER_ENABLED', path: 'worker.enabled', parse: (v) => /^(1|true|yes)$/i.test(v) },
+  { variable: 'OPS_STACK_PROVIDER', path: 'stack.provider', parse: (v) => v },
+];

@@ -1,0 +1,2 @@
+export { startBrowserServer, tokensMatch, type BrowserServer, type BrowserServerOptions } from './ws-server';
+export * from './protocol';

@@ -1,0 +1,15 @@
+// The preload: exposes the contract as window.ops through contextBridge, nothing more.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+
+type EventListener = (name: string, payload: unknown) => void;
+
+const api = {
+  call: (op: string, input: unknown): Promise<unknown> => ipcRenderer.invoke('ops:call', op, input),
+  subscribe: (listener: EventListener): (() => void) => {
+    const wrapped = (_event: IpcRendererEvent, name: string, payload: unknown) => listener(name, payload);
+    ipcRenderer.on('ops:event', wrapped);
+    return () => ipcRenderer.removeListener('ops:event', wrapped);
+  },
+};
+
+contextBridge.exposeInMainWorld('ops', api);

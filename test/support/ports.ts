@@ -1,0 +1,13 @@
+import net from 'node:net';
+
+/** A port that was free on 127.0.0.1 a moment ago (tests always use free ports). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
