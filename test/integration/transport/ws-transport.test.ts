@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsole, type OpsConsole } from '../../../main/console';
+import { startBrowserServer, type BrowserServer } from '../../../main/transport';
+
+let ops: OpsConsole;
+let server: BrowserServer;
+let home: string;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-ws-'));
+  fs.mkdirSync(path.join(home, 'static'));
+  fs.writeFileSync(path.join(home, 'static', 'index.html'), '<!doctype html><title>ops</title>');
+  ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
+  server = await startBrowserServer({ router: ops.router, staticDir: path.join(home, 'static') });
+});
+
+afterAll(async () => {
+  await server.close();
+  await ops.shutdown();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+function connect(query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextFrame(ws: WebSocket, predicate: (frame: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (predicate(frame)) {
+        ws.off('message', onMessage);
+        resolve(frame);
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+describe('WebSocket transport', () => {
+  it('listens on 127.0.0.1 only and prints a URL carrying the token', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=`));
+    expect(server.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a connection without a token', async () => {
+    await expect(connect('')).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses a connection with a wrong token', async () => {
+    await expect(connect(`?token=${'x'.repeat(server.token.length)}`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses a connection from a foreign origin even with the token', async () => {
+    await expect(connect(`?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow('HTTP 401');
+  });
+
+  it('round-trips a call and pushes events to a client with the token', async () => {
+    const ws = await connect(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` });
+    try {
+      ws.send(JSON.stringify({ type: 'call', id: 1, op: 'app.info', input: {} }));
+      const info = await nextFrame(ws, (f) => f.id === 1);
+      expect(info).toMatchObject({ ok: true, result: { name: 'Ops Console', mode: 'browser', dataDir: home } });
+
+      const event = nextFrame(ws, (f) => f.type === 'event' && f.name === 'settings.changed');
+      const log = nextFrame(ws, (f) => f.type === 'event' && f.name === 'log');
+      ws.send(JSON.stringify({ type: 'call', id: 2, op: 'settings.update', input: { temporal: { taskQueue: 'ws-q' } } }));
+      expect(await nextFrame(ws, (f) => f.id === 2)).toMatchObject({ ok: true });
+      expect(await event).toMatchObject({ payload: { settings: { temporal: { taskQueue: 'ws-q' } } } });
+      expect(await log).toMatchObject({ payload: { source: 'console', message: 'settings saved' } });
+
+      ws.send(JSON.stringify({ type: 'call', id: 3, op: 'settings.update', input: { temporal: { host: 'no port' } } }));
+      expect(await nextFrame(ws, (f) => f.id === 3)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      ws.send('not json');
+      expect(await nextFrame(ws, (f) => f.id === -1)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('serves the renderer with a strict CSP and never files outside its folder', async () => {
+    const index = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const escape = await fetch(`http://127.0.0.1:${server.port}/..%2f..%2fetc%2fpasswd`);
+    expect(await escape.text()).not.toContain('root:');
+  });
+});
