@@ -10,7 +10,9 @@ import {
   type OpParsedInput,
 } from './contract';
 
-export type Handler<K extends OperationName> = (input: OpParsedInput<K>) => Promise<OpOutput<K>> | OpOutput<K>;
+export type Handler<K extends OperationName> = (
+  input: OpParsedInput<K>,
+) => Promise<OpOutput<K>> | OpOutput<K>;
 export type Handlers = { [K in OperationName]?: Handler<K> };
 
 export type CallResult = { ok: true; result: unknown } | { ok: false; error: OpsErrorShape };
@@ -84,9 +86,14 @@ export class Router {
     const op = operations[name];
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      throw new OpsError('INVALID_INPUT', `Invalid input for ${name}: ${describeIssues(parsed.error)}`, 'Correct the fields named and try again.', {
-        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-      });
+      throw new OpsError(
+        'INVALID_INPUT',
+        `Invalid input for ${name}: ${describeIssues(parsed.error)}`,
+        'Correct the fields named and try again.',
+        {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+        },
+      );
     }
     const handler = this.handlers[name] as Handler<OperationName> | undefined;
     if (!handler) {

@@ -13,10 +13,24 @@ export function registerIpcTransport(router: Router, win: BrowserWindow, rendere
 
   ipcMain.handle(IPC_CALL, async (event, op: unknown, input: unknown) => {
     if (!trusted(event)) {
-      return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Refused: unknown sender.', hint: 'Only the console window may call.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'UNAUTHORIZED',
+          message: 'Refused: unknown sender.',
+          hint: 'Only the console window may call.',
+        },
+      };
     }
     if (typeof op !== 'string') {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: 'Operation name must be a string.', hint: 'Use window.ops.call(name, input).' } };
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_INPUT',
+          message: 'Operation name must be a string.',
+          hint: 'Use window.ops.call(name, input).',
+        },
+      };
     }
     return router.call(op, input);
   });

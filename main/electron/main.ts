@@ -1,6 +1,6 @@
 // The Electron shell: one window, the IPC transport, safeStorage for secrets, and a clean shutdown.
 import path from 'node:path';
-import { app, BrowserWindow, Menu, dialog, safeStorage, shell } from 'electron';
+import { app, Menu, dialog, safeStorage, shell } from 'electron';
 import { createConsole, type OpsConsole } from '../console';
 import { EncryptedSecretStore, FileSecretStore } from '../settings';
 import { registerIpcTransport } from './ipc';
@@ -20,7 +20,10 @@ async function boot(): Promise<void> {
     : new FileSecretStore(dataDir);
   ops = createConsole({ mode: 'desktop', dataDir, secrets });
   const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
-  const win = createMainWindow({ preload: path.join(__dirname, '..', 'preload', 'index.cjs'), rendererIndex });
+  const win = createMainWindow({
+    preload: path.join(__dirname, '..', 'preload', 'index.cjs'),
+    rendererIndex,
+  });
   registerIpcTransport(ops.router, win, rendererIndex);
   ops.router.events.subscribe((name, payload) => {
     if (name === 'stack.status') win.setTitle(`Ops Console — stack ${(payload as { state: string }).state}`);

@@ -57,7 +57,9 @@ export class EncryptedSecretStore implements SecretStore {
   }
 
   private read(): Record<string, string> {
-    return fs.existsSync(this.file) ? (JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>) : {};
+    return fs.existsSync(this.file)
+      ? (JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>)
+      : {};
   }
 
   get(name: string): string | undefined {

@@ -11,7 +11,12 @@ export type CallFrame = z.infer<typeof CallFrameSchema>;
 
 export type ResultFrame =
   | { type: 'result'; id: number; ok: true; result: unknown }
-  | { type: 'result'; id: number; ok: false; error: { code: string; message: string; hint: string; details?: unknown } };
+  | {
+      type: 'result';
+      id: number;
+      ok: false;
+      error: { code: string; message: string; hint: string; details?: unknown };
+    };
 
 export type EventFrame = { type: 'event'; name: string; payload: unknown };
 

@@ -48,7 +48,11 @@ export function tokensMatch(expected: string, given: string | null | undefined):
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function serveStatic(staticDir: string | undefined, req: http.IncomingMessage, res: http.ServerResponse): void {
+function serveStatic(
+  staticDir: string | undefined,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): void {
   res.setHeader('Content-Security-Policy', CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -86,9 +90,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
-    const sameOrigin = !origin || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    const sameOrigin =
+      !origin || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
     if (url.pathname !== API_PATH || !sameOrigin || !tokensMatch(token, url.searchParams.get('token'))) {
-      options.onLog?.(`refused a connection to ${url.pathname} (${!sameOrigin ? 'foreign origin' : 'bad or missing token'})`);
+      options.onLog?.(
+        `refused a connection to ${url.pathname} (${!sameOrigin ? 'foreign origin' : 'bad or missing token'})`,
+      );
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -99,7 +106,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
-    const unsubscribe = options.router.events.subscribe((name, payload) => send({ type: 'event', name, payload }));
+    const unsubscribe = options.router.events.subscribe((name, payload) =>
+      send({ type: 'event', name, payload }),
+    );
     let alive = true;
     ws.on('pong', () => (alive = true));
     const heartbeat = setInterval(() => {
@@ -120,12 +129,20 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
           type: 'result',
           id: -1,
           ok: false,
-          error: { code: 'INVALID_INPUT', message: 'Malformed frame', hint: 'Send {type:"call", id, op, input}.' },
+          error: {
+            code: 'INVALID_INPUT',
+            message: 'Malformed frame',
+            hint: 'Send {type:"call", id, op, input}.',
+          },
         });
         return;
       }
       const outcome = await options.router.call(frame.op, frame.input);
-      send(outcome.ok ? { type: 'result', id: frame.id, ok: true, result: outcome.result } : { type: 'result', id: frame.id, ok: false, error: outcome.error });
+      send(
+        outcome.ok
+          ? { type: 'result', id: frame.id, ok: true, result: outcome.result }
+          : { type: 'result', id: frame.id, ok: false, error: outcome.error },
+      );
     });
   });
 

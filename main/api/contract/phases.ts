@@ -27,7 +27,13 @@ export interface PhaseDefinition {
 export const PHASES: readonly PhaseDefinition[] = [
   { id: 'planning', number: 1, label: 'Planning', after: [], compensation: 'rollback' },
   { id: 'scoping', number: 2, label: 'Scoping', after: ['planning'], compensation: 'notify' },
-  { id: 'sample_selection', number: 3, label: 'Sample Selection', after: ['scoping'], compensation: 'rollback' },
+  {
+    id: 'sample_selection',
+    number: 3,
+    label: 'Sample Selection',
+    after: ['scoping'],
+    compensation: 'rollback',
+  },
   {
     id: 'data_owner_identification',
     number: 4,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { operation } from './operation';
 
-const port = z.number().int().min(1024, 'Use a port from 1024 to 65535').max(65535, 'Use a port from 1024 to 65535');
+const port = z
+  .number()
+  .int()
+  .min(1024, 'Use a port from 1024 to 65535')
+  .max(65535, 'Use a port from 1024 to 65535');
 
 export const TemporalSettingsSchema = z
   .object({

@@ -78,7 +78,9 @@ export const workflowOperations = {
     z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
     { writes: true },
   ).returns<{ cancelled: true }>(),
-  'workflows.progress': operation(z.object({ workflowId: z.string().min(1) }).strict()).returns<CycleProgress>(),
+  'workflows.progress': operation(
+    z.object({ workflowId: z.string().min(1) }).strict(),
+  ).returns<CycleProgress>(),
 };
 
 export const workflowEvents = {

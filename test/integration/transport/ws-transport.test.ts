@@ -33,7 +33,10 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<W
   });
 }
 
-function nextFrame(ws: WebSocket, predicate: (frame: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+function nextFrame(
+  ws: WebSocket,
+  predicate: (frame: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
       const frame = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -61,7 +64,9 @@ describe('WebSocket transport', () => {
   });
 
   it('refuses a connection from a foreign origin even with the token', async () => {
-    await expect(connect(`?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow('HTTP 401');
+    await expect(connect(`?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow(
+      'HTTP 401',
+    );
   });
 
   it('round-trips a call and pushes events to a client with the token', async () => {
@@ -69,19 +74,42 @@ describe('WebSocket transport', () => {
     try {
       ws.send(JSON.stringify({ type: 'call', id: 1, op: 'app.info', input: {} }));
       const info = await nextFrame(ws, (f) => f.id === 1);
-      expect(info).toMatchObject({ ok: true, result: { name: 'Ops Console', mode: 'browser', dataDir: home } });
+      expect(info).toMatchObject({
+        ok: true,
+        result: { name: 'Ops Console', mode: 'browser', dataDir: home },
+      });
 
       const event = nextFrame(ws, (f) => f.type === 'event' && f.name === 'settings.changed');
       const log = nextFrame(ws, (f) => f.type === 'event' && f.name === 'log');
-      ws.send(JSON.stringify({ type: 'call', id: 2, op: 'settings.update', input: { temporal: { taskQueue: 'ws-q' } } }));
+      ws.send(
+        JSON.stringify({
+          type: 'call',
+          id: 2,
+          op: 'settings.update',
+          input: { temporal: { taskQueue: 'ws-q' } },
+        }),
+      );
       expect(await nextFrame(ws, (f) => f.id === 2)).toMatchObject({ ok: true });
       expect(await event).toMatchObject({ payload: { settings: { temporal: { taskQueue: 'ws-q' } } } });
       expect(await log).toMatchObject({ payload: { source: 'console', message: 'settings saved' } });
 
-      ws.send(JSON.stringify({ type: 'call', id: 3, op: 'settings.update', input: { temporal: { host: 'no port' } } }));
-      expect(await nextFrame(ws, (f) => f.id === 3)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      ws.send(
+        JSON.stringify({
+          type: 'call',
+          id: 3,
+          op: 'settings.update',
+          input: { temporal: { host: 'no port' } },
+        }),
+      );
+      expect(await nextFrame(ws, (f) => f.id === 3)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
       ws.send('not json');
-      expect(await nextFrame(ws, (f) => f.id === -1)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(await nextFrame(ws, (f) => f.id === -1)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
     } finally {
       ws.close();
     }

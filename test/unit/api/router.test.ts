@@ -10,7 +10,9 @@ function routerWithSettings() {
       taskQueue = patch.temporal?.taskQueue ?? taskQueue;
       return { settings: { temporal: { taskQueue } } as never, overrides: [], file: 'x' };
     },
-    'logs.recent': (input) => [{ seq: input.limit, ts: 't', source: input.source ?? 'all', level: 'info', message: 'm' }],
+    'logs.recent': (input) => [
+      { seq: input.limit, ts: 't', source: input.source ?? 'all', level: 'info', message: 'm' },
+    ],
   });
   return router;
 }
@@ -38,7 +40,9 @@ describe('router', () => {
   });
 
   it('refuses unknown fields in strict inputs', async () => {
-    const outcome = await routerWithSettings().call('settings.update', { temporal: { taskQueue: 'a', bogus: 1 } });
+    const outcome = await routerWithSettings().call('settings.update', {
+      temporal: { taskQueue: 'a', bogus: 1 },
+    });
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error.code).toBe('INVALID_INPUT');
   });
@@ -68,7 +72,11 @@ describe('router', () => {
     const outcome = await router.call('stack.start', {});
     expect(outcome).toEqual({
       ok: false,
-      error: { code: 'PORT_IN_USE', message: 'Port 5432 is taken by postgres (pid 12)', hint: 'Use 5433 instead' },
+      error: {
+        code: 'PORT_IN_USE',
+        message: 'Port 5432 is taken by postgres (pid 12)',
+        hint: 'Use 5433 instead',
+      },
     });
   });
 

@@ -26,7 +26,10 @@ vi.mock('electron', () => {
   return {
     BrowserWindow,
     session: {
-      defaultSession: { webRequest: { onHeadersReceived: () => undefined }, setPermissionRequestHandler: () => undefined },
+      defaultSession: {
+        webRequest: { onHeadersReceived: () => undefined },
+        setPermissionRequestHandler: () => undefined,
+      },
     },
     ipcMain: {
       handle: (channel: string, fn: (...args: unknown[]) => unknown) => recorded.handlers.set(channel, fn),
@@ -69,9 +72,15 @@ describe('Electron shell (electron module mocked)', () => {
     expect(await handler(ours, 'app.info', {})).toEqual({ ok: true, result: { name: 'x' } });
 
     const foreignFrame = { sender: { id: 7 }, senderFrame: { url: 'https://evil.example/' } };
-    expect(await handler(foreignFrame, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await handler(foreignFrame, 'app.info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
     const otherWindow = { sender: { id: 8 }, senderFrame: { url: `file://${index}` } };
-    expect(await handler(otherWindow, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await handler(otherWindow, 'app.info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
     expect(await handler(ours, 42, {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
@@ -80,6 +89,8 @@ describe('Electron shell (electron module mocked)', () => {
     const router = new Router();
     registerIpcTransport(router, win, index);
     router.events.emit('log', { seq: 1, ts: 't', source: 'console', level: 'info', message: 'hi' });
-    expect(recorded.sent).toEqual([[IPC_EVENT, 'log', { seq: 1, ts: 't', source: 'console', level: 'info', message: 'hi' }]]);
+    expect(recorded.sent).toEqual([
+      [IPC_EVENT, 'log', { seq: 1, ts: 't', source: 'console', level: 'info', message: 'hi' }],
+    ]);
   });
 });

@@ -38,7 +38,10 @@ describe('settings store', () => {
   });
 
   it('applies the seeds environment overrides and names them', () => {
-    const store = new SettingsStore(dir, { TEMPORAL_HOST: 'temporal.internal:7233', TEMPORAL_WORKER_ENABLED: 'false' });
+    const store = new SettingsStore(dir, {
+      TEMPORAL_HOST: 'temporal.internal:7233',
+      TEMPORAL_WORKER_ENABLED: 'false',
+    });
     const view = store.view();
     expect(view.settings.temporal.host).toBe('temporal.internal:7233');
     expect(view.settings.worker.enabled).toBe(false);
