@@ -5,6 +5,7 @@ import { createConsole, type OpsConsole } from '../console';
 import { EncryptedSecretStore, FileSecretStore } from '../settings';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
+import { createStackTray } from './tray';
 
 app.enableSandbox();
 
@@ -25,9 +26,7 @@ async function boot(): Promise<void> {
     rendererIndex,
   });
   registerIpcTransport(ops.router, win, rendererIndex);
-  ops.router.events.subscribe((name, payload) => {
-    if (name === 'stack.status') win.setTitle(`Ops Console — stack ${(payload as { state: string }).state}`);
-  });
+  createStackTray(ops.router, win);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },
