@@ -6,6 +6,7 @@ import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
 import { projectRoot } from './settings';
+import { validateConfig } from './stack/config-check';
 
 interface GlobalOptions {
   home?: string;
@@ -17,11 +18,18 @@ function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): OpsCons
   return createConsole({
     mode,
     dataDir: home,
-    echoLogs: verbose || mode === 'browser' ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`) : undefined,
+    echoLogs:
+      verbose || mode === 'browser'
+        ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
+        : undefined,
   });
 }
 
-async function call<K extends OperationName>(ops: OpsConsole, op: K, input: OpInput<K>): Promise<OpOutput<K>> {
+async function call<K extends OperationName>(
+  ops: OpsConsole,
+  op: K,
+  input: OpInput<K>,
+): Promise<OpOutput<K>> {
   return ops.router.invoke(op, input);
 }
 
@@ -50,7 +58,11 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   const ops = makeConsole(program, 'browser');
   const port = options.port === undefined ? 0 : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new OpsError('INVALID_INPUT', `--port must be a whole number from 0 to 65535, not "${options.port}".`, 'Use 0 for any free port.');
+    throw new OpsError(
+      'INVALID_INPUT',
+      `--port must be a whole number from 0 to 65535, not "${options.port}".`,
+      'Use 0 for any free port.',
+    );
   }
   const server = await startBrowserServer({
     router: ops.router,
@@ -59,7 +71,9 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
     onLog: (m) => ops.log('transport').warn(m),
   });
   process.stdout.write(`Ops Console is serving at ${server.url}\n`);
-  process.stdout.write('Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n');
+  process.stdout.write(
+    'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
+  );
   runUntilSignal(ops, () => server.close());
   if (options.stack) {
     try {
@@ -78,7 +92,12 @@ export function buildProgram(): Command {
     .name('ops-console')
     .description('Operations console for a Temporal + PostgreSQL stack (headless and browser mode).')
     .version(CONSOLE_VERSION)
-    .addOption(new Option('--home <dir>', 'data folder of the console (default: $OPS_CONSOLE_HOME or ~/.local/share/ops-console)'))
+    .addOption(
+      new Option(
+        '--home <dir>',
+        'data folder of the console (default: $OPS_CONSOLE_HOME or ~/.local/share/ops-console)',
+      ),
+    )
     .option('-v, --verbose', 'print the console log to stderr')
     .showHelpAfterError();
 
@@ -102,12 +121,85 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify(await call(ops, 'app.info', {}), null, 2) + '\n');
     });
 
+  const stack = program.command('stack').description('start, stop and inspect the stack');
+  stack
+    .command('up')
+    .description('start every service of the stack and leave it running')
+    .action(async () => {
+      const ops = makeConsole(program);
+      const status = await call(ops, 'stack.start', {});
+      printStatus(status);
+    });
+  stack
+    .command('down')
+    .description('stop every service of the stack gracefully; data is kept')
+    .action(async () => {
+      const ops = makeConsole(program);
+      printStatus(await call(ops, 'stack.stop', {}));
+    });
+  stack
+    .command('status')
+    .description("print each service's state")
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const ops = makeConsole(program);
+      const status = await call(ops, 'stack.status', {});
+      if (opts.json) process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+      else printStatus(status);
+    });
+
+  program
+    .command('doctor')
+    .description('validate the stack (seed 004 checks); exits non-zero when a check failed')
+    .option('--json', 'print the report as JSON')
+    .option('--no-integration', 'skip starting a trivial workflow')
+    .action(async (opts: { json?: boolean; integration: boolean }) => {
+      const ops = makeConsole(program);
+      const report = await call(ops, 'stack.validate', { integration: opts.integration });
+      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else printReport(report);
+      process.exitCode = report.overall === 'failed' ? 1 : 0;
+    });
+
+  const config = program.command('config').description('the console settings');
+  config
+    .command('validate')
+    .description('check the settings file, ports, binaries and data folder, and report problems precisely')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const problems = await validateConfig(program.opts<GlobalOptions>().home);
+      if (opts.json)
+        process.stdout.write(JSON.stringify({ ok: problems.length === 0, problems }, null, 2) + '\n');
+      else if (problems.length === 0) process.stdout.write('Configuration valid.\n');
+      else for (const p of problems) process.stdout.write(`✗ ${p.where}: ${p.problem}\n    fix: ${p.fix}\n`);
+      process.exitCode = problems.length === 0 ? 0 : 1;
+    });
+
   return program;
+}
+
+function printStatus(status: OpOutput<'stack.status'>): void {
+  process.stdout.write(`stack ${status.state} (${status.provider})\n`);
+  for (const s of status.services) {
+    const extra = [s.port ? `port ${s.port}` : '', s.version ?? '', s.pid ? `pid ${s.pid}` : '']
+      .filter(Boolean)
+      .join(', ');
+    process.stdout.write(`  ${s.label.padEnd(22)} ${s.state.padEnd(9)} ${extra}\n`);
+  }
+  if (status.error)
+    process.stdout.write(`  error: ${status.error.message}\n  what to do: ${status.error.hint}\n`);
+}
+
+function printReport(report: OpOutput<'stack.validate'>): void {
+  const mark = { healthy: '✓', degraded: '!', failed: '✗' } as const;
+  for (const c of report.checks) {
+    process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
+    if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);
+  }
+  process.stdout.write(`overall: ${report.overall}\n`);
 }
 
 const isEntry = process.argv[1] && /cli\.(m?js|ts)$/.test(process.argv[1]);
 if (isEntry) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch(fail);
+  buildProgram().parseAsync(process.argv).catch(fail);
 }

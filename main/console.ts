@@ -5,6 +5,7 @@ import { Router } from './api/router';
 import type { AppInfo, LogLine } from './api/contract';
 import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
+import { StackManager } from './stack/manager';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -98,9 +99,14 @@ export class OpsConsole implements ConsoleContext {
   }
 }
 
-/** The console with every capability this build has. */
-export function createConsole(options: ConsoleOptions): OpsConsole {
+export interface WiredConsole extends OpsConsole {
+  readonly stack: StackManager;
+}
+
+/** The console with every capability this build has, wired in dependency order. */
+export function createConsole(options: ConsoleOptions): WiredConsole {
   const ops = new OpsConsole(options);
-  // Capabilities are wired here, in dependency order (stack, then worker, then workflows).
-  return ops;
+  const stack = new StackManager(ops);
+  ops.use(() => stack);
+  return Object.assign(ops, { stack });
 }

@@ -1,0 +1,235 @@
+// Validation of a stack (seed 004): per-service checks with healthy / degraded / failed and a one-line fix.
+import net from 'node:net';
+import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import type { ValidationCheck, ValidationReport } from '../api/contract';
+import type { PostgresEndpoint, StackSpec } from './provider';
+
+type Group = ValidationCheck['group'];
+type Outcome = { status: ValidationCheck['status']; detail: string; fix?: string };
+
+const TEMPORAL_TABLES = [
+  'namespaces',
+  'executions',
+  'current_executions',
+  'history_node',
+  'task_queues',
+  'shards',
+];
+const VISIBILITY_TABLES = ['executions_visibility'];
+
+async function timed(
+  id: string,
+  group: Group,
+  label: string,
+  fn: () => Promise<Outcome>,
+): Promise<ValidationCheck> {
+  const started = performance.now();
+  let outcome: Outcome;
+  try {
+    outcome = await fn();
+  } catch (err) {
+    outcome = { status: 'failed', detail: (err as Error).message, fix: 'See the service log for the cause.' };
+  }
+  return { id, group, label, ...outcome, durationMs: Math.round(performance.now() - started) };
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1_500 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function withClient<T>(
+  ep: PostgresEndpoint,
+  database: string,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({
+    host: ep.host,
+    port: ep.port,
+    user: ep.user,
+    password: ep.password,
+    database,
+    connectionTimeoutMillis: 3_000,
+  });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function postgresChecks(
+  group: 'app-postgres' | 'temporal-postgres',
+  ep: PostgresEndpoint,
+): Promise<ValidationCheck[]> {
+  const checks: ValidationCheck[] = [];
+  const open = await timed(`${group}.port`, group, `Port ${ep.port} open`, async () =>
+    (await portOpen(ep.host, ep.port))
+      ? { status: 'healthy', detail: `${ep.host}:${ep.port} accepts connections` }
+      : {
+          status: 'failed',
+          detail: `nothing answers on ${ep.host}:${ep.port}`,
+          fix: 'Start the stack (Stack → Start all, or ops-console stack up).',
+        },
+  );
+  checks.push(open);
+  if (open.status === 'failed') return checks;
+  checks.push(
+    await timed(`${group}.login`, group, 'Login and version', async () => {
+      const version = await withClient(
+        ep,
+        ep.databases[0] ?? 'postgres',
+        async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string,
+      );
+      const major = Number(version.split('.')[0]);
+      return major >= 12
+        ? { status: 'healthy', detail: `PostgreSQL ${version}, logged in as ${ep.user}` }
+        : {
+            status: 'degraded',
+            detail: `PostgreSQL ${version} is older than Temporal supports`,
+            fix: 'Use PostgreSQL 12 or newer.',
+          };
+    }),
+  );
+  if (group === 'temporal-postgres') {
+    for (const [database, tables] of [
+      ['temporal', TEMPORAL_TABLES],
+      ['temporal_visibility', VISIBILITY_TABLES],
+    ] as const) {
+      checks.push(
+        await timed(`${group}.schema.${database}`, group, `Temporal schema in ${database}`, () =>
+          withClient(ep, database, async (c) => {
+            const version = await c
+              .query(`SELECT curr_version FROM schema_version WHERE db_name = $1`, [database])
+              .catch(() => ({ rows: [] as Array<{ curr_version: string }> }));
+            const present = await c.query<{ table_name: string }>(
+              `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+            );
+            const names = new Set(present.rows.map((r) => r.table_name));
+            const absent = tables.filter((t) => !names.has(t));
+            if (!version.rows[0] || absent.length) {
+              return {
+                status: 'failed',
+                detail: !version.rows[0] ? 'no schema_version row' : `missing tables: ${absent.join(', ')}`,
+                fix: 'Start the stack: it sets up the schema with temporal-sql-tool.',
+              };
+            }
+            return {
+              status: 'healthy',
+              detail: `schema ${version.rows[0].curr_version}, ${names.size} tables`,
+            };
+          }),
+        ),
+      );
+    }
+  }
+  return checks;
+}
+
+async function temporalChecks(spec: StackSpec, integration: boolean): Promise<ValidationCheck[]> {
+  const address = `${spec.temporal.host}:${spec.temporal.port}`;
+  const checks: ValidationCheck[] = [];
+  let connection: Connection | undefined;
+  checks.push(
+    await timed('temporal.grpc', 'temporal', 'gRPC health and system info', async () => {
+      connection = await Connection.connect({ address, connectTimeout: 3_000 });
+      const health = await connection.healthService.check({});
+      const info = await connection.workflowService.getSystemInfo({});
+      return health.status === 1
+        ? { status: 'healthy', detail: `SERVING, server ${info.serverVersion}` }
+        : {
+            status: 'degraded',
+            detail: `health status ${health.status}`,
+            fix: 'Wait for the server to finish starting, then validate again.',
+          };
+    }),
+  );
+  if (!connection) {
+    checks[0]!.fix = `Start the Temporal server, or check the address ${address}.`;
+    return checks;
+  }
+  try {
+    const conn = connection;
+    checks.push(
+      await timed('temporal.namespace', 'temporal', `Namespace ${spec.temporal.namespace}`, async () => {
+        const ns = await conn.workflowService.describeNamespace({ namespace: spec.temporal.namespace });
+        const retention = Number(ns.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 3600;
+        return { status: 'healthy', detail: `registered, retention ${retention} h` };
+      }),
+    );
+    if (checks[1]!.status === 'failed') checks[1]!.fix = 'Start the stack: it registers the namespace.';
+    if (integration) {
+      checks.push(
+        await timed('integration.workflow', 'integration', 'A workflow is persisted', async () => {
+          const client = new Client({ connection: conn, namespace: spec.temporal.namespace });
+          const workflowId = `ops-console-validate-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+          const handle = await client.workflow.start('OpsConsoleValidation', {
+            taskQueue: `ops-console-validate-${process.pid}`,
+            workflowId,
+            workflowExecutionTimeout: '1 minute',
+          });
+          const described = await handle.describe();
+          await handle.terminate('validation finished');
+          return described.workflowId === workflowId
+            ? {
+                status: 'healthy',
+                detail: `started and read back ${workflowId} (run ${described.runId.slice(0, 8)}…)`,
+              }
+            : {
+                status: 'failed',
+                detail: 'the workflow could not be read back',
+                fix: 'Check the Temporal server log for persistence errors.',
+              };
+        }),
+      );
+    }
+  } finally {
+    await connection.close();
+  }
+  return checks;
+}
+
+async function uiCheck(spec: StackSpec): Promise<ValidationCheck> {
+  return timed('temporal-ui.http', 'temporal-ui', `Web UI on port ${spec.temporalUi.port}`, async () => {
+    if (!spec.temporalUi.enabled)
+      return {
+        status: 'degraded',
+        detail: 'not enabled (optional)',
+        fix: 'Enable it in Settings → Stack if you want it.',
+      };
+    const res = await fetch(`http://127.0.0.1:${spec.temporalUi.port}/`, {
+      signal: AbortSignal.timeout(3_000),
+    });
+    return res.ok
+      ? { status: 'healthy', detail: `HTTP ${res.status}` }
+      : { status: 'degraded', detail: `HTTP ${res.status}`, fix: 'Restart the Temporal Web UI service.' };
+  });
+}
+
+export function overallOf(checks: ValidationCheck[]): ValidationCheck['status'] {
+  if (checks.some((c) => c.status === 'failed')) return 'failed';
+  if (checks.some((c) => c.status === 'degraded')) return 'degraded';
+  return 'healthy';
+}
+
+export async function validateStack(
+  spec: StackSpec,
+  options: { integration?: boolean } = {},
+): Promise<ValidationReport> {
+  const [app, tpg, temporal, ui] = await Promise.all([
+    postgresChecks('app-postgres', spec.appPostgres),
+    postgresChecks('temporal-postgres', spec.temporalPostgres),
+    temporalChecks(spec, options.integration ?? true),
+    uiCheck(spec),
+  ]);
+  const checks = [...app, ...tpg, ...temporal, ui];
+  // The UI is optional: when it is off, it does not lower the overall verdict.
+  const counted = spec.temporalUi.enabled ? checks : checks.filter((c) => c.group !== 'temporal-ui');
+  return { overall: overallOf(counted), checkedAt: new Date().toISOString(), checks };
+}

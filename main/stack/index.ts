@@ -1,0 +1,6 @@
+export { StackManager, stackModule, createProvider, type StackModuleOptions } from './manager';
+export { resolveStackSpec, postgresUrl, APP_DATABASE, TEMPORAL_DATABASES } from './spec';
+export { validateStack, overallOf } from './health';
+export { resolveBinaries, type StackBinaries } from './binaries';
+export { checkPorts, isPortFree, anyFreePort } from './ports';
+export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';

@@ -1,0 +1,125 @@
+// One PostgreSQL cluster run by the local provider: initdb once, pg_ctl start/stop, databases ensured.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { PostgresEndpoint } from '../provider';
+import type { StackBinaries } from '../binaries';
+import type { Logger } from '../../logs';
+import { isAlive, run } from './process';
+import { ensureOwnedDir, type RunAs } from './run-as';
+
+export class PostgresCluster {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly logFile: string;
+
+  constructor(
+    readonly id: 'app-postgres' | 'temporal-postgres',
+    baseDir: string,
+    readonly endpoint: PostgresEndpoint,
+    private readonly bin: StackBinaries,
+    private readonly runAs: RunAs | undefined,
+    private readonly log: Logger,
+  ) {
+    this.dir = path.join(baseDir, id);
+    this.dataDir = path.join(this.dir, 'data');
+    this.socketDir = path.join(this.dir, 'run');
+    this.logFile = path.join(this.dir, 'postgres.log');
+  }
+
+  isInitialized(): boolean {
+    return fs.existsSync(path.join(this.dataDir, 'PG_VERSION'));
+  }
+
+  /** The postmaster's pid when it is running. */
+  pid(): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return isAlive(pid) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async init(): Promise<void> {
+    ensureOwnedDir(this.dir, this.runAs);
+    ensureOwnedDir(this.socketDir, this.runAs);
+    const pwfile = path.join(this.dir, '.pwfile');
+    fs.writeFileSync(pwfile, this.endpoint.password + '\n', { mode: 0o600 });
+    if (this.runAs) fs.chownSync(pwfile, this.runAs.uid, this.runAs.gid);
+    try {
+      await run(
+        this.bin.initdb,
+        [
+          '-D',
+          this.dataDir,
+          '-U',
+          this.endpoint.user,
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--locale=C',
+        ],
+        { runAs: this.runAs },
+      );
+    } finally {
+      fs.rmSync(pwfile, { force: true });
+    }
+    this.log.info(`initialised a new cluster in ${this.dataDir}`);
+  }
+
+  async start(): Promise<void> {
+    if (this.pid()) return;
+    const options = [
+      `-c listen_addresses=127.0.0.1`,
+      `-c port=${this.endpoint.port}`,
+      `-c unix_socket_directories=${this.socketDir}`,
+      `-c log_line_prefix='%m [%p] '`,
+    ].join(' ');
+    if (!fs.existsSync(this.logFile)) {
+      fs.writeFileSync(this.logFile, '');
+      if (this.runAs) fs.chownSync(this.logFile, this.runAs.uid, this.runAs.gid);
+    }
+    await run(
+      this.bin.pgCtl,
+      ['-D', this.dataDir, '-l', this.logFile, '-o', options, '-w', '-t', '60', 'start'],
+      {
+        runAs: this.runAs,
+        detached: true,
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.pid()) return;
+    await run(this.bin.pgCtl, ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], {
+      runAs: this.runAs,
+    });
+  }
+
+  client(database = 'postgres'): pg.Client {
+    const { host, port, user, password } = this.endpoint;
+    return new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 5_000 });
+  }
+
+  /** Creates the databases this cluster holds for us; returns the server version. */
+  async ensureDatabases(): Promise<string> {
+    const client = this.client();
+    await client.connect();
+    try {
+      const existing = await client.query<{ datname: string }>('SELECT datname FROM pg_database');
+      const names = new Set(existing.rows.map((r) => r.datname));
+      for (const db of this.endpoint.databases) {
+        if (!names.has(db)) {
+          await client.query(`CREATE DATABASE "${db}"`);
+          this.log.info(`created database ${db}`);
+        }
+      }
+      return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    } finally {
+      await client.end();
+    }
+  }
+}

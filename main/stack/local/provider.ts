@@ -1,0 +1,274 @@
+// The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
+import fs from 'node:fs';
+import { Connection } from '@temporalio/client';
+import { OpsError } from '../../api/errors';
+import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
+import type { LogBus } from '../../logs';
+import { resolveBinaries, type StackBinaries } from '../binaries';
+import { checkPorts } from '../ports';
+import type { StackProvider, StackSpec, StepReporter } from '../provider';
+import { LogTail, lastLines } from './log-tail';
+import { PostgresCluster } from './postgres';
+import { postgresRunAs, ensureOwnedDir } from './run-as';
+import { LocalTemporal } from './temporal';
+import { LocalTemporalUi } from './ui';
+
+const LABELS: Record<ServiceId, string> = {
+  'app-postgres': 'App PostgreSQL',
+  'temporal-postgres': 'Temporal PostgreSQL',
+  temporal: 'Temporal server',
+  'temporal-ui': 'Temporal Web UI',
+};
+
+export class LocalProvider implements StackProvider {
+  readonly kind = 'local' as const;
+  private bin: StackBinaries | undefined;
+  private readonly versions = new Map<ServiceId, string>();
+  private readonly startedAt = new Map<ServiceId, string>();
+  private readonly tails = new Map<ServiceId, LogTail>();
+  /** Services this console started (and so stops at shutdown); adopted ones are left running. */
+  private readonly owned = new Set<ServiceId>();
+
+  constructor(
+    private readonly spec: StackSpec,
+    private readonly settings: Settings,
+    private readonly logs: LogBus,
+  ) {}
+
+  private binaries(): StackBinaries {
+    this.bin ??= resolveBinaries(this.settings, { ui: this.spec.temporalUi.enabled });
+    return this.bin;
+  }
+
+  private parts() {
+    const bin = this.binaries();
+    const runAs = postgresRunAs();
+    return {
+      app: new PostgresCluster(
+        'app-postgres',
+        this.spec.dataDir,
+        this.spec.appPostgres,
+        bin,
+        runAs,
+        this.logs.forSource('app-postgres'),
+      ),
+      tpg: new PostgresCluster(
+        'temporal-postgres',
+        this.spec.dataDir,
+        this.spec.temporalPostgres,
+        bin,
+        runAs,
+        this.logs.forSource('temporal-postgres'),
+      ),
+      temporal: new LocalTemporal(this.spec.dataDir, this.spec, bin, this.logs.forSource('temporal')),
+      ui: bin.temporalUiServer
+        ? new LocalTemporalUi(this.spec.dataDir, this.spec, bin.temporalUiServer)
+        : undefined,
+      runAs,
+    };
+  }
+
+  startSteps() {
+    const steps = [
+      { id: 'binaries', label: 'Find binaries' },
+      { id: 'ports', label: 'Check ports' },
+      { id: 'postgres', label: 'Start both PostgreSQL clusters' },
+      { id: 'databases', label: 'Create databases' },
+      { id: 'schema', label: 'Temporal schema' },
+      { id: 'temporal', label: 'Start Temporal server' },
+      { id: 'namespace', label: 'Register namespace' },
+    ];
+    if (this.spec.temporalUi.enabled) steps.push({ id: 'ui', label: 'Start Temporal Web UI' });
+    return steps;
+  }
+
+  private follow(id: ServiceId, file: string): void {
+    if (this.tails.has(id)) return;
+    const tail = new LogTail(file, this.logs.forSource(id), false);
+    tail.start();
+    this.tails.set(id, tail);
+  }
+
+  async start(report: StepReporter, signal: AbortSignal): Promise<void> {
+    report.step('binaries', 'running');
+    const { app, tpg, temporal, ui, runAs } = this.parts();
+    report.step('binaries', 'done', runAs ? 'PostgreSQL runs as the postgres user' : undefined);
+
+    report.step('ports', 'running');
+    const wanted: Array<{ service: ServiceId; port: number }> = [];
+    if (!app.pid()) wanted.push({ service: 'app-postgres', port: this.spec.appPostgres.port });
+    if (!tpg.pid()) wanted.push({ service: 'temporal-postgres', port: this.spec.temporalPostgres.port });
+    if (!temporal.server.pid()) wanted.push({ service: 'temporal', port: this.spec.temporal.port });
+    if (ui && this.spec.temporalUi.enabled && !ui.server.pid())
+      wanted.push({ service: 'temporal-ui', port: this.spec.temporalUi.port });
+    const taken = (await checkPorts(wanted)).filter((c) => !c.free);
+    if (taken.length > 0) {
+      const text = taken
+        .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)
+        .join('; ');
+      report.step('ports', 'failed', text);
+      throw new OpsError(
+        'PORT_IN_USE',
+        `Port ${text}.`,
+        `Change Settings → Stack → ports (${taken.map((t) => `${t.service}: try ${t.suggestion}`).join(', ')}), or stop the other process.`,
+        { ports: taken },
+      );
+    }
+    report.step('ports', 'done');
+
+    report.step('postgres', 'running');
+    ensureOwnedDir(this.spec.dataDir, runAs, 0o755);
+    await Promise.all(
+      [app, tpg].map(async (cluster) => {
+        const wasRunning = Boolean(cluster.pid());
+        if (!cluster.isInitialized()) await cluster.init();
+        await cluster.start();
+        if (!wasRunning) {
+          this.owned.add(cluster.id);
+          this.startedAt.set(cluster.id, new Date().toISOString());
+        }
+        this.follow(cluster.id, cluster.logFile);
+      }),
+    );
+    report.step('postgres', 'done');
+    if (signal.aborted) return;
+
+    report.step('databases', 'running');
+    const [appVersion, tpgVersion] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
+    this.versions.set('app-postgres', appVersion);
+    this.versions.set('temporal-postgres', tpgVersion);
+    report.step('databases', 'done');
+
+    report.step('schema', 'running');
+    const upgraded = await temporal.ensureSchemas();
+    report.step('schema', 'done', upgraded.length ? `set up ${upgraded.join(', ')}` : 'up to date');
+    if (signal.aborted) return;
+
+    report.step('temporal', 'running');
+    const temporalWasRunning = Boolean(temporal.server.pid());
+    this.follow('temporal', temporal.server.logFile);
+    await temporal.start(signal);
+    if (!temporalWasRunning) {
+      this.owned.add('temporal');
+      this.startedAt.set('temporal', new Date().toISOString());
+    }
+    report.step('temporal', 'done');
+
+    report.step('namespace', 'running');
+    const registered = await temporal.ensureNamespace();
+    report.step('namespace', 'done', registered ? `registered ${this.spec.temporal.namespace}` : 'exists');
+
+    if (ui && this.spec.temporalUi.enabled) {
+      report.step('ui', 'running');
+      const uiWasRunning = Boolean(ui.server.pid());
+      this.follow('temporal-ui', ui.server.logFile);
+      await ui.start(signal);
+      if (!uiWasRunning) this.owned.add('temporal-ui');
+      report.step('ui', 'done', ui.url);
+    }
+  }
+
+  async stop(options: { onlyOwned?: boolean } = {}): Promise<void> {
+    const { app, tpg, temporal, ui } = this.parts();
+    const stops = (id: ServiceId) => !options.onlyOwned || this.owned.has(id);
+    if (ui && stops('temporal-ui')) await ui.stop();
+    if (stops('temporal')) await temporal.stop();
+    await Promise.all([app, tpg].filter((c) => stops(c.id)).map((c) => c.stop()));
+    for (const tail of this.tails.values()) tail.stop();
+    this.tails.clear();
+    this.owned.clear();
+  }
+
+  async restartService(service: ServiceId): Promise<void> {
+    const { app, tpg, temporal, ui } = this.parts();
+    const signal = new AbortController().signal;
+    if (service === 'app-postgres' || service === 'temporal-postgres') {
+      const cluster = service === 'app-postgres' ? app : tpg;
+      await cluster.stop();
+      await cluster.start();
+    } else if (service === 'temporal') {
+      await temporal.stop();
+      await temporal.start(signal);
+    } else if (ui) {
+      await ui.stop();
+      await ui.start(signal);
+    }
+    this.startedAt.set(service, new Date().toISOString());
+  }
+
+  /** Pids and versions as they are now; touches nothing. */
+  async services(): Promise<ServiceStatus[]> {
+    let parts;
+    try {
+      parts = this.parts();
+    } catch (err) {
+      const message = err instanceof OpsError ? err.message : String(err);
+      return (['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui'] as ServiceId[]).map((id) => ({
+        id,
+        label: LABELS[id],
+        state: 'failed' as const,
+        health: 'failed' as const,
+        message,
+      }));
+    }
+    const { app, tpg, temporal, ui } = parts;
+    const status = (
+      id: ServiceId,
+      port: number,
+      pid: number | undefined,
+      logFile: string,
+    ): ServiceStatus => ({
+      id,
+      label: LABELS[id],
+      state: pid ? 'running' : 'stopped',
+      health: pid ? 'healthy' : 'unknown',
+      port,
+      pid,
+      version: this.versions.get(id),
+      startedAt: pid ? (this.startedAt.get(id) ?? processStart(pid)) : undefined,
+      message: pid ? undefined : fs.existsSync(logFile) ? lastLines(logFile, 1) || undefined : undefined,
+    });
+    const list = [
+      status('app-postgres', this.spec.appPostgres.port, app.pid(), app.logFile),
+      status('temporal-postgres', this.spec.temporalPostgres.port, tpg.pid(), tpg.logFile),
+      status('temporal', this.spec.temporal.port, temporal.server.pid(), temporal.server.logFile),
+    ];
+    if (!this.versions.has('temporal') && temporal.server.pid()) {
+      this.versions.set('temporal', await temporalVersion(temporal.address));
+      list[2]!.version = this.versions.get('temporal');
+    }
+    if (this.spec.temporalUi.enabled && ui)
+      list.push(status('temporal-ui', this.spec.temporalUi.port, ui.server.pid(), ui.server.logFile));
+    else
+      list.push({
+        id: 'temporal-ui',
+        label: LABELS['temporal-ui'],
+        state: 'disabled',
+        health: 'unknown',
+        port: this.spec.temporalUi.port,
+      });
+    return list;
+  }
+}
+
+async function temporalVersion(address: string): Promise<string> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    try {
+      return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** When a process started, from /proc (for services adopted from an earlier console). */
+function processStart(pid: number): string | undefined {
+  try {
+    return fs.statSync(`/proc/${pid}`).mtime.toISOString();
+  } catch {
+    return undefined;
+  }
+}

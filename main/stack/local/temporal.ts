@@ -1,0 +1,250 @@
+// The Temporal server of the local provider: schema set-up with temporal-sql-tool, the server, the namespace.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
+import { OpsError } from '../../api/errors';
+import type { StackBinaries } from '../binaries';
+import type { StackSpec } from '../provider';
+import type { Logger } from '../../logs';
+import { anyFreePort, freePortInRange, isPortFree } from '../ports';
+import { DetachedService } from './detached';
+import { run, sleep } from './process';
+import { PASSWORD_ENV, readTemporalPorts, writeTemporalConfig, type TemporalPorts } from './temporal-config';
+import { lastLines } from './log-tail';
+
+const SCHEMAS: Record<string, string> = { temporal: 'temporal', temporal_visibility: 'visibility' };
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The newest schema version shipped for a database (the highest vX.Y folder). */
+export function latestSchemaVersion(schemaDir: string, database: string): string {
+  const dir = path.join(schemaDir, 'postgresql', 'v12', SCHEMAS[database] ?? database, 'versioned');
+  return fs
+    .readdirSync(dir)
+    .filter((d) => /^v\d+\.\d+$/.test(d))
+    .map((d) => d.slice(1))
+    .sort(compareVersions)
+    .pop() as string;
+}
+
+export async function currentSchemaVersion(spec: StackSpec, database: string): Promise<string | undefined> {
+  const { host, port, user, password } = spec.temporalPostgres;
+  const client = new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const exists = await client.query(`SELECT to_regclass('public.schema_version') AS t`);
+    if (!exists.rows[0].t) return undefined;
+    const row = await client.query<{ curr_version: string }>(
+      'SELECT curr_version FROM schema_version WHERE version_partition = 0 AND db_name = $1',
+      [database],
+    );
+    return row.rows[0]?.curr_version;
+  } finally {
+    await client.end();
+  }
+}
+
+export class LocalTemporal {
+  readonly dir: string;
+  readonly server: DetachedService;
+  private ports: TemporalPorts | undefined;
+
+  constructor(
+    baseDir: string,
+    private readonly spec: StackSpec,
+    private readonly bin: StackBinaries,
+    private readonly log: Logger,
+  ) {
+    this.dir = path.join(baseDir, 'temporal');
+    this.ports = readTemporalPorts(this.dir);
+    this.server = new DetachedService(
+      'temporal-server',
+      this.dir,
+      bin.temporalServer,
+      ['--root', this.dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
+      { [PASSWORD_ENV]: spec.temporalPostgres.password },
+    );
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.spec.temporal.port}`;
+  }
+
+  /** Creates or upgrades both Temporal databases' schemas; skips a database that is current. */
+  async ensureSchemas(): Promise<string[]> {
+    const done: string[] = [];
+    for (const database of Object.keys(SCHEMAS)) {
+      const latest = latestSchemaVersion(this.bin.schemaDir, database);
+      const current = await currentSchemaVersion(this.spec, database);
+      if (current && compareVersions(current, latest) >= 0) continue;
+      const base = [
+        '--plugin',
+        'postgres12',
+        '--ep',
+        '127.0.0.1',
+        '-p',
+        String(this.spec.temporalPostgres.port),
+      ];
+      const args = [...base, '-u', this.spec.temporalPostgres.user, '--db', database];
+      const env = { SQL_PASSWORD: this.spec.temporalPostgres.password };
+      if (!current) await run(this.bin.temporalSqlTool, [...args, 'setup-schema', '-v', '0.0'], { env });
+      const versioned = path.join(
+        this.bin.schemaDir,
+        'postgresql',
+        'v12',
+        SCHEMAS[database] as string,
+        'versioned',
+      );
+      await run(this.bin.temporalSqlTool, [...args, 'update-schema', '-d', versioned], { env });
+      this.log.info(`schema of ${database}: ${current ?? 'none'} → ${latest}`);
+      done.push(database);
+    }
+    return done;
+  }
+
+  /** Writes the config with the frontend's port and free internal ports (kept while they stay free). */
+  private async prepareConfig(): Promise<void> {
+    const previous = this.ports;
+    const internalFree =
+      previous &&
+      previous.frontend === this.spec.temporal.port &&
+      [
+        previous.frontendMembership,
+        previous.historyMembership,
+        previous.matchingMembership,
+        previous.workerMembership,
+      ].every((p) => p < 32_768) &&
+      (
+        await Promise.all(
+          Object.entries(previous)
+            .filter(([k]) => k !== 'frontend')
+            .map(([, p]) => isPortFree(p)),
+        )
+      ).every(Boolean);
+    // Membership ports are stored as smallint by Temporal's SQL schema: they must stay below 32768.
+    const taken = new Set([this.spec.temporal.port]);
+    const seed = this.spec.temporal.port * 13;
+    const member = async () => {
+      const port = await freePortInRange(20_000, 32_000, seed, taken);
+      taken.add(port);
+      return port;
+    };
+    const ports: TemporalPorts = internalFree
+      ? previous
+      : {
+          frontend: this.spec.temporal.port,
+          frontendHttp: await anyFreePort(),
+          frontendMembership: await member(),
+          history: await anyFreePort(),
+          historyMembership: await member(),
+          matching: await anyFreePort(),
+          matchingMembership: await member(),
+          worker: await anyFreePort(),
+          workerMembership: await member(),
+        };
+    if (new Set(Object.values(ports)).size !== Object.values(ports).length) return this.prepareConfig();
+    writeTemporalConfig(this.dir, this.spec, ports);
+    this.ports = ports;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    if (!this.server.pid()) {
+      await this.prepareConfig();
+      this.server.start();
+    }
+    await this.waitForFrontend(signal);
+  }
+
+  private async waitForFrontend(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (signal.aborted)
+        throw new OpsError('STACK_FAILED', 'The start was cancelled.', 'Start again when ready.');
+      if (!this.server.pid()) {
+        throw new OpsError(
+          'STACK_FAILED',
+          `The Temporal server exited during start-up: ${temporalFailure(this.server.logFile)}`,
+          `Read ${this.server.logFile}; fix what it names, then start again.`,
+        );
+      }
+      try {
+        const connection = await Connection.connect({ address: this.address, connectTimeout: 1_000 });
+        try {
+          await connection.workflowService.getSystemInfo({});
+          return;
+        } finally {
+          await connection.close();
+        }
+      } catch {
+        if (Date.now() > deadline) {
+          throw new OpsError(
+            'TIMEOUT',
+            `The Temporal server did not answer on ${this.address} within 60 s.`,
+            `Read ${this.server.logFile}.`,
+          );
+        }
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Registers the namespace with its retention period; leaves an existing one as it is. */
+  async ensureNamespace(): Promise<boolean> {
+    const connection = await Connection.connect({ address: this.address, connectTimeout: 5_000 });
+    try {
+      const namespace = this.spec.temporal.namespace;
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return false;
+      } catch {
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(this.spec.temporal.retentionHours * 3_600_000),
+        });
+        this.log.info(`registered namespace ${namespace} (retention ${this.spec.temporal.retentionHours} h)`);
+        // The frontend learns of a new namespace at its next cache refresh: wait until it answers for it.
+        for (let i = 0; i < 150; i++) {
+          try {
+            await connection.workflowService.countWorkflowExecutions({ namespace });
+            break;
+          } catch {
+            await sleep(100);
+          }
+        }
+        return true;
+      }
+    } finally {
+      await connection.close();
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}
+
+/** The server's own words for why it stopped: the last fatal or error entry of its JSON log. */
+export function temporalFailure(logFile: string): string {
+  const lines = lastLines(logFile, 40).split('\n').reverse();
+  for (const level of ['fatal', 'error']) {
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+        if (entry.level === level) return [entry.msg, entry.error].filter(Boolean).join(': ');
+      } catch {
+        // not a JSON line
+      }
+    }
+  }
+  return lines.slice(0, 3).reverse().join(' | ');
+}

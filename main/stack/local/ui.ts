@@ -1,0 +1,77 @@
+// The optional Temporal Web UI server of the local provider, bound to 127.0.0.1.
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { OpsError } from '../../api/errors';
+import type { StackSpec } from '../provider';
+import { DetachedService } from './detached';
+import { sleep } from './process';
+import { lastLines } from './log-tail';
+
+export class LocalTemporalUi {
+  readonly dir: string;
+  readonly server: DetachedService;
+
+  constructor(
+    baseDir: string,
+    private readonly spec: StackSpec,
+    binary: string,
+  ) {
+    this.dir = path.join(baseDir, 'temporal-ui');
+    this.server = new DetachedService('temporal-ui-server', this.dir, binary, [
+      '--root',
+      this.dir,
+      '--config',
+      'config',
+      '--env',
+      'development',
+      'start',
+    ]);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.spec.temporalUi.port}/`;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    if (!this.server.pid()) {
+      fs.mkdirSync(path.join(this.dir, 'config'), { recursive: true });
+      const config = {
+        temporalGrpcAddress: `127.0.0.1:${this.spec.temporal.port}`,
+        host: '127.0.0.1',
+        port: this.spec.temporalUi.port,
+        enableUi: true,
+        defaultNamespace: this.spec.temporal.namespace,
+        hideLogs: true,
+      };
+      fs.writeFileSync(path.join(this.dir, 'config', 'development.yaml'), YAML.stringify(config));
+      this.server.start();
+    }
+    const deadline = Date.now() + 30_000;
+    while (!signal.aborted) {
+      if (!this.server.pid()) {
+        throw new OpsError(
+          'STACK_FAILED',
+          `The Temporal UI exited: ${lastLines(this.server.logFile, 5)}`,
+          `Read ${this.server.logFile}.`,
+        );
+      }
+      try {
+        if ((await fetch(this.url, { signal: AbortSignal.timeout(1_000) })).ok) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline)
+        throw new OpsError(
+          'TIMEOUT',
+          `The Temporal UI did not answer on ${this.url}.`,
+          `Read ${this.server.logFile}.`,
+        );
+      await sleep(100);
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}

@@ -1,0 +1,275 @@
+// The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
+// watches for crashes, and serves the stack.* operations.
+import { OpsError, toErrorShape } from '../api/errors';
+import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api/contract';
+import type { ConsoleContext, ConsoleModule } from '../console';
+import { checkPorts } from './ports';
+import type { StackProvider, StackSpec } from './provider';
+import { resolveStackSpec } from './spec';
+import { validateStack } from './health';
+import { LocalProvider } from './local/provider';
+
+export interface StackModuleOptions {
+  /** Runs as the last start step, once the app DB answers (the app DB migrations plug in here). */
+  onAppDbReady?: (spec: StackSpec) => Promise<string | void>;
+}
+
+export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Promise<StackProvider> {
+  switch (spec.provider) {
+    case 'local':
+      return new LocalProvider(spec, ctx.settings.get(), ctx.logs);
+    case 'docker':
+      throw new OpsError(
+        'NOT_SUPPORTED',
+        'The Docker provider is not part of this build yet.',
+        'Use the embedded local provider (Settings → Stack → provider: local).',
+      );
+    case 'attached':
+      throw new OpsError(
+        'NOT_SUPPORTED',
+        'An attached stack runs elsewhere: the console does not start or stop it.',
+        'Manage that cluster where it runs; the console inspects and validates it.',
+      );
+  }
+}
+
+export class StackManager implements ConsoleModule {
+  readonly name = 'stack';
+  private provider: StackProvider | undefined;
+  private providerKey = '';
+  private state: StackState = 'stopped';
+  private services: ServiceStatus[] = [];
+  private steps: StartStep[] = [];
+  private error: StackStatus['error'];
+  private running: Promise<unknown> = Promise.resolve();
+  private startAbort: AbortController | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private readonly log;
+
+  constructor(
+    private readonly ctx: ConsoleContext,
+    private readonly options: StackModuleOptions = {},
+  ) {
+    this.log = ctx.log('stack');
+    ctx.router.register({
+      'stack.status': () => this.refresh(),
+      'stack.start': () => this.start(),
+      'stack.stop': () => this.stop(),
+      'stack.restart': async () => {
+        await this.stop();
+        return this.start();
+      },
+      'stack.restartService': ({ service }) => this.restartService(service),
+      'stack.validate': ({ integration }) => validateStack(this.spec(), { integration }),
+      'stack.checkPorts': () => {
+        const p = this.ctx.settings.get().stack.ports;
+        return checkPorts([
+          { service: 'app-postgres', port: p.appPostgres },
+          { service: 'temporal-postgres', port: p.temporalPostgres },
+          { service: 'temporal', port: p.temporal },
+          { service: 'temporal-ui', port: p.temporalUi },
+        ]);
+      },
+    });
+  }
+
+  /** The resolved spec for the settings in force (other capabilities read connections from it). */
+  spec(): StackSpec {
+    return resolveStackSpec(this.ctx.settings.get(), this.ctx.secrets, this.ctx.dataDir);
+  }
+
+  private async currentProvider(): Promise<StackProvider> {
+    const spec = this.spec();
+    const key = JSON.stringify({ spec, settings: this.ctx.settings.get().stack });
+    if (!this.provider || key !== this.providerKey) {
+      this.provider = await createProvider(spec, this.ctx);
+      this.providerKey = key;
+    }
+    return this.provider;
+  }
+
+  status(): StackStatus {
+    return {
+      provider: this.ctx.settings.get().stack.provider,
+      state: this.state,
+      services: this.services,
+      steps: this.steps,
+      error: this.error,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  private publish(): StackStatus {
+    const status = this.status();
+    this.ctx.router.events.emit('stack.status', status);
+    return status;
+  }
+
+  /** Re-reads the services; the overall state follows them unless an operation is under way. */
+  async refresh(): Promise<StackStatus> {
+    try {
+      const provider = await this.currentProvider();
+      this.services = await provider.services();
+    } catch (err) {
+      this.error = toErrorShape(err);
+    }
+    if (this.state !== 'starting' && this.state !== 'stopping') {
+      const up = this.services.filter((s) => s.state === 'running').length;
+      const expected = this.services.filter((s) => s.state !== 'disabled').length;
+      const wasUp = this.state === 'running' || this.state === 'degraded';
+      if (up === 0) this.state = this.state === 'failed' ? 'failed' : 'stopped';
+      else if (up === expected) this.state = 'running';
+      else if (wasUp) this.state = 'degraded';
+      else this.state = 'degraded';
+    }
+    return this.publish();
+  }
+
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.running.then(work, work);
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  start(): Promise<StackStatus> {
+    if (this.state === 'starting') return this.running.then(() => this.status());
+    return this.serialise(async () => {
+      const provider = await this.currentProvider().catch((err: unknown) => {
+        this.state = 'failed';
+        this.error = toErrorShape(err);
+        this.publish();
+        throw err;
+      });
+      const steps = provider.startSteps();
+      if (this.options.onAppDbReady) steps.push({ id: 'app-schema', label: 'App DB migrations' });
+      this.steps = steps.map((s) => ({ ...s, state: 'pending' }));
+      this.state = 'starting';
+      this.error = undefined;
+      this.publish();
+      this.startAbort = new AbortController();
+      const reporter = {
+        step: (id: string, state: StartStep['state'], detail?: string) => {
+          const now = new Date().toISOString();
+          this.steps = this.steps.map((s) =>
+            s.id === id
+              ? {
+                  ...s,
+                  state,
+                  detail,
+                  startedAt: state === 'running' ? now : s.startedAt,
+                  finishedAt: state === 'running' ? undefined : now,
+                }
+              : s,
+          );
+          if (state === 'failed') this.log.error(`${id}: ${detail ?? 'failed'}`);
+          this.publish();
+        },
+      };
+      const started = Date.now();
+      try {
+        await provider.start(reporter, this.startAbort.signal);
+        if (this.startAbort.signal.aborted)
+          throw new OpsError('STACK_FAILED', 'The start was cancelled by a stop.', 'Start again when ready.');
+        if (this.options.onAppDbReady) {
+          reporter.step('app-schema', 'running');
+          const detail = await this.options.onAppDbReady(this.spec());
+          reporter.step('app-schema', 'done', detail || undefined);
+        }
+        this.state = 'running';
+        this.log.info(`stack running (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        this.watchForCrashes();
+      } catch (err) {
+        const running = this.steps.find((s) => s.state === 'running');
+        if (running) reporter.step(running.id, 'failed', toErrorShape(err).message);
+        this.state = 'failed';
+        this.error = toErrorShape(err);
+        this.log.error(`start failed: ${this.error.message}`);
+        await this.refresh().catch(() => undefined);
+        this.state = 'failed';
+        this.publish();
+        throw err;
+      } finally {
+        this.startAbort = undefined;
+      }
+      return this.refresh();
+    });
+  }
+
+  stop(): Promise<StackStatus> {
+    this.startAbort?.abort(); // a stop while starting cancels the start, then stops what came up
+    return this.serialise(async () => {
+      this.stopWatching();
+      const provider = await this.currentProvider();
+      this.state = 'stopping';
+      this.publish();
+      try {
+        await provider.stop();
+        this.state = 'stopped';
+        this.error = undefined;
+        this.steps = [];
+        this.log.info('stack stopped; data kept');
+      } catch (err) {
+        this.state = 'failed';
+        this.error = toErrorShape(err);
+        throw err;
+      } finally {
+        await this.refresh();
+      }
+      return this.status();
+    });
+  }
+
+  restartService(service: ServiceStatus['id']): Promise<StackStatus> {
+    return this.serialise(async () => {
+      const provider = await this.currentProvider();
+      this.log.info(`restarting ${service}`);
+      await provider.restartService(service);
+      return this.refresh();
+    });
+  }
+
+  /** While running, a service that goes down by itself is reported as a crash with its last log lines. */
+  private watchForCrashes(): void {
+    this.stopWatching();
+    this.watch = setInterval(async () => {
+      if (this.state !== 'running') return;
+      const before = new Set(this.services.filter((s) => s.state === 'running').map((s) => s.id));
+      await this.refresh();
+      for (const service of this.services) {
+        if (before.has(service.id) && service.state !== 'running') {
+          service.state = 'failed';
+          service.health = 'failed';
+          this.state = 'degraded';
+          this.log.error(`${service.label} stopped unexpectedly. ${service.message ?? ''}`);
+          this.publish();
+        }
+      }
+    }, 2_000);
+    this.watch.unref();
+  }
+
+  private stopWatching(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
+  }
+
+  /** At console exit: stop what this console started (a stack brought up by `stack up` keeps running). */
+  async shutdown(): Promise<void> {
+    this.stopWatching();
+    this.startAbort?.abort();
+    await this.running;
+    if (this.provider instanceof LocalProvider) await this.provider.stop({ onlyOwned: true });
+  }
+}
+
+export function stackModule(options: StackModuleOptions = {}) {
+  let manager: StackManager | undefined;
+  const factory = (ctx: ConsoleContext) => (manager = new StackManager(ctx, options));
+  return {
+    factory,
+    get manager() {
+      if (!manager) throw new Error('stack module not wired');
+      return manager;
+    },
+  };
+}
