@@ -1,0 +1,31 @@
+import Box from '@mui/material/Box';
+import Drawer from '@mui/material/Drawer';
+import IconButton from '@mui/material/IconButton';
+import Typography from '@mui/material/Typography';
+import CloseIcon from '@mui/icons-material/Close';
+import { useEffect } from 'react';
+import { useLogs } from '../stores/logs';
+import { LogViewer } from './LogViewer';
+
+export function LogDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const lines = useLogs((s) => s.lines);
+  const load = useLogs((s) => s.load);
+  useEffect(() => {
+    if (open) void load();
+  }, [open, load]);
+  return (
+    <Drawer anchor="bottom" open={open} onClose={onClose} slotProps={{ paper: { sx: { height: '45vh' } } }}>
+      <Box sx={{ p: 2, height: '100%', display: 'flex', flexDirection: 'column' }} data-testid="log-drawer">
+        <Box sx={{ display: 'flex', alignItems: 'center', mb: 1 }}>
+          <Typography variant="h6" sx={{ flex: 1 }}>
+            Console log
+          </Typography>
+          <IconButton onClick={onClose} aria-label="Close the log">
+            <CloseIcon />
+          </IconButton>
+        </Box>
+        <LogViewer lines={lines} height="100%" testId="drawer-log" />
+      </Box>
+    </Drawer>
+  );
+}

@@ -1,0 +1,222 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Grid from '@mui/material/Grid';
+import MenuItem from '@mui/material/MenuItem';
+import Snackbar from '@mui/material/Snackbar';
+import Switch from '@mui/material/Switch';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Settings, SettingsPatch } from '../../../main/api/contract';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { useSettings } from '../stores/settings';
+
+type Draft = Settings;
+
+function getPath(obj: unknown, dotted: string): unknown {
+  return dotted
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], obj);
+}
+
+function setPath(obj: Draft, dotted: string, value: unknown): Draft {
+  const copy = structuredClone(obj) as unknown as Record<string, unknown>;
+  const keys = dotted.split('.');
+  let node = copy;
+  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  node[keys[keys.length - 1] as string] = value;
+  return copy as unknown as Draft;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Card sx={{ mb: 2 }}>
+      <CardContent>
+        <Typography variant="subtitle1" sx={{ fontWeight: 600, mb: 2 }}>
+          {title}
+        </Typography>
+        <Grid container spacing={2}>
+          {children}
+        </Grid>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function SettingsPage() {
+  const { view, fieldErrors, error, saving, save, load } = useSettings();
+  const [draft, setDraft] = useState<Draft | undefined>(view?.settings);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (!view) void load();
+  }, [view, load]);
+  useEffect(() => {
+    if (view) setDraft(view.settings);
+  }, [view]);
+
+  if (!draft || !view)
+    return error ? (
+      <ErrorAlert error={error} />
+    ) : (
+      <Typography color="text.secondary">Loading settings…</Typography>
+    );
+
+  const overrideOf = (path: string) => view.overrides.find((o) => o.path === path);
+  const errorOf = (path: string) =>
+    fieldErrors[path] ?? (path.startsWith('stack.ports.') ? fieldErrors['stack.ports'] : undefined);
+
+  const field = (path: string, label: string, kind: 'text' | 'number' = 'text', help?: string) => {
+    const override = overrideOf(path);
+    const value = getPath(draft, path) as string | number;
+    return (
+      <Grid size={{ xs: 12, sm: 6, md: 4 }} key={path}>
+        <TextField
+          label={label}
+          type={kind}
+          value={value}
+          disabled={Boolean(override)}
+          error={Boolean(errorOf(path))}
+          helperText={errorOf(path) ?? (override ? `Set by $${override.variable}` : help)}
+          onChange={(e) =>
+            setDraft(
+              setPath(
+                draft,
+                path,
+                kind === 'number' ? (e.target.value === '' ? NaN : Number(e.target.value)) : e.target.value,
+              ),
+            )
+          }
+          slotProps={{ htmlInput: { 'data-testid': `setting-${path}` } }}
+        />
+      </Grid>
+    );
+  };
+
+  const toggle = (path: string, label: string) => {
+    const override = overrideOf(path);
+    return (
+      <Grid size={{ xs: 12, sm: 6, md: 4 }} key={path}>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={Boolean(getPath(draft, path))}
+              disabled={Boolean(override)}
+              onChange={(e) => setDraft(setPath(draft, path, e.target.checked))}
+              slotProps={{ input: { 'data-testid': `setting-${path}` } as object }}
+            />
+          }
+          label={override ? `${label} (set by $${override.variable})` : label}
+        />
+      </Grid>
+    );
+  };
+
+  const onSave = async () => {
+    // Send only what may be saved: fields set by the environment stay as they are in the file.
+    const overridden = new Set(view.overrides.map((o) => o.path));
+    let patch = structuredClone(draft) as unknown as Record<string, unknown>;
+    for (const path of overridden)
+      patch = setPath(patch as unknown as Draft, path, getPath(view.settings, path)) as unknown as Record<
+        string,
+        unknown
+      >;
+    const nanToNull = (v: unknown): unknown =>
+      typeof v === 'number' && Number.isNaN(v)
+        ? null
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nanToNull(x)]))
+          : v;
+    if (await save(nanToNull(patch) as SettingsPatch)) setSaved(true);
+  };
+
+  return (
+    <Box sx={{ maxWidth: 1100 }}>
+      <Typography variant="h5" gutterBottom>
+        Settings
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        Saved to {view.file}. Passwords are generated per installation and never stored here.
+      </Typography>
+      {error && <ErrorAlert error={error} />}
+      {Object.keys(fieldErrors).length > 0 && (
+        <Alert severity="warning" sx={{ mb: 2 }} data-testid="settings-invalid">
+          Nothing was saved: correct the fields marked in red.
+        </Alert>
+      )}
+      <Section title="Appearance">
+        <Grid size={{ xs: 12, sm: 6, md: 4 }}>
+          <TextField
+            select
+            label="Theme"
+            value={draft.theme}
+            onChange={(e) => setDraft({ ...draft, theme: e.target.value as Draft['theme'] })}
+            slotProps={{ htmlInput: { 'data-testid': 'setting-theme' } }}
+          >
+            <MenuItem value="system">Follow the system</MenuItem>
+            <MenuItem value="light">Light</MenuItem>
+            <MenuItem value="dark">Dark</MenuItem>
+          </TextField>
+        </Grid>
+      </Section>
+      <Section title="Temporal">
+        {field('temporal.host', 'Server address', 'text', 'host:port of the frontend')}
+        {field('temporal.namespace', 'Namespace')}
+        {field('temporal.taskQueue', 'Task queue')}
+        {field('temporal.activityTimeoutS', 'Activity timeout (s)', 'number')}
+        {field('temporal.workflowTimeoutS', 'Workflow timeout (s)', 'number')}
+        {field('temporal.namespaceRetentionH', 'Namespace retention (h)', 'number')}
+      </Section>
+      <Section title="Stack">
+        <Grid size={{ xs: 12, sm: 6, md: 4 }}>
+          <TextField
+            select
+            label="Provider"
+            value={draft.stack.provider}
+            onChange={(e) => setDraft(setPath(draft, 'stack.provider', e.target.value))}
+            slotProps={{ htmlInput: { 'data-testid': 'setting-stack.provider' } }}
+          >
+            <MenuItem value="local">Embedded (native processes)</MenuItem>
+            <MenuItem value="docker">Docker</MenuItem>
+            <MenuItem value="attached">Attached (runs elsewhere)</MenuItem>
+          </TextField>
+        </Grid>
+        {field('stack.ports.appPostgres', 'App PostgreSQL port', 'number')}
+        {field('stack.ports.temporalPostgres', 'Temporal PostgreSQL port', 'number')}
+        {field('stack.ports.temporal', 'Temporal port', 'number')}
+        {field('stack.ports.temporalUi', 'Temporal Web UI port', 'number')}
+        {field('stack.dataDir', 'Data folder', 'text', 'Empty: the console data folder')}
+        {toggle('stack.enableUi', 'Run the Temporal Web UI')}
+        {toggle('stack.startOnLaunch', 'Start the stack when the console opens')}
+      </Section>
+      <Section title="Worker">
+        {toggle('worker.enabled', 'Run the bundled worker')}
+        {toggle('worker.autoApprove', 'Auto-approve human steps (unattended runs)')}
+        {field('worker.maxConcurrentActivities', 'Max concurrent activities', 'number')}
+      </Section>
+      <Box sx={{ display: 'flex', gap: 1 }}>
+        <Button
+          variant="contained"
+          onClick={() => void onSave()}
+          disabled={saving}
+          data-testid="settings-save"
+        >
+          Save
+        </Button>
+        <Button onClick={() => setDraft(view.settings)} disabled={saving} data-testid="settings-reset">
+          Discard changes
+        </Button>
+      </Box>
+      <Snackbar
+        open={saved}
+        autoHideDuration={2500}
+        onClose={() => setSaved(false)}
+        message="Settings saved"
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,247 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Dialog from '@mui/material/Dialog';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import Grid from '@mui/material/Grid';
+import LinearProgress from '@mui/material/LinearProgress';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState } from 'react';
+import type { ServiceId } from '../../../main/api/contract';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { LogViewer } from '../components/LogViewer';
+import { ServiceCard, ServiceCardButton, uptime } from '../components/ServiceCard';
+import { StartProgress } from '../components/StartProgress';
+import { ValidationReportView } from '../components/ValidationReportView';
+import { useLogs } from '../stores/logs';
+import { useSettings } from '../stores/settings';
+import { useStack } from '../stores/stack';
+
+const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
+  'app-postgres': 'appPostgres',
+  'temporal-postgres': 'temporalPostgres',
+  temporal: 'temporal',
+  'temporal-ui': 'temporalUi',
+};
+
+function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+export function StackPage() {
+  const {
+    status,
+    worker,
+    report,
+    ports,
+    busy,
+    error,
+    start,
+    stop,
+    restart,
+    restartService,
+    validate,
+    clearError,
+  } = useStack();
+  const saveSettings = useSettings((s) => s.save);
+  const lines = useLogs((s) => s.lines);
+  const loadLogs = useLogs((s) => s.load);
+  const [confirmStop, setConfirmStop] = useState(false);
+  const [logsFor, setLogsFor] = useState<string | undefined>();
+  const now = useNow();
+
+  useEffect(() => {
+    if (logsFor) void loadLogs();
+  }, [logsFor, loadLogs]);
+
+  const state = status?.state ?? 'stopped';
+  const running = state === 'running' || state === 'degraded';
+  const names = status?.services.filter((s) => s.state === 'running').map((s) => s.label) ?? [];
+
+  return (
+    <Box>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2 }}>
+        <Typography variant="h5" sx={{ flex: 1 }}>
+          Stack{' '}
+          <Typography component="span" color="text.secondary">
+            ({status?.provider ?? '…'}) —{' '}
+          </Typography>
+          <span data-testid="stack-state">{state}</span>
+        </Typography>
+        <Button
+          variant="contained"
+          onClick={() => void start()}
+          disabled={Boolean(busy) || state === 'running'}
+          data-testid="stack-start-all"
+        >
+          Start all
+        </Button>
+        <Button
+          variant="outlined"
+          color="error"
+          onClick={() => setConfirmStop(true)}
+          disabled={Boolean(busy) || state === 'stopped'}
+          data-testid="stack-stop-all"
+        >
+          Stop all
+        </Button>
+        <Button
+          variant="outlined"
+          onClick={() => void restart()}
+          disabled={Boolean(busy) || !running}
+          data-testid="stack-restart"
+        >
+          Restart
+        </Button>
+        <Button
+          variant="outlined"
+          onClick={() => void validate()}
+          disabled={Boolean(busy)}
+          data-testid="stack-validate"
+        >
+          Validate
+        </Button>
+      </Stack>
+      {busy && <LinearProgress sx={{ mb: 1 }} />}
+      {error && <ErrorAlert error={error} onClose={clearError} />}
+      {ports.length > 0 && (
+        <Alert severity="warning" data-testid="port-conflicts" sx={{ mb: 2 }}>
+          {ports.map((p) => (
+            <Box key={p.service} sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+              Port {p.port} ({p.service}) is taken by {p.owner ?? 'another process'}.
+              {p.suggestion && (
+                <Button
+                  size="small"
+                  onClick={() =>
+                    void saveSettings({ stack: { ports: { [PORT_SETTING[p.service]]: p.suggestion } } }).then(
+                      () => useStack.getState().checkPorts(),
+                    )
+                  }
+                  data-testid={`use-port-${p.service}`}
+                >
+                  Use {p.suggestion}
+                </Button>
+              )}
+            </Box>
+          ))}
+        </Alert>
+      )}
+      {status && (state === 'starting' || state === 'failed') && <StartProgress steps={status.steps} />}
+      <Grid container spacing={2}>
+        {status?.services.map((s) => (
+          <Grid key={s.id} size={{ xs: 12, sm: 6, lg: 4 }}>
+            <ServiceCard
+              id={s.id}
+              title={s.label}
+              state={s.state}
+              health={s.health}
+              message={s.state === 'failed' ? s.message : undefined}
+              facts={[
+                ['Port', s.port ?? '—'],
+                ['Version', s.version ?? '—'],
+                ['Uptime', s.state === 'running' ? uptime(s.startedAt, now) : '—'],
+                ['PID', s.pid ?? '—'],
+              ]}
+              actions={
+                <>
+                  <ServiceCardButton
+                    onClick={() => void restartService(s.id)}
+                    disabled={Boolean(busy) || s.state !== 'running'}
+                    testId={`restart-${s.id}`}
+                  >
+                    Restart
+                  </ServiceCardButton>
+                  <ServiceCardButton onClick={() => setLogsFor(s.id)} testId={`logs-${s.id}`}>
+                    Logs
+                  </ServiceCardButton>
+                </>
+              }
+            />
+          </Grid>
+        ))}
+        <Grid size={{ xs: 12, sm: 6, lg: 4 }}>
+          {worker ? (
+            <ServiceCard
+              id="worker"
+              title="Worker"
+              state={worker.state}
+              health={
+                worker.state === 'running'
+                  ? worker.polling
+                    ? 'healthy'
+                    : 'degraded'
+                  : worker.state === 'crashed'
+                    ? 'failed'
+                    : 'unknown'
+              }
+              message={worker.lastError}
+              facts={[
+                ['Task queue', worker.taskQueue],
+                [
+                  'Slots',
+                  worker.activitySlots
+                    ? `${worker.activitySlots.used} / ${worker.activitySlots.used + worker.activitySlots.available} activities`
+                    : '—',
+                ],
+                ['Heartbeat', worker.lastHeartbeat ? `${uptime(worker.lastHeartbeat, now)} ago` : '—'],
+                ['Restarts', worker.restarts],
+              ]}
+              actions={
+                <ServiceCardButton onClick={() => setLogsFor('worker')} testId="logs-worker">
+                  Logs
+                </ServiceCardButton>
+              }
+            />
+          ) : (
+            <ServiceCard
+              id="worker"
+              title="Worker"
+              state="not available"
+              health="unknown"
+              facts={[['Status', 'not part of this build yet']]}
+            />
+          )}
+        </Grid>
+      </Grid>
+      {report && (
+        <Box sx={{ mt: 3 }}>
+          <ValidationReportView report={report} />
+        </Box>
+      )}
+      <ConfirmDialog
+        open={confirmStop}
+        title="Stop the whole stack?"
+        confirmLabel="Stop all"
+        onCancel={() => setConfirmStop(false)}
+        onConfirm={() => {
+          setConfirmStop(false);
+          void stop();
+        }}
+      >
+        This stops {names.length ? names.join(', ') : 'every service'}. Running workflows pause until the
+        stack starts again. All data is kept.
+      </ConfirmDialog>
+      <Dialog open={Boolean(logsFor)} onClose={() => setLogsFor(undefined)} maxWidth="lg" fullWidth>
+        <DialogTitle>Logs: {logsFor}</DialogTitle>
+        <DialogContent>
+          {logsFor && (
+            <LogViewer
+              lines={lines.filter((l) => l.source === logsFor)}
+              source={logsFor}
+              height="60vh"
+              testId="service-log"
+            />
+          )}
+        </DialogContent>
+      </Dialog>
+    </Box>
+  );
+}
