@@ -28,7 +28,7 @@ export const appOperations = {
     z
       .object({
         source: z.string().min(1).optional(),
-        limit: z.number().int().min(1).max(10_000).default(500),
+        limit: z.number().int().min(1).max(20_000).default(500),
       })
       .strict(),
   ).returns<LogLine[]>(),

@@ -14,7 +14,8 @@ export const useLogs = create<LogStore>((set, get) => ({
   lines: [],
   loaded: false,
   async load() {
-    const recent = await ops.call('logs.recent', { limit: CAPACITY });
+    const recent = await ops.call('logs.recent', { limit: CAPACITY }).catch(() => undefined);
+    if (!recent) return; // offline: the drawer shows what it has, and the next connection re-syncs
     const seen = new Set(recent.map((l) => l.seq));
     // Keep lines pushed while the request was in flight, in order.
     const merged = [...recent, ...get().lines.filter((l) => !seen.has(l.seq))].sort((a, b) => a.seq - b.seq);
