@@ -11,7 +11,8 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync('dist/renderer/index.html') || !fs.existsSync('dist/cli.mjs')) throw new Error('Run `node build.mjs` first.');
+  if (!fs.existsSync('dist/renderer/index.html') || !fs.existsSync('dist/cli.mjs'))
+    throw new Error('Run `node build.mjs` first.');
   consoleProcess = await startConsole('serve', scratchHome());
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
@@ -61,7 +62,9 @@ describe('the console in Chromium (browser mode)', () => {
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-invalid').waitFor();
     await expect(page.getByText('Use a port from 1024 to 65535').count()).resolves.toBeGreaterThan(0);
-    await expect(page.getByText('Letters, digits, dot, dash and underscore only').count()).resolves.toBeGreaterThan(0);
+    await expect(
+      page.getByText('Letters, digits, dot, dash and underscore only').count(),
+    ).resolves.toBeGreaterThan(0);
     await screenshot(page, 'settings-invalid');
     expect(fs.readFileSync(`${consoleProcess.home}/settings.json`, 'utf8')).toBe(before);
     await page.getByTestId('settings-reset').click();
@@ -86,7 +89,9 @@ describe('the console in Chromium (browser mode)', () => {
     await page.getByTestId('open-logs').click();
     await page.getByTestId('log-drawer').waitFor();
     await page.getByTestId('log-line').first().waitFor();
-    await expect(page.getByTestId('log-line').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('settings saved')]));
+    await expect(page.getByTestId('log-line').allTextContents()).resolves.toEqual(
+      expect.arrayContaining([expect.stringContaining('settings saved')]),
+    );
     await page.getByTestId('drawer-log-search').fill('no such line anywhere');
     await page.getByText('No line matches.').waitFor();
     await screenshot(page, 'log-drawer');
@@ -100,7 +105,9 @@ describe('the console in Chromium (browser mode)', () => {
   it('gives a page opened without the token no access to the API', async () => {
     const stranger = await browser.newPage();
     await stranger.goto(consoleProcess.url.replace(/\?token=.*/, ''));
-    await stranger.locator('[data-testid=connection-indicator][data-state=unauthorized]').waitFor({ timeout: 20_000 });
+    await stranger
+      .locator('[data-testid=connection-indicator][data-state=unauthorized]')
+      .waitFor({ timeout: 20_000 });
     await expect(stranger.getByTestId('stack-state').count()).resolves.toBe(1);
     await expect(stranger.getByTestId('service-card-app-postgres').count()).resolves.toBe(0);
     await stranger.close();

@@ -19,7 +19,11 @@ export function scratchHome(settings?: object): string {
   return home;
 }
 
-export async function startConsole(command: 'serve' | 'up', home: string, timeoutMs = 60_000): Promise<ConsoleProcess> {
+export async function startConsole(
+  command: 'serve' | 'up',
+  home: string,
+  timeoutMs = 60_000,
+): Promise<ConsoleProcess> {
   const child = spawn(process.execPath, ['dist/cli.mjs', '--home', home, command, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, OPS_CONSOLE_HOME: home },

@@ -1,5 +1,6 @@
 // Runs a short-lived command (initdb, pg_ctl, temporal-sql-tool) and returns its output, or a clear error.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { OpsError } from '../../api/errors';
 import type { RunAs } from './run-as';
 
@@ -55,13 +56,19 @@ export async function run(command: string, args: string[], options: RunOptions =
   });
 }
 
+/** Whether a process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

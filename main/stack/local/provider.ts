@@ -8,6 +8,7 @@ import { resolveBinaries, type StackBinaries } from '../binaries';
 import { checkPorts } from '../ports';
 import type { StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
+import { sleep } from './process';
 import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
@@ -101,7 +102,12 @@ export class LocalProvider implements StackProvider {
     if (!temporal.server.pid()) wanted.push({ service: 'temporal', port: this.spec.temporal.port });
     if (ui && this.spec.temporalUi.enabled && !ui.server.pid())
       wanted.push({ service: 'temporal-ui', port: this.spec.temporalUi.port });
-    const taken = (await checkPorts(wanted)).filter((c) => !c.free);
+    let taken = (await checkPorts(wanted)).filter((c) => !c.free);
+    // A port held by a process that just died is released a moment later: look again briefly.
+    for (let i = 0; i < 20 && taken.length > 0; i++) {
+      await sleep(100);
+      taken = (await checkPorts(wanted)).filter((c) => !c.free);
+    }
     if (taken.length > 0) {
       const text = taken
         .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)

@@ -1,0 +1,159 @@
+// The local provider against the real binaries: cold start, validation, data kept across a warm start, no orphans.
+import fs from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsole, type WiredConsole } from '../../../main/console';
+import { postgresUrl } from '../../../main/stack';
+import { isPortFree } from '../../../main/stack/ports';
+import { scratchHome } from '../../support/console-process';
+import { freeStackSettings } from '../../support/stack-settings';
+
+let ops: WiredConsole;
+let home: string;
+const pids: number[] = [];
+
+/** A zombie (exited, not yet reaped) counts as gone. */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function query(sql: string): Promise<pg.QueryResult> {
+  const spec = ops.stack.spec();
+  const client = new pg.Client({
+    connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
+  });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  home = scratchHome(await freeStackSettings({ enableUi: true }));
+  ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
+});
+
+afterAll(async () => {
+  await ops.router.call('stack.stop', {});
+  await ops.shutdown();
+});
+
+describe('local provider lifecycle', () => {
+  it('cold-starts every service to running, with each step reported', async () => {
+    const steps: string[] = [];
+    ops.router.events.subscribe((name, payload) => {
+      if (name !== 'stack.status') return;
+      for (const s of (payload as { steps: Array<{ id: string; state: string }> }).steps) {
+        if (s.state === 'done' && !steps.includes(s.id)) steps.push(s.id);
+      }
+    });
+    const status = await ops.router.invoke('stack.start', {});
+    expect(status.state).toBe('running');
+    expect(status.services.map((s) => [s.id, s.state])).toEqual([
+      ['app-postgres', 'running'],
+      ['temporal-postgres', 'running'],
+      ['temporal', 'running'],
+      ['temporal-ui', 'running'],
+    ]);
+    expect(steps).toEqual([
+      'binaries',
+      'ports',
+      'postgres',
+      'databases',
+      'schema',
+      'temporal',
+      'namespace',
+      'ui',
+    ]);
+    for (const s of status.services) pids.push(s.pid as number);
+    expect(status.services.find((s) => s.id === 'temporal')?.version).toBe('1.29.1');
+  });
+
+  it('validates every check healthy, the integration workflow included', async () => {
+    const report = await ops.router.invoke('stack.validate', {});
+    const notHealthy = report.checks.filter((c) => c.status !== 'healthy');
+    expect(notHealthy).toEqual([]);
+    expect(report.overall).toBe('healthy');
+    expect(report.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'temporal-postgres.schema.temporal',
+        'temporal.namespace',
+        'integration.workflow',
+        'temporal-ui.http',
+      ]),
+    );
+  });
+
+  it('keeps no password in the settings file and binds only 127.0.0.1', async () => {
+    const settingsFile = fs.existsSync(`${home}/settings.json`)
+      ? fs.readFileSync(`${home}/settings.json`, 'utf8')
+      : '';
+    const spec = ops.stack.spec();
+    expect(settingsFile).not.toContain(spec.appPostgres.password);
+    expect(fs.statSync(`${home}/secrets.json`).mode & 0o777).toBe(0o600);
+    const config = fs.readFileSync(`${spec.dataDir}/temporal/config/development.yaml`, 'utf8');
+    expect(config).not.toContain(spec.temporalPostgres.password);
+    const listen = (await query(`SHOW listen_addresses`)).rows[0].listen_addresses;
+    expect(listen).toBe('127.0.0.1');
+  });
+
+  it('stops gracefully, keeps data, and warm-starts with the data still there', async () => {
+    await query(
+      `CREATE TABLE IF NOT EXISTS kept (note text); INSERT INTO kept VALUES ('written before stop')`,
+    );
+    const stopped = await ops.router.invoke('stack.stop', {});
+    expect(stopped.state).toBe('stopped');
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    const warm = await ops.router.invoke('stack.start', {});
+    expect(warm.state).toBe('running');
+    expect(warm.steps.find((s) => s.id === 'schema')?.detail).toBe('up to date');
+    expect(warm.steps.find((s) => s.id === 'namespace')?.detail).toBe('exists');
+    expect((await query('SELECT note FROM kept')).rows).toEqual([{ note: 'written before stop' }]);
+  });
+
+  it('treats a second start as a no-op and a second stop likewise', async () => {
+    const before = (await ops.router.invoke('stack.status', {})).services.map((s) => s.pid);
+    const again = await ops.router.invoke('stack.start', {});
+    expect(again.services.map((s) => s.pid)).toEqual(before);
+    await ops.router.invoke('stack.stop', {});
+    const twice = await ops.router.invoke('stack.stop', {});
+    expect(twice.state).toBe('stopped');
+  });
+
+  it('leaves no process and no open port after stop', async () => {
+    const status = await ops.router.invoke('stack.status', {});
+    expect(status.services.every((s) => s.state === 'stopped')).toBe(true);
+    for (const s of status.services) expect(await isPortFree(s.port as number)).toBe(true);
+    const stray = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(ops.stack.spec().dataDir);
+        } catch {
+          return false;
+        }
+      });
+    expect(stray).toEqual([]);
+  });
+
+  it('restarts after a crash: a killed Temporal server is reported, and start brings it back', async () => {
+    await ops.router.invoke('stack.start', {});
+    const temporal = (await ops.router.invoke('stack.status', {})).services.find((s) => s.id === 'temporal')!;
+    process.kill(temporal.pid as number, 'SIGKILL');
+    while (alive(temporal.pid as number)) await new Promise((r) => setTimeout(r, 20));
+    const after = await ops.router.invoke('stack.status', {});
+    expect(after.state).toBe('degraded');
+    expect(after.services.find((s) => s.id === 'temporal')?.state).toBe('stopped');
+    const restarted = await ops.router.invoke('stack.start', {});
+    expect(restarted.state).toBe('running');
+    expect(restarted.services.find((s) => s.id === 'temporal')?.pid).not.toBe(temporal.pid);
+  });
+});
