@@ -24,7 +24,7 @@ if (want('main')) {
   jobs.push(
     esbuild.build({
       ...node,
-      entryPoints: { cli: 'main/cli.ts', desktop: 'main/electron/launch.ts' },
+      entryPoints: { cli: 'main/cli.ts', desktop: 'main/electron/launch.ts', 'bench-support': 'main/bench-support.ts' },
       outdir: dist,
       format: 'esm',
       outExtension: { '.js': '.mjs' },

@@ -1,0 +1,3 @@
+// What the benchmarks import from the built back end (bench/ runs plain Node against dist/).
+export { createConsole } from './console';
+export { writeTemporalConfig } from './stack/local/temporal-config';
