@@ -12,6 +12,7 @@ export const ErrorCodeSchema = z.enum([
   'BINARY_MISSING',
   'STACK_FAILED',
   'NOT_SUPPORTED',
+  'DOCKER_UNAVAILABLE',
   'UNAVAILABLE',
   'READ_ONLY',
   'TIMEOUT',

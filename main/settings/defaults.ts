@@ -17,6 +17,15 @@ export const DEFAULT_SETTINGS: Settings = {
     dataDir: '',
     binaries: { postgresBinDir: '', temporalServer: '', temporalSqlTool: '', temporalUiServer: '' },
     startOnLaunch: false,
+    docker: {
+      images: {
+        appPostgres: 'postgres:15.10',
+        temporalPostgres: 'postgres:15.10',
+        temporal: 'temporalio/auto-setup:1.29.1',
+        ui: 'temporalio/ui:2.54.1',
+      },
+      network: 'bridge',
+    },
   },
   worker: { enabled: true, autoApprove: false, maxConcurrentActivities: 100 },
 };

@@ -18,12 +18,11 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
   switch (spec.provider) {
     case 'local':
       return new LocalProvider(spec, ctx.settings.get(), ctx.logs);
-    case 'docker':
-      throw new OpsError(
-        'NOT_SUPPORTED',
-        'The Docker provider is not part of this build yet.',
-        'Use the embedded local provider (Settings → Stack → provider: local).',
-      );
+    case 'docker': {
+      // Loaded on demand: the local provider's users never load dockerode.
+      const { DockerProvider } = await import('./docker/provider');
+      return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
+    }
     case 'attached':
       throw new OpsError(
         'NOT_SUPPORTED',

@@ -24,6 +24,24 @@ export const TemporalSettingsSchema = z
   })
   .strict();
 
+/** The Docker provider: which engine, which images (pinned), and how containers reach each other. */
+export const DockerSettingsSchema = z
+  .object({
+    /** Engine socket; empty or absent means DOCKER_HOST, then the platform's usual sockets. */
+    socketPath: z.string().optional(),
+    images: z
+      .object({
+        appPostgres: z.string().min(1),
+        temporalPostgres: z.string().min(1),
+        temporal: z.string().min(1),
+        ui: z.string().min(1),
+      })
+      .strict(),
+    /** bridge: a private network with ports published on 127.0.0.1; host: the services bind 127.0.0.1 directly. */
+    network: z.enum(['bridge', 'host']),
+  })
+  .strict();
+
 export const StackSettingsSchema = z
   .object({
     provider: z.enum(['local', 'docker', 'attached']),
@@ -44,6 +62,7 @@ export const StackSettingsSchema = z
       })
       .strict(),
     startOnLaunch: z.boolean(),
+    docker: DockerSettingsSchema.optional(),
   })
   .strict();
 
@@ -86,6 +105,14 @@ export const SettingsPatchSchema = z
         dataDir: z.string().optional(),
         binaries: StackSettingsSchema.shape.binaries.partial().optional(),
         startOnLaunch: z.boolean().optional(),
+        docker: z
+          .object({
+            socketPath: z.string().optional(),
+            images: DockerSettingsSchema.shape.images.partial().optional(),
+            network: DockerSettingsSchema.shape.network.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

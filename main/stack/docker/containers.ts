@@ -1,0 +1,256 @@
+// The containers, volumes and network of a Docker stack, computed from the spec alone (no engine calls).
+import crypto from 'node:crypto';
+import type Docker from 'dockerode';
+import type { ServiceId, Settings } from '../../api/contract';
+import { DEFAULT_SETTINGS } from '../../settings/defaults';
+import type { StackSpec } from '../provider';
+
+export type DockerSettings = NonNullable<Settings['stack']['docker']>;
+
+export const LABEL_OWNED = 'ops-console.owned';
+export const LABEL_STACK = 'ops-console.stack';
+export const LABEL_SERVICE = 'ops-console.service';
+
+/** Where Postgres keeps its cluster inside the container (the official image's PGDATA). */
+export const PGDATA = '/var/lib/postgresql/data';
+const POSTGRES_PORT = 5432;
+const TEMPORAL_PORT = 7233;
+const UI_PORT = 8080;
+
+/** Lets a caller (tests, an operator's own image) run Temporal from another image or command. */
+export interface TemporalContainerOverride {
+  image?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  /** Merged over the generated environment (a key given here wins). */
+  env?: Record<string, string>;
+  /** Extra bind mounts, `host:container[:ro]`. */
+  binds?: string[];
+}
+
+export interface ContainerPlan {
+  service: ServiceId;
+  name: string;
+  image: string;
+  volume?: string;
+  create: Docker.ContainerCreateOptions;
+}
+
+export interface StackPlan {
+  stackId: string;
+  network: string | undefined;
+  labels: Record<string, string>;
+  containers: ContainerPlan[];
+}
+
+/** Docker settings with every absent field at its pinned default. */
+export function resolveDockerSettings(settings?: Partial<DockerSettings>): DockerSettings {
+  const defaults = DEFAULT_SETTINGS.stack.docker as DockerSettings;
+  return {
+    socketPath: settings?.socketPath || undefined,
+    images: { ...defaults.images, ...settings?.images },
+    network: settings?.network ?? defaults.network,
+  };
+}
+
+/** A short, stable id per stack data folder, so two consoles with two stacks never touch each other's objects. */
+export function stackIdFor(spec: StackSpec): string {
+  return crypto.createHash('sha256').update(spec.dataDir).digest('hex').slice(0, 10);
+}
+
+export function stackLabels(stackId: string): Record<string, string> {
+  return { [LABEL_OWNED]: 'true', [LABEL_STACK]: stackId };
+}
+
+/** The label filter that selects this stack's objects and nothing else. */
+export function ownedFilter(stackId: string): { label: string[] } {
+  return { label: [`${LABEL_OWNED}=true`, `${LABEL_STACK}=${stackId}`] };
+}
+
+function envList(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+function networking(
+  mode: DockerSettings['network'],
+  network: string | undefined,
+  alias: string,
+  containerPort: number,
+  hostPort: number,
+): Pick<Docker.ContainerCreateOptions, 'ExposedPorts' | 'NetworkingConfig'> & {
+  HostConfig: Docker.HostConfig;
+} {
+  if (mode === 'host') return { HostConfig: { NetworkMode: 'host' } };
+  const key = `${containerPort}/tcp`;
+  return {
+    ExposedPorts: { [key]: {} },
+    HostConfig: {
+      NetworkMode: network,
+      // 127.0.0.1 only: the stack's databases hold credentials and data, never meant for the LAN.
+      PortBindings: { [key]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] },
+    },
+    NetworkingConfig: network ? { EndpointsConfig: { [network]: { Aliases: [alias] } } } : undefined,
+  };
+}
+
+function postgresContainer(
+  service: 'app-postgres' | 'temporal-postgres',
+  endpoint: StackSpec['temporalPostgres'],
+  database: string,
+  image: string,
+  mode: DockerSettings['network'],
+  stackId: string,
+  network: string | undefined,
+): ContainerPlan {
+  const name = `ops-${stackId}-${service}`;
+  const volume = `${name}-data`;
+  const net = networking(mode, network, service, POSTGRES_PORT, endpoint.port);
+  const cmd =
+    mode === 'host'
+      ? ['postgres', '-p', String(endpoint.port), '-c', 'listen_addresses=127.0.0.1']
+      : ['postgres', '-c', 'listen_addresses=*'];
+  return {
+    service,
+    name,
+    image,
+    volume,
+    create: {
+      name,
+      Image: image,
+      Cmd: cmd,
+      Env: envList({
+        POSTGRES_USER: endpoint.user,
+        POSTGRES_PASSWORD: endpoint.password,
+        POSTGRES_DB: database,
+        PGDATA,
+      }),
+      Labels: { ...stackLabels(stackId), [LABEL_SERVICE]: service },
+      StopTimeout: 30,
+      ExposedPorts: net.ExposedPorts,
+      NetworkingConfig: net.NetworkingConfig,
+      HostConfig: {
+        ...net.HostConfig,
+        Mounts: [{ Type: 'volume', Source: volume, Target: PGDATA }],
+        RestartPolicy: { Name: 'no' },
+      },
+    },
+  };
+}
+
+function temporalContainer(
+  spec: StackSpec,
+  image: string,
+  mode: DockerSettings['network'],
+  stackId: string,
+  network: string | undefined,
+  override: TemporalContainerOverride = {},
+): ContainerPlan {
+  const name = `ops-${stackId}-temporal`;
+  const tpg = spec.temporalPostgres;
+  const net = networking(mode, network, 'temporal', TEMPORAL_PORT, spec.temporal.port);
+  // temporalio/auto-setup's variables; the databases are created by the provider beforehand.
+  const env: Record<string, string | undefined> = {
+    DB: 'postgres12',
+    DB_PORT: String(mode === 'host' ? tpg.port : POSTGRES_PORT),
+    POSTGRES_SEEDS: mode === 'host' ? '127.0.0.1' : 'temporal-postgres',
+    POSTGRES_USER: tpg.user,
+    POSTGRES_PWD: tpg.password,
+    DBNAME: 'temporal',
+    VISIBILITY_DBNAME: 'temporal_visibility',
+    SKIP_DB_CREATE: 'true',
+    DEFAULT_NAMESPACE: spec.temporal.namespace,
+    DEFAULT_NAMESPACE_RETENTION: `${spec.temporal.retentionHours}h`,
+    FRONTEND_GRPC_PORT: mode === 'host' ? String(spec.temporal.port) : undefined,
+    BIND_ON_IP: mode === 'host' ? '127.0.0.1' : undefined,
+    TEMPORAL_BROADCAST_ADDRESS: mode === 'host' ? '127.0.0.1' : undefined,
+    ...override.env,
+  };
+  return {
+    service: 'temporal',
+    name,
+    image: override.image ?? image,
+    create: {
+      name,
+      Image: override.image ?? image,
+      Entrypoint: override.entrypoint,
+      Cmd: override.cmd,
+      Env: envList(env),
+      Labels: { ...stackLabels(stackId), [LABEL_SERVICE]: 'temporal' },
+      StopTimeout: 30,
+      ExposedPorts: net.ExposedPorts,
+      NetworkingConfig: net.NetworkingConfig,
+      HostConfig: {
+        ...net.HostConfig,
+        Binds: override.binds,
+        RestartPolicy: { Name: 'no' },
+      },
+    },
+  };
+}
+
+function uiContainer(
+  spec: StackSpec,
+  image: string,
+  mode: DockerSettings['network'],
+  stackId: string,
+  network: string | undefined,
+): ContainerPlan {
+  const name = `ops-${stackId}-temporal-ui`;
+  const net = networking(mode, network, 'temporal-ui', UI_PORT, spec.temporalUi.port);
+  return {
+    service: 'temporal-ui',
+    name,
+    image,
+    create: {
+      name,
+      Image: image,
+      Env: envList({
+        TEMPORAL_ADDRESS: mode === 'host' ? `127.0.0.1:${spec.temporal.port}` : `temporal:${TEMPORAL_PORT}`,
+        TEMPORAL_UI_PORT: String(mode === 'host' ? spec.temporalUi.port : UI_PORT),
+        TEMPORAL_UI_IP: mode === 'host' ? '127.0.0.1' : undefined,
+        TEMPORAL_DEFAULT_NAMESPACE: spec.temporal.namespace,
+      }),
+      Labels: { ...stackLabels(stackId), [LABEL_SERVICE]: 'temporal-ui' },
+      StopTimeout: 10,
+      ExposedPorts: net.ExposedPorts,
+      NetworkingConfig: net.NetworkingConfig,
+      HostConfig: { ...net.HostConfig, RestartPolicy: { Name: 'no' } },
+    },
+  };
+}
+
+/** Everything a start creates, in dependency order: both Postgres, then Temporal, then the UI if enabled. */
+export function planStack(
+  spec: StackSpec,
+  docker: DockerSettings,
+  options: { stackId?: string; temporal?: TemporalContainerOverride } = {},
+): StackPlan {
+  const stackId = options.stackId ?? stackIdFor(spec);
+  const network = docker.network === 'bridge' ? `ops-${stackId}` : undefined;
+  const mode = docker.network;
+  const containers = [
+    postgresContainer(
+      'app-postgres',
+      spec.appPostgres,
+      spec.appPostgres.database,
+      docker.images.appPostgres,
+      mode,
+      stackId,
+      network,
+    ),
+    postgresContainer(
+      'temporal-postgres',
+      spec.temporalPostgres,
+      spec.temporalPostgres.databases[0] ?? 'temporal',
+      docker.images.temporalPostgres,
+      mode,
+      stackId,
+      network,
+    ),
+    temporalContainer(spec, docker.images.temporal, mode, stackId, network, options.temporal),
+  ];
+  if (spec.temporalUi.enabled) containers.push(uiContainer(spec, docker.images.ui, mode, stackId, network));
+  return { stackId, network, labels: stackLabels(stackId), containers };
+}

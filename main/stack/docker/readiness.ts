@@ -1,0 +1,128 @@
+// Waits, from the host, until a container's service answers: Postgres by logging in, Temporal by gRPC.
+import pg from 'pg';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
+import { OpsError } from '../../api/errors';
+import type { PostgresEndpoint } from '../provider';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface WaitOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Called between attempts: throws when the container has exited, so a crash is reported at once. */
+  stillRunning: () => Promise<void>;
+}
+
+async function poll<T>(what: string, options: WaitOptions, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    if (options.signal.aborted)
+      throw new OpsError('STACK_FAILED', 'The start was cancelled.', 'Start again when ready.');
+    try {
+      return await attempt();
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await options.stillRunning();
+    if (Date.now() > deadline) {
+      throw new OpsError(
+        'TIMEOUT',
+        `${what} did not answer within ${Math.round(options.timeoutMs / 1000)} s (last: ${last}).`,
+        'Read the service log (log drawer, or `docker logs` of the container), fix what it names, then start again.',
+      );
+    }
+    await sleep(250);
+  }
+}
+
+function client(ep: PostgresEndpoint, database: string): pg.Client {
+  const { host, port, user, password } = ep;
+  return new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 3_000 });
+}
+
+/** Logs in until it works; returns the server version. */
+export function waitForPostgres(
+  ep: PostgresEndpoint,
+  database: string,
+  options: WaitOptions,
+): Promise<string> {
+  return poll(`PostgreSQL on ${ep.host}:${ep.port}`, options, async () => {
+    const c = client(ep, database);
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      return (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    } finally {
+      await c.end();
+    }
+  });
+}
+
+/** Creates the endpoint's databases that are missing; returns the ones it created. */
+export async function ensureDatabases(ep: PostgresEndpoint, maintenanceDb: string): Promise<string[]> {
+  const c = client(ep, maintenanceDb);
+  await c.connect();
+  try {
+    const existing = await c.query<{ datname: string }>('SELECT datname FROM pg_database');
+    const names = new Set(existing.rows.map((r) => r.datname));
+    const created: string[] = [];
+    for (const db of ep.databases) {
+      if (names.has(db)) continue;
+      await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
+      created.push(db);
+    }
+    return created;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Waits until the frontend serves; returns the server version. */
+export function waitForTemporal(address: string, options: WaitOptions): Promise<string> {
+  return poll(`The Temporal server on ${address}`, options, async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    try {
+      const health = await connection.healthService.check({});
+      if (health.status !== 1) throw new Error(`health status ${health.status}`);
+      return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
+    } finally {
+      await connection.close();
+    }
+  });
+}
+
+/** Registers the namespace unless it exists (auto-setup may have done it already); true when registered here. */
+export async function ensureNamespace(
+  address: string,
+  namespace: string,
+  retentionHours: number,
+  options: WaitOptions,
+): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  try {
+    let registered = false;
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+    } catch {
+      try {
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(retentionHours * 3_600_000),
+        });
+        registered = true;
+      } catch (err) {
+        // Registered concurrently (by auto-setup): that is the wanted end state.
+        if (!/already exists/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      }
+    }
+    // The frontend learns of a new namespace at its next cache refresh: wait until it answers for it.
+    await poll(`Namespace ${namespace}`, options, () =>
+      connection.workflowService.countWorkflowExecutions({ namespace }),
+    );
+    return registered;
+  } finally {
+    await connection.close();
+  }
+}
