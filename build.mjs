@@ -24,7 +24,11 @@ if (want('main')) {
   jobs.push(
     esbuild.build({
       ...node,
-      entryPoints: { cli: 'main/cli.ts', desktop: 'main/electron/launch.ts', 'bench-support': 'main/bench-support.ts' },
+      entryPoints: {
+        cli: 'main/cli.ts',
+        desktop: 'main/electron/launch.ts',
+        'bench-support': 'main/bench-support.ts',
+      },
       outdir: dist,
       format: 'esm',
       outExtension: { '.js': '.mjs' },
@@ -54,6 +58,9 @@ if (want('worker') && fs.existsSync(path.join(root, 'worker', 'index.ts'))) {
   jobs.push(buildWorker({ root, dist, esbuild, node, esmShim }));
 }
 await Promise.all(jobs);
+// The app DB migrations ship next to the bundles (node-pg-migrate reads them from disk).
+if (want('main'))
+  fs.cpSync(path.join(root, 'main', 'db', 'migrations'), path.join(dist, 'migrations'), { recursive: true });
 if (fs.existsSync(path.join(dist, 'cli.mjs'))) fs.chmodSync(path.join(dist, 'cli.mjs'), 0o755);
 
 if (want('renderer')) {

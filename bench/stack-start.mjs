@@ -13,7 +13,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PG = '/usr/lib/postgresql/15/bin';
 const OPS = path.resolve('.ops');
 const asRoot = process.getuid() === 0;
-const pgUser = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+const pgUser = asRoot
+  ? {
+      uid: Number(execFileSync('id', ['-u', 'postgres'])),
+      gid: Number(execFileSync('id', ['-g', 'postgres'])),
+    }
+  : {};
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -28,7 +33,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'pipe', cwd: '/', ...opts });
 
 async function settings() {
-  return { stack: { ports: { appPostgres: await freePort(), temporalPostgres: await freePort(), temporal: await freePort(), temporalUi: await freePort() } } };
+  return {
+    stack: {
+      ports: {
+        appPostgres: await freePort(),
+        temporalPostgres: await freePort(),
+        temporal: await freePort(),
+        temporalUi: await freePort(),
+      },
+    },
+  };
 }
 
 function scratch() {
@@ -73,20 +87,44 @@ async function handRun() {
   const internal = {};
   for (const k of ['frontendHttp', 'history', 'matching', 'worker']) internal[k] = await freePort();
   let member = 21000 + Math.floor(Math.random() * 9000);
-  const tports = { frontend: ports.temporal, ...internal, frontendMembership: member++, historyMembership: member++, matchingMembership: member++, workerMembership: member++ };
+  const tports = {
+    frontend: ports.temporal,
+    ...internal,
+    frontendMembership: member++,
+    historyMembership: member++,
+    matchingMembership: member++,
+    workerMembership: member++,
+  };
 
   const startPg = (c) =>
     new Promise((resolve, reject) => {
-      const p = spawn(`${PG}/pg_ctl`, ['-D', c.dir, '-l', `${c.dir}.log`, '-o', `-c listen_addresses=127.0.0.1 -c port=${c.port} -c unix_socket_directories=${c.dir}`, '-w', 'start'], { ...pgUser, cwd: '/', stdio: 'ignore', detached: true });
+      const p = spawn(
+        `${PG}/pg_ctl`,
+        [
+          '-D',
+          c.dir,
+          '-l',
+          `${c.dir}.log`,
+          '-o',
+          `-c listen_addresses=127.0.0.1 -c port=${c.port} -c unix_socket_directories=${c.dir}`,
+          '-w',
+          'start',
+        ],
+        { ...pgUser, cwd: '/', stdio: 'ignore', detached: true },
+      );
       p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('pg_ctl start failed'))));
     });
   const startTemporal = async () => {
     const log = fs.openSync(path.join(tdir, 'server.log'), 'a');
-    const server = spawn(path.join(OPS, 'bin', 'temporal-server'), ['--root', tdir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'], {
-      env: { ...process.env, OPS_TEMPORAL_DB_PASSWORD: password },
-      stdio: ['ignore', log, log],
-      detached: true,
-    });
+    const server = spawn(
+      path.join(OPS, 'bin', 'temporal-server'),
+      ['--root', tdir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
+      {
+        env: { ...process.env, OPS_TEMPORAL_DB_PASSWORD: password },
+        stdio: ['ignore', log, log],
+        detached: true,
+      },
+    );
     for (;;) {
       try {
         const c = await Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1000 });
@@ -106,24 +144,65 @@ async function handRun() {
   if (asRoot) fs.chownSync(pw, pgUser.uid, pgUser.gid);
   if (asRoot) fs.chownSync(base, pgUser.uid, pgUser.gid);
   await Promise.all(
-    clusters.map(
-      (c) =>
-        new Promise((resolve, reject) => {
-          const p = spawn(`${PG}/initdb`, ['-D', c.dir, '-U', 'ops', `--pwfile=${pw}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], { ...pgUser, cwd: '/', stdio: 'ignore' });
-          p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('initdb failed'))));
-        }).then(() => startPg(c)),
+    clusters.map((c) =>
+      new Promise((resolve, reject) => {
+        const p = spawn(
+          `${PG}/initdb`,
+          ['-D', c.dir, '-U', 'ops', `--pwfile=${pw}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+          { ...pgUser, cwd: '/', stdio: 'ignore' },
+        );
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('initdb failed'))));
+      }).then(() => startPg(c)),
     ),
   );
-  for (const c of clusters) for (const db of c.dbs) run(`${PG}/psql`, ['-h', '127.0.0.1', '-p', String(c.port), '-U', 'ops', '-d', 'postgres', '-c', `CREATE DATABASE ${db}`], { env: psqlEnv });
-  for (const [db, schema] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
-    const args = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(ports.temporalPostgres), '-u', 'ops', '--db', db];
+  for (const c of clusters)
+    for (const db of c.dbs)
+      run(
+        `${PG}/psql`,
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(c.port),
+          '-U',
+          'ops',
+          '-d',
+          'postgres',
+          '-c',
+          `CREATE DATABASE ${db}`,
+        ],
+        { env: psqlEnv },
+      );
+  for (const [db, schema] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ]) {
+    const args = [
+      '--plugin',
+      'postgres12',
+      '--ep',
+      '127.0.0.1',
+      '-p',
+      String(ports.temporalPostgres),
+      '-u',
+      'ops',
+      '--db',
+      db,
+    ];
     const env = { ...process.env, SQL_PASSWORD: password };
     run(path.join(OPS, 'bin', 'temporal-sql-tool'), [...args, 'setup-schema', '-v', '0.0'], { env });
-    run(path.join(OPS, 'bin', 'temporal-sql-tool'), [...args, 'update-schema', '-d', path.join(OPS, 'schema', 'postgresql', 'v12', schema, 'versioned')], { env });
+    run(
+      path.join(OPS, 'bin', 'temporal-sql-tool'),
+      [...args, 'update-schema', '-d', path.join(OPS, 'schema', 'postgresql', 'v12', schema, 'versioned')],
+      { env },
+    );
   }
   writeTemporalConfig(tdir, spec, tports);
   let { server, c } = await startTemporal();
-  await c.workflowService.registerNamespace({ namespace: 'default', workflowExecutionRetentionPeriod: msToTs(72 * 3600 * 1000) });
+  await c.workflowService.registerNamespace({
+    namespace: 'default',
+    workflowExecutionRetentionPeriod: msToTs(72 * 3600 * 1000),
+  });
   for (;;) {
     try {
       await c.workflowService.countWorkflowExecutions({ namespace: 'default' });
@@ -164,7 +243,9 @@ const c = median(ours.map((r) => r.cold));
 const w = median(ours.map((r) => r.warm));
 const fc = median(floor.map((r) => r.cold));
 const fw = median(floor.map((r) => r.warm));
-console.log(`baseline: the same components started by hand with the same settings (median of ${RUNS}): cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s`);
+console.log(
+  `baseline: the same components started by hand with the same settings (median of ${RUNS}): cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s`,
+);
 console.log(`BENCH stack_cold_s ${c.toFixed(2)} s`);
 console.log(`BENCH stack_warm_s ${w.toFixed(2)} s`);
 console.log(`BENCH stack_cold_floor_s ${fc.toFixed(2)} s`);

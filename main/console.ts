@@ -5,7 +5,13 @@ import { Router } from './api/router';
 import type { AppInfo, LogLine } from './api/contract';
 import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
+import { migrateAppDb, ProgressListener } from './db';
+import { CycleService } from './temporal';
+import { WorkerSupervisor } from './worker';
 import { StackManager } from './stack/manager';
+import { postgresUrl } from './stack/spec';
+import type { StackSpec } from './stack/provider';
+import type { WorkerConfig } from '../worker/config';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -101,12 +107,66 @@ export class OpsConsole implements ConsoleContext {
 
 export interface WiredConsole extends OpsConsole {
   readonly stack: StackManager;
+  readonly worker: WorkerSupervisor;
+  readonly cycles: CycleService;
+  readonly progress: ProgressListener;
+}
+
+/** The worker's configuration from the settings in force and the stack's spec (secrets travel over IPC). */
+export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
+  const s = ops.settings.get();
+  return {
+    temporalAddress: `${spec.temporal.host}:${spec.temporal.port}`,
+    namespace: spec.temporal.namespace,
+    taskQueue: s.temporal.taskQueue,
+    appDbUrl: postgresUrl(spec.appPostgres, spec.appPostgres.database),
+    maxConcurrentActivities: s.worker.maxConcurrentActivities,
+    dbLockTimeoutMs: s.worker.dbLockTimeoutMs,
+    llm: {
+      baseUrl: s.worker.llmBaseUrl,
+      model: s.worker.llmModel,
+      apiKey: ops.secrets.get('worker.llmApiKey') ?? '',
+    },
+    mailWebhook: s.worker.mailWebhook,
+    identity: `ops-console-worker@${os.hostname()}:${process.pid}`,
+  };
 }
 
 /** The console with every capability this build has, wired in dependency order. */
 export function createConsole(options: ConsoleOptions): WiredConsole {
   const ops = new OpsConsole(options);
-  const stack = new StackManager(ops);
+  // Long-running consoles (browser, desktop) run the worker with the stack; one-shot CLI commands do not.
+  const autoWorker = options.mode !== 'cli';
+  let worker: WorkerSupervisor | undefined;
+  let progress: ProgressListener | undefined;
+  const stack = new StackManager(ops, {
+    onAppDbReady: async (spec) => {
+      const { applied } = await migrateAppDb(postgresUrl(spec.appPostgres, spec.appPostgres.database));
+      return applied.length ? `applied ${applied.join(', ')}` : 'up to date';
+    },
+    afterStart: async () => {
+      await progress?.start();
+      if (autoWorker && ops.settings.get().worker.enabled) await worker?.start();
+    },
+    beforeStop: async () => {
+      await worker?.stop();
+      await progress?.stop();
+    },
+  });
   ops.use(() => stack);
-  return Object.assign(ops, { stack });
+  const appDbUrl = () => {
+    const spec = stack.spec();
+    return postgresUrl(spec.appPostgres, spec.appPostgres.database);
+  };
+  progress = new ProgressListener(
+    appDbUrl,
+    (e) => ops.router.events.emit('workflow.progress', e),
+    ops.log('db'),
+  );
+  ops.use(() => ({ name: 'progress', shutdown: () => progress!.stop() }));
+  worker = new WorkerSupervisor(ops, () => workerConfig(ops, stack.spec()));
+  ops.use(() => worker!);
+  const cycles = new CycleService(ops, { spec: () => stack.spec(), appDbUrl });
+  ops.use(() => cycles);
+  return Object.assign(ops, { stack, worker, cycles, progress });
 }

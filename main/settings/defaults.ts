@@ -27,7 +27,16 @@ export const DEFAULT_SETTINGS: Settings = {
       network: 'bridge',
     },
   },
-  worker: { enabled: true, autoApprove: false, maxConcurrentActivities: 100 },
+  worker: {
+    enabled: true,
+    autoApprove: false,
+    maxConcurrentActivities: 100,
+    retryBaseMs: 1000,
+    dbLockTimeoutMs: 5000,
+    llmBaseUrl: '',
+    llmModel: '',
+    mailWebhook: '',
+  },
 };
 
 /** Environment variables of the seeds (001) that override settings, and how to read each. */

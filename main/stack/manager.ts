@@ -12,6 +12,10 @@ import { LocalProvider } from './local/provider';
 export interface StackModuleOptions {
   /** Runs as the last start step, once the app DB answers (the app DB migrations plug in here). */
   onAppDbReady?: (spec: StackSpec) => Promise<string | void>;
+  /** Runs once the stack is running (the worker starts here); a failure is logged, the stack stays up. */
+  afterStart?: () => Promise<void>;
+  /** Runs before the services stop (the worker drains here, while Temporal still answers). */
+  beforeStop?: () => Promise<void>;
 }
 
 export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Promise<StackProvider> {
@@ -190,7 +194,9 @@ export class StackManager implements ConsoleModule {
       } finally {
         this.startAbort = undefined;
       }
-      return this.refresh();
+      const status = await this.refresh();
+      void this.options.afterStart?.().catch((err: Error) => this.log.warn(`after start: ${err.message}`));
+      return status;
     });
   }
 
@@ -202,6 +208,7 @@ export class StackManager implements ConsoleModule {
       this.state = 'stopping';
       this.publish();
       try {
+        await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
         await provider.stop();
         this.state = 'stopped';
         this.error = undefined;

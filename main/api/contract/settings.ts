@@ -71,6 +71,15 @@ export const WorkerSettingsSchema = z
     enabled: z.boolean(),
     autoApprove: z.boolean(),
     maxConcurrentActivities: z.number().int().min(1).max(1000),
+    /** Base of the retry delays of seed 001's policies (LLM exponential, database linear, email fixed). */
+    retryBaseMs: z.number().int().min(10).max(600_000),
+    /** How long a phase's database work waits for a lock before the attempt fails and is retried. */
+    dbLockTimeoutMs: z.number().int().min(100).max(600_000),
+    /** OpenAI-compatible endpoint for Planning; empty uses the deterministic rule-based generator. */
+    llmBaseUrl: z.union([z.literal(''), z.url('Write a full URL, for example http://127.0.0.1:11434/v1')]),
+    llmModel: z.string().max(200),
+    /** HTTP endpoint that delivers outbox messages (RFIs, notices); empty keeps them queued in the outbox. */
+    mailWebhook: z.union([z.literal(''), z.url('Write a full URL, for example http://127.0.0.1:8025/send')]),
   })
   .strict();
 

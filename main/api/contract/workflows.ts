@@ -24,6 +24,23 @@ export const StartCycleResultSchema = z.object({
 });
 export type StartCycleResult = z.infer<typeof StartCycleResultSchema>;
 
+/** The payload each human step's signal carries. */
+export const SignalPayloadSchemas = {
+  approveScope: z
+    .object({ approved: z.boolean(), by: z.string().min(1).max(200), note: z.string().max(2000).optional() })
+    .strict(),
+  rfiResponse: z
+    .object({ reportId: z.number().int().positive(), response: z.string().min(1).max(10_000) })
+    .strict(),
+  testResult: z
+    .object({
+      executionId: z.number().int().positive().optional(),
+      result: z.enum(['pass', 'fail']),
+      note: z.string().max(2000).optional(),
+    })
+    .strict(),
+};
+
 export const SignalNameSchema = z.enum(['approveScope', 'rfiResponse', 'testResult']);
 export const SignalInputSchema = z
   .object({
@@ -78,6 +95,10 @@ export const workflowOperations = {
     z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
     { writes: true },
   ).returns<{ cancelled: true }>(),
+  'workflows.seedDemo': operation(
+    z.object({ reports: z.number().int().min(1).max(50).default(3) }).strict(),
+    { writes: true },
+  ).returns<{ reportIds: number[]; created: number }>(),
   'workflows.progress': operation(
     z.object({ workflowId: z.string().min(1) }).strict(),
   ).returns<CycleProgress>(),

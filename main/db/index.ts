@@ -1,0 +1,2 @@
+export { migrateAppDb, migrationsDir, MIGRATIONS_TABLE } from './migrate';
+export { ProgressListener, PROGRESS_CHANNEL } from './listener';

@@ -1,0 +1,1 @@
+export { CycleService, cycleWorkflowId } from './cycles';

@@ -1,0 +1,1 @@
+export { WorkerSupervisor, workerEntry } from './supervisor';

@@ -1,0 +1,149 @@
+// TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHASE_IDS } from '../../../main/api/contract/phases';
+import { outcome, rows, startCycleStack, type CycleStack } from '../../support/cycle-stack';
+
+let s: CycleStack;
+
+beforeAll(async () => {
+  s = await startCycleStack();
+  await s.ops.router.invoke('workflows.seedDemo', { reports: 3 });
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe('a full test cycle', () => {
+  it('runs all eight phases to a final report with every tracking row written once', async () => {
+    const started = await s.ops.router.invoke('workflows.start', {
+      cycleId: 101,
+      reportIds: [1, 2, 3],
+      skipPhases: [],
+      autoApprove: true,
+    });
+    expect(started.alreadyRunning).toBe(false);
+    const done = await outcome(s.ops, started.workflowId);
+    expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
+
+    const phases = await rows<{ phase: string; status: string; duration_ms: number | null }>(
+      s.db,
+      'SELECT phase, status, duration_ms FROM workflow_phases WHERE workflow_id = $1 ORDER BY phase_number',
+      [started.workflowId],
+    );
+    expect(phases.map((p) => p.phase)).toEqual([...PHASE_IDS]);
+    expect(phases.every((p) => p.status === 'completed' && p.duration_ms !== null)).toBe(true);
+
+    const [exec] = await rows<{ status: string; version: number }>(
+      s.db,
+      'SELECT status, version FROM workflow_executions WHERE workflow_id = $1',
+      [started.workflowId],
+    );
+    expect(exec).toMatchObject({ status: 'completed', version: 2 });
+
+    const [report] = await rows<{ document: { executions: number; summary: string; reports: unknown[] } }>(
+      s.db,
+      'SELECT document FROM final_reports WHERE cycle_id = 101',
+    );
+    expect(report!.document.reports).toHaveLength(3);
+    expect(report!.document.executions).toBe(3 * 5 * 5);
+    expect(report!.document.summary).toMatch(/tests executed/);
+
+    const attrs = await rows<{ generator: string }>(
+      s.db,
+      'SELECT DISTINCT generator FROM test_attributes WHERE cycle_id = 101',
+    );
+    expect(attrs).toEqual([{ generator: 'rule-based (no LLM configured)' }]);
+
+    const metrics = await rows(
+      s.db,
+      `SELECT phase FROM workflow_metrics WHERE workflow_id = $1 AND metric = 'duration_ms'`,
+      [started.workflowId],
+    );
+    expect(metrics).toHaveLength(8);
+    const transitions = await rows<{ from_phase: string; to_phase: string }>(
+      s.db,
+      'SELECT from_phase, to_phase FROM workflow_transitions WHERE workflow_id = $1',
+      [started.workflowId],
+    );
+    expect(transitions).toEqual(
+      expect.arrayContaining([
+        { from_phase: 'scoping', to_phase: 'sample_selection' },
+        { from_phase: 'scoping', to_phase: 'data_owner_identification' },
+        { from_phase: 'sample_selection', to_phase: 'request_for_information' },
+        { from_phase: 'data_owner_identification', to_phase: 'request_for_information' },
+        { from_phase: 'finalize_test_report', to_phase: 'end' },
+      ]),
+    );
+    const activities = await rows<{ activity_type: string; attempts: number; status: string }>(
+      s.db,
+      'SELECT activity_type, attempts, status FROM workflow_activities WHERE workflow_id = $1',
+      [started.workflowId],
+    );
+    expect(activities.length).toBeGreaterThanOrEqual(10);
+    expect(activities.every((a) => a.status === 'completed' && a.attempts === 1)).toBe(true);
+
+    // Every tracking write raised a NOTIFY that reached the console as a workflow.progress event.
+    const mine = s.events.filter((e) => e.workflowId === started.workflowId);
+    expect(mine.some((e) => e.table === 'workflow_phases' && e.phase === 'finalize_test_report')).toBe(true);
+    expect(mine.some((e) => e.table === 'workflow_activities')).toBe(true);
+  });
+
+  it('runs phases 3 and 4 at the same time', async () => {
+    const started = await s.ops.router.invoke('workflows.start', {
+      cycleId: 102,
+      reportIds: [1, 2, 3],
+      skipPhases: [],
+      autoApprove: true,
+    });
+    await outcome(s.ops, started.workflowId);
+    const [a, b] = await rows<{ started_at: Date; finished_at: Date }>(
+      s.db,
+      `SELECT started_at, finished_at FROM workflow_phases WHERE workflow_id = $1
+         AND phase IN ('sample_selection', 'data_owner_identification') ORDER BY phase`,
+      [started.workflowId],
+    );
+    // Overlap: each started before the other finished.
+    expect(a!.started_at.getTime()).toBeLessThan(b!.finished_at.getTime());
+    expect(b!.started_at.getTime()).toBeLessThan(a!.finished_at.getTime());
+    const [rfi] = await rows<{ started_at: Date }>(
+      s.db,
+      `SELECT started_at FROM workflow_phases WHERE workflow_id = $1 AND phase = 'request_for_information'`,
+      [started.workflowId],
+    );
+    expect(rfi!.started_at.getTime()).toBeGreaterThanOrEqual(
+      Math.max(a!.finished_at.getTime(), b!.finished_at.getTime()),
+    );
+  });
+
+  it('is idempotent on the cycle id while running, and refuses a completed cycle', async () => {
+    await s.ops.router.invoke('workflows.start', {
+      cycleId: 103,
+      reportIds: [1],
+      skipPhases: [],
+      autoApprove: false,
+    });
+    const again = await s.ops.router.invoke('workflows.start', {
+      cycleId: 103,
+      reportIds: [1],
+      skipPhases: [],
+      autoApprove: false,
+    });
+    expect(again.alreadyRunning).toBe(true);
+    const second = await s.ops.router.call('workflows.start', {
+      cycleId: 101,
+      reportIds: [1],
+      skipPhases: [],
+    });
+    expect(second.ok).toBe(false);
+    if (!second.ok) expect(second.error.code).toBe('CONFLICT');
+    const missing = await s.ops.router.call('workflows.start', {
+      cycleId: 104,
+      reportIds: [999],
+      skipPhases: [],
+    });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.error.message).toMatch(/Report 999 does not exist/);
+    await s.ops.router.invoke('workflows.cancel', { workflowId: 'test-cycle-103', reason: 'test' });
+  });
+});

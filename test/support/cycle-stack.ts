@@ -1,0 +1,81 @@
+// A running embedded stack with the worker, on free ports, for the workflow tests (real Postgres, real Temporal).
+import pg from 'pg';
+import { createConsole, type WiredConsole } from '../../main/console';
+import { postgresUrl } from '../../main/stack';
+import type { WorkflowProgressEvent } from '../../main/api/contract';
+import { scratchHome } from './console-process';
+import { freeStackSettings } from './stack-settings';
+
+export interface CycleStack {
+  ops: WiredConsole;
+  db: pg.Pool;
+  events: WorkflowProgressEvent[];
+  stop(): Promise<void>;
+}
+
+export async function startCycleStack(
+  worker: Record<string, unknown> = {},
+  temporal: Record<string, unknown> = {},
+) {
+  const home = scratchHome({
+    ...(await freeStackSettings()),
+    temporal: { activityTimeoutS: 5, ...temporal },
+    worker: { retryBaseMs: 200, ...worker },
+  });
+  // 'browser' mode: a long-running console, so the worker starts with the stack.
+  const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
+  const events: WorkflowProgressEvent[] = [];
+  ops.router.events.subscribe((name, payload) => {
+    if (name === 'workflow.progress') events.push(payload as WorkflowProgressEvent);
+  });
+  await ops.router.invoke('stack.start', {});
+  await waitFor(() => ops.worker.current().state === 'running', 60_000, 'the worker to poll');
+  const spec = ops.stack.spec();
+  const db = new pg.Pool({
+    connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
+    max: 4,
+  });
+  return {
+    ops,
+    db,
+    events,
+    async stop() {
+      await db.end();
+      await ops.router.call('stack.stop', {});
+      await ops.shutdown();
+    },
+  } satisfies CycleStack;
+}
+
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits for the workflow to close and returns its result or failure. */
+export async function outcome(ops: WiredConsole, workflowId: string) {
+  const client = await ops.cycles.client();
+  try {
+    return { ok: true as const, result: await client.workflow.getHandle(workflowId).result() };
+  } catch (err) {
+    const chain: string[] = [];
+    for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+      chain.push(e.message ?? String(e));
+    return { ok: false as const, error: Object.assign(err as Error, { message: chain.join(' <- ') }) };
+  }
+}
+
+export async function rows<T = Record<string, unknown>>(
+  db: pg.Pool,
+  sql: string,
+  args: unknown[] = [],
+): Promise<T[]> {
+  return (await db.query(sql, args)).rows as T[];
+}

@@ -1,0 +1,163 @@
+// The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
+// batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
+import { PHASES, type PhaseId } from '../../main/api/contract/phases';
+import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../shared';
+import { notify, type ActivityDeps } from './context';
+
+const PHASE_RANK_SQL = (col: string) =>
+  `CASE ${col} WHEN 'pending' THEN 0 WHEN 'running' THEN 1 WHEN 'compensated' THEN 3 ELSE 2 END`;
+
+export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
+  const client = await deps.pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const event of batch.events) await writeEvent(client, batch, event);
+    const changed = new Set(batch.events.map((e) => tableOf(e)));
+    for (const event of batch.events) {
+      const phase = 'phase' in event ? event.phase : null;
+      await notify(client, batch.workflowId, tableOf(event), phase, `${event.kind}:${describe(event)}`);
+    }
+    if (changed.size === 0) await notify(client, batch.workflowId, 'workflow_executions', null, 'touch');
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+function tableOf(event: TrackEvent): string {
+  switch (event.kind) {
+    case 'execution':
+      return 'workflow_executions';
+    case 'phase':
+      return 'workflow_phases';
+    case 'step':
+      return 'workflow_steps';
+    case 'transition':
+      return 'workflow_transitions';
+  }
+}
+
+function describe(event: TrackEvent): string {
+  switch (event.kind) {
+    case 'transition':
+      return `${event.from}->${event.to}`;
+    case 'step':
+      return `${event.step}:${event.status}`;
+    default:
+      return event.status;
+  }
+}
+
+type Client = import('pg').PoolClient;
+
+async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent): Promise<void> {
+  const { workflowId, runId } = batch;
+  switch (event.kind) {
+    case 'execution':
+      if (event.status === 'running') {
+        await client.query(
+          `INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, cycle_id, version, status, input)
+           VALUES ($1, $2, $3, $4, $5, 'running', $6) ON CONFLICT (workflow_id, run_id) DO NOTHING`,
+          [workflowId, runId, WORKFLOW_TYPE, batch.cycleId, batch.version, JSON.stringify(batch.input ?? {})],
+        );
+        await recordVersion(client, batch);
+        for (const p of PHASES) {
+          await client.query(
+            `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy)
+             VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (workflow_id, run_id, phase) DO NOTHING`,
+            [workflowId, runId, p.id, p.number, p.compensation],
+          );
+        }
+      } else {
+        await client.query(
+          `UPDATE workflow_executions SET status = $3, failure = $4, finished_at = COALESCE(finished_at, now()),
+             duration_ms = COALESCE(duration_ms, (extract(epoch FROM now() - started_at) * 1000)::int)
+           WHERE workflow_id = $1 AND run_id = $2 AND status = 'running'`,
+          [workflowId, runId, event.status, event.failure ?? null],
+        );
+        await client.query(`UPDATE test_cycles SET status = $2, updated_at = now() WHERE id = $1`, [
+          batch.cycleId,
+          event.status,
+        ]);
+      }
+      return;
+    case 'phase':
+      await writePhase(client, batch, event.phase, event.status, event.failure);
+      return;
+    case 'step':
+      await client.query(
+        `INSERT INTO workflow_steps (workflow_id, run_id, phase, step, kind, status, detail, finished_at, duration_ms)
+         VALUES ($1, $2, $3, $4, 'human', $5::text, $6, CASE WHEN $5::text = 'waiting' THEN NULL ELSE now() END, CASE WHEN $5::text = 'waiting' THEN NULL ELSE 0 END)
+         ON CONFLICT (workflow_id, run_id, phase, step) DO UPDATE SET
+           status = CASE WHEN workflow_steps.status = 'waiting' THEN EXCLUDED.status ELSE workflow_steps.status END,
+           detail = workflow_steps.detail || EXCLUDED.detail,
+           finished_at = COALESCE(workflow_steps.finished_at, EXCLUDED.finished_at),
+           duration_ms = COALESCE(workflow_steps.duration_ms, CASE WHEN EXCLUDED.status = 'waiting' THEN NULL
+             ELSE (extract(epoch FROM now() - workflow_steps.started_at) * 1000)::int END)`,
+        [workflowId, runId, event.phase, event.step, event.status, JSON.stringify(event.detail ?? {})],
+      );
+      return;
+    case 'transition':
+      await client.query(
+        `INSERT INTO workflow_transitions (workflow_id, run_id, from_phase, to_phase, kind)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [workflowId, runId, event.from, event.to, event.to === 'compensation' ? 'compensation' : 'forward'],
+      );
+      return;
+  }
+}
+
+async function writePhase(
+  client: Client,
+  batch: TrackBatch,
+  phase: PhaseId,
+  status: string,
+  failure: string | undefined,
+): Promise<void> {
+  const { workflowId, runId } = batch;
+  const finished = status !== 'running';
+  const { rows } = await client.query<{ duration_ms: number | null }>(
+    `UPDATE workflow_phases SET
+       status = $4::text,
+       failure = COALESCE($5::text, failure),
+       started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+       finished_at = CASE WHEN $6::boolean AND $4::text <> 'compensated' THEN COALESCE(finished_at, now()) ELSE finished_at END,
+       duration_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+         THEN COALESCE(duration_ms, (extract(epoch FROM now() - started_at) * 1000)::int) ELSE duration_ms END
+     WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
+       AND ${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
+     RETURNING duration_ms`,
+    [workflowId, runId, phase, status, failure ?? null, finished],
+  );
+  const duration = rows[0]?.duration_ms;
+  if (status !== 'completed' || duration == null) return;
+  await client.query(
+    `INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
+     VALUES ($1, $2, $3, 'duration_ms', $4, 'ms') ON CONFLICT DO NOTHING`,
+    [workflowId, runId, phase, duration],
+  );
+  // Alert when the phase took longer than its activities are expected to (their templates' sum).
+  await client.query(
+    `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
+     SELECT $1::text || ':' || $2::text || ':' || $3::text || ':slow', $1::text, $2::text, $3::text, 'phase_over_expected', 'warning',
+            format('%s took %s s, expected at most %s s', $3::text, round($4::numeric / 1000, 1), round(sum(expected_duration_ms)::numeric / 1000, 1))
+       FROM workflow_activity_templates WHERE phase = $3::text
+     HAVING $4::numeric > sum(expected_duration_ms)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [workflowId, runId, phase, duration],
+  );
+}
+
+/** Records the first time a workflow code version is seen, with the version it replaced. */
+async function recordVersion(client: Client, batch: TrackBatch): Promise<void> {
+  await client.query(
+    `INSERT INTO workflow_migration_history (workflow_type, from_version, to_version, patches, workflow_id)
+     SELECT $1::text, (SELECT max(to_version) FROM workflow_migration_history WHERE workflow_type = $1::text AND to_version < $2::int), $2::int, $3::text[], $4::text
+     WHERE NOT EXISTS (SELECT 1 FROM workflow_migration_history WHERE workflow_type = $1::text AND to_version = $2::int)
+     ON CONFLICT DO NOTHING`,
+    [WORKFLOW_TYPE, batch.version, WORKFLOW_PATCHES.slice(0, batch.version - 1), batch.workflowId],
+  );
+}

@@ -1,0 +1,15 @@
+// What the console hands the worker process at start (over IPC, so secrets never sit in a file or argv).
+export interface WorkerConfig {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  appDbUrl: string;
+  maxConcurrentActivities: number;
+  /** Postgres lock_timeout for the phases' database work, in ms. */
+  dbLockTimeoutMs: number;
+  /** OpenAI-compatible endpoint for Planning; empty: the deterministic rule-based generator. */
+  llm: { baseUrl: string; model: string; apiKey: string };
+  /** Where outbox messages are delivered (HTTP POST); empty: they stay queued in the outbox. */
+  mailWebhook: string;
+  identity: string;
+}

@@ -1,0 +1,100 @@
+// Shapes shared by the workflow (deterministic), the activities and the console. No I/O, no Node imports.
+import type { PhaseId } from '../main/api/contract/phases';
+
+export const WORKFLOW_TYPE = 'TestCycleWorkflow';
+/** The workflow's code version; each `patched()` id in the workflow raises it by one. */
+export const WORKFLOW_PATCHES = ['summarize-final-report'] as const;
+
+export type RetryClass = 'llm' | 'database' | 'email';
+export const MAX_ATTEMPTS = 3;
+
+/**
+ * The delay before the next attempt after `attempt` failed (seed 001): LLM calls back off exponentially,
+ * database operations linearly, email at a fixed delay. Three distinct shapes, so the retry log shows which.
+ */
+export function backoffMs(retryClass: RetryClass, attempt: number, baseMs: number): number {
+  switch (retryClass) {
+    case 'llm':
+      return baseMs * 2 ** (attempt - 1);
+    case 'database':
+      return baseMs + (attempt - 1) * (baseMs / 2);
+    case 'email':
+      return baseMs;
+  }
+}
+
+export interface CycleInput {
+  cycleId: number;
+  reportIds: number[];
+  skipPhases: PhaseId[];
+  /** Approve the human steps automatically (unattended runs). */
+  autoApprove: boolean;
+  /** Base of every retry delay, in ms (seed 001's policies scale from it). */
+  retryBaseMs: number;
+  /** Tracking writes on (the product) or off (the benchmark's Temporal floor). */
+  tracking: boolean;
+  /** Start-to-close timeout of each activity attempt, in seconds (seed 001: TEMPORAL_ACTIVITY_TIMEOUT). */
+  activityTimeoutS: number;
+}
+
+export interface PhaseContext {
+  workflowId: string;
+  runId: string;
+  cycleId: number;
+  reportIds: number[];
+  phase: PhaseId;
+  tracking: boolean;
+}
+
+export interface ScopeApproval {
+  approved: boolean;
+  by: string;
+  note?: string;
+}
+export interface RfiResponse {
+  reportId: number;
+  response: string;
+}
+export interface TestResult {
+  /** Omitted: applies to every execution still without a result. */
+  executionId?: number;
+  result: 'pass' | 'fail';
+  note?: string;
+}
+
+export type TrackEvent =
+  | { kind: 'execution'; status: 'running' | 'completed' | 'failed' | 'cancelled'; failure?: string }
+  | {
+      kind: 'phase';
+      phase: PhaseId;
+      status: 'running' | 'completed' | 'failed' | 'skipped' | 'compensated';
+      failure?: string;
+    }
+  | {
+      kind: 'step';
+      phase: PhaseId;
+      step: string;
+      status: 'waiting' | 'done' | 'failed';
+      detail?: Record<string, unknown>;
+    }
+  | { kind: 'transition'; from: PhaseId | 'start'; to: PhaseId | 'end' | 'compensation' };
+
+export interface TrackBatch {
+  workflowId: string;
+  runId: string;
+  cycleId: number;
+  version: number;
+  input?: CycleInput;
+  events: TrackEvent[];
+}
+
+export interface CycleSummary {
+  cycleId: number;
+  status: 'completed';
+  phases: Record<string, string>;
+  finalReportId: number;
+  attributes: number;
+  samples: number;
+  observations: number;
+  version: number;
+}

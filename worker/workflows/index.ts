@@ -1,0 +1,10 @@
+// The workflow bundle's entry: orchestration only (deterministic code), bundled at build time.
+export {
+  TestCycleWorkflow,
+  approveScopeSignal,
+  progressQuery,
+  rfiResponseSignal,
+  testResultSignal,
+  type CycleView,
+  type PhaseView,
+} from './test-cycle';

@@ -1,0 +1,269 @@
+// TestCycleWorkflow: the 8 phases of seed 001 as orchestration only. Phases 3 and 4 run in parallel and join
+// before 5; human steps are signals; on a failure for good or a cancel, completed phases are compensated in
+// reverse. Every side effect is an activity.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { PHASES, type PhaseId } from '../../main/api/contract/phases';
+import {
+  MAX_ATTEMPTS,
+  type CycleInput,
+  type CycleSummary,
+  type RetryClass,
+  type RfiResponse,
+  type ScopeApproval,
+  type TestResult,
+  type TrackEvent,
+} from '../shared';
+
+export const approveScopeSignal = defineSignal<[ScopeApproval]>('approveScope');
+export const rfiResponseSignal = defineSignal<[RfiResponse]>('rfiResponse');
+export const testResultSignal = defineSignal<[TestResult]>('testResult');
+
+export interface PhaseView {
+  phase: PhaseId;
+  state: 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'compensated';
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  lastFailure?: string;
+}
+export interface CycleView {
+  version: number;
+  phases: PhaseView[];
+  waitingFor: string[];
+}
+export const progressQuery = defineQuery<CycleView>('progress');
+
+function activitiesFor(retryClass: RetryClass, input: CycleInput) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: `${input.activityTimeoutS} s`,
+    retry: {
+      maximumAttempts: MAX_ATTEMPTS,
+      initialInterval: input.retryBaseMs,
+      // The activity names the exact next delay (nextRetryDelay); this is the same shape as a fallback.
+      backoffCoefficient: retryClass === 'llm' ? 2 : 1,
+      nonRetryableErrorTypes: ['DataError'],
+    },
+  });
+}
+
+function failureMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
+  const { workflowId, runId } = workflowInfo();
+  const version = patched('summarize-final-report') ? 2 : 1;
+  const llm = activitiesFor('llm', input);
+  const db = activitiesFor('database', input);
+  const email = activitiesFor('email', input);
+  const { track } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30 s',
+    retry: { initialInterval: '200 ms', maximumInterval: '5 s' },
+  });
+
+  const phases = new Map<PhaseId, PhaseView>(
+    PHASES.map((p) => [p.id, { phase: p.id, state: 'pending', attempts: 0 }]),
+  );
+  const waitingFor = new Set<string>();
+  const completed: PhaseId[] = [];
+  let approval: ScopeApproval | undefined;
+  const rfiResponses = new Map<number, RfiResponse>();
+  const testResults: TestResult[] = [];
+  setHandler(approveScopeSignal, (a) => void (approval ??= a));
+  setHandler(rfiResponseSignal, (r) => void rfiResponses.set(r.reportId, r));
+  setHandler(testResultSignal, (r) => void testResults.push(r));
+  setHandler(progressQuery, () => ({ version, phases: [...phases.values()], waitingFor: [...waitingFor] }));
+
+  let pending: TrackEvent[] = [];
+  const mark = (event: TrackEvent) => {
+    if (input.tracking) pending.push(event);
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const events = pending;
+    pending = [];
+    await track({ workflowId, runId, cycleId: input.cycleId, version, input, events });
+  };
+  const ctx = (phase: PhaseId) => ({
+    workflowId,
+    runId,
+    cycleId: input.cycleId,
+    reportIds: input.reportIds,
+    phase,
+    tracking: input.tracking,
+    retryBaseMs: input.retryBaseMs,
+  });
+  const humanStep = async (phase: PhaseId, step: string, ready: () => boolean) => {
+    if (ready()) return;
+    waitingFor.add(step);
+    mark({ kind: 'step', phase, step, status: 'waiting' });
+    await flush();
+    await condition(ready);
+    waitingFor.delete(step);
+    mark({ kind: 'step', phase, step, status: 'done' });
+  };
+
+  let previous: PhaseId | 'start' = 'start';
+  const runPhase = async (id: PhaseId, body: () => Promise<void>) => {
+    const view = phases.get(id)!;
+    const from = previous;
+    if (input.skipPhases.includes(id)) {
+      view.state = 'skipped';
+      mark({ kind: 'phase', phase: id, status: 'skipped' });
+      return;
+    }
+    view.state = 'running';
+    view.attempts += 1;
+    view.startedAt = new Date().toISOString();
+    mark({ kind: 'transition', from, to: id });
+    mark({ kind: 'phase', phase: id, status: 'running' });
+    await flush();
+    try {
+      await body();
+    } catch (err) {
+      view.state = 'failed';
+      view.lastFailure = isCancellation(err) ? 'cancelled' : failureMessage(err);
+      view.finishedAt = new Date().toISOString();
+      mark({ kind: 'phase', phase: id, status: 'failed', failure: view.lastFailure });
+      throw err;
+    }
+    view.state = 'completed';
+    view.finishedAt = new Date().toISOString();
+    completed.push(id);
+    mark({ kind: 'phase', phase: id, status: 'completed' });
+  };
+
+  try {
+    mark({ kind: 'execution', status: 'running' });
+    let attributes = 0;
+    let samples = 0;
+
+    await runPhase('planning', async () => {
+      attributes = (await llm.generateAttributes(ctx('planning'))).attributes;
+    });
+    previous = 'planning';
+
+    await runPhase('scoping', async () => {
+      await db.proposeScope(ctx('scoping'));
+      if (input.autoApprove) approval ??= { approved: true, by: 'auto-approval' };
+      await humanStep('scoping', 'scope_approval', () => approval !== undefined);
+      if (!approval!.approved) {
+        throw ApplicationFailure.nonRetryable(
+          `Scope rejected by ${approval!.by}${approval!.note ? `: ${approval!.note}` : ''}`,
+          'ScopeRejected',
+        );
+      }
+      await db.recordScopeApproval(ctx('scoping'), approval!);
+    });
+    previous = 'scoping';
+
+    // Phases 3 and 4 run side by side; both settle before the cycle moves on or compensates.
+    const pair = await Promise.allSettled([
+      runPhase('sample_selection', async () => {
+        samples = (await db.selectSamples(ctx('sample_selection'))).samples;
+      }),
+      runPhase('data_owner_identification', async () => {
+        await db.identifyDataOwners(ctx('data_owner_identification'));
+      }),
+    ]);
+    const pairFailure = pair.find((r) => r.status === 'rejected');
+    if (pairFailure) throw pairFailure.reason;
+    previous = 'data_owner_identification';
+    if (input.tracking && !input.skipPhases.includes('sample_selection'))
+      mark({ kind: 'transition', from: 'sample_selection', to: 'request_for_information' });
+
+    await runPhase('request_for_information', async () => {
+      const { rfis } = await email.sendRfis(ctx('request_for_information'));
+      if (input.autoApprove) {
+        for (const reportId of rfis)
+          if (!rfiResponses.has(reportId))
+            rfiResponses.set(reportId, { reportId, response: 'auto-approved: records provided' });
+      }
+      await humanStep('request_for_information', 'rfi_responses', () =>
+        rfis.every((r) => rfiResponses.has(r)),
+      );
+      await db.recordRfiResponses(
+        ctx('request_for_information'),
+        rfis.map((r) => rfiResponses.get(r)!),
+      );
+    });
+    previous = 'request_for_information';
+
+    await runPhase('test_execution', async () => {
+      const { pending: open } = await db.executeTests(ctx('test_execution'), {
+        autoResults: input.autoApprove,
+      });
+      if (open.length === 0) return;
+      const covered = () =>
+        testResults.some((r) => r.executionId === undefined) ||
+        open.every((id) => testResults.some((r) => r.executionId === id));
+      await humanStep('test_execution', 'test_results', covered);
+      await db.recordTestResults(ctx('test_execution'), testResults);
+    });
+    previous = 'test_execution';
+
+    let observations = 0;
+    await runPhase('observation_management', async () => {
+      observations = (await db.createObservations(ctx('observation_management'))).observations;
+    });
+    previous = 'observation_management';
+
+    let finalReportId = 0;
+    await runPhase('finalize_test_report', async () => {
+      finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;
+      if (version >= 2) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);
+    });
+    mark({ kind: 'transition', from: 'finalize_test_report', to: 'end' });
+    mark({ kind: 'execution', status: 'completed' });
+    await flush();
+    return {
+      cycleId: input.cycleId,
+      status: 'completed',
+      phases: Object.fromEntries([...phases.values()].map((p) => [p.phase, p.state])),
+      finalReportId,
+      attributes,
+      samples,
+      observations,
+      version,
+    };
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    const reason = cancelled ? 'the cycle was cancelled' : `a phase failed: ${failureMessage(err)}`;
+    await CancellationScope.nonCancellable(async () => {
+      const order = [...completed].reverse();
+      if (order.length) mark({ kind: 'transition', from: order[0]!, to: 'compensation' });
+      await flush();
+      for (const id of order) {
+        const def = PHASES.find((p) => p.id === id)!;
+        await db.compensatePhase({
+          workflowId,
+          runId,
+          cycleId: input.cycleId,
+          phase: id,
+          strategy: def.compensation,
+          reason,
+        });
+        phases.get(id)!.state = 'compensated';
+        mark({ kind: 'phase', phase: id, status: 'compensated' });
+      }
+      mark({ kind: 'execution', status: cancelled ? 'cancelled' : 'failed', failure: reason });
+      await flush();
+    });
+    throw err;
+  }
+}
