@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ServiceId, Settings } from '../../api/contract';
-import { DEFAULT_SETTINGS } from '../../settings/defaults';
+import { DEFAULT_SETTINGS } from '../../settings';
 import type { StackSpec } from '../provider';
 
 export type DockerSettings = NonNullable<Settings['stack']['docker']>;
@@ -150,18 +150,31 @@ function temporalContainer(
   const name = `ops-${stackId}-temporal`;
   const tpg = spec.temporalPostgres;
   const net = networking(mode, network, 'temporal', TEMPORAL_PORT, spec.temporal.port);
-  // temporalio/auto-setup's variables; the databases are created by the provider beforehand.
+  const dbHost = mode === 'host' ? '127.0.0.1' : 'temporal-postgres';
+  const dbPort = String(mode === 'host' ? tpg.port : POSTGRES_PORT);
+  // temporalio/auto-setup's variables, in both spellings: DB/POSTGRES_* (1.2x config template) and SQL_*
+  // (newer auto-setup). The provider creates the databases beforehand.
   const env: Record<string, string | undefined> = {
     DB: 'postgres12',
-    DB_PORT: String(mode === 'host' ? tpg.port : POSTGRES_PORT),
-    POSTGRES_SEEDS: mode === 'host' ? '127.0.0.1' : 'temporal-postgres',
+    DB_PORT: dbPort,
+    POSTGRES_SEEDS: dbHost,
     POSTGRES_USER: tpg.user,
     POSTGRES_PWD: tpg.password,
     DBNAME: 'temporal',
     VISIBILITY_DBNAME: 'temporal_visibility',
+    SQL_PLUGIN: 'postgres12',
+    SQL_HOST: dbHost,
+    SQL_PORT: dbPort,
+    SQL_USER: tpg.user,
+    SQL_PASSWORD: tpg.password,
+    SQL_DATABASE: 'temporal',
+    SQL_VISIBILITY_DATABASE: 'temporal_visibility',
     SKIP_DB_CREATE: 'true',
+    SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES: 'true',
     DEFAULT_NAMESPACE: spec.temporal.namespace,
     DEFAULT_NAMESPACE_RETENTION: `${spec.temporal.retentionHours}h`,
+    // Where auto-setup's own CLI reaches the frontend to register the namespace.
+    TEMPORAL_ADDRESS: mode === 'host' ? `127.0.0.1:${spec.temporal.port}` : `temporal:${TEMPORAL_PORT}`,
     FRONTEND_GRPC_PORT: mode === 'host' ? String(spec.temporal.port) : undefined,
     BIND_ON_IP: mode === 'host' ? '127.0.0.1' : undefined,
     TEMPORAL_BROADCAST_ADDRESS: mode === 'host' ? '127.0.0.1' : undefined,
@@ -209,7 +222,9 @@ function uiContainer(
       Env: envList({
         TEMPORAL_ADDRESS: mode === 'host' ? `127.0.0.1:${spec.temporal.port}` : `temporal:${TEMPORAL_PORT}`,
         TEMPORAL_UI_PORT: String(mode === 'host' ? spec.temporalUi.port : UI_PORT),
-        TEMPORAL_UI_IP: mode === 'host' ? '127.0.0.1' : undefined,
+        TEMPORAL_UI_HOST: mode === 'host' ? '127.0.0.1' : undefined,
+        // The UI is opened from the host's loopback address, whichever way it is published.
+        TEMPORAL_CORS_ORIGINS: `http://127.0.0.1:${spec.temporalUi.port},http://localhost:${spec.temporalUi.port}`,
         TEMPORAL_DEFAULT_NAMESPACE: spec.temporal.namespace,
       }),
       Labels: { ...stackLabels(stackId), [LABEL_SERVICE]: 'temporal-ui' },

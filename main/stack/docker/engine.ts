@@ -27,7 +27,7 @@ export function parseDockerHost(value: string | undefined): EngineCandidate | un
   if (value.startsWith('unix://'))
     return { kind: 'socket', socketPath: value.slice('unix://'.length), source };
   if (value.startsWith('npipe://')) {
-    return { kind: 'socket', socketPath: value.slice('npipe:'.length).replace(/\\/g, '/'), source };
+    return { kind: 'socket', socketPath: value.slice('npipe://'.length).replace(/\\/g, '/'), source };
   }
   const match = /^(tcp|http|https):\/\/([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(value);
   if (!match) return undefined;
