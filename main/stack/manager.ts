@@ -23,7 +23,7 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
     case 'local':
       return new LocalProvider(spec, ctx.settings.get(), ctx.logs);
     case 'docker': {
-      // Loaded on demand: the local provider's users never load dockerode.
+      // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
       const { DockerProvider } = await import('./docker/provider');
       return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
     }

@@ -30,16 +30,20 @@ export async function lastLogLines(container: Docker.Container, lines: number): 
   }
 }
 
-/** Streams the container's output into the log bus until the container stops. */
+/**
+ * Streams the container's output into the log bus until the container stops: from its start for a container
+ * just started, the last lines only for one adopted from an earlier run (its whole history may be large).
+ */
 export function followContainerLog(
   container: Docker.Container,
-  since: string,
+  from: { since: string } | { tail: number },
   log: Logger,
   onEnd: () => void,
 ): void {
-  const sinceS = Math.floor(new Date(since).getTime() / 1000) || 0;
+  const range =
+    'since' in from ? { since: Math.floor(new Date(from.since).getTime() / 1000) || 0 } : { tail: from.tail };
   container
-    .logs({ stdout: true, stderr: true, follow: true, since: sinceS })
+    .logs({ stdout: true, stderr: true, follow: true, ...range })
     .then((stream) => {
       // Services write their whole log to stderr (Postgres does): the stream says nothing about severity.
       let pending = '';

@@ -216,7 +216,7 @@ export class DockerProvider implements StackProvider {
       if (info.State.Running) await existing.stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
       await existing.remove({ force: true });
     } else if (info?.State.Running) {
-      this.follow(existing, plan, info.State.StartedAt);
+      this.follow(existing, plan, { tail: 100 });
       return;
     }
     const container =
@@ -227,16 +227,18 @@ export class DockerProvider implements StackProvider {
             Labels: { ...plan.create.Labels, [LABEL_CONFIG]: configHash },
           });
     await container.start();
-    this.follow(container, plan, new Date().toISOString());
+    this.follow(container, plan, { since: new Date(Date.now() - 1_000).toISOString() });
   }
 
-  private follow(container: Docker.Container, plan: ContainerPlan, since: string): void {
+  private follow(
+    container: Docker.Container,
+    plan: ContainerPlan,
+    from: { since: string } | { tail: number },
+  ): void {
     const logs = this.options.logs;
     if (!logs || this.following.has(plan.name)) return;
     this.following.add(plan.name);
-    followContainerLog(container, since, logs.forSource(plan.service), () =>
-      this.following.delete(plan.name),
-    );
+    followContainerLog(container, from, logs.forSource(plan.service), () => this.following.delete(plan.name));
   }
 
   private waitOptions(docker: Docker, plan: ContainerPlan, signal: AbortSignal, timeoutMs?: number) {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpsError } from '../../../main/api/errors';
+import { EventBus } from '../../../main/api/router';
+import { LogBus } from '../../../main/logs';
 import { validateStack } from '../../../main/stack/health';
 import { anyFreePort, freePortInRange } from '../../../main/stack/ports';
 import type { StackSpec } from '../../../main/stack/provider';
@@ -97,6 +99,7 @@ describe('docker provider lifecycle (private engine, host network)', () => {
   let spec: StackSpec;
   let provider: DockerProvider;
   let workDir: string;
+  const logs = new LogBus(new EventBus());
   let foreignId: string | undefined;
   const stackId = `t${crypto.randomBytes(4).toString('hex')}`;
   const started = performance.now();
@@ -120,7 +123,7 @@ describe('docker provider lifecycle (private engine, host network)', () => {
           ui: 'ops-test/unused-ui',
         },
       },
-      { stackId, env: {}, temporal: { binds: [`${configDir}:/etc/temporal/config:ro`] } },
+      { stackId, env: {}, logs, temporal: { binds: [`${configDir}:/etc/temporal/config:ro`] } },
     );
   }, 20 * MINUTE);
 
@@ -159,6 +162,15 @@ describe('docker provider lifecycle (private engine, host network)', () => {
     },
     5 * MINUTE,
   );
+
+  it("streams each container's output into the console log under its service", async () => {
+    const lines = (source: string) => logs.recent({ source, limit: 1_000 }).map((l) => l.message);
+    for (let i = 0; i < 50 && !lines('temporal').some((l) => /schema of temporal is current/.test(l)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines('app-postgres').join('\n')).toMatch(/ready to accept connections/);
+    expect(lines('temporal').join('\n')).toMatch(/schema of temporal is current/);
+  });
 
   it('labels every container it made as ours and runs it on the host network', async () => {
     const ours = await engine.docker.listContainers({
