@@ -69,6 +69,8 @@ export type TrackEvent =
       phase: PhaseId;
       status: 'running' | 'completed' | 'failed' | 'skipped' | 'compensated';
       failure?: string;
+      /** When it happened in workflow time (a batch is written later than its events). */
+      at: string;
     }
   | {
       kind: 'step';

@@ -85,7 +85,7 @@ async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent):
       }
       return;
     case 'phase':
-      await writePhase(client, batch, event.phase, event.status, event.failure);
+      await writePhase(client, batch, event.phase, event.status, event.failure, event.at);
       return;
     case 'step':
       await client.query(
@@ -116,6 +116,7 @@ async function writePhase(
   phase: PhaseId,
   status: string,
   failure: string | undefined,
+  at: string,
 ): Promise<void> {
   const { workflowId, runId } = batch;
   const finished = status !== 'running';
@@ -123,14 +124,14 @@ async function writePhase(
     `UPDATE workflow_phases SET
        status = $4::text,
        failure = COALESCE($5::text, failure),
-       started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $6::boolean AND $4::text <> 'compensated' THEN COALESCE(finished_at, now()) ELSE finished_at END,
+       started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, $7::timestamptz) ELSE started_at END,
+       finished_at = CASE WHEN $6::boolean AND $4::text <> 'compensated' THEN COALESCE(finished_at, $7::timestamptz) ELSE finished_at END,
        duration_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
-         THEN COALESCE(duration_ms, (extract(epoch FROM now() - started_at) * 1000)::int) ELSE duration_ms END
+         THEN COALESCE(duration_ms, (extract(epoch FROM $7::timestamptz - started_at) * 1000)::int) ELSE duration_ms END
      WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
        AND ${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
      RETURNING duration_ms`,
-    [workflowId, runId, phase, status, failure ?? null, finished],
+    [workflowId, runId, phase, status, failure ?? null, finished, at],
   );
   const duration = rows[0]?.duration_ms;
   if (status !== 'completed' || duration == null) return;

@@ -124,14 +124,14 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     const from = previous;
     if (input.skipPhases.includes(id)) {
       view.state = 'skipped';
-      mark({ kind: 'phase', phase: id, status: 'skipped' });
+      mark({ kind: 'phase', phase: id, status: 'skipped', at: new Date().toISOString() });
       return;
     }
     view.state = 'running';
     view.attempts += 1;
     view.startedAt = new Date().toISOString();
     mark({ kind: 'transition', from, to: id });
-    mark({ kind: 'phase', phase: id, status: 'running' });
+    mark({ kind: 'phase', phase: id, status: 'running', at: new Date().toISOString() });
     await flush();
     try {
       await body();
@@ -139,13 +139,19 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
       view.state = 'failed';
       view.lastFailure = isCancellation(err) ? 'cancelled' : failureMessage(err);
       view.finishedAt = new Date().toISOString();
-      mark({ kind: 'phase', phase: id, status: 'failed', failure: view.lastFailure });
+      mark({
+        kind: 'phase',
+        phase: id,
+        status: 'failed',
+        failure: view.lastFailure,
+        at: new Date().toISOString(),
+      });
       throw err;
     }
     view.state = 'completed';
     view.finishedAt = new Date().toISOString();
     completed.push(id);
-    mark({ kind: 'phase', phase: id, status: 'completed' });
+    mark({ kind: 'phase', phase: id, status: 'completed', at: new Date().toISOString() });
   };
 
   try {
@@ -245,7 +251,11 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     const cancelled = isCancellation(err);
     const reason = cancelled ? 'the cycle was cancelled' : `a phase failed: ${failureMessage(err)}`;
     await CancellationScope.nonCancellable(async () => {
-      const order = [...completed].reverse();
+      // A cancel also undoes the interrupted phase's partial work (RFIs already sent, tests already created).
+      const interrupted = cancelled
+        ? [...phases.values()].filter((p) => p.state === 'failed').map((p) => p.phase)
+        : [];
+      const order = [...interrupted, ...[...completed].reverse()];
       if (order.length) mark({ kind: 'transition', from: order[0]!, to: 'compensation' });
       await flush();
       for (const id of order) {
@@ -259,7 +269,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
           reason,
         });
         phases.get(id)!.state = 'compensated';
-        mark({ kind: 'phase', phase: id, status: 'compensated' });
+        mark({ kind: 'phase', phase: id, status: 'compensated', at: new Date().toISOString() });
       }
       mark({ kind: 'execution', status: cancelled ? 'cancelled' : 'failed', failure: reason });
       await flush();
