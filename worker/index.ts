@@ -60,6 +60,8 @@ async function run(config: WorkerConfig): Promise<void> {
     activities: createActivities({ pool, config }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: '10 s',
+    // After a crash, a workflow task parked on the dead worker's sticky queue moves on quickly.
+    stickyQueueScheduleToStartTimeout: '3 s',
   });
   const max = config.maxConcurrentActivities;
   const heartbeat = setInterval(() => {
