@@ -24,7 +24,7 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
       return new LocalProvider(spec, ctx.settings.get(), ctx.logs);
     case 'docker': {
       // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
-      const { DockerProvider } = await import('./docker/provider');
+      const { DockerProvider } = await import('./docker');
       return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
     }
     case 'attached':

@@ -102,12 +102,13 @@ describe('docker provider lifecycle (private engine, host network)', () => {
   const logs = new LogBus(new EventBus());
   let foreignId: string | undefined;
   const stackId = `t${crypto.randomBytes(4).toString('hex')}`;
-  const started = performance.now();
+  let started = 0;
 
   beforeAll(async () => {
     engine = await startTestEngine();
     images = await buildTestImages(engine);
     console.info(`[docker-lifecycle] test images ${images.source} in ${images.seconds} s`);
+    started = performance.now();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-docker-stack-'));
     spec = await testSpec(workDir);
     const configDir = await temporalConfigDir(path.join(workDir, 'temporal'), spec);
@@ -128,7 +129,9 @@ describe('docker provider lifecycle (private engine, host network)', () => {
   }, 20 * MINUTE);
 
   afterAll(async () => {
-    console.info(`[docker-lifecycle] lifecycle took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.info(
+      `[docker-lifecycle] lifecycle (first start to remove) took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     await provider?.remove({ deleteVolumes: true }).catch(() => undefined);
     if (foreignId) await engine.docker.getContainer(foreignId).remove({ force: true });
     await engine?.stop();
