@@ -38,7 +38,11 @@ describe('worker crash recovery', () => {
       const statusAtKill: Array<[string, string]> = [];
       for (let i = 0; i < PHASE_IDS.length; i++) {
         await waitFor(() => kills.length > i, 120_000, `a kill during ${PHASE_IDS[i]}`);
-        await waitFor(() => s.ops.worker.current().state === 'backoff', 30_000, 'the supervisor to see the crash');
+        await waitFor(
+          () => s.ops.worker.current().state === 'backoff',
+          30_000,
+          'the supervisor to see the crash',
+        );
         // The worker is dead, so the tracking tables are frozen: the killed phase must still be running.
         const [row] = await rows<{ status: string }>(
           s.db,
@@ -56,9 +60,11 @@ describe('worker crash recovery', () => {
     }
     expect(s.ops.worker.current().restarts).toBeGreaterThanOrEqual(8);
 
-    const phases = await rows<{ status: string }>(s.db, 'SELECT status FROM workflow_phases WHERE workflow_id = $1', [
-      workflowId,
-    ]);
+    const phases = await rows<{ status: string }>(
+      s.db,
+      'SELECT status FROM workflow_phases WHERE workflow_id = $1',
+      [workflowId],
+    );
     expect(phases).toHaveLength(8);
     expect(phases.every((p) => p.status === 'completed')).toBe(true);
     const perType = await rows<{ activity_type: string; n: number }>(
@@ -72,7 +78,9 @@ describe('worker crash recovery', () => {
     expect(await count('SELECT count(*)::int AS n FROM samples WHERE cycle_id = 401')).toBe(10);
     expect(await count('SELECT count(*)::int AS n FROM test_executions WHERE cycle_id = 401')).toBe(50);
     expect(await count('SELECT count(*)::int AS n FROM rfis WHERE cycle_id = 401')).toBe(2);
-    expect(await count(`SELECT count(*)::int AS n FROM message_outbox WHERE cycle_id = 401 AND kind = 'rfi'`)).toBe(2);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM message_outbox WHERE cycle_id = 401 AND kind = 'rfi'`),
+    ).toBe(2);
     expect(await count('SELECT count(*)::int AS n FROM final_reports WHERE cycle_id = 401')).toBe(1);
     expect(
       await count(`SELECT count(*)::int AS n FROM workflow_metrics WHERE workflow_id = '${workflowId}'`),
