@@ -1,0 +1,92 @@
+// npm run bench:cycle-throughput — completed test cycles per second with auto-approval, tracked (the product)
+// against the same workflow with tracking switched off (the Temporal floor on this machine: same phases, same
+// activities and business work, no tracking writes and no NOTIFY). Prints BENCH lines.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createConsole } from '../dist/bench-support.mjs';
+
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-cycles-'));
+fs.chmodSync(home, 0o755);
+fs.writeFileSync(
+  path.join(home, 'settings.json'),
+  JSON.stringify({
+    stack: {
+      ports: {
+        appPostgres: await freePort(),
+        temporalPostgres: await freePort(),
+        temporal: await freePort(),
+        temporalUi: await freePort(),
+      },
+    },
+  }),
+);
+const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
+let nextCycle = 1000;
+
+async function batch(tracking) {
+  const client = await ops.cycles.client();
+  const ids = [];
+  const started = performance.now();
+  for (let i = 0; i < CYCLES; i++) {
+    const { workflowId } = await ops.cycles.start({
+      cycleId: nextCycle++,
+      reportIds: [1, 2, 3],
+      skipPhases: [],
+      autoApprove: true,
+      tracking,
+    });
+    ids.push(workflowId);
+  }
+  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+  return CYCLES / ((performance.now() - started) / 1000);
+}
+
+try {
+  await ops.router.invoke('stack.start', {});
+  while (ops.worker.current().state !== 'running') await sleep(50);
+  await ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  // Warm-up: code paths, connection pools, the workflow cache.
+  await batch(true);
+  await batch(false);
+  const tracked = [];
+  const floor = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate the order so neither side always runs on a warmer or more fragmented database.
+    if (r % 2 === 0) {
+      floor.push(await batch(false));
+      tracked.push(await batch(true));
+    } else {
+      tracked.push(await batch(true));
+      floor.push(await batch(false));
+    }
+    console.log(`round ${r + 1}: tracked ${tracked.at(-1).toFixed(2)}/s, floor ${floor.at(-1).toFixed(2)}/s`);
+  }
+  const t = median(tracked);
+  const f = median(floor);
+  console.log(
+    `baseline: the same TestCycleWorkflow with tracking off (no tracking writes, no NOTIFY), ${CYCLES} cycles of 3 reports per batch started together, median of ${ROUNDS} rounds; target tracked >= 0.7x floor`,
+  );
+  console.log(`BENCH cycles_per_s_tracked ${t.toFixed(3)} cycles/s`);
+  console.log(`BENCH cycles_per_s_floor ${f.toFixed(3)} cycles/s`);
+  console.log(`BENCH cycle_throughput_ratio ${(t / f).toFixed(3)} x`);
+} finally {
+  await ops.router.call('stack.stop', {});
+  await ops.shutdown();
+  fs.rmSync(home, { recursive: true, force: true });
+}
