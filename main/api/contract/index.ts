@@ -1,6 +1,7 @@
 // The one contract: every operation and event the renderer, the CLI and the tests may use.
 import type { z } from 'zod';
 import { appEvents, appOperations } from './app';
+import { inspectionEvents, inspectionOperations } from './inspection';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
@@ -13,6 +14,7 @@ export const operations = {
   ...stackOperations,
   ...workerOperations,
   ...workflowOperations,
+  ...inspectionOperations,
 };
 
 export const events = {
@@ -21,6 +23,7 @@ export const events = {
   ...stackEvents,
   ...workerEvents,
   ...workflowEvents,
+  ...inspectionEvents,
 };
 
 export type Operations = typeof operations;
@@ -40,5 +43,6 @@ export * from './settings';
 export * from './stack';
 export * from './worker';
 export * from './workflows';
+export * from './inspection';
 export * from './phases';
 export type { Operation } from './operation';

@@ -1,0 +1,357 @@
+// Read operations behind the Workflows, Compensation and Metrics pages, plus terminate and batch actions.
+import { z } from 'zod';
+import { operation } from './operation';
+import { PhaseIdSchema, PhaseStateSchema, SignalNameSchema } from './workflows';
+
+export const CycleStatusSchema = z.enum([
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+  'unknown',
+]);
+export type CycleStatus = z.infer<typeof CycleStatusSchema>;
+
+export const CycleSortSchema = z.enum(['started', 'duration', 'retries', 'cycle']);
+
+export const CycleFilterSchema = z
+  .object({
+    status: z.array(CycleStatusSchema).max(7).default([]),
+    phase: PhaseIdSchema.optional(),
+    version: z.number().int().positive().optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    text: z.string().max(200).default(''),
+  })
+  .strict();
+export type CycleFilter = z.infer<typeof CycleFilterSchema>;
+
+export const CycleListInputSchema = CycleFilterSchema.extend({
+  sort: CycleSortSchema.default('started'),
+  dir: z.enum(['asc', 'desc']).default('desc'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(100),
+}).strict();
+export type CycleListInput = z.input<typeof CycleListInputSchema>;
+
+export interface CycleRow {
+  workflowId: string;
+  runId: string;
+  cycleId: number | null;
+  /** Tracking status, corrected by Temporal visibility for the rows on the page (a terminate writes no tracking row). */
+  status: CycleStatus;
+  currentPhase: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  retries: number;
+  compensations: number;
+  version: number;
+}
+
+export interface CycleList {
+  total: number;
+  offset: number;
+  rows: CycleRow[];
+  /** Whether Temporal visibility answered for this page (else statuses are the tracking tables' alone). */
+  visibility: boolean;
+}
+
+/** A phase as the graph draws it: derived from the tracking rows (pure: see main/inspection/phase-states.ts). */
+export interface PhaseStateView {
+  phase: z.infer<typeof PhaseIdSchema>;
+  state: z.infer<typeof PhaseStateSchema>;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  attempts: number;
+  maxAttempts: number;
+  nextRetryAt: string | null;
+  lastFailure: string | null;
+  /** For a running phase: when it should end from this phase's past durations. */
+  eta: { p50At: string; p90At: string } | null;
+}
+
+export interface PhaseStatesView {
+  workflowId: string;
+  runId: string;
+  status: CycleStatus;
+  phases: PhaseStateView[];
+  skipped: string[];
+  /** The join before phase 5: which branches it still waits for (empty when not waiting). */
+  joinWaitingFor: string[];
+  compensations: CompensationEntry[];
+  at: string;
+}
+
+export interface ActivityAttempt {
+  attempt: number;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface ActivityView {
+  activityId: string;
+  activityType: string;
+  phase: string;
+  retryClass: string;
+  status: string;
+  attempts: number;
+  firstStartedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  history: ActivityAttempt[];
+}
+
+export interface RetryLogEntry {
+  activityId: string;
+  activityType: string;
+  retryClass: string;
+  attempt: number;
+  maxAttempts: number;
+  error: string;
+  backoffMs: number | null;
+  exhausted: boolean;
+  failedAt: string;
+}
+
+export interface StepView {
+  phase: string;
+  step: string;
+  kind: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  detail: unknown;
+}
+
+export interface PendingActivityView {
+  activityId: string;
+  activityType: string;
+  state: string;
+  attempt: number;
+  lastHeartbeatAt: string | null;
+  lastFailure: string | null;
+  scheduledAt: string | null;
+}
+
+export interface CycleDetail extends PhaseStatesView {
+  row: CycleRow;
+  input: unknown;
+  failure: string | null;
+  waitingFor: string[];
+  activities: ActivityView[];
+  retryLog: RetryLogEntry[];
+  steps: StepView[];
+  transitions: Array<{ from: string; to: string; kind: string; at: string }>;
+  pendingActivities: PendingActivityView[];
+  /** Report ids the cycle's RFIs went to (the answers the operator may give). */
+  reportIds: number[];
+}
+
+export interface HistoryEventView {
+  id: number;
+  time: string;
+  type: string;
+  /** One line for the timeline: activity type, signal name, failure message… */
+  summary: string;
+  attributes: unknown;
+}
+
+export interface HistoryPage {
+  events: HistoryEventView[];
+  nextPageToken: string | null;
+}
+
+export interface CompensationStepPreview {
+  order: number;
+  phase: string;
+  label: string;
+  strategy: string;
+  /** Why it is in the plan: completed, or interrupted mid-way by the cancel. */
+  because: 'completed' | 'interrupted';
+}
+
+export interface CompensationPreview {
+  workflowId: string;
+  action: 'cancel' | 'terminate';
+  status: CycleStatus;
+  steps: CompensationStepPreview[];
+  /** What the action does in words, for the confirmation. */
+  summary: string;
+}
+
+export interface CompensationEntry {
+  id: number;
+  workflowId: string;
+  runId: string;
+  cycleId: number | null;
+  phase: string;
+  strategy: string;
+  action: string;
+  outcome: string;
+  reason: string;
+  detail: unknown;
+  createdAt: string;
+}
+
+export const CompensationListInputSchema = z
+  .object({
+    workflowId: z.string().max(200).optional(),
+    phase: PhaseIdSchema.optional(),
+    strategy: z.string().max(40).optional(),
+    outcome: z.string().max(40).optional(),
+    text: z.string().max(200).default(''),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+
+export const MetricsInputSchema = z
+  .object({
+    version: z.number().int().positive().optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export interface PhaseDurationStat {
+  phase: string;
+  version: number;
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  meanMs: number;
+}
+
+export interface PhaseRateStat {
+  phase: string;
+  version: number;
+  attempts: number;
+  retries: number;
+  failures: number;
+  exhausted: number;
+  retryRate: number;
+  failureRate: number;
+}
+
+export interface MetricsView {
+  durations: PhaseDurationStat[];
+  /** Phases ranked by the share of total cycle time they take (p50 × count). */
+  bottlenecks: Array<{ phase: string; share: number; p90: number }>;
+  trends: Array<{ day: string; phase: string; p50: number; count: number }>;
+  rates: PhaseRateStat[];
+  versions: number[];
+  /** Milliseconds each query took on the server (the dashboard shows them; the bench reads them). */
+  queryMs: Record<string, number>;
+}
+
+export interface AlertView {
+  id: number;
+  workflowId: string;
+  runId: string;
+  phase: string | null;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+  createdAt: string;
+  acknowledgedAt: string | null;
+}
+
+export const BatchSelectionSchema = z
+  .object({
+    filter: CycleFilterSchema,
+    exclude: z.array(z.string()).max(10_000).default([]),
+    /** A cap on how many cycles the action may touch, so a broad filter cannot surprise. */
+    max: z.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+export const BatchActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('cancel') }).strict(),
+  z
+    .object({
+      action: z.literal('signal'),
+      signal: SignalNameSchema,
+      payload: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+]);
+
+export interface BatchPreviewItem {
+  workflowId: string;
+  cycleId: number | null;
+  status: CycleStatus;
+  /** What the action will do to this cycle, or why it is skipped. */
+  effect: string;
+  applies: boolean;
+}
+
+export interface BatchResultItem {
+  workflowId: string;
+  ok: boolean;
+  message: string;
+}
+
+const workflowRef = z.object({ workflowId: z.string().min(1), runId: z.string().optional() }).strict();
+
+export const inspectionOperations = {
+  'inspection.list': operation(CycleListInputSchema).returns<CycleList>(),
+  'inspection.phases': operation(workflowRef).returns<PhaseStatesView>(),
+  'inspection.detail': operation(workflowRef).returns<CycleDetail>(),
+  'inspection.history': operation(
+    z
+      .object({
+        workflowId: z.string().min(1),
+        runId: z.string().optional(),
+        pageToken: z.string().max(10_000).optional(),
+        pageSize: z.number().int().min(1).max(2000).default(500),
+      })
+      .strict(),
+  ).returns<HistoryPage>(),
+  'inspection.compensationPreview': operation(
+    z
+      .object({ workflowId: z.string().min(1), action: z.enum(['cancel', 'terminate']).default('cancel') })
+      .strict(),
+  ).returns<CompensationPreview>(),
+  'inspection.terminate': operation(
+    z
+      .object({
+        workflowId: z.string().min(1),
+        reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
+      })
+      .strict(),
+    { writes: true },
+  ).returns<{ terminated: true }>(),
+  'inspection.compensations': operation(CompensationListInputSchema).returns<{
+    total: number;
+    rows: CompensationEntry[];
+  }>(),
+  'inspection.metrics': operation(MetricsInputSchema).returns<MetricsView>(),
+  'inspection.alerts': operation(
+    z
+      .object({
+        includeAcknowledged: z.boolean().default(false),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+  ).returns<{ open: number; rows: AlertView[] }>(),
+  'inspection.ackAlert': operation(z.object({ ids: z.array(z.number().int()).min(1).max(500) }).strict(), {
+    writes: true,
+  }).returns<{ acknowledged: number }>(),
+  'inspection.batchPreview': operation(
+    z.object({ selection: BatchSelectionSchema, action: BatchActionSchema }).strict(),
+  ).returns<{ items: BatchPreviewItem[]; matched: number; truncated: boolean }>(),
+  'inspection.batchRun': operation(
+    z.object({ selection: BatchSelectionSchema, action: BatchActionSchema }).strict(),
+    { writes: true },
+  ).returns<{ results: BatchResultItem[] }>(),
+};
+
+export const inspectionEvents = {};
