@@ -1,7 +1,8 @@
 // The headless entry: browser mode, stack control, diagnostics. `ops-console --help` lists it all.
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { createConsole, CONSOLE_VERSION, type OpsConsole } from './console';
+import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } from './console';
+import { registerWorkflowCommands } from './cli-workflows';
 import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
@@ -13,7 +14,7 @@ interface GlobalOptions {
   verbose?: boolean;
 }
 
-function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): OpsConsole {
+function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredConsole {
   const { home, verbose } = program.opts<GlobalOptions>();
   return createConsole({
     mode,
@@ -160,6 +161,8 @@ export function buildProgram(): Command {
       else printReport(report);
       process.exitCode = report.overall === 'failed' ? 1 : 0;
     });
+
+  registerWorkflowCommands(program, (mode) => makeConsole(program, mode));
 
   const config = program.command('config').description('the console settings');
   config

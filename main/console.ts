@@ -135,37 +135,38 @@ export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
 /** The console with every capability this build has, wired in dependency order. */
 export function createConsole(options: ConsoleOptions): WiredConsole {
   const ops = new OpsConsole(options);
-  // Long-running consoles (browser, desktop) run the worker with the stack; one-shot CLI commands do not.
-  const autoWorker = options.mode !== 'cli';
-  let worker: WorkerSupervisor | undefined;
-  let progress: ProgressListener | undefined;
-  const stack = new StackManager(ops, {
+  // Long-running consoles (browser, desktop) follow the stack with the worker and the progress listener;
+  // one-shot CLI commands do neither, so they exit when done.
+  const longRunning = options.mode !== 'cli';
+  const appDbUrl = () => {
+    const spec = stack.spec();
+    return postgresUrl(spec.appPostgres, spec.appPostgres.database);
+  };
+  const progress = new ProgressListener(
+    appDbUrl,
+    (e) => ops.router.events.emit('workflow.progress', e),
+    ops.log('db'),
+  );
+  const worker = new WorkerSupervisor(ops, () => workerConfig(ops, stack.spec()));
+  const stack: StackManager = new StackManager(ops, {
     onAppDbReady: async (spec) => {
       const { applied } = await migrateAppDb(postgresUrl(spec.appPostgres, spec.appPostgres.database));
       return applied.length ? `applied ${applied.join(', ')}` : 'up to date';
     },
     afterStart: async () => {
-      await progress?.start();
-      if (autoWorker && ops.settings.get().worker.enabled) await worker?.start();
+      if (!longRunning) return;
+      await progress.start();
+      if (ops.settings.get().worker.enabled) await worker.start();
     },
     beforeStop: async () => {
-      await worker?.stop();
-      await progress?.stop();
+      await worker.stop();
+      await progress.stop();
     },
   });
+  // Shutdown runs in reverse: cycles, worker (drains), progress listener, then the stack.
   ops.use(() => stack);
-  const appDbUrl = () => {
-    const spec = stack.spec();
-    return postgresUrl(spec.appPostgres, spec.appPostgres.database);
-  };
-  progress = new ProgressListener(
-    appDbUrl,
-    (e) => ops.router.events.emit('workflow.progress', e),
-    ops.log('db'),
-  );
-  ops.use(() => ({ name: 'progress', shutdown: () => progress!.stop() }));
-  worker = new WorkerSupervisor(ops, () => workerConfig(ops, stack.spec()));
-  ops.use(() => worker!);
+  ops.use(() => ({ name: 'progress', shutdown: () => progress.stop() }));
+  ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDbUrl });
   ops.use(() => cycles);
   return Object.assign(ops, { stack, worker, cycles, progress });

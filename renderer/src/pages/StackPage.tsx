@@ -50,6 +50,8 @@ export function StackPage() {
     restartService,
     validate,
     clearError,
+    startWorker,
+    stopWorker,
   } = useStack();
   const saveSettings = useSettings((s) => s.save);
   const lines = useLogs((s) => s.lines);
@@ -180,9 +182,15 @@ export function StackPage() {
                     : 'degraded'
                   : worker.state === 'crashed'
                     ? 'failed'
-                    : 'unknown'
+                    : worker.state === 'backoff'
+                      ? 'degraded'
+                      : 'unknown'
               }
-              message={worker.lastError}
+              message={
+                worker.state === 'backoff' && worker.nextRestartAt
+                  ? `${worker.lastError ?? 'crashed'}; restarting at ${new Date(worker.nextRestartAt).toLocaleTimeString()}`
+                  : worker.lastError
+              }
               facts={[
                 ['Task queue', worker.taskQueue],
                 [
@@ -195,9 +203,28 @@ export function StackPage() {
                 ['Restarts', worker.restarts],
               ]}
               actions={
-                <ServiceCardButton onClick={() => setLogsFor('worker')} testId="logs-worker">
-                  Logs
-                </ServiceCardButton>
+                <>
+                  {worker.state === 'stopped' || worker.state === 'backoff' || worker.state === 'crashed' ? (
+                    <ServiceCardButton
+                      onClick={() => void startWorker()}
+                      testId="worker-start"
+                      disabled={!running || busy !== undefined}
+                    >
+                      Start
+                    </ServiceCardButton>
+                  ) : (
+                    <ServiceCardButton
+                      onClick={() => void stopWorker()}
+                      testId="worker-stop"
+                      disabled={busy !== undefined || worker.state === 'draining'}
+                    >
+                      Drain &amp; stop
+                    </ServiceCardButton>
+                  )}
+                  <ServiceCardButton onClick={() => setLogsFor('worker')} testId="logs-worker">
+                    Logs
+                  </ServiceCardButton>
+                </>
               }
             />
           ) : (

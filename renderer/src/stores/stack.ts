@@ -18,6 +18,8 @@ interface StackStore {
   restartService(service: StackStatus['services'][number]['id']): Promise<void>;
   validate(): Promise<void>;
   checkPorts(): Promise<void>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
   clearError(): void;
 }
 
@@ -55,6 +57,8 @@ export const useStack = create<StackStore>((set, get) => {
     start: () => act('start', async () => set({ status: await ops.call('stack.start', {}), ports: [] })),
     stop: () => act('stop', async () => set({ status: await ops.call('stack.stop', {}) })),
     restart: () => act('restart', async () => set({ status: await ops.call('stack.restart', {}) })),
+    startWorker: () => act('restart:worker', async () => set({ worker: await ops.call('worker.start', {}) })),
+    stopWorker: () => act('restart:worker', async () => set({ worker: await ops.call('worker.stop', {}) })),
     restartService: (service) =>
       act(`restart:${service}`, async () =>
         set({ status: await ops.call('stack.restartService', { service }) }),
