@@ -7,6 +7,7 @@ import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { migrateAppDb, ProgressListener } from './db';
 import { CycleService } from './temporal';
+import { InspectionService } from './inspection';
 import { WorkerSupervisor } from './worker';
 import { StackManager } from './stack/manager';
 import { postgresUrl } from './stack/spec';
@@ -169,5 +170,13 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDbUrl });
   ops.use(() => cycles);
+  ops.use(
+    () =>
+      new InspectionService(ops, {
+        appDbUrl,
+        temporal: () => cycles.client(),
+        namespace: () => stack.spec().temporal.namespace,
+      }),
+  );
   return Object.assign(ops, { stack, worker, cycles, progress });
 }

@@ -1,0 +1,360 @@
+// The SQL behind the inspection views, over the app DB's tracking tables and migration 0002's aggregates.
+import type pg from 'pg';
+import type {
+  ActivityView,
+  AlertView,
+  CompensationEntry,
+  CycleFilter,
+  CycleRow,
+  CycleStatus,
+  RetryLogEntry,
+  StepView,
+} from '../api/contract/inspection';
+import type { PhaseRowInput } from './phase-states';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** WHERE clause and its parameters for a cycle filter (the list, the batch selection). */
+export function cycleWhere(filter: CycleFilter, args: unknown[] = []): { sql: string; args: unknown[] } {
+  const where: string[] = [];
+  const arg = (v: unknown) => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  if (filter.status.length) where.push(`e.status = ANY(${arg(filter.status)}::text[])`);
+  if (filter.version) where.push(`e.version = ${arg(filter.version)}`);
+  if (filter.from) where.push(`e.started_at >= ${arg(filter.from)}`);
+  if (filter.to) where.push(`e.started_at <= ${arg(filter.to)}`);
+  if (filter.phase) {
+    where.push(`EXISTS (SELECT 1 FROM workflow_phases p WHERE p.workflow_id = e.workflow_id AND p.run_id = e.run_id
+      AND p.phase = ${arg(filter.phase)} AND p.status IN ('running', 'failed'))`);
+  }
+  const text = filter.text.trim();
+  if (text) {
+    const like = arg(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const exact = /^\d+$/.test(text) ? ` OR e.cycle_id = ${arg(Number(text))}` : '';
+    where.push(`(e.workflow_id ILIKE ${like} OR e.failure ILIKE ${like}${exact})`);
+  }
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
+const SORT_SQL = {
+  started: 'e.started_at',
+  duration: 'e.duration_ms',
+  retries: 'coalesce(c.retries, 0)',
+  cycle: 'e.cycle_id',
+} as const;
+
+interface CycleRowDb {
+  workflow_id: string;
+  run_id: string;
+  cycle_id: number | null;
+  status: string;
+  version: number;
+  started_at: Date;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  retries: number;
+  compensations: number;
+  current_phase: string | null;
+}
+
+const CURRENT_PHASE_SQL = `(SELECT p.phase FROM workflow_phases p WHERE p.workflow_id = e.workflow_id AND p.run_id = e.run_id
+    AND p.status <> 'pending' ORDER BY (p.status = 'running') DESC, p.phase_number DESC LIMIT 1) AS current_phase`;
+
+export function toCycleRow(r: CycleRowDb): CycleRow {
+  return {
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    cycleId: r.cycle_id,
+    status: r.status as CycleStatus,
+    currentPhase: r.current_phase,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: iso(r.finished_at),
+    durationMs: r.duration_ms,
+    retries: Number(r.retries),
+    compensations: Number(r.compensations),
+    version: r.version,
+  };
+}
+
+export async function listCycles(
+  db: pg.Pool,
+  filter: CycleFilter,
+  page: { sort: keyof typeof SORT_SQL; dir: 'asc' | 'desc'; offset: number; limit: number },
+): Promise<{ total: number; rows: CycleRow[] }> {
+  const where = cycleWhere(filter);
+  const dir = page.dir === 'asc' ? 'ASC' : 'DESC';
+  const nulls = page.dir === 'asc' ? 'NULLS FIRST' : 'NULLS LAST';
+  const rowsSql = `
+    SELECT e.workflow_id, e.run_id, e.cycle_id, e.status, e.version, e.started_at, e.finished_at, e.duration_ms,
+           coalesce(c.retries, 0) AS retries, coalesce(c.compensations, 0) AS compensations, ${CURRENT_PHASE_SQL}
+      FROM workflow_executions e
+      LEFT JOIN inspection_cycle_counters c ON c.workflow_id = e.workflow_id AND c.run_id = e.run_id
+      ${where.sql}
+     ORDER BY ${SORT_SQL[page.sort]} ${dir} ${nulls}, e.id ${dir}
+     OFFSET ${Math.floor(page.offset)} LIMIT ${Math.floor(page.limit)}`;
+  const [rows, count] = await Promise.all([
+    db.query<CycleRowDb>(rowsSql, where.args),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_executions e ${where.sql}`, where.args),
+  ]);
+  return { total: Number(count.rows[0]?.n ?? 0), rows: rows.rows.map(toCycleRow) };
+}
+
+export async function executionRow(
+  db: pg.Pool,
+  workflowId: string,
+  runId?: string,
+): Promise<(CycleRow & { input: unknown; failure: string | null }) | undefined> {
+  const { rows } = await db.query<CycleRowDb & { input: unknown; failure: string | null }>(
+    `SELECT e.workflow_id, e.run_id, e.cycle_id, e.status, e.version, e.started_at, e.finished_at, e.duration_ms,
+            e.input, e.failure, coalesce(c.retries, 0) AS retries, coalesce(c.compensations, 0) AS compensations,
+            ${CURRENT_PHASE_SQL}
+       FROM workflow_executions e
+       LEFT JOIN inspection_cycle_counters c ON c.workflow_id = e.workflow_id AND c.run_id = e.run_id
+      WHERE e.workflow_id = $1 AND ($2::text IS NULL OR e.run_id = $2)
+      ORDER BY e.started_at DESC LIMIT 1`,
+    [workflowId, runId ?? null],
+  );
+  const r = rows[0];
+  return r ? { ...toCycleRow(r), input: r.input, failure: r.failure } : undefined;
+}
+
+export async function phaseRows(db: pg.Pool, workflowId: string, runId: string): Promise<PhaseRowInput[]> {
+  const { rows } = await db.query<{
+    phase: string;
+    status: string;
+    started_at: Date | null;
+    finished_at: Date | null;
+    duration_ms: number | null;
+    failure: string | null;
+  }>(
+    `SELECT phase, status, started_at, finished_at, duration_ms, failure FROM workflow_phases
+      WHERE workflow_id = $1 AND run_id = $2 ORDER BY phase_number`,
+    [workflowId, runId],
+  );
+  return rows.map((r) => ({
+    phase: r.phase,
+    status: r.status,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    durationMs: r.duration_ms,
+    failure: r.failure,
+  }));
+}
+
+export async function activityRows(
+  db: pg.Pool,
+  workflowId: string,
+  runId: string,
+  withHistory: boolean,
+): Promise<ActivityView[]> {
+  const { rows } = await db.query<{
+    activity_id: string;
+    activity_type: string;
+    phase: string;
+    retry_class: string;
+    status: string;
+    attempts: number;
+    first_started_at: Date;
+    finished_at: Date | null;
+    duration_ms: number | null;
+    history: ActivityView['history'] | null;
+  }>(
+    `SELECT a.activity_id, a.activity_type, a.phase, a.retry_class, a.status, a.attempts, a.first_started_at,
+            a.finished_at, a.duration_ms,
+            ${
+              withHistory
+                ? `(SELECT json_agg(json_build_object('attempt', h.attempt, 'status', h.status, 'startedAt', h.started_at,
+                     'finishedAt', h.finished_at, 'durationMs', h.duration_ms, 'error', h.error) ORDER BY h.attempt)
+                   FROM workflow_activity_histories h WHERE h.workflow_id = a.workflow_id AND h.run_id = a.run_id
+                    AND h.activity_id = a.activity_id)`
+                : 'NULL'
+            } AS history
+       FROM workflow_activities a WHERE a.workflow_id = $1 AND a.run_id = $2 ORDER BY a.first_started_at, a.id`,
+    [workflowId, runId],
+  );
+  return rows.map((r) => ({
+    activityId: r.activity_id,
+    activityType: r.activity_type,
+    phase: r.phase,
+    retryClass: r.retry_class,
+    status: r.status,
+    attempts: r.attempts,
+    firstStartedAt: r.first_started_at.toISOString(),
+    finishedAt: iso(r.finished_at),
+    durationMs: r.duration_ms,
+    history: r.history ?? [],
+  }));
+}
+
+export async function retryRows(db: pg.Pool, workflowId: string, runId: string): Promise<RetryLogEntry[]> {
+  const { rows } = await db.query<{
+    activity_id: string;
+    activity_type: string;
+    retry_class: string;
+    attempt: number;
+    max_attempts: number;
+    error: string;
+    backoff_ms: number | null;
+    exhausted: boolean;
+    failed_at: Date;
+  }>(
+    `SELECT activity_id, activity_type, retry_class, attempt, max_attempts, error, backoff_ms, exhausted, failed_at
+       FROM workflow_activity_retry_log WHERE workflow_id = $1 AND run_id = $2 ORDER BY failed_at, id`,
+    [workflowId, runId],
+  );
+  return rows.map((r) => ({
+    activityId: r.activity_id,
+    activityType: r.activity_type,
+    retryClass: r.retry_class,
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    error: r.error,
+    backoffMs: r.backoff_ms,
+    exhausted: r.exhausted,
+    failedAt: r.failed_at.toISOString(),
+  }));
+}
+
+export async function stepRows(db: pg.Pool, workflowId: string, runId: string): Promise<StepView[]> {
+  const { rows } = await db.query<{
+    phase: string;
+    step: string;
+    kind: string;
+    status: string;
+    started_at: Date;
+    finished_at: Date | null;
+    detail: unknown;
+  }>(
+    `SELECT phase, step, kind, status, started_at, finished_at, detail FROM workflow_steps
+      WHERE workflow_id = $1 AND run_id = $2 ORDER BY started_at, id`,
+    [workflowId, runId],
+  );
+  return rows.map((r) => ({
+    phase: r.phase,
+    step: r.step,
+    kind: r.kind,
+    status: r.status,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: iso(r.finished_at),
+    detail: r.detail,
+  }));
+}
+
+export async function transitionRows(db: pg.Pool, workflowId: string, runId: string) {
+  const { rows } = await db.query<{ from_phase: string; to_phase: string; kind: string; at: Date }>(
+    `SELECT from_phase, to_phase, kind, at FROM workflow_transitions WHERE workflow_id = $1 AND run_id = $2 ORDER BY at, id`,
+    [workflowId, runId],
+  );
+  return rows.map((r) => ({ from: r.from_phase, to: r.to_phase, kind: r.kind, at: r.at.toISOString() }));
+}
+
+interface CompensationDb {
+  id: string;
+  workflow_id: string;
+  run_id: string;
+  cycle_id: number | null;
+  phase: string;
+  strategy: string;
+  action: string;
+  outcome: string;
+  reason: string;
+  detail: unknown;
+  created_at: Date;
+}
+
+const toCompensation = (r: CompensationDb): CompensationEntry => ({
+  id: Number(r.id),
+  workflowId: r.workflow_id,
+  runId: r.run_id,
+  cycleId: r.cycle_id,
+  phase: r.phase,
+  strategy: r.strategy,
+  action: r.action,
+  outcome: r.outcome,
+  reason: r.reason,
+  detail: r.detail,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function compensationRows(
+  db: pg.Pool,
+  f: {
+    workflowId?: string;
+    runId?: string;
+    phase?: string;
+    strategy?: string;
+    outcome?: string;
+    text?: string;
+    offset: number;
+    limit: number;
+  },
+): Promise<{ total: number; rows: CompensationEntry[] }> {
+  const args: unknown[] = [];
+  const where: string[] = [];
+  const arg = (v: unknown) => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  if (f.workflowId) where.push(`l.workflow_id = ${arg(f.workflowId)}`);
+  if (f.runId) where.push(`l.run_id = ${arg(f.runId)}`);
+  if (f.phase) where.push(`l.phase = ${arg(f.phase)}`);
+  if (f.strategy) where.push(`l.strategy = ${arg(f.strategy)}`);
+  if (f.outcome) where.push(`l.outcome = ${arg(f.outcome)}`);
+  if (f.text?.trim()) {
+    const like = arg(`%${f.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(l.workflow_id ILIKE ${like} OR l.action ILIKE ${like} OR l.reason ILIKE ${like})`);
+  }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [rows, count] = await Promise.all([
+    db.query<CompensationDb>(
+      `SELECT l.id, l.workflow_id, l.run_id, e.cycle_id, l.phase, l.strategy, l.action, l.outcome, l.reason, l.detail,
+              l.created_at
+         FROM workflow_compensation_log l
+         LEFT JOIN workflow_executions e ON e.workflow_id = l.workflow_id AND e.run_id = l.run_id
+         ${w} ORDER BY l.created_at DESC, l.id DESC OFFSET ${Math.floor(f.offset)} LIMIT ${Math.floor(f.limit)}`,
+      args,
+    ),
+    db.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_compensation_log l ${w}`, args),
+  ]);
+  return { total: Number(count.rows[0]?.n ?? 0), rows: rows.rows.map(toCompensation) };
+}
+
+export async function alertRows(
+  db: pg.Pool,
+  includeAcknowledged: boolean,
+  limit: number,
+): Promise<{ open: number; rows: AlertView[] }> {
+  const [rows, open] = await Promise.all([
+    db.query<{
+      id: string;
+      workflow_id: string;
+      run_id: string;
+      phase: string | null;
+      kind: string;
+      severity: AlertView['severity'];
+      message: string;
+      created_at: Date;
+      acknowledged_at: Date | null;
+    }>(
+      `SELECT id, workflow_id, run_id, phase, kind, severity, message, created_at, acknowledged_at FROM workflow_alerts
+        ${includeAcknowledged ? '' : 'WHERE acknowledged_at IS NULL'} ORDER BY created_at DESC, id DESC LIMIT ${Math.floor(limit)}`,
+    ),
+    db.query<{ n: string }>('SELECT count(*) AS n FROM workflow_alerts WHERE acknowledged_at IS NULL'),
+  ]);
+  return {
+    open: Number(open.rows[0]?.n ?? 0),
+    rows: rows.rows.map((r) => ({
+      id: Number(r.id),
+      workflowId: r.workflow_id,
+      runId: r.run_id,
+      phase: r.phase,
+      kind: r.kind,
+      severity: r.severity,
+      message: r.message,
+      createdAt: r.created_at.toISOString(),
+      acknowledgedAt: iso(r.acknowledged_at),
+    })),
+  };
+}
