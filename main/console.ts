@@ -8,6 +8,7 @@ import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from
 import { migrateAppDb, ProgressListener } from './db';
 import { CycleService } from './temporal';
 import { InspectionService } from './inspection';
+import { BackupService } from './backup';
 import { WorkerSupervisor } from './worker';
 import { StackManager } from './stack/manager';
 import { postgresUrl } from './stack/spec';
@@ -111,6 +112,7 @@ export interface WiredConsole extends OpsConsole {
   readonly worker: WorkerSupervisor;
   readonly cycles: CycleService;
   readonly progress: ProgressListener;
+  readonly backups: BackupService;
 }
 
 /** The worker's configuration from the settings in force and the stack's spec (secrets travel over IPC). */
@@ -178,5 +180,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         namespace: () => stack.spec().temporal.namespace,
       }),
   );
-  return Object.assign(ops, { stack, worker, cycles, progress });
+  const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });
+  ops.use(() => backups);
+  return Object.assign(ops, { stack, worker, cycles, progress, backups });
 }

@@ -16,6 +16,9 @@ export const ErrorCodeSchema = z.enum([
   'UNAVAILABLE',
   'READ_ONLY',
   'TIMEOUT',
+  'BACKUP_INVALID',
+  'BACKUP_INCOMPATIBLE',
+  'NO_SPACE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

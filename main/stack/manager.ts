@@ -47,6 +47,7 @@ export class StackManager implements ConsoleModule {
   private running: Promise<unknown> = Promise.resolve();
   private startAbort: AbortController | undefined;
   private watch: NodeJS.Timeout | undefined;
+  private readonly paused = new Set<ServiceStatus['id']>();
   private readonly log;
 
   constructor(
@@ -234,6 +235,37 @@ export class StackManager implements ConsoleModule {
     });
   }
 
+  /**
+   * Runs work with one service stopped on purpose (a restore of the database it holds locks in), then starts it
+   * again whatever happened. The crash watcher leaves a paused service alone.
+   */
+  withServiceStopped<T>(service: ServiceStatus['id'], work: () => Promise<T>): Promise<T> {
+    return this.serialise(async () => {
+      const provider = await this.currentProvider();
+      if (!provider.stopService || !provider.startService)
+        throw new OpsError(
+          'NOT_SUPPORTED',
+          `The ${provider.kind} provider cannot stop ${service} alone.`,
+          'Use the local provider, or stop the stack and restore by hand.',
+        );
+      this.paused.add(service);
+      try {
+        this.log.info(`stopping ${service} for a while`);
+        await provider.stopService(service);
+        await this.refresh();
+        return await work();
+      } finally {
+        this.log.info(`starting ${service} again`);
+        try {
+          await provider.startService(service);
+        } finally {
+          this.paused.delete(service);
+          await this.refresh();
+        }
+      }
+    });
+  }
+
   /** While running, a service that goes down by itself is reported as a crash with its last log lines. */
   private watchForCrashes(): void {
     this.stopWatching();
@@ -242,7 +274,7 @@ export class StackManager implements ConsoleModule {
       const before = new Set(this.services.filter((s) => s.state === 'running').map((s) => s.id));
       await this.refresh();
       for (const service of this.services) {
-        if (before.has(service.id) && service.state !== 'running') {
+        if (before.has(service.id) && service.state !== 'running' && !this.paused.has(service.id)) {
           service.state = 'failed';
           service.health = 'failed';
           this.state = 'degraded';

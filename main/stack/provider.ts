@@ -36,6 +36,9 @@ export interface StackProvider {
   /** Stops gracefully; idempotent. Keeps data. */
   stop(): Promise<void>;
   restartService(service: ServiceId): Promise<void>;
+  /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
+  stopService?(service: ServiceId): Promise<void>;
+  startService?(service: ServiceId): Promise<void>;
   /** The current state of every service, as far as the provider can tell without side effects. */
   services(): Promise<ServiceStatus[]>;
 }

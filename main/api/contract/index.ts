@@ -1,6 +1,7 @@
 // The one contract: every operation and event the renderer, the CLI and the tests may use.
 import type { z } from 'zod';
 import { appEvents, appOperations } from './app';
+import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
@@ -15,6 +16,7 @@ export const operations = {
   ...workerOperations,
   ...workflowOperations,
   ...inspectionOperations,
+  ...backupOperations,
 };
 
 export const events = {
@@ -24,6 +26,7 @@ export const events = {
   ...workerEvents,
   ...workflowEvents,
   ...inspectionEvents,
+  ...backupEvents,
 };
 
 export type Operations = typeof operations;
@@ -45,4 +48,5 @@ export * from './worker';
 export * from './workflows';
 export * from './inspection';
 export * from './phases';
+export * from './backup';
 export type { Operation } from './operation';

@@ -202,6 +202,24 @@ export class LocalProvider implements StackProvider {
     this.startedAt.set(service, new Date().toISOString());
   }
 
+  async stopService(service: ServiceId): Promise<void> {
+    const { app, tpg, temporal, ui } = this.parts();
+    if (service === 'app-postgres') await app.stop();
+    else if (service === 'temporal-postgres') await tpg.stop();
+    else if (service === 'temporal') await temporal.stop();
+    else await ui?.stop();
+  }
+
+  async startService(service: ServiceId): Promise<void> {
+    const { app, tpg, temporal, ui } = this.parts();
+    const signal = new AbortController().signal;
+    if (service === 'app-postgres') await app.start();
+    else if (service === 'temporal-postgres') await tpg.start();
+    else if (service === 'temporal') await temporal.start(signal);
+    else await ui?.start(signal);
+    this.startedAt.set(service, new Date().toISOString());
+  }
+
   /** Pids and versions as they are now; touches nothing. */
   async services(): Promise<ServiceStatus[]> {
     let parts;

@@ -1,0 +1,274 @@
+// The directory-format archive of one database: pg_dump into it, pg_restore from it, and one full read that
+// yields every file's sha256 and every table's content checksum together.
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { OpsError } from '../api/errors';
+import type { BackupFile, BackupKind } from '../api/contract';
+import { ContentHasher } from './content-hash';
+import type { Endpoint } from './database';
+
+/** gzip level 1: about as fast as the server can produce COPY text, so the dump is not CPU-bound. */
+export const DUMP_COMPRESSION = 1;
+
+interface ToolRun {
+  tool: string;
+  args: string[];
+  endpoint: Endpoint;
+  signal?: AbortSignal;
+  onStderrLine?: (line: string) => void;
+}
+
+function runTool({ tool, args, endpoint, signal, onStderrLine }: ToolRun): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, args, {
+      env: { ...process.env, PGPASSWORD: endpoint.password, PGCONNECT_TIMEOUT: '5' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onAbort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      const text = c.toString();
+      stderr += text;
+      if (stderr.length > 64_000) stderr = stderr.slice(-32_000);
+      if (!onStderrLine) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onStderrLine(line);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted)
+        reject(new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.'));
+      else if (code !== 0) {
+        const errors = stderr
+          .split('\n')
+          .filter((l) => /error|fatal/i.test(l))
+          .slice(-5)
+          .join('\n');
+        reject(
+          new Error(`${path.basename(tool)} exited with ${code}: ${errors || stderr.trim().slice(-2000)}`),
+        );
+      } else resolve(stdout);
+    });
+  });
+}
+
+export interface DumpOptions {
+  pgDump: string;
+  endpoint: Endpoint;
+  database: string;
+  dir: string;
+  jobs: number;
+  signal?: AbortSignal;
+  onTableDone?: (table: string) => void;
+}
+
+/** pg_dump in directory format with parallel jobs; pg_dump fsyncs what it wrote before it exits. */
+export async function dumpDatabase(o: DumpOptions): Promise<void> {
+  await runTool({
+    tool: o.pgDump,
+    endpoint: o.endpoint,
+    signal: o.signal,
+    args: [
+      '-h',
+      o.endpoint.host,
+      '-p',
+      String(o.endpoint.port),
+      '-U',
+      o.endpoint.user,
+      '-d',
+      o.database,
+      '-Fd',
+      `-Z${DUMP_COMPRESSION}`,
+      '-j',
+      String(o.jobs),
+      '-v',
+      '-f',
+      o.dir,
+    ],
+    onStderrLine: (line) => {
+      const m = /dumping contents of table "?([^"]+)"?/.exec(line);
+      if (m) o.onTableDone?.(m[1]!);
+    },
+  });
+}
+
+export interface RestoreOptions {
+  pgRestore: string;
+  endpoint: Endpoint;
+  database: string;
+  dir: string;
+  jobs: number;
+  signal?: AbortSignal;
+  onTableDone?: (table: string) => void;
+}
+
+export async function restoreDatabase(o: RestoreOptions): Promise<void> {
+  await runTool({
+    tool: o.pgRestore,
+    endpoint: o.endpoint,
+    signal: o.signal,
+    args: [
+      '-h',
+      o.endpoint.host,
+      '-p',
+      String(o.endpoint.port),
+      '-U',
+      o.endpoint.user,
+      '-d',
+      o.database,
+      '-j',
+      String(o.jobs),
+      '--exit-on-error',
+      '--no-owner',
+      '-v',
+      o.dir,
+    ],
+    onStderrLine: (line) => {
+      const m = /processing data for table "?([^"]+)"?/.exec(line);
+      if (m) o.onTableDone?.(m[1]!);
+    },
+  });
+}
+
+export interface TocEntry {
+  dumpId: number;
+  type: string;
+  schema: string;
+  name: string;
+}
+
+/** The archive's table of contents as pg_restore reads it. */
+export async function readToc(pgRestore: string, dir: string): Promise<TocEntry[]> {
+  let text: string;
+  try {
+    text = await runTool({
+      tool: pgRestore,
+      args: ['-l', dir],
+      endpoint: { host: '', port: 0, user: '', password: '' },
+    });
+  } catch (err) {
+    throw new OpsError(
+      'BACKUP_INVALID',
+      `${path.basename(dir)} is not a readable pg_dump archive: ${(err as Error).message}`,
+      'The file is damaged or is not a backup made by this console; choose another set.',
+    );
+  }
+  const entries: TocEntry[] = [];
+  for (const line of text.split('\n')) {
+    // "3340; 0 16384 TABLE DATA public reports ops"
+    const m =
+      /^(\d+); \d+ \d+ (TABLE DATA|TABLE|SEQUENCE SET|INDEX|CONSTRAINT|FK CONSTRAINT|SCHEMA) (\S+) (\S+)/.exec(
+        line,
+      );
+    if (m) entries.push({ dumpId: Number(m[1]), type: m[2]!, schema: m[3]!, name: m[4]! });
+  }
+  return entries;
+}
+
+/** What an archive holds, judged from its tables (never from the manifest alone). */
+export function archiveKind(entries: TocEntry[]): BackupKind | 'foreign' {
+  const tables = new Set(entries.filter((e) => e.type === 'TABLE').map((e) => `${e.schema}.${e.name}`));
+  if (tables.has('public.ops_schema_migrations') && tables.has('public.test_cycles')) return 'app';
+  if (
+    tables.has('public.schema_version') &&
+    (tables.has('public.executions') || tables.has('public.executions_visibility'))
+  )
+    return 'temporal';
+  return 'foreign';
+}
+
+export interface ArchiveRead {
+  files: BackupFile[];
+  /** Keyed by dump id. */
+  tables: Map<number, { rows: number; checksum: string }>;
+  bytes: number;
+}
+
+/**
+ * Reads every file once: its sha256, and for table data files the decompressed content checksum.
+ * A truncated or corrupted gzip stream fails here (pg_restore --list alone would not notice).
+ */
+export async function readArchive(
+  setDir: string,
+  archive: string,
+  onBytes?: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<ArchiveRead> {
+  const dir = path.join(setDir, archive);
+  const names = fs.readdirSync(dir).sort();
+  const files: BackupFile[] = [];
+  const tables = new Map<number, { rows: number; checksum: string }>();
+  let bytes = 0;
+  let next = 0;
+  const one = async (name: string) => {
+    const file = path.join(dir, name);
+    const fileHash = crypto.createHash('sha256');
+    const data = /^(\d+)\.dat(\.gz)?$/.exec(name);
+    const content = data ? new ContentHasher(true) : undefined;
+    let size = 0;
+    const source = fs.createReadStream(file, { highWaterMark: 1 << 20, signal });
+    source.on('data', (c) => {
+      const chunk = c as Buffer;
+      fileHash.update(chunk);
+      size += chunk.length;
+      onBytes?.(chunk.length);
+    });
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        content?.update(chunk);
+        done();
+      },
+    });
+    try {
+      if (data?.[2]) await pipeline(source, zlib.createGunzip(), sink);
+      else await pipeline(source, sink);
+    } catch (err) {
+      if (signal?.aborted)
+        throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
+      throw new OpsError(
+        'BACKUP_INVALID',
+        `${archive}/${name} is damaged: ${(err as Error).message}.`,
+        'This set cannot be restored; use another set, and check the disk it is stored on.',
+      );
+    }
+    files.push({ path: `${archive}/${name}`, size, sha256: fileHash.digest('hex') });
+    if (data && content) tables.set(Number(data[1]), content.digest());
+    bytes += size;
+  };
+  const lane = async () => {
+    while (next < names.length) await one(names[next++]!);
+  };
+  await Promise.all([lane(), lane()]);
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files, tables, bytes };
+}
+
+/** fsync of every file in a folder and of the folder itself. */
+export function syncTree(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) syncTree(p);
+    else syncPath(p);
+  }
+  syncPath(dir);
+}
+
+export function syncPath(p: string): void {
+  const fd = fs.openSync(p, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

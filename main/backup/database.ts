@@ -1,0 +1,224 @@
+// What the backup needs from a live Postgres: versions, migrations, sizes, table checksums, and the database swap.
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import type { PostgresEndpoint } from '../stack/provider';
+import { ContentHasher } from './content-hash';
+
+export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>;
+
+/** Session settings pg_dump uses, so a live COPY produces the same text as the archive holds. */
+export const DUMP_SESSION_OPTIONS =
+  '-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c synchronize_seqscans=off -c statement_timeout=0';
+
+export async function withClient<T>(
+  endpoint: Endpoint,
+  database: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ ...endpoint, database, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function serverVersion(client: pg.Client): Promise<{ version: string; major: number }> {
+  const { rows } = await client.query<{ v: string; n: string }>(
+    `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
+  );
+  return { version: rows[0]!.v, major: Math.floor(Number(rows[0]!.n) / 10_000) };
+}
+
+export async function appMigrations(client: pg.Client, table: string): Promise<string[]> {
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [table]);
+  if (!exists.rows[0]?.t) return [];
+  const { rows } = await client.query<{ name: string }>(`SELECT name FROM "${table}" ORDER BY run_on, id`);
+  return rows.map((r) => r.name);
+}
+
+export async function temporalSchemaVersion(
+  client: pg.Client,
+  database: string,
+): Promise<string | undefined> {
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('public.schema_version') AS t`);
+  if (!exists.rows[0]?.t) return undefined;
+  const { rows } = await client.query<{ v: string }>(
+    'SELECT curr_version AS v FROM schema_version WHERE version_partition = 0 AND db_name = $1',
+    [database],
+  );
+  return rows[0]?.v;
+}
+
+export async function databaseSizes(
+  endpoint: Endpoint,
+  names: string[],
+): Promise<Array<{ database: string; sizeBytes: number }>> {
+  return withClient(endpoint, 'postgres', async (client) => {
+    const { rows } = await client.query<{ datname: string; size: string }>(
+      `SELECT datname, pg_database_size(datname)::text AS size FROM pg_database WHERE datname = ANY($1)`,
+      [names],
+    );
+    return rows.map((r) => ({ database: r.datname, sizeBytes: Number(r.size) }));
+  });
+}
+
+export async function listDatabases(
+  endpoint: Endpoint,
+): Promise<Array<{ database: string; sizeBytes: number }>> {
+  return withClient(endpoint, 'postgres', async (client) => {
+    const { rows } = await client.query<{ datname: string; size: string }>(
+      `SELECT datname, pg_database_size(datname)::text AS size FROM pg_database WHERE NOT datistemplate`,
+    );
+    return rows.map((r) => ({ database: r.datname, sizeBytes: Number(r.size) }));
+  });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export async function createDatabase(endpoint: Endpoint, name: string): Promise<void> {
+  await withClient(endpoint, 'postgres', (c) =>
+    c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0 ENCODING 'UTF8'`),
+  );
+}
+
+export async function dropDatabase(endpoint: Endpoint, name: string): Promise<void> {
+  await withClient(endpoint, 'postgres', (c) =>
+    c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+  );
+}
+
+/**
+ * Puts each replacement in place of its live database in one transaction: the live one is renamed to keepAs,
+ * the replacement takes its name. Either every rename happens or none does.
+ */
+export async function swapDatabases(
+  endpoint: Endpoint,
+  pairs: Array<{ live: string; replacement: string; keepAs: string }>,
+): Promise<void> {
+  await withClient(endpoint, 'postgres', async (client) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query('BEGIN');
+        for (const p of pairs) {
+          // Sessions of the live database (the app's pools, the progress listener) must go for the rename.
+          await client.query(
+            `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()`,
+            [[p.live, p.replacement]],
+          );
+          await client.query(`ALTER DATABASE ${quoteIdent(p.live)} RENAME TO ${quoteIdent(p.keepAs)}`);
+          await client.query(`ALTER DATABASE ${quoteIdent(p.replacement)} RENAME TO ${quoteIdent(p.live)}`);
+        }
+        await client.query('COMMIT');
+        return;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // A client that reconnected between the terminate and the rename: terminate again.
+        if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+}
+
+export interface LiveTable {
+  schema: string;
+  name: string;
+  columns: string[];
+}
+
+/** The ordinary tables of a database with the columns pg_dump copies (no dropped or generated ones). */
+export async function liveTables(client: pg.Client): Promise<LiveTable[]> {
+  const { rows } = await client.query<{ schema: string; name: string; columns: string[] | null }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnum > 0) AS columns
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg_toast%'
+      GROUP BY n.nspname, c.relname`,
+  );
+  return rows.map((r) => ({ schema: r.schema, name: r.name, columns: r.columns ?? [] }));
+}
+
+/** sha256 and row count of one table's COPY text, read by psql with pg_dump's session settings. */
+export function liveTableChecksum(
+  psql: string,
+  endpoint: Endpoint,
+  database: string,
+  table: LiveTable,
+  signal?: AbortSignal,
+): Promise<{ rows: number; checksum: string }> {
+  const cols = table.columns.map(quoteIdent).join(', ');
+  const sql = `COPY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} (${cols}) TO STDOUT`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      psql,
+      [
+        '-X',
+        '-q',
+        '-h',
+        endpoint.host,
+        '-p',
+        String(endpoint.port),
+        '-U',
+        endpoint.user,
+        '-d',
+        database,
+        '-c',
+        sql,
+      ],
+      {
+        env: {
+          ...process.env,
+          PGPASSWORD: endpoint.password,
+          PGOPTIONS: DUMP_SESSION_OPTIONS,
+          PGCONNECT_TIMEOUT: '5',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal,
+      },
+    );
+    const hasher = new ContentHasher(false);
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => hasher.update(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`COPY of ${table.schema}.${table.name} failed: ${stderr.trim()}`));
+      else resolve(hasher.digest());
+    });
+  });
+}
+
+/** Checksums of every ordinary table, two at a time. Keyed "schema.name". */
+export async function liveChecksums(
+  psql: string,
+  endpoint: Endpoint,
+  database: string,
+  signal?: AbortSignal,
+  only?: Set<string>,
+): Promise<Map<string, { rows: number; checksum: string }>> {
+  const tables = await withClient(endpoint, database, liveTables);
+  const wanted = tables.filter((t) => !only || only.has(`${t.schema}.${t.name}`));
+  const result = new Map<string, { rows: number; checksum: string }>();
+  let next = 0;
+  const lane = async () => {
+    while (next < wanted.length) {
+      const t = wanted[next++]!;
+      result.set(`${t.schema}.${t.name}`, await liveTableChecksum(psql, endpoint, database, t, signal));
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return result;
+}
+
+export function newId(): string {
+  return crypto.randomBytes(3).toString('hex');
+}

@@ -1,0 +1,851 @@
+// The backup capability: makes, verifies and restores sets of the app DB and the Temporal DB, with progress jobs.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError, toErrorShape } from '../api/errors';
+import type {
+  BackupJob,
+  BackupKind,
+  BackupManifest,
+  BackupSchedule,
+  BackupSetSummary,
+  DatabaseBackup,
+  OpParsedInput,
+  RestorePlan,
+  RestoreResult,
+  Verification,
+} from '../api/contract';
+import { BackupScheduleSchema } from '../api/contract';
+import type { ConsoleContext, ConsoleModule } from '../console';
+import { MIGRATIONS_TABLE, migrationsDir } from '../db';
+import { resolveBinaries, type StackManager, type StackBinaries } from '../stack';
+import type { PostgresEndpoint } from '../stack/provider';
+import { latestSchemaVersion } from '../stack/local/temporal';
+import type { WorkerSupervisor } from '../worker';
+import type { CycleService } from '../temporal';
+import {
+  archiveKind,
+  dumpDatabase,
+  readArchive,
+  readToc,
+  restoreDatabase,
+  syncTree,
+  syncPath,
+} from './archive';
+import {
+  appMigrations,
+  createDatabase,
+  databaseSizes,
+  dropDatabase,
+  listDatabases,
+  liveChecksums,
+  liveTables,
+  serverVersion,
+  swapDatabases,
+  temporalSchemaVersion,
+  withClient,
+} from './database';
+import { restoreRefusals, type RestoreTarget } from './guards';
+import { reconcile } from './reconcile';
+import {
+  PARTIAL,
+  MANIFEST,
+  expiredSets,
+  listSets,
+  partialSets,
+  readManifest,
+  removeSet,
+  setDir,
+  summarise,
+  writeFileAtomic,
+  writeVerification,
+} from './sets';
+
+export interface BackupDeps {
+  stack: StackManager;
+  worker: WorkerSupervisor;
+  cycles: CycleService;
+  consoleVersion: string;
+}
+
+interface Target {
+  kind: BackupKind;
+  database: string;
+  endpoint: PostgresEndpoint;
+}
+
+const LEFTOVER = /_(restore|old|verify)_\d{8}t\d{6}$/;
+const LABEL: Record<BackupKind, string> = { app: 'app DB', temporal: 'Temporal DB' };
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
+}
+
+class Job {
+  readonly abort = new AbortController();
+  readonly state: BackupJob;
+  private lastEmit = 0;
+
+  constructor(
+    action: BackupJob['action'],
+    private readonly emit: (job: BackupJob) => void,
+  ) {
+    this.state = {
+      id: crypto.randomUUID(),
+      action,
+      state: 'running',
+      step: 'starting',
+      tablesDone: 0,
+      tablesTotal: 0,
+      bytesDone: 0,
+      bytesTotal: 0,
+      startedAt: new Date().toISOString(),
+    };
+  }
+
+  update(patch: Partial<BackupJob>, force = true): void {
+    Object.assign(this.state, patch);
+    const now = Date.now();
+    if (force || now - this.lastEmit > 250) {
+      this.lastEmit = now;
+      this.emit({ ...this.state });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+}
+
+export class BackupService implements ConsoleModule {
+  readonly name = 'backups';
+  private readonly jobs = new Map<string, Job>();
+  private exclusive: string | undefined;
+  private scheduleTimer: NodeJS.Timeout | undefined;
+  private readonly log;
+
+  constructor(
+    private readonly ctx: ConsoleContext,
+    private readonly deps: BackupDeps,
+  ) {
+    this.log = ctx.log('backup');
+    ctx.router.register({
+      'backups.list': () => listSets(this.root()),
+      'backups.create': (input) => this.run('create', (job) => this.create(input, job)),
+      'backups.verify': ({ setId, trialRestore }) =>
+        this.run('verify', (job) => this.verify(setId, trialRestore, job), false),
+      'backups.plan': ({ setId, kinds }) => this.plan(setId, kinds),
+      'backups.restore': (input) => this.run('restore', (job) => this.restore(input, job)),
+      'backups.cancel': ({ jobId }) => {
+        const job = this.jobs.get(jobId);
+        if (!job || job.state.state !== 'running') return { cancelled: false };
+        job.abort.abort();
+        return { cancelled: true };
+      },
+      'backups.jobs': () => [...this.jobs.values()].map((j) => ({ ...j.state })),
+      'backups.reconcile': () => reconcile(this.deps.stack.spec(), this.deps.cycles),
+      'backups.leftovers': () => this.leftovers(),
+      'backups.dropLeftover': async ({ database }) => {
+        const found = (await this.leftovers()).find((l) => l.database === database);
+        if (!found)
+          throw new OpsError(
+            'NOT_FOUND',
+            `${database} is not a database a restore left behind.`,
+            'Only *_old_*, *_restore_* and *_verify_* databases can be removed here.',
+          );
+        await dropDatabase(this.endpointOf(found.kind), database);
+        this.log.info(`removed ${database}`);
+        return { dropped: true as const };
+      },
+      'backups.remove': ({ setId }) => {
+        removeSet(this.root(), setId);
+        this.publishSets();
+        return { removed: true as const };
+      },
+      'backups.schedule.get': () => this.schedule(),
+      'backups.schedule.set': (schedule) => {
+        writeFileAtomic(this.scheduleFile(), JSON.stringify(schedule, null, 2));
+        this.armSchedule();
+        return schedule;
+      },
+    });
+    this.armSchedule();
+  }
+
+  root(): string {
+    const dir = path.join(this.ctx.dataDir, 'backups');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  private binaries(): StackBinaries {
+    return resolveBinaries(this.ctx.settings.get(), { ui: false });
+  }
+
+  private endpointOf(kind: BackupKind): PostgresEndpoint {
+    const spec = this.deps.stack.spec();
+    return kind === 'app' ? spec.appPostgres : spec.temporalPostgres;
+  }
+
+  private targets(kinds: BackupKind[]): Target[] {
+    const spec = this.deps.stack.spec();
+    const list: Target[] = [];
+    if (kinds.includes('app'))
+      list.push({ kind: 'app', database: spec.appPostgres.database, endpoint: spec.appPostgres });
+    if (kinds.includes('temporal'))
+      for (const database of spec.temporalPostgres.databases)
+        list.push({ kind: 'temporal', database, endpoint: spec.temporalPostgres });
+    return list;
+  }
+
+  private publishSets(): void {
+    this.ctx.router.events.emit('backup.sets', listSets(this.root()));
+  }
+
+  /** Runs a job; create and restore never overlap (they stop and start the worker). */
+  private async run<T>(
+    action: BackupJob['action'],
+    work: (job: Job) => Promise<T>,
+    exclusive = true,
+  ): Promise<T> {
+    if (exclusive && this.exclusive)
+      throw new OpsError(
+        'CONFLICT',
+        `A backup or restore is already running (${this.exclusive}).`,
+        'Wait for it to finish, or cancel it on the Backups page.',
+      );
+    const job = new Job(action, (j) => this.ctx.router.events.emit('backup.job', j));
+    this.jobs.set(job.state.id, job);
+    for (const [id, j] of this.jobs)
+      if (this.jobs.size > 20 && j.state.state !== 'running') this.jobs.delete(id);
+    if (exclusive) this.exclusive = action;
+    job.update({});
+    try {
+      const result = await work(job);
+      job.update({ state: 'done', step: 'done' });
+      return result;
+    } catch (err) {
+      const shape = toErrorShape(err);
+      job.update({
+        state: job.signal.aborted ? 'cancelled' : 'failed',
+        error: { code: shape.code, message: shape.message, hint: shape.hint },
+      });
+      if (job.signal.aborted && !(err instanceof OpsError))
+        throw new OpsError(
+          'CONFLICT',
+          `The ${action} was cancelled; nothing was changed.`,
+          'Start it again when ready.',
+        );
+      throw err;
+    } finally {
+      if (exclusive) this.exclusive = undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(input: OpParsedInput<'backups.create'>, job: Job): Promise<BackupSetSummary> {
+    const root = this.root();
+    const bin = this.binaries();
+    const targets = this.targets(input.kinds);
+    job.update({ step: 'Checking free disk space' });
+    const sizes = (
+      await Promise.all(
+        [...new Set(targets.map((t) => t.kind))].map((kind) =>
+          databaseSizes(
+            this.endpointOf(kind),
+            targets.filter((t) => t.kind === kind).map((t) => t.database),
+          ),
+        ),
+      )
+    ).flat();
+    const need = sizes.reduce((n, s) => n + s.sizeBytes, 0);
+    const stat = fs.statfsSync(root);
+    const free = stat.bavail * stat.bsize;
+    // The compressed archive is smaller than the database (no indexes, gzip), so its size is a safe bound.
+    if (free < need)
+      throw new OpsError(
+        'NO_SPACE',
+        `Not enough free disk space for the backup: ${mb(free)} free in ${root}, up to ${mb(need)} needed.`,
+        'Free some space (remove old sets on the Backups page) and try again.',
+      );
+    const id = this.newSetId(root, input.kinds);
+    const partial = path.join(root, id + PARTIAL);
+    fs.mkdirSync(partial, { mode: 0o700 });
+    job.update({ setId: id, bytesTotal: need });
+
+    const workerState = this.deps.worker.current().state;
+    const quiesce = input.quiesce && workerState !== 'stopped' && workerState !== 'crashed';
+    const databases: DatabaseBackup[] = [];
+    const createdAt = new Date().toISOString();
+    try {
+      if (quiesce) {
+        job.update({ step: 'Draining the worker (in-flight activities finish, no new tasks)' });
+        await this.deps.worker.stop();
+      }
+      try {
+        for (const t of targets) databases.push(await this.dumpOne(t, partial, input.jobs, bin, job));
+      } finally {
+        if (quiesce) {
+          job.update({ step: 'Resuming the worker' });
+          await this.deps.worker
+            .start()
+            .catch((err: Error) => this.log.warn(`worker did not resume: ${err.message}`));
+        }
+      }
+      const starts = databases.map((d) => Date.parse(d.startedAt));
+      const skewMs = Math.max(...starts) - Math.min(...starts);
+      const manifest: BackupManifest = {
+        format: 'ops-console-backup',
+        formatVersion: 1,
+        id,
+        createdAt,
+        finishedAt: new Date().toISOString(),
+        consoleVersion: this.deps.consoleVersion,
+        provider: this.deps.stack.spec().provider,
+        kinds: input.kinds,
+        consistency: {
+          quiesced: quiesce || workerState === 'stopped',
+          skewMs: quiesce || workerState === 'stopped' ? 0 : skewMs,
+          note: quiesce
+            ? 'The worker was drained for the whole backup: app DB and Temporal DB are from one quiet moment.'
+            : workerState === 'stopped'
+              ? 'The worker was not running: nothing changed the databases during the backup.'
+              : `The worker kept running: the databases were read up to ${(skewMs / 1000).toFixed(1)} s apart and may disagree about cycles that moved meanwhile.`,
+        },
+        databases,
+        label: input.label,
+      };
+      job.update({ step: 'Writing the manifest and syncing' });
+      writeFileAtomic(path.join(partial, MANIFEST), JSON.stringify(manifest, null, 2));
+      syncTree(partial);
+      if (job.signal.aborted)
+        throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
+      fs.renameSync(partial, setDir(root, id));
+      syncPath(root);
+      // Every file was read back and hashed as it was recorded: the set is verified as written.
+      writeVerification(root, id, {
+        ok: true,
+        at: new Date().toISOString(),
+        trialRestore: false,
+        problems: [],
+      });
+      this.log.info(`backup set ${id} written (${mb(databases.reduce((n, d) => n + d.bytes, 0))})`);
+      await this.applyRetention().catch((err: Error) => this.log.warn(`retention: ${err.message}`));
+      this.publishSets();
+      return summarise(root, manifest);
+    } catch (err) {
+      fs.rmSync(partial, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private newSetId(root: string, kinds: BackupKind[]): string {
+    const base = `${stamp()}-${[...kinds].sort().join('-')}`;
+    let id = base;
+    for (let i = 2; fs.existsSync(path.join(root, id)) || fs.existsSync(path.join(root, id + PARTIAL)); i++)
+      id = `${base}-${i}`;
+    return id;
+  }
+
+  private async dumpOne(
+    t: Target,
+    partial: string,
+    jobs: number,
+    bin: StackBinaries,
+    job: Job,
+  ): Promise<DatabaseBackup> {
+    const info = await withClient(t.endpoint, t.database, async (c) => ({
+      server: await serverVersion(c),
+      migrations: t.kind === 'app' ? await appMigrations(c, MIGRATIONS_TABLE) : undefined,
+      schema: t.kind === 'temporal' ? await temporalSchemaVersion(c, t.database) : undefined,
+      tables: (await liveTables(c)).length,
+    }));
+    const archive = t.database;
+    const dir = path.join(partial, archive);
+    const baseTables = job.state.tablesDone;
+    job.update({
+      step: `Dumping ${t.database}`,
+      database: t.database,
+      tablesTotal: job.state.tablesTotal + info.tables,
+    });
+    const baseBytes = job.state.bytesDone;
+    const poll = setInterval(() => job.update({ bytesDone: baseBytes + dirSize(dir) }, false), 500);
+    const startedAt = new Date().toISOString();
+    try {
+      await dumpDatabase({
+        pgDump: bin.pgDump,
+        endpoint: t.endpoint,
+        database: t.database,
+        dir,
+        jobs,
+        signal: job.signal,
+        onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+      });
+    } finally {
+      clearInterval(poll);
+    }
+    const finishedAt = new Date().toISOString();
+    job.update({ step: `Hashing ${t.database}`, tablesDone: baseTables + info.tables });
+    const [read, toc] = await Promise.all([
+      readArchive(partial, archive, undefined, job.signal),
+      readToc(bin.pgRestore, dir),
+    ]);
+    const kind = archiveKind(toc);
+    if (kind !== t.kind)
+      throw new OpsError(
+        'INTERNAL',
+        `The dump of ${t.database} does not look like the ${LABEL[t.kind]} (found: ${kind}).`,
+        'Check that the stack settings point at the right databases.',
+      );
+    const tables = toc
+      .filter((e) => e.type === 'TABLE DATA')
+      .map((e) => {
+        const c = read.tables.get(e.dumpId);
+        if (!c)
+          throw new OpsError(
+            'INTERNAL',
+            `pg_dump wrote no data file for ${e.schema}.${e.name}.`,
+            'Try again.',
+          );
+        return { schema: e.schema, name: e.name, dumpId: e.dumpId, rows: c.rows, checksum: c.checksum };
+      });
+    job.update({ bytesDone: baseBytes + read.bytes });
+    return {
+      kind: t.kind,
+      database: t.database,
+      archive,
+      serverVersion: info.server.version,
+      serverMajor: info.server.major,
+      appMigrations: info.migrations,
+      appMigrationVersion: info.migrations?.at(-1),
+      temporalSchemaVersion: info.schema,
+      startedAt,
+      finishedAt,
+      bytes: read.bytes,
+      tables,
+      files: read.files,
+    };
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  async verify(setId: string, trialRestore: boolean, job: Job): Promise<Verification> {
+    const root = this.root();
+    const manifest = readManifest(root, setId);
+    const bin = this.binaries();
+    const problems: string[] = [];
+    const total = manifest.databases.reduce((n, d) => n + d.bytes, 0);
+    job.update({
+      setId,
+      bytesTotal: total,
+      tablesTotal: manifest.databases.reduce((n, d) => n + d.tables.length, 0),
+    });
+    let bytesDone = 0;
+    for (const db of manifest.databases) {
+      job.update({ step: `Reading ${db.database} in full`, database: db.database });
+      problems.push(
+        ...(await this.checkArchive(root, manifest, db, bin, job, (n) => {
+          bytesDone += n;
+          job.update({ bytesDone }, false);
+        })),
+      );
+    }
+    if (trialRestore && problems.length === 0) {
+      for (const db of manifest.databases) {
+        const scratch = `${db.database}_verify_${stamp()}`;
+        const endpoint = this.endpointOf(db.kind);
+        job.update({ step: `Trial restore of ${db.database} into ${scratch}`, database: db.database });
+        try {
+          await createDatabase(endpoint, scratch);
+          await restoreDatabase({
+            pgRestore: bin.pgRestore,
+            endpoint,
+            database: scratch,
+            dir: path.join(setDir(root, setId), db.archive),
+            jobs: 2,
+            signal: job.signal,
+          });
+          job.update({ step: `Comparing ${scratch} with the manifest` });
+          problems.push(...(await this.compareLive(bin, endpoint, scratch, db, job.signal)));
+        } catch (err) {
+          problems.push(`Trial restore of ${db.database} failed: ${toErrorShape(err).message}`);
+        } finally {
+          await dropDatabase(endpoint, scratch).catch(() => undefined);
+        }
+      }
+    }
+    const result: Verification = {
+      ok: problems.length === 0,
+      at: new Date().toISOString(),
+      trialRestore,
+      problems,
+    };
+    writeVerification(root, setId, result);
+    this.publishSets();
+    return result;
+  }
+
+  /** File hashes, a full decompressing read, and the archive's own table list, against the manifest. */
+  private async checkArchive(
+    root: string,
+    manifest: BackupManifest,
+    db: DatabaseBackup,
+    bin: StackBinaries,
+    job: Job,
+    onBytes: (n: number) => void,
+  ): Promise<string[]> {
+    const dir = path.join(setDir(root, manifest.id), db.archive);
+    if (!fs.existsSync(dir)) return [`The archive of ${db.database} is missing (${dir}).`];
+    const problems: string[] = [];
+    try {
+      const kind = archiveKind(await readToc(bin.pgRestore, dir));
+      if (kind !== db.kind)
+        problems.push(
+          kind === 'foreign'
+            ? `The archive of ${db.database} is not a backup of the app DB or the Temporal DB.`
+            : `The archive of ${db.database} holds an ${LABEL[kind]} backup, but the manifest says ${LABEL[db.kind]}.`,
+        );
+    } catch (err) {
+      return [toErrorShape(err).message];
+    }
+    let read;
+    try {
+      read = await readArchive(setDir(root, manifest.id), db.archive, onBytes, job.signal);
+    } catch (err) {
+      if (job.signal.aborted) throw err;
+      return [...problems, toErrorShape(err).message];
+    }
+    const onDisk = new Map(read.files.map((f) => [f.path, f]));
+    for (const f of db.files) {
+      const found = onDisk.get(f.path);
+      if (!found) problems.push(`${f.path} is missing.`);
+      else if (found.size !== f.size)
+        problems.push(
+          `${f.path} is ${found.size} bytes, the manifest says ${f.size} (truncated or replaced).`,
+        );
+      else if (found.sha256 !== f.sha256)
+        problems.push(`${f.path} does not match its sha256 (corrupted or replaced).`);
+      onDisk.delete(f.path);
+    }
+    for (const extra of onDisk.keys()) problems.push(`${extra} is not part of the set.`);
+    for (const t of db.tables) {
+      const c = read.tables.get(t.dumpId);
+      if (!c || c.checksum !== t.checksum || c.rows !== t.rows)
+        problems.push(`The data of ${t.schema}.${t.name} in ${db.database} does not match the manifest.`);
+    }
+    job.update({ tablesDone: job.state.tablesDone + db.tables.length });
+    return problems;
+  }
+
+  private async compareLive(
+    bin: StackBinaries,
+    endpoint: PostgresEndpoint,
+    database: string,
+    db: DatabaseBackup,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const live = await liveChecksums(
+      bin.psql,
+      endpoint,
+      database,
+      signal,
+      new Set(db.tables.map((t) => `${t.schema}.${t.name}`)),
+    );
+    const problems: string[] = [];
+    for (const t of db.tables) {
+      const c = live.get(`${t.schema}.${t.name}`);
+      if (!c) problems.push(`${t.schema}.${t.name} is missing from the restored ${db.database}.`);
+      else if (c.rows !== t.rows || c.checksum !== t.checksum)
+        problems.push(
+          `${t.schema}.${t.name} restored into ${database} differs from the backup (${c.rows} rows, manifest ${t.rows}).`,
+        );
+    }
+    return problems;
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  private async restoreTarget(bin: StackBinaries, kinds: BackupKind[]): Promise<RestoreTarget> {
+    const serverMajor: Record<BackupKind, number> = { app: 0, temporal: 0 };
+    for (const kind of kinds)
+      serverMajor[kind] = (await withClient(this.endpointOf(kind), 'postgres', serverVersion)).major;
+    const knownMigrations = fs
+      .readdirSync(migrationsDir())
+      .filter((f) => /\.(sql|js|ts)$/.test(f))
+      .map((f) => f.replace(/\.(sql|js|ts)$/, ''));
+    const temporalSchemaLatest: Record<string, string> = {};
+    for (const db of this.deps.stack.spec().temporalPostgres.databases) {
+      try {
+        temporalSchemaLatest[db] = latestSchemaVersion(bin.schemaDir, db);
+      } catch {
+        // no schema folder: the guard cannot judge, and the server's own check applies at start
+      }
+    }
+    return { serverMajor, knownMigrations, temporalSchemaLatest };
+  }
+
+  async plan(setId: string, kinds?: BackupKind[]): Promise<RestorePlan> {
+    const root = this.root();
+    const manifest = readManifest(root, setId);
+    const wanted = kinds ?? manifest.kinds;
+    const bin = this.binaries();
+    const archiveKinds: Record<string, BackupKind | 'foreign'> = {};
+    for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
+      try {
+        archiveKinds[db.database] = archiveKind(
+          await readToc(bin.pgRestore, path.join(setDir(root, setId), db.archive)),
+        );
+      } catch {
+        archiveKinds[db.database] = 'foreign';
+      }
+    }
+    const refusals = restoreRefusals(manifest, wanted, await this.restoreTarget(bin, wanted), archiveKinds);
+    const at = stamp();
+    const replaces: RestorePlan['replaces'] = [];
+    for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
+      const [size] = await databaseSizes(this.endpointOf(db.kind), [db.database]);
+      replaces.push({
+        kind: db.kind,
+        database: db.database,
+        currentSizeBytes: size?.sizeBytes ?? 0,
+        keptAs: `${db.database}_old_${at}`,
+        backupTakenAt: db.startedAt,
+      });
+    }
+    const stops = [
+      'the worker (drained first)',
+      ...(wanted.includes('temporal') ? ['the Temporal server'] : []),
+    ];
+    const summary = refusals.length
+      ? `This set cannot be restored: ${refusals.join(' ')}`
+      : `Replaces ${replaces.map((r) => r.database).join(', ')} with the copies taken ${new Date(manifest.createdAt).toLocaleString()}. ` +
+        `Stops ${stops.join(' and ')} meanwhile. The current databases are kept (renamed *_old_<time>) until you remove them. ` +
+        `Anything written since the backup is not in the restored databases.`;
+    return { setId, kinds: wanted, replaces, stops, refusals, summary };
+  }
+
+  async restore(input: OpParsedInput<'backups.restore'>, job: Job): Promise<RestoreResult> {
+    const root = this.root();
+    job.update({ setId: input.setId, step: 'Checking the set against this stack' });
+    const plan = await this.plan(input.setId, input.kinds);
+    if (plan.refusals.length)
+      throw new OpsError(
+        'BACKUP_INCOMPATIBLE',
+        plan.refusals.join(' '),
+        'Choose a set this console and stack can take.',
+        {
+          refusals: plan.refusals,
+        },
+      );
+    const unconfirmed = plan.replaces
+      .filter((r) => !input.confirm.includes(r.database))
+      .map((r) => r.database);
+    if (unconfirmed.length)
+      throw new OpsError(
+        'INVALID_INPUT',
+        `Confirm the replacement of ${unconfirmed.join(', ')} by naming each database.`,
+        'Type the name of every database that will be replaced.',
+      );
+    const manifest = readManifest(root, input.setId);
+    const bin = this.binaries();
+    const dbs = manifest.databases.filter((d) => plan.kinds.includes(d.kind));
+    job.update({ step: 'Verifying the set (full read)' });
+    for (const db of dbs) {
+      const problems = await this.checkArchive(root, manifest, db, bin, job, () => undefined);
+      if (problems.length)
+        throw new OpsError(
+          'BACKUP_INVALID',
+          `The set failed verification: ${problems.join(' ')}`,
+          'Nothing was changed. Use another set.',
+          {
+            problems,
+          },
+        );
+    }
+    job.update({ tablesDone: 0, tablesTotal: dbs.reduce((n, d) => n + d.tables.length, 0) });
+    const at = stamp();
+    const workerState = this.deps.worker.current().state;
+    const workerWasOn = workerState !== 'stopped' && workerState !== 'crashed';
+    const swapped: Array<{ database: string; keptOldAs: string }> = [];
+    let matched = 0;
+    const work = async () => {
+      const created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }> = [];
+      const undo: Array<() => Promise<void>> = [];
+      try {
+        for (const db of dbs) {
+          const endpoint = this.endpointOf(db.kind);
+          const name = `${db.database}_restore_${at}`;
+          job.update({ step: `Restoring ${db.database} into ${name}`, database: db.database });
+          await createDatabase(endpoint, name);
+          created.push({ endpoint, name, db });
+          await restoreDatabase({
+            pgRestore: bin.pgRestore,
+            endpoint,
+            database: name,
+            dir: path.join(setDir(root, manifest.id), db.archive),
+            jobs: 2,
+            signal: job.signal,
+            onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+          });
+        }
+        for (const c of created) {
+          job.update({ step: `Comparing ${c.name} with the manifest's checksums`, database: c.db.database });
+          const problems = await this.compareLive(bin, c.endpoint, c.name, c.db, job.signal);
+          if (problems.length)
+            throw new OpsError(
+              'BACKUP_INVALID',
+              `The restored copy differs from the backup: ${problems.join(' ')}`,
+              'Nothing was swapped. Verify the set with a trial restore.',
+            );
+          matched += c.db.tables.length;
+        }
+        if (job.signal.aborted)
+          throw new OpsError(
+            'CONFLICT',
+            'Cancelled by the operator; nothing was swapped.',
+            'Start again when ready.',
+          );
+        // Swap per cluster, each in one transaction; if the second fails, the first is put back.
+        for (const kind of ['app', 'temporal'] as BackupKind[]) {
+          const group = created.filter((c) => c.db.kind === kind);
+          if (!group.length) continue;
+          const endpoint = group[0]!.endpoint;
+          const pairs = group.map((c) => ({
+            live: c.db.database,
+            replacement: c.name,
+            keepAs: `${c.db.database}_old_${at}`,
+          }));
+          job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
+          await swapDatabases(endpoint, pairs);
+          undo.push(() =>
+            swapDatabases(
+              endpoint,
+              pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
+            ),
+          );
+          for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
+          created.splice(0, created.length, ...created.filter((c) => c.db.kind !== kind));
+        }
+      } catch (err) {
+        for (const u of undo.reverse())
+          await u().catch((e: Error) =>
+            this.log.error(`putting back the previous databases failed: ${e.message}`),
+          );
+        swapped.length = 0;
+        for (const c of created) await dropDatabase(c.endpoint, c.name).catch(() => undefined);
+        throw err;
+      }
+    };
+    try {
+      if (workerWasOn) {
+        job.update({ step: 'Draining and stopping the worker' });
+        await this.deps.worker.stop();
+      }
+      if (plan.kinds.includes('temporal')) {
+        job.update({ step: 'Stopping the Temporal server (it holds shard locks)' });
+        await this.deps.stack.withServiceStopped('temporal', work);
+      } else await work();
+    } finally {
+      if (workerWasOn) {
+        job.update({ step: 'Starting the worker' });
+        await this.deps.worker
+          .start()
+          .catch((err: Error) => this.log.warn(`worker did not start: ${err.message}`));
+      }
+    }
+    this.log.info(`restored ${swapped.map((s) => s.database).join(', ')} from ${manifest.id}`);
+    job.update({ step: 'Validating the stack' });
+    let validation = 'not run';
+    try {
+      const report = await this.ctx.router.invoke('stack.validate', { integration: false });
+      validation = report.overall;
+    } catch (err) {
+      validation = `failed: ${toErrorShape(err).message}`;
+    }
+    job.update({ step: 'Reconciling the app DB with Temporal' });
+    const rec = await reconcile(this.deps.stack.spec(), this.deps.cycles).catch(() => undefined);
+    return { setId: manifest.id, restored: swapped, checksumsMatched: matched, validation, reconcile: rec };
+  }
+
+  async leftovers(): Promise<Array<{ kind: BackupKind; database: string; sizeBytes: number }>> {
+    const out: Array<{ kind: BackupKind; database: string; sizeBytes: number }> = [];
+    for (const kind of ['app', 'temporal'] as BackupKind[]) {
+      try {
+        for (const d of await listDatabases(this.endpointOf(kind)))
+          if (LEFTOVER.test(d.database)) out.push({ kind, ...d });
+      } catch {
+        // that cluster is down: nothing to list
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- schedule and retention
+
+  private scheduleFile(): string {
+    return path.join(this.root(), 'schedule.json');
+  }
+
+  schedule(): BackupSchedule {
+    try {
+      return BackupScheduleSchema.parse(JSON.parse(fs.readFileSync(this.scheduleFile(), 'utf8')));
+    } catch {
+      return { enabled: false, everyHours: 24, kinds: ['app', 'temporal'], keepLast: 7 };
+    }
+  }
+
+  private armSchedule(): void {
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
+    this.scheduleTimer = undefined;
+    if (this.ctx.mode === 'cli' || !this.schedule().enabled) return;
+    this.scheduleTimer = setInterval(() => void this.scheduledTick(), 60_000);
+    this.scheduleTimer.unref();
+  }
+
+  private async scheduledTick(): Promise<void> {
+    const s = this.schedule();
+    if (!s.enabled || this.exclusive || this.deps.stack.status().state !== 'running') return;
+    const newest = listSets(this.root())[0];
+    if (newest && Date.now() - Date.parse(newest.createdAt) < s.everyHours * 3_600_000) return;
+    try {
+      await this.run('create', (job) =>
+        this.create({ kinds: s.kinds, quiesce: true, jobs: 2, label: 'scheduled' }, job),
+      );
+    } catch (err) {
+      this.log.error(`scheduled backup failed: ${toErrorShape(err).message}`);
+    }
+  }
+
+  private async applyRetention(): Promise<void> {
+    const s = this.schedule();
+    if (s.keepLast === undefined && s.keepDays === undefined) return;
+    if (!s.enabled) return;
+    for (const id of expiredSets(listSets(this.root()), s, new Date())) {
+      removeSet(this.root(), id);
+      this.log.info(`retention removed backup set ${id}`);
+    }
+  }
+
+  /** Unfinished sets are only ever leftovers of a cancelled or killed backup. */
+  partials(): string[] {
+    return partialSets(this.root());
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
+    for (const job of this.jobs.values()) if (job.state.state === 'running') job.abort.abort();
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
+function dirSize(dir: string): number {
+  try {
+    return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
