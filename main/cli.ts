@@ -8,6 +8,7 @@ import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
 import { projectRoot } from './settings';
 import { validateConfig } from './stack/config-check';
+import { addBackupCommands } from './cli-backup';
 
 interface GlobalOptions {
   home?: string;
@@ -177,6 +178,8 @@ export function buildProgram(): Command {
       else for (const p of problems) process.stdout.write(`✗ ${p.where}: ${p.problem}\n    fix: ${p.fix}\n`);
       process.exitCode = problems.length === 0 ? 0 : 1;
     });
+
+  addBackupCommands(program, () => makeConsole(program));
 
   return program;
 }
