@@ -22,6 +22,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 const LABEL: Record<BackupKind, string> = { app: 'app DB', temporal: 'Temporal DB' };
+const A: Record<BackupKind, string> = { app: 'an', temporal: 'a' };
 
 export function restoreRefusals(
   manifest: BackupManifest,
@@ -32,7 +33,7 @@ export function restoreRefusals(
   const problems: string[] = [];
   for (const kind of requested) {
     if (!manifest.kinds.includes(kind)) {
-      const other = manifest.kinds.map((k) => `an ${LABEL[k]} backup`).join(' and ');
+      const other = manifest.kinds.map((k) => `${A[k]} ${LABEL[k]} backup`).join(' and ');
       problems.push(`This set holds ${other} only; it cannot be restored into the ${LABEL[kind]}.`);
     }
   }
@@ -42,7 +43,7 @@ export function restoreRefusals(
       problems.push(
         found === 'foreign'
           ? `The archive for ${db.database} is not a backup of the app DB or the Temporal DB.`
-          : `The archive for ${db.database} holds an ${LABEL[found]} backup, not an ${LABEL[db.kind]} backup: refusing to restore it into the ${LABEL[db.kind]}.`,
+          : `The archive for ${db.database} holds ${A[found]} ${LABEL[found]} backup, not ${A[db.kind]} ${LABEL[db.kind]} backup: refusing to restore it into the ${LABEL[db.kind]}.`,
       );
     }
     if (db.serverMajor > target.serverMajor[db.kind]) {

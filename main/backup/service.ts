@@ -504,7 +504,7 @@ export class BackupService implements ConsoleModule {
         problems.push(
           kind === 'foreign'
             ? `The archive of ${db.database} is not a backup of the app DB or the Temporal DB.`
-            : `The archive of ${db.database} holds an ${LABEL[kind]} backup, but the manifest says ${LABEL[db.kind]}.`,
+            : `The archive of ${db.database} holds a backup of the ${LABEL[kind]}, but the manifest says ${LABEL[db.kind]}.`,
         );
     } catch (err) {
       return [toErrorShape(err).message];

@@ -1,0 +1,395 @@
+// Backup sets of both databases on the real embedded stack: round trip, in-flight cycle after a Temporal DB
+// restore, refusals that change nothing, and kill -9 of the console midway through a backup and a restore.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
+import { resolveBinaries } from '../../../main/stack';
+import { liveChecksums } from '../../../main/backup/database';
+import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+
+let s: CycleStack;
+let both: BackupSetSummary;
+let inFlight: string;
+
+const root = () => path.join(s.ops.dataDir, 'backups');
+const psql = () => resolveBinaries(s.ops.settings.get()).psql;
+
+async function appFingerprint(): Promise<string> {
+  const spec = s.ops.stack.spec();
+  const sums = await liveChecksums(psql(), spec.appPostgres, spec.appPostgres.database);
+  return JSON.stringify([...sums.entries()].sort());
+}
+
+async function databases(kind: 'app' | 'temporal'): Promise<string[]> {
+  const spec = s.ops.stack.spec();
+  const ep = kind === 'app' ? spec.appPostgres : spec.temporalPostgres;
+  const c = new pg.Client({ ...ep, database: 'postgres' });
+  await c.connect();
+  try {
+    return (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A copy of a set under a new id, with its manifest changed by `edit` (files rehashed unless told not to). */
+function tamperedCopy(from: string, suffix: string, edit: (m: BackupManifest, dir: string) => void): string {
+  const id = `${from}-${suffix}`;
+  const dir = path.join(root(), id);
+  fs.cpSync(path.join(root(), from), dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'verification.json'), { force: true });
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+  m.id = id;
+  edit(m, dir);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  return id;
+}
+
+function biggestDataFile(dir: string): string {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.dat.gz'));
+  return path.join(
+    dir,
+    files.sort((a, b) => fs.statSync(path.join(dir, b)).size - fs.statSync(path.join(dir, a)).size)[0]!,
+  );
+}
+
+async function refusedWithoutChange(setId: string, code: string, kinds?: Array<'app' | 'temporal'>) {
+  const before = await appFingerprint();
+  const names = await databases('app');
+  const r = await s.ops.router.call('backups.restore', {
+    setId,
+    kinds,
+    confirm: ['synapse_dt', 'temporal', 'temporal_visibility'],
+  });
+  expect(r.ok).toBe(false);
+  if (!r.ok) expect(r.error.code).toBe(code);
+  expect(await appFingerprint()).toBe(before);
+  expect(await databases('app')).toEqual(names);
+  return r;
+}
+
+function cli(args: string[]) {
+  const child = spawn(process.execPath, ['dist/cli.mjs', '--home', s.ops.dataDir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, output: () => out };
+}
+
+beforeAll(async () => {
+  s = await startCycleStack();
+  // The swap terminates the sessions of the replaced database, this pool's idle ones included.
+  s.db.on('error', () => undefined);
+  await s.ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  const done = await s.ops.router.invoke('workflows.start', {
+    cycleId: 701,
+    reportIds: [1, 2, 3],
+    skipPhases: [],
+    autoApprove: true,
+  });
+  expect((await outcome(s.ops, done.workflowId)).ok).toBe(true);
+  inFlight = (
+    await s.ops.router.invoke('workflows.start', {
+      cycleId: 702,
+      reportIds: [1, 2],
+      skipPhases: [],
+      autoApprove: false,
+    })
+  ).workflowId;
+  await waitFor(
+    async () =>
+      (
+        await rows(
+          s.db,
+          `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = 'scope_approval' AND status = 'waiting'`,
+          [inFlight],
+        )
+      ).length > 0,
+    60_000,
+    'the in-flight cycle to wait for scope approval',
+  );
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe('backup sets', () => {
+  it('backs up both databases with the worker quiesced, and the manifest describes every table', async () => {
+    both = await s.ops.router.invoke('backups.create', {});
+    expect(both.kinds).toEqual(['app', 'temporal']);
+    expect(both.quiesced).toBe(true);
+    expect(both.verification?.ok).toBe(true);
+    const m = JSON.parse(fs.readFileSync(path.join(both.path, 'manifest.json'), 'utf8')) as BackupManifest;
+    expect(m.databases.map((d) => d.database)).toEqual(['synapse_dt', 'temporal', 'temporal_visibility']);
+    const app = m.databases[0]!;
+    expect(app.appMigrationVersion).toMatch(/^0\d{3}_/);
+    expect(app.serverMajor).toBe(15);
+    expect(app.tables.find((t) => t.name === 'test_cycles')?.rows).toBe(2);
+    expect(m.databases[1]!.temporalSchemaVersion).toMatch(/^\d+\.\d+/);
+    // The manifest's content checksums are those of the live app DB (the worker is waiting: nothing moves).
+    const spec = s.ops.stack.spec();
+    const live = await liveChecksums(psql(), spec.appPostgres, 'synapse_dt');
+    for (const t of app.tables)
+      expect(live.get(`${t.schema}.${t.name}`), t.name).toEqual({ rows: t.rows, checksum: t.checksum });
+    expect(fs.readdirSync(root()).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    expect(s.ops.worker.current().state).toBe('running');
+  });
+
+  it('verifies a set with a trial restore whose checksums match the manifest', async () => {
+    const v = await s.ops.router.invoke('backups.verify', { setId: both.id, trialRestore: true });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect((await databases('app')).filter((d) => d.includes('_verify_'))).toEqual([]);
+  });
+});
+
+describe('refusals change nothing', () => {
+  it('refuses a truncated archive', async () => {
+    const id = tamperedCopy(both.id, 'truncated', (_m, dir) => {
+      const file = biggestDataFile(path.join(dir, 'synapse_dt'));
+      fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+    });
+    expect((await s.ops.router.invoke('backups.verify', { setId: id })).ok).toBe(false);
+    await refusedWithoutChange(id, 'BACKUP_INVALID');
+  });
+
+  it('refuses a bit-flipped archive', async () => {
+    const id = tamperedCopy(both.id, 'bitflip', (_m, dir) => {
+      const file = biggestDataFile(path.join(dir, 'synapse_dt'));
+      const buf = fs.readFileSync(file);
+      buf[Math.floor(buf.length / 2)]! ^= 0x01;
+      fs.writeFileSync(file, buf);
+    });
+    const v = await s.ops.router.invoke('backups.verify', { setId: id });
+    expect(v.ok).toBe(false);
+    expect(v.problems.join(' ')).toMatch(/sha256|damaged/);
+    await refusedWithoutChange(id, 'BACKUP_INVALID');
+  });
+
+  it('refuses a Temporal DB archive presented as an app DB backup, and an app-only set for the Temporal DB', async () => {
+    const id = tamperedCopy(both.id, 'wrongkind', (m, dir) => {
+      // The archive folder of the app DB now holds the temporal database's dump, rehashed so only the kind is wrong.
+      fs.rmSync(path.join(dir, 'synapse_dt'), { recursive: true });
+      fs.cpSync(path.join(dir, 'temporal'), path.join(dir, 'synapse_dt'), { recursive: true });
+      const t = m.databases[1]!;
+      m.databases = [
+        {
+          ...m.databases[0]!,
+          tables: t.tables,
+          files: t.files.map((f) => ({ ...f, path: f.path.replace(/^temporal\//, 'synapse_dt/') })),
+        },
+      ];
+      m.kinds = ['app'];
+    });
+    const r = await refusedWithoutChange(id, 'BACKUP_INCOMPATIBLE');
+    if (!r.ok) expect(r.error.message).toMatch(/Temporal DB backup, not an app DB backup/);
+    const appOnly = tamperedCopy(both.id, 'apponly', (m) => {
+      m.databases = [m.databases[0]!];
+      m.kinds = ['app'];
+    });
+    const r2 = await refusedWithoutChange(appOnly, 'BACKUP_INCOMPATIBLE', ['temporal']);
+    if (!r2.ok) expect(r2.error.message).toMatch(/cannot be restored into the Temporal DB/);
+  });
+
+  it('refuses a foreign archive and a folder without a manifest', async () => {
+    const spec = s.ops.stack.spec();
+    const c = new pg.Client({ ...spec.appPostgres, database: 'postgres' });
+    await c.connect();
+    await c.query('DROP DATABASE IF EXISTS foreign_db');
+    await c.query('CREATE DATABASE foreign_db');
+    await c.end();
+    const f = new pg.Client({ ...spec.appPostgres, database: 'foreign_db' });
+    await f.connect();
+    await f.query(
+      'CREATE TABLE invoices (id int PRIMARY KEY, total numeric); INSERT INTO invoices VALUES (1, 9.5)',
+    );
+    await f.end();
+    const bin = resolveBinaries(s.ops.settings.get());
+    const id = tamperedCopy(both.id, 'foreign', (m, dir) => {
+      fs.rmSync(path.join(dir, 'synapse_dt'), { recursive: true });
+      const r = spawnSyncDump(bin.pgDump, spec.appPostgres, 'foreign_db', path.join(dir, 'synapse_dt'));
+      expect(r).toBe(0);
+      m.databases = [
+        {
+          ...m.databases[0]!,
+          files: fs.readdirSync(path.join(dir, 'synapse_dt')).map((n) => {
+            const data = fs.readFileSync(path.join(dir, 'synapse_dt', n));
+            return {
+              path: `synapse_dt/${n}`,
+              size: data.length,
+              sha256: crypto.createHash('sha256').update(data).digest('hex'),
+            };
+          }),
+          tables: [],
+        },
+      ];
+      m.kinds = ['app'];
+    });
+    const r = await refusedWithoutChange(id, 'BACKUP_INCOMPATIBLE');
+    if (!r.ok) expect(r.error.message).toMatch(/not a backup of the app DB or the Temporal DB/);
+    fs.mkdirSync(path.join(root(), 'not-a-set'));
+    fs.writeFileSync(path.join(root(), 'not-a-set', 'manifest.json'), '{"hello": 1}');
+    await refusedWithoutChange('not-a-set', 'BACKUP_INVALID');
+  });
+
+  it('refuses a newer server major, unknown app migrations and a newer Temporal schema', async () => {
+    const id = tamperedCopy(both.id, 'newer', (m) => {
+      m.databases[0]!.serverMajor = 99;
+      m.databases[0]!.appMigrations = [...(m.databases[0]!.appMigrations ?? []), '9999_from_the_future'];
+      m.databases[1]!.temporalSchemaVersion = '99.0';
+    });
+    const plan = await s.ops.router.invoke('backups.plan', { setId: id });
+    expect(plan.refusals.join(' ')).toMatch(/PostgreSQL 99/);
+    expect(plan.refusals.join(' ')).toMatch(/9999_from_the_future/);
+    expect(plan.refusals.join(' ')).toMatch(/Temporal schema 99.0/);
+    await refusedWithoutChange(id, 'BACKUP_INCOMPATIBLE');
+  });
+
+  it('refuses a restore whose confirmation does not name the database to be replaced', async () => {
+    const r = await s.ops.router.call('backups.restore', { setId: both.id, confirm: ['synapse_dt'] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/temporal/);
+  });
+});
+
+describe('kill -9 of the console midway', () => {
+  it('a backup killed midway leaves no set that passes verification', async () => {
+    const before = (await s.ops.router.invoke('backups.list', {})).map((x) => x.id);
+    const run = cli(['backup', 'create', '--no-quiesce']);
+    await waitFor(
+      () => fs.readdirSync(root()).some((n) => n.endsWith('.partial')),
+      60_000,
+      'the backup to start writing',
+    );
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const partial = fs.readdirSync(root()).find((n) => n.endsWith('.partial'))!;
+    const after = (await s.ops.router.invoke('backups.list', {})).map((x) => x.id);
+    expect(after).toEqual(before);
+    const v = await s.ops.router.call('backups.verify', { setId: partial });
+    expect(v.ok).toBe(false);
+  });
+
+  it('a restore killed midway leaves the old databases serving', async () => {
+    const appOnly = (await s.ops.router.invoke('backups.create', { kinds: ['app'] })).id;
+    const before = await appFingerprint();
+    const run = cli(['backup', 'restore', appOnly, '--confirm', 'synapse_dt']);
+    await waitFor(
+      async () => (await databases('app')).some((d) => d.startsWith('synapse_dt_restore_')),
+      60_000,
+      'the restore to start',
+    );
+    run.child.kill('SIGKILL');
+    await run.exited;
+    expect(await appFingerprint()).toBe(before);
+    const left = await s.ops.router.invoke('backups.leftovers', {});
+    for (const l of left.filter((x) => x.database.includes('_restore_')))
+      await s.ops.router.invoke('backups.dropLeftover', { database: l.database });
+    expect((await databases('app')).filter((d) => d.includes('_restore_'))).toEqual([]);
+  });
+});
+
+describe('restore', () => {
+  it('restores both databases with every table checksum equal, keeps the old ones, and the in-flight cycle completes', async () => {
+    // Something the restore must take away: a cycle row written after the backup.
+    await s.db.query(
+      `INSERT INTO test_cycles (id, name, status) VALUES (799, 'after the backup', 'planned')`,
+    );
+    const plan = await s.ops.router.invoke('backups.plan', { setId: both.id });
+    expect(plan.refusals).toEqual([]);
+    expect(plan.replaces.map((r) => r.database)).toEqual(['synapse_dt', 'temporal', 'temporal_visibility']);
+    const result = await s.ops.router.invoke('backups.restore', {
+      setId: both.id,
+      confirm: ['synapse_dt', 'temporal', 'temporal_visibility'],
+    });
+    const m = JSON.parse(fs.readFileSync(path.join(both.path, 'manifest.json'), 'utf8')) as BackupManifest;
+    expect(result.checksumsMatched).toBe(m.databases.reduce((n, d) => n + d.tables.length, 0));
+    expect(result.restored.map((r) => r.database)).toEqual(['synapse_dt', 'temporal', 'temporal_visibility']);
+    expect(await rows(s.db, 'SELECT id FROM test_cycles WHERE id = 799')).toEqual([]);
+    const names = await databases('temporal');
+    for (const r of result.restored.filter((x) => x.database !== 'synapse_dt'))
+      expect(names).toContain(r.keptOldAs);
+    expect(await databases('app')).toContain(result.restored[0]!.keptOldAs);
+    expect(result.reconcile?.items).toEqual([]);
+
+    await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker to run again');
+    await s.ops.router.invoke('workflows.signal', {
+      workflowId: inFlight,
+      signal: 'approveScope',
+      payload: { approved: true, by: 'qa' },
+    });
+    for (const reportId of [1, 2])
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId: inFlight,
+        signal: 'rfiResponse',
+        payload: { reportId, response: 'ok' },
+      });
+    await s.ops.router.invoke('workflows.signal', {
+      workflowId: inFlight,
+      signal: 'testResult',
+      payload: { result: 'pass' },
+    });
+    const done = await outcome(s.ops, inFlight);
+    expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
+    expect(await rows(s.db, `SELECT status FROM test_cycles WHERE id = 702`)).toEqual([
+      { status: 'completed' },
+    ]);
+  });
+
+  it('reconciles a lost Temporal DB: the in-flight cycle is listed with the phase to restart from', async () => {
+    const appOnlyNow = await s.ops.router.invoke('backups.create', { kinds: ['temporal'] });
+    const started = await s.ops.router.invoke('workflows.start', {
+      cycleId: 703,
+      reportIds: [1],
+      skipPhases: [],
+      autoApprove: false,
+    });
+    await waitFor(
+      async () =>
+        (
+          await rows(
+            s.db,
+            `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = 'scope_approval' AND status = 'waiting'`,
+            [started.workflowId],
+          )
+        ).length > 0,
+      60_000,
+      'cycle 703 to wait',
+    );
+    // The Temporal DB goes back to before cycle 703 started: Temporal no longer knows it.
+    await s.ops.router.invoke('backups.restore', {
+      setId: appOnlyNow.id,
+      confirm: ['temporal', 'temporal_visibility'],
+    });
+    const r = await s.ops.router.invoke('backups.reconcile', {});
+    const item = r.items.find((i) => i.cycleId === 703);
+    expect(item).toMatchObject({
+      problem: 'unknown-to-temporal',
+      lastCompletedPhase: 'planning',
+      skipPhases: ['planning'],
+    });
+  });
+});
+
+function spawnSyncDump(
+  pgDump: string,
+  ep: { host: string; port: number; user: string; password: string },
+  db: string,
+  dir: string,
+): number | null {
+  return spawnSync(
+    pgDump,
+    ['-h', ep.host, '-p', String(ep.port), '-U', ep.user, '-d', db, '-Fd', '-f', dir],
+    {
+      env: { ...process.env, PGPASSWORD: ep.password },
+    },
+  ).status;
+}
