@@ -1,3 +1,4 @@
 // What the benchmarks import from the built back end (bench/ runs plain Node against dist/).
 export { createConsole } from './console';
 export { writeTemporalConfig } from './stack/local/temporal-config';
+export { resolveBinaries } from './stack/binaries';
