@@ -8,6 +8,7 @@ import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
 import { validateStack } from './health';
 import { LocalProvider } from './local/provider';
+import { refusedOnAttached } from './attached/provider';
 
 export interface StackModuleOptions {
   /** Runs as the last start step, once the app DB answers (the app DB migrations plug in here). */
@@ -27,12 +28,10 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
       const { DockerProvider } = await import('./docker');
       return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
     }
-    case 'attached':
-      throw new OpsError(
-        'NOT_SUPPORTED',
-        'An attached stack runs elsewhere: the console does not start or stop it.',
-        'Manage that cluster where it runs; the console inspects and validates it.',
-      );
+    case 'attached': {
+      const { AttachedProvider } = await import('./attached');
+      return new AttachedProvider(spec);
+    }
   }
 }
 
@@ -65,6 +64,7 @@ export class StackManager implements ConsoleModule {
       },
       'stack.restartService': ({ service }) => this.restartService(service),
       'stack.validate': ({ integration }) => validateStack(this.spec(), { integration }),
+      'stack.remove': ({ deleteData }) => this.remove(deleteData),
       'stack.checkPorts': () => {
         const p = this.ctx.settings.get().stack.ports;
         return checkPorts([
@@ -79,7 +79,12 @@ export class StackManager implements ConsoleModule {
 
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
   spec(): StackSpec {
-    return resolveStackSpec(this.ctx.settings.get(), this.ctx.secrets, this.ctx.dataDir);
+    return resolveStackSpec(
+      this.ctx.settings.get(),
+      this.ctx.secrets,
+      this.ctx.dataDir,
+      this.ctx.profiles.active(),
+    );
   }
 
   private async currentProvider(): Promise<StackProvider> {
@@ -94,7 +99,7 @@ export class StackManager implements ConsoleModule {
 
   status(): StackStatus {
     return {
-      provider: this.ctx.settings.get().stack.provider,
+      provider: this.spec().provider,
       state: this.state,
       services: this.services,
       steps: this.steps,
@@ -136,6 +141,8 @@ export class StackManager implements ConsoleModule {
   }
 
   start(): Promise<StackStatus> {
+    const spec = this.spec();
+    if (spec.provider === 'attached') return Promise.reject(refusedOnAttached('start', spec));
     if (this.state === 'starting') return this.running.then(() => this.status());
     return this.serialise(async () => {
       const provider = await this.currentProvider().catch((err: unknown) => {
@@ -202,6 +209,8 @@ export class StackManager implements ConsoleModule {
   }
 
   stop(): Promise<StackStatus> {
+    const spec = this.spec();
+    if (spec.provider === 'attached') return Promise.reject(refusedOnAttached('stop', spec));
     this.startAbort?.abort(); // a stop while starting cancels the start, then stops what came up
     return this.serialise(async () => {
       this.stopWatching();
@@ -223,6 +232,36 @@ export class StackManager implements ConsoleModule {
         await this.refresh();
       }
       return this.status();
+    });
+  }
+
+  /** Stops the stack and removes what the provider created; data only when asked (and confirmed). */
+  remove(deleteData: boolean): Promise<{ removed: string[]; dataKept: boolean; movedTo?: string }> {
+    this.startAbort?.abort();
+    return this.serialise(async () => {
+      this.stopWatching();
+      const provider = await this.currentProvider();
+      if (!provider.remove) {
+        throw new OpsError(
+          'NOT_SUPPORTED',
+          'This stack runs elsewhere: the console does not remove it.',
+          'Remove it where it runs.',
+        );
+      }
+      this.state = 'stopping';
+      this.publish();
+      await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before remove: ${err.message}`));
+      try {
+        const result = await provider.remove({ deleteData });
+        this.log.warn(
+          `stack removed${result.removed.length ? ` (${result.removed.join(', ')})` : ''}; data ${result.dataKept ? 'kept' : result.movedTo ? `moved to ${result.movedTo}` : 'deleted'}`,
+        );
+        this.state = 'stopped';
+        this.steps = [];
+        return result;
+      } finally {
+        await this.refresh();
+      }
     });
   }
 

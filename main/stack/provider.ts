@@ -9,6 +9,16 @@ export interface PostgresEndpoint {
   password: string;
   /** The databases this cluster holds for us. */
   databases: string[];
+  /** TLS to the server (attached profiles); absent: plain TCP on loopback. */
+  ssl?: { mode: 'disable' | 'require' | 'verify-ca' | 'verify-full'; ca?: string; caFile?: string };
+}
+
+/** How to reach Temporal over TLS (PEM text) and/or with an API key (attached profiles). */
+export interface TemporalTls {
+  serverName?: string;
+  ca?: string;
+  clientCert?: string;
+  clientKey?: string;
 }
 
 /** The resolved description of the stack a provider runs or attaches to. */
@@ -18,7 +28,20 @@ export interface StackSpec {
   dataDir: string;
   appPostgres: PostgresEndpoint & { database: string };
   temporalPostgres: PostgresEndpoint;
-  temporal: { host: string; port: number; namespace: string; retentionHours: number };
+  temporal: {
+    host: string;
+    port: number;
+    namespace: string;
+    retentionHours: number;
+    /** The task queue the worker polls and cycles start on. */
+    taskQueue?: string;
+    tls?: TemporalTls;
+    apiKey?: string;
+  };
+  /** The connection profile this spec came from; absent: the embedded stack from the settings. */
+  profile?: string;
+  /** False when the operator has no access to Temporal's own database (Temporal Cloud). */
+  hasTemporalPostgres?: boolean;
   temporalUi: { enabled: boolean; port: number };
 }
 
@@ -39,6 +62,18 @@ export interface StackProvider {
   /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
   stopService?(service: ServiceId): Promise<void>;
   startService?(service: ServiceId): Promise<void>;
+  /**
+   * Stops and removes what the provider created (containers, network). Data goes only with `deleteData`, and
+   * where the provider can, it is moved aside rather than destroyed.
+   */
+  remove?(options: { deleteData: boolean }): Promise<RemoveResult>;
   /** The current state of every service, as far as the provider can tell without side effects. */
   services(): Promise<ServiceStatus[]>;
+}
+
+export interface RemoveResult {
+  removed: string[];
+  dataKept: boolean;
+  /** Where the data was moved when it was not destroyed outright. */
+  movedTo?: string;
 }

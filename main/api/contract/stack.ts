@@ -86,7 +86,21 @@ export const stackOperations = {
     z.object({ integration: z.boolean().default(true) }).strict(),
   ).returns<ValidationReport>(),
   'stack.checkPorts': operation(empty).returns<PortCheck[]>(),
+  /** Stops and removes the stack; its data only with deleteData and the typed confirmation. */
+  'stack.remove': operation(
+    z
+      .object({ deleteData: z.boolean().default(false), confirm: z.string().max(100).optional() })
+      .strict()
+      .refine((v) => !v.deleteData || v.confirm === REMOVE_DATA_CONFIRMATION, {
+        message: 'Deleting the stack data needs the confirmation "delete data" typed out',
+        path: ['confirm'],
+      }),
+    { writes: true },
+  ).returns<{ removed: string[]; dataKept: boolean; movedTo?: string }>(),
 };
+
+/** What the operator types to confirm that the stack's data goes too. */
+export const REMOVE_DATA_CONFIRMATION = 'delete data';
 
 export const stackEvents = {
   'stack.status': StackStatusSchema,

@@ -6,7 +6,7 @@ import { OpsError } from '../../api/errors';
 import type { ServiceId, ServiceStatus } from '../../api/contract';
 import type { LogBus } from '../../logs';
 import { checkPorts } from '../ports';
-import type { StackProvider, StackSpec, StepReporter } from '../provider';
+import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import {
   LABEL_SERVICE,
   ownedFilter,
@@ -299,17 +299,28 @@ export class DockerProvider implements StackProvider {
   }
 
   /** Stops and removes this stack's containers and network; its data volumes only when asked. */
-  async remove(options: { deleteVolumes?: boolean } = {}): Promise<void> {
+  async remove(options: { deleteVolumes?: boolean; deleteData?: boolean } = {}): Promise<RemoveResult> {
     await this.stop();
     const { docker } = await this.engine();
     const filters = ownedFilter(this.plan.stackId);
-    for (const c of await this.ownedContainers(docker))
+    const removed: string[] = [];
+    for (const c of await this.ownedContainers(docker)) {
       await docker.getContainer(c.Id).remove({ force: true });
-    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
-    if (options.deleteVolumes) {
-      const { Volumes } = await docker.listVolumes({ filters });
-      for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove();
+      removed.push(c.Names?.[0]?.replace(/^\//, '') ?? c.Id);
     }
+    for (const n of await docker.listNetworks({ filters })) {
+      await docker.getNetwork(n.Id).remove();
+      removed.push(n.Name);
+    }
+    const deleteData = Boolean(options.deleteVolumes ?? options.deleteData);
+    if (deleteData) {
+      const { Volumes } = await docker.listVolumes({ filters });
+      for (const v of Volumes ?? []) {
+        await docker.getVolume(v.Name).remove();
+        removed.push(v.Name);
+      }
+    }
+    return { removed, dataKept: !deleteData };
   }
 
   async restartService(service: ServiceId): Promise<void> {

@@ -6,7 +6,7 @@ import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { checkPorts } from '../ports';
-import type { StackProvider, StackSpec, StepReporter } from '../provider';
+import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
 import { sleep } from './process';
 import { PostgresCluster } from './postgres';
@@ -183,6 +183,20 @@ export class LocalProvider implements StackProvider {
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();
     this.owned.clear();
+  }
+
+  /** The local stack has nothing but processes and its data folder: remove stops it and moves the data aside. */
+  async remove(options: { deleteData: boolean }): Promise<RemoveResult> {
+    await this.stop();
+    if (!options.deleteData || !fs.existsSync(this.spec.dataDir)) return { removed: [], dataKept: true };
+    const movedTo = `${this.spec.dataDir}.removed-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(this.spec.dataDir, movedTo);
+    this.logs.write(
+      'stack',
+      'warn',
+      `stack data moved aside to ${movedTo}; delete that folder when you are sure`,
+    );
+    return { removed: [this.spec.dataDir], dataKept: false, movedTo };
   }
 
   async restartService(service: ServiceId): Promise<void> {

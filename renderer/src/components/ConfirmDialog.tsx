@@ -14,6 +14,8 @@ export function ConfirmDialog(props: {
   children: ReactNode;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Keeps the confirm button off until the operator has done what the dialog asks (typed a name, …). */
+  confirmDisabled?: boolean;
 }) {
   return (
     <Dialog open={props.open} onClose={props.onCancel} data-testid="confirm-dialog">
@@ -30,6 +32,7 @@ export function ConfirmDialog(props: {
           color="error"
           variant="contained"
           autoFocus
+          disabled={props.confirmDisabled}
           data-testid="confirm-dialog-confirm"
         >
           {props.confirmLabel}

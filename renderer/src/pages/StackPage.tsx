@@ -11,6 +11,7 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import type { ServiceId } from '../../../main/api/contract';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { RemoveStackDialog } from '../components/RemoveStackDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LogViewer } from '../components/LogViewer';
 import { ServiceCard, ServiceCardButton, uptime } from '../components/ServiceCard';
@@ -52,7 +53,9 @@ export function StackPage() {
     clearError,
     startWorker,
     stopWorker,
+    remove,
   } = useStack();
+  const [confirmRemove, setConfirmRemove] = useState(false);
   const saveSettings = useSettings((s) => s.save);
   const lines = useLogs((s) => s.lines);
   const loadLogs = useLogs((s) => s.load);
@@ -102,6 +105,15 @@ export function StackPage() {
           data-testid="stack-restart"
         >
           Restart
+        </Button>
+        <Button
+          variant="outlined"
+          color="error"
+          onClick={() => setConfirmRemove(true)}
+          disabled={Boolean(busy) || status?.provider === 'attached'}
+          data-testid="stack-remove"
+        >
+          Remove…
         </Button>
         <Button
           variant="outlined"
@@ -243,6 +255,15 @@ export function StackPage() {
           <ValidationReportView report={report} />
         </Box>
       )}
+      <RemoveStackDialog
+        open={confirmRemove}
+        provider={status?.provider ?? 'local'}
+        onCancel={() => setConfirmRemove(false)}
+        onConfirm={(deleteData, confirm) => {
+          setConfirmRemove(false);
+          void remove(deleteData, confirm);
+        }}
+      />
       <ConfirmDialog
         open={confirmStop}
         title="Stop the whole stack?"

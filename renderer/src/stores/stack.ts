@@ -18,6 +18,7 @@ interface StackStore {
   restartService(service: StackStatus['services'][number]['id']): Promise<void>;
   validate(): Promise<void>;
   checkPorts(): Promise<void>;
+  remove(deleteData: boolean, confirm: string): Promise<void>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   clearError(): void;
@@ -57,6 +58,11 @@ export const useStack = create<StackStore>((set, get) => {
     start: () => act('start', async () => set({ status: await ops.call('stack.start', {}), ports: [] })),
     stop: () => act('stop', async () => set({ status: await ops.call('stack.stop', {}) })),
     restart: () => act('restart', async () => set({ status: await ops.call('stack.restart', {}) })),
+    remove: (deleteData, confirm) =>
+      act('stop', async () => {
+        await ops.call('stack.remove', { deleteData, ...(deleteData ? { confirm } : {}) });
+        await get().refresh();
+      }),
     startWorker: () => act('restart:worker', async () => set({ worker: await ops.call('worker.start', {}) })),
     stopWorker: () => act('restart:worker', async () => set({ worker: await ops.call('worker.stop', {}) })),
     restartService: (service) =>
