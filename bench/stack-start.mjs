@@ -123,9 +123,14 @@ async function handRun() {
         env: { ...process.env, OPS_TEMPORAL_DB_PASSWORD: password },
         stdio: ['ignore', log, log],
         detached: true,
+        cwd: tdir,
       },
     );
+    let exited = false;
+    server.once('exit', () => (exited = true));
     for (;;) {
+      if (exited)
+        throw new Error(`the hand-started temporal-server exited; see ${path.join(tdir, 'server.log')}`);
       try {
         const c = await Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1000 });
         await c.workflowService.getSystemInfo({});
