@@ -42,6 +42,19 @@ export const DockerSettingsSchema = z
   })
   .strict();
 
+export const ArchivingSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** A segment is archived at least this often even when little is written (archive_timeout). */
+    segmentTimeoutS: z.number().int().min(5).max(3_600),
+    /** Base backups while the console runs; 0 takes them only on request. */
+    baseBackupEveryH: z.number().min(0).max(24 * 30),
+    /** Base backups kept per cluster; every WAL segment a kept one needs is kept too. */
+    keepBaseBackups: z.number().int().min(1).max(100),
+  })
+  .strict();
+export type ArchivingSettings = z.infer<typeof ArchivingSettingsSchema>;
+
 export const StackSettingsSchema = z
   .object({
     provider: z.enum(['local', 'docker', 'attached']),
@@ -63,6 +76,8 @@ export const StackSettingsSchema = z
       .strict(),
     startOnLaunch: z.boolean(),
     docker: DockerSettingsSchema.optional(),
+    /** Continuous WAL archiving of both clusters for point-in-time recovery (local provider). */
+    archiving: ArchivingSettingsSchema.optional(),
   })
   .strict();
 
@@ -114,6 +129,7 @@ export const SettingsPatchSchema = z
         dataDir: z.string().optional(),
         binaries: StackSettingsSchema.shape.binaries.partial().optional(),
         startOnLaunch: z.boolean().optional(),
+        archiving: ArchivingSettingsSchema.partial().optional(),
         docker: z
           .object({
             socketPath: z.string().optional(),
