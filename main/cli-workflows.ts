@@ -73,7 +73,8 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
           'Stop it with `ops-console worker stop` first.',
         );
       }
-      const status = await ops.worker.start();
+      // Through the router: a locked production profile refuses it, and the audit trail records it.
+      const status = await ops.router.invoke('worker.start', {});
       fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
       process.stdout.write(
         `worker ${status.state} on task queue ${status.taskQueue} (supervisor pid ${process.pid})\n`,
@@ -93,6 +94,8 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
     .action(async () => {
       const ops = makeConsole('cli');
       const file = pidFile(ops);
+      // Through the router first (this process runs no worker): the production lock and the audit trail apply.
+      await ops.router.invoke('worker.stop', {});
       const pid = livePid(file);
       if (!pid) {
         fs.rmSync(file, { force: true });

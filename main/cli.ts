@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } from './console';
 import { registerWorkflowCommands } from './cli-workflows';
+import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
@@ -12,14 +13,16 @@ import { addBackupCommands } from './cli-backup';
 
 interface GlobalOptions {
   home?: string;
+  profile?: string;
   verbose?: boolean;
 }
 
 function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredConsole {
-  const { home, verbose } = program.opts<GlobalOptions>();
+  const { home, verbose, profile } = program.opts<GlobalOptions>();
   return createConsole({
     mode,
     dataDir: home,
+    profile: profile ?? process.env.OPS_PROFILE,
     echoLogs:
       verbose || mode === 'browser'
         ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
@@ -100,6 +103,7 @@ export function buildProgram(): Command {
         'data folder of the console (default: $OPS_CONSOLE_HOME or ~/.local/share/ops-console)',
       ),
     )
+    .option('--profile <name>', 'connection profile to use in this command (default: the saved choice)')
     .option('-v, --verbose', 'print the console log to stderr')
     .showHelpAfterError();
 
@@ -164,6 +168,7 @@ export function buildProgram(): Command {
     });
 
   registerWorkflowCommands(program, (mode) => makeConsole(program, mode));
+  registerProfileCommands(program, () => makeConsole(program));
 
   const config = program.command('config').description('the console settings');
   config

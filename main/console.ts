@@ -11,7 +11,10 @@ import { InspectionService } from './inspection';
 import { BackupService } from './backup';
 import { WorkerSupervisor } from './worker';
 import { StackManager } from './stack/manager';
-import { postgresUrl } from './stack/spec';
+import { postgresUrl, resolveStackSpec } from './stack/spec';
+import { validateStack } from './stack/health';
+import { ProfileService } from './profiles';
+import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
 import type { WorkerConfig } from '../worker/config';
 
@@ -22,6 +25,8 @@ export interface ConsoleOptions {
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
   secrets?: SecretStore;
+  /** `--profile`: look at this connection profile in this process, without changing the saved choice. */
+  profile?: string;
   echoLogs?: (line: LogLine) => void;
 }
 
@@ -33,6 +38,8 @@ export interface ConsoleContext {
   readonly secrets: SecretStore;
   readonly dataDir: string;
   readonly mode: AppInfo['mode'];
+  /** Connection profiles: the one in force decides the stack spec and the production lock. */
+  readonly profiles: ProfileService;
   log(source: string): Logger;
 }
 
@@ -51,6 +58,8 @@ export class OpsConsole implements ConsoleContext {
   readonly secrets: SecretStore;
   readonly dataDir: string;
   readonly mode: AppInfo['mode'];
+  readonly profiles: ProfileService;
+  readonly audit: AuditStore;
   private readonly modules: ConsoleModule[] = [];
   private shuttingDown: Promise<void> | undefined;
 
@@ -61,6 +70,9 @@ export class OpsConsole implements ConsoleContext {
     this.logs = new LogBus(this.router.events, 20_000, options.echoLogs);
     this.settings = new SettingsStore(this.dataDir, options.env);
     this.secrets = options.secrets ?? new FileSecretStore(this.dataDir);
+    this.profiles = new ProfileService({ dataDir: this.dataDir, secrets: this.secrets, override: options.profile });
+    this.audit = new AuditStore(this.dataDir);
+    this.wireProfilesAndAudit();
 
     this.router.register({
       'app.info': () => ({
@@ -85,6 +97,50 @@ export class OpsConsole implements ConsoleContext {
 
   log(source: string): Logger {
     return this.logs.forSource(source);
+  }
+
+  /** The production lock at the router, and every write (done, failed or refused) into the audit trail. */
+  private wireProfilesAndAudit(): void {
+    let operator = 'unknown';
+    try {
+      operator = os.userInfo().username;
+    } catch {
+      operator = process.env.USER ?? 'unknown';
+    }
+    // The profile in force when a write came in (profiles.use changes it before the entry is written).
+    const before = new WeakMap<object, ReturnType<ProfileService['mode']>>();
+    this.router.setWriteGuard((op, input) => {
+      if (input && typeof input === 'object') before.set(input, this.profiles.mode());
+      this.profiles.guard(op);
+    });
+    this.router.setWriteObserver((op, input, outcome, durationMs) => {
+      const mode = (input && typeof input === 'object' ? before.get(input) : undefined) ?? this.profiles.mode();
+      try {
+        const entry = this.audit.append({
+          time: new Date().toISOString(),
+          profile: mode.name,
+          production: mode.production,
+          operator,
+          via: this.mode,
+          op,
+          input: redact(input),
+          outcome: outcome.ok ? 'ok' : outcome.refused ? 'refused' : 'failed',
+          ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
+          durationMs,
+        });
+        this.router.events.emit('audit.appended', entry);
+      } catch (err) {
+        this.log('audit').error(`could not record ${op} in the audit trail: ${(err as Error).message}`);
+      }
+    });
+    this.profiles.onChange((view) => this.router.events.emit('profiles.changed', view));
+    this.profiles.register(this.router, (profile, integration) =>
+      validateStack(resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, profile), { integration }),
+    );
+    this.router.register({
+      'audit.list': (filter) => this.audit.list(filter),
+      'audit.export': ({ format, ...filter }) => this.audit.export(filter, format),
+    });
   }
 
   use(factory: ModuleFactory): this {
@@ -120,8 +176,10 @@ export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
   const s = ops.settings.get();
   return {
     temporalAddress: `${spec.temporal.host}:${spec.temporal.port}`,
+    ...(spec.temporal.tls ? { tls: spec.temporal.tls } : {}),
+    ...(spec.temporal.apiKey ? { apiKey: spec.temporal.apiKey } : {}),
     namespace: spec.temporal.namespace,
-    taskQueue: s.temporal.taskQueue,
+    taskQueue: spec.temporal.taskQueue ?? s.temporal.taskQueue,
     appDbUrl: postgresUrl(spec.appPostgres, spec.appPostgres.database),
     maxConcurrentActivities: s.worker.maxConcurrentActivities,
     dbLockTimeoutMs: s.worker.dbLockTimeoutMs,

@@ -1,6 +1,10 @@
 // What the console hands the worker process at start (over IPC, so secrets never sit in a file or argv).
 export interface WorkerConfig {
   temporalAddress: string;
+  /** TLS to Temporal (PEM text) for an attached cluster; absent: plain TCP. */
+  tls?: { serverName?: string; ca?: string; clientCert?: string; clientKey?: string };
+  /** Temporal Cloud API key. */
+  apiKey?: string;
   namespace: string;
   taskQueue: string;
   appDbUrl: string;

@@ -50,7 +50,22 @@ async function run(config: WorkerConfig): Promise<void> {
     max: Math.min(20, Math.max(4, config.maxConcurrentActivities)),
   });
   pool.on('error', (err) => send({ type: 'log', level: 'warn', message: `app DB pool: ${err.message}` }));
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const tls = config.tls;
+  const connection = await NativeConnection.connect({
+    address: config.temporalAddress,
+    ...(tls || config.apiKey
+      ? {
+          tls: {
+            ...(tls?.serverName ? { serverNameOverride: tls.serverName } : {}),
+            ...(tls?.ca ? { serverRootCACertificate: Buffer.from(tls.ca) } : {}),
+            ...(tls?.clientCert && tls.clientKey
+              ? { clientCertPair: { crt: Buffer.from(tls.clientCert), key: Buffer.from(tls.clientKey) } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+  });
   worker = await Worker.create({
     connection,
     namespace: config.namespace,

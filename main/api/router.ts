@@ -20,6 +20,14 @@ export type CallResult = { ok: true; result: unknown } | { ok: false; error: Ops
 /** Runs before a write is handled; throws an OpsError to refuse it (read-only mode, for example). */
 export type WriteGuard = (op: OperationName, input: unknown) => void;
 
+/** Sees every write once it is settled (refused by the guard, failed or done): the audit trail plugs in here. */
+export type WriteObserver = (
+  op: OperationName,
+  input: unknown,
+  outcome: { ok: true } | { ok: false; refused: boolean; error: OpsErrorShape },
+  durationMs: number,
+) => void;
+
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 export class EventBus {
@@ -50,6 +58,7 @@ function describeIssues(error: z.ZodError): string {
 export class Router {
   private readonly handlers: Handlers = {};
   private guard: WriteGuard | undefined;
+  private observer: WriteObserver | undefined;
   readonly events = new EventBus();
 
   register(handlers: Handlers): this {
@@ -59,6 +68,10 @@ export class Router {
 
   setWriteGuard(guard: WriteGuard | undefined): void {
     this.guard = guard;
+  }
+
+  setWriteObserver(observer: WriteObserver | undefined): void {
+    this.observer = observer;
   }
 
   isOperation(name: string): name is OperationName {
@@ -103,7 +116,31 @@ export class Router {
         'This build or provider does not offer it.',
       );
     }
-    if (op.writes && this.guard) this.guard(name, parsed.data);
-    return (await handler(parsed.data as never)) as OpOutput<K>;
+    if (!op.writes) return (await handler(parsed.data as never)) as OpOutput<K>;
+    const started = performance.now();
+    let refused = true;
+    try {
+      this.guard?.(name, parsed.data);
+      refused = false;
+      const result = (await handler(parsed.data as never)) as OpOutput<K>;
+      this.observe(name, parsed.data, { ok: true }, started);
+      return result;
+    } catch (err) {
+      this.observe(name, parsed.data, { ok: false, refused, error: toErrorShape(err) }, started);
+      throw err;
+    }
+  }
+
+  private observe(
+    name: OperationName,
+    input: unknown,
+    outcome: Parameters<WriteObserver>[2],
+    started: number,
+  ): void {
+    try {
+      this.observer?.(name, input, outcome, Math.round(performance.now() - started));
+    } catch {
+      // The audit store failing must not turn a done action into an error; the store logs it.
+    }
   }
 }

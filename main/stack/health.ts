@@ -4,6 +4,12 @@ import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import type { ValidationCheck, ValidationReport } from '../api/contract';
 import type { PostgresEndpoint, StackSpec } from './provider';
+import {
+  explainPostgresError,
+  explainTemporalError,
+  pgClientConfig,
+  temporalConnectionOptions,
+} from './connect';
 
 type Group = ValidationCheck['group'];
 type Outcome = { status: ValidationCheck['status']; detail: string; fix?: string };
@@ -29,7 +35,12 @@ async function timed(
   try {
     outcome = await fn();
   } catch (err) {
-    outcome = { status: 'failed', detail: (err as Error).message, fix: 'See the service log for the cause.' };
+    const hint = (err as { hint?: string }).hint;
+    outcome = {
+      status: 'failed',
+      detail: (err as Error).message,
+      fix: hint ?? 'See the service log for the cause.',
+    };
   }
   return { id, group, label, ...outcome, durationMs: Math.round(performance.now() - started) };
 }
@@ -48,15 +59,17 @@ async function withClient<T>(
   database: string,
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({
-    host: ep.host,
-    port: ep.port,
-    user: ep.user,
-    password: ep.password,
-    database,
-    connectionTimeoutMillis: 3_000,
-  });
-  await client.connect();
+  const client = new pg.Client(pgClientConfig(ep, database));
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw explainPostgresError(
+      err,
+      ep,
+      ep.databases.includes('temporal') ? 'Temporal Postgres' : 'App Postgres',
+    );
+  }
   try {
     return await fn(client);
   } finally {
@@ -67,6 +80,7 @@ async function withClient<T>(
 async function postgresChecks(
   group: 'app-postgres' | 'temporal-postgres',
   ep: PostgresEndpoint,
+  spec: StackSpec,
 ): Promise<ValidationCheck[]> {
   const checks: ValidationCheck[] = [];
   const open = await timed(`${group}.port`, group, `Port ${ep.port} open`, async () =>
@@ -75,7 +89,10 @@ async function postgresChecks(
       : {
           status: 'failed',
           detail: `nothing answers on ${ep.host}:${ep.port}`,
-          fix: 'Start the stack (Stack → Start all, or ops-console stack up).',
+          fix:
+            spec.provider === 'attached'
+              ? 'Check the host and port in the profile, and that the server is up and reachable from here.'
+              : 'Start the stack (Stack → Start all, or ops-console stack up).',
         },
   );
   checks.push(open);
@@ -138,7 +155,11 @@ async function temporalChecks(spec: StackSpec, integration: boolean): Promise<Va
   let connection: Connection | undefined;
   checks.push(
     await timed('temporal.grpc', 'temporal', 'gRPC health and system info', async () => {
-      connection = await Connection.connect({ address, connectTimeout: 3_000 });
+      try {
+        connection = await Connection.connect({ ...temporalConnectionOptions(spec), connectTimeout: 3_000 });
+      } catch (err) {
+        throw explainTemporalError(err, spec);
+      }
       const health = await connection.healthService.check({});
       const info = await connection.workflowService.getSystemInfo({});
       return health.status === 1
@@ -151,7 +172,8 @@ async function temporalChecks(spec: StackSpec, integration: boolean): Promise<Va
     }),
   );
   if (!connection) {
-    checks[0]!.fix = `Start the Temporal server, or check the address ${address}.`;
+    if (spec.provider !== 'attached' || !checks[0]!.fix)
+      checks[0]!.fix = `Start the Temporal server, or check the address ${address}.`;
     return checks;
   }
   try {
@@ -222,13 +244,16 @@ export async function validateStack(
   spec: StackSpec,
   options: { integration?: boolean } = {},
 ): Promise<ValidationReport> {
+  const attached = spec.provider === 'attached';
   const [app, tpg, temporal, ui] = await Promise.all([
-    postgresChecks('app-postgres', spec.appPostgres),
-    postgresChecks('temporal-postgres', spec.temporalPostgres),
+    postgresChecks('app-postgres', spec.appPostgres, spec),
+    spec.hasTemporalPostgres === false
+      ? Promise.resolve([])
+      : postgresChecks('temporal-postgres', spec.temporalPostgres, spec),
     temporalChecks(spec, options.integration ?? true),
-    uiCheck(spec),
+    attached ? Promise.resolve(undefined) : uiCheck(spec),
   ]);
-  const checks = [...app, ...tpg, ...temporal, ui];
+  const checks = [...app, ...tpg, ...temporal, ...(ui ? [ui] : [])];
   // The UI is optional: when it is off, it does not lower the overall verdict.
   const counted = spec.temporalUi.enabled ? checks : checks.filter((c) => c.group !== 'temporal-ui');
   return { overall: overallOf(counted), checkedAt: new Date().toISOString(), checks };

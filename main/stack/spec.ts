@@ -2,9 +2,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Settings } from '../api/contract';
-import { ensureSecret, type SecretStore } from '../settings';
-import type { StackSpec } from './provider';
+import type { Profile, PostgresProfile, Settings } from '../api/contract';
+import { ensureSecret, writeFileAtomic, type SecretStore } from '../settings';
+import type { PostgresEndpoint, StackSpec } from './provider';
 
 export const APP_DATABASE = 'synapse_dt';
 export const TEMPORAL_DATABASES = ['temporal', 'temporal_visibility'];
@@ -33,11 +33,94 @@ function reachableByOthers(dir: string): boolean {
   return ancestors.every((d) => (fs.statSync(d).mode & 0o001) !== 0);
 }
 
-export function resolveStackSpec(
+/** The secret-store key of one of a profile's secrets. */
+export const profileSecretKey = (profile: string, secret: string) => `profile.${profile}.${secret}`;
+
+function profileEndpoint(
+  pg: PostgresProfile,
+  password: string,
+  databases: string[],
+  caFile: string,
+): PostgresEndpoint {
+  const endpoint: PostgresEndpoint = { host: pg.host, port: pg.port, user: pg.user, password, databases };
+  if (pg.sslmode !== 'disable') {
+    endpoint.ssl = { mode: pg.sslmode };
+    if (pg.ca) {
+      // libpq (pg_dump) and node-postgres both read the CA from a file named in the URL.
+      if (!fs.existsSync(caFile) || fs.readFileSync(caFile, 'utf8') !== pg.ca)
+        writeFileAtomic(caFile, pg.ca, 0o644);
+      endpoint.ssl.ca = pg.ca;
+      endpoint.ssl.caFile = caFile;
+    }
+  }
+  return endpoint;
+}
+
+/** The spec of an attached profile: every endpoint from the profile, every secret from the store. */
+function attachedSpec(
+  profile: Profile,
   settings: Settings,
   secrets: SecretStore,
   consoleDataDir: string,
 ): StackSpec {
+  const t = profile.temporal!;
+  const app = profile.appPostgres!;
+  const [host, portText] = splitHostPort(t.address);
+  const secret = (name: string) => secrets.get(profileSecretKey(profile.name, name)) || '';
+  const certDir = path.join(consoleDataDir, 'profiles', profile.name);
+  const tpg = profile.temporalPostgres;
+  const spec: StackSpec = {
+    provider: 'attached',
+    profile: profile.name,
+    dataDir: certDir,
+    appPostgres: {
+      ...profileEndpoint(
+        app,
+        secret('appPostgresPassword'),
+        [app.database ?? APP_DATABASE],
+        path.join(certDir, 'app-postgres-ca.pem'),
+      ),
+      database: app.database ?? APP_DATABASE,
+    },
+    temporalPostgres: tpg
+      ? profileEndpoint(
+          tpg,
+          secret('temporalPostgresPassword'),
+          TEMPORAL_DATABASES,
+          path.join(certDir, 'temporal-postgres-ca.pem'),
+        )
+      : { host: '', port: 0, user: '', password: '', databases: [] },
+    hasTemporalPostgres: Boolean(tpg),
+    temporal: {
+      host,
+      port: Number(portText),
+      namespace: t.namespace,
+      retentionHours: settings.temporal.namespaceRetentionH,
+      taskQueue: t.taskQueue ?? settings.temporal.taskQueue,
+    },
+    temporalUi: { enabled: false, port: settings.stack.ports.temporalUi },
+  };
+  if (t.tls.enabled) {
+    spec.temporal.tls = {
+      serverName: t.tls.serverName || undefined,
+      ca: t.tls.ca || undefined,
+      clientCert: t.tls.clientCert || undefined,
+      clientKey: secret('tlsClientKey') || undefined,
+    };
+  }
+  const apiKey = secret('apiKey');
+  if (apiKey) spec.temporal.apiKey = apiKey;
+  return spec;
+}
+
+export function resolveStackSpec(
+  settings: Settings,
+  secrets: SecretStore,
+  consoleDataDir: string,
+  profile?: Profile,
+): StackSpec {
+  if (profile?.provider === 'attached') return attachedSpec(profile, settings, secrets, consoleDataDir);
+  if (profile) settings = { ...settings, stack: { ...settings.stack, provider: profile.provider } };
   const [host, portText] = splitHostPort(settings.temporal.host);
   const ports = settings.stack.ports;
   const local = settings.stack.provider !== 'attached';
@@ -64,8 +147,10 @@ export function resolveStackSpec(
       port: local ? ports.temporal : Number(portText),
       namespace: settings.temporal.namespace,
       retentionHours: settings.temporal.namespaceRetentionH,
+      taskQueue: settings.temporal.taskQueue,
     },
     temporalUi: { enabled: settings.stack.enableUi, port: ports.temporalUi },
+    ...(profile ? { profile: profile.name } : {}),
   };
 }
 
@@ -75,8 +160,15 @@ export function splitHostPort(address: string): [string, string] {
 }
 
 export function postgresUrl(
-  endpoint: { host: string; port: number; user: string; password: string },
+  endpoint: { host: string; port: number; user: string; password: string; ssl?: PostgresEndpoint['ssl'] },
   database: string,
 ): string {
-  return `postgres://${encodeURIComponent(endpoint.user)}:${encodeURIComponent(endpoint.password)}@${endpoint.host}:${endpoint.port}/${database}`;
+  const base = `postgres://${encodeURIComponent(endpoint.user)}:${encodeURIComponent(endpoint.password)}@${endpoint.host}:${endpoint.port}/${database}`;
+  const ssl = endpoint.ssl;
+  if (!ssl || ssl.mode === 'disable') return base;
+  const params = new URLSearchParams({ sslmode: ssl.mode });
+  if (ssl.caFile) params.set('sslrootcert', ssl.caFile);
+  // node-postgres reads require/verify-ca as verify-full unless asked for libpq's meaning.
+  if (ssl.mode !== 'verify-full') params.set('uselibpqcompat', 'true');
+  return `${base}?${params.toString()}`;
 }

@@ -16,6 +16,7 @@ import { PHASE_IDS } from '../api/contract/phases';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackSpec } from '../stack';
+import { explainTemporalError, temporalConnectionOptions } from '../stack/connect';
 import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
@@ -62,19 +63,17 @@ export class CycleService implements ConsoleModule {
   /** A client for the stack's Temporal; reconnects when the address changes. */
   async client(): Promise<Client> {
     const spec = this.options.spec();
-    const address = `${spec.temporal.host}:${spec.temporal.port}`;
-    if (!this.connection || this.connectionKey !== address) {
+    const options = temporalConnectionOptions(spec);
+    const key = JSON.stringify([spec.profile, spec.temporal]);
+    if (!this.connection || this.connectionKey !== key) {
       await this.connection?.close().catch(() => undefined);
+      this.connection = undefined;
       try {
-        this.connection = await Connection.connect({ address, connectTimeout: '5 s' });
+        this.connection = await Connection.connect({ ...options, connectTimeout: '5 s' });
       } catch (err) {
-        throw new OpsError(
-          'UNAVAILABLE',
-          `Temporal at ${address} does not answer: ${(err as Error).message}`,
-          'Start the stack (Stack page or `ops-console stack up`) and try again.',
-        );
+        throw explainTemporalError(err, spec);
       }
-      this.connectionKey = address;
+      this.connectionKey = key;
     }
     return new Client({ connection: this.connection, namespace: spec.temporal.namespace });
   }
@@ -141,7 +140,7 @@ export class CycleService implements ConsoleModule {
     try {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         workflowId,
-        taskQueue: settings.temporal.taskQueue,
+        taskQueue: this.options.spec().temporal.taskQueue ?? settings.temporal.taskQueue,
         args: [args],
         workflowExecutionTimeout: `${settings.temporal.workflowTimeoutS} s`,
         // A completed cycle stays completed; a failed or cancelled one may run again.

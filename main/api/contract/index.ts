@@ -1,6 +1,8 @@
 // The one contract: every operation and event the renderer, the CLI and the tests may use.
 import type { z } from 'zod';
 import { appEvents, appOperations } from './app';
+import { auditEvents, auditOperations } from './audit';
+import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
 import { settingsEvents, settingsOperations } from './settings';
@@ -17,6 +19,8 @@ export const operations = {
   ...workflowOperations,
   ...inspectionOperations,
   ...backupOperations,
+  ...profileOperations,
+  ...auditOperations,
 };
 
 export const events = {
@@ -27,6 +31,8 @@ export const events = {
   ...workflowEvents,
   ...inspectionEvents,
   ...backupEvents,
+  ...profileEvents,
+  ...auditEvents,
 };
 
 export type Operations = typeof operations;
@@ -49,4 +55,6 @@ export * from './workflows';
 export * from './inspection';
 export * from './phases';
 export * from './backup';
+export * from './profiles';
+export * from './audit';
 export type { Operation } from './operation';

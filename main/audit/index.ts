@@ -1,0 +1,1 @@
+export { AuditStore, redact, matches } from './store';

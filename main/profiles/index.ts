@@ -1,0 +1,1 @@
+export { ProfileService, type ProfileServiceOptions } from './service';

@@ -1,0 +1,1 @@
+export { AttachedProvider, refusedOnAttached } from './provider';

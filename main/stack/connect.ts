@@ -1,0 +1,162 @@
+// How the console reaches a stack's services with the TLS a profile asks for, and what a failed connection
+// means in words an operator can act on (wrong CA, wrong client certificate, bad password).
+import type pg from 'pg';
+import type { ConnectionOptions } from '@temporalio/client';
+import { OpsError } from '../api/errors';
+import type { PostgresEndpoint, StackSpec } from './provider';
+
+/** node-postgres client options for an endpoint, with its sslmode applied as libpq would. */
+export function pgClientConfig(ep: PostgresEndpoint, database: string): pg.ClientConfig {
+  const config: pg.ClientConfig = {
+    host: ep.host,
+    port: ep.port,
+    user: ep.user,
+    password: ep.password,
+    database,
+    connectionTimeoutMillis: 3_000,
+  };
+  const ssl = ep.ssl;
+  if (ssl && ssl.mode !== 'disable') {
+    config.ssl =
+      ssl.mode === 'require'
+        ? { rejectUnauthorized: false }
+        : {
+            ca: ssl.ca,
+            rejectUnauthorized: true,
+            ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+          };
+  }
+  return config;
+}
+
+export const temporalAddress = (spec: StackSpec) => `${spec.temporal.host}:${spec.temporal.port}`;
+
+/** Options for Connection.connect (client) with the profile's TLS and API key. */
+export function temporalConnectionOptions(spec: StackSpec): ConnectionOptions {
+  const options: ConnectionOptions = { address: temporalAddress(spec) };
+  const tls = spec.temporal.tls;
+  if (tls) {
+    options.tls = {
+      ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+      ...(tls.ca ? { serverRootCACertificate: Buffer.from(tls.ca) } : {}),
+      ...(tls.clientCert && tls.clientKey
+        ? { clientCertPair: { crt: Buffer.from(tls.clientCert), key: Buffer.from(tls.clientKey) } }
+        : {}),
+    };
+  }
+  if (spec.temporal.apiKey) {
+    options.apiKey = spec.temporal.apiKey;
+    options.tls ??= {};
+  }
+  return options;
+}
+
+function chain(err: unknown): string {
+  const parts: string[] = [];
+  for (
+    let e = err as { message?: string; cause?: unknown; details?: string } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.message) parts.push(e.message);
+    if (e.details && !parts.includes(e.details)) parts.push(e.details);
+    if (parts.length > 6) break;
+  }
+  return parts.join(' <- ') || String(err);
+}
+
+/** Turns a failed Temporal connection into a precise error. */
+export function explainTemporalError(err: unknown, spec: StackSpec): OpsError {
+  const address = temporalAddress(spec);
+  const text = chain(err);
+  const lower = text.toLowerCase();
+  const profile = spec.profile ? ` (profile ${spec.profile})` : '';
+  if (
+    /certificate verify failed|self.signed|unable to (get|verify)|unknown ca|invalid peer certificate|unknownissuer|bad ?signature/.test(
+      lower,
+    ) &&
+    !/alert|certificate required|bad certificate/.test(lower)
+  )
+    return new OpsError(
+      'UNAVAILABLE',
+      `Temporal at ${address}${profile}: the server's TLS certificate is not signed by the CA in the profile (${text}).`,
+      'Paste the CA that signed the server certificate into the profile (Temporal → TLS → server CA).',
+      { reason: 'wrong-ca' },
+    );
+  if (
+    /certificate required|bad certificate|unknown ca|alert|handshake|decrypt error|certificate unknown/.test(
+      lower,
+    ) &&
+    spec.temporal.tls
+  )
+    return new OpsError(
+      'UNAUTHORIZED',
+      `Temporal at ${address}${profile} refused the TLS handshake: it does not accept the client certificate (${text}).`,
+      'Use a client certificate (and key) signed by the CA the server trusts for clients.',
+      { reason: 'client-certificate' },
+    );
+  if (/name|altname|hostname|does not match/.test(lower) && /cert/.test(lower))
+    return new OpsError(
+      'UNAVAILABLE',
+      `Temporal at ${address}${profile}: the server certificate is for another name (${text}).`,
+      'Set the TLS server name in the profile to a name the certificate holds.',
+      { reason: 'server-name' },
+    );
+  return new OpsError(
+    'UNAVAILABLE',
+    `Temporal at ${address}${profile} does not answer: ${text}`,
+    spec.provider === 'attached'
+      ? 'Check the address, the TLS settings and that the cluster is up (Profiles → Test connection).'
+      : 'Start the stack (Stack page or `ops-console stack up`) and try again.',
+    { reason: 'unreachable' },
+  );
+}
+
+/** Turns a failed Postgres connection into a precise error. */
+export function explainPostgresError(err: unknown, ep: PostgresEndpoint, label: string): OpsError {
+  const e = err as { code?: string; message?: string };
+  const text = chain(err);
+  const where = `${label} at ${ep.host}:${ep.port}`;
+  if (e.code === '28P01' || /password authentication failed/i.test(text))
+    return new OpsError(
+      'UNAUTHORIZED',
+      `${where}: password authentication failed for user "${ep.user}".`,
+      'Enter the right password for that user in the profile (it is kept in the secret store).',
+      { reason: 'password' },
+    );
+  if (e.code === '28000' && /no pg_hba|SSL off|no encryption/i.test(text))
+    return new OpsError(
+      'UNAUTHORIZED',
+      `${where} requires SSL for user "${ep.user}" (${text}).`,
+      'Set sslmode to require, verify-ca or verify-full in the profile.',
+      { reason: 'ssl-required' },
+    );
+  if (
+    /self.signed|unable to (get|verify)|certificate verify|UNABLE_TO_VERIFY|SELF_SIGNED/i.test(
+      text + (e.code ?? ''),
+    )
+  )
+    return new OpsError(
+      'UNAVAILABLE',
+      `${where}: the server's certificate is not signed by the CA in the profile (${text}).`,
+      'Paste the CA that signed the server certificate into the profile, or check that sslmode matches the server.',
+      { reason: 'wrong-ca' },
+    );
+  if (/Hostname\/IP does not match|altnames/i.test(text))
+    return new OpsError(
+      'UNAVAILABLE',
+      `${where}: the server certificate does not name ${ep.host} (${text}).`,
+      'Connect with a host name the certificate holds, or use sslmode verify-ca.',
+      { reason: 'server-name' },
+    );
+  if (/does not support SSL/i.test(text))
+    return new OpsError(
+      'UNAVAILABLE',
+      `${where} does not offer SSL, but the profile's sslmode asks for it.`,
+      'Set sslmode to disable, or turn ssl on at the server.',
+      { reason: 'no-ssl' },
+    );
+  return new OpsError('UNAVAILABLE', `${where}: ${text}`, 'Check the host, port and that the server is up.', {
+    reason: 'unreachable',
+  });
+}
