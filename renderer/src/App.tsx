@@ -30,7 +30,8 @@ import { useStack } from './stores/stack';
 import { useConnection } from './stores/connection';
 import { StackPage } from './pages/StackPage';
 import { SettingsPage } from './pages/SettingsPage';
-import { BackupsPage, CompensationPage, MetricsPage, WorkflowsPage } from './pages/PlannedPages';
+import { CompensationPage, MetricsPage, WorkflowsPage } from './pages/PlannedPages';
+import { BackupsPage } from './pages/BackupsPage';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
   { id: 'stack', label: 'Stack', icon: DnsIcon, page: StackPage },

@@ -1,0 +1,313 @@
+// Backups: the sets with size, age, contents and verification; the backup and restore wizards; what restores
+// left behind; reconciliation of the app DB with Temporal; the schedule and retention rule.
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Stack from '@mui/material/Stack';
+import Switch from '@mui/material/Switch';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState } from 'react';
+import type { BackupSchedule, BackupSetSummary } from '../../../main/api/contract';
+import { BackupWizard } from '../components/backup/BackupWizard';
+import { JobProgress, formatBytes } from '../components/backup/JobProgress';
+import { RestoreWizard } from '../components/backup/RestoreWizard';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { useBackups } from '../stores/backups';
+
+function age(iso: string): string {
+  const s = (Date.now() - Date.parse(iso)) / 1000;
+  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} days ago`;
+}
+
+function VerificationChip({ set }: { set: BackupSetSummary }) {
+  const v = set.verification;
+  if (!v) return <Chip size="small" label="not verified" />;
+  return (
+    <Chip
+      size="small"
+      color={v.ok ? 'success' : 'error'}
+      label={v.ok ? (v.trialRestore ? 'verified + trial restore' : 'verified') : 'failed verification'}
+      title={v.problems.join('\n') || `checked ${new Date(v.at).toLocaleString()}`}
+    />
+  );
+}
+
+function SetsTable({ onRestore }: { onRestore: (id: string) => void }) {
+  const { sets, verify, remove, busy } = useBackups();
+  const [removing, setRemoving] = useState<string | undefined>();
+  if (sets.length === 0)
+    return (
+      <EmptyState title="No backup sets">
+        A set holds the app DB, the Temporal DB or both, with a manifest of checksums. Use “Back up” to make
+        one.
+      </EmptyState>
+    );
+  return (
+    <>
+      <Table size="small" data-testid="backup-sets">
+        <TableHead>
+          <TableRow>
+            <TableCell>Set</TableCell>
+            <TableCell>Taken</TableCell>
+            <TableCell>Contents</TableCell>
+            <TableCell align="right">Size</TableCell>
+            <TableCell>Verification</TableCell>
+            <TableCell />
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {sets.map((s) => (
+            <TableRow key={s.id} data-testid={`set-${s.id}`}>
+              <TableCell>
+                {s.id}
+                {s.label && (
+                  <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
+                    {s.label}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell title={new Date(s.createdAt).toLocaleString()}>{age(s.createdAt)}</TableCell>
+              <TableCell>
+                {s.databases.join(', ')}
+                {!s.quiesced && <Chip size="small" sx={{ ml: 1 }} label="worker not paused" />}
+              </TableCell>
+              <TableCell align="right">{formatBytes(s.bytes)}</TableCell>
+              <TableCell>
+                <VerificationChip set={s} />
+              </TableCell>
+              <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                <Button size="small" disabled={busy} onClick={() => void verify(s.id, false)}>
+                  Verify
+                </Button>
+                <Button size="small" disabled={busy} onClick={() => void verify(s.id, true)}>
+                  Trial restore
+                </Button>
+                <Button size="small" disabled={busy} onClick={() => onRestore(s.id)}>
+                  Restore…
+                </Button>
+                <Button size="small" color="error" disabled={busy} onClick={() => setRemoving(s.id)}>
+                  Remove
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <ConfirmDialog
+        open={Boolean(removing)}
+        title="Remove backup set"
+        confirmLabel="Remove"
+        onCancel={() => setRemoving(undefined)}
+        onConfirm={() => {
+          if (removing) void remove(removing);
+          setRemoving(undefined);
+        }}
+      >
+        Delete set {removing} from disk? It cannot be restored afterwards.
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function Leftovers() {
+  const { leftovers, dropLeftover } = useBackups();
+  const [dropping, setDropping] = useState<string | undefined>();
+  if (leftovers.length === 0) return null;
+  return (
+    <Card variant="outlined" sx={{ mt: 3 }}>
+      <CardContent>
+        <Typography variant="h6">Databases kept by restores</Typography>
+        <Typography variant="body2" color="text.secondary" gutterBottom>
+          A restore keeps the databases it replaced (*_old_*); an interrupted one may leave *_restore_*.
+          Remove them once you are sure you do not need them.
+        </Typography>
+        {leftovers.map((l) => (
+          <Stack direction="row" key={l.database} spacing={2} sx={{ alignItems: 'center' }}>
+            <Typography variant="body2" sx={{ flex: 1 }}>
+              {l.database} ({l.kind === 'app' ? 'app' : 'Temporal'} PostgreSQL, {formatBytes(l.sizeBytes)})
+            </Typography>
+            <Button size="small" color="error" onClick={() => setDropping(l.database)}>
+              Remove
+            </Button>
+          </Stack>
+        ))}
+      </CardContent>
+      <ConfirmDialog
+        open={Boolean(dropping)}
+        title="Remove database"
+        confirmLabel={`Drop ${dropping ?? ''}`}
+        onCancel={() => setDropping(undefined)}
+        onConfirm={() => {
+          if (dropping) void dropLeftover(dropping);
+          setDropping(undefined);
+        }}
+      >
+        Drop the database {dropping}? Its data is gone for good.
+      </ConfirmDialog>
+    </Card>
+  );
+}
+
+function Reconciliation() {
+  const { reconcile, runReconcile, restartCycle, busy } = useBackups();
+  return (
+    <Card variant="outlined" sx={{ mt: 3 }}>
+      <CardContent>
+        <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between' }}>
+          <Typography variant="h6">Reconciliation</Typography>
+          <Button size="small" disabled={busy} onClick={() => void runReconcile()} data-testid="reconcile">
+            Compare app DB with Temporal
+          </Button>
+        </Stack>
+        <Typography variant="body2" color="text.secondary">
+          After a restore, or when either database was lost: cycles in flight that Temporal does not know, and
+          workflows without tracking rows, each with the action that fixes it.
+        </Typography>
+        {reconcile && (
+          <Box sx={{ mt: 1 }} data-testid="reconcile-report">
+            <Alert severity={reconcile.items.length ? 'warning' : 'success'}>{reconcile.summary}</Alert>
+            {reconcile.items.map((i) => (
+              <Stack
+                key={i.workflowId + i.problem}
+                direction="row"
+                spacing={2}
+                sx={{ mt: 1, alignItems: 'center' }}
+              >
+                <Box sx={{ flex: 1 }}>
+                  <Typography variant="body2">{i.detail}</Typography>
+                  <Typography variant="caption" color="text.secondary">
+                    Fix: {i.action}
+                  </Typography>
+                </Box>
+                {i.problem !== 'untracked-workflow' && i.cycleId !== undefined && i.reportIds && (
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    disabled={busy || !reconcile.temporalReachable}
+                    onClick={() =>
+                      void restartCycle({
+                        cycleId: i.cycleId!,
+                        reportIds: i.reportIds!,
+                        skipPhases: i.skipPhases ?? [],
+                      })
+                    }
+                  >
+                    Restart cycle {i.cycleId}
+                  </Button>
+                )}
+              </Stack>
+            ))}
+          </Box>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+function ScheduleCard() {
+  const { schedule, saveSchedule } = useBackups();
+  const [draft, setDraft] = useState<BackupSchedule | undefined>(schedule);
+  useEffect(() => setDraft(schedule), [schedule]);
+  if (!draft) return null;
+  return (
+    <Card variant="outlined" sx={{ mt: 3 }}>
+      <CardContent>
+        <Typography variant="h6">Schedule and retention</Typography>
+        <Typography variant="body2" color="text.secondary" gutterBottom>
+          While the console runs, back up both databases (worker paused) at this interval, and keep only the
+          newest sets.
+        </Typography>
+        <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+          <FormControlLabel
+            control={
+              <Switch
+                checked={draft.enabled}
+                onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })}
+              />
+            }
+            label="Scheduled backups"
+          />
+          <TextField
+            size="small"
+            type="number"
+            label="Every (hours)"
+            value={draft.everyHours}
+            onChange={(e) => setDraft({ ...draft, everyHours: Number(e.target.value) })}
+          />
+          <TextField
+            size="small"
+            type="number"
+            label="Keep last"
+            value={draft.keepLast ?? ''}
+            onChange={(e) =>
+              setDraft({ ...draft, keepLast: e.target.value ? Number(e.target.value) : undefined })
+            }
+          />
+          <TextField
+            size="small"
+            type="number"
+            label="Keep days"
+            value={draft.keepDays ?? ''}
+            onChange={(e) =>
+              setDraft({ ...draft, keepDays: e.target.value ? Number(e.target.value) : undefined })
+            }
+          />
+          <Button variant="outlined" onClick={() => void saveSchedule(draft)}>
+            Save
+          </Button>
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function BackupsPage() {
+  const { load, job, cancel, error, clearError, sets } = useBackups();
+  const [backupOpen, setBackupOpen] = useState(false);
+  const [restoreSet, setRestoreSet] = useState<string | undefined>();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <Box data-testid="backups-page">
+      <Stack direction="row" sx={{ mb: 2, alignItems: 'center', justifyContent: 'space-between' }}>
+        <Typography variant="h5">Backups</Typography>
+        <Stack direction="row" spacing={1}>
+          <Button variant="contained" onClick={() => setBackupOpen(true)} data-testid="open-backup-wizard">
+            Back up…
+          </Button>
+          <Button
+            variant="outlined"
+            disabled={sets.length === 0}
+            onClick={() => setRestoreSet(sets[0]?.id)}
+            data-testid="open-restore-wizard"
+          >
+            Restore…
+          </Button>
+        </Stack>
+      </Stack>
+      {error && !backupOpen && !restoreSet && <ErrorAlert error={error} onClose={clearError} />}
+      {job && job.state === 'running' && <JobProgress job={job} onCancel={() => void cancel()} />}
+      <SetsTable onRestore={setRestoreSet} />
+      <Leftovers />
+      <Reconciliation />
+      <ScheduleCard />
+      <BackupWizard open={backupOpen} onClose={() => setBackupOpen(false)} />
+      {restoreSet && <RestoreWizard open initialSet={restoreSet} onClose={() => setRestoreSet(undefined)} />}
+    </Box>
+  );
+}
