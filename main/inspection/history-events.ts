@@ -1,9 +1,10 @@
 // Temporal history events → timeline rows: a one-line summary plus the event's attributes with payloads decoded.
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal as protoTypes } from '@temporalio/proto';
 import type { HistoryEventView } from '../api/contract/inspection';
 
-type RawEvent = temporal.api.history.v1.IHistoryEvent;
+// @temporalio/proto is CommonJS: the ESM bundles can only take its default export.
+const { temporal } = proto;
+type RawEvent = protoTypes.api.history.v1.IHistoryEvent;
 
 function decodePayloads(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decodePayloads);
@@ -46,16 +47,27 @@ function summarise(type: string, attrs: Record<string, unknown>): string {
   return parts.join(' · ') || type;
 }
 
+const toTime = (t: unknown) => {
+  const ts = t as { seconds?: string; nanos?: number } | undefined;
+  if (!ts?.seconds) return '';
+  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+};
+
 export function historyEventViews(events: RawEvent[]): HistoryEventView[] {
-  if (events.length === 0) return [];
-  const json = JSON.parse(historyToJSON({ events })) as { events: Array<Record<string, unknown>> };
-  return json.events.map((e) => {
+  const HistoryEvent = temporal.api.history.v1.HistoryEvent;
+  return events.map((raw) => {
+    // fromObject hands back a decoded message as it is and builds one from a plain object.
+    const e = HistoryEvent.toObject(HistoryEvent.fromObject(raw as Record<string, unknown>), {
+      enums: String,
+      longs: String,
+      bytes: String,
+    }) as Record<string, unknown>;
     const type = typeName(String(e.eventType ?? 'unknown'));
-    const attrKey = Object.keys(e).find((k) => k.endsWith('EventAttributes'));
+    const attrKey = Object.keys(e).find((k) => k.endsWith('EventAttributes') && e[k]);
     const attributes = decodePayloads(attrKey ? e[attrKey] : {}) as Record<string, unknown>;
     return {
       id: Number(e.eventId),
-      time: String(e.eventTime ?? ''),
+      time: toTime(e.eventTime),
       type,
       summary: summarise(type, attributes),
       attributes,

@@ -30,7 +30,10 @@ import { useStack } from './stores/stack';
 import { useConnection } from './stores/connection';
 import { StackPage } from './pages/StackPage';
 import { SettingsPage } from './pages/SettingsPage';
-import { CompensationPage, MetricsPage, WorkflowsPage } from './pages/PlannedPages';
+import { WorkflowsPage } from './pages/WorkflowsPage';
+import { CompensationPage } from './pages/CompensationPage';
+import { MetricsPage } from './pages/MetricsPage';
+import { AlertNotifications } from './components/inspection/AlertNotifications';
 import { BackupsPage } from './pages/BackupsPage';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
@@ -44,7 +47,8 @@ const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: Compo
 const NAV_WIDTH = 200;
 
 function pageFromHash(): string {
-  const id = window.location.hash.replace(/^#\/?/, '');
+  // `#/workflows?open=<id>` deep-links inside a page: the page id is what precedes the query.
+  const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   return PAGES.some((p) => p.id === id) ? id : 'stack';
 }
 
@@ -144,6 +148,7 @@ export function App() {
           <Page />
         </Box>
         <LogDrawer open={logsOpen} onClose={() => setLogsOpen(false)} />
+        <AlertNotifications />
       </Box>
     </ThemeProvider>
   );

@@ -1,0 +1,93 @@
+// Batch actions on the filtered selection (minus the unticked rows): preview what each cycle gets, then run.
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import MenuItem from '@mui/material/MenuItem';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import type { BatchPreviewItem, BatchResultItem, OpInput } from '../../../../main/api/contract';
+
+type BatchAction = OpInput<'inspection.batchPreview'>['action'];
+
+const ACTIONS: Record<string, BatchAction> = {
+  cancel: { action: 'cancel' },
+  approveScope: {
+    action: 'signal',
+    signal: 'approveScope',
+    payload: { approved: true, by: 'operator (batch)' },
+  },
+  passResults: { action: 'signal', signal: 'testResult', payload: { result: 'pass' } },
+};
+
+export function BatchPanel(props: {
+  excluded: number;
+  preview: { items: BatchPreviewItem[]; truncated: boolean } | undefined;
+  results: BatchResultItem[] | undefined;
+  onPreview: (action: BatchAction) => void;
+  onRun: (action: BatchAction) => void;
+}) {
+  const [choice, setChoice] = useState('cancel');
+  const action = ACTIONS[choice]!;
+  const applies = props.preview?.items.filter((i) => i.applies).length ?? 0;
+  return (
+    <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 1, p: 1.5, my: 1 }} data-testid="batch-panel">
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        <TextField
+          select
+          label="Action"
+          value={choice}
+          onChange={(e) => setChoice(e.target.value)}
+          sx={{ maxWidth: 260 }}
+        >
+          <MenuItem value="cancel">Cancel (with compensation)</MenuItem>
+          <MenuItem value="approveScope">Signal: approve scope</MenuItem>
+          <MenuItem value="passResults">Signal: record all results as pass</MenuItem>
+        </TextField>
+        <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
+          Every cycle matching the filters, {props.excluded} unticked row{props.excluded === 1 ? '' : 's'}{' '}
+          excluded.
+        </Typography>
+        <Button onClick={() => props.onPreview(action)} data-testid="batch-preview">
+          Preview
+        </Button>
+        <Button
+          variant="contained"
+          color="warning"
+          disabled={!props.preview || applies === 0}
+          onClick={() => props.onRun(action)}
+          data-testid="batch-run"
+        >
+          Run on {applies} cycle{applies === 1 ? '' : 's'}
+        </Button>
+      </Stack>
+      {props.preview && (
+        <Box sx={{ maxHeight: 180, overflow: 'auto', mt: 1 }}>
+          {props.preview.truncated && (
+            <Alert severity="warning">More than 200 cycles match: narrow the filter.</Alert>
+          )}
+          {props.preview.items.map((i) => (
+            <Typography
+              key={i.workflowId}
+              variant="body2"
+              color={i.applies ? 'text.primary' : 'text.disabled'}
+              data-testid="batch-preview-item"
+            >
+              {i.workflowId}: {i.effect}
+            </Typography>
+          ))}
+        </Box>
+      )}
+      {props.results && (
+        <Box sx={{ maxHeight: 180, overflow: 'auto', mt: 1 }}>
+          {props.results.map((r) => (
+            <Typography key={r.workflowId} variant="body2" color={r.ok ? 'success.main' : 'error.main'}>
+              {r.workflowId}: {r.ok ? 'done' : r.message}
+            </Typography>
+          ))}
+        </Box>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,145 @@
+// The event history as a virtual timeline: pages of events load as the end scrolls into view, so 10,000+
+// events stay smooth and are never capped; one event's attributes show beside the list.
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { HistoryEventView } from '../../../../main/api/contract';
+import { MONO } from '../../theme';
+
+const ROW = 26;
+
+export function HistoryTimeline(props: {
+  events: HistoryEventView[];
+  complete: boolean;
+  loading: boolean;
+  onLoadMore: () => void;
+  onExport: () => void;
+  height?: number;
+}) {
+  const [text, setText] = useState('');
+  const [selected, setSelected] = useState<number | undefined>();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const shown = useMemo(() => {
+    const t = text.trim().toLowerCase();
+    return t ? props.events.filter((e) => `${e.type} ${e.summary}`.toLowerCase().includes(t)) : props.events;
+  }, [props.events, text]);
+  const virtualizer = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? -1;
+  const { onLoadMore, complete, loading } = props;
+  useEffect(() => {
+    if (!complete && !loading && lastIndex >= shown.length - 50) onLoadMore();
+  }, [lastIndex, shown.length, complete, loading, onLoadMore]);
+  const current = props.events.find((e) => e.id === selected);
+
+  return (
+    <Box data-testid="history-timeline" data-count={props.events.length} data-complete={props.complete}>
+      <Stack direction="row" spacing={1} sx={{ mb: 1, alignItems: 'center' }}>
+        <TextField
+          label="Search events"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          sx={{ maxWidth: 280 }}
+          slotProps={{ htmlInput: { 'data-testid': 'history-search' } }}
+        />
+        <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
+          {props.events.length} events{props.complete ? '' : ' loaded, more on scroll'}
+        </Typography>
+        <Button onClick={props.onExport} data-testid="history-export">
+          Export JSON
+        </Button>
+      </Stack>
+      {props.loading && <LinearProgress />}
+      <Box sx={{ display: 'flex', gap: 1 }}>
+        <Box
+          ref={scrollRef}
+          sx={{
+            flex: 1,
+            height: props.height ?? 320,
+            overflow: 'auto',
+            border: 1,
+            borderColor: 'divider',
+            borderRadius: 1,
+            contain: 'strict',
+          }}
+          data-testid="history-scroll"
+        >
+          <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const e = shown[item.index]!;
+              return (
+                <Box
+                  key={e.id}
+                  data-testid="history-event"
+                  data-event-id={e.id}
+                  tabIndex={0}
+                  onClick={() => setSelected(e.id)}
+                  onKeyDown={(k) => k.key === 'Enter' && setSelected(e.id)}
+                  sx={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: ROW,
+                    transform: `translateY(${item.start}px)`,
+                    display: 'grid',
+                    gridTemplateColumns: '56px 96px 220px 1fr',
+                    alignItems: 'center',
+                    px: 1,
+                    gap: 1,
+                    fontSize: 12,
+                    cursor: 'pointer',
+                    bgcolor: e.id === selected ? 'action.selected' : undefined,
+                    color: /Failed|TimedOut|Terminated|Canceled/.test(e.type) ? 'error.main' : 'text.primary',
+                    '&:hover': { bgcolor: 'action.hover' },
+                  }}
+                >
+                  <span style={{ fontFamily: MONO }}>{e.id}</span>
+                  <span>{e.time ? new Date(e.time).toLocaleTimeString() : ''}</span>
+                  <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                    {e.type}
+                  </span>
+                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                    {e.summary}
+                  </span>
+                </Box>
+              );
+            })}
+          </Box>
+        </Box>
+        {current && (
+          <Box
+            component="pre"
+            data-testid="history-event-detail"
+            sx={{
+              width: 360,
+              height: props.height ?? 320,
+              overflow: 'auto',
+              m: 0,
+              p: 1,
+              border: 1,
+              borderColor: 'divider',
+              borderRadius: 1,
+              fontFamily: MONO,
+              fontSize: 11,
+              whiteSpace: 'pre-wrap',
+              wordBreak: 'break-all',
+            }}
+          >
+            {JSON.stringify(current, null, 2)}
+          </Box>
+        )}
+      </Box>
+    </Box>
+  );
+}

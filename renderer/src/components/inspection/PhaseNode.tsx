@@ -1,0 +1,175 @@
+// One phase on the graph: state, duration, attempts, next retry, last failure, ETA; focusable, opens the drawer.
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { useTheme } from '@mui/material/styles';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { KeyboardEvent } from 'react';
+import type { CompensationEntry, PhaseStateView } from '../../../../main/api/contract';
+import { formatDuration, relative } from '../../inspection/format';
+import { useNow } from '../../inspection/use-now';
+import { stateColor } from './phase-colors';
+
+export type PhaseNodeData = {
+  number: number;
+  label: string;
+  view: PhaseStateView | undefined;
+  compensations: CompensationEntry[];
+  selected: boolean;
+  onOpen: (phase: string) => void;
+};
+
+export type PhaseFlowNode = Node<PhaseNodeData, 'phase'>;
+
+const hidden = { opacity: 0, pointerEvents: 'none' as const };
+
+export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
+  const theme = useTheme();
+  const view = data.view;
+  const state = view?.state ?? 'pending';
+  const live = state === 'running' || state === 'retrying';
+  const now = useNow(live);
+  const color = stateColor(theme, state);
+  const duration =
+    view?.durationMs ??
+    (view?.startedAt
+      ? (view.finishedAt ? Date.parse(view.finishedAt) : now) - Date.parse(view.startedAt)
+      : null);
+  const open = () => data.onOpen(id);
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      open();
+    }
+  };
+  return (
+    <Box
+      role="button"
+      tabIndex={0}
+      aria-label={`Phase ${data.number} ${data.label}: ${state}`}
+      data-testid={`phase-node-${id}`}
+      data-state={state}
+      onClick={open}
+      onKeyDown={onKey}
+      sx={{
+        width: 210,
+        height: 118,
+        boxSizing: 'border-box',
+        px: 1.25,
+        py: 1,
+        borderRadius: 1,
+        border: 2,
+        borderColor: color,
+        borderStyle: state === 'skipped' ? 'dashed' : 'solid',
+        bgcolor: 'background.paper',
+        color: 'text.primary',
+        opacity: state === 'skipped' ? 0.6 : 1,
+        boxShadow: data.selected ? `0 0 0 3px ${theme.palette.primary.main}` : 'none',
+        cursor: 'pointer',
+        outline: 'none',
+        '&:focus-visible': { boxShadow: `0 0 0 3px ${theme.palette.primary.main}` },
+        display: 'flex',
+        flexDirection: 'column',
+        gap: 0.25,
+        overflow: 'hidden',
+      }}
+    >
+      <Handle type="target" position={Position.Left} style={hidden} />
+      <Handle type="source" position={Position.Right} style={hidden} />
+      <Handle id="comp-in" type="target" position={Position.Top} style={hidden} />
+      <Handle id="comp-out" type="source" position={Position.Top} style={hidden} />
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+        <Typography variant="caption" color="text.secondary">
+          {data.number}
+        </Typography>
+        <Typography variant="body2" sx={{ fontWeight: 600, flex: 1 }} noWrap>
+          {data.label}
+        </Typography>
+      </Box>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+        <Chip
+          size="small"
+          label={state}
+          data-testid={`phase-state-${id}`}
+          sx={{ bgcolor: color, color: theme.palette.getContrastText(color), height: 20 }}
+        />
+        <Typography variant="caption">{formatDuration(duration)}</Typography>
+        {view && view.attempts > 0 && (
+          <Typography variant="caption" color={view.attempts > 1 ? 'warning.main' : 'text.secondary'}>
+            try {view.attempts}/{view.maxAttempts}
+          </Typography>
+        )}
+      </Box>
+      {view?.nextRetryAt && (
+        <Typography variant="caption" color="warning.main">
+          next retry {relative(view.nextRetryAt, now)}
+        </Typography>
+      )}
+      {live && view?.eta && (
+        <Typography variant="caption" color="text.secondary" data-testid={`phase-eta-${id}`}>
+          ETA p50 {relative(view.eta.p50At, now)} · p90 {relative(view.eta.p90At, now)}
+        </Typography>
+      )}
+      {data.compensations.map((c) => (
+        <Typography key={c.id} variant="caption" color="secondary.main" noWrap>
+          ↶ {c.strategy.replace('_', ' ')} · {c.outcome}
+        </Typography>
+      ))}
+      {view?.lastFailure && (
+        <Tooltip title={view.lastFailure}>
+          <Typography variant="caption" color="error.main" noWrap>
+            {view.lastFailure}
+          </Typography>
+        </Tooltip>
+      )}
+    </Box>
+  );
+}
+
+export type JoinNodeData = { waitingFor: string[]; labels: Record<string, string> };
+export type JoinFlowNode = Node<JoinNodeData, 'join'>;
+
+/** Where the parallel branches meet: says which branch it still waits for. */
+export function JoinNode({ data }: NodeProps<JoinFlowNode>) {
+  const waiting = data.waitingFor.map((id) => data.labels[id] ?? id);
+  return (
+    <Tooltip
+      title={
+        waiting.length ? `Waiting for ${waiting.join(' and ')}` : 'Join: both branches done or not started'
+      }
+    >
+      <Box
+        data-testid="phase-join"
+        data-waiting={data.waitingFor.join(',')}
+        tabIndex={0}
+        aria-label={waiting.length ? `Join waiting for ${waiting.join(' and ')}` : 'Join'}
+        sx={{
+          width: 34,
+          height: 34,
+          borderRadius: '50%',
+          border: 2,
+          borderColor: waiting.length ? 'info.main' : 'divider',
+          bgcolor: 'background.paper',
+          display: 'grid',
+          placeItems: 'center',
+          position: 'relative',
+          fontSize: 12,
+          color: 'text.secondary',
+        }}
+      >
+        <Handle type="target" position={Position.Left} style={hidden} />
+        <Handle type="source" position={Position.Right} style={hidden} />⋈
+        {waiting.length > 0 && (
+          <Typography
+            variant="caption"
+            color="info.main"
+            sx={{ position: 'absolute', top: 38, width: 150, textAlign: 'center', left: -58 }}
+          >
+            waiting for {waiting.join(', ')}
+          </Typography>
+        )}
+      </Box>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,143 @@
+// Compensation ledger: every compensation across cycles, filterable, each linked to its cycle's graph.
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import MenuItem from '@mui/material/MenuItem';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState } from 'react';
+import { PHASES } from '../../../main/api/contract';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { formatTime } from '../inspection/format';
+import { useCompensation } from '../stores/compensation';
+import { MONO } from '../theme';
+
+const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
+
+export function CompensationPage() {
+  const { filter, rows, total, loading, error, setFilter, load } = useCompensation();
+  const [text, setText] = useState(filter.text);
+  useEffect(() => {
+    void useCompensation.getState().load();
+  }, []);
+  useEffect(() => {
+    const t = setTimeout(() => text !== filter.text && setFilter({ text }), 250);
+    return () => clearTimeout(t);
+  }, [text, filter.text, setFilter]);
+
+  return (
+    <>
+      <Stack direction="row" sx={{ alignItems: 'center' }}>
+        <Typography variant="h5" sx={{ flex: 1 }}>
+          Compensation
+        </Typography>
+        <Typography variant="body2" color="text.secondary" data-testid="ledger-total">
+          {total ?? '…'} compensations
+        </Typography>
+      </Stack>
+      <Stack direction="row" spacing={1} sx={{ my: 1 }}>
+        <TextField
+          label="Search cycle, action, reason"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          slotProps={{ htmlInput: { 'data-testid': 'ledger-search' } }}
+        />
+        <TextField
+          select
+          label="Phase"
+          value={filter.phase ?? ''}
+          onChange={(e) => setFilter({ phase: e.target.value || undefined })}
+          sx={{ minWidth: 180 }}
+        >
+          <MenuItem value="">any</MenuItem>
+          {PHASES.map((p) => (
+            <MenuItem key={p.id} value={p.id}>
+              {p.number}. {p.label}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Strategy"
+          value={filter.strategy ?? ''}
+          onChange={(e) => setFilter({ strategy: e.target.value || undefined })}
+          sx={{ minWidth: 150 }}
+        >
+          <MenuItem value="">any</MenuItem>
+          {['rollback', 'partial_rollback', 'notify', 'skip'].map((s) => (
+            <MenuItem key={s} value={s}>
+              {s.replace('_', ' ')}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          label="Outcome"
+          value={filter.outcome ?? ''}
+          onChange={(e) => setFilter({ outcome: e.target.value || undefined })}
+          sx={{ maxWidth: 140 }}
+        />
+      </Stack>
+      {error && <ErrorAlert error={error} />}
+      {total === 0 ? (
+        <EmptyState title="No compensation recorded">
+          When a cycle is cancelled or a phase fails for good, the worker undoes the completed phases in
+          reverse; each step is listed here with its strategy and outcome.
+        </EmptyState>
+      ) : (
+        <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.paper' }}>
+          <Table size="small" data-testid="ledger-table">
+            <TableHead>
+              <TableRow>
+                <TableCell>Time</TableCell>
+                <TableCell>Cycle</TableCell>
+                <TableCell>Phase</TableCell>
+                <TableCell>Strategy</TableCell>
+                <TableCell>Action</TableCell>
+                <TableCell>Outcome</TableCell>
+                <TableCell>Reason</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {rows.map((r) => (
+                <TableRow
+                  key={r.id}
+                  data-testid="ledger-row"
+                  data-workflow-id={r.workflowId}
+                  data-phase={r.phase}
+                >
+                  <TableCell>{formatTime(r.createdAt)}</TableCell>
+                  <TableCell>
+                    <Link
+                      href={`#/workflows?open=${encodeURIComponent(r.workflowId)}`}
+                      sx={{ fontFamily: MONO, fontSize: 12 }}
+                      data-testid="ledger-open-cycle"
+                    >
+                      {r.workflowId}
+                    </Link>
+                  </TableCell>
+                  <TableCell>{LABELS[r.phase] ?? r.phase}</TableCell>
+                  <TableCell>{r.strategy.replace('_', ' ')}</TableCell>
+                  <TableCell>{r.action}</TableCell>
+                  <TableCell>{r.outcome}</TableCell>
+                  <TableCell>{r.reason}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          {total !== undefined && rows.length < total && (
+            <Button onClick={() => void load(true)} disabled={loading} sx={{ m: 1 }}>
+              Load more ({total - rows.length} left)
+            </Button>
+          )}
+        </Box>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,315 @@
+// Workflows: every test cycle (filter, sort, page, batch) and the open cycle's live phase graph, actions,
+// history and phase drawer on the same screen.
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import AddIcon from '@mui/icons-material/Add';
+import { useCallback, useEffect, useState } from 'react';
+import { PHASES, type CycleStatus, type StartCycleInput } from '../../../main/api/contract';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { EmptyState } from '../components/EmptyState';
+import { BatchPanel } from '../components/inspection/BatchPanel';
+import { CycleActions } from '../components/inspection/CycleActions';
+import { CycleTable } from '../components/inspection/CycleTable';
+import { HistoryTimeline } from '../components/inspection/HistoryTimeline';
+import { LiveIndicator } from '../components/inspection/LiveIndicator';
+import { PhaseDrawer } from '../components/inspection/PhaseDrawer';
+import { PhaseGraph } from '../components/inspection/PhaseGraph';
+import { StartCycleDialog } from '../components/inspection/StartCycleDialog';
+import { formatDuration, formatTime } from '../inspection/format';
+import { asFailure } from '../ops/client';
+import { useCycle } from '../stores/cycle';
+import { useWorkflows } from '../stores/workflows';
+import { MONO } from '../theme';
+
+const STATUSES: CycleStatus[] = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+
+/** `#/workflows?open=<workflowId>` opens a cycle (the ledger links here). */
+function openFromHash(): string | undefined {
+  const query = window.location.hash.split('?')[1];
+  return query ? (new URLSearchParams(query).get('open') ?? undefined) : undefined;
+}
+
+function download(name: string, value: unknown) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function Filters() {
+  const filter = useWorkflows((s) => s.query.filter);
+  const setFilter = useWorkflows((s) => s.setFilter);
+  const [text, setText] = useState(filter.text);
+  useEffect(() => {
+    const t = setTimeout(() => text !== filter.text && setFilter({ text }), 250);
+    return () => clearTimeout(t);
+  }, [text, filter.text, setFilter]);
+  const localInput = (iso?: string) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+  return (
+    <Stack direction="row" spacing={1} sx={{ my: 1 }}>
+      <TextField
+        label="Search id, cycle, failure"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        slotProps={{ htmlInput: { 'data-testid': 'filter-text' } }}
+      />
+      <TextField
+        select
+        label="Status"
+        value={filter.status}
+        onChange={(e) => setFilter({ status: e.target.value as unknown as CycleStatus[] })}
+        slotProps={{ select: { multiple: true }, htmlInput: { 'data-testid': 'filter-status' } }}
+        sx={{ minWidth: 160 }}
+      >
+        {STATUSES.map((s) => (
+          <MenuItem key={s} value={s}>
+            {s}
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField
+        select
+        label="Phase"
+        value={filter.phase ?? ''}
+        onChange={(e) => setFilter({ phase: (e.target.value || undefined) as typeof filter.phase })}
+        sx={{ minWidth: 170 }}
+      >
+        <MenuItem value="">any</MenuItem>
+        {PHASES.map((p) => (
+          <MenuItem key={p.id} value={p.id}>
+            {p.number}. {p.label}
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField
+        select
+        label="Version"
+        value={filter.version ?? ''}
+        onChange={(e) => setFilter({ version: e.target.value ? Number(e.target.value) : undefined })}
+        sx={{ minWidth: 100 }}
+      >
+        <MenuItem value="">any</MenuItem>
+        {[1, 2, 3].map((v) => (
+          <MenuItem key={v} value={v}>
+            v{v}
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField
+        type="datetime-local"
+        label="Started from"
+        value={localInput(filter.from)}
+        onChange={(e) =>
+          setFilter({ from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+        }
+        slotProps={{ inputLabel: { shrink: true } }}
+      />
+      <TextField
+        type="datetime-local"
+        label="Started to"
+        value={localInput(filter.to)}
+        onChange={(e) =>
+          setFilter({ to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+        }
+        slotProps={{ inputLabel: { shrink: true } }}
+      />
+    </Stack>
+  );
+}
+
+function OpenCycle() {
+  const cycle = useCycle();
+  const detail = cycle.detail;
+  const view = cycle.view;
+  const onOpenPhase = useCallback((phase: string) => useCycle.getState().selectPhase(phase), []);
+  const loadMore = useCallback(() => void useCycle.getState().loadMoreHistory(), []);
+  useEffect(() => {
+    if (cycle.workflowId && cycle.historyToken === undefined && !cycle.historyLoading) loadMore();
+  }, [cycle.workflowId, cycle.historyToken, cycle.historyLoading, loadMore]);
+  if (!cycle.workflowId) return null;
+  const row = detail?.row;
+  const status = view?.status ?? row?.status;
+  return (
+    <Paper
+      variant="outlined"
+      sx={{ p: 2, mt: 2 }}
+      data-testid="open-cycle"
+      data-workflow-id={cycle.workflowId}
+    >
+      <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap' }}>
+        <Typography variant="h6" sx={{ fontFamily: MONO }}>
+          {cycle.workflowId}
+        </Typography>
+        {status && <Chip label={status} size="small" data-testid="open-cycle-status" />}
+        {row && (
+          <Typography variant="body2" color="text.secondary">
+            v{row.version} · started {formatTime(row.startedAt)} · {formatDuration(row.durationMs)} ·{' '}
+            {row.retries} retries · {row.compensations} compensations
+          </Typography>
+        )}
+        <Box sx={{ flex: 1 }} />
+        <LiveIndicator syncedAt={cycle.syncedAt} />
+      </Stack>
+      {detail?.failure && (
+        <Typography variant="body2" color="error.main" gutterBottom>
+          {detail.failure}
+        </Typography>
+      )}
+      {cycle.error && <ErrorAlert error={cycle.error} onClose={cycle.clearError} />}
+      <CycleActions
+        running={status === 'running'}
+        waitingFor={detail?.waitingFor ?? []}
+        reportIds={detail?.reportIds ?? []}
+        busy={cycle.busy}
+        preview={cycle.preview}
+        onSignal={cycle.signal}
+        onPreview={(a) => void cycle.previewAction(a)}
+        onClosePreview={cycle.closePreview}
+        onCancel={() => void cycle.cancel()}
+        onTerminate={(reason) => void cycle.terminate(reason)}
+      />
+      <Box sx={{ mt: 1.5 }}>
+        <PhaseGraph
+          view={view}
+          skipped={view?.skipped ?? []}
+          selectedPhase={cycle.selectedPhase}
+          onOpen={onOpenPhase}
+        />
+      </Box>
+      <Typography variant="subtitle1" sx={{ mt: 2 }}>
+        Event history
+      </Typography>
+      <HistoryTimeline
+        events={cycle.history}
+        complete={cycle.historyToken === null}
+        loading={cycle.historyLoading}
+        onLoadMore={loadMore}
+        onExport={() =>
+          void useCycle
+            .getState()
+            .exportHistory()
+            .then((events) => download(`${cycle.workflowId}-history.json`, events))
+        }
+      />
+      <PhaseDrawer
+        phase={cycle.selectedPhase}
+        detail={detail}
+        history={cycle.history}
+        onClose={() => cycle.selectPhase(undefined)}
+      />
+    </Paper>
+  );
+}
+
+export function WorkflowsPage() {
+  const list = useWorkflows();
+  const [starting, setStarting] = useState(false);
+  const openCycle = useCycle((s) => s.open);
+  const selected = useCycle((s) => s.workflowId);
+
+  useEffect(() => {
+    if (useWorkflows.getState().total === undefined) void useWorkflows.getState().reload();
+    const open = () => {
+      const id = openFromHash();
+      if (id) useCycle.getState().open(id);
+    };
+    open();
+    window.addEventListener('hashchange', open);
+    return () => window.removeEventListener('hashchange', open);
+  }, []);
+
+  const open = useCallback(
+    (workflowId: string) => {
+      openCycle(workflowId);
+      window.history.replaceState(null, '', `#/workflows?open=${encodeURIComponent(workflowId)}`);
+    },
+    [openCycle],
+  );
+  const start = async (input: StartCycleInput) => {
+    try {
+      const { workflowId } = await list.startCycle(input);
+      open(workflowId);
+      return undefined;
+    } catch (err) {
+      return asFailure(err);
+    }
+  };
+
+  return (
+    <>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        <Typography variant="h5" sx={{ flex: 1 }}>
+          Workflows
+        </Typography>
+        <Typography variant="body2" color="text.secondary" data-testid="cycle-total">
+          {list.total ?? '…'} cycles
+          {list.visibility ? '' : ' (Temporal visibility unavailable: tracked status shown)'}
+        </Typography>
+        <LiveIndicator syncedAt={list.syncedAt} />
+        <Button
+          variant={list.batchMode ? 'contained' : 'outlined'}
+          onClick={() => list.setBatchMode(!list.batchMode)}
+          data-testid="batch-toggle"
+        >
+          Batch actions
+        </Button>
+        <Button
+          variant="contained"
+          startIcon={<AddIcon />}
+          onClick={() => setStarting(true)}
+          data-testid="start-cycle-open"
+        >
+          Start cycle
+        </Button>
+      </Stack>
+      <Filters />
+      {list.error && <ErrorAlert error={list.error} onClose={list.clearError} />}
+      {list.batchMode && (
+        <BatchPanel
+          excluded={list.excluded.length}
+          preview={list.batchPreview}
+          results={list.batchResults}
+          onPreview={(a) => void list.previewBatch(a)}
+          onRun={(a) => void list.runBatch(a)}
+        />
+      )}
+      {list.total === 0 && !list.loading ? (
+        <EmptyState title="No test cycles match">
+          Start a cycle with “Start cycle”, or clear the filters. Cycles appear here as soon as the worker
+          tracks them.
+        </EmptyState>
+      ) : (
+        <CycleTable
+          total={list.total ?? 0}
+          rowAt={list.rowAt}
+          revision={list.pages}
+          sort={list.query.sort}
+          dir={list.query.dir}
+          selected={selected}
+          batchMode={list.batchMode}
+          excluded={list.excluded}
+          onRange={list.ensureRange}
+          onSort={list.setSort}
+          onOpen={open}
+          onToggle={list.toggleExcluded}
+          height={selected ? 240 : 560}
+        />
+      )}
+      <OpenCycle />
+      <StartCycleDialog
+        open={starting}
+        onClose={() => setStarting(false)}
+        onStart={start}
+        onSeedDemo={list.seedDemo}
+      />
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+// The compensation ledger across cycles: filters, paging by "load more", live from the compensation NOTIFYs.
+import { create } from 'zustand';
+import type { CompensationEntry } from '../../../main/api/contract';
+import { asFailure, ops, type OpsFailure } from '../ops/client';
+
+const PAGE = 200;
+
+export interface LedgerFilter {
+  workflowId?: string;
+  phase?: CompensationEntry['phase'];
+  strategy?: string;
+  outcome?: string;
+  text: string;
+}
+
+interface CompensationStore {
+  filter: LedgerFilter;
+  rows: CompensationEntry[];
+  total: number | undefined;
+  loading: boolean;
+  error: OpsFailure | undefined;
+  setFilter(patch: Partial<LedgerFilter>): void;
+  load(more?: boolean): Promise<void>;
+}
+
+export const useCompensation = create<CompensationStore>((set, get) => ({
+  filter: { text: '' },
+  rows: [],
+  total: undefined,
+  loading: false,
+  error: undefined,
+  setFilter(patch) {
+    set((s) => ({ filter: { ...s.filter, ...patch } }));
+    void get().load();
+  },
+  async load(more = false) {
+    set({ loading: true });
+    try {
+      const { filter } = get();
+      const res = await ops.call('inspection.compensations', {
+        ...filter,
+        phase: filter.phase as never,
+        offset: more ? get().rows.length : 0,
+        limit: PAGE,
+      });
+      set((s) => ({ rows: more ? [...s.rows, ...res.rows] : res.rows, total: res.total, error: undefined }));
+    } catch (err) {
+      set({ error: asFailure(err) });
+    } finally {
+      set({ loading: false });
+    }
+  },
+}));
+
+ops.on('workflow.progress', (e) => {
+  if (e.table === 'workflow_compensation_log' && useCompensation.getState().total !== undefined)
+    void useCompensation.getState().load();
+});
+ops.onState((state) => {
+  if (state === 'connected' && useCompensation.getState().total !== undefined)
+    void useCompensation.getState().load();
+});

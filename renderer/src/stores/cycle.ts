@@ -1,0 +1,228 @@
+// The open cycle: its phase states (live from the tracking NOTIFY events), detail, history pages and the
+// operator's actions with their previews.
+import { create } from 'zustand';
+import type {
+  CompensationPreview,
+  CycleDetail,
+  HistoryEventView,
+  PhaseStatesView,
+  WorkflowProgressEvent,
+} from '../../../main/api/contract';
+import { asFailure, ops, type OpsFailure } from '../ops/client';
+
+const HISTORY_PAGE = 1000;
+
+type Busy = 'signal' | 'cancel' | 'terminate' | 'preview' | undefined;
+
+interface CycleStore {
+  workflowId: string | undefined;
+  view: PhaseStatesView | undefined;
+  detail: CycleDetail | undefined;
+  selectedPhase: string | undefined;
+  history: HistoryEventView[];
+  historyToken: string | null | undefined;
+  historyLoading: boolean;
+  preview: CompensationPreview | undefined;
+  busy: Busy;
+  error: OpsFailure | undefined;
+  /** When the view last matched the server; the page shows the age while disconnected. */
+  syncedAt: number | undefined;
+  /** When the last live event for this cycle arrived (the bench reads it). */
+  lastEventAt: number | undefined;
+  open(workflowId: string | undefined): void;
+  refresh(): Promise<void>;
+  selectPhase(phase: string | undefined): void;
+  loadMoreHistory(): Promise<void>;
+  exportHistory(): Promise<HistoryEventView[]>;
+  signal(
+    signal: 'approveScope' | 'rfiResponse' | 'testResult',
+    payload: Record<string, unknown>,
+  ): Promise<boolean>;
+  previewAction(action: 'cancel' | 'terminate'): Promise<void>;
+  closePreview(): void;
+  cancel(): Promise<void>;
+  terminate(reason: string): Promise<void>;
+  clearError(): void;
+  /** After a live event: the phase states now, the heavier detail once the burst settles. */
+  liveRefresh(): void;
+}
+
+let phasesInFlight = false;
+let phasesDirty = false;
+let detailTimer: ReturnType<typeof setTimeout> | undefined;
+
+export const useCycle = create<CycleStore>((set, get) => {
+  const refreshPhases = async () => {
+    const id = get().workflowId;
+    if (!id) return;
+    if (phasesInFlight) {
+      phasesDirty = true;
+      return;
+    }
+    phasesInFlight = true;
+    try {
+      const view = await ops.call('inspection.phases', { workflowId: id });
+      if (get().workflowId === id) set({ view, syncedAt: Date.now() });
+    } catch (err) {
+      if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
+    } finally {
+      phasesInFlight = false;
+      if (phasesDirty) {
+        phasesDirty = false;
+        void refreshPhases();
+      }
+    }
+  };
+  const refreshDetail = async () => {
+    const id = get().workflowId;
+    if (!id) return;
+    try {
+      const detail = await ops.call('inspection.detail', { workflowId: id });
+      if (get().workflowId !== id) return;
+      set((s) => ({
+        detail,
+        // The detail is older than a phases view fetched while it was in flight: keep the newer states.
+        view: s.view && s.view.at > detail.at ? s.view : detail,
+        syncedAt: Date.now(),
+      }));
+    } catch (err) {
+      if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
+    }
+  };
+  const act = async (busy: Busy, work: () => Promise<void>): Promise<boolean> => {
+    set({ busy, error: undefined });
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      set({ error: asFailure(err) });
+      return false;
+    } finally {
+      set({ busy: undefined });
+    }
+  };
+  return {
+    workflowId: undefined,
+    view: undefined,
+    detail: undefined,
+    selectedPhase: undefined,
+    history: [],
+    historyToken: undefined,
+    historyLoading: false,
+    preview: undefined,
+    busy: undefined,
+    error: undefined,
+    syncedAt: undefined,
+    lastEventAt: undefined,
+    open(workflowId) {
+      if (workflowId === get().workflowId) return;
+      set({
+        workflowId,
+        view: undefined,
+        detail: undefined,
+        selectedPhase: undefined,
+        history: [],
+        historyToken: undefined,
+        preview: undefined,
+        error: undefined,
+      });
+      if (workflowId) void get().refresh();
+    },
+    async refresh() {
+      await Promise.all([refreshPhases(), refreshDetail()]);
+    },
+    selectPhase: (selectedPhase) => set({ selectedPhase }),
+    async loadMoreHistory() {
+      const { workflowId, historyToken, historyLoading } = get();
+      if (!workflowId || historyLoading || historyToken === null) return;
+      set({ historyLoading: true });
+      try {
+        const page = await ops.call('inspection.history', {
+          workflowId,
+          pageToken: historyToken ?? undefined,
+          pageSize: HISTORY_PAGE,
+        });
+        if (get().workflowId !== workflowId) return;
+        set((s) => ({ history: [...s.history, ...page.events], historyToken: page.nextPageToken }));
+      } catch (err) {
+        set({ error: asFailure(err) });
+      } finally {
+        set({ historyLoading: false });
+      }
+    },
+    async exportHistory() {
+      while (get().historyToken !== null && get().workflowId) {
+        const before = get().history.length;
+        await get().loadMoreHistory();
+        if (get().history.length === before && get().historyToken !== null) break;
+      }
+      return get().history;
+    },
+    signal: (signal, payload) =>
+      act('signal', async () => {
+        const workflowId = get().workflowId!;
+        await ops.call('workflows.signal', { workflowId, signal, payload });
+        void refreshDetail();
+      }),
+    async previewAction(action) {
+      await act('preview', async () => {
+        set({
+          preview: await ops.call('inspection.compensationPreview', {
+            workflowId: get().workflowId!,
+            action,
+          }),
+        });
+      });
+    },
+    closePreview: () => set({ preview: undefined }),
+    async cancel() {
+      await act('cancel', async () => {
+        await ops.call('workflows.cancel', {
+          workflowId: get().workflowId!,
+          reason: 'cancelled from the console',
+        });
+        set({ preview: undefined });
+      });
+    },
+    async terminate(reason) {
+      await act('terminate', async () => {
+        await ops.call('inspection.terminate', { workflowId: get().workflowId!, reason });
+        set({ preview: undefined });
+        void refreshDetail();
+      });
+    },
+    clearError: () => set({ error: undefined }),
+    liveRefresh() {
+      void refreshPhases();
+      if (detailTimer) clearTimeout(detailTimer);
+      detailTimer = setTimeout(() => void refreshDetail(), 300);
+    },
+  };
+});
+
+function onProgress(event: WorkflowProgressEvent) {
+  const { workflowId } = useCycle.getState();
+  if (!workflowId || event.workflowId !== workflowId) return;
+  const [kind, status] = event.kind.split(':');
+  if (event.table === 'workflow_phases' && kind === 'phase' && event.phase && status) {
+    useCycle.setState((s) =>
+      s.view
+        ? {
+            view: {
+              ...s.view,
+              phases: s.view.phases.map((p) =>
+                p.phase === event.phase ? { ...p, state: status as typeof p.state } : p,
+              ),
+            },
+          }
+        : {},
+    );
+  }
+  useCycle.setState({ lastEventAt: Date.now() });
+  useCycle.getState().liveRefresh();
+}
+
+ops.on('workflow.progress', onProgress);
+ops.onState((state) => {
+  if (state === 'connected' && useCycle.getState().workflowId) void useCycle.getState().refresh();
+});

@@ -1,0 +1,210 @@
+// The Workflows list: server-side filter, sort and paging, pages fetched as the virtual list scrolls to them,
+// refreshed by the tracking NOTIFY events (never by a timer) and re-synced after a reconnect.
+import { create } from 'zustand';
+import type {
+  BatchPreviewItem,
+  BatchResultItem,
+  CycleFilter,
+  CycleRow,
+  OpInput,
+  StartCycleInput,
+  StartCycleResult,
+} from '../../../main/api/contract';
+import { asFailure, ops, type OpsFailure } from '../ops/client';
+
+export const LIST_PAGE = 200;
+
+export type CycleSort = 'started' | 'duration' | 'retries' | 'cycle';
+
+export interface ListQuery {
+  filter: CycleFilter;
+  sort: CycleSort;
+  dir: 'asc' | 'desc';
+}
+
+type BatchAction = OpInput<'inspection.batchPreview'>['action'];
+
+interface WorkflowsStore {
+  query: ListQuery;
+  total: number | undefined;
+  pages: Record<number, CycleRow[]>;
+  loading: boolean;
+  visibility: boolean;
+  error: OpsFailure | undefined;
+  /** When the list last matched the server (shown while the connection is down). */
+  syncedAt: number | undefined;
+  /** Batch mode: the filter's cycles are selected except these. */
+  batchMode: boolean;
+  excluded: string[];
+  batchPreview: { items: BatchPreviewItem[]; truncated: boolean } | undefined;
+  batchResults: BatchResultItem[] | undefined;
+  setFilter(patch: Partial<CycleFilter>): void;
+  setSort(sort: CycleSort): void;
+  reload(): Promise<void>;
+  ensureRange(first: number, last: number): void;
+  rowAt(index: number): CycleRow | undefined;
+  startCycle(input: StartCycleInput): Promise<StartCycleResult>;
+  seedDemo(): Promise<number[]>;
+  setBatchMode(on: boolean): void;
+  toggleExcluded(workflowId: string): void;
+  previewBatch(action: BatchAction): Promise<void>;
+  runBatch(action: BatchAction): Promise<void>;
+  clearError(): void;
+}
+
+const emptyFilter = (): CycleFilter => ({ status: [], text: '' });
+const inFlight = new Set<number>();
+let visible: [number, number] = [0, LIST_PAGE];
+let generation = 0;
+
+export const useWorkflows = create<WorkflowsStore>((set, get) => {
+  const fetchPage = async (page: number, gen = generation) => {
+    if (inFlight.has(page)) return;
+    inFlight.add(page);
+    try {
+      const { query } = get();
+      const res = await ops.call('inspection.list', {
+        ...query.filter,
+        sort: query.sort,
+        dir: query.dir,
+        offset: page * LIST_PAGE,
+        limit: LIST_PAGE,
+      });
+      if (gen !== generation) return;
+      set((s) => ({
+        total: res.total,
+        visibility: res.visibility,
+        pages: { ...s.pages, [page]: res.rows },
+        syncedAt: Date.now(),
+        error: undefined,
+      }));
+    } catch (err) {
+      if (gen === generation) set({ error: asFailure(err) });
+    } finally {
+      inFlight.delete(page);
+    }
+  };
+  const selection = () => ({ filter: get().query.filter, exclude: get().excluded, max: 200 });
+  return {
+    query: { filter: emptyFilter(), sort: 'started', dir: 'desc' },
+    total: undefined,
+    pages: {},
+    loading: false,
+    visibility: true,
+    error: undefined,
+    syncedAt: undefined,
+    batchMode: false,
+    excluded: [],
+    batchPreview: undefined,
+    batchResults: undefined,
+    setFilter(patch) {
+      set((s) => ({ query: { ...s.query, filter: { ...s.query.filter, ...patch } } }));
+      void get().reload();
+    },
+    setSort(sort) {
+      set((s) => ({
+        query: {
+          ...s.query,
+          sort,
+          dir: s.query.sort === sort ? (s.query.dir === 'asc' ? 'desc' : 'asc') : 'desc',
+        },
+      }));
+      void get().reload();
+    },
+    async reload() {
+      generation += 1;
+      inFlight.clear();
+      set({ pages: {}, loading: true });
+      await fetchPage(0);
+      set({ loading: false });
+    },
+    ensureRange(first, last) {
+      visible = [first, last];
+      const { pages } = get();
+      for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++)
+        if (!pages[p]) void fetchPage(p);
+    },
+    rowAt(index) {
+      return get().pages[Math.floor(index / LIST_PAGE)]?.[index % LIST_PAGE];
+    },
+    async startCycle(input) {
+      const result = await ops.call('workflows.start', input);
+      void get().reload();
+      return result;
+    },
+    async seedDemo() {
+      return (await ops.call('workflows.seedDemo', { reports: 3 })).reportIds;
+    },
+    setBatchMode(on) {
+      set({ batchMode: on, excluded: [], batchPreview: undefined, batchResults: undefined });
+    },
+    toggleExcluded(workflowId) {
+      set((s) => ({
+        excluded: s.excluded.includes(workflowId)
+          ? s.excluded.filter((id) => id !== workflowId)
+          : [...s.excluded, workflowId],
+        batchPreview: undefined,
+      }));
+    },
+    async previewBatch(action) {
+      try {
+        const res = await ops.call('inspection.batchPreview', { selection: selection(), action });
+        set({ batchPreview: { items: res.items, truncated: res.truncated }, batchResults: undefined });
+      } catch (err) {
+        set({ error: asFailure(err) });
+      }
+    },
+    async runBatch(action) {
+      try {
+        const res = await ops.call('inspection.batchRun', { selection: selection(), action });
+        set({ batchResults: res.results, batchPreview: undefined });
+      } catch (err) {
+        set({ error: asFailure(err) });
+      }
+    },
+    clearError: () => set({ error: undefined }),
+  };
+});
+
+// Live: a tracking write re-reads the pages on screen, at most once per animation frame burst.
+let refreshQueued = false;
+ops.on('workflow.progress', () => {
+  if (refreshQueued) return;
+  refreshQueued = true;
+  setTimeout(() => {
+    refreshQueued = false;
+    const { pages } = useWorkflows.getState();
+    if (Object.keys(pages).length === 0) return;
+    const [first, last] = visible;
+    for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++) {
+      if (pages[p]) void refetch(p);
+    }
+  }, 250);
+});
+
+async function refetch(page: number) {
+  const { query } = useWorkflows.getState();
+  const gen = generation;
+  try {
+    const res = await ops.call('inspection.list', {
+      ...query.filter,
+      sort: query.sort,
+      dir: query.dir,
+      offset: page * LIST_PAGE,
+      limit: LIST_PAGE,
+    });
+    if (gen !== generation) return;
+    useWorkflows.setState((s) => ({
+      total: res.total,
+      pages: { ...s.pages, [page]: res.rows },
+      syncedAt: Date.now(),
+    }));
+  } catch {
+    // The next event or the reconnect re-sync tries again.
+  }
+}
+
+ops.onState((state) => {
+  if (state === 'connected' && useWorkflows.getState().syncedAt !== undefined)
+    void useWorkflows.getState().reload();
+});

@@ -1,0 +1,77 @@
+// The inspection operations against a real stack and worker: list, phase states, detail, history, preview, ledger.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+
+let stack: CycleStack;
+const call = <T>(op: string, input: unknown) => stack.ops.router.invoke(op, input) as Promise<T>;
+
+beforeAll(async () => {
+  stack = await startCycleStack({ autoApprove: false });
+  await stack.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type Phases = { status: string; phases: Array<{ phase: string; state: string }>; compensations: unknown[] };
+
+describe('inspection on a real stack', () => {
+  it('lists a started cycle, shows it waiting for scope approval, previews its cancel and pages its history', async () => {
+    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
+      cycleId: 501,
+      reportIds: [1, 2],
+      autoApprove: false,
+    });
+    await waitFor(
+      async () =>
+        (await call<Phases>('inspection.phases', { workflowId }).catch(() => undefined))?.phases.find(
+          (p) => p.phase === 'scoping',
+        )?.state === 'running',
+      60_000,
+      'scoping to run',
+    );
+    const list = await call<{ total: number; rows: Array<{ workflowId: string; currentPhase: string }> }>(
+      'inspection.list',
+      { text: '501' },
+    );
+    expect(list.rows.map((r) => r.workflowId)).toEqual([workflowId]);
+    expect(list.rows[0]!.currentPhase).toBe('scoping');
+    const detail = await call<{ waitingFor: string[]; activities: unknown[] }>('inspection.detail', {
+      workflowId,
+    });
+    expect(detail.waitingFor).toContain('scope_approval');
+    expect(detail.activities.length).toBeGreaterThan(0);
+    const preview = await call<{ steps: Array<{ phase: string; strategy: string }> }>(
+      'inspection.compensationPreview',
+      { workflowId },
+    );
+    expect(preview.steps.map((s) => s.phase)).toEqual(['scoping', 'planning']);
+    const history = await call<{ events: Array<{ type: string }> }>('inspection.history', { workflowId });
+    expect(history.events[0]!.type).toBe('WorkflowExecutionStarted');
+  });
+
+  it('cancels a cycle and lists its compensations in the ledger, in reverse order', async () => {
+    const workflowId = 'test-cycle-501';
+    await call('workflows.cancel', { workflowId });
+    await waitFor(
+      async () => (await call<Phases>('inspection.phases', { workflowId })).status === 'cancelled',
+      60_000,
+      'the cancel to finish',
+    );
+    const ledger = await call<{ rows: Array<{ phase: string }> }>('inspection.compensations', { workflowId });
+    expect(ledger.rows.map((r) => r.phase).reverse()).toEqual(['scoping', 'planning']);
+    const list = await call<{ rows: Array<{ compensations: number; status: string }> }>('inspection.list', {
+      text: '501',
+    });
+    expect(list.rows[0]).toMatchObject({ status: 'cancelled', compensations: 2 });
+  });
+
+  it('folds completed phase durations into the metrics', async () => {
+    const metrics = await call<{ durations: Array<{ phase: string; count: number }> }>(
+      'inspection.metrics',
+      {},
+    );
+    expect(metrics.durations.find((d) => d.phase === 'planning')?.count).toBeGreaterThanOrEqual(1);
+  });
+});
