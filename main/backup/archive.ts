@@ -71,7 +71,11 @@ export interface DumpOptions {
   jobs: number;
   signal?: AbortSignal;
   onTableDone?: (table: string) => void;
+  /** A table's data file is complete (parallel mode reports it): it can be hashed while the dump goes on. */
+  onDataDone?: (dumpId: number) => void;
 }
+
+const FINISHED_DATA = /finished item (\d+) TABLE DATA/;
 
 /** pg_dump in directory format with parallel jobs; pg_dump fsyncs what it wrote before it exits. */
 export async function dumpDatabase(o: DumpOptions): Promise<void> {
@@ -99,6 +103,8 @@ export async function dumpDatabase(o: DumpOptions): Promise<void> {
     onStderrLine: (line) => {
       const m = /dumping contents of table "?([^"]+)"?/.exec(line);
       if (m) o.onTableDone?.(m[1]!);
+      const f = FINISHED_DATA.exec(line);
+      if (f) o.onDataDone?.(Number(f[1]));
     },
   });
 }
@@ -111,6 +117,8 @@ export interface RestoreOptions {
   jobs: number;
   signal?: AbortSignal;
   onTableDone?: (table: string) => void;
+  /** A table's data is loaded (its content is final: later steps only add indexes and constraints). */
+  onDataDone?: (dumpId: number) => void;
 }
 
 export async function restoreDatabase(o: RestoreOptions): Promise<void> {
@@ -137,6 +145,8 @@ export async function restoreDatabase(o: RestoreOptions): Promise<void> {
     onStderrLine: (line) => {
       const m = /processing data for table "?([^"]+)"?/.exec(line);
       if (m) o.onTableDone?.(m[1]!);
+      const f = FINISHED_DATA.exec(line);
+      if (f) o.onDataDone?.(Number(f[1]));
     },
   });
 }
@@ -195,63 +205,92 @@ export interface ArchiveRead {
   bytes: number;
 }
 
+export interface HashedFile {
+  file: BackupFile;
+  dumpId?: number;
+  content?: { rows: number; checksum: string };
+}
+
+export interface ReadOptions {
+  /** Also decompress table data and compute content checksums (a truncated gzip stream fails here). */
+  content?: boolean;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+export function dataFileName(dir: string, dumpId: number): string | undefined {
+  return [`${dumpId}.dat.gz`, `${dumpId}.dat`].find((n) => fs.existsSync(path.join(dir, n)));
+}
+
+/** One read of one archive file: its sha256 and, for table data, the content checksum. */
+export async function hashArchiveFile(
+  setDir: string,
+  archive: string,
+  name: string,
+  o: ReadOptions = {},
+): Promise<HashedFile> {
+  const file = path.join(setDir, archive, name);
+  const fileHash = crypto.createHash('sha256');
+  const data = /^(\d+)\.dat(\.gz)?$/.exec(name);
+  const content = data && o.content !== false ? new ContentHasher(true) : undefined;
+  let size = 0;
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 20, signal: o.signal });
+  source.on('data', (c) => {
+    const chunk = c as Buffer;
+    fileHash.update(chunk);
+    size += chunk.length;
+    o.onBytes?.(chunk.length);
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      content?.update(chunk);
+      done();
+    },
+  });
+  try {
+    if (content && data?.[2]) await pipeline(source, zlib.createGunzip({ chunkSize: 1 << 18 }), sink);
+    else await pipeline(source, sink);
+  } catch (err) {
+    if (o.signal?.aborted)
+      throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
+    throw new OpsError(
+      'BACKUP_INVALID',
+      `${archive}/${name} is damaged: ${(err as Error).message}.`,
+      'This set cannot be restored; use another set, and check the disk it is stored on.',
+    );
+  }
+  return {
+    file: { path: `${archive}/${name}`, size, sha256: fileHash.digest('hex') },
+    dumpId: data ? Number(data[1]) : undefined,
+    content: content?.digest(),
+  };
+}
+
 /**
- * Reads every file once: its sha256, and for table data files the decompressed content checksum.
- * A truncated or corrupted gzip stream fails here (pg_restore --list alone would not notice).
+ * Reads every file of an archive once, two at a time; files already read (while pg_dump was still writing
+ * others) are passed in and not read again.
  */
 export async function readArchive(
   setDir: string,
   archive: string,
-  onBytes?: (n: number) => void,
-  signal?: AbortSignal,
+  o: ReadOptions = {},
+  already: Map<string, Promise<HashedFile>> = new Map(),
 ): Promise<ArchiveRead> {
-  const dir = path.join(setDir, archive);
-  const names = fs.readdirSync(dir).sort();
-  const files: BackupFile[] = [];
-  const tables = new Map<number, { rows: number; checksum: string }>();
-  let bytes = 0;
+  const names = fs
+    .readdirSync(path.join(setDir, archive))
+    .sort()
+    .filter((n) => !already.has(n));
+  const results: HashedFile[] = [];
   let next = 0;
-  const one = async (name: string) => {
-    const file = path.join(dir, name);
-    const fileHash = crypto.createHash('sha256');
-    const data = /^(\d+)\.dat(\.gz)?$/.exec(name);
-    const content = data ? new ContentHasher(true) : undefined;
-    let size = 0;
-    const source = fs.createReadStream(file, { highWaterMark: 1 << 20, signal });
-    source.on('data', (c) => {
-      const chunk = c as Buffer;
-      fileHash.update(chunk);
-      size += chunk.length;
-      onBytes?.(chunk.length);
-    });
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        content?.update(chunk);
-        done();
-      },
-    });
-    try {
-      if (data?.[2]) await pipeline(source, zlib.createGunzip(), sink);
-      else await pipeline(source, sink);
-    } catch (err) {
-      if (signal?.aborted)
-        throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
-      throw new OpsError(
-        'BACKUP_INVALID',
-        `${archive}/${name} is damaged: ${(err as Error).message}.`,
-        'This set cannot be restored; use another set, and check the disk it is stored on.',
-      );
-    }
-    files.push({ path: `${archive}/${name}`, size, sha256: fileHash.digest('hex') });
-    if (data && content) tables.set(Number(data[1]), content.digest());
-    bytes += size;
-  };
   const lane = async () => {
-    while (next < names.length) await one(names[next++]!);
+    while (next < names.length) results.push(await hashArchiveFile(setDir, archive, names[next++]!, o));
   };
   await Promise.all([lane(), lane()]);
-  files.sort((a, b) => a.path.localeCompare(b.path));
-  return { files, tables, bytes };
+  results.push(...(await Promise.all(already.values())));
+  const tables = new Map<number, { rows: number; checksum: string }>();
+  for (const r of results) if (r.dumpId !== undefined && r.content) tables.set(r.dumpId, r.content);
+  const files = results.map((r) => r.file).sort((a, b) => a.path.localeCompare(b.path));
+  return { files, tables, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 /** fsync of every file in a folder and of the folder itself. */

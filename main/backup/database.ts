@@ -1,5 +1,4 @@
 // What the backup needs from a live Postgres: versions, migrations, sizes, table checksums, and the database swap.
-import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import type { PostgresEndpoint } from '../stack/provider';
@@ -219,6 +218,64 @@ export async function liveChecksums(
   return result;
 }
 
-export function newId(): string {
-  return crypto.randomBytes(3).toString('hex');
+/**
+ * Checksums of tables as each becomes final (a restore reports every table whose data is loaded), a few at a
+ * time, so the read-back overlaps the rest of the restore. drain() adds what is left and waits for all.
+ */
+export class ChecksumQueue {
+  private tables: Promise<Map<string, LiveTable>> | undefined;
+  private readonly queued = new Set<string>();
+  private readonly waiting: string[] = [];
+  private readonly results = new Map<string, { rows: number; checksum: string }>();
+  private running = 0;
+  private failure: Error | undefined;
+  private wake: Array<() => void> = [];
+
+  constructor(
+    private readonly psql: string,
+    private readonly endpoint: Endpoint,
+    private readonly database: string,
+    private readonly signal?: AbortSignal,
+    private readonly lanes = 2,
+  ) {}
+
+  add(key: string): void {
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.waiting.push(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.lanes && this.waiting.length > 0) {
+      const key = this.waiting.shift()!;
+      this.running++;
+      this.one(key)
+        .catch((err: Error) => (this.failure ??= err))
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (this.running === 0 && this.waiting.length === 0) for (const w of this.wake.splice(0)) w();
+        });
+    }
+  }
+
+  private async one(key: string): Promise<void> {
+    this.tables ??= withClient(this.endpoint, this.database, liveTables).then(
+      (list) => new Map(list.map((t) => [`${t.schema}.${t.name}`, t])),
+    );
+    const table = (await this.tables).get(key);
+    if (!table) return; // reported as missing by the comparison
+    this.results.set(
+      key,
+      await liveTableChecksum(this.psql, this.endpoint, this.database, table, this.signal),
+    );
+  }
+
+  async drain(keys: string[]): Promise<Map<string, { rows: number; checksum: string }>> {
+    for (const k of keys) this.add(k);
+    if (this.running > 0 || this.waiting.length > 0) await new Promise<void>((r) => this.wake.push(r));
+    if (this.failure) throw this.failure;
+    return this.results;
+  }
 }

@@ -25,8 +25,11 @@ import type { WorkerSupervisor } from '../worker';
 import type { CycleService } from '../temporal';
 import {
   archiveKind,
+  dataFileName,
   dumpDatabase,
+  hashArchiveFile,
   readArchive,
+  type HashedFile,
   readToc,
   restoreDatabase,
   syncTree,
@@ -38,7 +41,7 @@ import {
   databaseSizes,
   dropDatabase,
   listDatabases,
-  liveChecksums,
+  ChecksumQueue,
   liveTables,
   serverVersion,
   swapDatabases,
@@ -372,6 +375,8 @@ export class BackupService implements ConsoleModule {
     const baseBytes = job.state.bytesDone;
     const poll = setInterval(() => job.update({ bytesDone: baseBytes + dirSize(dir) }, false), 500);
     const startedAt = new Date().toISOString();
+    // Each table's file is hashed as soon as pg_dump reports it complete, while the other tables are dumped.
+    const early = new Map<string, Promise<HashedFile>>();
     try {
       await dumpDatabase({
         pgDump: bin.pgDump,
@@ -381,14 +386,24 @@ export class BackupService implements ConsoleModule {
         jobs,
         signal: job.signal,
         onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+        onDataDone: (dumpId) => {
+          const name = dataFileName(dir, dumpId);
+          if (!name) return;
+          const hashing = hashArchiveFile(partial, archive, name, { signal: job.signal });
+          hashing.catch(() => undefined); // awaited (and reported) with the rest
+          early.set(name, hashing);
+        },
       });
+    } catch (err) {
+      await Promise.allSettled(early.values());
+      throw err;
     } finally {
       clearInterval(poll);
     }
     const finishedAt = new Date().toISOString();
     job.update({ step: `Hashing ${t.database}`, tablesDone: baseTables + info.tables });
     const [read, toc] = await Promise.all([
-      readArchive(partial, archive, undefined, job.signal),
+      readArchive(partial, archive, { signal: job.signal }, early),
       readToc(bin.pgRestore, dir),
     ]);
     const kind = archiveKind(toc);
@@ -458,16 +473,16 @@ export class BackupService implements ConsoleModule {
         job.update({ step: `Trial restore of ${db.database} into ${scratch}`, database: db.database });
         try {
           await createDatabase(endpoint, scratch);
-          await restoreDatabase({
-            pgRestore: bin.pgRestore,
+          const queue = await this.restoreAndChecksum(
+            bin,
             endpoint,
-            database: scratch,
-            dir: path.join(setDir(root, setId), db.archive),
-            jobs: 2,
-            signal: job.signal,
-          });
+            scratch,
+            path.join(setDir(root, setId), db.archive),
+            db,
+            job,
+          );
           job.update({ step: `Comparing ${scratch} with the manifest` });
-          problems.push(...(await this.compareLive(bin, endpoint, scratch, db, job.signal)));
+          problems.push(...(await this.compareLive(queue, scratch, db)));
         } catch (err) {
           problems.push(`Trial restore of ${db.database} failed: ${toErrorShape(err).message}`);
         } finally {
@@ -494,6 +509,7 @@ export class BackupService implements ConsoleModule {
     bin: StackBinaries,
     job: Job,
     onBytes: (n: number) => void,
+    content = true,
   ): Promise<string[]> {
     const dir = path.join(setDir(root, manifest.id), db.archive);
     if (!fs.existsSync(dir)) return [`The archive of ${db.database} is missing (${dir}).`];
@@ -511,7 +527,11 @@ export class BackupService implements ConsoleModule {
     }
     let read;
     try {
-      read = await readArchive(setDir(root, manifest.id), db.archive, onBytes, job.signal);
+      read = await readArchive(setDir(root, manifest.id), db.archive, {
+        onBytes,
+        signal: job.signal,
+        content,
+      });
     } catch (err) {
       if (job.signal.aborted) throw err;
       return [...problems, toErrorShape(err).message];
@@ -529,7 +549,7 @@ export class BackupService implements ConsoleModule {
       onDisk.delete(f.path);
     }
     for (const extra of onDisk.keys()) problems.push(`${extra} is not part of the set.`);
-    for (const t of db.tables) {
+    for (const t of content ? db.tables : []) {
       const c = read.tables.get(t.dumpId);
       if (!c || c.checksum !== t.checksum || c.rows !== t.rows)
         problems.push(`The data of ${t.schema}.${t.name} in ${db.database} does not match the manifest.`);
@@ -538,20 +558,35 @@ export class BackupService implements ConsoleModule {
     return problems;
   }
 
-  private async compareLive(
+  /** Restores an archive into a new database, reading each table back as soon as its data is loaded. */
+  private async restoreAndChecksum(
     bin: StackBinaries,
     endpoint: PostgresEndpoint,
     database: string,
+    dir: string,
     db: DatabaseBackup,
-    signal?: AbortSignal,
-  ): Promise<string[]> {
-    const live = await liveChecksums(
-      bin.psql,
+    job: Job,
+  ): Promise<ChecksumQueue> {
+    const queue = new ChecksumQueue(bin.psql, endpoint, database, job.signal);
+    const byId = new Map(db.tables.map((t) => [t.dumpId, `${t.schema}.${t.name}`]));
+    await restoreDatabase({
+      pgRestore: bin.pgRestore,
       endpoint,
       database,
-      signal,
-      new Set(db.tables.map((t) => `${t.schema}.${t.name}`)),
-    );
+      dir,
+      jobs: 2,
+      signal: job.signal,
+      onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+      onDataDone: (dumpId) => {
+        const key = byId.get(dumpId);
+        if (key) queue.add(key);
+      },
+    });
+    return queue;
+  }
+
+  private async compareLive(queue: ChecksumQueue, database: string, db: DatabaseBackup): Promise<string[]> {
+    const live = await queue.drain(db.tables.map((t) => `${t.schema}.${t.name}`));
     const problems: string[] = [];
     for (const t of db.tables) {
       const c = live.get(`${t.schema}.${t.name}`);
@@ -650,9 +685,10 @@ export class BackupService implements ConsoleModule {
     const manifest = readManifest(root, input.setId);
     const bin = this.binaries();
     const dbs = manifest.databases.filter((d) => plan.kinds.includes(d.kind));
-    job.update({ step: 'Verifying the set (full read)' });
+    job.update({ step: 'Verifying the set (full read of every file against its sha256)' });
     for (const db of dbs) {
-      const problems = await this.checkArchive(root, manifest, db, bin, job, () => undefined);
+      // Every file's sha256 over a full read; table contents are compared after the restore, in the database.
+      const problems = await this.checkArchive(root, manifest, db, bin, job, () => undefined, false);
       if (problems.length)
         throw new OpsError(
           'BACKUP_INVALID',
@@ -670,7 +706,12 @@ export class BackupService implements ConsoleModule {
     const swapped: Array<{ database: string; keptOldAs: string }> = [];
     let matched = 0;
     const work = async () => {
-      const created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }> = [];
+      const created: Array<{
+        endpoint: PostgresEndpoint;
+        name: string;
+        db: DatabaseBackup;
+        queue?: ChecksumQueue;
+      }> = [];
       const undo: Array<() => Promise<void>> = [];
       try {
         for (const db of dbs) {
@@ -678,20 +719,20 @@ export class BackupService implements ConsoleModule {
           const name = `${db.database}_restore_${at}`;
           job.update({ step: `Restoring ${db.database} into ${name}`, database: db.database });
           await createDatabase(endpoint, name);
-          created.push({ endpoint, name, db });
-          await restoreDatabase({
-            pgRestore: bin.pgRestore,
+          const entry: (typeof created)[number] = { endpoint, name, db };
+          created.push(entry);
+          entry.queue = await this.restoreAndChecksum(
+            bin,
             endpoint,
-            database: name,
-            dir: path.join(setDir(root, manifest.id), db.archive),
-            jobs: 2,
-            signal: job.signal,
-            onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
-          });
+            name,
+            path.join(setDir(root, manifest.id), db.archive),
+            db,
+            job,
+          );
         }
         for (const c of created) {
           job.update({ step: `Comparing ${c.name} with the manifest's checksums`, database: c.db.database });
-          const problems = await this.compareLive(bin, c.endpoint, c.name, c.db, job.signal);
+          const problems = await this.compareLive(c.queue!, c.name, c.db);
           if (problems.length)
             throw new OpsError(
               'BACKUP_INVALID',
