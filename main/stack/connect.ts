@@ -1,5 +1,6 @@
 // How the console reaches a stack's services with the TLS a profile asks for, and what a failed connection
 // means in words an operator can act on (wrong CA, wrong client certificate, bad password).
+import tls from 'node:tls';
 import type pg from 'pg';
 import type { ConnectionOptions } from '@temporalio/client';
 import { OpsError } from '../api/errors';
@@ -159,4 +160,56 @@ export function explainPostgresError(err: unknown, ep: PostgresEndpoint, label: 
   return new OpsError('UNAVAILABLE', `${where}: ${text}`, 'Check the host, port and that the server is up.', {
     reason: 'unreachable',
   });
+}
+
+/**
+ * gRPC only says "failed to connect before the deadline" when TLS goes wrong; a direct handshake with the same
+ * CA, client certificate and server name tells which side refused. Resolves to the TLS error, or undefined.
+ */
+export function probeTls(spec: StackSpec, timeoutMs = 3_000): Promise<Error | undefined> {
+  const t = spec.temporal.tls ?? {};
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (err: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(err);
+    };
+    const socket = tls.connect({
+      host: spec.temporal.host,
+      port: spec.temporal.port,
+      servername: t.serverName || (/^[\d.]+$|:/.test(spec.temporal.host) ? undefined : spec.temporal.host),
+      ...(t.ca ? { ca: t.ca } : {}),
+      ...(t.clientCert && t.clientKey ? { cert: t.clientCert, key: t.clientKey } : {}),
+      ALPNProtocols: ['h2'],
+      ...(t.serverName
+        ? {
+            checkServerIdentity: (_host: string, cert: tls.PeerCertificate) =>
+              tls.checkServerIdentity(t.serverName!, cert),
+          }
+        : {}),
+    });
+    // In TLS 1.3 the server judges the client certificate after the handshake: its alert arrives on the first read.
+    socket.once('secureConnect', () => {
+      socket.write(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+      setTimeout(() => done(undefined), 700);
+    });
+    socket.on('data', () => undefined);
+    socket.once('error', (err) => done(err));
+    socket.once('close', () => done(undefined));
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+  });
+}
+
+/** explainTemporalError, with a TLS handshake probe to name the cause when gRPC gives none. */
+export async function diagnoseTemporalError(err: unknown, spec: StackSpec): Promise<OpsError> {
+  const first = explainTemporalError(err, spec);
+  const reason = (first.details as { reason?: string } | undefined)?.reason;
+  if (reason !== 'unreachable' || !(spec.temporal.tls || spec.temporal.apiKey)) return first;
+  const tlsError = await probeTls(spec);
+  if (!tlsError) return first;
+  const code = (tlsError as { code?: string }).code ?? '';
+  return explainTemporalError(new Error(`${tlsError.message}${code ? ` (${code})` : ''}`), spec);
 }

@@ -6,7 +6,7 @@ import type { ValidationCheck, ValidationReport } from '../api/contract';
 import type { PostgresEndpoint, StackSpec } from './provider';
 import {
   explainPostgresError,
-  explainTemporalError,
+  diagnoseTemporalError,
   pgClientConfig,
   temporalConnectionOptions,
 } from './connect';
@@ -158,7 +158,7 @@ async function temporalChecks(spec: StackSpec, integration: boolean): Promise<Va
       try {
         connection = await Connection.connect({ ...temporalConnectionOptions(spec), connectTimeout: 3_000 });
       } catch (err) {
-        throw explainTemporalError(err, spec);
+        throw await diagnoseTemporalError(err, spec);
       }
       const health = await connection.healthService.check({});
       const info = await connection.workflowService.getSystemInfo({});

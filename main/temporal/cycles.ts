@@ -16,7 +16,7 @@ import { PHASE_IDS } from '../api/contract/phases';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackSpec } from '../stack';
-import { explainTemporalError, temporalConnectionOptions } from '../stack/connect';
+import { diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
 import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
@@ -71,7 +71,7 @@ export class CycleService implements ConsoleModule {
       try {
         this.connection = await Connection.connect({ ...options, connectTimeout: '5 s' });
       } catch (err) {
-        throw explainTemporalError(err, spec);
+        throw await diagnoseTemporalError(err, spec);
       }
       this.connectionKey = key;
     }

@@ -9,7 +9,7 @@ import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint, StackProvider, StackSpec } from '../provider';
 import {
   explainPostgresError,
-  explainTemporalError,
+  diagnoseTemporalError,
   pgClientConfig,
   temporalConnectionOptions,
 } from '../connect';
@@ -115,7 +115,7 @@ export class AttachedProvider implements StackProvider {
         ...base,
         state: 'failed',
         health: 'failed',
-        message: explainTemporalError(err, this.spec).message,
+        message: (await diagnoseTemporalError(err, this.spec)).message,
       };
     } finally {
       await connection?.close().catch(() => undefined);

@@ -68,7 +68,11 @@ describe('production profile: read-only at the router', () => {
     // Unlock needs the exact name.
     const wrong = await ops.router.call('profiles.unlock', { name: 'prod-eu', confirm: 'prod' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    const mode = await ops.router.invoke('profiles.unlock', { name: 'prod-eu', confirm: 'prod-eu', minutes: 5 });
+    const mode = await ops.router.invoke('profiles.unlock', {
+      name: 'prod-eu',
+      confirm: 'prod-eu',
+      minutes: 5,
+    });
     expect(mode.readOnly).toBe(false);
     expect(Date.parse(mode.unlockedUntil!)).toBeGreaterThan(Date.now());
 
@@ -89,7 +93,10 @@ describe('production profile: read-only at the router', () => {
     // Locking by hand works too.
     await ops.router.invoke('profiles.unlock', { name: 'prod-eu', confirm: 'prod-eu' });
     await ops.router.invoke('profiles.lock', {});
-    expect(await ops.router.call('worker.start', {})).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
+    expect(await ops.router.call('worker.start', {})).toMatchObject({
+      ok: false,
+      error: { code: 'READ_ONLY' },
+    });
 
     // The audit trail holds every action, survives a restart, and never holds a secret.
     await ops.shutdown();
@@ -117,7 +124,9 @@ describe('production profile: read-only at the router', () => {
     expect(refused.operator.length).toBeGreaterThan(0);
     expect(refused.error?.code).toBe('READ_ONLY');
     const save = entries.find((e) => e.op === 'profiles.save')!;
-    expect(save.input).toMatchObject({ secrets: { appPostgresPassword: '[redacted]', apiKey: '[redacted]' } });
+    expect(save.input).toMatchObject({
+      secrets: { appPostgresPassword: '[redacted]', apiKey: '[redacted]' },
+    });
     // profiles.use is recorded under the profile in force before the switch.
     expect(entries.find((e) => e.op === 'profiles.use')!.profile).toBeNull();
 
