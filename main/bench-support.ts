@@ -2,3 +2,5 @@
 export { createConsole } from './console';
 export { writeTemporalConfig } from './stack/local/temporal-config';
 export { resolveBinaries } from './stack/binaries';
+export { startBrowserServer } from './transport';
+export { postgresUrl } from './stack/spec';
