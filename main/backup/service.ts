@@ -1,5 +1,6 @@
 // The backup capability: makes, verifies and restores sets of the app DB and the Temporal DB, with progress jobs.
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError, toErrorShape } from '../api/errors';
@@ -93,6 +94,8 @@ class Job {
     action: BackupJob['action'],
     private readonly emit: (job: BackupJob) => void,
   ) {
+    // Every file read and psql child of the job listens for its cancellation.
+    setMaxListeners(0, this.abort.signal);
     this.state = {
       id: crypto.randomUUID(),
       action,
