@@ -176,6 +176,38 @@ export class BackupService implements ConsoleModule {
       },
     });
     this.armSchedule();
+    this.watchStackStarts();
+  }
+
+  /**
+   * Each time the stack comes up, compare the app DB with Temporal: a lost Temporal DB shows as cycles in flight
+   * that Temporal does not know. The log says so, and the Backups page offers to restart them.
+   */
+  private watchStackStarts(): void {
+    let wasRunning = false;
+    this.ctx.router.events.subscribe((name, payload) => {
+      if (name !== 'stack.status') return;
+      const running = (payload as { state: string }).state === 'running';
+      if (running && !wasRunning && !this.exclusive) void this.checkAfterStart();
+      wasRunning = running;
+    });
+  }
+
+  private async checkAfterStart(): Promise<void> {
+    try {
+      const report = await reconcile(this.deps.stack.spec(), this.deps.cycles);
+      this.ctx.router.events.emit('backup.reconcile', report);
+      const lost = report.items.filter((i) => i.problem === 'unknown-to-temporal');
+      if (lost.length)
+        this.log.warn(
+          `Temporal does not know ${lost.length} cycle(s) the app DB shows in flight (${lost.map((i) => i.cycleId).join(', ')}): ` +
+            'the Temporal DB was lost or restored from an older set, and their running workflows with it. ' +
+            'Backups → Reconciliation restarts each from the phase after its last completed one.',
+        );
+      else if (report.items.length) this.log.warn(report.summary + ' See Backups → Reconciliation.');
+    } catch (err) {
+      this.log.warn(`could not compare the app DB with Temporal after start: ${toErrorShape(err).message}`);
+    }
   }
 
   root(): string {

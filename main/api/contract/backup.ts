@@ -216,4 +216,6 @@ export const backupOperations = {
 export const backupEvents = {
   'backup.job': BackupJobSchema,
   'backup.sets': z.array(BackupSetSummarySchema),
+  /** After the stack comes up: what the app DB and Temporal disagree about (a lost or restored database). */
+  'backup.reconcile': ReconcileReportSchema,
 };

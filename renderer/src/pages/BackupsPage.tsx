@@ -245,6 +245,7 @@ function ScheduleCard() {
             size="small"
             type="number"
             label="Every (hours)"
+            sx={{ width: 140 }}
             value={draft.everyHours}
             onChange={(e) => setDraft({ ...draft, everyHours: Number(e.target.value) })}
           />
@@ -252,6 +253,7 @@ function ScheduleCard() {
             size="small"
             type="number"
             label="Keep last"
+            sx={{ width: 140 }}
             value={draft.keepLast ?? ''}
             onChange={(e) =>
               setDraft({ ...draft, keepLast: e.target.value ? Number(e.target.value) : undefined })
@@ -261,6 +263,7 @@ function ScheduleCard() {
             size="small"
             type="number"
             label="Keep days"
+            sx={{ width: 140 }}
             value={draft.keepDays ?? ''}
             onChange={(e) =>
               setDraft({ ...draft, keepDays: e.target.value ? Number(e.target.value) : undefined })

@@ -133,3 +133,4 @@ export const useBackups = create<BackupsStore>((set, get) => {
 
 ops.on('backup.job', (job) => useBackups.setState({ job }));
 ops.on('backup.sets', (sets) => useBackups.setState({ sets }));
+ops.on('backup.reconcile', (reconcile) => useBackups.setState({ reconcile }));
