@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } from './console';
 import { registerWorkflowCommands } from './cli-workflows';
+import { registerRecoveryCommands } from './cli-recovery';
 import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
@@ -168,6 +169,7 @@ export function buildProgram(): Command {
     });
 
   registerWorkflowCommands(program, (mode) => makeConsole(program, mode));
+  registerRecoveryCommands(program, () => makeConsole(program));
   registerProfileCommands(program, () => makeConsole(program));
 
   const config = program.command('config').description('the console settings');

@@ -7,6 +7,7 @@ import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { migrateAppDb, ProgressListener } from './db';
 import { CycleService } from './temporal';
+import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
 import { WorkerSupervisor } from './worker';
@@ -70,7 +71,11 @@ export class OpsConsole implements ConsoleContext {
     this.logs = new LogBus(this.router.events, 20_000, options.echoLogs);
     this.settings = new SettingsStore(this.dataDir, options.env);
     this.secrets = options.secrets ?? new FileSecretStore(this.dataDir);
-    this.profiles = new ProfileService({ dataDir: this.dataDir, secrets: this.secrets, override: options.profile });
+    this.profiles = new ProfileService({
+      dataDir: this.dataDir,
+      secrets: this.secrets,
+      override: options.profile,
+    });
     this.audit = new AuditStore(this.dataDir);
     this.wireProfilesAndAudit();
 
@@ -114,7 +119,8 @@ export class OpsConsole implements ConsoleContext {
       this.profiles.guard(op);
     });
     this.router.setWriteObserver((op, input, outcome, durationMs) => {
-      const mode = (input && typeof input === 'object' ? before.get(input) : undefined) ?? this.profiles.mode();
+      const mode =
+        (input && typeof input === 'object' ? before.get(input) : undefined) ?? this.profiles.mode();
       try {
         const entry = this.audit.append({
           time: new Date().toISOString(),
@@ -135,7 +141,9 @@ export class OpsConsole implements ConsoleContext {
     });
     this.profiles.onChange((view) => this.router.events.emit('profiles.changed', view));
     this.profiles.register(this.router, (profile, integration) =>
-      validateStack(resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, profile), { integration }),
+      validateStack(resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, profile), {
+        integration,
+      }),
     );
     this.router.register({
       'audit.list': (filter) => this.audit.list(filter),
@@ -230,6 +238,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDbUrl });
   ops.use(() => cycles);
+  const recovery = new RecoveryService(ops, stack, { longRunning });
+  ops.use(() => recovery);
   ops.use(
     () =>
       new InspectionService(ops, {

@@ -77,6 +77,12 @@ export class StackManager implements ConsoleModule {
     });
   }
 
+  /** The local provider's clusters (point-in-time recovery works on their folders); undefined on other providers. */
+  async localClusters() {
+    const provider = await this.currentProvider();
+    return provider instanceof LocalProvider ? provider.clusters() : undefined;
+  }
+
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
   spec(): StackSpec {
     return resolveStackSpec(

@@ -8,6 +8,7 @@ import { freeStackSettings } from './stack-settings';
 
 export interface CycleStack {
   ops: WiredConsole;
+  home: string;
   db: pg.Pool;
   events: WorkflowProgressEvent[];
   stop(): Promise<void>;
@@ -16,9 +17,12 @@ export interface CycleStack {
 export async function startCycleStack(
   worker: Record<string, unknown> = {},
   temporal: Record<string, unknown> = {},
+  stack: Record<string, unknown> = {},
 ) {
+  const free = await freeStackSettings();
   const home = scratchHome({
-    ...(await freeStackSettings()),
+    ...free,
+    stack: { ...free.stack, ...stack },
     temporal: { activityTimeoutS: 5, ...temporal },
     worker: { retryBaseMs: 200, ...worker },
   });
@@ -35,10 +39,13 @@ export async function startCycleStack(
     connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
     max: 4,
   });
+  // Some tests restart the databases under the pool: idle connections then drop, and the next query reconnects.
+  db.on('error', () => undefined);
   return {
     ops,
     db,
     events,
+    home,
     async stop() {
       await db.end();
       await ops.router.call('stack.stop', {});

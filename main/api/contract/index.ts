@@ -5,6 +5,7 @@ import { auditEvents, auditOperations } from './audit';
 import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
+import { recoveryEvents, recoveryOperations } from './recovery';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
@@ -18,6 +19,7 @@ export const operations = {
   ...workerOperations,
   ...workflowOperations,
   ...inspectionOperations,
+  ...recoveryOperations,
   ...backupOperations,
   ...profileOperations,
   ...auditOperations,
@@ -30,6 +32,7 @@ export const events = {
   ...workerEvents,
   ...workflowEvents,
   ...inspectionEvents,
+  ...recoveryEvents,
   ...backupEvents,
   ...profileEvents,
   ...auditEvents,
@@ -54,6 +57,7 @@ export * from './worker';
 export * from './workflows';
 export * from './inspection';
 export * from './phases';
+export * from './recovery';
 export * from './backup';
 export * from './profiles';
 export * from './audit';

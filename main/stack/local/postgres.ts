@@ -8,24 +8,67 @@ import type { Logger } from '../../logs';
 import { isAlive, run } from './process';
 import { ensureOwnedDir, type RunAs } from './run-as';
 
+/** The archive command: a segment counts only once it is complete and synced (copy, fsync, rename, fsync dir). */
+const ARCHIVE_SCRIPT = `#!/bin/sh
+# Written by Ops Console. $1 = the segment's path (%p), $2 = its place in the archive.
+set -e
+src="$1"; dest="$2"
+if [ -f "$dest" ]; then
+  cmp -s "$src" "$dest" && exit 0
+  echo "archive: $dest already exists with other content" >&2; exit 1
+fi
+cp "$src" "$dest.part"
+sync "$dest.part"
+mv "$dest.part" "$dest"
+sync "$(dirname "$dest")"
+`;
+
 export class PostgresCluster {
   readonly dir: string;
   readonly dataDir: string;
   readonly socketDir: string;
   readonly logFile: string;
+  /** Where this cluster's WAL segments are archived when archiving is on. */
+  readonly archiveDir: string;
+  /** Base backups of this cluster (point-in-time recovery starts from one). */
+  readonly baseBackupDir: string;
 
   constructor(
     readonly id: 'app-postgres' | 'temporal-postgres',
     baseDir: string,
     readonly endpoint: PostgresEndpoint,
     private readonly bin: StackBinaries,
-    private readonly runAs: RunAs | undefined,
+    readonly runAs: RunAs | undefined,
     private readonly log: Logger,
+    private readonly archiving?: { enabled: boolean; segmentTimeoutS: number },
   ) {
     this.dir = path.join(baseDir, id);
     this.dataDir = path.join(this.dir, 'data');
     this.socketDir = path.join(this.dir, 'run');
     this.logFile = path.join(this.dir, 'postgres.log');
+    this.archiveDir = path.join(baseDir, 'pitr', id, 'wal');
+    this.baseBackupDir = path.join(baseDir, 'pitr', id, 'base');
+  }
+
+  get archivingEnabled(): boolean {
+    return Boolean(this.archiving?.enabled);
+  }
+
+  /** The server options for continuous archiving; the script goes next to the cluster, owned by its user. */
+  private archiveOptions(): string[] {
+    if (!this.archiving?.enabled) return [];
+    ensureOwnedDir(path.dirname(path.dirname(this.archiveDir)), this.runAs, 0o755);
+    ensureOwnedDir(path.dirname(this.archiveDir), this.runAs);
+    ensureOwnedDir(this.archiveDir, this.runAs);
+    ensureOwnedDir(this.baseBackupDir, this.runAs);
+    const script = path.join(this.dir, 'archive.sh');
+    fs.writeFileSync(script, ARCHIVE_SCRIPT, { mode: 0o700 });
+    if (this.runAs) fs.chownSync(script, this.runAs.uid, this.runAs.gid);
+    return [
+      '-c archive_mode=on',
+      `-c archive_command='${script} %p ${this.archiveDir}/%f'`,
+      `-c archive_timeout=${this.archiving.segmentTimeoutS}`,
+    ];
   }
 
   isInitialized(): boolean {
@@ -70,13 +113,14 @@ export class PostgresCluster {
     this.log.info(`initialised a new cluster in ${this.dataDir}`);
   }
 
-  async start(): Promise<void> {
-    if (this.pid()) return;
+  async start(dataDir = this.dataDir, port = this.endpoint.port): Promise<void> {
+    if (dataDir === this.dataDir && this.pid()) return;
     const options = [
       `-c listen_addresses=127.0.0.1`,
-      `-c port=${this.endpoint.port}`,
+      `-c port=${port}`,
       `-c unix_socket_directories=${this.socketDir}`,
       `-c log_line_prefix='%m [%p] '`,
+      ...(dataDir === this.dataDir ? this.archiveOptions() : []),
     ].join(' ');
     if (!fs.existsSync(this.logFile)) {
       fs.writeFileSync(this.logFile, '');
@@ -84,7 +128,18 @@ export class PostgresCluster {
     }
     await run(
       this.bin.pgCtl,
-      ['-D', this.dataDir, '-l', this.logFile, '-o', options, '-w', '-t', '60', 'start'],
+      [
+        '-D',
+        dataDir,
+        '-l',
+        dataDir === this.dataDir ? this.logFile : `${dataDir}.log`,
+        '-o',
+        options,
+        '-w',
+        '-t',
+        '600',
+        'start',
+      ],
       {
         runAs: this.runAs,
         detached: true,
@@ -92,11 +147,16 @@ export class PostgresCluster {
     );
   }
 
-  async stop(): Promise<void> {
-    if (!this.pid()) return;
-    await run(this.bin.pgCtl, ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], {
+  async stop(dataDir = this.dataDir): Promise<void> {
+    if (dataDir === this.dataDir && !this.pid()) return;
+    await run(this.bin.pgCtl, ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], {
       runAs: this.runAs,
     });
+  }
+
+  /** The binaries this cluster runs with (pg_basebackup and friends sit next to pg_ctl). */
+  binDir(): string {
+    return path.dirname(this.bin.pgCtl);
   }
 
   client(database = 'postgres'): pg.Client {

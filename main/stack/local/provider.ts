@@ -13,6 +13,7 @@ import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
+import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -52,6 +53,7 @@ export class LocalProvider implements StackProvider {
         bin,
         runAs,
         this.logs.forSource('app-postgres'),
+        this.settings.stack.archiving,
       ),
       tpg: new PostgresCluster(
         'temporal-postgres',
@@ -60,6 +62,7 @@ export class LocalProvider implements StackProvider {
         bin,
         runAs,
         this.logs.forSource('temporal-postgres'),
+        this.settings.stack.archiving,
       ),
       temporal: new LocalTemporal(this.spec.dataDir, this.spec, bin, this.logs.forSource('temporal')),
       ui: bin.temporalUiServer
@@ -67,6 +70,12 @@ export class LocalProvider implements StackProvider {
         : undefined,
       runAs,
     };
+  }
+
+  /** Both clusters, for point-in-time recovery (archive, base backups, data folders). */
+  clusters(): { app: PostgresCluster; tpg: PostgresCluster } {
+    const { app, tpg } = this.parts();
+    return { app, tpg };
   }
 
   startSteps() {
@@ -94,6 +103,11 @@ export class LocalProvider implements StackProvider {
     report.step('binaries', 'running');
     const { app, tpg, temporal, ui, runAs } = this.parts();
     report.step('binaries', 'done', runAs ? 'PostgreSQL runs as the postgres user' : undefined);
+    // A recovery killed half-way leaves a journal: put the previous databases back before anything starts.
+    if (!recoveriesInProgress.has(this.spec.dataDir)) {
+      const rolledBack = rollBackInterrupted(this.spec.dataDir);
+      if (rolledBack) this.logs.write('stack', 'warn', rolledBack);
+    }
 
     report.step('ports', 'running');
     const wanted: Array<{ service: ServiceId; port: number }> = [];

@@ -1,0 +1,2 @@
+export { RecoveryService } from './service';
+export { rollBackInterrupted, recoveriesInProgress } from './journal';

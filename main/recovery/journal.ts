@@ -1,0 +1,70 @@
+// A swap of data folders, journaled so that a console killed half-way is rolled back at the next start.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface SwapStep {
+  from: string;
+  to: string;
+}
+interface Journal {
+  steps: SwapStep[];
+  done: number;
+  /** Folders made for the recovery, removed when it is rolled back. */
+  scratch: string[];
+}
+
+export const journalFile = (stackDir: string) => path.join(stackDir, 'recovery-journal.json');
+
+function write(file: string, journal: Journal): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(journal));
+  const fd = fs.openSync(tmp, 'r');
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** Records the recovery's scratch folders before they are made, so a crash leaves nothing behind unnamed. */
+export function beginRecovery(stackDir: string, scratch: string[]): void {
+  write(journalFile(stackDir), { steps: [], done: 0, scratch });
+}
+
+/** Performs the renames one by one, recording each; the journal stays until the swapped stack is validated. */
+export function swapFolders(stackDir: string, steps: SwapStep[]): void {
+  const file = journalFile(stackDir);
+  const journal: Journal = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Journal)
+    : { steps: [], done: 0, scratch: [] };
+  journal.steps = steps;
+  journal.done = 0;
+  write(file, journal);
+  for (const step of steps) {
+    fs.renameSync(step.from, step.to);
+    journal.done++;
+    write(file, journal);
+  }
+}
+
+/** The recovery finished or was abandoned cleanly: forget it. */
+export function endRecovery(stackDir: string): void {
+  fs.rmSync(journalFile(stackDir), { force: true });
+}
+
+/** At start: undo a swap that did not finish and remove the scratch folders of an interrupted recovery. */
+export function rollBackInterrupted(stackDir: string): string | undefined {
+  const file = journalFile(stackDir);
+  if (!fs.existsSync(file)) return undefined;
+  const journal = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
+  for (let i = journal.done - 1; i >= 0; i--) {
+    const step = journal.steps[i]!;
+    if (fs.existsSync(step.to) && !fs.existsSync(step.from)) fs.renameSync(step.to, step.from);
+  }
+  // A copy started by the killed console may still be finishing: retry until the folder is really gone.
+  for (const dir of journal.scratch)
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+  fs.rmSync(file);
+  return `an interrupted recovery was rolled back (${journal.done} of ${journal.steps.length} folder swaps undone)`;
+}
+
+/** Stack folders whose recovery runs in this process: a start there must not roll it back. */
+export const recoveriesInProgress = new Set<string>();

@@ -1,0 +1,212 @@
+// Point-in-time recovery of both clusters to one moment, on the real embedded stack with continuous archiving:
+// rows and workflow state come back exactly as they were, gaps and a full archive are reported, and a recovery
+// killed half-way leaves the stack serving.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+
+let s: CycleStack;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waiting(workflowId: string, step: string) {
+  await waitFor(
+    async () =>
+      (
+        await rows(
+          s.db,
+          `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = $2 AND status = 'waiting'`,
+          [workflowId, step],
+        )
+      ).length > 0,
+    60_000,
+    `step ${step}`,
+  );
+}
+
+beforeAll(async () => {
+  s = await startCycleStack(
+    {},
+    {},
+    { archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 } },
+  );
+  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.db.query('CREATE TABLE pitr_marks (note text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe('point-in-time recovery', () => {
+  let moment: string;
+  const workflowId = 'test-cycle-601';
+
+  it('archives both clusters and takes base backups of both', async () => {
+    const taken = await s.ops.router.invoke('recovery.baseBackup', {});
+    expect(taken.map((b) => b.cluster).sort()).toEqual(['app-postgres', 'temporal-postgres']);
+    const status = await s.ops.router.invoke('recovery.status', {});
+    for (const c of status) {
+      expect(c.enabled).toBe(true);
+      expect(c.baseBackups).toBeGreaterThanOrEqual(1);
+      expect(c.problem).toBeUndefined();
+    }
+  });
+
+  it('brings both databases back to a moment between two writes, with the cycle where it was then', async () => {
+    await s.ops.router.invoke('workflows.start', {
+      cycleId: 601,
+      reportIds: [1, 2],
+      skipPhases: [],
+      autoApprove: false,
+    });
+    await waiting(workflowId, 'scope_approval');
+    await s.ops.router.invoke('workflows.signal', {
+      workflowId,
+      signal: 'approveScope',
+      payload: { approved: true, by: 'qa' },
+    });
+    await waiting(workflowId, 'rfi_responses'); // phase 5 reached
+    await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('before')`);
+    await sleep(1_100);
+    moment = new Date().toISOString();
+    await sleep(1_100);
+    await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('after')`);
+    for (const reportId of [1, 2])
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId,
+        signal: 'rfiResponse',
+        payload: { reportId, response: 'ok' },
+      });
+    await waiting(workflowId, 'test_results'); // phase 6 reached after the moment
+
+    const plan = await s.ops.router.invoke('recovery.check', { to: moment });
+    expect(plan.ok, JSON.stringify(plan)).toBe(true);
+    const result = await s.ops.router.invoke('recovery.recover', {
+      to: moment,
+      inclusive: true,
+      confirm: true,
+    });
+    expect(result.validation).not.toBe('failed');
+    for (const c of result.clusters) {
+      expect(fs.existsSync(c.oldDataDir)).toBe(true); // the previous data stays until the operator removes it
+      if (c.reachedAt) expect(Date.parse(c.reachedAt)).toBeLessThanOrEqual(Date.parse(moment));
+    }
+
+    expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual([{ note: 'before' }]);
+    const [rfi] = await rows(
+      s.db,
+      `SELECT status FROM workflow_phases WHERE workflow_id = $1 AND phase = 'request_for_information'`,
+      [workflowId],
+    );
+    expect(rfi).toEqual({ status: 'running' });
+
+    // Temporal agrees: the cycle is in phase 5 again, waiting for the RFI responses; it completes from there.
+    await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker');
+    const progress = await s.ops.router.invoke('workflows.progress', { workflowId });
+    expect(progress.waitingFor).toEqual(['rfi_responses']);
+    for (const reportId of [1, 2])
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId,
+        signal: 'rfiResponse',
+        payload: { reportId, response: 'ok' },
+      });
+    await s.ops.router.invoke('workflows.signal', {
+      workflowId,
+      signal: 'testResult',
+      payload: { result: 'pass' },
+    });
+    const done = await outcome(s.ops, workflowId);
+    expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
+  });
+
+  it('refuses a moment behind a gap in the archive, naming the missing segment', async () => {
+    await s.ops.router.invoke('recovery.baseBackup', {});
+    await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('gap-1')`);
+    await s.ops.router.invoke('recovery.check', { to: new Date().toISOString() }); // closes segments
+    await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('gap-2')`);
+    const { app } = (await s.ops.stack.localClusters())!;
+    const later = new Date().toISOString();
+    await s.ops.router.invoke('recovery.check', { to: later });
+    const segments = fs
+      .readdirSync(app.archiveDir)
+      .filter((n) => /^[0-9A-F]{24}$/.test(n))
+      .sort();
+    const victim = segments[segments.length - 2]!;
+    fs.renameSync(path.join(app.archiveDir, victim), path.join(s.home, victim));
+    try {
+      const plan = await s.ops.router.invoke('recovery.check', { to: new Date().toISOString() });
+      expect(plan.ok).toBe(false);
+      const appPlan = plan.clusters.find((c) => c.cluster === 'app-postgres')!;
+      expect(appPlan.reason).toContain(victim.slice(8));
+      const refused = await s.ops.router.call('recovery.recover', {
+        to: new Date().toISOString(),
+        confirm: true,
+      });
+      expect(refused.ok).toBe(false);
+      expect(await rows(s.db, `SELECT count(*)::int AS n FROM pitr_marks`)).toEqual([{ n: 3 }]);
+    } finally {
+      fs.renameSync(path.join(s.home, victim), path.join(app.archiveDir, victim));
+    }
+  });
+
+  it('reports an archive folder that fills up', async () => {
+    const { app } = (await s.ops.stack.localClusters())!;
+    const failedBefore = (await s.ops.router.invoke('recovery.status', {})).find(
+      (c) => c.cluster === 'app-postgres',
+    )!;
+    expect(failedBefore.problem).toBeUndefined();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', app.archiveDir]);
+    try {
+      if (app.runAs) fs.chownSync(app.archiveDir, app.runAs.uid, app.runAs.gid);
+      await s.db.query('SELECT txid_current()');
+      await s.db.query('SELECT pg_switch_wal()');
+      let health = (await s.ops.router.invoke('recovery.status', {})).find(
+        (c) => c.cluster === 'app-postgres',
+      )!;
+      await waitFor(
+        async () => {
+          health = (await s.ops.router.invoke('recovery.status', {})).find(
+            (c) => c.cluster === 'app-postgres',
+          )!;
+          return health.problem !== undefined;
+        },
+        60_000,
+        'the archive failure to show',
+      );
+      expect(health.failedCount).toBeGreaterThan(failedBefore.failedCount);
+      expect(health.problem).toMatch(/archiving .* is failing/);
+    } finally {
+      execFileSync('umount', [app.archiveDir]);
+    }
+  });
+
+  it('leaves the stack serving when the console is killed in the middle of a recovery', async () => {
+    const { app } = (await s.ops.stack.localClusters())!;
+    const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
+    const child = spawn(
+      process.execPath,
+      ['dist/cli.mjs', '--home', s.home, 'recover', '--to', moment, '--yes'],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, OPS_CONSOLE_HOME: s.home },
+      },
+    );
+    const scratch = () =>
+      fs.readdirSync(app.dir).some((n) => n.startsWith('data.recovered-') && !n.endsWith('.log'));
+    try {
+      await waitFor(scratch, 120_000, 'the recovery to start restoring');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+    expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
+    // The next start rolls the interrupted recovery back: its scratch folders are gone.
+    await s.ops.router.invoke('stack.restartService', { service: 'app-postgres' }).catch(() => undefined);
+    await s.ops.router.invoke('stack.stop', {});
+    await s.ops.router.invoke('stack.start', {});
+    expect(scratch()).toBe(false);
+    expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
+  });
+});
