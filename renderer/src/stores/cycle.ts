@@ -226,3 +226,11 @@ ops.on('workflow.progress', onProgress);
 ops.onState((state) => {
   if (state === 'connected' && useCycle.getState().workflowId) void useCycle.getState().refresh();
 });
+
+let stackState: string | undefined;
+ops.on('stack.status', (status) => {
+  const was = stackState;
+  stackState = status.state;
+  if (status.state === 'running' && was !== 'running' && useCycle.getState().workflowId)
+    void useCycle.getState().refresh();
+});

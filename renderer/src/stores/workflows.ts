@@ -208,3 +208,12 @@ ops.onState((state) => {
   if (state === 'connected' && useWorkflows.getState().syncedAt !== undefined)
     void useWorkflows.getState().reload();
 });
+
+// The stack coming up (after the page opened, or after a restart) is a re-sync point too.
+let stackState: string | undefined;
+ops.on('stack.status', (status) => {
+  const was = stackState;
+  stackState = status.state;
+  if (status.state === 'running' && was !== 'running' && useWorkflows.getState().total !== undefined)
+    void useWorkflows.getState().reload();
+});

@@ -18,7 +18,7 @@ import {
   type PhaseId,
   type StartCycleInput,
 } from '../../../../main/api/contract';
-import type { OpsFailure } from '../../ops/client';
+import { asFailure, type OpsFailure } from '../../ops/client';
 
 export function StartCycleDialog(props: {
   open: boolean;
@@ -29,6 +29,7 @@ export function StartCycleDialog(props: {
   const [cycleId, setCycleId] = useState('');
   const [reports, setReports] = useState('1, 2, 3');
   const [skip, setSkip] = useState<PhaseId[]>([]);
+  const [autoApprove, setAutoApprove] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
@@ -41,6 +42,7 @@ export function StartCycleDialog(props: {
         .filter(Boolean)
         .map(Number),
       skipPhases: skip,
+      ...(autoApprove ? { autoApprove: true } : {}),
     });
     if (!parsed.success) {
       const next: Record<string, string> = {};
@@ -111,6 +113,17 @@ export function StartCycleDialog(props: {
             </FormGroup>
             {errors.skipPhases && <Alert severity="error">{errors.skipPhases}</Alert>}
           </div>
+          <FormControlLabel
+            label="Approve the human steps automatically (scope, RFI answers, test results)"
+            control={
+              <Checkbox
+                size="small"
+                checked={autoApprove}
+                onChange={(e) => setAutoApprove(e.target.checked)}
+                slotProps={{ input: { 'data-testid': 'start-cycle-auto' } as object }}
+              />
+            }
+          />
           {failure && (
             <Alert severity="error" data-testid="start-cycle-error" onClose={() => setFailure(undefined)}>
               {failure.message} {failure.hint}
@@ -120,7 +133,12 @@ export function StartCycleDialog(props: {
       </DialogContent>
       <DialogActions>
         <Button
-          onClick={() => void props.onSeedDemo().then((ids) => setReports(ids.join(', ')))}
+          onClick={() =>
+            void props
+              .onSeedDemo()
+              .then((ids) => setReports(ids.join(', ')))
+              .catch((err: unknown) => setFailure(asFailure(err)))
+          }
           data-testid="start-cycle-seed"
           sx={{ mr: 'auto' }}
         >

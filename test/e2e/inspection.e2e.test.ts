@@ -1,0 +1,207 @@
+// Visual workflow inspection in real Chromium against a real stack and worker: start cycles from the UI, watch
+// the phase graph change live (pushed, no reload), approve scope, answer RFIs, preview and cancel with the
+// compensation drawn and listed in the ledger, and the metrics page over several cycles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../support/browser';
+import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
+import { freeStackSettings } from '../support/stack-settings';
+
+let browser: Browser;
+let consoleProcess: ConsoleProcess;
+let page: Page;
+
+const MANUAL = 'test-cycle-7001';
+
+/** Records every data-state a phase node shows, in order, and when two or more run at once. */
+function recordPhaseStates() {
+  const w = window as unknown as {
+    __states: Record<string, string[]>;
+    __maxRunning: Record<string, number>;
+    __together: string[][];
+  };
+  w.__states = {};
+  w.__together = [];
+  const snapshot = () => {
+    const running: string[] = [];
+    document.querySelectorAll<HTMLElement>('[data-testid^="phase-node-"]').forEach((el) => {
+      const id = el.dataset.testid!.replace('phase-node-', '');
+      const state = el.dataset.state ?? '';
+      const list = (w.__states[id] ??= []);
+      if (list.at(-1) !== state) list.push(state);
+      if (state === 'running') running.push(id);
+    });
+    if (running.length > 1) w.__together.push(running.sort());
+  };
+  new MutationObserver(snapshot).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-state'],
+  });
+}
+
+beforeAll(async () => {
+  const settings = { ...(await freeStackSettings()), worker: { autoApprove: false, retryBaseMs: 200 } };
+  consoleProcess = await startConsole('up', scratchHome(settings), 240_000);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.addInitScript(recordPhaseStates);
+  await page.goto(`${consoleProcess.url}#/workflows`);
+  await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
+  // `up` serves at once and brings the stack up behind it.
+  await page.waitForFunction(() => document.title === 'Ops Console — stack running', null, {
+    timeout: 240_000,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await consoleProcess?.stop();
+});
+
+async function startFromDialog(cycleId: number, auto: boolean) {
+  await page.getByTestId('start-cycle-open').click();
+  const dialog = page.getByTestId('start-cycle-dialog');
+  await dialog.waitFor();
+  const reports = page.locator('[data-testid=start-cycle-reports]');
+  await reports.fill('');
+  await page.getByTestId('start-cycle-seed').click();
+  await page.waitForFunction(
+    () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
+  );
+  await reports.fill('1, 2');
+  await page.getByTestId('start-cycle-id').fill(String(cycleId));
+  if (auto) await page.getByTestId('start-cycle-auto').check();
+  await page.getByTestId('start-cycle-submit').click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+const states = (id: string) =>
+  page.evaluate((p) => (window as unknown as { __states: Record<string, string[]> }).__states[p] ?? [], id);
+
+describe('workflow inspection in Chromium', () => {
+  it('validates the Start cycle dialog before anything is sent', async () => {
+    await page.getByTestId('start-cycle-open').click();
+    await page.getByTestId('start-cycle-id').fill('-4');
+    await page.getByTestId('start-cycle-submit').click();
+    await expect(page.getByTestId('start-cycle-dialog').textContent()).resolves.toContain(
+      'A cycle id is a positive whole number',
+    );
+    await screenshot(page, 'inspection-start-dialog-invalid');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('start-cycle-dialog').waitFor({ state: 'hidden' });
+  });
+
+  it('starts cycles from the UI and lists them', async () => {
+    await startFromDialog(7002, true);
+    await startFromDialog(7003, true);
+    await startFromDialog(7001, false);
+    await page.locator(`[data-testid=open-cycle][data-workflow-id=${MANUAL}]`).waitFor();
+    for (const id of ['test-cycle-7001', 'test-cycle-7002', 'test-cycle-7003'])
+      await page.locator(`[data-testid=cycle-row][data-workflow-id=${id}]`).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'inspection-list');
+  });
+
+  it('turns scoping from pending to running live and waits for the approval', async () => {
+    await page.locator('[data-testid=phase-node-scoping][data-state=running]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('waiting-for').waitFor({ timeout: 30_000 });
+    await expect(states('planning')).resolves.toContain('completed');
+    expect((await states('scoping')).slice(0, 2)).toEqual(['pending', 'running']);
+    await screenshot(page, 'inspection-graph-waiting-for-scope');
+  });
+
+  it('approves scope from the UI and runs phases 3 and 4 at the same time', async () => {
+    await page.getByTestId('action-approve-scope').click();
+    await page.getByTestId('approve-confirm').click();
+    await page.locator('[data-testid=phase-node-scoping][data-state=completed]').waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid=phase-node-request_for_information][data-state=running]')
+      .waitFor({ timeout: 60_000 });
+    expect(await states('scoping')).toEqual(['pending', 'running', 'completed']);
+    const together = await page.evaluate(() => (window as unknown as { __together: string[][] }).__together);
+    expect(
+      together.some((set) => set.includes('sample_selection') && set.includes('data_owner_identification')),
+    ).toBe(true);
+    for (const id of ['sample_selection', 'data_owner_identification'])
+      expect(await states(id)).toEqual(['pending', 'running', 'completed']);
+    await screenshot(page, 'inspection-graph-rfi');
+  });
+
+  it('opens a phase in the drawer with its activities and attempts', async () => {
+    await page.getByTestId('phase-node-planning').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('drawer-activity').first().waitFor();
+    await expect(page.getByTestId('phase-drawer').textContent()).resolves.toContain('generateAttributes');
+    await screenshot(page, 'inspection-phase-drawer');
+    await page.keyboard.press('Escape');
+  });
+
+  it('pages the history timeline', async () => {
+    await page.locator('[data-testid=history-event]').first().waitFor();
+    await expect(page.getByTestId('history-timeline').getAttribute('data-count')).resolves.not.toBe('0');
+  });
+
+  it('previews the cancel, then cancels and draws the compensation in reverse', async () => {
+    await page.getByTestId('action-cancel').click();
+    await page.getByTestId('preview-dialog').waitFor();
+    const steps = await page
+      .getByTestId('preview-step')
+      .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.phase));
+    expect(steps).toEqual([
+      'request_for_information',
+      ...(steps[1] === 'data_owner_identification'
+        ? ['data_owner_identification', 'sample_selection']
+        : ['sample_selection', 'data_owner_identification']),
+      'scoping',
+      'planning',
+    ]);
+    await screenshot(page, 'inspection-cancel-preview');
+    await page.getByTestId('preview-confirm').click();
+    await page
+      .locator('[data-testid=phase-node-planning][data-state=compensated]')
+      .waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=phase-graph][data-compensations="5"]').waitFor({ timeout: 30_000 });
+    await expect(page.locator('.compensation-edge').count()).resolves.toBe(4);
+    await page
+      .locator('[data-testid=open-cycle-status]', { hasText: 'cancelled' })
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'inspection-graph-compensated');
+  });
+
+  it('lists the compensation in the ledger with a link back to the graph', async () => {
+    await page.getByTestId('nav-compensation').click();
+    await page.locator(`[data-testid=ledger-row][data-workflow-id=${MANUAL}]`).first().waitFor();
+    const phases = await page
+      .locator(`[data-testid=ledger-row][data-workflow-id=${MANUAL}]`)
+      .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.phase));
+    expect(phases.at(-1)).toBe('request_for_information');
+    expect(phases[0]).toBe('planning');
+    await screenshot(page, 'inspection-ledger');
+    await page.getByTestId('ledger-open-cycle').first().click();
+    await page.locator(`[data-testid=open-cycle][data-workflow-id=${MANUAL}]`).waitFor();
+  });
+
+  it('shows the metrics of several completed cycles', async () => {
+    for (const id of ['test-cycle-7002', 'test-cycle-7003'])
+      await page
+        .locator(`[data-testid=cycle-row][data-workflow-id=${id}][data-status=completed]`)
+        .waitFor({ timeout: 120_000 });
+    await page.getByTestId('nav-metrics').click();
+    await page.getByTestId('metrics-dashboard').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('metrics-versions').textContent()).resolves.toMatch(
+      /Planning: [2-9]\d* runs/,
+    );
+    await expect(page.getByTestId('bottleneck-row').count()).resolves.toBe(8);
+    await screenshot(page, 'inspection-metrics');
+  });
+
+  it('reads in the dark theme too', async () => {
+    await page.getByTestId('theme-toggle').click();
+    await page.goto(`${consoleProcess.url}#/workflows?open=${MANUAL}`);
+    await page
+      .locator('[data-testid=phase-node-planning][data-state=compensated]')
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'inspection-graph-dark');
+  });
+});
