@@ -1,7 +1,6 @@
 // The directory-format archive of one database: pg_dump into it, pg_restore from it, and one full read that
 // yields every file's sha256 and every table's content checksum together.
 import crypto from 'node:crypto';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -10,62 +9,13 @@ import { Writable } from 'node:stream';
 import { OpsError } from '../api/errors';
 import type { BackupFile, BackupKind } from '../api/contract';
 import { ContentHasher } from './content-hash';
-import type { Endpoint } from './database';
+import type { PgTools } from './tools';
 
 /** gzip level 1: about as fast as the server can produce COPY text, so the dump is not CPU-bound. */
 export const DUMP_COMPRESSION = 1;
 
-interface ToolRun {
-  tool: string;
-  args: string[];
-  endpoint: Endpoint;
-  signal?: AbortSignal;
-  onStderrLine?: (line: string) => void;
-}
-
-function runTool({ tool, args, endpoint, signal, onStderrLine }: ToolRun): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, {
-      env: { ...process.env, PGPASSWORD: endpoint.password, PGCONNECT_TIMEOUT: '5' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const onAbort = () => child.kill('SIGTERM');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      const text = c.toString();
-      stderr += text;
-      if (stderr.length > 64_000) stderr = stderr.slice(-32_000);
-      if (!onStderrLine) return;
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) onStderrLine(line);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted)
-        reject(new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.'));
-      else if (code !== 0) {
-        const errors = stderr
-          .split('\n')
-          .filter((l) => /error|fatal/i.test(l))
-          .slice(-5)
-          .join('\n');
-        reject(
-          new Error(`${path.basename(tool)} exited with ${code}: ${errors || stderr.trim().slice(-2000)}`),
-        );
-      } else resolve(stdout);
-    });
-  });
-}
-
 export interface DumpOptions {
-  pgDump: string;
-  endpoint: Endpoint;
+  tools: PgTools;
   database: string;
   dir: string;
   jobs: number;
@@ -79,27 +29,8 @@ const FINISHED_DATA = /finished item (\d+) TABLE DATA/;
 
 /** pg_dump in directory format with parallel jobs; pg_dump fsyncs what it wrote before it exits. */
 export async function dumpDatabase(o: DumpOptions): Promise<void> {
-  await runTool({
-    tool: o.pgDump,
-    endpoint: o.endpoint,
+  await o.tools.dump(o.database, o.dir, ['-Fd', `-Z${DUMP_COMPRESSION}`, '-j', String(o.jobs), '-v'], {
     signal: o.signal,
-    args: [
-      '-h',
-      o.endpoint.host,
-      '-p',
-      String(o.endpoint.port),
-      '-U',
-      o.endpoint.user,
-      '-d',
-      o.database,
-      '-Fd',
-      `-Z${DUMP_COMPRESSION}`,
-      '-j',
-      String(o.jobs),
-      '-v',
-      '-f',
-      o.dir,
-    ],
     onStderrLine: (line) => {
       const m = /dumping contents of table "?([^"]+)"?/.exec(line);
       if (m) o.onTableDone?.(m[1]!);
@@ -110,8 +41,7 @@ export async function dumpDatabase(o: DumpOptions): Promise<void> {
 }
 
 export interface RestoreOptions {
-  pgRestore: string;
-  endpoint: Endpoint;
+  tools: PgTools;
   database: string;
   dir: string;
   jobs: number;
@@ -122,26 +52,8 @@ export interface RestoreOptions {
 }
 
 export async function restoreDatabase(o: RestoreOptions): Promise<void> {
-  await runTool({
-    tool: o.pgRestore,
-    endpoint: o.endpoint,
+  await o.tools.restore(o.database, o.dir, ['-j', String(o.jobs), '--exit-on-error', '--no-owner', '-v'], {
     signal: o.signal,
-    args: [
-      '-h',
-      o.endpoint.host,
-      '-p',
-      String(o.endpoint.port),
-      '-U',
-      o.endpoint.user,
-      '-d',
-      o.database,
-      '-j',
-      String(o.jobs),
-      '--exit-on-error',
-      '--no-owner',
-      '-v',
-      o.dir,
-    ],
     onStderrLine: (line) => {
       const m = /processing data for table "?([^"]+)"?/.exec(line);
       if (m) o.onTableDone?.(m[1]!);
@@ -159,14 +71,10 @@ export interface TocEntry {
 }
 
 /** The archive's table of contents as pg_restore reads it. */
-export async function readToc(pgRestore: string, dir: string): Promise<TocEntry[]> {
+export async function readToc(tools: PgTools, dir: string): Promise<TocEntry[]> {
   let text: string;
   try {
-    text = await runTool({
-      tool: pgRestore,
-      args: ['-l', dir],
-      endpoint: { host: '', port: 0, user: '', password: '' },
-    });
+    text = await tools.toc(dir);
   } catch (err) {
     throw new OpsError(
       'BACKUP_INVALID',

@@ -1,8 +1,8 @@
 // What the backup needs from a live Postgres: versions, migrations, sizes, table checksums, and the database swap.
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import type { PostgresEndpoint } from '../stack/provider';
 import { ContentHasher } from './content-hash';
+import type { PgTools } from './tools';
 
 export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>;
 
@@ -147,75 +147,38 @@ export async function liveTables(client: pg.Client): Promise<LiveTable[]> {
 }
 
 /** sha256 and row count of one table's COPY text, read by psql with pg_dump's session settings. */
-export function liveTableChecksum(
-  psql: string,
-  endpoint: Endpoint,
+export async function liveTableChecksum(
+  tools: PgTools,
   database: string,
   table: LiveTable,
   signal?: AbortSignal,
 ): Promise<{ rows: number; checksum: string }> {
   const cols = table.columns.map(quoteIdent).join(', ');
   const sql = `COPY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} (${cols}) TO STDOUT`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      psql,
-      [
-        '-X',
-        '-q',
-        '-h',
-        endpoint.host,
-        '-p',
-        String(endpoint.port),
-        '-U',
-        endpoint.user,
-        '-d',
-        database,
-        '-c',
-        sql,
-      ],
-      {
-        env: {
-          ...process.env,
-          PGPASSWORD: endpoint.password,
-          PGOPTIONS: DUMP_SESSION_OPTIONS,
-          PGCONNECT_TIMEOUT: '5',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal,
-      },
-    );
-    const hasher = new ContentHasher(false);
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => hasher.update(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`COPY of ${table.schema}.${table.name} failed: ${stderr.trim()}`));
-      else resolve(hasher.digest());
+  const hasher = new ContentHasher(false);
+  try {
+    await tools.psql(database, sql, {
+      signal,
+      env: { PGOPTIONS: DUMP_SESSION_OPTIONS },
+      onStdout: (chunk) => hasher.update(chunk),
     });
-  });
+  } catch (err) {
+    throw new Error(`COPY of ${table.schema}.${table.name} failed: ${(err as Error).message}`);
+  }
+  return hasher.digest();
 }
 
-/** Checksums of every ordinary table, two at a time. Keyed "schema.name". */
+/** Checksums of every ordinary table (or those named), two at a time. Keyed "schema.name". */
 export async function liveChecksums(
-  psql: string,
+  tools: PgTools,
   endpoint: Endpoint,
   database: string,
   signal?: AbortSignal,
   only?: Set<string>,
 ): Promise<Map<string, { rows: number; checksum: string }>> {
+  const queue = new ChecksumQueue(tools, endpoint, database, signal);
   const tables = await withClient(endpoint, database, liveTables);
-  const wanted = tables.filter((t) => !only || only.has(`${t.schema}.${t.name}`));
-  const result = new Map<string, { rows: number; checksum: string }>();
-  let next = 0;
-  const lane = async () => {
-    while (next < wanted.length) {
-      const t = wanted[next++]!;
-      result.set(`${t.schema}.${t.name}`, await liveTableChecksum(psql, endpoint, database, t, signal));
-    }
-  };
-  await Promise.all([lane(), lane()]);
-  return result;
+  return queue.drain(tables.map((t) => `${t.schema}.${t.name}`).filter((k) => !only || only.has(k)));
 }
 
 /**
@@ -232,7 +195,7 @@ export class ChecksumQueue {
   private wake: Array<() => void> = [];
 
   constructor(
-    private readonly psql: string,
+    private readonly tools: PgTools,
     private readonly endpoint: Endpoint,
     private readonly database: string,
     private readonly signal?: AbortSignal,
@@ -266,10 +229,7 @@ export class ChecksumQueue {
     );
     const table = (await this.tables).get(key);
     if (!table) return; // reported as missing by the comparison
-    this.results.set(
-      key,
-      await liveTableChecksum(this.psql, this.endpoint, this.database, table, this.signal),
-    );
+    this.results.set(key, await liveTableChecksum(this.tools, this.database, table, this.signal));
   }
 
   async drain(keys: string[]): Promise<Map<string, { rows: number; checksum: string }>> {

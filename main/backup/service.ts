@@ -50,6 +50,8 @@ import {
   withClient,
 } from './database';
 import { restoreRefusals, type RestoreTarget } from './guards';
+import { DockerTools, LocalTools, type PgTools } from './tools';
+import type { DockerProvider } from '../stack/docker';
 import { reconcile } from './reconcile';
 import {
   PARTIAL,
@@ -128,6 +130,7 @@ export class BackupService implements ConsoleModule {
   private readonly jobs = new Map<string, Job>();
   private exclusive: string | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  private docker: DockerProvider | undefined;
   private readonly log;
 
   constructor(
@@ -220,6 +223,21 @@ export class BackupService implements ConsoleModule {
     return resolveBinaries(this.ctx.settings.get(), { ui: false });
   }
 
+  /** pg_dump, pg_restore and psql for a cluster: local binaries, or inside its container on Docker. */
+  private async tools(kind: BackupKind): Promise<PgTools> {
+    const spec = this.deps.stack.spec();
+    const endpoint = this.endpointOf(kind);
+    if (spec.provider === 'docker') {
+      const { DockerProvider } = await import('../stack/docker');
+      this.docker ??= new DockerProvider(spec, this.ctx.settings.get().stack.docker);
+      const docker = this.docker;
+      const service = kind === 'app' ? 'app-postgres' : 'temporal-postgres';
+      const inside = docker.settings.network === 'host' ? endpoint.port : 5432;
+      return new DockerTools(() => docker.serviceContainer(service), endpoint, inside);
+    }
+    return new LocalTools(this.binaries(), endpoint);
+  }
+
   private endpointOf(kind: BackupKind): PostgresEndpoint {
     const spec = this.deps.stack.spec();
     return kind === 'app' ? spec.appPostgres : spec.temporalPostgres;
@@ -284,7 +302,6 @@ export class BackupService implements ConsoleModule {
 
   async create(input: OpParsedInput<'backups.create'>, job: Job): Promise<BackupSetSummary> {
     const root = this.root();
-    const bin = this.binaries();
     const targets = this.targets(input.kinds);
     job.update({ step: 'Checking free disk space' });
     const sizes = (
@@ -322,7 +339,7 @@ export class BackupService implements ConsoleModule {
         await this.deps.worker.stop();
       }
       try {
-        for (const t of targets) databases.push(await this.dumpOne(t, partial, input.jobs, bin, job));
+        for (const t of targets) databases.push(await this.dumpOne(t, partial, input.jobs, job));
       } finally {
         if (quiesce) {
           job.update({ step: 'Resuming the worker' });
@@ -386,13 +403,8 @@ export class BackupService implements ConsoleModule {
     return id;
   }
 
-  private async dumpOne(
-    t: Target,
-    partial: string,
-    jobs: number,
-    bin: StackBinaries,
-    job: Job,
-  ): Promise<DatabaseBackup> {
+  private async dumpOne(t: Target, partial: string, jobs: number, job: Job): Promise<DatabaseBackup> {
+    const tools = await this.tools(t.kind);
     const info = await withClient(t.endpoint, t.database, async (c) => ({
       server: await serverVersion(c),
       migrations: t.kind === 'app' ? await appMigrations(c, MIGRATIONS_TABLE) : undefined,
@@ -414,8 +426,7 @@ export class BackupService implements ConsoleModule {
     const early = new Map<string, Promise<HashedFile>>();
     try {
       await dumpDatabase({
-        pgDump: bin.pgDump,
-        endpoint: t.endpoint,
+        tools,
         database: t.database,
         dir,
         jobs,
@@ -439,7 +450,7 @@ export class BackupService implements ConsoleModule {
     job.update({ step: `Hashing ${t.database}`, tablesDone: baseTables + info.tables });
     const [read, toc] = await Promise.all([
       readArchive(partial, archive, { signal: job.signal }, early),
-      readToc(bin.pgRestore, dir),
+      readToc(tools, dir),
     ]);
     const kind = archiveKind(toc);
     if (kind !== t.kind)
@@ -483,7 +494,6 @@ export class BackupService implements ConsoleModule {
   async verify(setId: string, trialRestore: boolean, job: Job): Promise<Verification> {
     const root = this.root();
     const manifest = readManifest(root, setId);
-    const bin = this.binaries();
     const problems: string[] = [];
     const total = manifest.databases.reduce((n, d) => n + d.bytes, 0);
     job.update({
@@ -495,7 +505,7 @@ export class BackupService implements ConsoleModule {
     for (const db of manifest.databases) {
       job.update({ step: `Reading ${db.database} in full`, database: db.database });
       problems.push(
-        ...(await this.checkArchive(root, manifest, db, bin, job, (n) => {
+        ...(await this.checkArchive(root, manifest, db, job, (n) => {
           bytesDone += n;
           job.update({ bytesDone }, false);
         })),
@@ -509,7 +519,6 @@ export class BackupService implements ConsoleModule {
         try {
           await createDatabase(endpoint, scratch);
           const queue = await this.restoreAndChecksum(
-            bin,
             endpoint,
             scratch,
             path.join(setDir(root, setId), db.archive),
@@ -541,7 +550,6 @@ export class BackupService implements ConsoleModule {
     root: string,
     manifest: BackupManifest,
     db: DatabaseBackup,
-    bin: StackBinaries,
     job: Job,
     onBytes: (n: number) => void,
     content = true,
@@ -550,7 +558,7 @@ export class BackupService implements ConsoleModule {
     if (!fs.existsSync(dir)) return [`The archive of ${db.database} is missing (${dir}).`];
     const problems: string[] = [];
     try {
-      const kind = archiveKind(await readToc(bin.pgRestore, dir));
+      const kind = archiveKind(await readToc(await this.tools(db.kind), dir));
       if (kind !== db.kind)
         problems.push(
           kind === 'foreign'
@@ -595,18 +603,17 @@ export class BackupService implements ConsoleModule {
 
   /** Restores an archive into a new database, reading each table back as soon as its data is loaded. */
   private async restoreAndChecksum(
-    bin: StackBinaries,
     endpoint: PostgresEndpoint,
     database: string,
     dir: string,
     db: DatabaseBackup,
     job: Job,
   ): Promise<ChecksumQueue> {
-    const queue = new ChecksumQueue(bin.psql, endpoint, database, job.signal);
+    const tools = await this.tools(db.kind);
+    const queue = new ChecksumQueue(tools, endpoint, database, job.signal);
     const byId = new Map(db.tables.map((t) => [t.dumpId, `${t.schema}.${t.name}`]));
     await restoreDatabase({
-      pgRestore: bin.pgRestore,
-      endpoint,
+      tools,
       database,
       dir,
       jobs: 2,
@@ -636,7 +643,7 @@ export class BackupService implements ConsoleModule {
 
   // ---------------------------------------------------------------- restore
 
-  private async restoreTarget(bin: StackBinaries, kinds: BackupKind[]): Promise<RestoreTarget> {
+  private async restoreTarget(kinds: BackupKind[]): Promise<RestoreTarget> {
     const serverMajor: Record<BackupKind, number> = { app: 0, temporal: 0 };
     for (const kind of kinds)
       serverMajor[kind] = (await withClient(this.endpointOf(kind), 'postgres', serverVersion)).major;
@@ -647,7 +654,7 @@ export class BackupService implements ConsoleModule {
     const temporalSchemaLatest: Record<string, string> = {};
     for (const db of this.deps.stack.spec().temporalPostgres.databases) {
       try {
-        temporalSchemaLatest[db] = latestSchemaVersion(bin.schemaDir, db);
+        temporalSchemaLatest[db] = latestSchemaVersion(this.binaries().schemaDir, db);
       } catch {
         // no schema folder: the guard cannot judge, and the server's own check applies at start
       }
@@ -659,18 +666,17 @@ export class BackupService implements ConsoleModule {
     const root = this.root();
     const manifest = readManifest(root, setId);
     const wanted = kinds ?? manifest.kinds;
-    const bin = this.binaries();
     const archiveKinds: Record<string, BackupKind | 'foreign'> = {};
     for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
       try {
         archiveKinds[db.database] = archiveKind(
-          await readToc(bin.pgRestore, path.join(setDir(root, setId), db.archive)),
+          await readToc(await this.tools(db.kind), path.join(setDir(root, setId), db.archive)),
         );
       } catch {
         archiveKinds[db.database] = 'foreign';
       }
     }
-    const refusals = restoreRefusals(manifest, wanted, await this.restoreTarget(bin, wanted), archiveKinds);
+    const refusals = restoreRefusals(manifest, wanted, await this.restoreTarget(wanted), archiveKinds);
     const at = stamp();
     const replaces: RestorePlan['replaces'] = [];
     for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
@@ -718,12 +724,11 @@ export class BackupService implements ConsoleModule {
         'Type the name of every database that will be replaced.',
       );
     const manifest = readManifest(root, input.setId);
-    const bin = this.binaries();
     const dbs = manifest.databases.filter((d) => plan.kinds.includes(d.kind));
     job.update({ step: 'Verifying the set (full read of every file against its sha256)' });
     for (const db of dbs) {
       // Every file's sha256 over a full read; table contents are compared after the restore, in the database.
-      const problems = await this.checkArchive(root, manifest, db, bin, job, () => undefined, false);
+      const problems = await this.checkArchive(root, manifest, db, job, () => undefined, false);
       if (problems.length)
         throw new OpsError(
           'BACKUP_INVALID',
@@ -757,7 +762,6 @@ export class BackupService implements ConsoleModule {
           const entry: (typeof created)[number] = { endpoint, name, db };
           created.push(entry);
           entry.queue = await this.restoreAndChecksum(
-            bin,
             endpoint,
             name,
             path.join(setDir(root, manifest.id), db.archive),

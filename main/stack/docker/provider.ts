@@ -336,6 +336,40 @@ export class DockerProvider implements StackProvider {
     await docker.getContainer(found.Id).restart({ t: STOP_TIMEOUT_S });
   }
 
+  /** The container of a service in this stack (backups run pg_dump and pg_restore inside it). */
+  async serviceContainer(service: ServiceId): Promise<Docker.Container> {
+    const { docker } = await this.engine();
+    const found = (await this.ownedContainers(docker)).find((c) => c.Labels[LABEL_SERVICE] === service);
+    if (!found)
+      throw new OpsError(
+        'NOT_FOUND',
+        `${LABELS[service]} has no container in this stack.`,
+        'Start the stack first (Stack → Start all).',
+      );
+    return docker.getContainer(found.Id);
+  }
+
+  async stopService(service: ServiceId): Promise<void> {
+    const container = await this.serviceContainer(service);
+    await container.stop({ t: STOP_TIMEOUT_S }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 304) throw err; // 304: already stopped
+    });
+  }
+
+  async startService(service: ServiceId): Promise<void> {
+    const container = await this.serviceContainer(service);
+    const { docker } = await this.engine();
+    await container.start().catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 304) throw err; // 304: already running
+    });
+    const plan = this.container(service);
+    if (service === 'temporal' && plan)
+      await waitForTemporal(
+        `127.0.0.1:${this.spec.temporal.port}`,
+        this.waitOptions(docker, plan, new AbortController().signal),
+      );
+  }
+
   /** Each service as its container's inspect shows it; touches nothing. */
   async services(): Promise<ServiceStatus[]> {
     const ports: Record<ServiceId, number> = {

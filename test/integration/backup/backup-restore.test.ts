@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
 import { resolveBinaries } from '../../../main/stack';
 import { liveChecksums } from '../../../main/backup/database';
+import { LocalTools } from '../../../main/backup/tools';
 import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
 
 let s: CycleStack;
@@ -16,11 +17,17 @@ let both: BackupSetSummary;
 let inFlight: string;
 
 const root = () => path.join(s.ops.dataDir, 'backups');
-const psql = () => resolveBinaries(s.ops.settings.get()).psql;
+const tools = (kind: 'app' | 'temporal' = 'app') => {
+  const spec = s.ops.stack.spec();
+  return new LocalTools(
+    resolveBinaries(s.ops.settings.get()),
+    kind === 'app' ? spec.appPostgres : spec.temporalPostgres,
+  );
+};
 
 async function appFingerprint(): Promise<string> {
   const spec = s.ops.stack.spec();
-  const sums = await liveChecksums(psql(), spec.appPostgres, spec.appPostgres.database);
+  const sums = await liveChecksums(tools(), spec.appPostgres, spec.appPostgres.database);
   return JSON.stringify([...sums.entries()].sort());
 }
 
@@ -136,7 +143,7 @@ describe('backup sets', () => {
     expect(m.databases[1]!.temporalSchemaVersion).toMatch(/^\d+\.\d+/);
     // The manifest's content checksums are those of the live app DB (the worker is waiting: nothing moves).
     const spec = s.ops.stack.spec();
-    const live = await liveChecksums(psql(), spec.appPostgres, 'synapse_dt');
+    const live = await liveChecksums(tools(), spec.appPostgres, 'synapse_dt');
     for (const t of app.tables)
       expect(live.get(`${t.schema}.${t.name}`), t.name).toEqual({ rows: t.rows, checksum: t.checksum });
     expect(fs.readdirSync(root()).filter((n) => n.endsWith('.partial'))).toEqual([]);

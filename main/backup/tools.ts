@@ -1,0 +1,225 @@
+// Where pg_dump, pg_restore and psql run for a cluster: the local provider's own binaries on this machine, or
+// inside the cluster's container on Docker (archives are copied in and out as tar streams).
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { OpsError } from '../api/errors';
+
+export interface ToolConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface ToolRun {
+  signal?: AbortSignal;
+  onStderrLine?: (line: string) => void;
+  onStdout?: (chunk: Buffer) => void;
+  env?: Record<string, string>;
+}
+
+export interface PgTools {
+  /** pg_dump -Fd of a database into dir (which must not exist yet) on this machine. */
+  dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
+  /** pg_restore of the archive in dir (on this machine) into an existing database. */
+  restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
+  /** pg_restore -l of the archive in dir. */
+  toc(dir: string): Promise<string>;
+  /** psql -c sql; stdout streams to run.onStdout. */
+  psql(database: string, sql: string, run: ToolRun): Promise<void>;
+}
+
+const cancelled = () => new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
+
+function failure(tool: string, code: number | null, stderr: string): Error {
+  const errors = stderr
+    .split('\n')
+    .filter((l) => /error|fatal/i.test(l))
+    .slice(-5)
+    .join('\n');
+  return new Error(`${tool} exited with ${code}: ${errors || stderr.trim().slice(-2000)}`);
+}
+
+/** Splits stderr into lines for the caller and keeps the tail for the error message. */
+function stderrSink(run: ToolRun) {
+  let tail = '';
+  let partial = '';
+  return {
+    write(text: string) {
+      tail = (tail + text).slice(-32_000);
+      if (!run.onStderrLine) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) run.onStderrLine(line);
+    },
+    tail: () => tail,
+  };
+}
+
+export class LocalTools implements PgTools {
+  constructor(
+    private readonly bin: { pgDump: string; pgRestore: string; psql: string },
+    private readonly conn: ToolConnection,
+  ) {}
+
+  private connArgs(database: string): string[] {
+    return ['-h', this.conn.host, '-p', String(this.conn.port), '-U', this.conn.user, '-d', database];
+  }
+
+  private run(tool: string, args: string[], run: ToolRun): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(tool, args, {
+        env: { ...process.env, PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const onAbort = () => child.kill('SIGTERM');
+      run.signal?.addEventListener('abort', onAbort, { once: true });
+      const err = stderrSink(run);
+      child.stdout.on('data', (c: Buffer) => run.onStdout?.(c));
+      child.stderr.on('data', (c: Buffer) => err.write(c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        run.signal?.removeEventListener('abort', onAbort);
+        if (run.signal?.aborted) reject(cancelled());
+        else if (code !== 0) reject(failure(path.basename(tool), code, err.tail()));
+        else resolve();
+      });
+    });
+  }
+
+  dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
+    return this.run(this.bin.pgDump, [...this.connArgs(database), ...args, '-f', dir], run);
+  }
+
+  restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
+    return this.run(this.bin.pgRestore, [...this.connArgs(database), ...args, dir], run);
+  }
+
+  async toc(dir: string): Promise<string> {
+    let out = '';
+    await this.run(this.bin.pgRestore, ['-l', dir], { onStdout: (c) => (out += c.toString()) });
+    return out;
+  }
+
+  psql(database: string, sql: string, run: ToolRun): Promise<void> {
+    return this.run(this.bin.psql, ['-X', '-q', ...this.connArgs(database), '-c', sql], run);
+  }
+}
+
+/** Runs the tools inside a Postgres container; `port` is the one the server listens on inside it. */
+export class DockerTools implements PgTools {
+  constructor(
+    private readonly container: () => Promise<Docker.Container>,
+    private readonly conn: ToolConnection,
+    private readonly port: number,
+  ) {}
+
+  private connArgs(database: string): string[] {
+    return ['-h', '127.0.0.1', '-p', String(this.port), '-U', this.conn.user, '-d', database];
+  }
+
+  private async exec(cmd: string[], run: ToolRun = {}): Promise<void> {
+    const container = await this.container();
+    const env = { PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env };
+    const exec = await container.exec({
+      Cmd: cmd,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const errStream = new PassThrough();
+    const err = stderrSink(run);
+    out.on('data', (c: Buffer) => run.onStdout?.(c));
+    errStream.on('data', (c: Buffer) => err.write(c.toString()));
+    container.modem.demuxStream(stream, out, errStream);
+    const onAbort = () => stream.destroy();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+    } finally {
+      run.signal?.removeEventListener('abort', onAbort);
+    }
+    if (run.signal?.aborted) throw cancelled();
+    let info = await exec.inspect();
+    // The stream can end a moment before the engine records the exit code.
+    for (let i = 0; i < 100 && info.Running; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      info = await exec.inspect();
+    }
+    if (info.ExitCode !== 0) throw failure(cmd[0]!, info.ExitCode ?? null, err.tail());
+  }
+
+  private scratch(): string {
+    return `/tmp/ops-backup-${crypto.randomBytes(6).toString('hex')}`;
+  }
+
+  /** Copies a folder (or one file in it) on this machine into the container under `into`. */
+  private async copyIn(parent: string, entry: string, into: string): Promise<void> {
+    const container = await this.container();
+    await this.exec(['mkdir', '-p', into]);
+    const tar = spawn('tar', ['-c', '-C', parent, entry], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await container.putArchive(tar.stdout, { path: into });
+  }
+
+  async dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
+    const tmp = this.scratch();
+    const name = path.basename(dir);
+    try {
+      await this.exec(['mkdir', '-p', tmp]);
+      await this.exec(['pg_dump', ...this.connArgs(database), ...args, '-f', `${tmp}/${name}`], run);
+      const container = await this.container();
+      const tarStream = await container.getArchive({ path: `${tmp}/${name}` });
+      await new Promise<void>((resolve, reject) => {
+        const tar = spawn('tar', ['-x', '-C', path.dirname(dir)], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        tar.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        tarStream.pipe(tar.stdin);
+        tar.on('error', reject);
+        tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar: ${stderr}`))));
+      });
+    } finally {
+      await this.exec(['rm', '-rf', tmp]).catch(() => undefined);
+    }
+  }
+
+  async restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
+    const tmp = this.scratch();
+    try {
+      await this.copyIn(path.dirname(dir), path.basename(dir), tmp);
+      await this.exec(
+        ['pg_restore', ...this.connArgs(database), ...args, `${tmp}/${path.basename(dir)}`],
+        run,
+      );
+    } finally {
+      await this.exec(['rm', '-rf', tmp]).catch(() => undefined);
+    }
+  }
+
+  async toc(dir: string): Promise<string> {
+    const tmp = this.scratch();
+    try {
+      // pg_restore -l reads only the table of contents.
+      await this.copyIn(path.dirname(dir), `${path.basename(dir)}/toc.dat`, tmp);
+      let out = '';
+      await this.exec(['pg_restore', '-l', `${tmp}/${path.basename(dir)}`], {
+        onStdout: (c) => (out += c.toString()),
+      });
+      return out;
+    } finally {
+      await this.exec(['rm', '-rf', tmp]).catch(() => undefined);
+    }
+  }
+
+  psql(database: string, sql: string, run: ToolRun): Promise<void> {
+    return this.exec(['psql', '-X', '-q', ...this.connArgs(database), '-c', sql], run);
+  }
+}
