@@ -32,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
     enabled: true,
     autoApprove: false,
     maxConcurrentActivities: 100,
+    processes: 1,
     retryBaseMs: 1000,
     dbLockTimeoutMs: 5000,
     llmBaseUrl: '',

@@ -1,9 +1,11 @@
-// Supervises the bundled worker as a child process: start with the settings, restart with backoff after a
-// crash, drain on stop, forward its logs, report its state (polling, task slots, last heartbeat).
+// Supervises the bundled worker as N child processes (scale out): start with the settings, restart each with
+// backoff after a crash, drain on stop or scale-down, forward their logs, report each one's state (polling, task
+// slots, last heartbeat) and the whole. `worker.processes` may change while running: scale up starts more at
+// once, scale down drains the surplus (they finish in-flight tasks; Temporal hands the rest to the others).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WorkerStatus } from '../api/contract';
+import type { WorkerProcessStatus, WorkerStatus } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import { projectRoot } from '../settings/paths';
@@ -19,16 +21,28 @@ export function workerEntry(): string {
   return path.join(projectRoot(), 'dist', 'worker', 'index.mjs');
 }
 
+/** One supervised worker process. */
+class Slot {
+  child: ChildProcess | undefined;
+  wanted = false;
+  crashes = 0;
+  restartTimer: NodeJS.Timeout | undefined;
+  exited: Promise<void> = Promise.resolve();
+  status: WorkerProcessStatus;
+
+  constructor(readonly index: number) {
+    this.status = { index, state: 'stopped', restarts: 0, polling: false };
+  }
+}
+
 export class WorkerSupervisor implements ConsoleModule {
   readonly name = 'worker';
-  private child: ChildProcess | undefined;
-  private wanted = false;
-  private crashes = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private status: WorkerStatus;
+  private slots: Slot[] = [];
+  private desired = 1;
+  private taskQueue: string;
   private readonly log;
   private readonly workerLog;
-  private exited: Promise<void> = Promise.resolve();
+  private scaling: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -36,80 +50,182 @@ export class WorkerSupervisor implements ConsoleModule {
   ) {
     this.log = ctx.log('worker');
     this.workerLog = ctx.logs;
-    this.status = {
-      state: 'stopped',
-      restarts: 0,
-      polling: false,
-      taskQueue: ctx.settings.get().temporal.taskQueue,
-    };
+    this.taskQueue = ctx.settings.get().temporal.taskQueue;
+    this.desired = ctx.settings.get().worker.processes;
     ctx.router.register({
       'worker.status': () => this.current(),
       'worker.start': () => this.start(),
       'worker.stop': () => this.stop(),
+      'worker.scale': async ({ processes }) => {
+        ctx.settings.update({ worker: { processes } });
+        ctx.router.events.emit('settings.changed', ctx.settings.view());
+        return this.scale(processes);
+      },
+    });
+    // A settings change of worker.processes (Settings page, settings.update) scales a running worker too.
+    ctx.router.events.subscribe((name, payload) => {
+      if (name !== 'settings.changed') return;
+      const wanted = (payload as { settings: { worker: { processes: number } } }).settings.worker.processes;
+      if (wanted !== this.desired && this.running())
+        this.scale(wanted).catch((err: Error) => this.log.error(`scaling to ${wanted}: ${err.message}`));
     });
   }
 
+  private running(): boolean {
+    return this.slots.some((s) => s.wanted);
+  }
+
+  private aggregate(): WorkerStatus {
+    const active = this.slots.filter((s) => s.wanted || s.child);
+    const list = active.map((s) => ({ ...s.status }));
+    const first = active[0]?.status ?? this.slots[0]?.status;
+    const states = list.map((p) => p.state);
+    const state: WorkerStatus['state'] = !list.length
+      ? 'stopped'
+      : states.includes('running')
+        ? states.every((s) => s === 'draining')
+          ? 'draining'
+          : 'running'
+        : states.includes('starting')
+          ? 'starting'
+          : states.includes('draining')
+            ? 'draining'
+            : states.includes('backoff')
+              ? 'backoff'
+              : states.includes('crashed')
+                ? 'crashed'
+                : 'stopped';
+    const sum = (key: 'activitySlots' | 'workflowSlots') =>
+      list.some((p) => p[key])
+        ? list.reduce(
+            (acc, p) => ({
+              used: acc.used + (p[key]?.used ?? 0),
+              available: acc.available + (p[key]?.available ?? 0),
+            }),
+            { used: 0, available: 0 },
+          )
+        : undefined;
+    const heartbeats = list.map((p) => p.lastHeartbeat).filter((h): h is string => Boolean(h));
+    const all = this.slots.map((s) => s.status);
+    const status: WorkerStatus = {
+      state,
+      restarts: all.reduce((n, p) => n + p.restarts, 0),
+      polling: list.some((p) => p.polling),
+      taskQueue: this.taskQueue,
+      desiredProcesses: this.running() ? this.desired : 0,
+      processes: all.map((p) => ({ ...p })),
+    };
+    if (first?.pid !== undefined) status.pid = first.pid;
+    if (first?.startedAt) status.startedAt = first.startedAt;
+    if (heartbeats.length) status.lastHeartbeat = heartbeats.sort().at(-1);
+    const activitySlots = sum('activitySlots');
+    const workflowSlots = sum('workflowSlots');
+    if (activitySlots) status.activitySlots = activitySlots;
+    if (workflowSlots) status.workflowSlots = workflowSlots;
+    const next = list.map((p) => p.nextRestartAt).filter((t): t is string => Boolean(t));
+    if (next.length) status.nextRestartAt = next.sort()[0];
+    const lastError = all.map((p) => p.lastError).find(Boolean);
+    if (lastError) status.lastError = lastError;
+    return status;
+  }
+
   current(): WorkerStatus {
-    return { ...this.status };
+    return this.aggregate();
   }
 
+  /** The first process's pid (the whole worker when it runs one process). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.slots.find((s) => s.child)?.child?.pid;
   }
 
-  private publish(patch: Partial<WorkerStatus>): void {
-    this.status = { ...this.status, ...patch };
+  /** Every live worker process's pid, by index. */
+  pids(): number[] {
+    return this.slots.flatMap((s) => (s.child?.pid ? [s.child.pid] : []));
+  }
+
+  private publish(slot: Slot, patch: Partial<WorkerProcessStatus>): void {
+    slot.status = { ...slot.status, ...patch };
     this.ctx.router.events.emit('worker.status', this.current());
   }
 
-  /** Starts the worker (idempotent) and resolves once it polls its task queue. */
-  async start(): Promise<WorkerStatus> {
-    this.wanted = true;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    if (!this.child) await this.spawn();
-    return this.current();
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.scaling.then(work, work);
+    this.scaling = next.catch(() => undefined);
+    return next;
   }
 
-  private spawn(): Promise<void> {
+  /** Starts the worker (idempotent) with the configured number of processes; resolves once they poll. */
+  start(): Promise<WorkerStatus> {
+    return this.scale(this.ctx.settings.get().worker.processes);
+  }
+
+  /** Runs exactly `n` processes: starts the missing ones, drains the surplus (highest index first). */
+  scale(n: number): Promise<WorkerStatus> {
+    return this.serialise(async () => {
+      this.desired = n;
+      const starting: Array<Promise<void>> = [];
+      for (let i = 0; i < n; i++) {
+        const slot = (this.slots[i] ??= new Slot(i));
+        slot.wanted = true;
+        if (slot.restartTimer) clearTimeout(slot.restartTimer);
+        slot.restartTimer = undefined;
+        if (!slot.child) starting.push(this.spawn(slot));
+      }
+      const surplus = this.slots.slice(n).filter((s) => s.wanted || s.child);
+      if (surplus.length)
+        this.log.info(`scaling down to ${n} worker process(es): draining ${surplus.length}`);
+      else if (starting.length && this.slots.length > 1) this.log.info(`scaling up to ${n} worker processes`);
+      const results = await Promise.allSettled([...starting, ...surplus.map((s) => this.drain(s))]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return this.current();
+    });
+  }
+
+  private spawn(slot: Slot): Promise<void> {
     const entry = workerEntry();
     if (!fs.existsSync(entry)) {
-      throw new OpsError(
-        'BINARY_MISSING',
-        `The worker bundle is missing (${entry}).`,
-        'Run `npm run build` first.',
+      return Promise.reject(
+        new OpsError(
+          'BINARY_MISSING',
+          `The worker bundle is missing (${entry}).`,
+          'Run `npm run build` first.',
+        ),
       );
     }
-    const config = this.config();
+    const base = this.config();
+    const config: WorkerConfig =
+      slot.index === 0 ? base : { ...base, identity: `${base.identity}#${slot.index}` };
+    this.taskQueue = config.taskQueue;
     const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
-    this.child = child;
+    slot.child = child;
     const started = Date.now();
-    this.publish({
+    const tag = `[w${slot.index}] `;
+    this.publish(slot, {
       state: 'starting',
       pid: child.pid,
       startedAt: new Date(started).toISOString(),
-      taskQueue: config.taskQueue,
       polling: false,
       lastError: undefined,
       nextRestartAt: undefined,
     });
     const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n'))
-        if (line.trim()) this.workerLog.write('worker', level, line);
+        if (line.trim()) this.workerLog.write('worker', level, tag + line);
     };
     child.stdout?.on('data', forward('info'));
     child.stderr?.on('data', forward('warn'));
 
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (message: WorkerMessage) => {
-        if (message.type === 'log') this.workerLog.write('worker', message.level, message.message);
+        if (message.type === 'log') this.workerLog.write('worker', message.level, tag + message.message);
         if (message.type === 'ready') {
-          this.publish({ state: 'running' });
+          this.publish(slot, { state: 'running' });
           resolve();
         }
         if (message.type === 'status') {
-          this.publish({
-            state: this.status.state === 'draining' ? 'draining' : 'running',
+          this.publish(slot, {
+            state: slot.status.state === 'draining' ? 'draining' : 'running',
             polling: message.status.polling,
             activitySlots: message.status.activitySlots,
             workflowSlots: message.status.workflowSlots,
@@ -121,38 +237,45 @@ export class WorkerSupervisor implements ConsoleModule {
         reject(new Error(`worker exited (${signal ?? `code ${code}`}) before polling`)),
       );
     });
-    this.exited = new Promise((resolve) => {
+    slot.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.child = undefined;
+        slot.child = undefined;
         const clean = code === 0 && !signal;
-        if (!this.wanted) {
-          this.publish({ state: 'stopped', pid: undefined, polling: false, activitySlots: undefined });
-          this.log.info('worker stopped');
+        if (!slot.wanted) {
+          this.publish(slot, {
+            state: 'stopped',
+            pid: undefined,
+            polling: false,
+            activitySlots: undefined,
+            workflowSlots: undefined,
+          });
+          this.log.info(`worker process ${slot.index} stopped`);
         } else {
-          this.crashes = Date.now() - started > STABLE_MS ? 1 : this.crashes + 1;
-          const delay = BACKOFF_MS[Math.min(this.crashes - 1, BACKOFF_MS.length - 1)]!;
+          slot.crashes = Date.now() - started > STABLE_MS ? 1 : slot.crashes + 1;
+          const delay = BACKOFF_MS[Math.min(slot.crashes - 1, BACKOFF_MS.length - 1)]!;
           const reason = clean ? 'exited' : `crashed (${signal ?? `exit code ${code}`})`;
-          this.log.error(`worker ${reason}; restarting in ${delay / 1000} s`);
-          this.publish({
+          this.log.error(`worker process ${slot.index} ${reason}; restarting in ${delay / 1000} s`);
+          this.publish(slot, {
             state: 'backoff',
             pid: undefined,
             polling: false,
-            restarts: this.status.restarts + 1,
+            restarts: slot.status.restarts + 1,
             lastError: `worker ${reason}`,
             nextRestartAt: new Date(Date.now() + delay).toISOString(),
           });
-          this.restartTimer = setTimeout(() => {
-            this.restartTimer = undefined;
-            if (this.wanted && !this.child) this.spawn().catch((err: Error) => this.log.error(err.message));
+          slot.restartTimer = setTimeout(() => {
+            slot.restartTimer = undefined;
+            if (slot.wanted && !slot.child)
+              this.spawn(slot).catch((err: Error) => this.log.error(err.message));
           }, delay);
-          this.restartTimer.unref();
+          slot.restartTimer.unref();
         }
         resolve();
       });
     });
     child.send({ type: 'config', config } satisfies SupervisorMessage);
     return ready.catch((err: Error) => {
-      this.publish({ lastError: err.message });
+      this.publish(slot, { lastError: err.message });
       throw new OpsError(
         'UNAVAILABLE',
         err.message,
@@ -161,23 +284,30 @@ export class WorkerSupervisor implements ConsoleModule {
     });
   }
 
-  /** Drains in-flight work, then stops; a worker that does not finish in time is killed. */
-  async stop(): Promise<WorkerStatus> {
-    this.wanted = false;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    const child = this.child;
+  /** Drains one process's in-flight work, then it stops; one that does not finish in time is killed. */
+  private async drain(slot: Slot): Promise<void> {
+    slot.wanted = false;
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    slot.restartTimer = undefined;
+    const child = slot.child;
     if (!child) {
-      this.publish({ state: 'stopped', pid: undefined, polling: false, nextRestartAt: undefined });
-      return this.current();
+      this.publish(slot, { state: 'stopped', pid: undefined, polling: false, nextRestartAt: undefined });
+      return;
     }
-    this.publish({ state: 'draining' });
+    this.publish(slot, { state: 'draining' });
     if (child.connected) child.send({ type: 'drain' } satisfies SupervisorMessage);
     else child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
-    await this.exited;
+    await slot.exited;
     clearTimeout(timer);
-    return this.current();
+  }
+
+  /** Drains every process, then stops. */
+  stop(): Promise<WorkerStatus> {
+    return this.serialise(async () => {
+      await Promise.all(this.slots.map((s) => this.drain(s)));
+      return this.current();
+    });
   }
 
   async shutdown(): Promise<void> {

@@ -48,7 +48,10 @@ export const ArchivingSettingsSchema = z
     /** A segment is archived at least this often even when little is written (archive_timeout). */
     segmentTimeoutS: z.number().int().min(5).max(3_600),
     /** Base backups while the console runs; 0 takes them only on request. */
-    baseBackupEveryH: z.number().min(0).max(24 * 30),
+    baseBackupEveryH: z
+      .number()
+      .min(0)
+      .max(24 * 30),
     /** Base backups kept per cluster; every WAL segment a kept one needs is kept too. */
     keepBaseBackups: z.number().int().min(1).max(100),
   })
@@ -86,6 +89,8 @@ export const WorkerSettingsSchema = z
     enabled: z.boolean(),
     autoApprove: z.boolean(),
     maxConcurrentActivities: z.number().int().min(1).max(1000),
+    /** How many worker processes the supervisor runs (scale out); changeable while running. */
+    processes: z.number().int().min(1).max(16),
     /** Base of the retry delays of seed 001's policies (LLM exponential, database linear, email fixed). */
     retryBaseMs: z.number().int().min(10).max(600_000),
     /** How long a phase's database work waits for a lock before the attempt fails and is retried. */

@@ -1,0 +1,94 @@
+// The scaled-out worker: 1 → 3 → 1 processes while cycles run loses nothing (every phase and activity once,
+// every cycle completes), and the status reports each process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHASE_IDS } from '../../../main/api/contract/phases';
+import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+
+let s: CycleStack;
+
+beforeAll(async () => {
+  s = await startCycleStack();
+  await s.ops.router.invoke('workflows.seedDemo', { reports: 4 });
+});
+
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe('scaled-out worker', () => {
+  it('scales 1 → 3 → 1 mid-cycle and loses nothing', async () => {
+    expect(s.ops.worker.current().processes).toHaveLength(1);
+    const ids: string[] = [];
+    // Without auto-approval each cycle stops at the scope approval: scaling up happens mid-cycle for sure.
+    for (const cycleId of [301, 302, 303]) {
+      const started = await s.ops.router.invoke('workflows.start', {
+        cycleId,
+        reportIds: [1, 2, 3, 4],
+        autoApprove: false,
+      });
+      ids.push(started.workflowId);
+    }
+    const waiting = async (id: string) =>
+      JSON.stringify(await s.ops.router.invoke('workflows.progress', { workflowId: id })).includes(
+        'scope_approval',
+      );
+    for (const id of ids) await waitFor(() => waiting(id), 60_000, `${id} to wait for scope approval`);
+
+    const up = await s.ops.router.invoke('worker.scale', { processes: 3 });
+    expect(up.processes!.filter((p) => p.state === 'running')).toHaveLength(3);
+    expect(new Set(s.ops.worker.pids()).size).toBe(3);
+    expect(s.ops.settings.get().worker.processes).toBe(3);
+
+    // Release every gate at once, then drain down to one process while the phases run.
+    for (const workflowId of ids) {
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId,
+        signal: 'approveScope',
+        payload: { approved: true, by: 'scale-out test' },
+      });
+      for (const reportId of [1, 2, 3, 4])
+        await s.ops.router.invoke('workflows.signal', {
+          workflowId,
+          signal: 'rfiResponse',
+          payload: { reportId, response: 'records provided' },
+        });
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId,
+        signal: 'testResult',
+        payload: { result: 'pass' },
+      });
+    }
+    const down = await s.ops.router.invoke('worker.scale', { processes: 1 });
+    expect(down.processes!.filter((p) => p.state === 'running')).toHaveLength(1);
+    expect(down.processes!.filter((p) => p.state === 'stopped')).toHaveLength(2);
+    expect(s.ops.worker.pids()).toHaveLength(1);
+    expect(down.desiredProcesses).toBe(1);
+
+    for (const workflowId of ids) {
+      const done = await outcome(s.ops, workflowId);
+      expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
+      const phases = await rows<{ phase: string; status: string }>(
+        s.db,
+        'SELECT phase, status FROM workflow_phases WHERE workflow_id = $1 ORDER BY phase_number',
+        [workflowId],
+      );
+      expect(phases.map((p) => p.phase)).toEqual([...PHASE_IDS]);
+      expect(phases.every((p) => p.status === 'completed')).toBe(true);
+      const activities = await rows<{ status: string }>(
+        s.db,
+        'SELECT status FROM workflow_activities WHERE workflow_id = $1',
+        [workflowId],
+      );
+      expect(activities.every((a) => a.status === 'completed')).toBe(true);
+    }
+    const reports = await rows<{ cycle_id: number }>(
+      s.db,
+      'SELECT cycle_id FROM final_reports WHERE cycle_id IN (301, 302, 303) ORDER BY cycle_id',
+    );
+    expect(reports.map((r) => r.cycle_id)).toEqual([301, 302, 303]);
+
+    // The audit trail recorded both scale actions.
+    const audit = await s.ops.router.invoke('audit.list', { op: 'worker.scale' });
+    expect(audit.entries.map((e) => (e.input as { processes: number }).processes)).toEqual([1, 3]);
+  });
+});
