@@ -17,6 +17,7 @@ import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import UndoIcon from '@mui/icons-material/Undo';
 import InsightsIcon from '@mui/icons-material/Insights';
 import BackupIcon from '@mui/icons-material/Backup';
+import HistoryIcon from '@mui/icons-material/History';
 import SettingsIcon from '@mui/icons-material/Settings';
 import TerminalIcon from '@mui/icons-material/Terminal';
 import DarkModeIcon from '@mui/icons-material/DarkMode';
@@ -35,6 +36,7 @@ import { CompensationPage } from './pages/CompensationPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { AlertNotifications } from './components/inspection/AlertNotifications';
 import { BackupsPage } from './pages/BackupsPage';
+import { RecoveryPage } from './pages/RecoveryPage';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
   { id: 'stack', label: 'Stack', icon: DnsIcon, page: StackPage },
@@ -42,6 +44,7 @@ const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: Compo
   { id: 'compensation', label: 'Compensation', icon: UndoIcon, page: CompensationPage },
   { id: 'metrics', label: 'Metrics', icon: InsightsIcon, page: MetricsPage },
   { id: 'backups', label: 'Backups', icon: BackupIcon, page: BackupsPage },
+  { id: 'recovery', label: 'Recovery', icon: HistoryIcon, page: RecoveryPage },
   { id: 'settings', label: 'Settings', icon: SettingsIcon, page: SettingsPage },
 ];
 const NAV_WIDTH = 200;

@@ -1,0 +1,88 @@
+// The recovery store: archiving health, the recovery timeline, the plan for a chosen moment, progress and result.
+import { create } from 'zustand';
+import type {
+  ArchiveHealth,
+  RecoveryPlan,
+  RecoveryResult,
+  RecoveryTimeline,
+} from '../../../main/api/contract';
+import { asFailure, ops, type OpsFailure } from '../ops/client';
+
+export interface RecoveryStep {
+  step: string;
+  state: 'running' | 'done' | 'failed';
+  detail?: string;
+}
+
+interface RecoveryStore {
+  health: ArchiveHealth[];
+  timeline: RecoveryTimeline | undefined;
+  plan: RecoveryPlan | undefined;
+  result: RecoveryResult | undefined;
+  steps: RecoveryStep[];
+  busy: 'load' | 'backup' | 'check' | 'recover' | 'enable' | undefined;
+  error: OpsFailure | undefined;
+  load(): Promise<void>;
+  enableArchiving(): Promise<void>;
+  baseBackup(): Promise<void>;
+  check(to: string): Promise<void>;
+  recover(to: string, inclusive: boolean): Promise<void>;
+  clearError(): void;
+}
+
+export const useRecovery = create<RecoveryStore>((set, get) => {
+  const act = async (busy: RecoveryStore['busy'], work: () => Promise<void>) => {
+    set({ busy, error: undefined });
+    try {
+      await work();
+    } catch (err) {
+      set({ error: asFailure(err) });
+    } finally {
+      set({ busy: undefined });
+    }
+  };
+  return {
+    health: [],
+    timeline: undefined,
+    plan: undefined,
+    result: undefined,
+    steps: [],
+    busy: undefined,
+    error: undefined,
+    load: () =>
+      act('load', async () => {
+        const [health, timeline] = await Promise.all([
+          ops.call('recovery.status', {}),
+          ops.call('recovery.timeline', {}),
+        ]);
+        set({ health, timeline });
+      }),
+    enableArchiving: () =>
+      act('enable', async () => {
+        await ops.call('settings.update', { stack: { archiving: { enabled: true } } });
+      }),
+    baseBackup: () =>
+      act('backup', async () => {
+        await ops.call('recovery.baseBackup', {});
+        await get().load();
+      }),
+    check: (to) =>
+      act('check', async () => {
+        set({ plan: await ops.call('recovery.check', { to }), result: undefined });
+      }),
+    recover: (to, inclusive) =>
+      act('recover', async () => {
+        set({ steps: [], result: undefined });
+        set({ result: await ops.call('recovery.recover', { to, inclusive, confirm: true }) });
+        await get().load();
+      }),
+    clearError: () => set({ error: undefined }),
+  };
+});
+
+ops.on('recovery.progress', (p) =>
+  useRecovery.setState((s) => {
+    const steps = s.steps.filter((x) => x.step !== p.step);
+    return { steps: [...steps, p] };
+  }),
+);
