@@ -232,6 +232,22 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
       await progress.stop();
     },
   });
+  // An attached stack is never "started" here: a long-running console follows it with the progress listener
+  // as soon as its profile is in force (at launch, or on a switch).
+  if (longRunning) {
+    let following = false;
+    const follow = () => {
+      const attached = stack.spec().provider === 'attached';
+      if (!attached && !following) return; // the embedded stack's own start/stop drive the listener
+      following = attached;
+      void progress
+        .stop()
+        .then(() => (attached ? progress.start() : undefined))
+        .catch((err: Error) => ops.log('db').warn(`progress listener: ${err.message}`));
+    };
+    ops.profiles.onChange(follow);
+    if (ops.profiles.active()?.provider === 'attached') follow();
+  }
   // Shutdown runs in reverse: cycles, worker (drains), progress listener, then the stack.
   ops.use(() => stack);
   ops.use(() => ({ name: 'progress', shutdown: () => progress.stop() }));
