@@ -1,0 +1,227 @@
+// npm run bench:pitr — point-in-time recovery of both clusters to a moment WINDOW after a base backup, taken under
+// a steady cycle load, against the floor: the same base backups and archive restored by hand (copy, recovery.signal,
+// restore_command, start, wait for promotion; both clusters in parallel). Also archiving's cost on cycle
+// throughput (archiving on vs off, same batches). Prints BENCH lines.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createConsole } from '../dist/bench-support.mjs';
+
+const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
+const PG = '/usr/lib/postgresql/15/bin';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-pitr-'));
+fs.chmodSync(home, 0o755);
+fs.writeFileSync(
+  path.join(home, 'settings.json'),
+  JSON.stringify({
+    stack: {
+      ports: {
+        appPostgres: await freePort(),
+        temporalPostgres: await freePort(),
+        temporal: await freePort(),
+        temporalUi: await freePort(),
+      },
+      archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 5 },
+    },
+  }),
+);
+const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
+let nextCycle = 1;
+
+async function waitWorker() {
+  while (ops.worker.current().state !== 'running') await sleep(50);
+}
+
+async function batch() {
+  const client = await ops.cycles.client();
+  const ids = [];
+  const t = performance.now();
+  for (let i = 0; i < CYCLES; i++)
+    ids.push(
+      (
+        await ops.cycles.start({
+          cycleId: nextCycle++,
+          reportIds: [1, 2, 3],
+          skipPhases: [],
+          autoApprove: true,
+        })
+      ).workflowId,
+    );
+  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+  return CYCLES / ((performance.now() - t) / 1000);
+}
+
+async function setArchiving(enabled) {
+  await ops.router.invoke('settings.update', { stack: { archiving: { enabled } } });
+  await ops.router.invoke('stack.stop', {});
+  await ops.router.invoke('stack.start', {});
+  await waitWorker();
+}
+
+/** The floor: the same base backup and archive, restored by hand into scratch folders, both clusters at once. */
+async function handRecovery(to, clusters) {
+  const runAs =
+    process.getuid() === 0
+      ? {
+          uid: Number(execFileSync('id', ['-u', 'postgres'])),
+          gid: Number(execFileSync('id', ['-g', 'postgres'])),
+        }
+      : {};
+  const t = performance.now();
+  await Promise.all(
+    clusters.map(async (c) => {
+      const dir = path.join(c.dir, `bench-floor-${Date.now()}`);
+      execFileSync('cp', ['-a', c.backupDir, dir], runAs);
+      fs.writeFileSync(path.join(dir, 'recovery.signal'), '');
+      fs.appendFileSync(
+        path.join(dir, 'postgresql.auto.conf'),
+        `\nrestore_command = 'cp ${c.archiveDir}/%f "%p"'\nrecovery_target_time = '${to.replace('T', ' ').replace('Z', '+00')}'\nrecovery_target_action = 'promote'\nrecovery_target_timeline = 'latest'\n`,
+      );
+      const port = await freePort();
+      await new Promise((resolve, reject) => {
+        const p = spawn(
+          `${PG}/pg_ctl`,
+          [
+            '-D',
+            dir,
+            '-l',
+            `${dir}.log`,
+            '-o',
+            `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=/tmp`,
+            '-w',
+            '-t',
+            '600',
+            'start',
+          ],
+          { ...runAs, cwd: '/', stdio: 'ignore' },
+        );
+        p.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`hand recovery of ${c.id} failed; see ${dir}.log`)),
+        );
+      });
+      for (;;) {
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port,
+          user: c.user,
+          password: c.password,
+          database: 'postgres',
+        });
+        await client.connect();
+        const { rows } = await client.query('SELECT pg_is_in_recovery() AS r');
+        await client.end();
+        if (!rows[0].r) break;
+        await sleep(100);
+      }
+      c.floorDir = dir;
+    }),
+  );
+  const seconds = (performance.now() - t) / 1000;
+  for (const c of clusters) {
+    execFileSync(`${PG}/pg_ctl`, ['-D', c.floorDir, '-m', 'immediate', '-w', 'stop'], {
+      ...runAs,
+      cwd: '/',
+      stdio: 'ignore',
+    });
+    fs.rmSync(c.floorDir, { recursive: true, force: true });
+  }
+  return seconds;
+}
+
+try {
+  await ops.router.invoke('stack.start', {});
+  await waitWorker();
+  await ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await batch(); // warm-up
+
+  // Archiving's cost on throughput: alternate on/off.
+  const on = [];
+  const off = [];
+  for (let r = 0; r < 2; r++) {
+    on.push(await batch());
+    await setArchiving(false);
+    off.push(await batch());
+    await setArchiving(true);
+    console.log(`round ${r + 1}: archiving on ${on.at(-1).toFixed(2)}/s, off ${off.at(-1).toFixed(2)}/s`);
+  }
+
+  // Steady load for WINDOW seconds after a base backup, then recover to base backup + WINDOW.
+  const [backup] = await ops.router.invoke('recovery.baseBackup', {});
+  const to = new Date(Date.parse(backup.finishedAt) + WINDOW_S * 1000).toISOString();
+  console.log(`steady load for ${WINDOW_S} s, then recovery to ${to}`);
+  const client = await ops.cycles.client();
+  let loading = true;
+  const load = (async () => {
+    while (loading) {
+      const ids = [];
+      for (let i = 0; i < 4; i++)
+        ids.push(
+          (
+            await ops.cycles.start({
+              cycleId: nextCycle++,
+              reportIds: [1, 2, 3],
+              skipPhases: [],
+              autoApprove: true,
+            })
+          ).workflowId,
+        );
+      await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+    }
+  })();
+  while (Date.now() < Date.parse(to) + 3_000) await sleep(500);
+  loading = false;
+  await load;
+  const clusters = await ops.stack.localClusters();
+  const spec = ops.stack.spec();
+  const backups = (await ops.router.invoke('recovery.timeline', {})).baseBackups;
+  const floorInput = [clusters.app, clusters.tpg].map((c) => ({
+    id: c.id,
+    dir: c.dir,
+    archiveDir: c.archiveDir,
+    backupDir: path.join(
+      c.baseBackupDir,
+      backups.filter((b) => b.cluster === c.id && b.finishedAt <= to).at(-1).label,
+    ),
+    user: 'ops',
+    password: c.id === 'app-postgres' ? spec.appPostgres.password : spec.temporalPostgres.password,
+  }));
+  const segments =
+    fs.readdirSync(clusters.app.archiveDir).length + fs.readdirSync(clusters.tpg.archiveDir).length;
+
+  let t = performance.now();
+  await ops.router.invoke('recovery.recover', { to, inclusive: true, confirm: true });
+  const ours = (performance.now() - t) / 1000;
+  const floor = await handRecovery(to, floorInput);
+
+  const onR = median(on);
+  const offR = median(off);
+  console.log(
+    `baseline: recovery floor = the same base backups and ${segments} archived files restored by hand (cp -a, recovery.signal, restore_command, pg_ctl start, wait for promotion), both clusters in parallel; the console's time includes the stack stop/swap/start, validation and reconciliation. Throughput: ${CYCLES}-cycle batches, archiving on vs off, median of 2.`,
+  );
+  console.log(`BENCH pitr_window_s ${WINDOW_S} s`);
+  console.log(`BENCH pitr_recover_s ${ours.toFixed(2)} s`);
+  console.log(`BENCH pitr_recover_floor_s ${floor.toFixed(2)} s`);
+  console.log(`BENCH pitr_recover_ratio ${(ours / floor).toFixed(2)} x`);
+  console.log(`BENCH cycles_per_s_archiving ${onR.toFixed(3)} cycles/s`);
+  console.log(`BENCH cycles_per_s_no_archiving ${offR.toFixed(3)} cycles/s`);
+  console.log(`BENCH archiving_throughput_ratio ${(onR / offR).toFixed(3)} x`);
+} finally {
+  await ops.router.call('stack.stop', {});
+  await ops.shutdown();
+  fs.rmSync(home, { recursive: true, force: true });
+}
