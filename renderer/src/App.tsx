@@ -37,6 +37,12 @@ import { MetricsPage } from './pages/MetricsPage';
 import { AlertNotifications } from './components/inspection/AlertNotifications';
 import { BackupsPage } from './pages/BackupsPage';
 import { RecoveryPage } from './pages/RecoveryPage';
+import { ProfilesPage } from './pages/ProfilesPage';
+import { AuditPage } from './pages/AuditPage';
+import { ProfileSwitcher, modeColour, useProfileMode } from './components/profiles/ProfileSwitcher';
+import { useProfiles } from './stores/profiles';
+import CableIcon from '@mui/icons-material/Cable';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
   { id: 'stack', label: 'Stack', icon: DnsIcon, page: StackPage },
@@ -45,6 +51,8 @@ const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: Compo
   { id: 'metrics', label: 'Metrics', icon: InsightsIcon, page: MetricsPage },
   { id: 'backups', label: 'Backups', icon: BackupIcon, page: BackupsPage },
   { id: 'recovery', label: 'Recovery', icon: HistoryIcon, page: RecoveryPage },
+  { id: 'profiles', label: 'Profiles', icon: CableIcon, page: ProfilesPage },
+  { id: 'audit', label: 'Audit', icon: FactCheckIcon, page: AuditPage },
   { id: 'settings', label: 'Settings', icon: SettingsIcon, page: SettingsPage },
 ];
 const NAV_WIDTH = 200;
@@ -65,6 +73,8 @@ export function App() {
   const theme = useMemo(() => buildTheme(mode), [mode]);
   const connection = useConnection((s) => s.state);
   const stackState = useStack((s) => s.status?.state);
+  const profileMode = useProfileMode();
+  const barColour = modeColour(profileMode);
 
   useEffect(() => {
     const onHash = () => setPageId(pageFromHash());
@@ -77,11 +87,15 @@ export function App() {
     if (connection !== 'connected') return;
     void useSettings.getState().load();
     void useStack.getState().refresh();
+    void useProfiles.getState().load();
   }, [connection]);
 
   useEffect(() => {
-    document.title = stackState ? `Ops Console — stack ${stackState}` : 'Ops Console';
-  }, [stackState]);
+    const where = profileMode?.name
+      ? ` — ${profileMode.name}${profileMode.production ? ' (production)' : ''}`
+      : '';
+    document.title = (stackState ? `Ops Console — stack ${stackState}` : 'Ops Console') + where;
+  }, [stackState, profileMode?.name, profileMode?.production]);
 
   const current = PAGES.find((p) => p.id === pageId) ?? PAGES[0]!;
   const Page = current.page;
@@ -89,17 +103,35 @@ export function App() {
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
-      <Box sx={{ display: 'flex', height: '100vh' }} data-testid="app" data-theme-mode={mode}>
+      <Box
+        sx={{
+          display: 'flex',
+          height: '100vh',
+          ...(barColour ? { boxShadow: `inset 0 0 0 4px ${barColour}` } : {}),
+        }}
+        data-testid="app"
+        data-theme-mode={mode}
+        data-profile={profileMode?.name ?? 'embedded'}
+        data-production={profileMode?.production ? (profileMode.readOnly ? 'read-only' : 'unlocked') : 'no'}
+      >
         <AppBar
           position="fixed"
           color="default"
           elevation={0}
-          sx={{ zIndex: (t) => t.zIndex.drawer + 1, borderBottom: 1, borderColor: 'divider' }}
+          sx={{
+            zIndex: (t) => t.zIndex.drawer + 1,
+            borderBottom: 1,
+            borderColor: 'divider',
+            ...(barColour ? { bgcolor: barColour, color: '#fff' } : {}),
+          }}
+          data-testid="app-bar"
+          data-colour={barColour ?? 'default'}
         >
           <Toolbar variant="dense" sx={{ gap: 1 }}>
             <Typography variant="h6" sx={{ flex: 1 }}>
               Ops Console
             </Typography>
+            <ProfileSwitcher />
             <ConnectionIndicator />
             <Tooltip title={mode === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}>
               <IconButton

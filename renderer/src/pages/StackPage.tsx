@@ -20,6 +20,7 @@ import { ValidationReportView } from '../components/ValidationReportView';
 import { useLogs } from '../stores/logs';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
+import { WorkerProcesses } from '../components/WorkerProcesses';
 
 const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
   'app-postgres': 'appPostgres',
@@ -250,6 +251,7 @@ export function StackPage() {
           )}
         </Grid>
       </Grid>
+      {worker && <WorkerProcesses worker={worker} />}
       {report && (
         <Box sx={{ mt: 3 }}>
           <ValidationReportView report={report} />

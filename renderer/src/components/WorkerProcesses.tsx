@@ -1,0 +1,88 @@
+// Each worker process of a scaled-out worker: state, pid, task slots, heartbeat; and the process count.
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import { useState } from 'react';
+import type { WorkerStatus } from '../../../main/api/contract';
+import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { ErrorAlert } from './ErrorAlert';
+
+export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
+  const [count, setCount] = useState(String(worker.desiredProcesses || worker.processes?.length || 1));
+  const [error, setError] = useState<OpsFailure | undefined>();
+  const [busy, setBusy] = useState(false);
+  const processes = worker.processes ?? [];
+  return (
+    <Box sx={{ mt: 2 }} data-testid="worker-processes">
+      <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
+        <TextField
+          size="small"
+          type="number"
+          label="Worker processes"
+          value={count}
+          onChange={(e) => setCount(e.target.value)}
+          sx={{ width: 150 }}
+          slotProps={{ htmlInput: { min: 1, max: 16, 'data-testid': 'worker-processes-count' } }}
+        />
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={busy}
+          data-testid="worker-scale"
+          onClick={async () => {
+            setBusy(true);
+            setError(undefined);
+            try {
+              await ops.call('worker.scale', { processes: Number(count) });
+            } catch (err) {
+              setError(asFailure(err));
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          Scale
+        </Button>
+      </Box>
+      {error && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
+      {processes.length > 0 && (
+        <Table size="small">
+          <TableHead>
+            <TableRow>
+              <TableCell>#</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell>PID</TableCell>
+              <TableCell>Activity slots</TableCell>
+              <TableCell>Workflow slots</TableCell>
+              <TableCell>Restarts</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {processes.map((p) => (
+              <TableRow key={p.index} data-testid={`worker-process-${p.index}`} data-state={p.state}>
+                <TableCell>{p.index}</TableCell>
+                <TableCell>
+                  {p.state}
+                  {p.state === 'running' && !p.polling ? ' (not polling yet)' : ''}
+                </TableCell>
+                <TableCell>{p.pid ?? '—'}</TableCell>
+                <TableCell>
+                  {p.activitySlots
+                    ? `${p.activitySlots.used} / ${p.activitySlots.used + p.activitySlots.available}`
+                    : '—'}
+                </TableCell>
+                <TableCell>{p.workflowSlots ? `${p.workflowSlots.used} in flight` : '—'}</TableCell>
+                <TableCell>{p.restarts}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}

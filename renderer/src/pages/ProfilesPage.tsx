@@ -1,0 +1,365 @@
+// Connection profiles: list, create/edit (secrets go to the secret store and are never shown), test, switch.
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useEffect, useState } from 'react';
+import type { Profile, ProfileSecrets, SslMode } from '../../../main/api/contract';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { ValidationReportView } from '../components/ValidationReportView';
+import { useProfiles } from '../stores/profiles';
+
+interface Draft {
+  name: string;
+  provider: Profile['provider'];
+  production: boolean;
+  description: string;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  tls: boolean;
+  serverName: string;
+  ca: string;
+  clientCert: string;
+  appHost: string;
+  appPort: string;
+  appDb: string;
+  appUser: string;
+  appSslmode: SslMode;
+  appCa: string;
+  tHost: string;
+  tPort: string;
+  tUser: string;
+  tSslmode: SslMode;
+  tCa: string;
+  secrets: ProfileSecrets;
+}
+
+const EMPTY: Draft = {
+  name: '',
+  provider: 'attached',
+  production: false,
+  description: '',
+  address: '',
+  namespace: 'default',
+  taskQueue: '',
+  tls: false,
+  serverName: '',
+  ca: '',
+  clientCert: '',
+  appHost: '',
+  appPort: '5432',
+  appDb: 'synapse_dt',
+  appUser: 'ops',
+  appSslmode: 'verify-full',
+  appCa: '',
+  tHost: '',
+  tPort: '5432',
+  tUser: 'ops',
+  tSslmode: 'verify-full',
+  tCa: '',
+  secrets: {},
+};
+
+function fromProfile(p: Profile): Draft {
+  return {
+    ...EMPTY,
+    name: p.name,
+    provider: p.provider,
+    production: p.production,
+    description: p.description ?? '',
+    address: p.temporal?.address ?? '',
+    namespace: p.temporal?.namespace ?? 'default',
+    taskQueue: p.temporal?.taskQueue ?? '',
+    tls: p.temporal?.tls.enabled ?? false,
+    serverName: p.temporal?.tls.serverName ?? '',
+    ca: p.temporal?.tls.ca ?? '',
+    clientCert: p.temporal?.tls.clientCert ?? '',
+    appHost: p.appPostgres?.host ?? '',
+    appPort: String(p.appPostgres?.port ?? 5432),
+    appDb: p.appPostgres?.database ?? 'synapse_dt',
+    appUser: p.appPostgres?.user ?? 'ops',
+    appSslmode: p.appPostgres?.sslmode ?? 'verify-full',
+    appCa: p.appPostgres?.ca ?? '',
+    tHost: p.temporalPostgres?.host ?? '',
+    tPort: String(p.temporalPostgres?.port ?? 5432),
+    tUser: p.temporalPostgres?.user ?? 'ops',
+    tSslmode: p.temporalPostgres?.sslmode ?? 'verify-full',
+    tCa: p.temporalPostgres?.ca ?? '',
+  };
+}
+
+function toProfile(d: Draft): Profile {
+  const p: Profile = { name: d.name, provider: d.provider, production: d.production };
+  if (d.description) p.description = d.description;
+  if (d.provider !== 'attached') return p;
+  p.temporal = {
+    address: d.address,
+    namespace: d.namespace,
+    ...(d.taskQueue ? { taskQueue: d.taskQueue } : {}),
+    tls: {
+      enabled: d.tls,
+      ...(d.serverName ? { serverName: d.serverName } : {}),
+      ...(d.ca ? { ca: d.ca } : {}),
+      ...(d.clientCert ? { clientCert: d.clientCert } : {}),
+    },
+  };
+  p.appPostgres = {
+    host: d.appHost,
+    port: Number(d.appPort),
+    database: d.appDb,
+    user: d.appUser,
+    sslmode: d.appSslmode,
+    ...(d.appCa ? { ca: d.appCa } : {}),
+  };
+  if (d.tHost)
+    p.temporalPostgres = {
+      host: d.tHost,
+      port: Number(d.tPort),
+      user: d.tUser,
+      sslmode: d.tSslmode,
+      ...(d.tCa ? { ca: d.tCa } : {}),
+    };
+  return p;
+}
+
+const SSL_MODES: SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
+
+export function ProfilesPage() {
+  const { view, error, busy, report, load, save, remove, test, use, clearError } = useProfiles();
+  const [draft, setDraft] = useState<Draft | undefined>();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => (d ? { ...d, [key]: value } : d));
+  const field = (key: keyof Draft, label: string, extra: { multiline?: boolean; width?: number } = {}) => (
+    <TextField
+      size="small"
+      label={label}
+      value={draft![key] as string}
+      onChange={(e) => set(key)(e.target.value as never)}
+      multiline={extra.multiline}
+      minRows={extra.multiline ? 2 : undefined}
+      maxRows={extra.multiline ? 4 : undefined}
+      sx={{ width: extra.width ?? 220 }}
+      slotProps={{ htmlInput: { 'data-testid': `profile-field-${key}` } }}
+    />
+  );
+  const secret = (key: keyof ProfileSecrets, label: string, isSet: boolean) => (
+    <TextField
+      size="small"
+      type="password"
+      label={label}
+      placeholder={isSet ? '•••• stored — type to replace' : ''}
+      value={draft!.secrets[key] ?? ''}
+      onChange={(e) => setDraft((d) => (d ? { ...d, secrets: { ...d.secrets, [key]: e.target.value } } : d))}
+      sx={{ width: 260 }}
+      slotProps={{ htmlInput: { 'data-testid': `profile-secret-${key}` } }}
+    />
+  );
+  const stored = view?.profiles.find((p) => p.profile.name === draft?.name)?.secretsSet;
+  const row = { display: 'flex', gap: 2, flexWrap: 'wrap', mb: 2 } as const;
+
+  return (
+    <Box>
+      <Typography variant="h5" gutterBottom>
+        Connection profiles
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        A profile names the stack the console looks at: the embedded one, or a cluster that runs elsewhere
+        (attached). Passwords, keys and API keys are kept in the secret store, never in the profile file. A
+        production profile opens read-only.
+      </Typography>
+      {error && <ErrorAlert error={error} onClose={clearError} />}
+      <Table size="small" sx={{ mb: 2 }} data-testid="profiles-table">
+        <TableHead>
+          <TableRow>
+            <TableCell>Name</TableCell>
+            <TableCell>Provider</TableCell>
+            <TableCell>Temporal</TableCell>
+            <TableCell>App database</TableCell>
+            <TableCell>Mode</TableCell>
+            <TableCell />
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {view?.profiles.map(({ profile: p }) => (
+            <TableRow key={p.name} selected={view.mode.name === p.name} data-testid={`profile-row-${p.name}`}>
+              <TableCell>{p.name}</TableCell>
+              <TableCell>{p.provider}</TableCell>
+              <TableCell>
+                {p.temporal
+                  ? `${p.temporal.address}${p.temporal.tls.enabled ? ' (TLS)' : ''}`
+                  : 'from settings'}
+              </TableCell>
+              <TableCell>
+                {p.appPostgres
+                  ? `${p.appPostgres.host}:${p.appPostgres.port} (${p.appPostgres.sslmode})`
+                  : '—'}
+              </TableCell>
+              <TableCell>{p.production ? 'production' : 'normal'}</TableCell>
+              <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                <Button size="small" onClick={() => void test(p.name)} disabled={busy}>
+                  Test connection
+                </Button>
+                <Button size="small" onClick={() => setDraft(fromProfile(p))}>
+                  Edit
+                </Button>
+                <Button size="small" onClick={() => void use(p.name)} disabled={view.mode.name === p.name}>
+                  Use
+                </Button>
+                <Button size="small" color="error" onClick={() => void remove(p.name)}>
+                  Remove
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {!draft && (
+        <Button variant="outlined" onClick={() => setDraft({ ...EMPTY })} data-testid="profile-new">
+          New profile
+        </Button>
+      )}
+      {report && (
+        <Card variant="outlined" sx={{ my: 2 }}>
+          <CardContent>
+            <Typography variant="subtitle1">Test of {report.name}</Typography>
+            <ValidationReportView report={report.report} />
+          </CardContent>
+        </Card>
+      )}
+      {draft && (
+        <Card variant="outlined" sx={{ mt: 2 }} data-testid="profile-editor">
+          <CardContent>
+            <Box sx={row}>
+              {field('name', 'Name')}
+              <TextField
+                select
+                size="small"
+                label="Provider"
+                value={draft.provider}
+                onChange={(e) => set('provider')(e.target.value as Profile['provider'])}
+                sx={{ width: 160 }}
+              >
+                {['local', 'docker', 'attached'].map((p) => (
+                  <MenuItem key={p} value={p}>
+                    {p}
+                  </MenuItem>
+                ))}
+              </TextField>
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={draft.production}
+                    onChange={(e) => set('production')(e.target.checked)}
+                    slotProps={{ input: { 'aria-label': 'Production' } }}
+                  />
+                }
+                label="Production (opens read-only)"
+              />
+              {field('description', 'Description', { width: 320 })}
+            </Box>
+            {draft.provider === 'attached' && (
+              <>
+                <Typography variant="subtitle2">Temporal</Typography>
+                <Box sx={row}>
+                  {field('address', 'Address (host:port)')}
+                  {field('namespace', 'Namespace')}
+                  {field('taskQueue', 'Task queue (optional)')}
+                  <FormControlLabel
+                    control={<Checkbox checked={draft.tls} onChange={(e) => set('tls')(e.target.checked)} />}
+                    label="TLS"
+                  />
+                </Box>
+                {draft.tls && (
+                  <Box sx={row}>
+                    {field('serverName', 'Server name')}
+                    {field('ca', 'Server CA (PEM)', { multiline: true, width: 320 })}
+                    {field('clientCert', 'Client certificate (PEM)', { multiline: true, width: 320 })}
+                    {secret('tlsClientKey', 'Client key (PEM)', Boolean(stored?.tlsClientKey))}
+                  </Box>
+                )}
+                <Box sx={row}>{secret('apiKey', 'API key (optional)', Boolean(stored?.apiKey))}</Box>
+                <Typography variant="subtitle2">App database</Typography>
+                <Box sx={row}>
+                  {field('appHost', 'Host')}
+                  {field('appPort', 'Port', { width: 100 })}
+                  {field('appDb', 'Database')}
+                  {field('appUser', 'User')}
+                  <TextField
+                    select
+                    size="small"
+                    label="sslmode"
+                    value={draft.appSslmode}
+                    onChange={(e) => set('appSslmode')(e.target.value as SslMode)}
+                    sx={{ width: 150 }}
+                  >
+                    {SSL_MODES.map((m) => (
+                      <MenuItem key={m} value={m}>
+                        {m}
+                      </MenuItem>
+                    ))}
+                  </TextField>
+                  {field('appCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
+                  {secret('appPostgresPassword', 'Password', Boolean(stored?.appPostgresPassword))}
+                </Box>
+                <Typography variant="subtitle2">Temporal&apos;s database (optional)</Typography>
+                <Box sx={row}>
+                  {field('tHost', 'Host')}
+                  {field('tPort', 'Port', { width: 100 })}
+                  {field('tUser', 'User')}
+                  <TextField
+                    select
+                    size="small"
+                    label="sslmode"
+                    value={draft.tSslmode}
+                    onChange={(e) => set('tSslmode')(e.target.value as SslMode)}
+                    sx={{ width: 150 }}
+                  >
+                    {SSL_MODES.map((m) => (
+                      <MenuItem key={m} value={m}>
+                        {m}
+                      </MenuItem>
+                    ))}
+                  </TextField>
+                  {field('tCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
+                  {secret('temporalPostgresPassword', 'Password', Boolean(stored?.temporalPostgresPassword))}
+                </Box>
+              </>
+            )}
+            <Box sx={{ display: 'flex', gap: 1 }}>
+              <Button
+                variant="contained"
+                disabled={busy || !draft.name}
+                data-testid="profile-save"
+                onClick={async () => {
+                  const secrets = Object.fromEntries(
+                    Object.entries(draft.secrets).filter(([, v]) => v !== undefined && v !== ''),
+                  );
+                  if (await save(toProfile(draft), secrets)) setDraft(undefined);
+                }}
+              >
+                Save
+              </Button>
+              <Button onClick={() => setDraft(undefined)}>Cancel</Button>
+            </Box>
+          </CardContent>
+        </Card>
+      )}
+    </Box>
+  );
+}
