@@ -16,6 +16,11 @@ import { EmptyState } from '../components/EmptyState';
 import { ops } from '../ops/client';
 import { useAudit } from '../stores/profiles';
 
+function summary(input: unknown): string {
+  const text = JSON.stringify(input) ?? '';
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
+
 const OUTCOME_COLOUR = { ok: 'success', refused: 'error', failed: 'warning' } as const;
 
 export function AuditPage() {
@@ -56,7 +61,13 @@ export function AuditPage() {
       </Typography>
       {error && <ErrorAlert error={error} />}
       <Box sx={{ display: 'flex', gap: 2, mb: 2, flexWrap: 'wrap', alignItems: 'center' }}>
-        <TextField size="small" label="Operation" value={op} onChange={(e) => setOp(e.target.value)} />
+        <TextField
+          size="small"
+          label="Operation"
+          value={op}
+          onChange={(e) => setOp(e.target.value)}
+          sx={{ width: 200 }}
+        />
         <TextField
           size="small"
           label="Profile"
@@ -77,7 +88,13 @@ export function AuditPage() {
           <MenuItem value="refused">refused</MenuItem>
           <MenuItem value="failed">failed</MenuItem>
         </TextField>
-        <TextField size="small" label="Text" value={text} onChange={(e) => setText(e.target.value)} />
+        <TextField
+          size="small"
+          label="Text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          sx={{ width: 200 }}
+        />
         <Button onClick={() => void exportAs('csv')}>Export CSV</Button>
         <Button onClick={() => void exportAs('jsonl')}>Export JSONL</Button>
         <Typography variant="body2" color="text.secondary">
