@@ -139,8 +139,9 @@ export function AuditPage() {
                 </TableCell>
                 <TableCell
                   sx={{ fontFamily: 'monospace', fontSize: 12, maxWidth: 420, wordBreak: 'break-all' }}
+                  title={JSON.stringify(e.input, null, 2)}
                 >
-                  {JSON.stringify(e.input)}
+                  {summary(e.input)}
                 </TableCell>
               </TableRow>
             ))}
