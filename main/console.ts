@@ -116,7 +116,7 @@ export class OpsConsole implements ConsoleContext {
     const before = new WeakMap<object, ReturnType<ProfileService['mode']>>();
     this.router.setWriteGuard((op, input) => {
       if (input && typeof input === 'object') before.set(input, this.profiles.mode());
-      this.profiles.guard(op);
+      this.profiles.guard(op, input);
     });
     this.router.setWriteObserver((op, input, outcome, durationMs) => {
       const mode =

@@ -31,8 +31,16 @@ interface UnlockFile {
 
 const SECRET_NAMES = Object.keys(ProfileSecretsSchema.shape) as ProfileSecretName[];
 
-/** Writes a production profile accepts while locked: managing profiles and the lock itself. */
-const ALWAYS_ALLOWED = (op: OperationName) => op.startsWith('profiles.');
+/**
+ * Writes a production profile accepts while locked: managing profiles and the lock itself, and the theme (a
+ * preference of this window, not a change to the stack).
+ */
+const ALWAYS_ALLOWED = (op: OperationName, input: unknown) =>
+  op.startsWith('profiles.') ||
+  (op === 'settings.update' &&
+    typeof input === 'object' &&
+    input !== null &&
+    Object.entries(input).every(([k, v]) => k === 'theme' || v === undefined));
 
 export interface ProfileServiceOptions {
   dataDir: string;
@@ -93,7 +101,11 @@ export class ProfileService {
   private require(name: string): Profile {
     const profile = this.find(name);
     if (!profile)
-      throw new OpsError('NOT_FOUND', `There is no profile named "${name}".`, 'Check the name against the list of profiles.');
+      throw new OpsError(
+        'NOT_FOUND',
+        `There is no profile named "${name}".`,
+        'Check the name against the list of profiles.',
+      );
     return profile;
   }
 
@@ -173,11 +185,16 @@ export class ProfileService {
     this.require(name);
     const file = this.read();
     if (this.override === name)
-      throw new OpsError('CONFLICT', `Profile "${name}" is in use by this process.`, 'Run without --profile to remove it.');
+      throw new OpsError(
+        'CONFLICT',
+        `Profile "${name}" is in use by this process.`,
+        'Run without --profile to remove it.',
+      );
     file.profiles = file.profiles.filter((p) => p.name !== name);
     if (file.active === name) file.active = null;
     this.write(file);
-    for (const s of SECRET_NAMES) if (this.secrets.get(profileSecretKey(name, s))) this.secrets.set(profileSecretKey(name, s), '');
+    for (const s of SECRET_NAMES)
+      if (this.secrets.get(profileSecretKey(name, s))) this.secrets.set(profileSecretKey(name, s), '');
     return this.changed();
   }
 
@@ -201,9 +218,17 @@ export class ProfileService {
         'Type the name of the production profile you mean to change.',
       );
     if (this.active()?.name !== p.name)
-      throw new OpsError('CONFLICT', `Profile "${p.name}" is not the one in use.`, 'Switch to it first, then unlock it.');
+      throw new OpsError(
+        'CONFLICT',
+        `Profile "${p.name}" is not the one in use.`,
+        'Switch to it first, then unlock it.',
+      );
     if (!p.production)
-      throw new OpsError('CONFLICT', `Profile "${p.name}" is not production; it is not locked.`, 'Nothing to unlock.');
+      throw new OpsError(
+        'CONFLICT',
+        `Profile "${p.name}" is not production; it is not locked.`,
+        'Nothing to unlock.',
+      );
     const until = new Date(this.now() + minutes * 60_000).toISOString();
     writeFileAtomic(this.unlockFile, JSON.stringify({ name: p.name, until } satisfies UnlockFile), 0o600);
     this.changed();
@@ -225,13 +250,16 @@ export class ProfileService {
   }
 
   /** The router's write guard: refuses every write on a locked production profile. */
-  guard(op: OperationName): void {
-    if (ALWAYS_ALLOWED(op)) return;
+  guard(op: OperationName, input?: unknown): void {
+    if (ALWAYS_ALLOWED(op, input)) return;
     const mode = this.mode();
     if (mode.readOnly && mode.name) throw this.readOnlyError(mode.name, op);
   }
 
-  register(router: Router, validate: (profile: Profile, integration: boolean) => Promise<import('../api/contract').ValidationReport>): void {
+  register(
+    router: Router,
+    validate: (profile: Profile, integration: boolean) => Promise<import('../api/contract').ValidationReport>,
+  ): void {
     router.register({
       'profiles.list': () => this.view(),
       'profiles.current': () => this.mode(),

@@ -33,7 +33,7 @@ const WRITES: Array<[string, unknown]> = [
   ['worker.stop', {}],
   ['stack.start', {}],
   ['stack.stop', {}],
-  ['settings.update', { theme: 'dark' }],
+  ['settings.update', { worker: { autoApprove: true } }],
 ];
 
 describe('production profile: read-only at the router', () => {
@@ -61,6 +61,8 @@ describe('production profile: read-only at the router', () => {
         expect(res.error.message).toContain('prod-eu');
       }
     }
+    // The theme is this window's preference, not a change to the stack: allowed (and audited).
+    expect((await ops.router.call('settings.update', { theme: 'dark' })).ok).toBe(true);
     // Reads still work.
     expect((await ops.router.call('profiles.current', {})).ok).toBe(true);
     expect((await ops.router.call('audit.list', {})).ok).toBe(true);
@@ -77,7 +79,7 @@ describe('production profile: read-only at the router', () => {
     expect(Date.parse(mode.unlockedUntil!)).toBeGreaterThan(Date.now());
 
     // Unlocked: the write reaches its handler (settings.update succeeds).
-    expect((await ops.router.call('settings.update', { theme: 'dark' })).ok).toBe(true);
+    expect((await ops.router.call('settings.update', { worker: { autoApprove: true } })).ok).toBe(true);
     // Another console process (the CLI) sees the same unlock.
     const cli = open(home, 'prod-eu');
     expect(cli.profiles.mode().readOnly).toBe(false);
@@ -86,7 +88,7 @@ describe('production profile: read-only at the router', () => {
     const unlockFile = path.join(home, 'profile-unlock.json');
     const u = JSON.parse(fs.readFileSync(unlockFile, 'utf8')) as { name: string; until: string };
     fs.writeFileSync(unlockFile, JSON.stringify({ ...u, until: new Date(Date.now() - 1000).toISOString() }));
-    expect(await ops.router.call('settings.update', { theme: 'light' })).toMatchObject({
+    expect(await ops.router.call('settings.update', { worker: { autoApprove: false } })).toMatchObject({
       ok: false,
       error: { code: 'READ_ONLY' },
     });
@@ -111,6 +113,7 @@ describe('production profile: read-only at the router', () => {
       'profiles.save:ok',
       'profiles.use:ok',
       ...WRITES.map(([op]) => `${op}:refused`),
+      'settings.update:ok',
       'profiles.unlock:failed',
       'profiles.unlock:ok',
       'settings.update:ok',
