@@ -197,6 +197,30 @@ export function SettingsPage() {
         {toggle('worker.enabled', 'Run the bundled worker')}
         {toggle('worker.autoApprove', 'Auto-approve human steps (unattended runs)')}
         {field('worker.maxConcurrentActivities', 'Max concurrent activities', 'number')}
+        {field(
+          'worker.retryBaseMs',
+          'Retry base delay (ms)',
+          'number',
+          'LLM ×2 per retry, database +½, email fixed',
+        )}
+        {field('worker.dbLockTimeoutMs', 'Database lock timeout (ms)', 'number')}
+        {field(
+          'worker.llmBaseUrl',
+          'LLM endpoint (OpenAI-compatible)',
+          'text',
+          'Empty: rule-based attributes',
+        )}
+        {field('worker.llmModel', 'LLM model', 'text')}
+        {field('worker.mailWebhook', 'Mail relay (HTTP POST)', 'text', 'Empty: messages stay in the outbox')}
+      </Section>
+      <Section title="Point-in-time recovery">
+        {toggle(
+          'stack.archiving.enabled',
+          'Archive every WAL segment of both databases (restart the stack to apply)',
+        )}
+        {field('stack.archiving.segmentTimeoutS', 'Close a segment at least every (s)', 'number')}
+        {field('stack.archiving.baseBackupEveryH', 'Base backup every (hours, 0: on request)', 'number')}
+        {field('stack.archiving.keepBaseBackups', 'Base backups kept', 'number')}
       </Section>
       <Box sx={{ display: 'flex', gap: 1 }}>
         <Button
