@@ -1,5 +1,7 @@
-// Retry policies per class and compensation, on the real stack. Failures come from real parts: an LLM endpoint
-// and a mail relay (local HTTP servers on 127.0.0.1) that answer errors, a row lock held in Postgres, and data.
+// Retry policies per class and compensation, on the real stack (real Temporal, real Postgres, the real worker).
+// Failures come from a row lock held in Postgres, from data, and from two STAND-INS: no LLM and no mail relay can
+// run here, so local HTTP servers on 127.0.0.1 speak the OpenAI chat-completions and webhook protocols and
+// answer errors on demand. Everything else in the path (fetch, retries, the retry log) is the product's own.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
