@@ -883,17 +883,19 @@ export class BackupService implements ConsoleModule {
     this.scheduleTimer.unref();
   }
 
-  private async scheduledTick(): Promise<void> {
+  /** One look at the schedule: backs up when the newest set is older than the interval. Returns the new set. */
+  async scheduledTick(): Promise<BackupSetSummary | undefined> {
     const s = this.schedule();
-    if (!s.enabled || this.exclusive || this.deps.stack.status().state !== 'running') return;
+    if (!s.enabled || this.exclusive || this.deps.stack.status().state !== 'running') return undefined;
     const newest = listSets(this.root())[0];
-    if (newest && Date.now() - Date.parse(newest.createdAt) < s.everyHours * 3_600_000) return;
+    if (newest && Date.now() - Date.parse(newest.createdAt) < s.everyHours * 3_600_000) return undefined;
     try {
-      await this.run('create', (job) =>
+      return await this.run('create', (job) =>
         this.create({ kinds: s.kinds, quiesce: true, jobs: 2, label: 'scheduled' }, job),
       );
     } catch (err) {
       this.log.error(`scheduled backup failed: ${toErrorShape(err).message}`);
+      return undefined;
     }
   }
 

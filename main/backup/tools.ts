@@ -70,6 +70,7 @@ export class LocalTools implements PgTools {
   }
 
   private run(tool: string, args: string[], run: ToolRun): Promise<void> {
+    if (run.signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
       const child = spawn(tool, args, {
         env: { ...process.env, PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env },
@@ -122,6 +123,7 @@ export class DockerTools implements PgTools {
   }
 
   private async exec(cmd: string[], run: ToolRun = {}): Promise<void> {
+    if (run.signal?.aborted) throw cancelled();
     const container = await this.container();
     const env = { PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env };
     const exec = await container.exec({

@@ -386,6 +386,50 @@ describe('restore', () => {
   });
 });
 
+describe('cancellation, schedule and retention', () => {
+  it('a backup cancelled while it dumps leaves no set and no partial folder', async () => {
+    const before = (await s.ops.router.invoke('backups.list', {})).map((x) => x.id);
+    const unsubscribe = s.ops.router.events.subscribe((name, payload) => {
+      const job = payload as { id: string; step: string; state: string };
+      if (name === 'backup.job' && job.state === 'running' && job.step.startsWith('Dumping synapse_dt'))
+        void s.ops.router.invoke('backups.cancel', { jobId: job.id });
+    });
+    const r = await s.ops.router.call('backups.create', { kinds: ['app'] });
+    unsubscribe();
+    expect(r.ok).toBe(false);
+    const jobs = await s.ops.router.invoke('backups.jobs', {});
+    expect(jobs.at(-1)?.state).toBe('cancelled');
+    expect((await s.ops.router.invoke('backups.list', {})).map((x) => x.id)).toEqual(before);
+    expect(fs.readdirSync(root()).filter((n) => n.endsWith('.partial') && n.includes('-app.'))).toEqual([]);
+    expect(s.ops.worker.current().state).toBe('running');
+  });
+
+  it('a scheduled backup runs when the newest set is older than the interval, and retention keeps the last N', async () => {
+    // Every set so far dates from a day ago: a backup is due.
+    const earlier = await s.ops.router.invoke('backups.list', {});
+    for (const set of earlier) {
+      const file = path.join(set.path, 'manifest.json');
+      const m = JSON.parse(fs.readFileSync(file, 'utf8')) as BackupManifest;
+      m.createdAt = new Date(Date.parse(m.createdAt) - 86_400_000).toISOString();
+      fs.writeFileSync(file, JSON.stringify(m));
+    }
+    await s.ops.router.invoke('backups.schedule.set', {
+      enabled: true,
+      everyHours: 1,
+      kinds: ['app'],
+      keepLast: 2,
+    });
+    const first = await s.ops.backups.scheduledTick();
+    expect(first?.label).toBe('scheduled');
+    // The newest set is seconds old: nothing is due.
+    expect(await s.ops.backups.scheduledTick()).toBeUndefined();
+    const sets = await s.ops.router.invoke('backups.list', {});
+    expect(sets).toHaveLength(Math.min(2, earlier.length + 1));
+    expect(sets[0]!.id).toBe(first!.id);
+    await s.ops.router.invoke('backups.schedule.set', { enabled: false, everyHours: 24, kinds: ['app'] });
+  });
+});
+
 function spawnSyncDump(
   pgDump: string,
   ep: { host: string; port: number; user: string; password: string },
