@@ -234,6 +234,18 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   });
   // An attached stack is never "started" here: a long-running console follows it with the progress listener
   // as soon as its profile is in force (at launch, or on a switch).
+  // A worker keeps the connection it started with: on a switch to another profile it drains, so it never
+  // polls one stack's task queue while the console looks at another.
+  let lastProfile = ops.profiles.mode().name;
+  ops.profiles.onChange((view) => {
+    if (view.mode.name === lastProfile) return;
+    lastProfile = view.mode.name;
+    if (worker.current().state === 'stopped') return;
+    ops
+      .log('worker')
+      .info(`profile switched to ${view.mode.name ?? 'the embedded stack'}: draining the worker`);
+    void worker.stop().catch((err: Error) => ops.log('worker').warn(`draining on switch: ${err.message}`));
+  });
   if (longRunning) {
     let following = false;
     const follow = () => {

@@ -230,4 +230,12 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
     expect(JSON.stringify(entries)).not.toContain('PRIVATE KEY');
     expect(JSON.stringify(entries)).not.toContain(spec.appPostgres.password);
   });
+
+  it('switching to another profile drains the worker (it never polls one stack while the console looks at another)', async () => {
+    expect(ops.worker.current().state).toBe('running');
+    await ops.router.invoke('profiles.use', { name: null });
+    await waitFor(() => ops.worker.current().state === 'stopped', 60_000, 'the worker to drain');
+    expect(ops.stack.spec().provider).toBe('local');
+    await ops.router.invoke('profiles.use', { name: 'cluster' });
+  });
 });
