@@ -1,5 +1,6 @@
 // What the backup needs from a live Postgres: versions, migrations, sizes, table checksums, and the database swap.
 import pg from 'pg';
+import { OpsError } from '../api/errors';
 import type { PostgresEndpoint } from '../stack/provider';
 import { ContentHasher } from './content-hash';
 import type { PgTools } from './tools';
@@ -17,7 +18,15 @@ export async function withClient<T>(
 ): Promise<T> {
   const client = new pg.Client({ ...endpoint, database, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new OpsError(
+      'UNAVAILABLE',
+      `PostgreSQL at ${endpoint.host}:${endpoint.port} (database ${database}) does not answer: ${(err as Error).message}`,
+      'Start the stack (Stack page or `ops-console stack up`) and try again.',
+    );
+  }
   try {
     return await work(client);
   } finally {
