@@ -4,11 +4,17 @@ import { WorkflowProgressEventSchema, type WorkflowProgressEvent } from '../api/
 import type { Logger } from '../logs';
 
 export const PROGRESS_CHANNEL = 'workflow_progress';
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 8000;
+/** The listener's own state as a progress event (workflowId '*'): 'lost', then 'resync' once it is back. */
+export const LISTENER_EVENT = { workflowId: '*', table: 'listener' } as const;
 
 export class ProgressListener {
   private client: pg.Client | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  private backoffMs = RECONNECT_FIRST_MS;
+  private lost = false;
 
   constructor(
     private readonly url: () => string,
@@ -32,19 +38,41 @@ export class ProgressListener {
     client.on('error', (err) => {
       this.log.warn(`progress listener lost its connection: ${err.message}`);
       this.client = undefined;
+      this.markLost();
+      this.scheduleReconnect();
+    });
+    // A server that closes the connection cleanly ends it without an error.
+    client.on('end', () => {
+      if (this.client !== client || this.stopped) return;
+      this.client = undefined;
+      this.markLost();
       this.scheduleReconnect();
     });
     await client.connect();
     await client.query(`LISTEN ${PROGRESS_CHANNEL}`);
     this.client = client;
+    this.backoffMs = RECONNECT_FIRST_MS;
+    if (this.lost) {
+      // Whatever was written while the listener was away raised no event here: tell the views to re-read.
+      this.lost = false;
+      this.onEvent({ ...LISTENER_EVENT, kind: 'resync', at: new Date().toISOString() });
+    }
+  }
+
+  private markLost(): void {
+    if (this.lost || this.stopped) return;
+    this.lost = true;
+    this.onEvent({ ...LISTENER_EVENT, kind: 'lost', at: new Date().toISOString() });
   }
 
   private scheduleReconnect(): void {
     if (this.stopped || this.retry) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, RECONNECT_MAX_MS);
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.start().catch(() => this.scheduleReconnect());
-    }, 2000);
+    }, delay);
     this.retry.unref();
   }
 

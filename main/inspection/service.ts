@@ -251,7 +251,11 @@ export class InspectionService implements ConsoleModule {
         row,
         input: row.input,
         failure: row.failure,
-        waitingFor: temporal?.waitingFor ?? steps.filter((s) => s.status === 'waiting').map((s) => s.step),
+        // Only a running cycle waits for anyone; a closed one keeps its last 'waiting' step rows.
+        waitingFor:
+          status === 'running'
+            ? (temporal?.waitingFor ?? steps.filter((s) => s.status === 'waiting').map((s) => s.step))
+            : [],
         activities,
         retryLog,
         steps,

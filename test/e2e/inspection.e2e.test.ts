@@ -133,6 +133,11 @@ describe('workflow inspection in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('drawer-activity').first().waitFor();
     await expect(page.getByTestId('phase-drawer').textContent()).resolves.toContain('generateAttributes');
+    // The drawer has finished sliding in before the picture is taken.
+    await page.waitForFunction(() => {
+      const paper = document.querySelector('[data-testid=phase-drawer] .MuiDrawer-paper');
+      return !!paper && getComputedStyle(paper).transform === 'none';
+    });
     await screenshot(page, 'inspection-phase-drawer');
     await page.keyboard.press('Escape');
   });
@@ -183,6 +188,7 @@ describe('workflow inspection in Chromium', () => {
   });
 
   it('shows the metrics of several completed cycles', async () => {
+    await page.getByTestId('nav-workflows').click();
     for (const id of ['test-cycle-7002', 'test-cycle-7003'])
       await page
         .locator(`[data-testid=cycle-row][data-workflow-id=${id}][data-status=completed]`)

@@ -5,8 +5,14 @@ export function useNow(active: boolean, everyMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
+    const update = () => setNow(Date.now());
+    // Catch up at once when the clock starts (a phase that just began running), then tick.
+    const first = setTimeout(update, 0);
+    const timer = setInterval(update, everyMs);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [active, everyMs]);
   return now;
 }

@@ -158,6 +158,7 @@ export function MetricsPage() {
                   return t ? t.p50 / 1000 : null;
                 }),
                 connectNulls: true,
+                showMark: true,
               }))}
             />
           </Panel>

@@ -191,7 +191,9 @@ function OpenCycle() {
         events={cycle.history}
         complete={cycle.historyToken === null}
         loading={cycle.historyLoading}
+        stale={cycle.historyStale}
         onLoadMore={loadMore}
+        onReload={() => void cycle.reloadHistory()}
         onExport={() =>
           void useCycle
             .getState()
@@ -212,6 +214,8 @@ function OpenCycle() {
 export function WorkflowsPage() {
   const list = useWorkflows();
   const [starting, setStarting] = useState(false);
+  // A fresh form each time the dialog opens.
+  const [startKey, setStartKey] = useState(0);
   const openCycle = useCycle((s) => s.open);
   const selected = useCycle((s) => s.workflowId);
 
@@ -264,7 +268,10 @@ export function WorkflowsPage() {
         <Button
           variant="contained"
           startIcon={<AddIcon />}
-          onClick={() => setStarting(true)}
+          onClick={() => {
+            setStartKey((k) => k + 1);
+            setStarting(true);
+          }}
           data-testid="start-cycle-open"
         >
           Start cycle
@@ -305,6 +312,7 @@ export function WorkflowsPage() {
       )}
       <OpenCycle />
       <StartCycleDialog
+        key={startKey}
         open={starting}
         onClose={() => setStarting(false)}
         onStart={start}

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { CompensationEntry } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { isResync } from './live';
 
 const PAGE = 200;
 
@@ -53,7 +54,10 @@ export const useCompensation = create<CompensationStore>((set, get) => ({
 }));
 
 ops.on('workflow.progress', (e) => {
-  if (e.table === 'workflow_compensation_log' && useCompensation.getState().total !== undefined)
+  if (
+    (e.table === 'workflow_compensation_log' || isResync(e)) &&
+    useCompensation.getState().total !== undefined
+  )
     void useCompensation.getState().load();
 });
 ops.onState((state) => {

@@ -5,12 +5,15 @@ import type {
   CompensationPreview,
   CycleDetail,
   HistoryEventView,
+  HistoryPage,
   PhaseStatesView,
   WorkflowProgressEvent,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { isResync } from './live';
 
 const HISTORY_PAGE = 1000;
+const SILENT_HISTORY_RELOAD = 2000;
 
 type Busy = 'signal' | 'cancel' | 'terminate' | 'preview' | undefined;
 
@@ -22,6 +25,8 @@ interface CycleStore {
   history: HistoryEventView[];
   historyToken: string | null | undefined;
   historyLoading: boolean;
+  /** New events exist beyond what was loaded and the history is too long to re-read silently. */
+  historyStale: boolean;
   preview: CompensationPreview | undefined;
   busy: Busy;
   error: OpsFailure | undefined;
@@ -45,6 +50,8 @@ interface CycleStore {
   clearError(): void;
   /** After a live event: the phase states now, the heavier detail once the burst settles. */
   liveRefresh(): void;
+  /** Reads the history again from the start (after new events). */
+  reloadHistory(): Promise<void>;
 }
 
 let phasesInFlight = false;
@@ -109,6 +116,7 @@ export const useCycle = create<CycleStore>((set, get) => {
     history: [],
     historyToken: undefined,
     historyLoading: false,
+    historyStale: false,
     preview: undefined,
     busy: undefined,
     error: undefined,
@@ -123,6 +131,7 @@ export const useCycle = create<CycleStore>((set, get) => {
         selectedPhase: undefined,
         history: [],
         historyToken: undefined,
+        historyStale: false,
         preview: undefined,
         error: undefined,
       });
@@ -195,13 +204,48 @@ export const useCycle = create<CycleStore>((set, get) => {
     liveRefresh() {
       void refreshPhases();
       if (detailTimer) clearTimeout(detailTimer);
-      detailTimer = setTimeout(() => void refreshDetail(), 300);
+      detailTimer = setTimeout(() => {
+        void refreshDetail();
+        // A fully read history grows with the cycle: a short one is re-read quietly, a long one says so.
+        const { historyToken, history, historyLoading } = get();
+        if (historyToken !== null || historyLoading) return;
+        if (history.length <= SILENT_HISTORY_RELOAD) void get().reloadHistory();
+        else set({ historyStale: true });
+      }, 300);
+    },
+    async reloadHistory() {
+      const id = get().workflowId;
+      if (!id) return;
+      set({ historyLoading: true });
+      try {
+        // Read into a new list and swap it in, so the timeline never flashes empty.
+        const events: HistoryEventView[] = [];
+        let next: string | null = null;
+        do {
+          const page: HistoryPage = await ops.call('inspection.history', {
+            workflowId: id,
+            pageToken: next ?? undefined,
+            pageSize: HISTORY_PAGE,
+          });
+          events.push(...page.events);
+          next = page.nextPageToken;
+        } while (next && events.length < SILENT_HISTORY_RELOAD);
+        if (get().workflowId === id) set({ history: events, historyToken: next, historyStale: false });
+      } catch (err) {
+        set({ error: asFailure(err) });
+      } finally {
+        set({ historyLoading: false });
+      }
     },
   };
 });
 
 function onProgress(event: WorkflowProgressEvent) {
   const { workflowId } = useCycle.getState();
+  if (workflowId && isResync(event)) {
+    void useCycle.getState().refresh();
+    return;
+  }
   if (!workflowId || event.workflowId !== workflowId) return;
   const [kind, status] = event.kind.split(':');
   if (event.table === 'workflow_phases' && kind === 'phase' && event.phase && status) {

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { AlertView, MetricsView } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { isResync } from './live';
 
 interface MetricsStore {
   version: number | undefined;
@@ -89,6 +90,7 @@ function notifyDesktop(alert: AlertView) {
 let alertTimer: ReturnType<typeof setTimeout> | undefined;
 ops.on('workflow.progress', (e) => {
   const relevant =
+    isResync(e) ||
     e.table === 'workflow_activity_retry_log' ||
     (e.table === 'workflow_phases' && e.kind.endsWith('completed'));
   if (!relevant) return;

@@ -11,6 +11,7 @@ import type {
   StartCycleResult,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { isListenerEvent, isResync } from './live';
 
 export const LIST_PAGE = 200;
 
@@ -168,7 +169,8 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
 
 // Live: a tracking write re-reads the pages on screen, at most once per animation frame burst.
 let refreshQueued = false;
-ops.on('workflow.progress', () => {
+ops.on('workflow.progress', (e) => {
+  if (isListenerEvent(e) && !isResync(e)) return;
   if (refreshQueued) return;
   refreshQueued = true;
   setTimeout(() => {

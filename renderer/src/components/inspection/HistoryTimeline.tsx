@@ -17,7 +17,9 @@ export function HistoryTimeline(props: {
   events: HistoryEventView[];
   complete: boolean;
   loading: boolean;
+  stale: boolean;
   onLoadMore: () => void;
+  onReload: () => void;
   onExport: () => void;
   height?: number;
 }) {
@@ -55,6 +57,11 @@ export function HistoryTimeline(props: {
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
           {props.events.length} events{props.complete ? '' : ' loaded, more on scroll'}
         </Typography>
+        {props.stale && (
+          <Button onClick={props.onReload} color="info" data-testid="history-reload">
+            New events: reload
+          </Button>
+        )}
         <Button onClick={props.onExport} data-testid="history-export">
           Export JSON
         </Button>
