@@ -158,6 +158,8 @@ export function addBackupCommands(program: Command, open: () => OpsConsole): voi
 function printRestore(r: OpOutput<'backups.restore'>): void {
   for (const d of r.restored) out(`restored ${d.database} (the previous one is kept as ${d.keptOldAs})`);
   out(`${r.checksumsMatched} table checksums matched the manifest; stack validation: ${r.validation}`);
+  if (r.migrationsApplied.length)
+    out(`applied this console's newer migrations: ${r.migrationsApplied.join(', ')}`);
   if (r.reconcile) {
     out(r.reconcile.summary);
     for (const i of r.reconcile.items) out(`• ${i.detail}\n    fix: ${i.action}`);

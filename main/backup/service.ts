@@ -18,8 +18,8 @@ import type {
 } from '../api/contract';
 import { BackupScheduleSchema } from '../api/contract';
 import type { ConsoleContext, ConsoleModule } from '../console';
-import { MIGRATIONS_TABLE, migrationsDir } from '../db';
-import { resolveBinaries, type StackManager, type StackBinaries } from '../stack';
+import { MIGRATIONS_TABLE, migrateAppDb, migrationsDir } from '../db';
+import { postgresUrl, resolveBinaries, type StackManager, type StackBinaries } from '../stack';
 import type { PostgresEndpoint } from '../stack/provider';
 import { latestSchemaVersion } from '../stack/local/temporal';
 import type { WorkerSupervisor } from '../worker';
@@ -744,6 +744,7 @@ export class BackupService implements ConsoleModule {
     const workerState = this.deps.worker.current().state;
     const workerWasOn = workerState !== 'stopped' && workerState !== 'crashed';
     const swapped: Array<{ database: string; keptOldAs: string }> = [];
+    const migrationsApplied: string[] = [];
     let matched = 0;
     const work = async () => {
       const created: Array<{
@@ -779,6 +780,11 @@ export class BackupService implements ConsoleModule {
               'Nothing was swapped. Verify the set with a trial restore.',
             );
           matched += c.db.tables.length;
+          // An app DB from an older console gets this console's newer migrations before it goes live.
+          if (c.db.kind === 'app') {
+            job.update({ step: `Applying this console's newer migrations to ${c.name}` });
+            migrationsApplied.push(...(await migrateAppDb(postgresUrl(c.endpoint, c.name))).applied);
+          }
         }
         if (job.signal.aborted)
           throw new OpsError(
@@ -845,7 +851,14 @@ export class BackupService implements ConsoleModule {
     }
     job.update({ step: 'Reconciling the app DB with Temporal' });
     const rec = await reconcile(this.deps.stack.spec(), this.deps.cycles).catch(() => undefined);
-    return { setId: manifest.id, restored: swapped, checksumsMatched: matched, validation, reconcile: rec };
+    return {
+      setId: manifest.id,
+      restored: swapped,
+      checksumsMatched: matched,
+      migrationsApplied,
+      validation,
+      reconcile: rec,
+    };
   }
 
   async leftovers(): Promise<Array<{ kind: BackupKind; database: string; sizeBytes: number }>> {

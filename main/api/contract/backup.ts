@@ -146,6 +146,8 @@ export const RestoreResultSchema = z.object({
   setId: z.string(),
   restored: z.array(z.object({ database: z.string(), keptOldAs: z.string() })),
   checksumsMatched: z.number().int(),
+  /** Migrations of this console the restored app DB did not have yet, applied before the swap. */
+  migrationsApplied: z.array(z.string()),
   validation: z.string(),
   reconcile: ReconcileReportSchema.optional(),
 });

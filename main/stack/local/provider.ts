@@ -243,8 +243,11 @@ export class LocalProvider implements StackProvider {
     const signal = new AbortController().signal;
     if (service === 'app-postgres') await app.start();
     else if (service === 'temporal-postgres') await tpg.start();
-    else if (service === 'temporal') await temporal.start(signal);
-    else await ui?.start(signal);
+    else if (service === 'temporal') {
+      // A restored Temporal DB may hold an older schema than this server's: bring it up to date first.
+      await temporal.ensureSchemas();
+      await temporal.start(signal);
+    } else await ui?.start(signal);
     this.startedAt.set(service, new Date().toISOString());
   }
 

@@ -319,6 +319,7 @@ describe('restore', () => {
     });
     const m = JSON.parse(fs.readFileSync(path.join(both.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(result.checksumsMatched).toBe(m.databases.reduce((n, d) => n + d.tables.length, 0));
+    expect(result.migrationsApplied).toEqual([]);
     expect(result.restored.map((r) => r.database)).toEqual(['synapse_dt', 'temporal', 'temporal_visibility']);
     expect(await rows(s.db, 'SELECT id FROM test_cycles WHERE id = 799')).toEqual([]);
     const names = await databases('temporal');

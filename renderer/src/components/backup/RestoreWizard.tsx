@@ -202,6 +202,8 @@ export function RestoreWizard({
                 Restored {result.restored.map((r) => r.database).join(', ')}: {result.checksumsMatched} table
                 checksums match the backup. Stack validation: {result.validation}. Previous databases kept as{' '}
                 {result.restored.map((r) => r.keptOldAs).join(', ')}.
+                {result.migrationsApplied.length > 0 &&
+                  ` Newer migrations applied to the restored app DB: ${result.migrationsApplied.join(', ')}.`}
               </Alert>
             )}
             {result?.reconcile && (
