@@ -260,6 +260,32 @@ describe('refusals change nothing', () => {
     await refusedWithoutChange(id, 'BACKUP_INCOMPATIBLE');
   });
 
+  it('a restore that fails after loading (checksum mismatch) drops the new databases and leaves the old ones running', async () => {
+    const id = tamperedCopy(both.id, 'badsum', (m) => {
+      // The files are intact (their sha256 match); only a table checksum in the manifest is wrong.
+      const t = m.databases[1]!.tables.find((x) => x.rows > 0)!;
+      t.checksum = '0'.repeat(64);
+    });
+    const before = await appFingerprint();
+    const r = await s.ops.router.call('backups.restore', {
+      setId: id,
+      confirm: ['synapse_dt', 'temporal', 'temporal_visibility'],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.error).toMatchObject({
+        code: 'BACKUP_INVALID',
+        message: expect.stringMatching(/differs from the backup/),
+      });
+    expect(await appFingerprint()).toBe(before);
+    for (const kind of ['app', 'temporal'] as const)
+      expect((await databases(kind)).filter((d) => d.includes('_restore_'))).toEqual([]);
+    expect(await databases('temporal')).toEqual(expect.arrayContaining(['temporal', 'temporal_visibility']));
+    const status = await s.ops.router.invoke('stack.status', {});
+    expect(status.services.find((x) => x.id === 'temporal')?.state).toBe('running');
+    await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker to run again');
+  });
+
   it('refuses a restore whose confirmation does not name the database to be replaced', async () => {
     const r = await s.ops.router.call('backups.restore', { setId: both.id, confirm: ['synapse_dt'] });
     expect(r.ok).toBe(false);
