@@ -53,10 +53,6 @@ export async function runTracked<T>(
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`);
-    await client.query('UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1', [
-      ctx.cycleId,
-      def.phase,
-    ]);
     const result = await work(client);
     if (ctx.tracking) {
       await client.query(

@@ -133,6 +133,13 @@ async function writePhase(
      RETURNING duration_ms`,
     [workflowId, runId, phase, status, failure ?? null, finished, at],
   );
+  if (status === 'running') {
+    // The cycle's current phase (for the parallel pair, the one that started last).
+    await client.query(`UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1`, [
+      batch.cycleId,
+      phase,
+    ]);
+  }
   const duration = rows[0]?.duration_ms;
   if (status !== 'completed' || duration == null) return;
   await client.query(

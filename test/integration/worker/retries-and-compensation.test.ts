@@ -104,10 +104,10 @@ describe('retry policies', () => {
     });
     await waitingFor(workflowId, 'scope_approval');
 
-    // Hold the cycle's row: the scope approval's database work times out on the lock and is retried.
+    // Hold the cycle's scoping decisions: the approval's database work times out on the lock and is retried.
     const locker: pg.PoolClient = await s.db.connect();
     await locker.query('BEGIN');
-    await locker.query('SELECT * FROM test_cycles WHERE id = 201 FOR UPDATE');
+    await locker.query('SELECT * FROM scoping_decisions WHERE cycle_id = 201 FOR UPDATE');
     await s.ops.router.invoke('workflows.signal', {
       workflowId,
       signal: 'approveScope',
