@@ -677,7 +677,6 @@ export class BackupService implements ConsoleModule {
       }
     }
     const refusals = restoreRefusals(manifest, wanted, await this.restoreTarget(wanted), archiveKinds);
-    const at = stamp();
     const replaces: RestorePlan['replaces'] = [];
     for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
       const [size] = await databaseSizes(this.endpointOf(db.kind), [db.database]);
@@ -685,7 +684,7 @@ export class BackupService implements ConsoleModule {
         kind: db.kind,
         database: db.database,
         currentSizeBytes: size?.sizeBytes ?? 0,
-        keptAs: `${db.database}_old_${at}`,
+        keptAs: `${db.database}_old_<time of the restore>`,
         backupTakenAt: db.startedAt,
       });
     }
