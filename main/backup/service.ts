@@ -187,6 +187,8 @@ export class BackupService implements ConsoleModule {
    * that Temporal does not know. The log says so, and the Backups page offers to restart them.
    */
   private watchStackStarts(): void {
+    // One-shot CLI commands exit right after their work: a check still talking to Temporal then would be cut off.
+    if (this.ctx.mode === 'cli') return;
     let wasRunning = false;
     this.ctx.router.events.subscribe((name, payload) => {
       if (name !== 'stack.status') return;
