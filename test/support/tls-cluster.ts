@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import YAML from 'yaml';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { StackSpec } from '../../main/stack/provider';
 import { PASSWORD_ENV, temporalConfig, DYNAMIC_CONFIG } from '../../main/stack/local/temporal-config';
 import { resolveBinaries } from '../../main/stack/binaries';
@@ -255,7 +255,7 @@ export async function startTemporalCluster(spec: StackSpec, certs: Certs): Promi
     );
   };
   // Ready when the frontend answers over mTLS and a namespace call reaches history (the ring has formed).
-  const until = Date.now() + 120_000;
+  const until = Date.now() + 180_000;
   for (;;) {
     const dead = processes.find((p) => p.exitCode !== null);
     if (dead || Date.now() > until) {
@@ -274,10 +274,14 @@ export async function startTemporalCluster(spec: StackSpec, certs: Certs): Promi
       });
       try {
         await conn.workflowService.describeNamespace({ namespace: spec.temporal.namespace });
-        await conn.workflowService.listWorkflowExecutions({
-          namespace: spec.temporal.namespace,
-          pageSize: 1,
+        // History owns its shards and matching answers: a workflow can be started and terminated.
+        const client = new Client({ connection: conn, namespace: spec.temporal.namespace });
+        const handle = await client.workflow.start('OpsConsoleClusterProbe', {
+          taskQueue: 'ops-console-cluster-probe',
+          workflowId: `cluster-probe-${Date.now()}`,
+          workflowExecutionTimeout: '1 minute',
         });
+        await handle.terminate('probe');
         break;
       } finally {
         await conn.close();
