@@ -56,6 +56,13 @@ export class WorkerSupervisor implements ConsoleModule {
       'worker.status': () => this.current(),
       'worker.start': () => this.start(),
       'worker.stop': () => this.stop(),
+      'worker.setLlmApiKey': ({ apiKey }) => {
+        ctx.secrets.set('worker.llmApiKey', apiKey);
+        ctx
+          .log('worker')
+          .info(apiKey ? 'LLM API key stored; restart the worker to use it' : 'LLM API key removed');
+        return { stored: apiKey !== '', store: ctx.secrets.kind };
+      },
       'worker.scale': async ({ processes }) => {
         ctx.settings.update({ worker: { processes } });
         ctx.router.events.emit('settings.changed', ctx.settings.view());

@@ -49,6 +49,10 @@ export const workerOperations = {
   'worker.scale': operation(z.object({ processes: z.number().int().min(1).max(16) }).strict(), {
     writes: true,
   }).returns<WorkerStatus>(),
+  /** Keeps the LLM endpoint's API key in the secret store (never in settings.json); empty removes it. */
+  'worker.setLlmApiKey': operation(z.object({ apiKey: z.string().max(4096) }).strict(), {
+    writes: true,
+  }).returns<{ stored: boolean; store: string }>(),
 };
 
 export const workerEvents = {

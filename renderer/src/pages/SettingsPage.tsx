@@ -8,6 +8,7 @@ import Grid from '@mui/material/Grid';
 import MenuItem from '@mui/material/MenuItem';
 import Snackbar from '@mui/material/Snackbar';
 import Switch from '@mui/material/Switch';
+import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -211,6 +212,7 @@ export function SettingsPage() {
           'Empty: rule-based attributes',
         )}
         {field('worker.llmModel', 'LLM model', 'text')}
+        <LlmKeyField />
         {field('worker.mailWebhook', 'Mail relay (HTTP POST)', 'text', 'Empty: messages stay in the outbox')}
       </Section>
       <Section title="Point-in-time recovery">
@@ -242,5 +244,41 @@ export function SettingsPage() {
         message="Settings saved"
       />
     </Box>
+  );
+}
+
+/** The LLM API key goes to the secret store through its own operation, never into the settings file. */
+function LlmKeyField() {
+  const setLlmApiKey = useSettings((st) => st.setLlmApiKey);
+  const [key, setKey] = useState('');
+  const [stored, setStored] = useState<boolean | undefined>();
+  return (
+    <Grid size={{ xs: 12, sm: 6, md: 4 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+        <TextField
+          label="LLM API key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          helperText={stored === undefined ? 'Kept in the secret store' : stored ? 'Stored' : 'Removed'}
+          fullWidth
+          slotProps={{ htmlInput: { 'data-testid': 'setting-llm-api-key' } }}
+        />
+        <Button
+          onClick={() =>
+            void setLlmApiKey(key).then((ok) => {
+              if (ok) {
+                setStored(key !== '');
+                setKey('');
+              }
+            })
+          }
+          data-testid="setting-llm-api-key-store"
+        >
+          {key ? 'Store' : 'Remove'}
+        </Button>
+      </Stack>
+    </Grid>
   );
 }

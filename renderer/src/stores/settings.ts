@@ -10,6 +10,8 @@ interface SettingsStore {
   saving: boolean;
   load(): Promise<void>;
   save(patch: SettingsPatch): Promise<boolean>;
+  /** Stores (or, empty, removes) the LLM API key in the secret store; it never enters settings.json. */
+  setLlmApiKey(apiKey: string): Promise<boolean>;
 }
 
 export const useSettings = create<SettingsStore>((set) => ({
@@ -22,6 +24,16 @@ export const useSettings = create<SettingsStore>((set) => ({
       set({ view: await ops.call('settings.get', {}), error: undefined });
     } catch (err) {
       set({ error: asFailure(err) });
+    }
+  },
+  async setLlmApiKey(apiKey) {
+    try {
+      await ops.call('worker.setLlmApiKey', { apiKey });
+      set({ error: undefined });
+      return true;
+    } catch (err) {
+      set({ error: asFailure(err) });
+      return false;
     }
   },
   async save(patch) {
