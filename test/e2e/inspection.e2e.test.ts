@@ -24,13 +24,16 @@ function recordPhaseStates() {
   w.__together = [];
   const snapshot = () => {
     const running: string[] = [];
+    // Keyed by the open cycle: the page shows one cycle's graph at a time.
+    const cycle = document.querySelector<HTMLElement>('[data-testid=open-cycle]')?.dataset.workflowId ?? '';
     document.querySelectorAll<HTMLElement>('[data-testid^="phase-node-"]').forEach((el) => {
-      const id = el.dataset.testid!.replace('phase-node-', '');
+      const id = `${cycle}:${el.dataset.testid!.replace('phase-node-', '')}`;
       const state = el.dataset.state ?? '';
       const list = (w.__states[id] ??= []);
       if (list.at(-1) !== state) list.push(state);
       if (state === 'running') running.push(id);
     });
+    // Phases running at once in the same cycle, as `cycle:phase` keys.
     if (running.length > 1) w.__together.push(running.sort());
   };
   new MutationObserver(snapshot).observe(document, {
@@ -77,8 +80,11 @@ async function startFromDialog(cycleId: number, auto: boolean) {
   await dialog.waitFor({ state: 'hidden' });
 }
 
-const states = (id: string) =>
-  page.evaluate((p) => (window as unknown as { __states: Record<string, string[]> }).__states[p] ?? [], id);
+const states = (phase: string) =>
+  page.evaluate(
+    (key) => (window as unknown as { __states: Record<string, string[]> }).__states[key] ?? [],
+    `${MANUAL}:${phase}`,
+  );
 
 describe('workflow inspection in Chromium', () => {
   it('validates the Start cycle dialog before anything is sent', async () => {
@@ -121,7 +127,10 @@ describe('workflow inspection in Chromium', () => {
     expect(await states('scoping')).toEqual(['pending', 'running', 'completed']);
     const together = await page.evaluate(() => (window as unknown as { __together: string[][] }).__together);
     expect(
-      together.some((set) => set.includes('sample_selection') && set.includes('data_owner_identification')),
+      together.some(
+        (set) =>
+          set.includes(`${MANUAL}:sample_selection`) && set.includes(`${MANUAL}:data_owner_identification`),
+      ),
     ).toBe(true);
     for (const id of ['sample_selection', 'data_owner_identification'])
       expect(await states(id)).toEqual(['pending', 'running', 'completed']);

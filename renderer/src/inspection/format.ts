@@ -10,10 +10,12 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} m`;
 }
 
+// One formatter for the whole app: building one per call is slow enough to cost frames in long lists.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}`;
+  return DATE_TIME.format(new Date(iso));
 }
 
 /** "in 3 s" / "4 s ago" relative to now. */

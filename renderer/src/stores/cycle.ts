@@ -6,6 +6,7 @@ import type {
   CycleDetail,
   HistoryEventView,
   HistoryPage,
+  PhaseStateView,
   PhaseStatesView,
   WorkflowProgressEvent,
 } from '../../../main/api/contract';
@@ -13,6 +14,7 @@ import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { isResync } from './live';
 
 const HISTORY_PAGE = 1000;
+const FIRST_HISTORY_PAGE = 200;
 const SILENT_HISTORY_RELOAD = 2000;
 
 type Busy = 'signal' | 'cancel' | 'terminate' | 'preview' | undefined;
@@ -54,6 +56,38 @@ interface CycleStore {
   reloadHistory(): Promise<void>;
 }
 
+/** The new view, with the old phase objects kept where nothing changed (the graph re-renders only what did). */
+function keepUnchanged<T extends PhaseStatesView>(old: PhaseStatesView | undefined, next: T): T {
+  if (!old || old.workflowId !== next.workflowId) return next;
+  const phases = next.phases.map((p) => {
+    const before = old.phases.find((o) => o.phase === p.phase);
+    return before && JSON.stringify(before) === JSON.stringify(p) ? before : p;
+  });
+  const compensations =
+    old.compensations.length === next.compensations.length &&
+    old.compensations.every(
+      (c, i) => c.id === next.compensations[i]!.id && c.outcome === next.compensations[i]!.outcome,
+    )
+      ? old.compensations
+      : next.compensations;
+  return { ...next, phases, compensations };
+}
+
+/** Phase states named by live events, with when they arrived: a read that was asked for earlier must not undo them. */
+const eventStates = new Map<string, { state: PhaseStateView['state']; at: number }>();
+
+function withNewerEvents<T extends PhaseStatesView>(view: T, askedAt: number): T {
+  for (const [phase, e] of eventStates) if (e.at <= askedAt) eventStates.delete(phase);
+  if (eventStates.size === 0) return view;
+  return {
+    ...view,
+    phases: view.phases.map((p) => {
+      const e = eventStates.get(p.phase);
+      return e ? { ...p, state: e.state } : p;
+    }),
+  };
+}
+
 let phasesInFlight = false;
 let phasesDirty = false;
 let detailTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,8 +102,9 @@ export const useCycle = create<CycleStore>((set, get) => {
     }
     phasesInFlight = true;
     try {
-      const view = await ops.call('inspection.phases', { workflowId: id });
-      if (get().workflowId === id) set({ view, syncedAt: Date.now() });
+      const asked = performance.now();
+      const view = withNewerEvents(await ops.call('inspection.phases', { workflowId: id }), asked);
+      if (get().workflowId === id) set((s) => ({ view: keepUnchanged(s.view, view), syncedAt: Date.now() }));
     } catch (err) {
       if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
     } finally {
@@ -84,12 +119,13 @@ export const useCycle = create<CycleStore>((set, get) => {
     const id = get().workflowId;
     if (!id) return;
     try {
-      const detail = await ops.call('inspection.detail', { workflowId: id });
+      const asked = performance.now();
+      const detail = withNewerEvents(await ops.call('inspection.detail', { workflowId: id }), asked);
       if (get().workflowId !== id) return;
       set((s) => ({
         detail,
         // The detail is older than a phases view fetched while it was in flight: keep the newer states.
-        view: s.view && s.view.at > detail.at ? s.view : detail,
+        view: s.view && s.view.at > detail.at ? s.view : keepUnchanged(s.view, detail),
         syncedAt: Date.now(),
       }));
     } catch (err) {
@@ -124,6 +160,7 @@ export const useCycle = create<CycleStore>((set, get) => {
     lastEventAt: undefined,
     open(workflowId) {
       if (workflowId === get().workflowId) return;
+      eventStates.clear();
       set({
         workflowId,
         view: undefined,
@@ -146,10 +183,11 @@ export const useCycle = create<CycleStore>((set, get) => {
       if (!workflowId || historyLoading || historyToken === null) return;
       set({ historyLoading: true });
       try {
+        // A small first page paints at once; the rest comes in large pages as the timeline scrolls.
         const page = await ops.call('inspection.history', {
           workflowId,
           pageToken: historyToken ?? undefined,
-          pageSize: HISTORY_PAGE,
+          pageSize: historyToken ? HISTORY_PAGE : FIRST_HISTORY_PAGE,
         });
         if (get().workflowId !== workflowId) return;
         set((s) => ({ history: [...s.history, ...page.events], historyToken: page.nextPageToken }));
@@ -249,6 +287,7 @@ function onProgress(event: WorkflowProgressEvent) {
   if (!workflowId || event.workflowId !== workflowId) return;
   const [kind, status] = event.kind.split(':');
   if (event.table === 'workflow_phases' && kind === 'phase' && event.phase && status) {
+    eventStates.set(event.phase, { state: status as PhaseStateView['state'], at: performance.now() });
     useCycle.setState((s) =>
       s.view
         ? {

@@ -67,6 +67,41 @@ describe('inspection on a real stack', () => {
     expect(list.rows[0]).toMatchObject({ status: 'cancelled', compensations: 2 });
   });
 
+  it('previews a batch cancel per cycle, then terminates with a reason and records the end', async () => {
+    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
+      cycleId: 502,
+      reportIds: [1],
+      autoApprove: false,
+    });
+    await waitFor(
+      async () =>
+        (await call<Phases>('inspection.phases', { workflowId }).catch(() => undefined))?.phases.find(
+          (p) => p.phase === 'scoping',
+        )?.state === 'running',
+      60_000,
+      'scoping to run',
+    );
+    const batch = await call<{ items: Array<{ workflowId: string; applies: boolean; effect: string }> }>(
+      'inspection.batchPreview',
+      { selection: { filter: { text: 'test-cycle-50' }, exclude: [] }, action: { action: 'cancel' } },
+    );
+    expect(batch.items.find((i) => i.workflowId === workflowId)).toMatchObject({ applies: true });
+    expect(batch.items.find((i) => i.workflowId === workflowId)!.effect).toContain('Scoping (notify)');
+    expect(batch.items.find((i) => i.workflowId === 'test-cycle-501')).toMatchObject({ applies: false });
+    const preview = await call<{ summary: string }>('inspection.compensationPreview', {
+      workflowId,
+      action: 'terminate',
+    });
+    expect(preview.summary).toContain('NO compensation');
+    await expect(call('inspection.terminate', { workflowId, reason: 'x' })).rejects.toThrow(/reason/);
+    await call('inspection.terminate', { workflowId, reason: 'bench machine reset' });
+    const view = await call<Phases>('inspection.phases', { workflowId });
+    expect(view.status).toBe('terminated');
+    expect(view.phases.find((p) => p.phase === 'scoping')!.state).toBe('failed');
+    const list = await call<{ rows: Array<{ status: string }> }>('inspection.list', { text: '502' });
+    expect(list.rows[0]!.status).toBe('terminated');
+  });
+
   it('folds completed phase durations into the metrics', async () => {
     const metrics = await call<{ durations: Array<{ phase: string; count: number }> }>(
       'inspection.metrics',

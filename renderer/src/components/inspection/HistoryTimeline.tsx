@@ -6,6 +6,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import { styled } from '@mui/material/styles';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryEventView } from '../../../../main/api/contract';
@@ -85,41 +86,22 @@ export function HistoryTimeline(props: {
             {items.map((item) => {
               const e = shown[item.index]!;
               return (
-                <Box
+                <EventRow
                   key={e.id}
                   data-testid="history-event"
                   data-event-id={e.id}
                   tabIndex={0}
+                  aria-selected={e.id === selected}
+                  className={/Failed|TimedOut|Terminated|Canceled/.test(e.type) ? 'bad' : undefined}
                   onClick={() => setSelected(e.id)}
                   onKeyDown={(k) => k.key === 'Enter' && setSelected(e.id)}
-                  sx={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    height: ROW,
-                    transform: `translateY(${item.start}px)`,
-                    display: 'grid',
-                    gridTemplateColumns: '56px 96px 220px 1fr',
-                    alignItems: 'center',
-                    px: 1,
-                    gap: 1,
-                    fontSize: 12,
-                    cursor: 'pointer',
-                    bgcolor: e.id === selected ? 'action.selected' : undefined,
-                    color: /Failed|TimedOut|Terminated|Canceled/.test(e.type) ? 'error.main' : 'text.primary',
-                    '&:hover': { bgcolor: 'action.hover' },
-                  }}
+                  style={{ transform: `translateY(${item.start}px)` }}
                 >
-                  <span style={{ fontFamily: MONO }}>{e.id}</span>
+                  <span className="mono">{e.id}</span>
                   <span>{e.time ? new Date(e.time).toLocaleTimeString() : ''}</span>
-                  <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis' }}>
-                    {e.type}
-                  </span>
-                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                    {e.summary}
-                  </span>
-                </Box>
+                  <span className="type">{e.type}</span>
+                  <span>{e.summary}</span>
+                </EventRow>
               );
             })}
           </Box>
@@ -150,3 +132,26 @@ export function HistoryTimeline(props: {
     </Box>
   );
 }
+
+// One class for every row; the offset is an inline style so scrolling creates no CSS rules.
+const EventRow = styled('div')(({ theme }) => ({
+  position: 'absolute',
+  top: 0,
+  left: 0,
+  right: 0,
+  height: ROW,
+  display: 'grid',
+  gridTemplateColumns: '56px 96px 220px 1fr',
+  alignItems: 'center',
+  gap: theme.spacing(1),
+  padding: theme.spacing(0, 1),
+  fontSize: 12,
+  cursor: 'pointer',
+  color: theme.palette.text.primary,
+  '& > span': { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  '& .mono': { fontFamily: MONO },
+  '& .type': { fontWeight: 600 },
+  '&.bad': { color: theme.palette.error.main },
+  '&[aria-selected=true]': { backgroundColor: theme.palette.action.selected },
+  '&:hover': { backgroundColor: theme.palette.action.hover },
+}));

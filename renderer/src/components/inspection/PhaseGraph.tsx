@@ -5,12 +5,13 @@ import { useTheme } from '@mui/material/styles';
 import { Background, MarkerType, ReactFlow, type Edge } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
-import { PHASES, type PhaseStatesView } from '../../../../main/api/contract';
+import { PHASES, type PhaseStateView, type PhaseStatesView } from '../../../../main/api/contract';
 import { graphSpec, layoutGraph } from '../../inspection/graph-layout';
 import { JoinNode, PhaseNode, type JoinFlowNode, type PhaseFlowNode } from './PhaseNode';
 import { stateColor } from './phase-colors';
 
 const nodeTypes = { phase: PhaseNode, join: JoinNode };
+const nodeCache = new WeakMap<PhaseStateView, PhaseFlowNode>();
 const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
 
 export function PhaseGraph(props: {
@@ -43,21 +44,37 @@ export function PhaseGraph(props: {
           };
         }
         const def = PHASES.find((p) => p.id === n.id)!;
-        return {
+        const phaseView = view?.phases.find((p) => p.phase === n.id);
+        const compensations = view?.compensations.filter((c) => c.phase === n.id) ?? [];
+        const selected = selectedPhase === n.id;
+        // Reuse the node while nothing it shows changed, so a live update re-renders only the phase it names.
+        const cached = phaseView && nodeCache.get(phaseView);
+        if (
+          cached &&
+          cached.position.x === n.x &&
+          cached.position.y === n.y &&
+          cached.data.selected === selected &&
+          cached.data.onOpen === onOpen &&
+          cached.data.compensations.length === compensations.length
+        )
+          return cached;
+        const node: PhaseFlowNode = {
           id: n.id,
           type: 'phase',
           position: { x: n.x, y: n.y },
           data: {
             number: def.number,
             label: def.label,
-            view: view?.phases.find((p) => p.phase === n.id),
-            compensations: view?.compensations.filter((c) => c.phase === n.id) ?? [],
-            selected: selectedPhase === n.id,
+            view: phaseView,
+            compensations,
+            selected,
             onOpen,
           },
           draggable: false,
           selectable: false,
         };
+        if (phaseView) nodeCache.set(phaseView, node);
+        return node;
       }),
     [positioned, view, selectedPhase, onOpen],
   );
