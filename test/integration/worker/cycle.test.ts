@@ -1,7 +1,7 @@
 // TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHASE_IDS } from '../../../main/api/contract/phases';
-import { outcome, rows, startCycleStack, type CycleStack } from '../../support/cycle-stack';
+import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
 
 let s: CycleStack;
 
@@ -114,6 +114,51 @@ describe('a full test cycle', () => {
     expect(rfi!.started_at.getTime()).toBeGreaterThanOrEqual(
       Math.max(a!.finished_at.getTime(), b!.finished_at.getTime()),
     );
+  });
+
+  it('raises an alert for a phase that ran longer than its activities are expected to', async () => {
+    // The expectation is data (the templates), so an operator tightens it and the next slow phase is flagged.
+    await s.db.query(
+      `UPDATE workflow_activity_templates SET expected_duration_ms = 1 WHERE phase = 'scoping'`,
+    );
+    try {
+      const { workflowId } = await s.ops.router.invoke('workflows.start', {
+        cycleId: 105,
+        reportIds: [1],
+        skipPhases: [],
+        autoApprove: false,
+      });
+      await new Promise((r) => setTimeout(r, 300)); // the scope approval waits for a person
+      await s.ops.router.invoke('workflows.signal', {
+        workflowId,
+        signal: 'approveScope',
+        payload: { approved: true, by: 'qa' },
+      });
+      await waitFor(
+        async () =>
+          (
+            await rows(
+              s.db,
+              `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = 'rfi_responses'`,
+              [workflowId],
+            )
+          ).length > 0,
+        60_000,
+        'the cycle to reach phase 5',
+      );
+      await s.ops.router.invoke('workflows.cancel', { workflowId, reason: 'done with the check' });
+      await outcome(s.ops, workflowId);
+      const alerts = await rows<{ phase: string; kind: string; severity: string }>(
+        s.db,
+        `SELECT phase, kind, severity FROM workflow_alerts WHERE workflow_id = $1 AND kind = 'phase_over_expected'`,
+        [workflowId],
+      );
+      expect(alerts).toEqual([{ phase: 'scoping', kind: 'phase_over_expected', severity: 'warning' }]);
+    } finally {
+      await s.db.query(
+        `UPDATE workflow_activity_templates SET expected_duration_ms = 5000 WHERE phase = 'scoping'`,
+      );
+    }
   });
 
   it('is idempotent on the cycle id while running, and refuses a completed cycle', async () => {
