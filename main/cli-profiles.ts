@@ -10,7 +10,11 @@ type MakeConsole = () => WiredConsole;
 function readFile(file: string | undefined, what: string): string | undefined {
   if (!file) return undefined;
   if (!fs.existsSync(file))
-    throw new OpsError('NOT_FOUND', `The ${what} file ${file} does not exist.`, 'Give the path of a PEM file.');
+    throw new OpsError(
+      'NOT_FOUND',
+      `The ${what} file ${file} does not exist.`,
+      'Give the path of a PEM file.',
+    );
   return fs.readFileSync(file, 'utf8');
 }
 
@@ -30,7 +34,11 @@ function hostPort(text: string, what: string): { host: string; port: number } {
   const at = text.lastIndexOf(':');
   const port = Number(text.slice(at + 1));
   if (at <= 0 || !Number.isInteger(port))
-    throw new OpsError('INVALID_INPUT', `${what} must be host:port, not "${text}".`, 'For example db.internal:5432');
+    throw new OpsError(
+      'INVALID_INPUT',
+      `${what} must be host:port, not "${text}".`,
+      'For example db.internal:5432',
+    );
   return { host: text.slice(0, at), port };
 }
 
@@ -60,7 +68,10 @@ interface AddOptions {
   temporalPgPasswordEnv?: string;
 }
 
-export function profileFromOptions(name: string, o: AddOptions): { profile: Profile; secrets: ProfileSecrets } {
+export function profileFromOptions(
+  name: string,
+  o: AddOptions,
+): { profile: Profile; secrets: ProfileSecrets } {
   const profile: Profile = { name, provider: o.provider, production: Boolean(o.production) };
   if (o.description) profile.description = o.description;
   if (o.temporal) {
@@ -120,7 +131,9 @@ function auditLine(e: AuditEntry): string {
 }
 
 export function registerProfileCommands(program: Command, makeConsole: MakeConsole): void {
-  const profile = program.command('profile').description('connection profiles: which stack the console looks at');
+  const profile = program
+    .command('profile')
+    .description('connection profiles: which stack the console looks at');
   profile
     .command('list')
     .description('list the profiles and which one is in use')
@@ -184,8 +197,12 @@ export function registerProfileCommands(program: Command, makeConsole: MakeConso
     .command('use <name>')
     .description('switch to a profile ("embedded" for the stack from the settings)')
     .action(async (name: string) => {
-      const view = await makeConsole().router.invoke('profiles.use', { name: name === 'embedded' ? null : name });
-      process.stdout.write(`Using ${view.mode.name ?? 'the embedded stack'}${view.mode.production ? ' (production, read-only)' : ''}.\n`);
+      const view = await makeConsole().router.invoke('profiles.use', {
+        name: name === 'embedded' ? null : name,
+      });
+      process.stdout.write(
+        `Using ${view.mode.name ?? 'the embedded stack'}${view.mode.production ? ' (production, read-only)' : ''}.\n`,
+      );
     });
   profile
     .command('test [name]')
@@ -214,6 +231,17 @@ export function registerProfileCommands(program: Command, makeConsole: MakeConso
         minutes: Number(opts.minutes),
       });
       process.stdout.write(`Profile ${name} unlocked until ${mode.unlockedUntil}.\n`);
+    });
+  profile
+    .command('migrate')
+    .description(
+      "apply the console's app-DB migrations to the stack in force (an attached cluster is never started here)",
+    )
+    .action(async () => {
+      const { applied } = await makeConsole().router.invoke('stack.migrateAppDb', {});
+      process.stdout.write(
+        applied.length ? `Applied ${applied.join(', ')}.\n` : 'The app database is up to date.\n',
+      );
     });
   profile
     .command('lock')
@@ -266,7 +294,10 @@ export function registerProfileCommands(program: Command, makeConsole: MakeConso
           process.stdout.write(`${out.count} entries written to ${opts.export}\n`);
           return;
         }
-        const { entries, total } = await ops.router.invoke('audit.list', { ...filter, limit: Number(opts.limit) });
+        const { entries, total } = await ops.router.invoke('audit.list', {
+          ...filter,
+          limit: Number(opts.limit),
+        });
         if (opts.json) return void process.stdout.write(JSON.stringify({ entries, total }, null, 2) + '\n');
         for (const e of entries) process.stdout.write(auditLine(e));
         process.stdout.write(`${entries.length} of ${total} entries\n`);

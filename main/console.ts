@@ -234,6 +234,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   });
   // An attached stack is never "started" here: a long-running console follows it with the progress listener
   // as soon as its profile is in force (at launch, or on a switch).
+  ops.router.register({ 'stack.migrateAppDb': () => migrateAppDb(appDbUrl()) });
   // A worker keeps the connection it started with: on a switch to another profile it drains, so it never
   // polls one stack's task queue while the console looks at another.
   let lastProfile = ops.profiles.mode().name;

@@ -114,6 +114,27 @@ async function postgresChecks(
           };
     }),
   );
+  if (group === 'app-postgres' && spec.provider === 'attached') {
+    checks.push(
+      await timed(`${group}.schema`, group, 'Console schema (workflow tracking tables)', () =>
+        withClient(ep, ep.databases[0] ?? 'postgres', async (c) => {
+          const found = await c.query<{ applied: string | null; tracking: string | null }>(
+            `SELECT to_regclass('public.ops_schema_migrations')::text AS applied,
+                    to_regclass('public.workflow_executions')::text AS tracking`,
+          );
+          const row = found.rows[0];
+          if (!row?.applied || !row.tracking)
+            return {
+              status: 'failed',
+              detail: "the console's tables are not in this database yet",
+              fix: 'Prepare it: `ops-console profile migrate` (or Profiles → Prepare app database), with the rights to create tables.',
+            };
+          const n = await c.query<{ n: string }>('SELECT count(*) AS n FROM ops_schema_migrations');
+          return { status: 'healthy', detail: `${n.rows[0]?.n ?? 0} migrations applied` };
+        }),
+      ),
+    );
+  }
   if (group === 'temporal-postgres') {
     for (const [database, tables] of [
       ['temporal', TEMPORAL_TABLES],

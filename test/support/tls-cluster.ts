@@ -164,6 +164,18 @@ const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 
 /** The Temporal server as four processes, one service each, on the persistence of `spec`, with mTLS on the frontend. */
 export async function startTemporalCluster(spec: StackSpec, certs: Certs): Promise<TemporalCluster> {
+  // A service that dies while the ring forms (a membership port taken meanwhile, a join racing stale rows)
+  // gets one more go with fresh ports; the error of the last attempt names the service and its log.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(spec, certs);
+    } catch (err) {
+      if (attempt >= 2) throw err;
+    }
+  }
+}
+
+async function startClusterOnce(spec: StackSpec, certs: Certs): Promise<TemporalCluster> {
   const bin = resolveBinaries(DEFAULT_SETTINGS).temporalServer;
   // Membership ports are a smallint in Temporal's schema: below 32768.
   const taken = new Set<number>();
@@ -260,7 +272,10 @@ export async function startTemporalCluster(spec: StackSpec, certs: Certs): Promi
     const dead = processes.find((p) => p.exitCode !== null);
     if (dead || Date.now() > until) {
       await stop();
-      throw new Error(`the Temporal cluster did not come up:\n${logs.slice(-40).join('\n')}`);
+      const which = dead
+        ? `${SERVICES[processes.indexOf(dead)]} exited with code ${dead.exitCode}`
+        : 'timed out';
+      throw new Error(`the Temporal cluster did not come up (${which}):\n${logs.slice(-40).join('\n')}`);
     }
     try {
       const conn = await Connection.connect({

@@ -8,7 +8,10 @@ export const ProfileNameSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Letters, digits, dot, dash and underscore; start with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'Letters, digits, dot, dash and underscore; start with a letter or digit',
+  );
 
 export const SslModeSchema = z.enum(['disable', 'require', 'verify-ca', 'verify-full']);
 export type SslMode = z.infer<typeof SslModeSchema>;
@@ -68,12 +71,26 @@ export const ProfileSchema = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.provider !== 'attached') return;
-    if (!p.temporal) ctx.addIssue({ code: 'custom', path: ['temporal'], message: 'An attached profile needs the Temporal address' });
-    if (!p.appPostgres) ctx.addIssue({ code: 'custom', path: ['appPostgres'], message: 'An attached profile needs the app database' });
+    if (!p.temporal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['temporal'],
+        message: 'An attached profile needs the Temporal address',
+      });
+    if (!p.appPostgres)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appPostgres'],
+        message: 'An attached profile needs the app database',
+      });
     for (const key of ['appPostgres', 'temporalPostgres'] as const) {
       const pg = p[key];
       if (pg && (pg.sslmode === 'verify-ca' || pg.sslmode === 'verify-full') && !pg.ca)
-        ctx.addIssue({ code: 'custom', path: [key, 'ca'], message: `sslmode ${pg.sslmode} needs the server CA` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key, 'ca'],
+          message: `sslmode ${pg.sslmode} needs the server CA`,
+        });
     }
   });
 export type Profile = z.infer<typeof ProfileSchema>;
@@ -146,6 +163,11 @@ export const profileOperations = {
     { writes: true },
   ).returns<ProfileMode>(),
   'profiles.lock': operation(empty, { writes: true }).returns<ProfileMode>(),
+  /**
+   * Applies the console's app-DB migrations to the stack in force. The embedded stack does this at start; an
+   * attached one is never started here, so the operator prepares its app database with this (a guarded write).
+   */
+  'stack.migrateAppDb': operation(empty, { writes: true }).returns<{ applied: string[] }>(),
 };
 
 export const profileEvents = {

@@ -18,6 +18,7 @@ import type { Profile, ProfileSecrets, SslMode } from '../../../main/api/contrac
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ValidationReportView } from '../components/ValidationReportView';
 import { useProfiles } from '../stores/profiles';
+import { asFailure, ops } from '../ops/client';
 
 interface Draft {
   name: string;
@@ -138,6 +139,15 @@ const SSL_MODES: SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 export function ProfilesPage() {
   const { view, error, busy, report, load, save, remove, test, use, clearError } = useProfiles();
   const [draft, setDraft] = useState<Draft | undefined>();
+  const [prepared, setPrepared] = useState<string | undefined>();
+  const prepare = async () => {
+    try {
+      const { applied } = await ops.call('stack.migrateAppDb', {});
+      setPrepared(applied.length ? `Applied ${applied.join(', ')}` : 'The app database is up to date');
+    } catch (err) {
+      useProfiles.setState({ error: asFailure(err) });
+    }
+  };
   useEffect(() => {
     void load();
   }, [load]);
@@ -184,6 +194,11 @@ export function ProfilesPage() {
         production profile opens read-only.
       </Typography>
       {error && <ErrorAlert error={error} onClose={clearError} />}
+      {prepared && (
+        <Typography variant="body2" sx={{ mb: 1 }} data-testid="profile-prepared">
+          {prepared}
+        </Typography>
+      )}
       <Table size="small" sx={{ mb: 2 }} data-testid="profiles-table">
         <TableHead>
           <TableRow>
@@ -215,6 +230,11 @@ export function ProfilesPage() {
                 <Button size="small" onClick={() => void test(p.name)} disabled={busy}>
                   Test connection
                 </Button>
+                {p.provider === 'attached' && view.mode.name === p.name && (
+                  <Button size="small" onClick={() => void prepare()} disabled={busy}>
+                    Prepare app database
+                  </Button>
+                )}
                 <Button size="small" onClick={() => setDraft(fromProfile(p))}>
                   Edit
                 </Button>

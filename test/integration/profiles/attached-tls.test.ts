@@ -131,6 +131,7 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
       ['workflows.seedDemo', { reports: 2 }],
       ['workflows.start', { cycleId: 801, reportIds: [1, 2], autoApprove: true }],
       ['stack.start', {}],
+      ['stack.migrateAppDb', {}],
     ] as const) {
       expect(await ops.router.call(op, input), op).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } });
     }
@@ -142,6 +143,10 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
       expect(res).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
       if (!res.ok) expect(res.error.message).toMatch(/profile "cluster" runs elsewhere/);
     }
+
+    // The app database already holds the console's schema (checked by the validation): nothing to apply.
+    expect(report.checks.find((c) => c.id === 'app-postgres.schema')!.status).toBe('healthy');
+    expect((await ops.router.invoke('stack.migrateAppDb', {})).applied).toEqual([]);
 
     const worker = await ops.router.invoke('worker.start', {});
     expect(worker.taskQueue).toBe('attached-tls-queue');
