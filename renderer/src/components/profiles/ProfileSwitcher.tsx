@@ -15,6 +15,7 @@ import { useEffect, useState } from 'react';
 import type { ProfileMode } from '../../../../main/api/contract';
 import { ErrorAlert } from '../ErrorAlert';
 import { effectiveMode, useProfiles } from '../../stores/profiles';
+import { useStack } from '../../stores/stack';
 
 const EMBEDDED = '__embedded';
 
@@ -117,7 +118,11 @@ export function ProfileSwitcher() {
         variant="outlined"
         label="Profile"
         value={current}
-        onChange={(e) => void use(e.target.value === EMBEDDED ? null : e.target.value)}
+        onChange={(e) =>
+          void use(e.target.value === EMBEDDED ? null : e.target.value).then(() =>
+            useStack.getState().refresh(),
+          )
+        }
         sx={{ minWidth: 180, '& .MuiInputBase-root': { bgcolor: 'background.paper' } }}
         slotProps={{ htmlInput: { 'data-testid': 'profile-select' } }}
       >
