@@ -55,7 +55,9 @@ describe('a production profile in the UI', () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('setting-temporal.taskQueue').fill('prod-queue');
     await page.getByTestId('settings-save').click();
-    await page.getByText(/Profile "prod-eu" is production and read-only: settings.update was refused/).waitFor();
+    await page
+      .getByText(/Profile "prod-eu" is production and read-only: settings.update was refused/)
+      .waitFor();
     const file = path.join(consoleProcess.home, 'settings.json');
     expect(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '').not.toContain('prod-queue');
 
@@ -82,5 +84,31 @@ describe('a production profile in the UI', () => {
     await page.locator('[data-testid=audit-row][data-op="profiles.unlock"][data-outcome=ok]').waitFor();
     await page.locator('[data-testid=audit-row][data-op="settings.update"][data-outcome=ok]').waitFor();
     await screenshot(page, 'audit-page');
+  });
+
+  it('creates an attached profile in the editor (the secret goes to the secret store) and tests its connection', async () => {
+    await page.getByTestId('nav-profiles').click();
+    await page.getByTestId('profile-new').click();
+    await page.getByTestId('profile-field-name').fill('unreachable');
+    await page.getByTestId('profile-field-address').fill('127.0.0.1:1');
+    await page.getByTestId('profile-field-appHost').fill('127.0.0.1');
+    await page.getByTestId('profile-field-appPort').fill('1');
+    await page
+      .getByTestId('profile-field-appCa')
+      .fill('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----');
+    await page.getByTestId('profile-secret-appPostgresPassword').fill('ui-secret-pw');
+    await page.getByTestId('profile-save').click();
+    await page.getByTestId('profile-row-unreachable').waitFor();
+    expect(fs.readFileSync(path.join(consoleProcess.home, 'profiles.json'), 'utf8')).not.toContain(
+      'ui-secret-pw',
+    );
+    expect(fs.readFileSync(path.join(consoleProcess.home, 'secrets.json'), 'utf8')).toContain('ui-secret-pw');
+    await page
+      .getByTestId('profile-row-unreachable')
+      .getByRole('button', { name: 'Test connection' })
+      .click();
+    await page.locator('[data-testid=validation-report][data-overall=failed]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="check-app-postgres.port"][data-status=failed]').waitFor();
+    await screenshot(page, 'profiles-page');
   });
 });

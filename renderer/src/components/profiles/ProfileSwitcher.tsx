@@ -116,7 +116,6 @@ export function ProfileSwitcher() {
         select
         size="small"
         variant="outlined"
-        label="Profile"
         value={current}
         onChange={(e) =>
           void use(e.target.value === EMBEDDED ? null : e.target.value).then(() =>
@@ -124,7 +123,7 @@ export function ProfileSwitcher() {
           )
         }
         sx={{ minWidth: 180, '& .MuiInputBase-root': { bgcolor: 'background.paper' } }}
-        slotProps={{ htmlInput: { 'data-testid': 'profile-select' } }}
+        slotProps={{ htmlInput: { 'data-testid': 'profile-select', 'aria-label': 'Connection profile' } }}
       >
         <MenuItem value={EMBEDDED}>Embedded stack</MenuItem>
         {view.profiles.map(({ profile }) => (
