@@ -13,6 +13,8 @@ import { createConsole, resolveBinaries } from '../dist/bench-support.mjs';
 const GIB = 1024 ** 3;
 const TARGET_BYTES = Number(process.env.BENCH_APP_BYTES ?? 1.05 * GIB);
 const TABLES = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -65,6 +67,15 @@ fs.writeFileSync(
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-dumps-'));
 const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
 
+// Where the console's time goes: each job step with its duration, printed as the step ends.
+let step = { name: '', at: 0 };
+ops.router.events.subscribe((name, job) => {
+  if (name !== 'backup.job' || job.step === step.name) return;
+  const now = performance.now();
+  if (step.name) console.log(`  · ${step.name}: ${((now - step.at) / 1000).toFixed(1)} s`);
+  step = { name: job.step, at: now };
+});
+
 try {
   await ops.router.invoke('stack.start', {});
   const spec = ops.stack.spec();
@@ -76,7 +87,7 @@ try {
   const pwd = (ep) => ({ PGPASSWORD: ep.password });
 
   // App data: wide rows of mixed types, compressible about as much as real business data (not a repeated string).
-  const perTable = Math.ceil(TARGET_BYTES / TABLES / 300);
+  const perTable = Math.ceil(TARGET_BYTES / TABLES / 205);
   await timed(`generating ${TABLES} scratch tables in ${app.database}`, () =>
     Promise.all(
       Array.from({ length: TABLES }, async (_, i) => {
@@ -111,73 +122,87 @@ try {
     `app data: ${(Number(rows[0].heap) / GIB).toFixed(2)} GiB in the scratch tables (database ${(Number(rows[0].db) / GIB).toFixed(2)} GiB with indexes)`,
   );
 
-  // Hand-typed: pg_dump -Fc with defaults, one file per database.
+  // The machine is shared: each variant runs ROUNDS times, interleaved and in a rotating order, and the
+  // median counts. Our restore always replaces the live databases (the replaced ones are dropped after).
   const plainDir = path.join(scratch, 'plain');
-  fs.mkdirSync(plainDir);
-  const plainBackup = await timed('plain pg_dump -Fc (defaults), both DBs', async () => {
-    for (const { ep, db } of all)
-      await run(bin.pgDump, [...conn(ep, db), '-Fc', '-f', path.join(plainDir, `${db}.dump`)], pwd(ep));
-  });
-  const plainBytes = dirBytes(plainDir);
-
-  // Hand-tuned: directory format, 2 jobs, gzip level 1.
   const tunedDir = path.join(scratch, 'tuned');
-  fs.mkdirSync(tunedDir);
-  const tunedBackup = await timed('tuned pg_dump -Fd -j2 -Z1, both DBs', async () => {
-    for (const { ep, db } of all)
-      await run(
-        bin.pgDump,
-        [...conn(ep, db), '-Fd', '-j', '2', '-Z1', '-f', path.join(tunedDir, db)],
-        pwd(ep),
-      );
-  });
-  fs.rmSync(tunedDir, { recursive: true, force: true });
-
-  let set;
-  const oursBackup = await timed(
-    'console backup set (quiesced, hashed, content checksums), both DBs',
-    async () => {
-      set = await ops.router.invoke('backups.create', { kinds: ['app', 'temporal'], jobs: 2 });
-    },
-  );
-
-  // Hand-typed restore: a new database and a single-job pg_restore of the -Fc file.
-  const plainRestore = await timed('plain pg_restore (single job) into new databases, both DBs', async () => {
-    for (const { ep, db } of all) {
-      const c = new pg.Client({ ...ep, database: 'postgres' });
-      await c.connect();
-      await c.query(`CREATE DATABASE bench_plain_${db}`);
-      await c.end();
-      await run(
-        bin.pgRestore,
-        [...conn(ep, `bench_plain_${db}`), path.join(plainDir, `${db}.dump`)],
-        pwd(ep),
-      );
-    }
-  });
-  for (const { ep, db } of all) {
+  const admin = async (ep, sql) => {
     const c = new pg.Client({ ...ep, database: 'postgres' });
     await c.connect();
-    await c.query(`DROP DATABASE bench_plain_${db}`);
-    await c.end();
-  }
-
-  let result;
-  const oursRestore = await timed(
-    'console restore (full-read verify, restore into new DBs, checksums, swap, Temporal restart, validation)',
-    async () => {
-      result = await ops.router.invoke('backups.restore', {
-        setId: set.id,
-        confirm: all.map((a) => a.db),
-      });
+    try {
+      return await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const backups = {
+    // Hand-typed: pg_dump -Fc with defaults, one file per database.
+    plain: async () => {
+      fs.rmSync(plainDir, { recursive: true, force: true });
+      fs.mkdirSync(plainDir);
+      for (const { ep, db } of all)
+        await run(bin.pgDump, [...conn(ep, db), '-Fc', '-f', path.join(plainDir, `${db}.dump`)], pwd(ep));
     },
-  );
+    // Hand-tuned: directory format, 2 jobs, gzip level 1.
+    tuned: async () => {
+      fs.rmSync(tunedDir, { recursive: true, force: true });
+      fs.mkdirSync(tunedDir);
+      for (const { ep, db } of all)
+        await run(
+          bin.pgDump,
+          [...conn(ep, db), '-Fd', '-j', '2', '-Z1', '-f', path.join(tunedDir, db)],
+          pwd(ep),
+        );
+    },
+    ours: async () => {
+      set = await ops.router.invoke('backups.create', { kinds: ['app', 'temporal'], jobs: 2 });
+    },
+  };
+  let set;
+  const times = { plain: [], tuned: [], ours: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = ['plain', 'tuned', 'ours'];
+    for (let k = 0; k < r % 3; k++) order.push(order.shift());
+    for (const name of order) times[name].push(await timed(`backup round ${r + 1} ${name}`, backups[name]));
+  }
+  const plainBytes = dirBytes(plainDir);
+
+  const restores = {
+    // Hand-typed restore: a new database and a single-job pg_restore of the -Fc file.
+    plain: async () => {
+      for (const { ep, db } of all) {
+        await admin(ep, `CREATE DATABASE bench_plain_${db}`);
+        await run(
+          bin.pgRestore,
+          [...conn(ep, `bench_plain_${db}`), path.join(plainDir, `${db}.dump`)],
+          pwd(ep),
+        );
+      }
+    },
+    ours: async () => {
+      result = await ops.router.invoke('backups.restore', { setId: set.id, confirm: all.map((a) => a.db) });
+    },
+  };
+  let result;
+  const restoreTimes = { plain: [], ours: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of r % 2 ? ['ours', 'plain'] : ['plain', 'ours'])
+      restoreTimes[name].push(await timed(`restore round ${r + 1} ${name}`, restores[name]));
+    for (const { ep, db } of all) await admin(ep, `DROP DATABASE IF EXISTS bench_plain_${db}`);
+    for (const l of await ops.router.invoke('backups.leftovers', {}))
+      await ops.router.invoke('backups.dropLeftover', { database: l.database });
+  }
   console.log(
     `restored with ${result.checksumsMatched} table checksums matched; validation ${result.validation}`,
   );
 
+  const plainBackup = median(times.plain);
+  const tunedBackup = median(times.tuned);
+  const oursBackup = median(times.ours);
+  const plainRestore = median(restoreTimes.plain);
+  const oursRestore = median(restoreTimes.ours);
   console.log(
-    `baseline: plain = pg_dump -Fc with defaults and single-job pg_restore of that file (app + temporal + temporal_visibility, ${(plainBytes / GIB).toFixed(2)} GiB of dumps); tuned = pg_dump -Fd -j2 -Z1; ${os.cpus().length} cores shared; one run; targets backup <= 0.8x plain, restore <= 1.0x plain`,
+    `baseline: plain = pg_dump -Fc with defaults and single-job pg_restore of that file (app + temporal + temporal_visibility, ${(plainBytes / GIB).toFixed(2)} GiB of dumps); tuned = pg_dump -Fd -j2 -Z1; medians of ${ROUNDS} interleaved rounds on ${os.cpus().length} shared cores; ours includes verification, content checksums, worker quiesce, Temporal stop/start and the swap; targets backup <= 0.8x plain, restore <= 1.0x plain`,
   );
   console.log(`BENCH backup_s ${oursBackup.toFixed(2)} s`);
   console.log(`BENCH backup_ratio ${(oursBackup / plainBackup).toFixed(3)} x`);

@@ -610,16 +610,17 @@ export class BackupService implements ConsoleModule {
     dir: string,
     db: DatabaseBackup,
     job: Job,
+    signal: AbortSignal = job.signal,
   ): Promise<ChecksumQueue> {
     const tools = await this.tools(db.kind);
-    const queue = new ChecksumQueue(tools, endpoint, database, job.signal);
+    const queue = new ChecksumQueue(tools, endpoint, database, signal);
     const byId = new Map(db.tables.map((t) => [t.dumpId, `${t.schema}.${t.name}`]));
     await restoreDatabase({
       tools,
       database,
       dir,
       jobs: 2,
-      signal: job.signal,
+      signal,
       onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
       onDataDone: (dumpId) => {
         const key = byId.get(dumpId);
@@ -747,7 +748,7 @@ export class BackupService implements ConsoleModule {
     const swapped: Array<{ database: string; keptOldAs: string }> = [];
     const migrationsApplied: string[] = [];
     let matched = 0;
-    const work = async () => {
+    const work = async (serviceStopped: Promise<void> = Promise.resolve()) => {
       const created: Array<{
         endpoint: PostgresEndpoint;
         name: string;
@@ -756,21 +757,43 @@ export class BackupService implements ConsoleModule {
       }> = [];
       const undo: Array<() => Promise<void>> = [];
       try {
-        for (const db of dbs) {
-          const endpoint = this.endpointOf(db.kind);
-          const name = `${db.database}_restore_${at}`;
-          job.update({ step: `Restoring ${db.database} into ${name}`, database: db.database });
-          await createDatabase(endpoint, name);
-          const entry: (typeof created)[number] = { endpoint, name, db };
-          created.push(entry);
-          entry.queue = await this.restoreAndChecksum(
-            endpoint,
-            name,
-            path.join(setDir(root, manifest.id), db.archive),
-            db,
-            job,
+        // The databases restore side by side (two clusters, and Temporal's two are small); the first failure
+        // stops the others.
+        const phase = new AbortController();
+        const stopAll = () => phase.abort();
+        job.signal.addEventListener('abort', stopAll, { once: true });
+        try {
+          const restoreOne = async (db: DatabaseBackup) => {
+            const endpoint = this.endpointOf(db.kind);
+            const name = `${db.database}_restore_${at}`;
+            job.update({ step: `Restoring ${dbs.map((d) => d.database).join(', ')} into new databases` });
+            await createDatabase(endpoint, name);
+            const entry: (typeof created)[number] = { endpoint, name, db };
+            created.push(entry);
+            entry.queue = await this.restoreAndChecksum(
+              endpoint,
+              name,
+              path.join(setDir(root, manifest.id), db.archive),
+              db,
+              job,
+              phase.signal,
+            );
+          };
+          let first: unknown;
+          const outcomes = await Promise.allSettled(
+            dbs.map((db) =>
+              restoreOne(db).catch((err: unknown) => {
+                first ??= err; // the cause; the others then fail as cancelled
+                phase.abort();
+                throw err;
+              }),
+            ),
           );
+          if (outcomes.some((o) => o.status === 'rejected')) throw first;
+        } finally {
+          job.signal.removeEventListener('abort', stopAll);
         }
+        created.sort((a, b) => dbs.indexOf(a.db) - dbs.indexOf(b.db));
         for (const c of created) {
           job.update({ step: `Comparing ${c.name} with the manifest's checksums`, database: c.db.database });
           const problems = await this.compareLive(c.queue!, c.name, c.db);
@@ -793,6 +816,8 @@ export class BackupService implements ConsoleModule {
             'Cancelled by the operator; nothing was swapped.',
             'Start again when ready.',
           );
+        // The Temporal server shut down meanwhile (it holds shard locks on the databases being replaced).
+        await serviceStopped;
         // Swap per cluster, each in one transaction; if the second fails, the first is put back.
         for (const kind of ['app', 'temporal'] as BackupKind[]) {
           const group = created.filter((c) => c.db.kind === kind);
@@ -830,8 +855,8 @@ export class BackupService implements ConsoleModule {
         await this.deps.worker.stop();
       }
       if (plan.kinds.includes('temporal')) {
-        job.update({ step: 'Stopping the Temporal server (it holds shard locks)' });
-        await this.deps.stack.withServiceStopped('temporal', work);
+        job.update({ step: 'Stopping the Temporal server (it holds shard locks) while restoring' });
+        await this.deps.stack.withServiceStopped('temporal', work, { overlap: true });
       } else await work();
     } finally {
       if (workerWasOn) {

@@ -284,7 +284,11 @@ export class StackManager implements ConsoleModule {
    * Runs work with one service stopped on purpose (a restore of the database it holds locks in), then starts it
    * again whatever happened. The crash watcher leaves a paused service alone.
    */
-  withServiceStopped<T>(service: ServiceStatus['id'], work: () => Promise<T>): Promise<T> {
+  withServiceStopped<T>(
+    service: ServiceStatus['id'],
+    work: (stopped: Promise<void>) => Promise<T>,
+    options: { overlap?: boolean } = {},
+  ): Promise<T> {
     return this.serialise(async () => {
       const provider = await this.currentProvider();
       if (!provider.stopService || !provider.startService)
@@ -294,12 +298,15 @@ export class StackManager implements ConsoleModule {
           'Use the local provider, or stop the stack and restore by hand.',
         );
       this.paused.add(service);
+      this.log.info(`stopping ${service} for a while`);
+      // With overlap, work starts while the service shuts down and awaits `stopped` where it must.
+      const stopped = provider.stopService(service).then(() => this.refresh().then(() => undefined));
+      stopped.catch(() => undefined);
       try {
-        this.log.info(`stopping ${service} for a while`);
-        await provider.stopService(service);
-        await this.refresh();
-        return await work();
+        if (!options.overlap) await stopped;
+        return await work(stopped);
       } finally {
+        await stopped.catch(() => undefined);
         this.log.info(`starting ${service} again`);
         try {
           await provider.startService(service);
