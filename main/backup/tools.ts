@@ -12,6 +12,13 @@ export interface ToolConnection {
   port: number;
   user: string;
   password: string;
+  /** An attached profile's sslmode (and CA file), handed to libpq as PGSSLMODE / PGSSLROOTCERT. */
+  ssl?: { mode: string; caFile?: string };
+}
+
+function sslEnv(conn: ToolConnection): Record<string, string> {
+  if (!conn.ssl) return {};
+  return { PGSSLMODE: conn.ssl.mode, ...(conn.ssl.caFile ? { PGSSLROOTCERT: conn.ssl.caFile } : {}) };
 }
 
 export interface ToolRun {
@@ -73,7 +80,13 @@ export class LocalTools implements PgTools {
     if (run.signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
       const child = spawn(tool, args, {
-        env: { ...process.env, PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env },
+        env: {
+          ...process.env,
+          PGPASSWORD: this.conn.password,
+          PGCONNECT_TIMEOUT: '5',
+          ...sslEnv(this.conn),
+          ...run.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const onAbort = () => child.kill('SIGTERM');
