@@ -154,6 +154,16 @@ export class BackupService implements ConsoleModule {
       'backups.jobs': () => [...this.jobs.values()].map((j) => ({ ...j.state })),
       'backups.reconcile': () => reconcile(this.deps.stack.spec(), this.deps.cycles),
       'backups.leftovers': () => this.leftovers(),
+      'backups.partials': () => {
+        const writing = new Set(
+          [...this.jobs.values()]
+            .filter((j) => j.state.state === 'running')
+            .map((j) => j.state.setId + PARTIAL),
+        );
+        return partialSets(this.root())
+          .filter((id) => !writing.has(id))
+          .map((id) => ({ id, bytes: treeSize(path.join(this.root(), id)) }));
+      },
       'backups.dropLeftover': async ({ database }) => {
         const found = (await this.leftovers()).find((l) => l.database === database);
         if (!found)
@@ -948,11 +958,6 @@ export class BackupService implements ConsoleModule {
     }
   }
 
-  /** Unfinished sets are only ever leftovers of a cancelled or killed backup. */
-  partials(): string[] {
-    return partialSets(this.root());
-  }
-
   async shutdown(): Promise<void> {
     if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     for (const job of this.jobs.values()) if (job.state.state === 'running') job.abort.abort();
@@ -961,6 +966,16 @@ export class BackupService implements ConsoleModule {
 
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
+function treeSize(p: string): number {
+  try {
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.size;
+    return fs.readdirSync(p).reduce((n, f) => n + treeSize(path.join(p, f)), 0);
+  } catch {
+    return 0;
+  }
 }
 
 function dirSize(dir: string): number {

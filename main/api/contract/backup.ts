@@ -207,6 +207,8 @@ export const backupOperations = {
   'backups.leftovers': operation(z.object({}).strict()).returns<
     Array<{ kind: BackupKind; database: string; sizeBytes: number }>
   >(),
+  /** Unfinished sets (<id>.partial) a killed backup left behind; never restorable. */
+  'backups.partials': operation(z.object({}).strict()).returns<Array<{ id: string; bytes: number }>>(),
   'backups.dropLeftover': operation(z.object({ database: z.string().min(1) }).strict(), {
     writes: true,
   }).returns<{ dropped: true }>(),

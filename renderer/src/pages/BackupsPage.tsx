@@ -124,17 +124,27 @@ function SetsTable({ onRestore }: { onRestore: (id: string) => void }) {
 }
 
 function Leftovers() {
-  const { leftovers, dropLeftover } = useBackups();
+  const { leftovers, partials, dropLeftover, remove } = useBackups();
   const [dropping, setDropping] = useState<string | undefined>();
-  if (leftovers.length === 0) return null;
+  if (leftovers.length === 0 && partials.length === 0) return null;
   return (
     <Card variant="outlined" sx={{ mt: 3 }}>
       <CardContent>
-        <Typography variant="h6">Databases kept by restores</Typography>
+        <Typography variant="h6">Left behind by restores and interrupted backups</Typography>
         <Typography variant="body2" color="text.secondary" gutterBottom>
           A restore keeps the databases it replaced (*_old_*); an interrupted one may leave *_restore_*.
           Remove them once you are sure you do not need them.
         </Typography>
+        {partials.map((p) => (
+          <Stack direction="row" key={p.id} spacing={2} sx={{ alignItems: 'center' }}>
+            <Typography variant="body2" sx={{ flex: 1 }}>
+              {p.id}: an unfinished backup (interrupted), {formatBytes(p.bytes)}; it can never be restored
+            </Typography>
+            <Button size="small" color="error" onClick={() => void remove(p.id)}>
+              Remove
+            </Button>
+          </Stack>
+        ))}
         {leftovers.map((l) => (
           <Stack direction="row" key={l.database} spacing={2} sx={{ alignItems: 'center' }}>
             <Typography variant="body2" sx={{ flex: 1 }}>

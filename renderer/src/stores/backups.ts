@@ -22,6 +22,7 @@ interface BackupsStore {
   sets: BackupSetSummary[];
   job: BackupJob | undefined;
   leftovers: Leftover[];
+  partials: Array<{ id: string; bytes: number }>;
   schedule: BackupSchedule | undefined;
   reconcile: ReconcileReport | undefined;
   error: OpsFailure | undefined;
@@ -61,19 +62,27 @@ export const useBackups = create<BackupsStore>((set, get) => {
     sets: [],
     job: undefined,
     leftovers: [],
+    partials: [],
     schedule: undefined,
     reconcile: undefined,
     error: undefined,
     busy: false,
     async load() {
       await act(async () => {
-        const [sets, leftovers, schedule, jobs] = await Promise.all([
+        const [sets, leftovers, partials, schedule, jobs] = await Promise.all([
           ops.call('backups.list', {}),
           ops.call('backups.leftovers', {}),
+          ops.call('backups.partials', {}),
           ops.call('backups.schedule.get', {}),
           ops.call('backups.jobs', {}),
         ]);
-        set({ sets, leftovers, schedule, job: jobs.find((j) => j.state === 'running') ?? get().job });
+        set({
+          sets,
+          leftovers,
+          partials,
+          schedule,
+          job: jobs.find((j) => j.state === 'running') ?? get().job,
+        });
       }, false);
     },
     async create(input) {

@@ -309,6 +309,9 @@ describe('kill -9 of the console midway', () => {
     expect(after).toEqual(before);
     const v = await s.ops.router.call('backups.verify', { setId: partial });
     expect(v.ok).toBe(false);
+    expect((await s.ops.router.invoke('backups.partials', {})).map((p) => p.id)).toContain(partial);
+    await s.ops.router.invoke('backups.remove', { setId: partial });
+    expect(fs.existsSync(path.join(root(), partial))).toBe(false);
   });
 
   it('a restore killed midway leaves the old databases serving', async () => {
