@@ -70,6 +70,7 @@ export function StackPage() {
 
   const state = status?.state ?? 'stopped';
   const running = state === 'running' || state === 'degraded';
+  const attached = status?.provider === 'attached';
   const names = status?.services.filter((s) => s.state === 'running').map((s) => s.label) ?? [];
 
   return (
@@ -85,7 +86,7 @@ export function StackPage() {
         <Button
           variant="contained"
           onClick={() => void start()}
-          disabled={Boolean(busy) || state === 'running'}
+          disabled={Boolean(busy) || state === 'running' || attached}
           data-testid="stack-start-all"
         >
           Start all
@@ -94,7 +95,7 @@ export function StackPage() {
           variant="outlined"
           color="error"
           onClick={() => setConfirmStop(true)}
-          disabled={Boolean(busy) || state === 'stopped'}
+          disabled={Boolean(busy) || state === 'stopped' || attached}
           data-testid="stack-stop-all"
         >
           Stop all
@@ -102,7 +103,7 @@ export function StackPage() {
         <Button
           variant="outlined"
           onClick={() => void restart()}
-          disabled={Boolean(busy) || !running}
+          disabled={Boolean(busy) || !running || attached}
           data-testid="stack-restart"
         >
           Restart
@@ -126,6 +127,13 @@ export function StackPage() {
         </Button>
       </Stack>
       {busy && <LinearProgress sx={{ mb: 1 }} />}
+      {attached && (
+        <Alert severity="info" sx={{ mb: 2 }} data-testid="stack-attached-note">
+          This stack runs elsewhere (an attached profile): the console does not start, stop or restart it.
+          Validate it, run the worker and cycles, and inspect it here; manage the cluster itself where it
+          runs.
+        </Alert>
+      )}
       {error && <ErrorAlert error={error} onClose={clearError} />}
       {ports.length > 0 && (
         <Alert severity="warning" data-testid="port-conflicts" sx={{ mb: 2 }}>
