@@ -11,7 +11,12 @@ import type { BackupFile, BackupKind } from '../api/contract';
 import { ContentHasher } from './content-hash';
 import type { PgTools } from './tools';
 
-/** gzip level 1: about as fast as the server can produce COPY text, so the dump is not CPU-bound. */
+/**
+ * gzip level 1: about as fast as the server produces COPY text, so the dump is not CPU-bound. pg_dump writes the
+ * table data uncompressed and the console compresses each file as it completes, hashing the content on the way
+ * in and the file on the way out: one read, no decompression to compute the content checksums. pg_restore reads
+ * <id>.dat.gz where the table of contents names <id>.dat.
+ */
 export const DUMP_COMPRESSION = 1;
 
 export interface DumpOptions {
@@ -29,7 +34,8 @@ const FINISHED_DATA = /finished item (\d+) TABLE DATA/;
 
 /** pg_dump in directory format with parallel jobs; pg_dump fsyncs what it wrote before it exits. */
 export async function dumpDatabase(o: DumpOptions): Promise<void> {
-  await o.tools.dump(o.database, o.dir, ['-Fd', `-Z${DUMP_COMPRESSION}`, '-j', String(o.jobs), '-v'], {
+  // --no-sync: the console syncs the files it keeps (pg_dump's raw data files are replaced as they complete).
+  await o.tools.dump(o.database, o.dir, ['-Fd', '-Z0', '--no-sync', '-j', String(o.jobs), '-v'], {
     signal: o.signal,
     onStderrLine: (line) => {
       const m = /dumping contents of table "?([^"]+)"?/.exec(line);
@@ -171,6 +177,46 @@ export async function hashArchiveFile(
     file: { path: `${archive}/${name}`, size, sha256: fileHash.digest('hex') },
     dumpId: data ? Number(data[1]) : undefined,
     content: content?.digest(),
+  };
+}
+
+/** Compresses one raw table data file (<id>.dat) into <id>.dat.gz, synced, hashing content and file in one read. */
+export async function compressDataFile(
+  setDir: string,
+  archive: string,
+  name: string,
+  o: { signal?: AbortSignal } = {},
+): Promise<HashedFile> {
+  const src = path.join(setDir, archive, name);
+  const dest = `${src}.gz`;
+  const tmp = `${dest}.tmp`;
+  const content = new ContentHasher(true);
+  const fileHash = crypto.createHash('sha256');
+  let size = 0;
+  const source = fs.createReadStream(src, { highWaterMark: 1 << 20, signal: o.signal });
+  source.on('data', (c) => content.update(c as Buffer));
+  const gzip = zlib.createGzip({ level: DUMP_COMPRESSION, chunkSize: 1 << 18 });
+  gzip.on('data', (c: Buffer) => {
+    fileHash.update(c);
+    size += c.length;
+  });
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    await pipeline(source, gzip, fs.createWriteStream('', { fd, autoClose: false }));
+    fs.fsyncSync(fd);
+  } catch (err) {
+    if (o.signal?.aborted)
+      throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, dest);
+  fs.rmSync(src);
+  return {
+    file: { path: `${archive}/${name}.gz`, size, sha256: fileHash.digest('hex') },
+    dumpId: Number(/^(\d+)\.dat$/.exec(name)![1]),
+    content: content.digest(),
   };
 }
 

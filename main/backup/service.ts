@@ -26,9 +26,8 @@ import type { WorkerSupervisor } from '../worker';
 import type { CycleService } from '../temporal';
 import {
   archiveKind,
-  dataFileName,
+  compressDataFile,
   dumpDatabase,
-  hashArchiveFile,
   readArchive,
   type HashedFile,
   readToc,
@@ -434,8 +433,15 @@ export class BackupService implements ConsoleModule {
     const baseBytes = job.state.bytesDone;
     const poll = setInterval(() => job.update({ bytesDone: baseBytes + dirSize(dir) }, false), 500);
     const startedAt = new Date().toISOString();
-    // Each table's file is hashed as soon as pg_dump reports it complete, while the other tables are dumped.
+    // Each table's file is compressed and hashed as soon as pg_dump reports it complete, while the others are
+    // dumped. Keyed by the final name (<id>.dat.gz).
     const early = new Map<string, Promise<HashedFile>>();
+    const compress = (raw: string) => {
+      if (early.has(`${raw}.gz`)) return;
+      const done = compressDataFile(partial, archive, raw, { signal: job.signal });
+      done.catch(() => undefined); // awaited (and reported) with the rest
+      early.set(`${raw}.gz`, done);
+    };
     try {
       await dumpDatabase({
         tools,
@@ -445,13 +451,13 @@ export class BackupService implements ConsoleModule {
         signal: job.signal,
         onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
         onDataDone: (dumpId) => {
-          const name = dataFileName(dir, dumpId);
-          if (!name) return;
-          const hashing = hashArchiveFile(partial, archive, name, { signal: job.signal });
-          hashing.catch(() => undefined); // awaited (and reported) with the rest
-          early.set(name, hashing);
+          if (fs.existsSync(path.join(dir, `${dumpId}.dat`))) compress(`${dumpId}.dat`);
         },
       });
+      // What was not reported (a serial dump, or an archive copied out of a container): compress it now.
+      job.update({ step: `Compressing and hashing ${t.database}` });
+      for (const n of fs.readdirSync(dir)) if (/^\d+\.dat$/.test(n)) compress(n);
+      await Promise.all(early.values());
     } catch (err) {
       await Promise.allSettled(early.values());
       throw err;
