@@ -59,11 +59,24 @@ export function rollBackInterrupted(stackDir: string): string | undefined {
     const step = journal.steps[i]!;
     if (fs.existsSync(step.to) && !fs.existsSync(step.from)) fs.renameSync(step.to, step.from);
   }
-  // A copy started by the killed console may still be finishing: retry until the folder is really gone.
-  for (const dir of journal.scratch)
-    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+  // A copy started by the killed console may still be writing: move the folder out of the way first (so the
+  // stack never mistakes it for data), then remove it; what cannot be removed yet is left, named, to be deleted.
+  const left: string[] = [];
+  for (const dir of journal.scratch) {
+    if (!fs.existsSync(dir)) continue;
+    const trash = `${dir}.discarded-${Date.now()}`;
+    fs.renameSync(dir, trash);
+    try {
+      fs.rmSync(trash, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+    } catch {
+      left.push(trash);
+    }
+  }
   fs.rmSync(file);
-  return `an interrupted recovery was rolled back (${journal.done} of ${journal.steps.length} folder swaps undone)`;
+  return (
+    `an interrupted recovery was rolled back (${journal.done} of ${journal.steps.length} folder swaps undone)` +
+    (left.length ? `; delete ${left.join(', ')} when nothing writes there any more` : '')
+  );
 }
 
 /** Stack folders whose recovery runs in this process: a start there must not roll it back. */

@@ -56,6 +56,9 @@ afterAll(async () => {
 
 describe('the Recovery page in Chromium', () => {
   it('shows archiving health for both clusters and takes a base backup', async () => {
+    // `up` starts the stack after serving: wait until it runs, then open the Recovery page.
+    await page.goto(consoleProcess.url + '#/stack');
+    await page.locator('[data-testid=stack-state]', { hasText: 'running' }).waitFor({ timeout: 120_000 });
     await page.goto(consoleProcess.url + '#/recovery');
     await page.getByTestId('archive-app-postgres').waitFor({ timeout: 60_000 });
     await page.getByTestId('archive-temporal-postgres').waitFor();

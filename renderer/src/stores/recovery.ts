@@ -80,9 +80,19 @@ export const useRecovery = create<RecoveryStore>((set, get) => {
   };
 });
 
-ops.on('recovery.progress', (p) =>
+ops.on('recovery.progress', (p) => {
   useRecovery.setState((s) => {
     const steps = s.steps.filter((x) => x.step !== p.step);
     return { steps: [...steps, p] };
-  }),
-);
+  });
+  // A base backup taken by the schedule shows up without a refresh.
+  if (p.state === 'done' && p.step.startsWith('base backup') && useRecovery.getState().busy === undefined)
+    void useRecovery.getState().load();
+});
+// The stack coming up or going down changes what the archive cards can say.
+let lastStackState: string | undefined;
+ops.on('stack.status', (status) => {
+  if (status.state === lastStackState) return;
+  lastStackState = status.state;
+  if (status.state === 'running' || status.state === 'stopped') void useRecovery.getState().load();
+});

@@ -194,7 +194,9 @@ describe('point-in-time recovery', () => {
       },
     );
     const scratch = () =>
-      fs.readdirSync(app.dir).some((n) => n.startsWith('data.recovered-') && !n.endsWith('.log'));
+      fs
+        .readdirSync(app.dir)
+        .some((n) => n.startsWith('data.recovered-') && !n.endsWith('.log') && !n.includes('.discarded-'));
     try {
       await waitFor(scratch, 120_000, 'the recovery to start restoring');
     } finally {
