@@ -31,7 +31,7 @@ const typeName = (raw: string) =>
     .toLowerCase()
     .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 
-function summarise(type: string, attrs: Record<string, unknown>): string {
+function summarise(attrs: Record<string, unknown>): string {
   const get = (path: string): unknown =>
     path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], attrs);
   const failure = get('failure.message');
@@ -44,7 +44,7 @@ function summarise(type: string, attrs: Record<string, unknown>): string {
     typeof failure === 'string' ? `failed: ${failure}` : undefined,
     get('attempt') && Number(get('attempt')) > 1 ? `attempt ${String(get('attempt'))}` : undefined,
   ].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  return parts.join(' · ') || type;
+  return parts.join(' · ');
 }
 
 const toTime = (t: unknown) => {
@@ -69,7 +69,7 @@ export function historyEventViews(events: RawEvent[]): HistoryEventView[] {
       id: Number(e.eventId),
       time: toTime(e.eventTime),
       type,
-      summary: summarise(type, attributes),
+      summary: summarise(attributes),
       attributes,
     };
   });

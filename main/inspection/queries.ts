@@ -81,24 +81,34 @@ export function toCycleRow(r: CycleRowDb): CycleRow {
 export async function listCycles(
   db: pg.Pool,
   filter: CycleFilter,
-  page: { sort: keyof typeof SORT_SQL; dir: 'asc' | 'desc'; offset: number; limit: number },
+  page: { sort: keyof typeof SORT_SQL; dir: 'asc' | 'desc'; offset: number; limit: number; count: boolean },
 ): Promise<{ total: number; rows: CycleRow[] }> {
   const where = cycleWhere(filter);
   const dir = page.dir === 'asc' ? 'ASC' : 'DESC';
   const nulls = page.dir === 'asc' ? 'NULLS FIRST' : 'NULLS LAST';
-  const rowsSql = `
-    SELECT e.workflow_id, e.run_id, e.cycle_id, e.status, e.version, e.started_at, e.finished_at, e.duration_ms,
-           coalesce(c.retries, 0) AS retries, coalesce(c.compensations, 0) AS compensations, ${CURRENT_PHASE_SQL}
-      FROM workflow_executions e
-      LEFT JOIN inspection_cycle_counters c ON c.workflow_id = e.workflow_id AND c.run_id = e.run_id
-      ${where.sql}
-     ORDER BY ${SORT_SQL[page.sort]} ${dir} ${nulls}, e.id ${dir}
-     OFFSET ${Math.floor(page.offset)} LIMIT ${Math.floor(page.limit)}`;
+  const order = `${SORT_SQL[page.sort]} ${dir} ${nulls}, e.id ${dir}`;
+  const slice = `OFFSET ${Math.floor(page.offset)} LIMIT ${Math.floor(page.limit)}`;
+  // Page first (an index walk for every sort but retries), then join the counters and current phase to the
+  // page's rows only.
+  const rowsSql =
+    page.sort === 'retries'
+      ? `SELECT e.workflow_id, e.run_id, e.cycle_id, e.status, e.version, e.started_at, e.finished_at, e.duration_ms,
+                coalesce(c.retries, 0) AS retries, coalesce(c.compensations, 0) AS compensations, ${CURRENT_PHASE_SQL}
+           FROM workflow_executions e
+           LEFT JOIN inspection_cycle_counters c ON c.workflow_id = e.workflow_id AND c.run_id = e.run_id
+           ${where.sql} ORDER BY ${order} ${slice}`
+      : `SELECT e.workflow_id, e.run_id, e.cycle_id, e.status, e.version, e.started_at, e.finished_at, e.duration_ms,
+                coalesce(c.retries, 0) AS retries, coalesce(c.compensations, 0) AS compensations, ${CURRENT_PHASE_SQL}
+           FROM (SELECT e.* FROM workflow_executions e ${where.sql} ORDER BY ${order} ${slice}) e
+           LEFT JOIN inspection_cycle_counters c ON c.workflow_id = e.workflow_id AND c.run_id = e.run_id
+          ORDER BY ${order}`;
   const [rows, count] = await Promise.all([
     db.query<CycleRowDb>(rowsSql, where.args),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_executions e ${where.sql}`, where.args),
+    page.count
+      ? db.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_executions e ${where.sql}`, where.args)
+      : undefined,
   ]);
-  return { total: Number(count.rows[0]?.n ?? 0), rows: rows.rows.map(toCycleRow) };
+  return { total: count ? Number(count.rows[0]?.n ?? 0) : -1, rows: rows.rows.map(toCycleRow) };
 }
 
 export async function executionRow(

@@ -128,8 +128,8 @@ export class InspectionService implements ConsoleModule {
   }
 
   async list(input: OpParsedInput<'inspection.list'>): Promise<CycleList> {
-    const { sort, dir, offset, limit, ...filter } = input;
-    const page = await this.withDb((db) => listCycles(db, filter, { sort, dir, offset, limit }));
+    const { sort, dir, offset, limit, count, ...filter } = input;
+    const page = await this.withDb((db) => listCycles(db, filter, { sort, dir, offset, limit, count }));
     const visibility = await this.reconcile(page.rows);
     return { total: page.total, offset, rows: page.rows, visibility };
   }
@@ -282,12 +282,9 @@ export class InspectionService implements ConsoleModule {
           lastFailure: a.lastFailure?.message ?? null,
           scheduledAt: tsIso(a.scheduledTime),
         }));
-        let waitingFor: string[] | undefined;
-        if (status === 'running') {
-          const q = await within(1000, handle.query<{ waitingFor: string[] }>('progress'));
-          waitingFor = q?.waitingFor;
-        }
-        return { status, pending, waitingFor };
+        // What the cycle waits for comes from its tracked human steps, not the `progress` query: a query makes
+        // the worker replay a long history when the workflow is not in its cache.
+        return { status, pending, waitingFor: undefined as string[] | undefined };
       })(),
     );
   }

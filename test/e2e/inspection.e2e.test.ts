@@ -80,6 +80,16 @@ async function startFromDialog(cycleId: number, auto: boolean) {
   await dialog.waitFor({ state: 'hidden' });
 }
 
+/** Waits until a dialog or drawer has finished its entry transition, so the screenshot shows it settled. */
+async function settled(selector: string) {
+  await page.waitForFunction((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return false;
+    const style = getComputedStyle(el);
+    return style.opacity === '1' && (style.transform === 'none' || style.transform === '');
+  }, selector);
+}
+
 const states = (phase: string) =>
   page.evaluate(
     (key) => (window as unknown as { __states: Record<string, string[]> }).__states[key] ?? [],
@@ -94,6 +104,7 @@ describe('workflow inspection in Chromium', () => {
     await expect(page.getByTestId('start-cycle-dialog').textContent()).resolves.toContain(
       'A cycle id is a positive whole number',
     );
+    await settled('[data-testid=start-cycle-dialog] .MuiDialog-paper');
     await screenshot(page, 'inspection-start-dialog-invalid');
     await page.keyboard.press('Escape');
     await page.getByTestId('start-cycle-dialog').waitFor({ state: 'hidden' });
@@ -142,11 +153,7 @@ describe('workflow inspection in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('drawer-activity').first().waitFor();
     await expect(page.getByTestId('phase-drawer').textContent()).resolves.toContain('generateAttributes');
-    // The drawer has finished sliding in before the picture is taken.
-    await page.waitForFunction(() => {
-      const paper = document.querySelector('[data-testid=phase-drawer] .MuiDrawer-paper');
-      return !!paper && getComputedStyle(paper).transform === 'none';
-    });
+    await settled('[data-testid=phase-drawer] .MuiDrawer-paper');
     await screenshot(page, 'inspection-phase-drawer');
     await page.keyboard.press('Escape');
   });
@@ -170,6 +177,7 @@ describe('workflow inspection in Chromium', () => {
       'scoping',
       'planning',
     ]);
+    await settled('[data-testid=preview-dialog] .MuiDialog-paper');
     await screenshot(page, 'inspection-cancel-preview');
     await page.getByTestId('preview-confirm').click();
     await page

@@ -33,6 +33,8 @@ export const CycleListInputSchema = CycleFilterSchema.extend({
   dir: z.enum(['asc', 'desc']).default('desc'),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
+  /** Count the matches too (the first page does; further pages keep the count they have). */
+  count: z.boolean().default(true),
 }).strict();
 export type CycleListInput = z.input<typeof CycleListInputSchema>;
 
@@ -52,6 +54,7 @@ export interface CycleRow {
 }
 
 export interface CycleList {
+  /** -1 when not counted (count: false). */
   total: number;
   offset: number;
   rows: CycleRow[];

@@ -5,9 +5,12 @@
 -- the dashboard reads the histogram, never the raw rows. Per-cycle retry and compensation counts are kept the
 -- same way so the list can sort and page on them.
 
-CREATE INDEX workflow_executions_status_started ON workflow_executions (status, started_at DESC);
-CREATE INDEX workflow_executions_version_started ON workflow_executions (version, started_at DESC);
-CREATE INDEX workflow_executions_duration ON workflow_executions (duration_ms);
+-- The list sorts as (column DESC NULLS LAST, id DESC), or that backwards: each sort walks one of these.
+CREATE INDEX workflow_executions_list_started ON workflow_executions (started_at DESC NULLS LAST, id DESC);
+CREATE INDEX workflow_executions_list_duration ON workflow_executions (duration_ms DESC NULLS LAST, id DESC);
+CREATE INDEX workflow_executions_list_cycle ON workflow_executions (cycle_id DESC NULLS LAST, id DESC);
+CREATE INDEX workflow_executions_status_started ON workflow_executions (status, started_at DESC NULLS LAST, id DESC);
+CREATE INDEX workflow_executions_version_started ON workflow_executions (version, started_at DESC NULLS LAST, id DESC);
 CREATE INDEX workflow_phases_running ON workflow_phases (phase) WHERE status IN ('running', 'failed');
 CREATE INDEX workflow_compensation_log_phase_time ON workflow_compensation_log (phase, created_at DESC);
 CREATE INDEX workflow_alerts_time ON workflow_alerts (created_at DESC);

@@ -9,7 +9,7 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { PHASES, type CycleStatus, type StartCycleInput } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
@@ -44,7 +44,7 @@ function download(name: string, value: unknown) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function Filters() {
+const Filters = memo(function Filters() {
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
   const [text, setText] = useState(filter.text);
@@ -123,9 +123,10 @@ function Filters() {
       />
     </Stack>
   );
-}
+});
 
-function OpenCycle() {
+// Memoised: the list's page loads re-render the page, not the open cycle.
+const OpenCycle = memo(function OpenCycle() {
   const cycle = useCycle();
   const detail = cycle.detail;
   const view = cycle.view;
@@ -209,7 +210,7 @@ function OpenCycle() {
       />
     </Paper>
   );
-}
+});
 
 export function WorkflowsPage() {
   const list = useWorkflows();

@@ -70,10 +70,11 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
         dir: query.dir,
         offset: page * LIST_PAGE,
         limit: LIST_PAGE,
+        count: page === 0 || get().total === undefined,
       });
       if (gen !== generation) return;
       set((s) => ({
-        total: res.total,
+        total: res.total >= 0 ? res.total : s.total,
         visibility: res.visibility,
         pages: { ...s.pages, [page]: res.rows },
         syncedAt: Date.now(),
@@ -121,8 +122,11 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
     },
     ensureRange(first, last) {
       visible = [first, last];
-      const { pages } = get();
-      for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++)
+      const { pages, total } = get();
+      // Half a page of margin each side: a steady scroll finds its rows already there.
+      const from = Math.max(0, first - LIST_PAGE / 2);
+      const to = Math.min(Math.max(0, (total ?? 0) - 1), last + LIST_PAGE / 2);
+      for (let p = Math.floor(from / LIST_PAGE); p <= Math.floor(to / LIST_PAGE); p++)
         if (!pages[p]) void fetchPage(p);
     },
     rowAt(index) {
@@ -171,6 +175,15 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
 let refreshQueued = false;
 ops.on('workflow.progress', (e) => {
   if (isListenerEvent(e) && !isResync(e)) return;
+  // Only what can change the rows on screen: a cycle shown there, a new or ending cycle, a re-sync.
+  const { pages } = useWorkflows.getState();
+  const shown = (id: string) => {
+    const [first, last] = visible;
+    for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++)
+      if (pages[p]?.some((r) => r.workflowId === id)) return true;
+    return false;
+  };
+  if (!isResync(e) && !e.kind.startsWith('execution:') && !shown(e.workflowId)) return;
   if (refreshQueued) return;
   refreshQueued = true;
   setTimeout(() => {
@@ -197,7 +210,7 @@ async function refetch(page: number) {
     });
     if (gen !== generation) return;
     useWorkflows.setState((s) => ({
-      total: res.total,
+      total: res.total >= 0 ? res.total : s.total,
       pages: { ...s.pages, [page]: res.rows },
       syncedAt: Date.now(),
     }));

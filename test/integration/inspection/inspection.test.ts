@@ -37,11 +37,20 @@ describe('inspection on a real stack', () => {
     );
     expect(list.rows.map((r) => r.workflowId)).toEqual([workflowId]);
     expect(list.rows[0]!.currentPhase).toBe('scoping');
-    const detail = await call<{ waitingFor: string[]; activities: unknown[] }>('inspection.detail', {
-      workflowId,
-    });
-    expect(detail.waitingFor).toContain('scope_approval');
-    expect(detail.activities.length).toBeGreaterThan(0);
+    // Scoping runs its proposal first, then waits: the tracked human step says when it does.
+    let detail: { waitingFor: string[]; activities: unknown[] } | undefined;
+    await waitFor(
+      async () => {
+        const d = await call<{ waitingFor: string[]; activities: unknown[] }>('inspection.detail', {
+          workflowId,
+        });
+        detail = d;
+        return d.waitingFor.includes('scope_approval');
+      },
+      60_000,
+      'the scope approval step',
+    );
+    expect(detail!.activities.length).toBeGreaterThan(0);
     const preview = await call<{ steps: Array<{ phase: string; strategy: string }> }>(
       'inspection.compensationPreview',
       { workflowId },
