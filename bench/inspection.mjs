@@ -217,7 +217,12 @@ async function listRender(page) {
       }),
   );
   if (process.env.BENCH_DEBUG)
-    console.log(`slow frames: ${frames.map((f, i) => (f > 20 ? `${i}:${Math.round(f)}` : '')).filter(Boolean).join(' ')}`);
+    console.log(
+      `slow frames: ${frames
+        .map((f, i) => (f > 20 ? `${i}:${Math.round(f)}` : ''))
+        .filter(Boolean)
+        .join(' ')}`,
+    );
   return { firstRender, total: Number(total), scrollP95: pct(frames, 0.95), scrollP50: pct(frames, 0.5) };
 }
 
@@ -315,7 +320,9 @@ try {
     // A quicker loop while working on the list alone (not the benchmark's figures).
     await generateBulk();
     const list = await listRender(page);
-    console.log(`list only: first ${round(list.firstRender)} ms, scroll p50 ${list.scrollP50} p95 ${list.scrollP95}`);
+    console.log(
+      `list only: first ${round(list.firstRender)} ms, scroll p50 ${list.scrollP50} p95 ${list.scrollP95}`,
+    );
   } else await fullRun(page);
 } finally {
   await browser?.close().catch(() => undefined);
