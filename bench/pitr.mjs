@@ -4,73 +4,32 @@
 // throughput (archiving on vs off, same batches). Prints BENCH lines.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createConsole } from '../dist/bench-support.mjs';
+import { cycleBatch, freePort, median, scratchHome, sleep, waitForWorker } from './support.mjs';
 
 const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const PG = '/usr/lib/postgresql/15/bin';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-pitr-'));
-fs.chmodSync(home, 0o755);
-fs.writeFileSync(
-  path.join(home, 'settings.json'),
-  JSON.stringify({
-    stack: {
-      ports: {
-        appPostgres: await freePort(),
-        temporalPostgres: await freePort(),
-        temporal: await freePort(),
-        temporalUi: await freePort(),
-      },
-      archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 5 },
-    },
-  }),
-);
+const home = await scratchHome('ops-bench-pitr-', {
+  archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 5 },
+});
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
 let nextCycle = 1;
 
-async function waitWorker() {
-  while (ops.worker.current().state !== 'running') await sleep(50);
-}
-
 async function batch() {
-  const client = await ops.cycles.client();
-  const ids = [];
-  const t = performance.now();
-  for (let i = 0; i < CYCLES; i++)
-    ids.push(
-      (
-        await ops.cycles.start({
-          cycleId: nextCycle++,
-          reportIds: [1, 2, 3],
-          skipPhases: [],
-          autoApprove: true,
-        })
-      ).workflowId,
-    );
-  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
-  return CYCLES / ((performance.now() - t) / 1000);
+  const rate = await cycleBatch(ops, { count: CYCLES, firstCycleId: nextCycle });
+  nextCycle += CYCLES;
+  return rate;
 }
 
 async function setArchiving(enabled) {
   await ops.router.invoke('settings.update', { stack: { archiving: { enabled } } });
   await ops.router.invoke('stack.stop', {});
   await ops.router.invoke('stack.start', {});
-  await waitWorker();
+  await waitForWorker(ops);
 }
 
 /** The floor: the same base backup and archive, restored by hand into scratch folders, both clusters at once. */
@@ -145,7 +104,7 @@ async function handRecovery(to, clusters) {
 
 try {
   await ops.router.invoke('stack.start', {});
-  await waitWorker();
+  await waitForWorker(ops);
   await ops.router.invoke('workflows.seedDemo', { reports: 3 });
   await batch(); // warm-up
 

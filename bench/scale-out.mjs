@@ -2,64 +2,25 @@
 // (the embedded stack, auto-approval, tracking on), and at 3 processes the tracked-over-floor ratio (the same
 // workflow with tracking off: no tracking writes, no NOTIFY). Prints BENCH lines.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { createConsole } from '../dist/bench-support.mjs';
+import { cycleBatch, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-scale-'));
-fs.chmodSync(home, 0o755);
-fs.writeFileSync(
-  path.join(home, 'settings.json'),
-  JSON.stringify({
-    stack: {
-      ports: {
-        appPostgres: await freePort(),
-        temporalPostgres: await freePort(),
-        temporal: await freePort(),
-        temporalUi: await freePort(),
-      },
-    },
-  }),
-);
+const home = await scratchHome('ops-bench-scale-');
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
 let nextCycle = 5000;
-
-async function batch(tracking) {
-  const client = await ops.cycles.client();
-  const ids = [];
-  const started = performance.now();
-  for (let i = 0; i < CYCLES; i++) {
-    const { workflowId } = await ops.cycles.start({
-      cycleId: nextCycle++,
-      reportIds: [1, 2, 3],
-      skipPhases: [],
-      autoApprove: true,
-      tracking,
-    });
-    ids.push(workflowId);
-  }
-  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
-  return CYCLES / ((performance.now() - started) / 1000);
-}
+const batch = async (tracking) => {
+  const rate = await cycleBatch(ops, { count: CYCLES, firstCycleId: nextCycle, tracking });
+  nextCycle += CYCLES;
+  return rate;
+};
 
 try {
   await ops.router.invoke('stack.start', {});
-  while (ops.worker.current().state !== 'running') await sleep(50);
+  await waitForWorker(ops);
   await ops.router.invoke('workflows.seedDemo', { reports: 3 });
   await batch(true); // warm-up
   const results = {};

@@ -2,12 +2,12 @@
 // components started by hand with the same settings in the same run (the floor). Prints BENCH lines.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { createConsole } from '../dist/bench-support.mjs';
+import { freePort, median, sleep } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PG = '/usr/lib/postgresql/15/bin';
@@ -20,16 +20,6 @@ const pgUser = asRoot
     }
   : {};
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'pipe', cwd: '/', ...opts });
 
 async function settings() {

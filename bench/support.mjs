@@ -1,0 +1,62 @@
+// What every benchmark needs: free ports, a scratch console home with the stack on free ports, cycle batches,
+// and the median. Benchmarks run plain Node against the built back end (dist/).
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+export async function freeStackPorts() {
+  return {
+    appPostgres: await freePort(),
+    temporalPostgres: await freePort(),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+  };
+}
+
+/** A scratch console data folder whose settings put the stack on free ports (plus any extra stack settings). */
+export async function scratchHome(prefix, stack = {}) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(home, 0o755);
+  fs.writeFileSync(
+    path.join(home, 'settings.json'),
+    JSON.stringify({ stack: { ports: await freeStackPorts(), ...stack } }),
+  );
+  return home;
+}
+
+export async function waitForWorker(ops) {
+  while (ops.worker.current().state !== 'running') await sleep(50);
+}
+
+/** Starts `count` auto-approved cycles together and returns completed cycles per second. */
+export async function cycleBatch(ops, { count, firstCycleId, tracking = true }) {
+  const client = await ops.cycles.client();
+  const ids = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const { workflowId } = await ops.cycles.start({
+      cycleId: firstCycleId + i,
+      reportIds: [1, 2, 3],
+      skipPhases: [],
+      autoApprove: true,
+      tracking,
+    });
+    ids.push(workflowId);
+  }
+  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+  return count / ((performance.now() - started) / 1000);
+}
