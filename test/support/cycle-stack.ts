@@ -86,3 +86,19 @@ export async function rows<T = Record<string, unknown>>(
 ): Promise<T[]> {
   return (await db.query(sql, args)).rows as T[];
 }
+
+/** Waits until the cycle's workflow waits at a human step (its tracking row says so). */
+export async function waitingAt(db: pg.Pool, workflowId: string, step: string): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await rows(
+          db,
+          `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = $2 AND status = 'waiting'`,
+          [workflowId, step],
+        )
+      ).length > 0,
+    60_000,
+    `step ${step}`,
+  );
+}

@@ -5,25 +5,17 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  waitingAt,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waiting(workflowId: string, step: string) {
-  await waitFor(
-    async () =>
-      (
-        await rows(
-          s.db,
-          `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = $2 AND status = 'waiting'`,
-          [workflowId, step],
-        )
-      ).length > 0,
-    60_000,
-    `step ${step}`,
-  );
-}
 
 beforeAll(async () => {
   s = await startCycleStack(
@@ -61,13 +53,13 @@ describe('point-in-time recovery', () => {
       skipPhases: [],
       autoApprove: false,
     });
-    await waiting(workflowId, 'scope_approval');
+    await waitingAt(s.db, workflowId, 'scope_approval');
     await s.ops.router.invoke('workflows.signal', {
       workflowId,
       signal: 'approveScope',
       payload: { approved: true, by: 'qa' },
     });
-    await waiting(workflowId, 'rfi_responses'); // phase 5 reached
+    await waitingAt(s.db, workflowId, 'rfi_responses'); // phase 5 reached
     await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('before')`);
     await sleep(1_100);
     moment = new Date().toISOString();
@@ -79,7 +71,7 @@ describe('point-in-time recovery', () => {
         signal: 'rfiResponse',
         payload: { reportId, response: 'ok' },
       });
-    await waiting(workflowId, 'test_results'); // phase 6 reached after the moment
+    await waitingAt(s.db, workflowId, 'test_results'); // phase 6 reached after the moment
 
     const plan = await s.ops.router.invoke('recovery.check', { to: moment });
     expect(plan.ok, JSON.stringify(plan)).toBe(true);

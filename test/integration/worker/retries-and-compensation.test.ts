@@ -6,7 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  waitingAt,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 let server: http.Server;
@@ -68,21 +75,6 @@ afterAll(async () => {
   server?.close();
 });
 
-async function waitingFor(workflowId: string, step: string) {
-  await waitFor(
-    async () =>
-      (
-        await rows(
-          s.db,
-          `SELECT 1 FROM workflow_steps WHERE workflow_id = $1 AND step = $2 AND status = 'waiting'`,
-          [workflowId, step],
-        )
-      ).length > 0,
-    60_000,
-    `step ${step}`,
-  );
-}
-
 interface RetryRow {
   activity_type: string;
   retry_class: string;
@@ -102,7 +94,7 @@ describe('retry policies', () => {
       skipPhases: [],
       autoApprove: false,
     });
-    await waitingFor(workflowId, 'scope_approval');
+    await waitingAt(s.db, workflowId, 'scope_approval');
 
     // Hold the cycle's scoping decisions: the approval's database work times out on the lock and is retried.
     const locker: pg.PoolClient = await s.db.connect();
@@ -128,14 +120,14 @@ describe('retry policies', () => {
     await locker.query('COMMIT');
     locker.release();
 
-    await waitingFor(workflowId, 'rfi_responses');
+    await waitingAt(s.db, workflowId, 'rfi_responses');
     for (const reportId of [1, 2])
       await s.ops.router.invoke('workflows.signal', {
         workflowId,
         signal: 'rfiResponse',
         payload: { reportId, response: `records for report ${reportId} attached` },
       });
-    await waitingFor(workflowId, 'test_results');
+    await waitingAt(s.db, workflowId, 'test_results');
     await s.ops.router.invoke('workflows.signal', {
       workflowId,
       signal: 'testResult',
@@ -315,13 +307,13 @@ describe('compensation', () => {
       skipPhases: [],
       autoApprove: false,
     });
-    await waitingFor(workflowId, 'scope_approval');
+    await waitingAt(s.db, workflowId, 'scope_approval');
     await s.ops.router.invoke('workflows.signal', {
       workflowId,
       signal: 'approveScope',
       payload: { approved: true, by: 'qa-lead' },
     });
-    await waitingFor(workflowId, 'rfi_responses');
+    await waitingAt(s.db, workflowId, 'rfi_responses');
     await s.ops.router.invoke('workflows.cancel', { workflowId, reason: 'scope changed' });
     const done = await outcome(s.ops, workflowId);
     expect(done.ok).toBe(false);
