@@ -140,7 +140,7 @@ export function MetricsPage() {
             {view.bottlenecks.map((b, i) => (
               <Box key={b.phase} sx={{ mb: 1 }} data-testid="bottleneck-row">
                 <Typography variant="body2">
-                  {i + 1}. {LABEL[b.phase] ?? b.phase} — {(b.share * 100).toFixed(1)} % · p90{' '}
+                  #{i + 1} {LABEL[b.phase] ?? b.phase} — {(b.share * 100).toFixed(1)} % · p90{' '}
                   {formatDuration(b.p90)}
                 </Typography>
                 <LinearProgress variant="determinate" value={b.share * 100} />
