@@ -71,7 +71,7 @@ describe('the Recovery page in Chromium', () => {
     expect(await page.getByTestId('archive-app-postgres').textContent()).toContain('archiving');
     await page.getByTestId('recovery-timeline').waitFor();
     await screenshot(page, 'recovery-health');
-  });
+  }, 300_000);
 
   it('recovers both databases to a chosen moment after a confirmation', async () => {
     await appQuery(`CREATE TABLE e2e_marks (note text)`);
@@ -94,5 +94,5 @@ describe('the Recovery page in Chromium', () => {
     await page.getByTestId('recovery-result').waitFor({ timeout: 180_000 });
     await screenshot(page, 'recovery-done');
     expect(await appQuery('SELECT note FROM e2e_marks')).toEqual([{ note: 'kept' }]);
-  });
+  }, 360_000);
 });

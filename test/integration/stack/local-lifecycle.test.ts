@@ -71,6 +71,7 @@ describe('local provider lifecycle', () => {
       'temporal',
       'namespace',
       'ui',
+      'app-schema',
     ]);
     for (const s of status.services) pids.push(s.pid as number);
     expect(status.services.find((s) => s.id === 'temporal')?.version).toBe('1.29.1');
