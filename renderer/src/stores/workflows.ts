@@ -57,11 +57,22 @@ const emptyFilter = (): CycleFilter => ({ status: [], text: '' });
 const inFlight = new Set<number>();
 let visible: [number, number] = [0, LIST_PAGE];
 let generation = 0;
+/** Reads of a page can overtake each other: only a read issued later than the one shown may replace it. */
+let readSeq = 0;
+const shownSeq = new Map<number, number>();
+function newest(page: number, seq: number, replace = false): boolean {
+  if ((shownSeq.get(page) ?? 0) > seq) return false;
+  if (replace) shownSeq.clear();
+  shownSeq.set(page, seq);
+  return true;
+}
 
 export const useWorkflows = create<WorkflowsStore>((set, get) => {
-  const fetchPage = async (page: number, gen = generation) => {
-    if (inFlight.has(page)) return;
+  /** `replace`: the page becomes the only one held (a reload), swapped in when it arrives so nothing flashes. */
+  const fetchPage = async (page: number, gen = generation, replace = false) => {
+    if (inFlight.has(page) && !replace) return;
     inFlight.add(page);
+    const mine = ++readSeq;
     try {
       const { query } = get();
       const res = await ops.call('inspection.list', {
@@ -72,11 +83,11 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
         limit: LIST_PAGE,
         count: page === 0 || get().total === undefined,
       });
-      if (gen !== generation) return;
+      if (gen !== generation || !newest(page, mine, replace)) return;
       set((s) => ({
         total: res.total >= 0 ? res.total : s.total,
         visibility: res.visibility,
-        pages: { ...s.pages, [page]: res.rows },
+        pages: replace ? { [page]: res.rows } : { ...s.pages, [page]: res.rows },
         syncedAt: Date.now(),
         error: undefined,
       }));
@@ -116,8 +127,8 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
     async reload() {
       generation += 1;
       inFlight.clear();
-      set({ pages: {}, loading: true });
-      await fetchPage(0);
+      set({ loading: true });
+      await fetchPage(0, generation, true);
       set({ loading: false });
     },
     ensureRange(first, last) {
@@ -183,13 +194,19 @@ ops.on('workflow.progress', (e) => {
       if (pages[p]?.some((r) => r.workflowId === id)) return true;
     return false;
   };
-  if (!isResync(e) && !e.kind.startsWith('execution:') && !shown(e.workflowId)) return;
+  // The top of the list (where new cycles land under the default sort) follows every event, throttled.
+  const atTop = visible[0] < LIST_PAGE;
+  if (!atTop && !isResync(e) && !e.kind.startsWith('execution:') && !shown(e.workflowId)) return;
   if (refreshQueued) return;
   refreshQueued = true;
   setTimeout(() => {
     refreshQueued = false;
     const { pages } = useWorkflows.getState();
-    if (Object.keys(pages).length === 0) return;
+    // Nothing held yet (a reload in flight may have read before this write): read afresh.
+    if (Object.keys(pages).length === 0) {
+      void useWorkflows.getState().reload();
+      return;
+    }
     const [first, last] = visible;
     for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++) {
       if (pages[p]) void refetch(p);
@@ -200,6 +217,7 @@ ops.on('workflow.progress', (e) => {
 async function refetch(page: number) {
   const { query } = useWorkflows.getState();
   const gen = generation;
+  const mine = ++readSeq;
   try {
     const res = await ops.call('inspection.list', {
       ...query.filter,
@@ -208,7 +226,7 @@ async function refetch(page: number) {
       offset: page * LIST_PAGE,
       limit: LIST_PAGE,
     });
-    if (gen !== generation) return;
+    if (gen !== generation || !newest(page, mine)) return;
     useWorkflows.setState((s) => ({
       total: res.total >= 0 ? res.total : s.total,
       pages: { ...s.pages, [page]: res.rows },
