@@ -99,13 +99,35 @@ export class AuditStore {
         count: hits.length,
       };
     }
-    const cols = ['time', 'profile', 'production', 'operator', 'via', 'op', 'outcome', 'error', 'durationMs', 'input'];
+    const cols = [
+      'time',
+      'profile',
+      'production',
+      'operator',
+      'via',
+      'op',
+      'outcome',
+      'error',
+      'durationMs',
+      'input',
+    ];
     const cell = (v: unknown) => {
       const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
       return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
     const rows = hits.map((e) =>
-      [e.time, e.profile ?? 'embedded', e.production, e.operator, e.via, e.op, e.outcome, e.error?.message, e.durationMs, e.input]
+      [
+        e.time,
+        e.profile ?? 'embedded',
+        e.production,
+        e.operator,
+        e.via,
+        e.op,
+        e.outcome,
+        e.error?.message,
+        e.durationMs,
+        e.input,
+      ]
         .map(cell)
         .join(','),
     );
