@@ -24,6 +24,7 @@ import { StartCycleDialog } from '../components/inspection/StartCycleDialog';
 import { formatDuration, formatTime } from '../inspection/format';
 import { asFailure } from '../ops/client';
 import { useCycle } from '../stores/cycle';
+import { useStack } from '../stores/stack';
 import { useWorkflows } from '../stores/workflows';
 import { MONO } from '../theme';
 
@@ -214,6 +215,8 @@ const OpenCycle = memo(function OpenCycle() {
 
 export function WorkflowsPage() {
   const list = useWorkflows();
+  const stackState = useStack((s) => s.status?.state);
+  const stackDown = stackState === 'stopped' || stackState === 'failed';
   const [starting, setStarting] = useState(false);
   // A fresh form each time the dialog opens.
   const [startKey, setStartKey] = useState(0);
@@ -279,7 +282,7 @@ export function WorkflowsPage() {
         </Button>
       </Stack>
       <Filters />
-      {list.error && <ErrorAlert error={list.error} onClose={list.clearError} />}
+      {list.error && !stackDown && <ErrorAlert error={list.error} onClose={list.clearError} />}
       {list.batchMode && (
         <BatchPanel
           excluded={list.excluded.length}
@@ -289,7 +292,12 @@ export function WorkflowsPage() {
           onRun={(a) => void list.runBatch(a)}
         />
       )}
-      {list.total === 0 && !list.loading ? (
+      {stackDown ? (
+        <EmptyState title="No test cycles to show while the stack is stopped">
+          Test cycles are read from the app DB and Temporal. Start the stack on the Stack page, then start a
+          cycle with “Start cycle”.
+        </EmptyState>
+      ) : list.total === 0 && !list.loading ? (
         <EmptyState title="No test cycles match">
           Start a cycle with “Start cycle”, or clear the filters. Cycles appear here as soon as the worker
           tracks them.
