@@ -530,12 +530,12 @@ export class RecoveryService implements ConsoleModule {
     }
     await cluster.stop(recovered);
     const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
-    const stopped = /recovery stopping (?:before|after) .*?time ([0-9-]+ [0-9:.]+\+\d\d)/.exec(text)?.[1];
-    const lastTx = /last completed transaction was at log time ([0-9-]+ [0-9:.]+\+\d\d)/.exec(text)?.[1];
-    // The last transaction replayed is the moment reached; the stop record names the first one left out.
-    const reached = lastTx ?? stopped;
-    w.reachedAt = reached
-      ? new Date(reached.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString()
+    // The last transaction replayed is the moment reached. (The "recovery stopping before …" record names the first
+    // transaction left out, which is after the moment by design; with none replayed since the base backup, the
+    // cluster is as the backup left it and there is no such line.)
+    const lastTx = /last completed transaction was at log time ([0-9-]+ [0-9:.]+[+-]\d\d)/.exec(text)?.[1];
+    w.reachedAt = lastTx
+      ? new Date(lastTx.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString()
       : undefined;
     if (w.reachedAt && new Date(w.reachedAt) > new Date(to.getTime() + 1)) {
       throw new OpsError(

@@ -91,7 +91,16 @@ describe('the Recovery page in Chromium', () => {
     await page.getByTestId('recovery-recover').click();
     await expect(page.getByTestId('confirm-dialog').textContent()).resolves.toContain('synapse_dt');
     await page.getByTestId('confirm-dialog-confirm').click();
-    await page.getByTestId('recovery-result').waitFor({ timeout: 180_000 });
+    // The result, or the error the page shows instead (so a failure says why).
+    await page
+      .locator('[data-testid=recovery-result], [data-testid=error-alert]')
+      .first()
+      .waitFor({ timeout: 300_000 });
+    if (await page.getByTestId('error-alert').count()) {
+      throw new Error(
+        `recovery failed: ${await page.getByTestId('error-alert').first().textContent()}\n${consoleProcess.output().slice(-3000)}`,
+      );
+    }
     await screenshot(page, 'recovery-done');
     expect(await appQuery('SELECT note FROM e2e_marks')).toEqual([{ note: 'kept' }]);
   }, 360_000);
