@@ -225,6 +225,8 @@ async function refetch(page: number) {
       dir: query.dir,
       offset: page * LIST_PAGE,
       limit: LIST_PAGE,
+      // The top page also re-counts: a new cycle lands there, and a stale total would leave its row unrendered.
+      count: page === 0,
     });
     if (gen !== generation || !newest(page, mine)) return;
     useWorkflows.setState((s) => ({
