@@ -100,5 +100,5 @@ describe('the Backups page', () => {
     const [count] = await appQuery<{ n: string }>('SELECT count(*)::text AS n FROM data_owners');
     expect(Number(count?.n)).toBe(owners.rows);
     expect(pageErrors).toEqual([]);
-  });
+  }, 480_000); // a backup, a full verify and a restore: minutes on a loaded 2-core machine
 });
