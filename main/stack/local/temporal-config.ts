@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { StackSpec } from '../provider';
+import { anyFreePort, freePortInRange } from '../ports';
 
 export interface TemporalPorts {
   frontend: number;
@@ -101,4 +102,28 @@ export function readTemporalPorts(dir: string): TemporalPorts | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The frontend's port plus free internal ports. Membership ports are stored as smallint by Temporal's SQL schema,
+ * so they stay below 32768; `seed` spreads consoles that start together over that range.
+ */
+export async function allocateTemporalPorts(frontend: number, seed: number): Promise<TemporalPorts> {
+  const taken = new Set([frontend]);
+  const member = async () => {
+    const port = await freePortInRange(20_000, 32_000, seed, taken);
+    taken.add(port);
+    return port;
+  };
+  return {
+    frontend,
+    frontendHttp: await anyFreePort(),
+    frontendMembership: await member(),
+    history: await anyFreePort(),
+    historyMembership: await member(),
+    matching: await anyFreePort(),
+    matchingMembership: await member(),
+    worker: await anyFreePort(),
+    workerMembership: await member(),
+  };
 }

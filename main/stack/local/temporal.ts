@@ -8,10 +8,16 @@ import { OpsError } from '../../api/errors';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';
-import { anyFreePort, freePortInRange, isPortFree } from '../ports';
+import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
 import { run, sleep } from './process';
-import { PASSWORD_ENV, readTemporalPorts, writeTemporalConfig, type TemporalPorts } from './temporal-config';
+import {
+  PASSWORD_ENV,
+  allocateTemporalPorts,
+  readTemporalPorts,
+  writeTemporalConfig,
+  type TemporalPorts,
+} from './temporal-config';
 import { lastLines } from './log-tail';
 
 const SCHEMAS: Record<string, string> = { temporal: 'temporal', temporal_visibility: 'visibility' };
@@ -131,27 +137,9 @@ export class LocalTemporal {
             .map(([, p]) => isPortFree(p)),
         )
       ).every(Boolean);
-    // Membership ports are stored as smallint by Temporal's SQL schema: they must stay below 32768.
-    const taken = new Set([this.spec.temporal.port]);
-    const seed = this.spec.temporal.port * 13;
-    const member = async () => {
-      const port = await freePortInRange(20_000, 32_000, seed, taken);
-      taken.add(port);
-      return port;
-    };
     const ports: TemporalPorts = internalFree
       ? previous
-      : {
-          frontend: this.spec.temporal.port,
-          frontendHttp: await anyFreePort(),
-          frontendMembership: await member(),
-          history: await anyFreePort(),
-          historyMembership: await member(),
-          matching: await anyFreePort(),
-          matchingMembership: await member(),
-          worker: await anyFreePort(),
-          workerMembership: await member(),
-        };
+      : await allocateTemporalPorts(this.spec.temporal.port, this.spec.temporal.port * 13);
     if (new Set(Object.values(ports)).size !== Object.values(ports).length) return this.prepareConfig();
     writeTemporalConfig(this.dir, this.spec, ports);
     this.ports = ports;

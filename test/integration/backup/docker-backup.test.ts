@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import { migrateAppDb } from '../../../main/db';
 import { postgresUrl } from '../../../main/stack';
-import { anyFreePort, freePortInRange } from '../../../main/stack/ports';
 import type { StackSpec } from '../../../main/stack/provider';
 import { DockerProvider } from '../../../main/stack/docker/provider';
-import { writeTemporalConfig, type TemporalPorts } from '../../../main/stack/local/temporal-config';
+import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
 import { scratchHome } from '../../support/console-process';
 import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
 import { freeStackSettings } from '../../support/stack-settings';
@@ -24,23 +23,7 @@ let provider: DockerProvider;
 let spec: StackSpec;
 
 async function temporalConfigDir(dir: string): Promise<string> {
-  const taken = new Set([spec.temporal.port]);
-  const member = async () => {
-    const port = await freePortInRange(20_000, 32_000, crypto.randomInt(12_000), taken);
-    taken.add(port);
-    return port;
-  };
-  const ports: TemporalPorts = {
-    frontend: spec.temporal.port,
-    frontendHttp: await anyFreePort(),
-    frontendMembership: await member(),
-    history: await anyFreePort(),
-    historyMembership: await member(),
-    matching: await anyFreePort(),
-    matchingMembership: await member(),
-    worker: await anyFreePort(),
-    workerMembership: await member(),
-  };
+  const ports = await allocateTemporalPorts(spec.temporal.port, crypto.randomInt(12_000));
   writeTemporalConfig(dir, spec, ports);
   return path.join(dir, 'config');
 }

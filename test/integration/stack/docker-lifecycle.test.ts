@@ -10,10 +10,9 @@ import type { OpsError } from '../../../main/api/errors';
 import { EventBus } from '../../../main/api/router';
 import { LogBus } from '../../../main/logs';
 import { validateStack } from '../../../main/stack/health';
-import { anyFreePort, freePortInRange } from '../../../main/stack/ports';
 import type { StackSpec } from '../../../main/stack/provider';
 import { DockerProvider } from '../../../main/stack/docker/provider';
-import { writeTemporalConfig, type TemporalPorts } from '../../../main/stack/local/temporal-config';
+import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
 import { freePort } from '../../support/ports';
 import {
   BASE_IMAGE,
@@ -52,24 +51,7 @@ async function testSpec(dataDir: string): Promise<StackSpec> {
 
 /** The Temporal server's config, written on the host and mounted into the container (host network). */
 async function temporalConfigDir(dir: string, spec: StackSpec): Promise<string> {
-  const taken = new Set([spec.temporal.port]);
-  // Membership ports are stored as smallint by Temporal's SQL schema: they must stay below 32768.
-  const member = async () => {
-    const port = await freePortInRange(20_000, 32_000, crypto.randomInt(12_000), taken);
-    taken.add(port);
-    return port;
-  };
-  const ports: TemporalPorts = {
-    frontend: spec.temporal.port,
-    frontendHttp: await anyFreePort(),
-    frontendMembership: await member(),
-    history: await anyFreePort(),
-    historyMembership: await member(),
-    matching: await anyFreePort(),
-    matchingMembership: await member(),
-    worker: await anyFreePort(),
-    workerMembership: await member(),
-  };
+  const ports = await allocateTemporalPorts(spec.temporal.port, crypto.randomInt(12_000));
   writeTemporalConfig(dir, spec, ports);
   return path.join(dir, 'config');
 }
