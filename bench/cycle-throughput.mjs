@@ -3,19 +3,14 @@
 // activities and business work, no tracking writes and no NOTIFY). Prints BENCH lines.
 import fs from 'node:fs';
 import { createConsole } from '../dist/bench-support.mjs';
-import { cycleBatch, median, scratchHome, waitForWorker } from './support.mjs';
+import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const home = await scratchHome('ops-bench-cycles-');
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
-let nextCycle = 1000;
-const batch = async (tracking) => {
-  const rate = await cycleBatch(ops, { count: CYCLES, firstCycleId: nextCycle, tracking });
-  nextCycle += CYCLES;
-  return rate;
-};
+const batch = cycleBatches(ops, { count: CYCLES, firstCycleId: 1000 }).run;
 
 try {
   await ops.router.invoke('stack.start', {});

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createConsole } from '../dist/bench-support.mjs';
-import { cycleBatch, freePort, median, scratchHome, sleep, waitForWorker } from './support.mjs';
+import { cycleBatches, freePort, median, scratchHome, sleep, waitForWorker } from './support.mjs';
 
 const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
@@ -17,13 +17,8 @@ const home = await scratchHome('ops-bench-pitr-', {
   archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 5 },
 });
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
-let nextCycle = 1;
-
-async function batch() {
-  const rate = await cycleBatch(ops, { count: CYCLES, firstCycleId: nextCycle });
-  nextCycle += CYCLES;
-  return rate;
-}
+const cycles = cycleBatches(ops, { count: CYCLES, firstCycleId: 1 });
+const batch = () => cycles.run();
 
 async function setArchiving(enabled) {
   await ops.router.invoke('settings.update', { stack: { archiving: { enabled } } });
@@ -132,7 +127,7 @@ try {
         ids.push(
           (
             await ops.cycles.start({
-              cycleId: nextCycle++,
+              cycleId: cycles.takeId(),
               reportIds: [1, 2, 3],
               skipPhases: [],
               autoApprove: true,

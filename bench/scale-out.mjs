@@ -4,19 +4,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { createConsole } from '../dist/bench-support.mjs';
-import { cycleBatch, median, scratchHome, waitForWorker } from './support.mjs';
+import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const home = await scratchHome('ops-bench-scale-');
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
-let nextCycle = 5000;
-const batch = async (tracking) => {
-  const rate = await cycleBatch(ops, { count: CYCLES, firstCycleId: nextCycle, tracking });
-  nextCycle += CYCLES;
-  return rate;
-};
+const batch = cycleBatches(ops, { count: CYCLES, firstCycleId: 5000 }).run;
 
 try {
   await ops.router.invoke('stack.start', {});

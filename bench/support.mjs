@@ -42,21 +42,30 @@ export async function waitForWorker(ops) {
   while (ops.worker.current().state !== 'running') await sleep(50);
 }
 
-/** Starts `count` auto-approved cycles together and returns completed cycles per second. */
-export async function cycleBatch(ops, { count, firstCycleId, tracking = true }) {
-  const client = await ops.cycles.client();
-  const ids = [];
-  const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    const { workflowId } = await ops.cycles.start({
-      cycleId: firstCycleId + i,
-      reportIds: [1, 2, 3],
-      skipPhases: [],
-      autoApprove: true,
-      tracking,
-    });
-    ids.push(workflowId);
-  }
-  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
-  return count / ((performance.now() - started) / 1000);
+/**
+ * Batches of `count` auto-approved cycles started together, on fresh cycle ids from `firstCycleId` on.
+ * `run` returns completed cycles per second; `takeId` hands out an id for a cycle started elsewhere.
+ */
+export function cycleBatches(ops, { count, firstCycleId }) {
+  let next = firstCycleId;
+  return {
+    takeId: () => next++,
+    async run(tracking = true) {
+      const client = await ops.cycles.client();
+      const ids = [];
+      const started = performance.now();
+      for (let i = 0; i < count; i++) {
+        const { workflowId } = await ops.cycles.start({
+          cycleId: next++,
+          reportIds: [1, 2, 3],
+          skipPhases: [],
+          autoApprove: true,
+          tracking,
+        });
+        ids.push(workflowId);
+      }
+      await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+      return count / ((performance.now() - started) / 1000);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { Router } from './api/router';
 import type { AppInfo, LogLine } from './api/contract';
 import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
-import { migrateAppDb, ProgressListener } from './db';
+import { AppDbPool, migrateAppDb, ProgressListener } from './db';
 import { CycleService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
@@ -39,6 +39,11 @@ export interface ConsoleContext {
   readonly secrets: SecretStore;
   readonly dataDir: string;
   readonly mode: AppInfo['mode'];
+  /**
+   * Browser and desktop consoles run until closed and follow the stack (worker, NOTIFY listener, schedules,
+   * after-start checks); one-shot CLI commands run none of that, so they exit when their work is done.
+   */
+  readonly longRunning: boolean;
   /** Connection profiles: the one in force decides the stack spec and the production lock. */
   readonly profiles: ProfileService;
   log(source: string): Logger;
@@ -59,6 +64,7 @@ export class OpsConsole implements ConsoleContext {
   readonly secrets: SecretStore;
   readonly dataDir: string;
   readonly mode: AppInfo['mode'];
+  readonly longRunning: boolean;
   readonly profiles: ProfileService;
   readonly audit: AuditStore;
   private readonly modules: ConsoleModule[] = [];
@@ -66,6 +72,7 @@ export class OpsConsole implements ConsoleContext {
 
   constructor(options: ConsoleOptions) {
     this.mode = options.mode;
+    this.longRunning = options.mode !== 'cli';
     this.dataDir = options.dataDir ?? defaultDataDir(options.env);
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.logs = new LogBus(this.router.events, 20_000, options.echoLogs);
@@ -204,13 +211,12 @@ export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
 /** The console with every capability this build has, wired in dependency order. */
 export function createConsole(options: ConsoleOptions): WiredConsole {
   const ops = new OpsConsole(options);
-  // Long-running consoles (browser, desktop) follow the stack with the worker and the progress listener;
-  // one-shot CLI commands do neither, so they exit when done.
-  const longRunning = options.mode !== 'cli';
+  const { longRunning } = ops;
   const appDbUrl = () => {
     const spec = stack.spec();
     return postgresUrl(spec.appPostgres, spec.appPostgres.database);
   };
+  const appDb = new AppDbPool(appDbUrl);
   const progress = new ProgressListener(
     appDbUrl,
     (e) => ops.router.events.emit('workflow.progress', e),
@@ -261,18 +267,19 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
     ops.profiles.onChange(follow);
     if (ops.profiles.active()?.provider === 'attached') follow();
   }
-  // Shutdown runs in reverse: cycles, worker (drains), progress listener, then the stack.
+  // Shutdown runs in reverse: the capabilities, the worker (drains), the listener, the app-DB pool, the stack.
   ops.use(() => stack);
+  ops.use(() => ({ name: 'app-db', shutdown: () => appDb.end() }));
   ops.use(() => ({ name: 'progress', shutdown: () => progress.stop() }));
   ops.use(() => worker);
-  const cycles = new CycleService(ops, { spec: () => stack.spec(), appDbUrl });
+  const cycles = new CycleService(ops, { spec: () => stack.spec(), appDb });
   ops.use(() => cycles);
-  const recovery = new RecoveryService(ops, stack, { longRunning });
+  const recovery = new RecoveryService(ops, stack, appDb);
   ops.use(() => recovery);
   ops.use(
     () =>
       new InspectionService(ops, {
-        appDbUrl,
+        appDb,
         temporal: () => cycles.client(),
         namespace: () => stack.spec().temporal.namespace,
       }),

@@ -197,7 +197,7 @@ export class BackupService implements ConsoleModule {
    */
   private watchStackStarts(): void {
     // One-shot CLI commands exit right after their work: a check still talking to Temporal then would be cut off.
-    if (this.ctx.mode === 'cli') return;
+    if (!this.ctx.longRunning) return;
     let wasRunning = false;
     this.ctx.router.events.subscribe((name, payload) => {
       if (name !== 'stack.status') return;
@@ -933,7 +933,7 @@ export class BackupService implements ConsoleModule {
   private armSchedule(): void {
     if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     this.scheduleTimer = undefined;
-    if (this.ctx.mode === 'cli' || !this.schedule().enabled) return;
+    if (!this.ctx.longRunning || !this.schedule().enabled) return;
     this.scheduleTimer = setInterval(() => void this.scheduledTick(), 60_000);
     this.scheduleTimer.unref();
   }

@@ -1,7 +1,8 @@
 // InspectionService: the read side of test cycles (list, graph states, detail, history, ledger, metrics, alerts)
 // and the operator's heavier actions (terminate, batch cancel/signal), registered on the router.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import pg from 'pg';
+import type pg from 'pg';
+import type { AppDbPool } from '../db';
 import {
   SignalPayloadSchemas,
   type BatchPreviewItem,
@@ -36,7 +37,7 @@ import {
 } from './queries';
 
 export interface InspectionOptions {
-  appDbUrl: () => string;
+  appDb: AppDbPool;
   temporal: () => Promise<Client>;
   namespace: () => string;
 }
@@ -62,8 +63,6 @@ const SAFE_ID = /^[\w.:@-]+$/;
 
 export class InspectionService implements ConsoleModule {
   readonly name = 'inspection';
-  private pool: pg.Pool | undefined;
-  private poolUrl = '';
   private stats: { at: number; value: PhaseDurationStats } | undefined;
 
   constructor(
@@ -100,14 +99,7 @@ export class InspectionService implements ConsoleModule {
   }
 
   private db(): pg.Pool {
-    const url = this.options.appDbUrl();
-    if (!this.pool || this.poolUrl !== url) {
-      void this.pool?.end().catch(() => undefined);
-      this.pool = new pg.Pool({ connectionString: url, max: 6, idleTimeoutMillis: 30_000 });
-      this.pool.on('error', () => undefined);
-      this.poolUrl = url;
-    }
-    return this.pool;
+    return this.options.appDb.get();
   }
 
   private async withDb<T>(work: (db: pg.Pool) => Promise<T>): Promise<T> {
@@ -439,11 +431,6 @@ export class InspectionService implements ConsoleModule {
       .log('workflows')
       .info(`batch ${action.action}: ${results.filter((r) => r.ok).length}/${results.length} done`);
     return { results };
-  }
-
-  async shutdown(): Promise<void> {
-    await this.pool?.end().catch(() => undefined);
-    this.pool = undefined;
   }
 }
 

@@ -18,7 +18,7 @@ import type { PostgresCluster } from '../stack/local/postgres';
 import { run, sleep } from '../stack/local/process';
 import { anyFreePort } from '../stack/ports';
 import { validateStack } from '../stack/health';
-import { postgresUrl } from '../stack/spec';
+import type { AppDbPool } from '../db';
 import { archiveBytes, listSegments, pruneSegments, reachFrom } from './archive';
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from './base-backup';
 import {
@@ -62,7 +62,7 @@ export class RecoveryService implements ConsoleModule {
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly stack: StackManager,
-    private readonly options: { longRunning: boolean },
+    private readonly appDb: AppDbPool,
   ) {
     ctx.router.register({
       'recovery.status': () => this.status(),
@@ -72,7 +72,7 @@ export class RecoveryService implements ConsoleModule {
       'recovery.check': ({ to }) => this.check(new Date(to), true),
       'recovery.recover': ({ to, inclusive }) => this.recover(new Date(to), inclusive),
     });
-    if (options.longRunning) {
+    if (ctx.longRunning) {
       this.schedule = setInterval(() => void this.scheduledBaseBackup(), 10 * 60_000);
       this.schedule.unref();
       ctx.router.events.subscribe((name, payload) => {
@@ -255,13 +255,8 @@ export class RecoveryService implements ConsoleModule {
       label: `base backup of ${b.cluster}`,
     }));
     if (app.pid()) {
-      const spec = this.stack.spec();
-      const client = new pg.Client({
-        connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
-      });
       try {
-        await client.connect();
-        const { rows } = await client.query<{
+        const { rows } = await this.appDb.get().query<{
           at: Date;
           kind: TimelineMark['kind'];
           label: string;
@@ -285,8 +280,6 @@ export class RecoveryService implements ConsoleModule {
         );
       } catch {
         // no tracking tables yet: the timeline shows backups and archive ranges only
-      } finally {
-        await client.end().catch(() => undefined);
       }
     }
     marks.push(...(await this.otherMarks()));

@@ -5,7 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import pg from 'pg';
+import type { AppDbPool } from '../db';
 import {
   SignalPayloadSchemas,
   type CycleProgress,
@@ -23,7 +23,7 @@ export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
 
 export interface CycleServiceOptions {
   spec: () => StackSpec;
-  appDbUrl: () => string;
+  appDb: AppDbPool;
 }
 
 export class CycleService implements ConsoleModule {
@@ -94,29 +94,26 @@ export class CycleService implements ConsoleModule {
   }
 
   private async checkReports(reportIds: number[]): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.appDbUrl() });
+    let found: number[];
     try {
-      await client.connect();
-      const { rows } = await client.query<{ id: number }>('SELECT id FROM reports WHERE id = ANY($1)', [
-        reportIds,
-      ]);
-      const missing = reportIds.filter((id) => !rows.some((r) => r.id === id));
-      if (missing.length) {
-        throw new OpsError(
-          'INVALID_INPUT',
-          `Report ${missing.join(', ')} does not exist in the app DB.`,
-          'Pick reports that exist (or load the demo reports with `ops-console demo-data`); nothing was started.',
-        );
-      }
+      const { rows } = await this.options.appDb
+        .get()
+        .query<{ id: number }>('SELECT id FROM reports WHERE id = ANY($1)', [reportIds]);
+      found = rows.map((r) => r.id);
     } catch (err) {
-      if (err instanceof OpsError) throw err;
       throw new OpsError(
         'UNAVAILABLE',
         `The app DB does not answer: ${(err as Error).message}`,
         'Start the stack and try again; nothing was started.',
       );
-    } finally {
-      await client.end().catch(() => undefined);
+    }
+    const missing = reportIds.filter((id) => !found.includes(id));
+    if (missing.length) {
+      throw new OpsError(
+        'INVALID_INPUT',
+        `Report ${missing.join(', ')} does not exist in the app DB.`,
+        'Pick reports that exist (or load the demo reports with `ops-console demo-data`); nothing was started.',
+      );
     }
   }
 
@@ -200,39 +197,29 @@ export class CycleService implements ConsoleModule {
   }
 
   private async trackedPhases(workflowId: string, runId: string): Promise<CycleProgress['phases']> {
-    const client = new pg.Client({ connectionString: this.options.appDbUrl() });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{
-        phase: (typeof PHASE_IDS)[number];
-        status: CycleProgress['phases'][number]['state'];
-        started_at: Date | null;
-        finished_at: Date | null;
-        failure: string | null;
-      }>(
-        'SELECT phase, status, started_at, finished_at, failure FROM workflow_phases WHERE workflow_id = $1 AND run_id = $2 ORDER BY phase_number',
-        [workflowId, runId],
-      );
-      return PHASE_IDS.map((phase) => {
-        const row = rows.find((r) => r.phase === phase);
-        return {
-          phase,
-          state: row?.status ?? 'pending',
-          attempts: row?.started_at ? 1 : 0,
-          startedAt: row?.started_at?.toISOString(),
-          finishedAt: row?.finished_at?.toISOString(),
-          lastFailure: row?.failure ?? undefined,
-        };
-      });
-    } finally {
-      await client.end();
-    }
+    const { rows } = await this.options.appDb.get().query<{
+      phase: (typeof PHASE_IDS)[number];
+      status: CycleProgress['phases'][number]['state'];
+      started_at: Date | null;
+      finished_at: Date | null;
+      failure: string | null;
+    }>('SELECT phase, status, started_at, finished_at, failure FROM workflow_phases WHERE workflow_id = $1 AND run_id = $2 ORDER BY phase_number', [workflowId, runId]);
+    return PHASE_IDS.map((phase) => {
+      const row = rows.find((r) => r.phase === phase);
+      return {
+        phase,
+        state: row?.status ?? 'pending',
+        attempts: row?.started_at ? 1 : 0,
+        startedAt: row?.started_at?.toISOString(),
+        finishedAt: row?.finished_at?.toISOString(),
+        lastFailure: row?.failure ?? undefined,
+      };
+    });
   }
 
   /** Demo reports 1..n, each with a reachable data owner, for trying cycles on an empty app DB. */
   async seedDemo(count: number): Promise<{ reportIds: number[]; created: number }> {
-    const client = new pg.Client({ connectionString: this.options.appDbUrl() });
-    await client.connect();
+    const client = await this.options.appDb.get().connect();
     try {
       await client.query('BEGIN');
       let created = 0;
@@ -263,7 +250,7 @@ export class CycleService implements ConsoleModule {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      await client.end();
+      client.release();
     }
   }
 

@@ -102,3 +102,26 @@ export async function waitingAt(db: pg.Pool, workflowId: string, step: string): 
     `step ${step}`,
   );
 }
+
+/** Starts a cycle that waits for people, approves its scope, and returns once it waits for the RFI answers (phase 5). */
+export async function startToRfi(
+  s: CycleStack,
+  cycleId: number,
+  reportIds: number[],
+  by = 'qa',
+): Promise<string> {
+  const { workflowId } = await s.ops.router.invoke('workflows.start', {
+    cycleId,
+    reportIds,
+    skipPhases: [],
+    autoApprove: false,
+  });
+  await waitingAt(s.db, workflowId, 'scope_approval');
+  await s.ops.router.invoke('workflows.signal', {
+    workflowId,
+    signal: 'approveScope',
+    payload: { approved: true, by },
+  });
+  await waitingAt(s.db, workflowId, 'rfi_responses');
+  return workflowId;
+}

@@ -51,8 +51,10 @@ export async function runTracked<T>(
   const client = await deps.pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`);
+    // One round trip: the lock timeout is part of every attempt's transaction.
+    await client.query(
+      `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
+    );
     const result = await work(client);
     if (ctx.tracking) {
       await client.query(

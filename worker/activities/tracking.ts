@@ -11,13 +11,11 @@ export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN');
-    for (const event of batch.events) await writeEvent(client, batch, event);
-    const changed = new Set(batch.events.map((e) => tableOf(e)));
     for (const event of batch.events) {
+      await writeEvent(client, batch, event);
       const phase = 'phase' in event ? event.phase : null;
       await notify(client, batch.workflowId, tableOf(event), phase, `${event.kind}:${describe(event)}`);
     }
-    if (changed.size === 0) await notify(client, batch.workflowId, 'workflow_executions', null, 'touch');
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -190,7 +190,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     const pairFailure = pair.find((r) => r.status === 'rejected');
     if (pairFailure) throw pairFailure.reason;
     previous = 'data_owner_identification';
-    if (input.tracking && !input.skipPhases.includes('sample_selection'))
+    if (!input.skipPhases.includes('sample_selection'))
       mark({ kind: 'transition', from: 'sample_selection', to: 'request_for_information' });
 
     await runPhase('request_for_information', async () => {

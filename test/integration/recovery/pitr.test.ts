@@ -10,6 +10,7 @@ import {
   rows,
   startCycleStack,
   waitFor,
+  startToRfi,
   waitingAt,
   type CycleStack,
 } from '../../support/cycle-stack';
@@ -47,19 +48,7 @@ describe('point-in-time recovery', () => {
   });
 
   it('brings both databases back to a moment between two writes, with the cycle where it was then', async () => {
-    await s.ops.router.invoke('workflows.start', {
-      cycleId: 601,
-      reportIds: [1, 2],
-      skipPhases: [],
-      autoApprove: false,
-    });
-    await waitingAt(s.db, workflowId, 'scope_approval');
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId,
-      signal: 'approveScope',
-      payload: { approved: true, by: 'qa' },
-    });
-    await waitingAt(s.db, workflowId, 'rfi_responses'); // phase 5 reached
+    await startToRfi(s, 601, [1, 2]); // phase 5 reached
     await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('before')`);
     await sleep(1_100);
     moment = new Date().toISOString();

@@ -11,6 +11,7 @@ import {
   rows,
   startCycleStack,
   waitFor,
+  startToRfi,
   waitingAt,
   type CycleStack,
 } from '../../support/cycle-stack';
@@ -301,19 +302,7 @@ describe('compensation', () => {
   });
 
   it('compensates when the cycle is cancelled mid-way, including the interrupted phase', async () => {
-    const { workflowId } = await s.ops.router.invoke('workflows.start', {
-      cycleId: 302,
-      reportIds: [1, 2],
-      skipPhases: [],
-      autoApprove: false,
-    });
-    await waitingAt(s.db, workflowId, 'scope_approval');
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId,
-      signal: 'approveScope',
-      payload: { approved: true, by: 'qa-lead' },
-    });
-    await waitingAt(s.db, workflowId, 'rfi_responses');
+    const workflowId = await startToRfi(s, 302, [1, 2], 'qa-lead');
     await s.ops.router.invoke('workflows.cancel', { workflowId, reason: 'scope changed' });
     const done = await outcome(s.ops, workflowId);
     expect(done.ok).toBe(false);
