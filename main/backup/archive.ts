@@ -46,29 +46,6 @@ export async function dumpDatabase(o: DumpOptions): Promise<void> {
   });
 }
 
-export interface RestoreOptions {
-  tools: PgTools;
-  database: string;
-  dir: string;
-  jobs: number;
-  signal?: AbortSignal;
-  onTableDone?: (table: string) => void;
-  /** A table's data is loaded (its content is final: later steps only add indexes and constraints). */
-  onDataDone?: (dumpId: number) => void;
-}
-
-export async function restoreDatabase(o: RestoreOptions): Promise<void> {
-  await o.tools.restore(o.database, o.dir, ['-j', String(o.jobs), '--exit-on-error', '--no-owner', '-v'], {
-    signal: o.signal,
-    onStderrLine: (line) => {
-      const m = /processing data for table "?([^"]+)"?/.exec(line);
-      if (m) o.onTableDone?.(m[1]!);
-      const f = FINISHED_DATA.exec(line);
-      if (f) o.onDataDone?.(Number(f[1]));
-    },
-  });
-}
-
 export interface TocEntry {
   dumpId: number;
   type: string;
@@ -88,6 +65,11 @@ export async function readToc(tools: PgTools, dir: string): Promise<TocEntry[]> 
       'The file is damaged or is not a backup made by this console; choose another set.',
     );
   }
+  return parseToc(text);
+}
+
+/** The entries of `pg_restore -l` output. */
+export function parseToc(text: string): TocEntry[] {
   const entries: TocEntry[] = [];
   for (const line of text.split('\n')) {
     // "3340; 0 16384 TABLE DATA public reports ops"

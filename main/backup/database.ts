@@ -109,27 +109,47 @@ export async function swapDatabases(
   endpoint: Endpoint,
   pairs: Array<{ live: string; replacement: string; keepAs: string }>,
 ): Promise<void> {
+  const names = pairs.flatMap((p) => [p.live, p.replacement]);
+  const allow = (c: pg.Client, name: string, on: boolean) =>
+    c.query(`ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS ${on}`);
   await withClient(endpoint, 'postgres', async (client) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query('BEGIN');
-        for (const p of pairs) {
-          // Sessions of the live database (the app's pools, the progress listener) must go for the rename.
+    // Sessions of the live database (the app's pools, the progress listener, the pages' live reads) must go for
+    // the rename, and they reconnect within milliseconds: no new session is let in until the swap is over.
+    for (const name of names) await allow(client, name, false);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
           await client.query(
             `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()`,
-            [[p.live, p.replacement]],
+            [names],
           );
-          await client.query(`ALTER DATABASE ${quoteIdent(p.live)} RENAME TO ${quoteIdent(p.keepAs)}`);
-          await client.query(`ALTER DATABASE ${quoteIdent(p.replacement)} RENAME TO ${quoteIdent(p.live)}`);
+          await client.query('BEGIN');
+          for (const p of pairs) {
+            await client.query(`ALTER DATABASE ${quoteIdent(p.live)} RENAME TO ${quoteIdent(p.keepAs)}`);
+            await client.query(`ALTER DATABASE ${quoteIdent(p.replacement)} RENAME TO ${quoteIdent(p.live)}`);
+          }
+          await client.query('COMMIT');
+          return;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          // A session that was already past the door when it closed: terminate again.
+          if (!/being accessed by other users/.test((err as Error).message)) throw err;
+          if (attempt >= 50)
+            throw new OpsError(
+              'CONFLICT',
+              `${pairs.map((p) => p.live).join(', ')} kept being used by other sessions; nothing was swapped.`,
+              'Close other clients of these databases (psql, pgAdmin, other consoles) and restore again.',
+            );
+          await new Promise((r) => setTimeout(r, 100));
         }
-        await client.query('COMMIT');
-        return;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        // A client that reconnected between the terminate and the rename: terminate again.
-        if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
-        await new Promise((r) => setTimeout(r, 100));
       }
+    } finally {
+      // Whatever the outcome, every name that exists now takes connections again.
+      const { rows } = await client.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE datname = ANY($1)',
+        [[...names, ...pairs.map((p) => p.keepAs)]],
+      );
+      for (const r of rows) await allow(client, r.datname, true);
     }
   });
 }

@@ -31,7 +31,6 @@ import {
   readArchive,
   type HashedFile,
   readToc,
-  restoreDatabase,
   syncTree,
   syncPath,
 } from './archive';
@@ -52,6 +51,7 @@ import { restoreRefusals, type RestoreTarget } from './guards';
 import { DockerTools, LocalTools, type PgTools } from './tools';
 import type { DockerProvider } from '../stack/docker';
 import { reconcile } from './reconcile';
+import { checkArchiveFiles, finishLoad, loadSchemaAndData, settleAll, type LoadOptions } from './load';
 import {
   PARTIAL,
   MANIFEST,
@@ -536,13 +536,17 @@ export class BackupService implements ConsoleModule {
         job.update({ step: `Trial restore of ${db.database} into ${scratch}`, database: db.database });
         try {
           await createDatabase(endpoint, scratch);
-          const queue = await this.restoreAndChecksum(
+          // The same load a restore does (every file checked as it loads), then a read of every table back.
+          const load: LoadOptions = {
+            tools: await this.tools(db.kind),
             endpoint,
-            scratch,
-            path.join(setDir(root, setId), db.archive),
+            database: scratch,
+            dir: path.join(setDir(root, setId), db.archive),
             db,
-            job,
-          );
+            signal: job.signal,
+          };
+          await finishLoad(load, (await loadSchemaAndData(load)).toc);
+          const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal);
           job.update({ step: `Comparing ${scratch} with the manifest` });
           problems.push(...(await this.compareLive(queue, scratch, db)));
         } catch (err) {
@@ -617,33 +621,6 @@ export class BackupService implements ConsoleModule {
     }
     job.update({ tablesDone: job.state.tablesDone + db.tables.length });
     return problems;
-  }
-
-  /** Restores an archive into a new database, reading each table back as soon as its data is loaded. */
-  private async restoreAndChecksum(
-    endpoint: PostgresEndpoint,
-    database: string,
-    dir: string,
-    db: DatabaseBackup,
-    job: Job,
-    signal: AbortSignal = job.signal,
-  ): Promise<ChecksumQueue> {
-    const tools = await this.tools(db.kind);
-    const queue = new ChecksumQueue(tools, endpoint, database, signal);
-    const byId = new Map(db.tables.map((t) => [t.dumpId, `${t.schema}.${t.name}`]));
-    await restoreDatabase({
-      tools,
-      database,
-      dir,
-      jobs: 2,
-      signal,
-      onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
-      onDataDone: (dumpId) => {
-        const key = byId.get(dumpId);
-        if (key) queue.add(key);
-      },
-    });
-    return queue;
   }
 
   private async compareLive(queue: ChecksumQueue, database: string, db: DatabaseBackup): Promise<string[]> {
@@ -743,147 +720,98 @@ export class BackupService implements ConsoleModule {
       );
     const manifest = readManifest(root, input.setId);
     const dbs = manifest.databases.filter((d) => plan.kinds.includes(d.kind));
-    job.update({ step: 'Verifying the set (full read of every file against its sha256)' });
-    for (const db of dbs) {
-      // Every file's sha256 over a full read; table contents are compared after the restore, in the database.
-      const problems = await this.checkArchive(root, manifest, db, job, () => undefined, false);
-      if (problems.length)
-        throw new OpsError(
-          'BACKUP_INVALID',
-          `The set failed verification: ${problems.join(' ')}`,
-          'Nothing was changed. Use another set.',
-          {
-            problems,
-          },
-        );
-    }
-    job.update({ tablesDone: 0, tablesTotal: dbs.reduce((n, d) => n + d.tables.length, 0) });
+    // Every file present at its size and the tables of contents intact, before anything is created or stopped;
+    // the data files are checked byte for byte as they load.
+    job.update({ step: "Checking the set's files against the manifest" });
+    const problems = dbs.flatMap((db) => checkArchiveFiles(setDir(root, manifest.id), db));
+    if (problems.length)
+      throw new OpsError(
+        'BACKUP_INVALID',
+        `The set failed verification: ${problems.join(' ')}`,
+        'Nothing was changed. Use another set.',
+        { problems },
+      );
+    const dataFiles = dbs.flatMap((d) => d.files.filter((f) => /\.dat(\.gz)?$/.test(f.path)));
+    job.update({
+      tablesDone: 0,
+      tablesTotal: dbs.reduce((n, d) => n + d.tables.length, 0),
+      bytesDone: 0,
+      bytesTotal: dataFiles.reduce((n, f) => n + f.size, 0),
+    });
     const at = stamp();
     const workerState = this.deps.worker.current().state;
     const workerWasOn = workerState !== 'stopped' && workerState !== 'crashed';
     const swapped: Array<{ database: string; keptOldAs: string }> = [];
     const migrationsApplied: string[] = [];
-    let matched = 0;
-    const work = async (serviceStopped: Promise<void> = Promise.resolve()) => {
-      const created: Array<{
-        endpoint: PostgresEndpoint;
-        name: string;
-        db: DatabaseBackup;
-        queue?: ChecksumQueue;
-      }> = [];
-      const undo: Array<() => Promise<void>> = [];
-      try {
-        // The databases restore side by side (two clusters, and Temporal's two are small); the first failure
-        // stops the others.
-        const phase = new AbortController();
-        const stopAll = () => phase.abort();
-        job.signal.addEventListener('abort', stopAll, { once: true });
-        try {
-          const restoreOne = async (db: DatabaseBackup) => {
-            const endpoint = this.endpointOf(db.kind);
-            const name = `${db.database}_restore_${at}`;
-            job.update({ step: `Restoring ${dbs.map((d) => d.database).join(', ')} into new databases` });
-            await createDatabase(endpoint, name);
-            const entry: (typeof created)[number] = { endpoint, name, db };
-            created.push(entry);
-            entry.queue = await this.restoreAndChecksum(
-              endpoint,
-              name,
-              path.join(setDir(root, manifest.id), db.archive),
-              db,
-              job,
-              phase.signal,
-            );
-          };
-          let first: unknown;
-          const outcomes = await Promise.allSettled(
-            dbs.map((db) =>
-              restoreOne(db).catch((err: unknown) => {
-                first ??= err; // the cause; the others then fail as cancelled
-                phase.abort();
-                throw err;
-              }),
-            ),
-          );
-          if (outcomes.some((o) => o.status === 'rejected')) throw first;
-        } finally {
-          job.signal.removeEventListener('abort', stopAll);
-        }
-        created.sort((a, b) => dbs.indexOf(a.db) - dbs.indexOf(b.db));
-        for (const c of created) {
-          job.update({ step: `Comparing ${c.name} with the manifest's checksums`, database: c.db.database });
-          const problems = await this.compareLive(c.queue!, c.name, c.db);
-          if (problems.length)
-            throw new OpsError(
-              'BACKUP_INVALID',
-              `The restored copy differs from the backup: ${problems.join(' ')}`,
-              'Nothing was swapped. Verify the set with a trial restore.',
-            );
-          matched += c.db.tables.length;
-          // An app DB from an older console gets this console's newer migrations before it goes live.
-          if (c.db.kind === 'app') {
-            job.update({ step: `Applying this console's newer migrations to ${c.name}` });
-            migrationsApplied.push(...(await migrateAppDb(postgresUrl(c.endpoint, c.name))).applied);
-          }
-        }
-        if (job.signal.aborted)
-          throw new OpsError(
-            'CONFLICT',
-            'Cancelled by the operator; nothing was swapped.',
-            'Start again when ready.',
-          );
-        // The Temporal server shut down meanwhile (it holds shard locks on the databases being replaced).
-        await serviceStopped;
-        // Swap per cluster, each in one transaction; if the second fails, the first is put back.
-        for (const kind of ['app', 'temporal'] as BackupKind[]) {
-          const group = created.filter((c) => c.db.kind === kind);
-          if (!group.length) continue;
-          const endpoint = group[0]!.endpoint;
-          const pairs = group.map((c) => ({
-            live: c.db.database,
-            replacement: c.name,
-            keepAs: `${c.db.database}_old_${at}`,
-          }));
-          job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
-          await swapDatabases(endpoint, pairs);
-          undo.push(() =>
-            swapDatabases(
-              endpoint,
-              pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
-            ),
-          );
-          for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
-          created.splice(0, created.length, ...created.filter((c) => c.db.kind !== kind));
-        }
-      } catch (err) {
-        for (const u of undo.reverse())
-          await u().catch((e: Error) =>
-            this.log.error(`putting back the previous databases failed: ${e.message}`),
-          );
-        swapped.length = 0;
-        for (const c of created) await dropDatabase(c.endpoint, c.name).catch(() => undefined);
-        throw err;
-      }
-    };
+    const created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }> = [];
+    let restored = false;
+    const phase = new AbortController();
     try {
-      if (workerWasOn) {
-        job.update({ step: 'Draining and stopping the worker' });
-        await this.deps.worker.stop();
-      }
+      // 1. The new databases, loaded side by side while everything keeps running: a damaged or foreign file is
+      //    found here, and then nothing was stopped and the new databases go.
+      const signal = AbortSignal.any([job.signal, phase.signal]);
+      setMaxListeners(0, signal);
+      job.update({ step: `Loading and checking ${dbs.map((d) => d.database).join(', ')}` });
+      const loads = await settleAll(
+        dbs.map(async (db) => {
+          const endpoint = this.endpointOf(db.kind);
+          const name = `${db.database}_restore_${at}`;
+          await createDatabase(endpoint, name);
+          created.push({ endpoint, name, db });
+          const load: LoadOptions = {
+            tools: await this.tools(db.kind),
+            endpoint,
+            database: name,
+            dir: path.join(setDir(root, manifest.id), db.archive),
+            db,
+            signal,
+            onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
+            onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+          };
+          return { load, ...(await loadSchemaAndData(load)) };
+        }),
+        phase,
+      );
+      created.sort((a, b) => dbs.indexOf(a.db) - dbs.indexOf(b.db));
+      // 2. Every byte matched the manifest. The indexes build while the worker drains and Temporal stops.
+      job.update({ step: 'Building indexes and constraints while the worker stops' });
+      const finishing = settleAll(
+        loads.map(async ({ load, toc }) => {
+          await finishLoad(load, toc);
+          // An app DB from an older console gets this console's newer migrations before it goes live.
+          if (load.db.kind === 'app')
+            migrationsApplied.push(
+              ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
+            );
+        }),
+        phase,
+      );
+      finishing.catch(() => undefined);
+      if (workerWasOn) await this.deps.worker.stop();
+      const swap = async (temporalStopped: Promise<void> = Promise.resolve()) => {
+        await finishing;
+        await temporalStopped;
+        if (job.signal.aborted) throw cancelled();
+        await this.swapIn(created, at, swapped, job);
+        created.length = 0; // they are the live databases now
+      };
       if (plan.kinds.includes('temporal')) {
-        job.update({ step: 'Stopping the Temporal server (it holds shard locks) while restoring' });
-        await this.deps.stack.withServiceStopped('temporal', work, { overlap: true });
-      } else await work();
+        // The Temporal server holds shard locks on the databases being replaced; it stops while the indexes build.
+        await this.deps.stack.withServiceStopped('temporal', swap, { overlap: true });
+      } else await swap();
+      restored = true;
     } finally {
-      if (workerWasOn) {
-        job.update({ step: 'Starting the worker' });
-        await this.deps.worker
-          .start()
-          .catch((err: Error) => this.log.warn(`worker did not start: ${err.message}`));
+      phase.abort(); // whatever still runs on the new databases stops before they are dropped
+      for (const c of created) await dropDatabase(c.endpoint, c.name).catch(() => undefined);
+      if (workerWasOn && !restored) {
+        job.update({ step: 'Starting the worker again' });
+        await this.startWorker();
       }
     }
-    this.log.info(`restored ${swapped.map((s) => s.database).join(', ')} from ${manifest.id}`);
+    // 3. The worker starts while the stack is validated.
     job.update({ step: 'Validating the stack' });
+    const workerStarted = workerWasOn ? this.startWorker() : Promise.resolve();
+    this.log.info(`restored ${swapped.map((s) => s.database).join(', ')} from ${manifest.id}`);
     let validation = 'not run';
     try {
       const report = await this.ctx.router.invoke('stack.validate', { integration: false });
@@ -891,16 +819,62 @@ export class BackupService implements ConsoleModule {
     } catch (err) {
       validation = `failed: ${toErrorShape(err).message}`;
     }
+    await workerStarted;
     job.update({ step: 'Reconciling the app DB with Temporal' });
     const rec = await reconcile(this.deps.stack.spec(), this.deps.cycles).catch(() => undefined);
     return {
       setId: manifest.id,
       restored: swapped,
-      checksumsMatched: matched,
+      checksumsMatched: dbs.reduce((n, d) => n + d.tables.length, 0),
       migrationsApplied,
       validation,
       reconcile: rec,
     };
+  }
+
+  private startWorker(): Promise<void> {
+    return this.deps.worker.start().then(
+      () => undefined,
+      (err: Error) => void this.log.warn(`worker did not start: ${err.message}`),
+    );
+  }
+
+  /** Swaps each cluster's restored databases in, in one transaction per cluster; if the second fails, the first is put back. */
+  private async swapIn(
+    created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }>,
+    at: string,
+    swapped: Array<{ database: string; keptOldAs: string }>,
+    job: Job,
+  ): Promise<void> {
+    const undo: Array<() => Promise<void>> = [];
+    try {
+      for (const kind of ['app', 'temporal'] as BackupKind[]) {
+        const group = created.filter((c) => c.db.kind === kind);
+        if (!group.length) continue;
+        const endpoint = group[0]!.endpoint;
+        const pairs = group.map((c) => ({
+          live: c.db.database,
+          replacement: c.name,
+          keepAs: `${c.db.database}_old_${at}`,
+        }));
+        job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
+        await swapDatabases(endpoint, pairs);
+        undo.push(() =>
+          swapDatabases(
+            endpoint,
+            pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
+          ),
+        );
+        for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
+      }
+    } catch (err) {
+      for (const u of undo.reverse())
+        await u().catch((e: Error) =>
+          this.log.error(`putting back the previous databases failed: ${e.message}`),
+        );
+      swapped.length = 0;
+      throw err;
+    }
   }
 
   async leftovers(): Promise<Array<{ kind: BackupKind; database: string; sizeBytes: number }>> {
@@ -969,6 +943,9 @@ export class BackupService implements ConsoleModule {
     for (const job of this.jobs.values()) if (job.state.state === 'running') job.abort.abort();
   }
 }
+
+const cancelled = () =>
+  new OpsError('CONFLICT', 'Cancelled by the operator; nothing was swapped.', 'Start again when ready.');
 
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;

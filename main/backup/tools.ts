@@ -2,6 +2,8 @@
 // inside the cluster's container on Docker (archives are copied in and out as tar streams).
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
@@ -28,11 +30,19 @@ export interface ToolRun {
   env?: Record<string, string>;
 }
 
+/** A pg_restore that needs only part of the archive. */
+export interface RestoreOnly {
+  /** The sections restored read the table of contents alone (no table data). */
+  tocOnly?: boolean;
+  /** A `pg_restore -l` list (lines kept restore, in order): passed as -L. */
+  list?: string;
+}
+
 export interface PgTools {
   /** pg_dump -Fd of a database into dir (which must not exist yet) on this machine. */
   dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
   /** pg_restore of the archive in dir (on this machine) into an existing database. */
-  restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
+  restore(database: string, dir: string, args: string[], run: ToolRun, only?: RestoreOnly): Promise<void>;
   /** pg_restore -l of the archive in dir. */
   toc(dir: string): Promise<string>;
   /** psql -c sql; stdout streams to run.onStdout. */
@@ -108,8 +118,25 @@ export class LocalTools implements PgTools {
     return this.run(this.bin.pgDump, [...this.connArgs(database), ...args, '-f', dir], run);
   }
 
-  restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
-    return this.run(this.bin.pgRestore, [...this.connArgs(database), ...args, dir], run);
+  async restore(
+    database: string,
+    dir: string,
+    args: string[],
+    run: ToolRun,
+    only: RestoreOnly = {},
+  ): Promise<void> {
+    const scratch = only.list ? fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-')) : undefined;
+    try {
+      const listArgs: string[] = [];
+      if (scratch) {
+        const file = path.join(scratch, 'restore.list');
+        fs.writeFileSync(file, only.list!, { mode: 0o600 });
+        listArgs.push('-L', file);
+      }
+      await this.run(this.bin.pgRestore, [...this.connArgs(database), ...args, ...listArgs, dir], run);
+    } finally {
+      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   async toc(dir: string): Promise<string> {
@@ -206,15 +233,30 @@ export class DockerTools implements PgTools {
     }
   }
 
-  async restore(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
+  async restore(
+    database: string,
+    dir: string,
+    args: string[],
+    run: ToolRun,
+    only: RestoreOnly = {},
+  ): Promise<void> {
     const tmp = this.scratch();
+    const local = only.list ? fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-')) : undefined;
     try {
-      await this.copyIn(path.dirname(dir), path.basename(dir), tmp);
+      const name = path.basename(dir);
+      await this.copyIn(path.dirname(dir), only.tocOnly ? `${name}/toc.dat` : name, tmp);
+      const listArgs: string[] = [];
+      if (local) {
+        fs.writeFileSync(path.join(local, 'restore.list'), only.list!, { mode: 0o600 });
+        await this.copyIn(local, 'restore.list', tmp);
+        listArgs.push('-L', `${tmp}/restore.list`);
+      }
       await this.exec(
-        ['pg_restore', ...this.connArgs(database), ...args, `${tmp}/${path.basename(dir)}`],
+        ['pg_restore', ...this.connArgs(database), ...args, ...listArgs, `${tmp}/${name}`],
         run,
       );
     } finally {
+      if (local) fs.rmSync(local, { recursive: true, force: true });
       await this.exec(['rm', '-rf', tmp]).catch(() => undefined);
     }
   }

@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint } from '../provider';
+import { reopenDatabases } from '../databases';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,6 +74,7 @@ export async function ensureDatabases(ep: PostgresEndpoint, maintenanceDb: strin
       await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
       created.push(db);
     }
+    await reopenDatabases(c, ep.databases);
     return created;
   } finally {
     await c.end();

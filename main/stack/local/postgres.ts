@@ -7,6 +7,7 @@ import type { StackBinaries } from '../binaries';
 import type { Logger } from '../../logs';
 import { isAlive, run } from './process';
 import { ensureOwnedDir, type RunAs } from './run-as';
+import { reopenDatabases } from '../databases';
 
 /** The archive command: a segment counts only once it is complete and synced (copy, fsync, rename, fsync dir). */
 const ARCHIVE_SCRIPT = `#!/bin/sh
@@ -177,6 +178,10 @@ export class PostgresCluster {
           this.log.info(`created database ${db}`);
         }
       }
+      for (const db of await reopenDatabases(client, this.endpoint.databases))
+        this.log.warn(
+          `database ${db} refused connections (a restore was cut off during its swap): opened it`,
+        );
       return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     } finally {
       await client.end();

@@ -416,6 +416,61 @@ describe('restore', () => {
   });
 });
 
+describe('the swap', () => {
+  it('gets through while other sessions keep reconnecting to the live database, and leaves every name open', async () => {
+    const spec = s.ops.stack.spec();
+    // Clients like the console's own pools: each reconnects as soon as its session is terminated and stays idle.
+    let running = true;
+    const held: pg.Client[] = [];
+    const reconnecting = Array.from({ length: 4 }, async () => {
+      while (running) {
+        const c = new pg.Client({ ...spec.appPostgres, database: 'synapse_dt' });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          held.push(c);
+          await new Promise<void>((r) => c.once('end', () => r()));
+        } catch {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    });
+    await waitFor(() => held.length >= 4, 10_000, 'the clients to connect');
+    try {
+      const result = await s.ops.router.invoke('backups.restore', {
+        setId: both.id,
+        kinds: ['app'],
+        confirm: ['synapse_dt'],
+      });
+      expect(result.restored.map((r) => r.database)).toEqual(['synapse_dt']);
+      const c = new pg.Client({ ...spec.appPostgres, database: 'postgres' });
+      await c.connect();
+      const closed = await c.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE NOT datallowconn AND datname <> $1',
+        ['template0'],
+      );
+      await c.end();
+      expect(closed.rows).toEqual([]);
+    } finally {
+      running = false;
+      for (const c of held) await c.end().catch(() => undefined);
+      await Promise.all(reconnecting);
+    }
+  });
+
+  it('a database left closed by a swap cut off midway takes connections again at the next stack start', async () => {
+    const spec = s.ops.stack.spec();
+    const admin = new pg.Client({ ...spec.appPostgres, database: 'postgres' });
+    await admin.connect();
+    await admin.query('ALTER DATABASE synapse_dt ALLOW_CONNECTIONS false');
+    await admin.end();
+    const refused = new pg.Client({ ...spec.appPostgres, database: 'synapse_dt' });
+    await expect(refused.connect()).rejects.toThrow(/not currently accepting connections/);
+    await s.ops.router.invoke('stack.start', {});
+    expect(await rows(s.db, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});
+
 describe('cancellation, schedule and retention', () => {
   it('a backup cancelled while it dumps leaves no set and no partial folder', async () => {
     const before = (await s.ops.router.invoke('backups.list', {})).map((x) => x.id);

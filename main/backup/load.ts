@@ -1,0 +1,233 @@
+// Loads one directory-format archive into a new, empty database. pg_restore lays down the schema and, at the end,
+// the indexes and constraints; the table data goes through the console, one stream per file: the file's sha256,
+// its decompression, its content checksum and the COPY into the server in a single read. Every byte that reaches
+// the new database has been checked against the manifest by the time the data is in, without a read of the set
+// beforehand or a read of the database afterwards.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { setMaxListeners } from 'node:events';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseBackup, TableChecksum } from '../api/contract';
+import { OpsError } from '../api/errors';
+import { dataFileName, parseToc, type TocEntry } from './archive';
+import { ContentHasher } from './content-hash';
+import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
+import type { PgTools } from './tools';
+
+/** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
+const POST_DATA_SESSION = '-c maintenance_work_mem=256MB';
+
+export interface LoadOptions {
+  tools: PgTools;
+  endpoint: Endpoint;
+  /** The new database: created empty (template0) by the caller, dropped by the caller on failure. */
+  database: string;
+  /** The archive folder. */
+  dir: string;
+  db: DatabaseBackup;
+  signal?: AbortSignal;
+  /** Table data files loaded side by side. */
+  lanes?: number;
+  onBytes?: (n: number) => void;
+  onTableDone?: (table: string) => void;
+}
+
+const invalid = (message: string) =>
+  new OpsError('BACKUP_INVALID', message, 'Nothing was swapped. Verify the set with a trial restore.');
+
+const cancelled = () =>
+  new OpsError('CONFLICT', 'Cancelled by the operator; nothing was swapped.', 'Start again when ready.');
+
+/**
+ * Before anything is loaded: the archive holds exactly the manifest's files at the manifest's sizes (a truncated
+ * or extra file is refused here, without reading the data), and its small files match their sha256.
+ */
+export function checkArchiveFiles(setDir: string, db: DatabaseBackup): string[] {
+  const dir = path.join(setDir, db.archive);
+  if (!fs.existsSync(dir)) return [`The archive of ${db.database} is missing (${dir}).`];
+  const problems: string[] = [];
+  const onDisk = new Set(fs.readdirSync(dir).map((n) => `${db.archive}/${n}`));
+  for (const f of db.files) {
+    if (!onDisk.delete(f.path)) {
+      problems.push(`${f.path} is missing.`);
+      continue;
+    }
+    const size = fs.statSync(path.join(setDir, f.path)).size;
+    if (size !== f.size)
+      problems.push(`${f.path} is ${size} bytes, the manifest says ${f.size} (truncated or replaced).`);
+    else if (!/\.dat(\.gz)?$/.test(f.path) && sha256(path.join(setDir, f.path)) !== f.sha256)
+      problems.push(`${f.path} does not match its sha256 (corrupted or replaced).`);
+  }
+  for (const extra of onDisk) problems.push(`${extra} is not part of the set.`);
+  return problems;
+}
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** The archive's table data entries, each matched with its manifest entry (a mismatch either way is refused). */
+function dataEntries(toc: TocEntry[], db: DatabaseBackup): Array<{ entry: TocEntry; table: TableChecksum }> {
+  const byId = new Map(db.tables.map((t) => [t.dumpId, t]));
+  const out = toc
+    .filter((e) => e.type === 'TABLE DATA')
+    .map((entry) => {
+      const table = byId.get(entry.dumpId);
+      if (!table || table.schema !== entry.schema || table.name !== entry.name)
+        throw invalid(
+          `The archive of ${db.database} holds data for ${entry.schema}.${entry.name} that its manifest does not describe.`,
+        );
+      byId.delete(entry.dumpId);
+      return { entry, table };
+    });
+  const left = [...byId.values()];
+  if (left.length)
+    throw invalid(
+      `The manifest of ${db.database} lists ${left.map((t) => `${t.schema}.${t.name}`).join(', ')}, which its archive does not hold.`,
+    );
+  return out;
+}
+
+/**
+ * Schema and table data, every table checked: returns once the data is in and matches the manifest. What remains
+ * (indexes, constraints, sequence values) is `finishLoad`.
+ */
+export async function loadSchemaAndData(o: LoadOptions): Promise<{ toc: string }> {
+  const run = { signal: o.signal };
+  const tocText = await o.tools.toc(o.dir);
+  const entries = dataEntries(parseToc(tocText), o.db);
+  await o.tools.restore(o.database, o.dir, ['--section=pre-data', '--no-owner', '--exit-on-error'], run, {
+    tocOnly: true,
+  });
+  const columns = await withClient(o.endpoint, o.database, liveTables);
+  const byName = new Map(columns.map((t) => [`${t.schema}.${t.name}`, t.columns]));
+  // Largest first, so the lanes finish together.
+  const queue = entries
+    .map((e) => {
+      const name = dataFileName(o.dir, e.entry.dumpId);
+      if (!name) throw invalid(`The data file of ${e.table.schema}.${e.table.name} is missing.`);
+      return { ...e, name, size: fs.statSync(path.join(o.dir, name)).size };
+    })
+    .sort((a, b) => b.size - a.size);
+  const failed = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
+  setMaxListeners(0, signal);
+  const lane = async () => {
+    const client = new pg.Client({ ...o.endpoint, database: o.database, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const cols = byName.get(`${next.table.schema}.${next.table.name}`);
+        if (!cols)
+          throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
+        await loadTable(client, o, next.table, path.join(o.dir, next.name), cols, signal);
+        o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  await settleAll(
+    Array.from({ length: Math.max(1, o.lanes ?? 2) }, () => lane()),
+    failed,
+  );
+  return { toc: tocText };
+}
+
+async function loadTable(
+  client: pg.Client,
+  o: LoadOptions,
+  table: TableChecksum,
+  file: string,
+  columns: string[],
+  signal: AbortSignal,
+): Promise<void> {
+  const label = `${table.schema}.${table.name}`;
+  const relative = `${o.db.archive}/${path.basename(file)}`;
+  const expected = o.db.files.find((f) => f.path === relative);
+  if (!expected) throw invalid(`${relative} is not part of the set.`);
+  const fileHash = crypto.createHash('sha256');
+  const content = new ContentHasher(true);
+  const tap = (see: (chunk: Buffer) => void) =>
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        see(chunk);
+        done(null, chunk);
+      },
+    });
+  const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  // As pg_restore does in parallel mode: the empty table truncated in the COPY's own transaction, so the rows go
+  // in the archive's order (no free-space map) and, with FREEZE, already frozen (no hint-bit writes afterwards).
+  await client.query(`BEGIN; TRUNCATE ONLY ${target}`);
+  const copy = client.query(
+    copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FREEZE)`),
+  );
+  const stages = [
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    tap((c) => {
+      fileHash.update(c);
+      o.onBytes?.(c.length);
+    }),
+    ...(file.endsWith('.gz') ? [zlib.createGunzip({ chunkSize: 1 << 18 })] : []),
+    tap((c) => content.update(c)),
+    copy,
+  ];
+  try {
+    await pipeline(stages, { signal });
+  } catch (err) {
+    if (o.signal?.aborted) throw cancelled();
+    if (signal.aborted) throw err; // another lane failed first: its error is the one reported (settleAll)
+    const message = (err as Error).message;
+    // A damaged file fails in the decompression or in the server's parsing of what came out of it.
+    throw invalid(`${relative} (${label}) could not be loaded into ${o.database}: ${message}.`);
+  }
+  await client.query('COMMIT');
+  const got = content.digest();
+  const sha = fileHash.digest('hex');
+  if (sha !== expected.sha256)
+    throw invalid(
+      `${relative} does not match its sha256 (corrupted or replaced); ${o.database} differs from the backup.`,
+    );
+  if (got.checksum !== table.checksum || got.rows !== table.rows || copy.rowCount !== table.rows)
+    throw invalid(
+      `${label} restored into ${o.database} differs from the backup (${copy.rowCount} rows loaded, content ${got.rows} rows, manifest ${table.rows}).`,
+    );
+}
+
+/** Sequence values, indexes, constraints and triggers, in parallel jobs, after the data is in. */
+export async function finishLoad(o: LoadOptions, toc: string): Promise<void> {
+  // Everything except the table data, which is already loaded.
+  const list = toc
+    .split('\n')
+    .filter((line) => !/^\d+; \d+ \d+ TABLE DATA /.test(line))
+    .join('\n');
+  await o.tools.restore(
+    o.database,
+    o.dir,
+    ['--section=data', '--section=post-data', '-j', '2', '--no-owner', '--exit-on-error'],
+    { signal: o.signal, env: { PGOPTIONS: POST_DATA_SESSION } },
+    { tocOnly: true, list },
+  );
+}
+
+/** Work side by side: the first failure in time aborts `phase` (so the others stop) and is the one thrown. */
+export async function settleAll<T>(work: Array<Promise<T>>, phase: AbortController): Promise<T[]> {
+  let first: { err: unknown } | undefined;
+  const outcomes = await Promise.allSettled(
+    work.map((p) =>
+      p.catch((err: unknown) => {
+        first ??= { err };
+        phase.abort();
+        throw err;
+      }),
+    ),
+  );
+  if (first) throw first.err;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
