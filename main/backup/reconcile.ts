@@ -108,7 +108,8 @@ export async function reconcile(spec: StackSpec, cycles: CycleService): Promise<
   }
   if (client) {
     for await (const wf of client.workflow.list({ query: 'ExecutionStatus="Running"' })) {
-      if (tracked.has(wf.workflowId)) continue;
+      // The stack validation's own probe workflow is no cycle (visibility may still list it as running).
+      if (tracked.has(wf.workflowId) || wf.type === 'OpsConsoleValidation') continue;
       items.push({
         workflowId: wf.workflowId,
         problem: 'untracked-workflow',

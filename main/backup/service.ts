@@ -12,8 +12,10 @@ import type {
   BackupSetSummary,
   DatabaseBackup,
   OpParsedInput,
+  ReconcileReport,
   RestorePlan,
   RestoreResult,
+  ValidationCheck,
   Verification,
 } from '../api/contract';
 import { BackupScheduleSchema } from '../api/contract';
@@ -189,6 +191,41 @@ export class BackupService implements ConsoleModule {
     });
     this.armSchedule();
     this.watchStackStarts();
+    deps.stack.addChecks(({ integration }) => (integration ? this.agreementChecks() : Promise.resolve([])));
+  }
+
+  /** Validation: the app DB and Temporal agree (a lost or older Temporal DB shows as cycles it does not know). */
+  private async agreementChecks(): Promise<ValidationCheck[]> {
+    const started = performance.now();
+    let report: ReconcileReport;
+    try {
+      report = await reconcile(this.deps.stack.spec(), this.deps.cycles);
+    } catch {
+      return []; // a database or Temporal does not answer: their own checks say so
+    }
+    if (!report.temporalReachable) return [];
+    const lost = report.items.filter((i) => i.problem === 'unknown-to-temporal');
+    const others = report.items.length - lost.length;
+    const detail = lost.length
+      ? `Temporal does not know ${lost.length} cycle(s) the app DB shows in flight (${lost.map((i) => i.cycleId).join(', ')}): ` +
+        'the Temporal DB was lost or restored from an older set, and their running workflows with it.' +
+        (others ? ` ${others} other difference(s).` : '')
+      : report.items.length
+        ? report.summary
+        : 'Every cycle in flight in the app DB runs in Temporal, and every workflow has tracking rows.';
+    return [
+      {
+        id: 'integration.agreement',
+        group: 'integration',
+        label: 'App DB and Temporal agree',
+        status: report.items.length ? 'degraded' : 'healthy',
+        detail,
+        fix: report.items.length
+          ? 'Backups → Reconciliation lists each with its fix (a lost cycle restarts from the phase after its last completed one); or `ops-console backup reconcile`.'
+          : undefined,
+        durationMs: Math.round(performance.now() - started),
+      },
+    ];
   }
 
   /**

@@ -166,8 +166,19 @@ export class DockerTools implements PgTools {
     if (run.signal?.aborted) throw cancelled();
     const container = await this.container();
     const env = { PGPASSWORD: this.conn.password, PGCONNECT_TIMEOUT: '5', ...run.env };
+    // A process started by exec outlives its stream: a cancellable one records its pid inside the container, so
+    // cancelling can stop it there (pg_dump and pg_restore end their parallel workers on SIGTERM).
+    const pidFile = run.signal ? `${this.scratch()}.pid` : undefined;
     const exec = await container.exec({
-      Cmd: cmd,
+      Cmd: pidFile
+        ? [
+            'sh',
+            '-c',
+            `"$@" & echo $! > ${pidFile}; wait $!; rc=$?; rm -f ${pidFile}; exit $rc`,
+            'sh',
+            ...cmd,
+          ]
+        : cmd,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       AttachStdout: true,
       AttachStderr: true,
@@ -179,7 +190,16 @@ export class DockerTools implements PgTools {
     out.on('data', (c: Buffer) => run.onStdout?.(c));
     errStream.on('data', (c: Buffer) => err.write(c.toString()));
     container.modem.demuxStream(stream, out, errStream);
-    const onAbort = () => stream.destroy();
+    let stopped: Promise<void> | undefined;
+    const onAbort = () => {
+      stream.destroy();
+      stopped = this.exec([
+        'sh',
+        '-c',
+        `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pidFile} ] && break; sleep 0.05; done; ` +
+          `p=$(cat ${pidFile} 2>/dev/null) && kill -TERM "$p" 2>/dev/null; while [ -n "$p" ] && kill -0 "$p" 2>/dev/null; do sleep 0.05; done; rm -f ${pidFile}`,
+      ]).catch(() => undefined);
+    };
     run.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -190,7 +210,10 @@ export class DockerTools implements PgTools {
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
     }
-    if (run.signal?.aborted) throw cancelled();
+    if (run.signal?.aborted) {
+      await stopped;
+      throw cancelled();
+    }
     let info = await exec.inspect();
     // The stream can end a moment before the engine records the exit code.
     for (let i = 0; i < 100 && info.Running; i++) {

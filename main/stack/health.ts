@@ -255,7 +255,7 @@ async function uiCheck(spec: StackSpec): Promise<ValidationCheck> {
   });
 }
 
-export function overallOf(checks: ValidationCheck[]): ValidationCheck['status'] {
+export function overallOf(checks: Array<Pick<ValidationCheck, 'status'>>): ValidationCheck['status'] {
   if (checks.some((c) => c.status === 'failed')) return 'failed';
   if (checks.some((c) => c.status === 'degraded')) return 'degraded';
   return 'healthy';

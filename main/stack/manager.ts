@@ -1,12 +1,19 @@
 // The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
 // watches for crashes, and serves the stack.* operations.
 import { OpsError, toErrorShape } from '../api/errors';
-import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api/contract';
+import type {
+  ServiceStatus,
+  StackState,
+  StackStatus,
+  StartStep,
+  ValidationCheck,
+  ValidationReport,
+} from '../api/contract';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import { checkPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { validateStack } from './health';
+import { overallOf, validateStack } from './health';
 import { LocalProvider } from './local/provider';
 import { refusedOnAttached } from './attached/provider';
 
@@ -48,6 +55,7 @@ export class StackManager implements ConsoleModule {
   private watch: NodeJS.Timeout | undefined;
   private readonly paused = new Set<ServiceStatus['id']>();
   private readonly log;
+  private readonly extraChecks: Array<(options: { integration: boolean }) => Promise<ValidationCheck[]>> = [];
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -63,7 +71,7 @@ export class StackManager implements ConsoleModule {
         return this.start();
       },
       'stack.restartService': ({ service }) => this.restartService(service),
-      'stack.validate': ({ integration }) => validateStack(this.spec(), { integration }),
+      'stack.validate': ({ integration }) => this.validate(integration),
       'stack.remove': ({ deleteData }) => this.remove(deleteData),
       'stack.checkPorts': () => {
         const p = this.ctx.settings.get().stack.ports;
@@ -284,6 +292,19 @@ export class StackManager implements ConsoleModule {
    * Runs work with one service stopped on purpose (a restore of the database it holds locks in), then starts it
    * again whatever happened. The crash watcher leaves a paused service alone.
    */
+  /** Checks that other capabilities add to the stack's validation (they need more than the stack to judge). */
+  addChecks(checks: (options: { integration: boolean }) => Promise<ValidationCheck[]>): void {
+    this.extraChecks.push(checks);
+  }
+
+  private async validate(integration: boolean): Promise<ValidationReport> {
+    const report = await validateStack(this.spec(), { integration });
+    const extra = (await Promise.all(this.extraChecks.map((c) => c({ integration })))).flat();
+    if (!extra.length) return report;
+    const checks = [...report.checks, ...extra];
+    return { ...report, checks, overall: overallOf([{ status: report.overall }, ...extra]) };
+  }
+
   withServiceStopped<T>(
     service: ServiceStatus['id'],
     work: (stopped: Promise<void>) => Promise<T>,

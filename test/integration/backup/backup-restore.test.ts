@@ -413,6 +413,15 @@ describe('restore', () => {
       lastCompletedPhase: 'planning',
       skipPhases: ['planning'],
     });
+    // The stack's validation detects it too, explains it and names the fix.
+    const report = await s.ops.router.invoke('stack.validate', { integration: true });
+    const agreement = report.checks.find((c) => c.id === 'integration.agreement');
+    expect(agreement).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringMatching(/703.*Temporal DB was lost/),
+    });
+    expect(agreement?.fix).toMatch(/Reconciliation/);
+    expect(report.overall).not.toBe('healthy');
   });
 });
 
@@ -455,6 +464,43 @@ describe('the swap', () => {
       running = false;
       for (const c of held) await c.end().catch(() => undefined);
       await Promise.all(reconnecting);
+    }
+  });
+
+  it("a failure on the second cluster puts the first cluster's databases back", async () => {
+    // The Temporal DB's swap will find the name it keeps the old database under taken: whatever second the
+    // restore stamps its names with, in the next few seconds, a database of that name already exists.
+    const spec = s.ops.stack.spec();
+    const stampOf = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
+    const admin = new pg.Client({ ...spec.temporalPostgres, database: 'postgres' });
+    await admin.connect();
+    const taken: string[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 8; i++) {
+      const name = `temporal_old_${stampOf(new Date(t0 + i * 1000))}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      taken.push(name);
+    }
+    const before = await appFingerprint();
+    const appNames = await databases('app');
+    try {
+      const r = await s.ops.router.call('backups.restore', {
+        setId: both.id,
+        confirm: ['synapse_dt', 'temporal', 'temporal_visibility'],
+      });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(/already exists/);
+      // The app DB's swap had happened first: it was put back, and its restored copy dropped.
+      expect(await appFingerprint()).toBe(before);
+      expect((await databases('app')).sort()).toEqual([...appNames].sort());
+      const temporalNames = await databases('temporal');
+      expect(temporalNames.filter((d) => d.includes('_restore_'))).toEqual([]);
+      expect(temporalNames).toEqual(expect.arrayContaining(['temporal', 'temporal_visibility']));
+      const status = await s.ops.router.invoke('stack.status', {});
+      expect(status.services.find((x) => x.id === 'temporal')?.state).toBe('running');
+    } finally {
+      for (const name of taken) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
     }
   });
 

@@ -15,6 +15,7 @@ import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/
 import { scratchHome } from '../../support/console-process';
 import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
 import { freeStackSettings } from '../../support/stack-settings';
+import { waitFor } from '../../support/cycle-stack';
 
 const MINUTE = 60_000;
 let engine: TestEngine;
@@ -96,6 +97,51 @@ describe('backups on the Docker provider', () => {
       expect(await app(`SELECT count(*)::int AS n FROM data_owners`)).toEqual([{ n: 500 }]);
       const services = await provider.services();
       expect(services.find((s) => s.id === 'temporal')?.state).toBe('running');
+    },
+    10 * MINUTE,
+  );
+
+  it(
+    'a cancelled backup stops the pg_dump running inside the container',
+    async () => {
+      // Enough data that the dump is still running when it is cancelled.
+      await app(`CREATE TABLE bulk AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS note
+                   FROM generate_series(1, 1500000) g`);
+      const backup = ops.router.call('backups.create', { kinds: ['app'], quiesce: false });
+      try {
+        // Cancelled while pg_dump is at work inside the container.
+        await waitFor(
+          async () =>
+            (
+              await app<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pg_dump'`,
+              )
+            )[0]!.n > 0,
+          2 * MINUTE,
+          'pg_dump to connect',
+        );
+        const job = (await ops.router.invoke('backups.jobs', {})).find((j) => j.state === 'running');
+        await ops.router.invoke('backups.cancel', { jobId: job!.id });
+        const r = await backup;
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.error.message).toMatch(/Cancelled/);
+      } finally {
+        await backup;
+        await app('DROP TABLE IF EXISTS bulk');
+      }
+      // The cancellation returns once the process inside the container is gone.
+      const container = await provider.serviceContainer('app-postgres');
+      const exec = await container.exec({
+        Cmd: ['sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\000" " "'],
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      let out = '';
+      stream.on('data', (c: Buffer) => (out += c.toString('latin1')));
+      await new Promise((r) => stream.on('end', r));
+      expect(out).toMatch(/postgres/);
+      expect(out).not.toMatch(/pg_dump/);
     },
     10 * MINUTE,
   );
