@@ -425,6 +425,35 @@ describe('restore', () => {
   });
 });
 
+describe('a set from an older console', () => {
+  it("gets this console's newer migrations before it goes live", async () => {
+    // The live app DB made to look like one from a console that predates migration 0002: its objects are dropped
+    // and its row removed, then a set is taken of it.
+    await s.db.query(`
+      DROP TABLE inspection_phase_histogram, inspection_activity_daily, inspection_cycle_counters;
+      DROP FUNCTION inspection_bucket(double precision), inspection_fold_phases_inserted(),
+        inspection_fold_phases_updated(), inspection_fold_attempts(), inspection_fold_retries(),
+        inspection_fold_compensations() CASCADE;
+      DROP INDEX workflow_executions_list_started, workflow_executions_list_duration,
+        workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
+        workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
+      DELETE FROM ops_schema_migrations WHERE name = '0002_inspection';`);
+    const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
+    const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
+    expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
+    expect((await s.ops.router.invoke('backups.plan', { setId: older.id })).refusals).toEqual([]);
+    const result = await s.ops.router.invoke('backups.restore', { setId: older.id, confirm: ['synapse_dt'] });
+    expect(result.migrationsApplied).toEqual(['0002_inspection']);
+    expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
+      { t: 'inspection_phase_histogram' },
+    ]);
+    expect(await rows(s.db, `SELECT name FROM ops_schema_migrations ORDER BY name`)).toEqual([
+      { name: '0001_initial' },
+      { name: '0002_inspection' },
+    ]);
+  });
+});
+
 describe('the swap', () => {
   it('gets through while other sessions keep reconnecting to the live database, and leaves every name open', async () => {
     const spec = s.ops.stack.spec();
