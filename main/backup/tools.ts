@@ -38,6 +38,19 @@ export interface RestoreOnly {
   list?: string;
 }
 
+/** A -L list, written to a private temporary folder for the time of `work`. */
+async function withListFile<T>(list: string | undefined, work: (file?: string) => Promise<T>): Promise<T> {
+  if (list === undefined) return work(undefined);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-'));
+  try {
+    const file = path.join(dir, 'restore.list');
+    fs.writeFileSync(file, list, { mode: 0o600 });
+    return await work(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface PgTools {
   /** pg_dump -Fd of a database into dir (which must not exist yet) on this machine. */
   dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
@@ -118,25 +131,20 @@ export class LocalTools implements PgTools {
     return this.run(this.bin.pgDump, [...this.connArgs(database), ...args, '-f', dir], run);
   }
 
-  async restore(
+  restore(
     database: string,
     dir: string,
     args: string[],
     run: ToolRun,
     only: RestoreOnly = {},
   ): Promise<void> {
-    const scratch = only.list ? fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-')) : undefined;
-    try {
-      const listArgs: string[] = [];
-      if (scratch) {
-        const file = path.join(scratch, 'restore.list');
-        fs.writeFileSync(file, only.list!, { mode: 0o600 });
-        listArgs.push('-L', file);
-      }
-      await this.run(this.bin.pgRestore, [...this.connArgs(database), ...args, ...listArgs, dir], run);
-    } finally {
-      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-    }
+    return withListFile(only.list, (list) =>
+      this.run(
+        this.bin.pgRestore,
+        [...this.connArgs(database), ...args, ...(list ? ['-L', list] : []), dir],
+        run,
+      ),
+    );
   }
 
   async toc(dir: string): Promise<string> {
@@ -264,22 +272,18 @@ export class DockerTools implements PgTools {
     only: RestoreOnly = {},
   ): Promise<void> {
     const tmp = this.scratch();
-    const local = only.list ? fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-')) : undefined;
     try {
       const name = path.basename(dir);
       await this.copyIn(path.dirname(dir), only.tocOnly ? `${name}/toc.dat` : name, tmp);
-      const listArgs: string[] = [];
-      if (local) {
-        fs.writeFileSync(path.join(local, 'restore.list'), only.list!, { mode: 0o600 });
-        await this.copyIn(local, 'restore.list', tmp);
-        listArgs.push('-L', `${tmp}/restore.list`);
-      }
-      await this.exec(
-        ['pg_restore', ...this.connArgs(database), ...args, ...listArgs, `${tmp}/${name}`],
-        run,
-      );
+      await withListFile(only.list, async (list) => {
+        if (list) await this.copyIn(path.dirname(list), path.basename(list), tmp);
+        const listArgs = list ? ['-L', `${tmp}/${path.basename(list)}`] : [];
+        await this.exec(
+          ['pg_restore', ...this.connArgs(database), ...args, ...listArgs, `${tmp}/${name}`],
+          run,
+        );
+      });
     } finally {
-      if (local) fs.rmSync(local, { recursive: true, force: true });
       await this.exec(['rm', '-rf', tmp]).catch(() => undefined);
     }
   }
