@@ -13,6 +13,7 @@ export default defineConfig({
   test: {
     root: '.',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Integration tests start real servers on this 2-core machine: run files one at a time.

@@ -1,5 +1,5 @@
 // Starts the built console (`dist/cli.mjs serve|up`) as a child process in a scratch data folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,24 @@ export interface ConsoleProcess {
   stop(): Promise<void>;
 }
 
+const homes = new Set<string>();
+
+/**
+ * Removes the scratch homes this test file made (test/setup.ts runs it after each file): a stack's data folders
+ * take hundreds of MB each, and a full run makes dozens. Whatever still runs from a home (a stack a failed test
+ * left behind) is stopped first.
+ */
+export function removeScratchHomes(): void {
+  for (const home of homes) {
+    spawnSync('pkill', ['-f', home]);
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 });
+    homes.delete(home);
+  }
+}
+
 export function scratchHome(settings?: object): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-test-'));
+  homes.add(home);
   fs.chmodSync(home, 0o755);
   if (settings) fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify(settings));
   return home;
