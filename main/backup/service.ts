@@ -809,33 +809,53 @@ export class BackupService implements ConsoleModule {
         }),
         phase,
       );
-      created.sort((a, b) => dbs.indexOf(a.db) - dbs.indexOf(b.db));
-      // 2. Every byte matched the manifest. The indexes build while the worker drains and Temporal stops.
+      // 2. Every byte matched the manifest. The indexes build while the worker drains; the Temporal DB (small) is
+      //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
       job.update({ step: 'Building indexes and constraints while the worker stops' });
-      const finishing = settleAll(
-        loads.map(async ({ load, toc }) => {
-          await finishLoad(load, toc);
-          // An app DB from an older console gets this console's newer migrations before it goes live.
-          if (load.db.kind === 'app')
-            migrationsApplied.push(
-              ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
-            );
+      const finished = new Map(
+        loads.map(({ load, toc }) => {
+          const done = (async () => {
+            await finishLoad(load, toc);
+            // An app DB from an older console gets this console's newer migrations before it goes live.
+            if (load.db.kind === 'app')
+              migrationsApplied.push(
+                ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
+              );
+          })();
+          done.catch(() => phase.abort());
+          return [load.db, done] as const;
         }),
-        phase,
       );
-      finishing.catch(() => undefined);
+      const ready = (kind: BackupKind) =>
+        Promise.all([...finished].filter(([db]) => db.kind === kind).map(([, done]) => done));
       if (workerWasOn) await this.deps.worker.stop();
-      const swap = async (temporalStopped: Promise<void> = Promise.resolve()) => {
-        await finishing;
-        await temporalStopped;
-        if (job.signal.aborted) throw cancelled();
-        await this.swapIn(created, at, swapped, job);
-        created.length = 0; // they are the live databases now
-      };
-      if (plan.kinds.includes('temporal')) {
-        // The Temporal server holds shard locks on the databases being replaced; it stops while the indexes build.
-        await this.deps.stack.withServiceStopped('temporal', swap, { overlap: true });
-      } else await swap();
+      const undo: Array<() => Promise<void>> = [];
+      try {
+        for (const kind of (['temporal', 'app'] as BackupKind[]).filter((k) => plan.kinds.includes(k))) {
+          const group = created.filter((c) => c.db.kind === kind);
+          const swap = async (stopped: Promise<void> = Promise.resolve()) => {
+            await ready(kind);
+            await stopped;
+            if (job.signal.aborted) throw cancelled();
+            undo.push(await this.swapKind(kind, group, at, swapped, job));
+          };
+          // The Temporal server holds shard locks on the databases being replaced.
+          if (kind === 'temporal')
+            await this.deps.stack.withServiceStopped('temporal', swap, { overlap: true });
+          else await swap();
+        }
+      } catch (err) {
+        for (const u of undo.reverse())
+          await u().catch((e: Error) =>
+            this.log.error(`putting back the previous databases failed: ${e.message}`),
+          );
+        throw err;
+      }
+      created.length = 0; // they are the live databases now
+      swapped.sort(
+        (x, y) =>
+          dbs.findIndex((d) => d.database === x.database) - dbs.findIndex((d) => d.database === y.database),
+      );
       restored = true;
     } finally {
       phase.abort(); // whatever still runs on the new databases stops before they are dropped
@@ -876,42 +896,37 @@ export class BackupService implements ConsoleModule {
     );
   }
 
-  /** Swaps each cluster's restored databases in, in one transaction per cluster; if the second fails, the first is put back. */
-  private async swapIn(
-    created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }>,
+  /**
+   * Swaps one cluster's restored databases in, in one transaction; returns what puts the previous ones back
+   * (with Temporal stopped again around it when they are the Temporal DB's).
+   */
+  private async swapKind(
+    kind: BackupKind,
+    group: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }>,
     at: string,
     swapped: Array<{ database: string; keptOldAs: string }>,
     job: Job,
-  ): Promise<void> {
-    const undo: Array<() => Promise<void>> = [];
-    try {
-      for (const kind of ['app', 'temporal'] as BackupKind[]) {
-        const group = created.filter((c) => c.db.kind === kind);
-        if (!group.length) continue;
-        const endpoint = group[0]!.endpoint;
-        const pairs = group.map((c) => ({
-          live: c.db.database,
-          replacement: c.name,
-          keepAs: `${c.db.database}_old_${at}`,
-        }));
-        job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
-        await swapDatabases(endpoint, pairs);
-        undo.push(() =>
-          swapDatabases(
-            endpoint,
-            pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
-          ),
+  ): Promise<() => Promise<void>> {
+    const endpoint = group[0]!.endpoint;
+    const pairs = group.map((c) => ({
+      live: c.db.database,
+      replacement: c.name,
+      keepAs: `${c.db.database}_old_${at}`,
+    }));
+    job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
+    await swapDatabases(endpoint, pairs);
+    for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
+    return async () => {
+      job.update({ step: `Putting the previous ${LABEL[kind]} back` });
+      const back = () =>
+        swapDatabases(
+          endpoint,
+          pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
         );
-        for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
-      }
-    } catch (err) {
-      for (const u of undo.reverse())
-        await u().catch((e: Error) =>
-          this.log.error(`putting back the previous databases failed: ${e.message}`),
-        );
-      swapped.length = 0;
-      throw err;
-    }
+      if (kind === 'temporal') await this.deps.stack.withServiceStopped('temporal', back);
+      else await back();
+      swapped.splice(0, swapped.length, ...swapped.filter((s) => !pairs.some((p) => p.live === s.database)));
+    };
   }
 
   async leftovers(): Promise<Array<{ kind: BackupKind; database: string; sizeBytes: number }>> {

@@ -497,19 +497,34 @@ describe('the swap', () => {
   });
 
   it("a failure on the second cluster puts the first cluster's databases back", async () => {
-    // The Temporal DB's swap will find the name it keeps the old database under taken: whatever second the
-    // restore stamps its names with, in the next few seconds, a database of that name already exists.
+    // The Temporal DB swaps first (it is ready first); the app DB's swap will then find the name it keeps the old
+    // database under taken: whatever second the restore stamps its names with, in the next few seconds, a
+    // database of that name already exists.
     const spec = s.ops.stack.spec();
     const stampOf = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
-    const admin = new pg.Client({ ...spec.temporalPostgres, database: 'postgres' });
+    const admin = new pg.Client({ ...spec.appPostgres, database: 'postgres' });
     await admin.connect();
     const taken: string[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 8; i++) {
-      const name = `temporal_old_${stampOf(new Date(t0 + i * 1000))}`;
+      const name = `synapse_dt_old_${stampOf(new Date(t0 + i * 1000))}`;
       await admin.query(`CREATE DATABASE ${name}`);
       taken.push(name);
     }
+    const oids = async () => {
+      const c = new pg.Client({ ...spec.temporalPostgres, database: 'postgres' });
+      await c.connect();
+      try {
+        return (
+          await c.query<{ datname: string; oid: number }>(
+            `SELECT datname, oid::int FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility') ORDER BY 1`,
+          )
+        ).rows;
+      } finally {
+        await c.end();
+      }
+    };
+    const temporalBefore = await oids();
     const before = await appFingerprint();
     const appNames = await databases('app');
     try {
@@ -519,12 +534,12 @@ describe('the swap', () => {
       });
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/already exists/);
-      // The app DB's swap had happened first: it was put back, and its restored copy dropped.
-      expect(await appFingerprint()).toBe(before);
-      expect((await databases('app')).sort()).toEqual([...appNames].sort());
+      // The Temporal DB had been swapped in: the very databases that were live before are live again.
+      expect(await oids()).toEqual(temporalBefore);
       const temporalNames = await databases('temporal');
       expect(temporalNames.filter((d) => d.includes('_restore_'))).toEqual([]);
-      expect(temporalNames).toEqual(expect.arrayContaining(['temporal', 'temporal_visibility']));
+      expect(await appFingerprint()).toBe(before);
+      expect((await databases('app')).sort()).toEqual([...appNames].sort());
       const status = await s.ops.router.invoke('stack.status', {});
       expect(status.services.find((x) => x.id === 'temporal')?.state).toBe('running');
     } finally {
