@@ -1,6 +1,7 @@
 // Point-in-time recovery of both clusters to the same moment (local provider): archiving health, base backups,
-// the recovery timeline, and recover = restore each cluster from its base backup + archive into a new folder,
-// verify it reached the moment, swap both in with the worker and Temporal stopped, validate, reconcile.
+// the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each cluster's
+// base backup in for its data folder (the old one kept aside, journaled), replay it on its real port until it
+// promotes at the moment, verify, start Temporal and the worker, validate, reconcile.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,8 +16,7 @@ import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackManager } from '../stack/manager';
 import type { PostgresCluster } from '../stack/local/postgres';
-import { run, sleep } from '../stack/local/process';
-import { anyFreePort } from '../stack/ports';
+import { sleep } from '../stack/local/process';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
 import { archiveBytes, listSegments, pruneSegments, reachFrom } from './archive';
@@ -29,8 +29,7 @@ import {
   swapFolders,
 } from './journal';
 import { planCluster } from './plan';
-
-const RECOVERY_MARKER = '# ops-console point-in-time recovery';
+import { layDownBaseBackup, reachedFromLog, replayInPlace } from './restore';
 
 async function withClient<T>(
   cluster: PostgresCluster,
@@ -403,19 +402,31 @@ export class RecoveryService implements ConsoleModule {
     }));
     beginRecovery(
       stackDir,
-      work.flatMap((w) => [w.recovered, `${w.recovered}.log`]),
+      work.map((w) => w.recovered),
     );
-    try {
-      // Restore each cluster into a new folder and let it replay the archive up to the moment.
-      await Promise.all(work.map((w) => this.restoreInto(w, to, inclusive)));
-    } catch (err) {
-      for (const w of work) fs.rmSync(w.recovered, { recursive: true, force: true });
-      endRecovery(stackDir);
-      throw err;
-    }
-    // Swap both in with the worker and Temporal stopped.
+
+    // The base backups are copied while the worker, Temporal and both clusters stop: different folders, and the
+    // copy is most of the work that does not need the stack down.
     this.progress('swap', 'running', 'stopping the worker, Temporal and both databases');
-    await this.stack.stop();
+    const laidDown = Promise.allSettled(work.map((w) => this.layDown(w, to, inclusive)));
+    const stopped = this.stack.stop().then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    const [copies, stopFailure] = await Promise.all([laidDown, stopped]);
+    const copyFailure = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (copyFailure || stopFailure) {
+      rollBackInterrupted(stackDir);
+      await this.stack.start().catch(() => undefined);
+      const reason = ((copyFailure?.reason as Error | undefined) ?? stopFailure)!.message;
+      this.progress('swap', 'failed', reason);
+      throw new OpsError(
+        'STACK_FAILED',
+        `The recovery could not begin: ${reason}`,
+        'Nothing was changed and the stack was started again; fix what the message names and try again.',
+      );
+    }
+    // Journaled: a failure or a killed console from here on puts the previous folders back.
     swapFolders(
       stackDir,
       work.flatMap((w) => [
@@ -424,11 +435,18 @@ export class RecoveryService implements ConsoleModule {
       ]),
     );
     this.progress('swap', 'done');
+
     let validation = '';
+    let reconciliation: unknown;
     try {
+      // Each cluster replays on its real port with its real settings and promotes once: nothing restarts after.
+      await Promise.all(work.map((w) => this.replay(w, to)));
       this.progress('validate', 'running');
-      await this.stack.start();
-      const report = await validateStack(this.stack.spec(), { integration: true });
+      await this.stack.start(); // Temporal, then the worker (which starts while validation runs)
+      const [report, reconcile] = await Promise.all([
+        validateStack(this.stack.spec(), { integration: true }),
+        this.ctx.router.call('backups.reconcile', {}),
+      ]);
       validation = report.overall;
       if (report.overall === 'failed') {
         const failed = report.checks
@@ -438,20 +456,19 @@ export class RecoveryService implements ConsoleModule {
       }
       endRecovery(stackDir);
       this.progress('validate', 'done', report.overall);
+      if (reconcile.ok) reconciliation = reconcile.result;
     } catch (err) {
-      this.progress('validate', 'failed', (err as Error).message);
+      const message = (err as Error).message;
+      this.progress('validate', 'failed', message);
       await this.stack.stop().catch(() => undefined);
       rollBackInterrupted(stackDir);
       await this.stack.start().catch(() => undefined);
       throw new OpsError(
         'STACK_FAILED',
-        `The recovered databases did not pass validation (${(err as Error).message}); the previous databases are back in place.`,
-        'Read the recovery log lines, pick another moment, and try again.',
+        `The databases could not be recovered to ${to.toISOString()} (${message}); the previous databases are back in place.`,
+        'Read the recovery log lines, pick another moment (see the timeline), and try again.',
       );
     }
-    let reconciliation: unknown;
-    const reconcile = await this.ctx.router.call('backups.reconcile', {});
-    if (reconcile.ok) reconciliation = reconcile.result;
     this.progress('reconcile', 'done');
     return {
       to: to.toISOString(),
@@ -461,87 +478,31 @@ export class RecoveryService implements ConsoleModule {
     };
   }
 
-  private async restoreInto(
-    w: { cluster: PostgresCluster; backup: BaseBackup; recovered: string; reachedAt?: string },
+  private async layDown(
+    w: { cluster: PostgresCluster; backup: BaseBackup; recovered: string },
     to: Date,
     inclusive: boolean,
   ): Promise<void> {
-    const { cluster, backup, recovered } = w;
+    this.progress(`restore ${w.cluster.id}`, 'running', `from the base backup of ${w.backup.finishedAt}`);
+    await layDownBaseBackup(w.cluster, w.backup, w.recovered, to, inclusive);
+  }
+
+  /** Replays one swapped-in cluster to the moment and checks that it did not go past it. */
+  private async replay(w: { cluster: PostgresCluster; reachedAt?: string }, to: Date): Promise<void> {
+    const { cluster } = w;
     const step = `restore ${cluster.id}`;
-    this.progress(step, 'running', `from the base backup of ${backup.finishedAt}`);
-    await run('cp', ['-a', backup.dir, recovered], { runAs: cluster.runAs });
-    fs.rmSync(path.join(recovered, 'ops-console-base-backup.json'), { force: true });
-    const own = (file: string) => cluster.runAs && fs.chownSync(file, cluster.runAs.uid, cluster.runAs.gid);
-    fs.writeFileSync(path.join(recovered, 'recovery.signal'), '');
-    own(path.join(recovered, 'recovery.signal'));
-    const conf = path.join(recovered, 'postgresql.auto.conf');
-    fs.appendFileSync(
-      conf,
-      [
-        '',
-        RECOVERY_MARKER,
-        `restore_command = 'cp ${cluster.archiveDir}/%f "%p"'`,
-        `recovery_target_time = '${to.toISOString().replace('T', ' ').replace('Z', '+00')}'`,
-        `recovery_target_inclusive = ${inclusive ? 'on' : 'off'}`,
-        `recovery_target_action = 'promote'`,
-        `recovery_target_timeline = 'latest'`,
-        '',
-      ].join('\n'),
-    );
-    const port = await anyFreePort();
-    const log = `${recovered}.log`;
+    let log: string;
     try {
-      await cluster.start(recovered, port);
-      const until = Date.now() + 10 * 60_000;
-      for (;;) {
-        const inRecovery = await withClient(
-          cluster,
-          port,
-          async (c) => (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r,
-        );
-        if (!inRecovery) break;
-        if (Date.now() > until)
-          throw new Error(`${cluster.id} did not finish replaying the archive within 10 minutes`);
-        await sleep(100);
-      }
+      log = await replayInPlace(cluster, () => this.stack.startLocalCluster(cluster.id));
     } catch (err) {
-      await cluster.stop(recovered).catch(() => undefined);
-      const tail = fs.existsSync(log)
-        ? fs
-            .readFileSync(log, 'utf8')
-            .split('\n')
-            .filter((l) => /FATAL|ERROR/.test(l))
-            .slice(-2)
-            .join(' | ')
-        : '';
-      this.progress(step, 'failed', tail || (err as Error).message);
-      throw new OpsError(
-        'STACK_FAILED',
-        `${cluster.id} could not be recovered to ${to.toISOString()}: ${tail || (err as Error).message}`,
-        'Nothing was changed. Pick a moment the archive covers (see the timeline).',
-      );
+      this.progress(step, 'failed', (err as Error).message);
+      throw new Error(`${cluster.id} could not be recovered: ${(err as Error).message}`);
     }
-    await cluster.stop(recovered);
-    const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
-    // The last transaction replayed is the moment reached. (The "recovery stopping before …" record names the first
-    // transaction left out, which is after the moment by design; with none replayed since the base backup, the
-    // cluster is as the backup left it and there is no such line.)
-    const lastTx = /last completed transaction was at log time ([0-9-]+ [0-9:.]+[+-]\d\d)/.exec(text)?.[1];
-    w.reachedAt = lastTx
-      ? new Date(lastTx.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString()
-      : undefined;
+    w.reachedAt = reachedFromLog(log);
     if (w.reachedAt && new Date(w.reachedAt) > new Date(to.getTime() + 1)) {
-      throw new OpsError(
-        'STACK_FAILED',
-        `${cluster.id} replayed past the moment (${w.reachedAt}).`,
-        'Nothing was changed; report this with the recovery log.',
-      );
+      this.progress(step, 'failed', `replayed past the moment (${w.reachedAt})`);
+      throw new Error(`${cluster.id} replayed past the moment (${w.reachedAt})`);
     }
-    // The recovery settings served their purpose: the swapped-in cluster starts as an ordinary primary.
-    const lines = fs.readFileSync(conf, 'utf8').split('\n');
-    const at = lines.indexOf(RECOVERY_MARKER);
-    fs.writeFileSync(conf, lines.slice(0, at === -1 ? lines.length : at).join('\n') + '\n');
-    own(conf);
     this.progress(step, 'done', w.reachedAt ? `stopped at ${w.reachedAt}` : 'replayed to the moment');
   }
 

@@ -83,6 +83,18 @@ export class StackManager implements ConsoleModule {
     return provider instanceof LocalProvider ? provider.clusters() : undefined;
   }
 
+  /** Starts one cluster of the local provider by itself (a recovery replays it before the stack starts). */
+  async startLocalCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+    const provider = await this.currentProvider();
+    if (!(provider instanceof LocalProvider))
+      throw new OpsError(
+        'NOT_SUPPORTED',
+        `The ${provider.kind} provider has no local clusters.`,
+        'Use the local provider.',
+      );
+    await provider.startCluster(id);
+  }
+
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
   spec(): StackSpec {
     return resolveStackSpec(

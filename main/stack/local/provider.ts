@@ -78,6 +78,22 @@ export class LocalProvider implements StackProvider {
     return { app, tpg };
   }
 
+  /**
+   * Starts one cluster on its own folder and port, counted as this console's (a recovery replays there before
+   * the rest of the stack starts).
+   */
+  async startCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+    const { app, tpg } = this.parts();
+    const cluster = id === 'app-postgres' ? app : tpg;
+    const wasRunning = Boolean(cluster.pid());
+    await cluster.start();
+    if (!wasRunning) {
+      this.owned.add(id);
+      this.startedAt.set(id, new Date().toISOString());
+    }
+    this.follow(id, cluster.logFile);
+  }
+
   startSteps() {
     const steps = [
       { id: 'binaries', label: 'Find binaries' },
