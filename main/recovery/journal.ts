@@ -83,13 +83,14 @@ export function rollBackInterrupted(stackDir: string): string | undefined {
   const file = journalFile(stackDir);
   if (!fs.existsSync(file)) return undefined;
   const journal = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
-  const stopped = journal.steps
-    .slice(0, journal.done)
-    .filter((step) => fs.existsSync(step.to) && stopServerIn(step.to))
-    .map((step) => step.to);
-  for (let i = journal.done - 1; i >= 0; i--) {
+  // The step after the last one recorded may have happened too (killed between the rename and the record):
+  // a step happened when its target exists and its source does not. Undone last first.
+  const stopped: string[] = [];
+  for (let i = Math.min(journal.done, journal.steps.length - 1); i >= 0; i--) {
     const step = journal.steps[i]!;
-    if (fs.existsSync(step.to) && !fs.existsSync(step.from)) fs.renameSync(step.to, step.from);
+    if (!fs.existsSync(step.to) || fs.existsSync(step.from)) continue;
+    if (stopServerIn(step.to)) stopped.push(step.to);
+    fs.renameSync(step.to, step.from);
   }
   // A copy started by the killed console may still be writing: move the folder out of the way first (so the
   // stack never mistakes it for data), then remove it; what cannot be removed yet is left, named, to be deleted.

@@ -1,5 +1,5 @@
 // One cluster's part of a recovery: the base backup laid down with recovery settings, then (once swapped into the
-// real data folder) replayed on the real port until it promotes, and the moment it reached read from its log.
+// real data folder) replayed on the real port until it pauses at the moment, checked, and promoted.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,7 +17,9 @@ export function recoverySettings(restoreCommand: string, to: Date, inclusive: bo
     `restore_command = '${restoreCommand}'`,
     `recovery_target_time = '${to.toISOString().replace('T', ' ').replace('Z', '+00')}'`,
     `recovery_target_inclusive = ${inclusive ? 'on' : 'off'}`,
-    `recovery_target_action = 'promote'`,
+    // Paused at the moment, the cluster can be checked before it becomes a primary; the promotion that follows is
+    // the fast kind (no end-of-recovery checkpoint to wait for: the checkpointer runs it in the background).
+    `recovery_target_action = 'pause'`,
     `recovery_target_timeline = 'latest'`,
     '',
   ].join('\n');
@@ -28,18 +30,6 @@ export function withoutRecoverySettings(conf: string): string {
   const lines = conf.split('\n');
   const at = lines.indexOf(RECOVERY_MARKER);
   return lines.slice(0, at === -1 ? lines.length : at).join('\n') + '\n';
-}
-
-/**
- * The moment a replay reached, from the server log written during it: the last replayed transaction. (The
- * "recovery stopping before …" line names the first transaction left out, which is after the moment by design;
- * a cluster with no transaction since its base backup is as the backup left it and logs no such line.)
- */
-export function reachedFromLog(text: string): string | undefined {
-  const lastTx = /last completed transaction was at log time ([0-9-]+ [0-9:.]+[+-]\d\d)/.exec(text)?.[1];
-  return lastTx
-    ? new Date(lastTx.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString()
-    : undefined;
 }
 
 /** The last FATAL/ERROR lines of a log, for the operator's message. */
@@ -71,9 +61,8 @@ export async function layDownBaseBackup(
   own(conf);
 }
 
-/** Whether the server on `port` still replays (false once it has promoted). */
-export async function inRecovery(cluster: PostgresCluster, port: number): Promise<boolean> {
-  const { host, user, password } = cluster.endpoint;
+async function query<T extends pg.QueryResultRow>(cluster: PostgresCluster, sql: string): Promise<T> {
+  const { host, port, user, password } = cluster.endpoint;
   const client = new pg.Client({
     host,
     port,
@@ -84,38 +73,34 @@ export async function inRecovery(cluster: PostgresCluster, port: number): Promis
   });
   await client.connect();
   try {
-    return (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r;
+    return (await client.query<T>(sql)).rows[0]!;
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 /**
- * Starts the cluster on its real folder and port (where the base backup now lies) and waits until it has replayed
- * to the moment and promoted. Returns the log written meanwhile. The caller has swapped the folder in.
+ * Starts the cluster on its real folder and port (where the base backup now lies; the caller swapped it in) and
+ * waits until it has replayed to the moment and paused there. Returns the last replayed transaction's time (none:
+ * nothing was committed between the base backup and the moment).
  */
 export async function replayInPlace(
   cluster: PostgresCluster,
   start: () => Promise<void>,
   timeoutMs = 10 * 60_000,
-): Promise<string> {
+): Promise<{ reachedAt?: string }> {
   const logFrom = fs.existsSync(cluster.logFile) ? fs.statSync(cluster.logFile).size : 0;
-  const logSince = () => {
-    if (!fs.existsSync(cluster.logFile)) return '';
-    const fd = fs.openSync(cluster.logFile, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const buf = Buffer.alloc(Math.max(0, size - logFrom));
-      fs.readSync(fd, buf, 0, buf.length, logFrom);
-      return buf.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  };
   try {
     await start();
     const until = Date.now() + timeoutMs;
-    while (await inRecovery(cluster, cluster.endpoint.port)) {
+    for (;;) {
+      const state = await query<{ recovering: boolean; pause: string; last: Date | null }>(
+        cluster,
+        `SELECT pg_is_in_recovery() AS recovering, pg_get_wal_replay_pause_state() AS pause,
+                pg_last_xact_replay_timestamp() AS last`,
+      );
+      if (!state.recovering) throw new Error(`${cluster.id} left recovery before it reached the moment`);
+      if (state.pause === 'paused') return { reachedAt: state.last?.toISOString() };
       if (Date.now() > until)
         throw new Error(
           `${cluster.id} did not finish replaying the archive within ${timeoutMs / 60_000} minutes`,
@@ -123,11 +108,31 @@ export async function replayInPlace(
       await sleep(50);
     }
   } catch (err) {
-    const tail = failureLines(logSince());
-    throw new Error(tail || (err as Error).message);
+    throw new Error(failureLines(logSince(cluster.logFile, logFrom)) || (err as Error).message);
   }
-  // The settings were read at start; removing them now means no later start ever recovers again.
+}
+
+/** Ends the recovery: the cluster becomes a primary on a new timeline, and never recovers again at a later start. */
+export async function promote(cluster: PostgresCluster): Promise<void> {
+  const { promoted } = await query<{ promoted: boolean }>(
+    cluster,
+    'SELECT pg_promote(true, 120) AS promoted',
+  );
+  if (!promoted) throw new Error(`${cluster.id} did not promote within 2 minutes`);
+  // The settings were read at start; without them no later start recovers again.
   const conf = path.join(cluster.dataDir, 'postgresql.auto.conf');
   fs.writeFileSync(conf, withoutRecoverySettings(fs.readFileSync(conf, 'utf8')));
-  return logSince();
+}
+
+function logSince(file: string, from: number): string {
+  if (!fs.existsSync(file)) return '';
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.max(0, size - from));
+    fs.readSync(fd, buf, 0, buf.length, from);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -2,7 +2,6 @@
 // the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each cluster's
 // base backup in for its data folder (the old one kept aside, journaled), replay it on its real port until it
 // promotes at the moment, verify, start Temporal and the worker, validate, reconcile.
-import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type {
@@ -19,8 +18,9 @@ import type { PostgresCluster } from '../stack/local/postgres';
 import { sleep } from '../stack/local/process';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
-import { archiveBytes, listSegments, pruneSegments, reachFrom } from './archive';
-import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from './base-backup';
+import { reachFrom } from './archive';
+import type { ArchivedCluster } from './archived-cluster';
+import { listBaseBackups, type BaseBackup } from './base-backup';
 import {
   beginRecovery,
   endRecovery,
@@ -29,10 +29,10 @@ import {
   swapFolders,
 } from './journal';
 import { planCluster } from './plan';
-import { layDownBaseBackup, reachedFromLog, replayInPlace } from './restore';
+import { layDownBaseBackup, promote, replayInPlace } from './restore';
 
 async function withClient<T>(
-  cluster: PostgresCluster,
+  cluster: { endpoint: ArchivedCluster['endpoint'] },
   port: number,
   work: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -81,13 +81,30 @@ export class RecoveryService implements ConsoleModule {
     }
   }
 
-  private async clusters(): Promise<{ app: PostgresCluster; tpg: PostgresCluster }> {
-    const clusters = await this.stack.localClusters();
+  /** Both clusters' archives and base backups (local and Docker providers). */
+  private async archived(): Promise<{ app: ArchivedCluster; tpg: ArchivedCluster }> {
+    const clusters = await this.stack.archivedClusters();
     if (!clusters) {
       throw new OpsError(
         'NOT_SUPPORTED',
-        'Point-in-time recovery works on the embedded (local) stack.',
-        'Switch Settings → Stack → provider to local, or use backup sets on this stack.',
+        'Point-in-time recovery needs a stack the console runs (local or Docker): an attached stack archives where it runs.',
+        'Use the archiving of the platform that runs it, or backup sets on this stack.',
+      );
+    }
+    return clusters;
+  }
+
+  /** Recovery itself swaps data folders on this machine: the local provider's clusters. */
+  private async clusters(): Promise<{ app: PostgresCluster; tpg: PostgresCluster }> {
+    const clusters = await this.stack.localClusters();
+    if (!clusters) {
+      const provider = this.stack.spec().provider;
+      throw new OpsError(
+        'NOT_SUPPORTED',
+        provider === 'docker'
+          ? 'Recovery to a moment is not built for the Docker provider yet: stopping both Postgres containers, keeping their data volumes aside, laying a base backup into a fresh volume and replaying it there is missing. Archiving, its health, base backups and the timeline work on Docker.'
+          : 'Point-in-time recovery works on stacks the console runs (local, and archiving on Docker).',
+        'Recover on the local provider, or restore a backup set (Backups page) on this stack.',
       );
     }
     return clusters;
@@ -101,23 +118,27 @@ export class RecoveryService implements ConsoleModule {
   }
 
   async status(): Promise<ArchiveHealth[]> {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     return Promise.all([app, tpg].map((c) => this.health(c)));
   }
 
-  private async health(cluster: PostgresCluster): Promise<ArchiveHealth> {
-    const segments = listSegments(cluster.archiveDir);
-    const backups = listBaseBackups(cluster);
+  private async health(cluster: ArchivedCluster): Promise<ArchiveHealth> {
+    const [segments, backups, bytes, running] = await Promise.all([
+      cluster.segments(),
+      cluster.baseBackups(),
+      cluster.archiveBytes(),
+      cluster.running(),
+    ]);
     const health: ArchiveHealth = {
       cluster: cluster.id,
       enabled: cluster.archivingEnabled,
       failedCount: 0,
-      archiveBytes: archiveBytes(cluster.archiveDir),
+      archiveBytes: bytes,
       segments: segments.length,
       baseBackups: backups.length,
       oldestRecoverable: backups[0]?.finishedAt,
     };
-    if (!cluster.pid()) return { ...health, problem: 'the cluster is not running' };
+    if (!running) return { ...health, problem: 'the cluster is not running' };
     try {
       await withClient(cluster, cluster.endpoint.port, async (c) => {
         const s = await c.query<{
@@ -143,7 +164,7 @@ export class RecoveryService implements ConsoleModule {
         const failingNow =
           row.last_failed_time && (!row.last_archived_time || row.last_failed_time > row.last_archived_time);
         if (cluster.archivingEnabled && failingNow) {
-          health.problem = `archiving ${row.last_failed_wal} is failing (${row.failed_count} failures): check free space and permissions of ${cluster.archiveDir}`;
+          health.problem = `archiving ${row.last_failed_wal} is failing (${row.failed_count} failures): check free space and permissions of ${cluster.archiveLocation}`;
         }
       });
     } catch (err) {
@@ -161,7 +182,7 @@ export class RecoveryService implements ConsoleModule {
       bytes: number;
     }>
   > {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     for (const c of [app, tpg]) {
       if (!c.archivingEnabled) {
         throw new OpsError(
@@ -170,7 +191,8 @@ export class RecoveryService implements ConsoleModule {
           'Turn on Settings → Stack → archiving, restart the stack, then take a base backup.',
         );
       }
-      if (!c.pid()) throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
+      if (!(await c.running()))
+        throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
     }
     // One base backup at a time (the schedule and the operator may ask together).
     const next = this.backups.then(() => this.takeBoth(app, tpg));
@@ -180,19 +202,18 @@ export class RecoveryService implements ConsoleModule {
 
   private backups: Promise<unknown> = Promise.resolve();
 
-  private async takeBoth(app: PostgresCluster, tpg: PostgresCluster) {
+  private async takeBoth(app: ArchivedCluster, tpg: ArchivedCluster) {
     const keep = this.ctx.settings.get().stack.archiving?.keepBaseBackups ?? 2;
     const taken: BaseBackup[] = [];
     for (const c of [app, tpg]) {
       this.progress(`base backup of ${c.id}`, 'running');
-      const b = await takeBaseBackup(c);
+      const b = await c.takeBaseBackup();
       taken.push(b);
-      const oldestKept = pruneBaseBackups(c, keep);
-      const pruned = oldestKept ? pruneSegments(c.archiveDir, oldestKept.startWal) : [];
+      const pruned = await c.prune(keep);
       this.progress(
         `base backup of ${c.id}`,
         'done',
-        `${(b.bytes / 1e6).toFixed(1)} MB; ${pruned.length} old segments pruned`,
+        `${(b.bytes / 1e6).toFixed(1)} MB; ${pruned} old segments pruned`,
       );
     }
     return taken.map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
@@ -209,9 +230,11 @@ export class RecoveryService implements ConsoleModule {
     if (!archiving?.enabled || this.busy) return;
     await this.backups;
     try {
-      const { app, tpg } = await this.clusters();
-      if (!app.pid() || !tpg.pid()) return;
-      const latest = [app, tpg].map((c) => listBaseBackups(c).at(-1)?.finishedAt);
+      const { app, tpg } = await this.archived();
+      if (!(await app.running()) || !(await tpg.running())) return;
+      const latest = await Promise.all(
+        [app, tpg].map(async (c) => (await c.baseBackups()).at(-1)?.finishedAt),
+      );
       const due = latest.some(
         (at) =>
           !at ||
@@ -226,10 +249,11 @@ export class RecoveryService implements ConsoleModule {
   }
 
   async timeline(): Promise<RecoveryTimeline> {
-    const { app, tpg } = await this.clusters();
-    const clusters = [app, tpg].map((c) => {
-      const segments = listSegments(c.archiveDir);
-      const backups = listBaseBackups(c);
+    const { app, tpg } = await this.archived();
+    const listed = await Promise.all(
+      [app, tpg].map(async (c) => ({ c, segments: await c.segments(), backups: await c.baseBackups() })),
+    );
+    const clusters = listed.map(({ c, segments, backups }) => {
       const from = backups[0];
       const reach = from ? reachFrom(segments, from.startWal) : {};
       return {
@@ -239,8 +263,8 @@ export class RecoveryService implements ConsoleModule {
         gaps: reach.gapAt ? [reach.gapAt] : [],
       };
     });
-    const baseBackups = [app, tpg].flatMap((c) =>
-      listBaseBackups(c).map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
+    const baseBackups = listed.flatMap(({ backups }) =>
+      backups.map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
         cluster,
         label,
         startedAt,
@@ -253,7 +277,7 @@ export class RecoveryService implements ConsoleModule {
       kind: 'base_backup',
       label: `base backup of ${b.cluster}`,
     }));
-    if (app.pid()) {
+    if (await app.running()) {
       try {
         const { rows } = await this.appDb.get().query<{
           at: Date;
@@ -312,25 +336,27 @@ export class RecoveryService implements ConsoleModule {
   }
 
   /** Commits a transaction and closes the current segment on each running cluster, so "now" is archived. */
-  private async closeSegments(clusters: PostgresCluster[]): Promise<void> {
-    for (const c of clusters) {
-      if (!c.pid() || !c.archivingEnabled) continue;
-      const closed = await withClient(c, c.endpoint.port, async (client) => {
-        // A commit after the target gives recovery a record to stop at; the switch sends its segment out.
-        await client.query('SELECT txid_current()');
-        return (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS wal'))
-          .rows[0]!.wal;
-      });
-      const until = Date.now() + 30_000;
-      while (Date.now() < until) {
-        if (fs.existsSync(path.join(c.archiveDir, closed))) break;
-        await sleep(100);
-      }
-    }
+  private async closeSegments(clusters: ArchivedCluster[]): Promise<void> {
+    await Promise.all(
+      clusters.map(async (c) => {
+        if (!c.archivingEnabled || !(await c.running())) return;
+        const closed = await withClient(c, c.endpoint.port, async (client) => {
+          // A commit after the target gives recovery a record to stop at; the switch sends its segment out.
+          await client.query('SELECT txid_current()');
+          return (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS wal'))
+            .rows[0]!.wal;
+        });
+        const until = Date.now() + 30_000;
+        while (Date.now() < until) {
+          if (await c.hasSegment(closed)) break;
+          await sleep(50);
+        }
+      }),
+    );
   }
 
   async check(to: Date, closeSegments = true): Promise<RecoveryPlan> {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     if (to.getTime() > Date.now()) {
       throw new OpsError(
         'INVALID_INPUT',
@@ -339,8 +365,8 @@ export class RecoveryService implements ConsoleModule {
       );
     }
     if (closeSegments) await this.closeSegments([app, tpg]);
-    const plans = [app, tpg].map((c) =>
-      planCluster(c.id, to, listBaseBackups(c), listSegments(c.archiveDir)),
+    const plans = await Promise.all(
+      [app, tpg].map(async (c) => planCluster(c.id, to, await c.baseBackups(), await c.segments())),
     );
     return {
       to: to.toISOString(),
@@ -407,10 +433,10 @@ export class RecoveryService implements ConsoleModule {
 
     // The base backups are copied while the worker, Temporal and both clusters stop: different folders, and the
     // copy is most of the work that does not need the stack down.
-    this.progress('swap', 'running', 'stopping the worker, Temporal and both databases');
+    this.progress('stop', 'running', 'the worker, Temporal and both databases');
     const laidDown = Promise.allSettled(work.map((w) => this.layDown(w, to, inclusive)));
     const stopped = this.stack.stop().then(
-      () => undefined,
+      () => this.progress('stop', 'done'),
       (err: Error) => err,
     );
     const [copies, stopFailure] = await Promise.all([laidDown, stopped]);
@@ -419,7 +445,7 @@ export class RecoveryService implements ConsoleModule {
       rollBackInterrupted(stackDir);
       await this.stack.start().catch(() => undefined);
       const reason = ((copyFailure?.reason as Error | undefined) ?? stopFailure)!.message;
-      this.progress('swap', 'failed', reason);
+      this.progress('stop', 'failed', reason);
       throw new OpsError(
         'STACK_FAILED',
         `The recovery could not begin: ${reason}`,
@@ -427,6 +453,7 @@ export class RecoveryService implements ConsoleModule {
       );
     }
     // Journaled: a failure or a killed console from here on puts the previous folders back.
+    this.progress('swap', 'running');
     swapFolders(
       stackDir,
       work.flatMap((w) => [
@@ -439,10 +466,14 @@ export class RecoveryService implements ConsoleModule {
     let validation = '';
     let reconciliation: unknown;
     try {
-      // Each cluster replays on its real port with its real settings and promotes once: nothing restarts after.
+      // Each cluster replays on its real port with its real settings, pauses at the moment, and once both are
+      // checked, both promote: nothing restarts after.
       await Promise.all(work.map((w) => this.replay(w, to)));
-      this.progress('validate', 'running');
+      await Promise.all(work.map((w) => promote(w.cluster)));
+      this.progress('start', 'running', 'Temporal and the worker');
       await this.stack.start(); // Temporal, then the worker (which starts while validation runs)
+      this.progress('start', 'done');
+      this.progress('validate', 'running');
       const [report, reconcile] = await Promise.all([
         validateStack(this.stack.spec(), { integration: true }),
         this.ctx.router.call('backups.reconcile', {}),
@@ -485,20 +516,19 @@ export class RecoveryService implements ConsoleModule {
   ): Promise<void> {
     this.progress(`restore ${w.cluster.id}`, 'running', `from the base backup of ${w.backup.finishedAt}`);
     await layDownBaseBackup(w.cluster, w.backup, w.recovered, to, inclusive);
+    this.progress(`copy ${w.cluster.id}`, 'done');
   }
 
   /** Replays one swapped-in cluster to the moment and checks that it did not go past it. */
   private async replay(w: { cluster: PostgresCluster; reachedAt?: string }, to: Date): Promise<void> {
     const { cluster } = w;
     const step = `restore ${cluster.id}`;
-    let log: string;
     try {
-      log = await replayInPlace(cluster, () => this.stack.startLocalCluster(cluster.id));
+      w.reachedAt = (await replayInPlace(cluster, () => this.stack.startLocalCluster(cluster.id))).reachedAt;
     } catch (err) {
       this.progress(step, 'failed', (err as Error).message);
       throw new Error(`${cluster.id} could not be recovered: ${(err as Error).message}`);
     }
-    w.reachedAt = reachedFromLog(log);
     if (w.reachedAt && new Date(w.reachedAt) > new Date(to.getTime() + 1)) {
       this.progress(step, 'failed', `replayed past the moment (${w.reachedAt})`);
       throw new Error(`${cluster.id} replayed past the moment (${w.reachedAt})`);

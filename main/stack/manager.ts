@@ -26,7 +26,8 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
     case 'docker': {
       // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
       const { DockerProvider } = await import('./docker');
-      return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
+      const { docker, archiving } = ctx.settings.get().stack;
+      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving });
     }
     case 'attached': {
       const { AttachedProvider } = await import('./attached');
@@ -81,6 +82,12 @@ export class StackManager implements ConsoleModule {
   async localClusters() {
     const provider = await this.currentProvider();
     return provider instanceof LocalProvider ? provider.clusters() : undefined;
+  }
+
+  /** Both clusters' archives and base backups where the provider runs them (local, Docker); else undefined. */
+  async archivedClusters() {
+    const provider = await this.currentProvider();
+    return provider.archivedClusters?.();
   }
 
   /** Starts one cluster of the local provider by itself (a recovery replays it before the stack starts). */

@@ -1,5 +1,6 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
 import type { ServiceId, ServiceStatus, StartStep } from '../api/contract';
+import type { ArchivedCluster } from '../recovery/archived-cluster';
 
 /** Everything needed to reach one Postgres cluster. */
 export interface PostgresEndpoint {
@@ -69,6 +70,8 @@ export interface StackProvider {
   remove?(options: { deleteData: boolean }): Promise<RemoveResult>;
   /** The current state of every service, as far as the provider can tell without side effects. */
   services(): Promise<ServiceStatus[]>;
+  /** Both clusters' WAL archives and base backups, where the provider runs the clusters (point-in-time recovery). */
+  archivedClusters?(): { app: ArchivedCluster; tpg: ArchivedCluster };
 }
 
 export interface RemoveResult {

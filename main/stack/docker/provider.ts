@@ -12,6 +12,8 @@ import {
   ownedFilter,
   planStack,
   resolveDockerSettings,
+  archiveVolumeName,
+  type ArchivingPlan,
   type ContainerPlan,
   type DockerSettings,
   type StackPlan,
@@ -21,6 +23,7 @@ import { connectEngine, describeCandidate, type ConnectedEngine } from './engine
 import { followContainerLog, lastLogLines } from './container-logs';
 import { ensureImage } from './images';
 import { ensureDatabases, ensureNamespace, sleep, waitForPostgres, waitForTemporal } from './readiness';
+import { DockerArchivedCluster, prepareArchiveFolders } from './archiving';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -41,6 +44,8 @@ export interface DockerProviderOptions {
   /** How long each service may take to answer after its container starts. */
   readyTimeoutMs?: number;
   logs?: LogBus;
+  /** Continuous WAL archiving of both clusters into the stack's archive volume. */
+  archiving?: ArchivingPlan;
 }
 
 export class DockerProvider implements StackProvider {
@@ -57,7 +62,11 @@ export class DockerProvider implements StackProvider {
     private readonly options: DockerProviderOptions = {},
   ) {
     this.settings = resolveDockerSettings(docker);
-    this.plan = planStack(spec, this.settings, { stackId: options.stackId, temporal: options.temporal });
+    this.plan = planStack(spec, this.settings, {
+      stackId: options.stackId,
+      temporal: options.temporal,
+      archiving: options.archiving,
+    });
   }
 
   /** The engine, connected once; a failed attempt is forgotten so the next call looks again. */
@@ -113,6 +122,15 @@ export class DockerProvider implements StackProvider {
     const app = this.container('app-postgres') as ContainerPlan;
     const tpg = this.container('temporal-postgres') as ContainerPlan;
     await Promise.all([this.ensureRunning(docker, app), this.ensureRunning(docker, tpg)]);
+    if (this.options.archiving?.enabled) {
+      // Right after the start, before the first segment can be complete; an earlier attempt would fail, be
+      // counted by the archiver and retried, never dropped.
+      await Promise.all(
+        (['app-postgres', 'temporal-postgres'] as const).map((id) =>
+          prepareArchiveFolders(docker.getContainer(this.container(id)!.name), id),
+        ),
+      );
+    }
     // Both wait on the `postgres` database, which every cluster has; ours are created in the next step.
     const [appVersion, tpgVersion] = await Promise.all([
       waitForPostgres(this.spec.appPostgres, 'postgres', this.waitOptions(docker, app, signal)),
@@ -170,6 +188,15 @@ export class DockerProvider implements StackProvider {
         .catch(() => false);
       if (!exists)
         await docker.createVolume({ Name: c.volume, Labels: { ...labels, [LABEL_SERVICE]: c.service } });
+    }
+    const archive = this.plan.containers.find((c) => c.archiveVolume)?.archiveVolume;
+    if (archive) {
+      const exists = await docker
+        .getVolume(archive)
+        .inspect()
+        .then(() => true)
+        .catch(() => false);
+      if (!exists) await docker.createVolume({ Name: archive, Labels: labels });
     }
   }
 
@@ -368,6 +395,26 @@ export class DockerProvider implements StackProvider {
         `127.0.0.1:${this.spec.temporal.port}`,
         this.waitOptions(docker, plan, new AbortController().signal),
       );
+  }
+
+  /** Both clusters' WAL archives and base backups, in the archive volume, read through their containers. */
+  archivedClusters() {
+    const cluster = (
+      id: 'app-postgres' | 'temporal-postgres',
+      endpoint: StackSpec['appPostgres' | 'temporalPostgres'],
+    ) =>
+      new DockerArchivedCluster(
+        id,
+        endpoint,
+        Boolean(this.options.archiving?.enabled),
+        () => this.serviceContainer(id),
+        this.settings.network === 'host' ? endpoint.port : 5432,
+        archiveVolumeName(this.plan.stackId),
+      );
+    return {
+      app: cluster('app-postgres', this.spec.appPostgres),
+      tpg: cluster('temporal-postgres', this.spec.temporalPostgres),
+    };
   }
 
   /** Each service as its container's inspect shows it; touches nothing. */

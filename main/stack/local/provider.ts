@@ -14,6 +14,7 @@ import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
 import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
+import { localArchivedCluster } from '../../recovery/archived-cluster';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -76,6 +77,11 @@ export class LocalProvider implements StackProvider {
   clusters(): { app: PostgresCluster; tpg: PostgresCluster } {
     const { app, tpg } = this.parts();
     return { app, tpg };
+  }
+
+  archivedClusters() {
+    const { app, tpg } = this.parts();
+    return { app: localArchivedCluster(app), tpg: localArchivedCluster(tpg) };
   }
 
   /**

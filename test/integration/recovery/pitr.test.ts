@@ -172,7 +172,7 @@ describe('point-in-time recovery', () => {
       (n: string[]) => n.some((f) => f.startsWith('data.recovered-') && !f.includes('.discarded-')),
     ],
     [
-      'after the swap, while the recovered clusters replay',
+      'once the folders are swapped in, while the recovered clusters replay',
       (n: string[]) => n.some((f) => f.startsWith('data.old-')),
     ],
   ])('leaves the previous databases serving when the console is killed %s', async (_when, reached) => {

@@ -1,0 +1,208 @@
+// Continuous archiving on the Docker provider (private engine, host network): both Postgres containers archive
+// complete segments into the stack's archive volume, base backups run inside the containers, the archive's
+// health and a moment between two writes are judged from it, and a failing archive is reported.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsole, type WiredConsole } from '../../../main/console';
+import type { StackSpec } from '../../../main/stack/provider';
+import { DockerProvider } from '../../../main/stack/docker/provider';
+import { execIn } from '../../../main/stack/docker/archiving';
+import { PITR_MOUNT } from '../../../main/stack/docker/containers';
+import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
+import { scratchHome } from '../../support/console-process';
+import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
+import { freeStackSettings } from '../../support/stack-settings';
+
+const MINUTE = 60_000;
+const ARCHIVING = { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 };
+let engine: TestEngine;
+let ops: WiredConsole;
+let provider: DockerProvider;
+let spec: StackSpec;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function app<T>(sql: string): Promise<T[]> {
+  const c = new pg.Client({ ...spec.appPostgres, database: spec.appPostgres.database });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+const health = async (cluster: string) =>
+  (await ops.router.invoke('recovery.status', {})).find((c) => c.cluster === cluster)!;
+
+beforeAll(async () => {
+  engine = await startTestEngine();
+  const images = await buildTestImages(engine);
+  const docker = {
+    socketPath: engine.socketPath,
+    network: 'host' as const,
+    images: {
+      appPostgres: images.postgres,
+      temporalPostgres: images.postgres,
+      temporal: images.temporal,
+      ui: 'ops-test/unused-ui',
+    },
+  };
+  const home = scratchHome({
+    stack: { ...(await freeStackSettings()).stack, provider: 'docker', docker, archiving: ARCHIVING },
+  });
+  ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
+  spec = ops.stack.spec();
+  // The test's Temporal image reads its config from a mount; the console finds the same containers by label.
+  const ports = await allocateTemporalPorts(spec.temporal.port, crypto.randomInt(12_000));
+  writeTemporalConfig(path.join(home, 'temporal'), spec, ports);
+  provider = new DockerProvider(spec, docker, {
+    env: {},
+    archiving: ARCHIVING,
+    temporal: { binds: [`${path.join(home, 'temporal', 'config')}:/etc/temporal/config:ro`] },
+  });
+  await provider.start({ step: () => undefined }, new AbortController().signal);
+  await app('CREATE TABLE pitr_marks (note text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+}, 20 * MINUTE);
+
+afterAll(async () => {
+  await ops?.shutdown();
+  await provider?.remove({ deleteVolumes: true }).catch(() => undefined);
+  await engine?.stop();
+}, 2 * MINUTE);
+
+describe('continuous archiving on the Docker provider', () => {
+  it(
+    'runs both Postgres containers with archiving into the archive volume and takes base backups inside them',
+    async () => {
+      const container = await provider.serviceContainer('app-postgres');
+      const settings = await execIn(
+        container,
+        [
+          'psql',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(spec.appPostgres.port),
+          '-U',
+          spec.appPostgres.user,
+          '-d',
+          'postgres',
+          '-Atc',
+          'SHOW archive_mode',
+        ],
+        { env: { PGPASSWORD: spec.appPostgres.password } },
+      );
+      expect(settings.stdout.trim()).toBe('on');
+      await app(`INSERT INTO pitr_marks (note) VALUES ('first')`);
+
+      const taken = await ops.router.invoke('recovery.baseBackup', {});
+      expect(taken.map((b) => b.cluster).sort()).toEqual(['app-postgres', 'temporal-postgres']);
+      for (const b of taken) expect(b.bytes).toBeGreaterThan(1_000_000);
+
+      for (const cluster of ['app-postgres', 'temporal-postgres']) {
+        const h = await health(cluster);
+        expect(h.enabled).toBe(true);
+        expect(h.problem).toBeUndefined();
+        expect(h.baseBackups).toBe(1);
+        expect(h.lastArchivedWal).toMatch(/^[0-9A-F]{24}/); // a segment, or a base backup's history file
+        expect(h.segments).toBeGreaterThan(0);
+        expect(h.archiveBytes).toBeGreaterThan(0);
+        expect(h.oldestRecoverable).toBe(taken.find((b) => b.cluster === cluster)!.finishedAt);
+      }
+      // Only complete segments are in the archive: whole 16 MB files, no half-copied `.part` left.
+      const listing = await execIn(container, ['ls', '-l', `${PITR_MOUNT}/app-postgres/wal`]);
+      const files = listing.stdout.split('\n').filter((l) => /[0-9A-F]{24}$/.test(l));
+      expect(files.length).toBeGreaterThan(0);
+      for (const line of files) expect(line.split(/\s+/)[4]).toBe(String(16 * 1024 * 1024));
+      expect(listing.stdout).not.toContain('.part');
+    },
+    5 * MINUTE,
+  );
+
+  it(
+    'judges a moment between two writes recoverable on both clusters, and says what recovery on Docker lacks',
+    async () => {
+      await app(`INSERT INTO pitr_marks (note) VALUES ('before')`);
+      await sleep(1_100);
+      const moment = new Date().toISOString();
+      await sleep(1_100);
+      await app(`INSERT INTO pitr_marks (note) VALUES ('after')`);
+
+      const plan = await ops.router.invoke('recovery.check', { to: moment });
+      expect(plan.ok, JSON.stringify(plan)).toBe(true);
+      for (const c of plan.clusters) expect(c.baseBackup).toBeDefined();
+      const timeline = await ops.router.invoke('recovery.timeline', {});
+      for (const c of timeline.clusters) {
+        expect(c.gaps).toEqual([]);
+        expect(Date.parse(c.until!)).toBeGreaterThanOrEqual(Date.parse(moment));
+      }
+
+      const refused = await ops.router.call('recovery.recover', {
+        to: moment,
+        inclusive: true,
+        confirm: true,
+      });
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) {
+        expect(refused.error.code).toBe('NOT_SUPPORTED');
+        expect(refused.error.message).toMatch(/Docker/);
+        expect(refused.error.hint).toBeTruthy();
+      }
+      expect(await app(`SELECT note FROM pitr_marks ORDER BY note`)).toEqual([
+        { note: 'after' },
+        { note: 'before' },
+        { note: 'first' },
+      ]);
+    },
+    5 * MINUTE,
+  );
+
+  it(
+    'keeps the newest base backups and every segment the oldest kept one needs',
+    async () => {
+      for (let i = 0; i < 2; i++) {
+        await app(`INSERT INTO pitr_marks (note) VALUES ('retention ${i}')`);
+        await ops.router.invoke('recovery.baseBackup', {});
+      }
+      const timeline = await ops.router.invoke('recovery.timeline', {});
+      for (const cluster of ['app-postgres', 'temporal-postgres']) {
+        const kept = timeline.baseBackups.filter((b) => b.cluster === cluster);
+        expect(kept).toHaveLength(ARCHIVING.keepBaseBackups);
+        expect((await health(cluster)).oldestRecoverable).toBe(kept[0]!.finishedAt);
+      }
+      for (const c of timeline.clusters) expect(c.gaps).toEqual([]);
+      const plan = await ops.router.invoke('recovery.check', { to: new Date().toISOString() });
+      expect(plan.ok, JSON.stringify(plan)).toBe(true);
+    },
+    5 * MINUTE,
+  );
+
+  it(
+    'reports an archive folder it cannot write to, and archives again once it can',
+    async () => {
+      const container = await provider.serviceContainer('app-postgres');
+      const wal = `${PITR_MOUNT}/app-postgres/wal`;
+      const before = await health('app-postgres');
+      await execIn(container, ['chmod', '000', wal], { user: 'root' });
+      try {
+        await app('SELECT txid_current()');
+        await app('SELECT pg_switch_wal()');
+        let h = before;
+        for (let i = 0; i < 600 && h.problem === undefined; i++) {
+          await sleep(100);
+          h = await health('app-postgres');
+        }
+        expect(h.problem).toMatch(/archiving .* is failing/);
+        expect(h.failedCount).toBeGreaterThan(before.failedCount);
+      } finally {
+        await execIn(container, ['chmod', '700', wal], { user: 'root' });
+      }
+      const plan = await ops.router.invoke('recovery.check', { to: new Date().toISOString() });
+      expect(plan.ok, JSON.stringify(plan)).toBe(true);
+      expect((await health('app-postgres')).problem).toBeUndefined();
+    },
+    5 * MINUTE,
+  );
+});
