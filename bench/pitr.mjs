@@ -97,18 +97,24 @@ async function handRecovery(to, clusters, action = 'promote') {
           code === 0 ? resolve() : reject(new Error(`hand recovery of ${c.id} failed; see ${dir}.log`)),
         );
       });
+      let promoting = false;
       for (;;) {
         const r = await query(
           port,
           c,
-          'SELECT pg_is_in_recovery() AS r, pg_get_wal_replay_pause_state() AS p',
+          'SELECT pg_is_in_recovery() AS r, CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END AS p',
         );
         if (!r.r) break;
-        if (action === 'pause' && r.p === 'paused') {
-          await query(port, c, 'SELECT pg_promote(true, 120)');
-          break;
+        if (action === 'pause' && r.p === 'paused' && !promoting) {
+          const { pid } = await query(
+            port,
+            c,
+            `SELECT (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup') AS pid, pg_promote(false)`,
+          );
+          process.kill(pid, 'SIGUSR1'); // wakes the paused startup process to see the promotion now
+          promoting = true;
         }
-        await sleep(50);
+        await sleep(promoting ? 20 : 50); // as the console polls
       }
       c.floorDir = dir;
     }),
@@ -193,6 +199,14 @@ try {
   await ops.router.invoke('recovery.recover', { to, inclusive: true, confirm: true });
   const ours = (performance.now() - t) / 1000;
   unsubscribe();
+  const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
+  console.log(
+    `stack start steps after the swap (s): ${ops.stack
+      .status()
+      .steps.filter((x) => x.startedAt && x.finishedAt)
+      .map((x) => `${x.id} ${took(x)}`)
+      .join(', ')}`,
+  );
   // The restore proper (both clusters copied and replayed, in parallel), without the stack stop/swap/start.
   const restoreStart = Math.min(
     phases['restore app-postgres:running'],
@@ -211,7 +225,7 @@ try {
   const onR = median(on);
   const offR = median(off);
   console.log(
-    `baseline: recovery floor = the same base backups and ${segments} archived files restored by hand (cp -a, recovery.signal, restore_command, pg_ctl start, wait for promotion), both clusters in parallel; the fast-promote floor pauses at the target and runs pg_promote() instead, as the console does; the console's time includes the stack stop/swap/start, validation and reconciliation. Throughput: ${CYCLES}-cycle batches, archiving on vs off, median of 2.`,
+    `baseline: recovery floor = the same base backups and ${segments} archived files restored by hand (cp -a, recovery.signal, restore_command, pg_ctl start, wait for promotion), both clusters in parallel; the fast-promote floor pauses at the target and runs pg_promote() (waking the startup process), as the console does; the console's time includes the stack stop/swap/start, validation and reconciliation. Throughput: ${CYCLES}-cycle batches, archiving on vs off, median of 2.`,
   );
   console.log(`BENCH pitr_window_s ${WINDOW_S} s`);
   console.log(`BENCH pitr_recover_s ${ours.toFixed(2)} s`);

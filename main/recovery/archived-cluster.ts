@@ -42,3 +42,29 @@ export function localArchivedCluster(cluster: PostgresCluster): ArchivedCluster 
     },
   };
 }
+
+/** One cluster's part of an in-place recovery, whichever provider runs it. */
+export interface ClusterRecovery {
+  readonly id: 'app-postgres' | 'temporal-postgres';
+  /** Where the previous data stays after the swap, until the operator removes it. */
+  readonly oldData: string;
+  /** The base backup laid down beside the live data with recovery.signal and the settings (the stack may run). */
+  layDown(backup: BaseBackup, to: Date, inclusive: boolean): Promise<void>;
+  /** Starts the swapped-in cluster on its real port until it pauses at the moment; the last replayed commit. */
+  replay(): Promise<{ reachedAt?: string }>;
+  /** Makes it a primary on a new timeline; no later start recovers again. */
+  promote(): Promise<void>;
+}
+
+/** The provider's side of an in-place recovery of both clusters: journaled, so a killed console is rolled back. */
+export interface RecoveryDriver {
+  clusters: ClusterRecovery[];
+  /** Records the scratch data (folders, volumes) before it is made. */
+  begin(): Promise<void>;
+  /** With both clusters stopped: the laid-down data in, the previous data aside (journaled). */
+  swap(): Promise<void>;
+  /** The recovery was validated: forget the journal (the previous data stays, named in the result). */
+  end(): Promise<void>;
+  /** With the stack stopped: the previous data back in place, the scratch data removed. */
+  rollBack(): Promise<void>;
+}

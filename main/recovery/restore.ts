@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { PostgresCluster } from '../stack/local/postgres';
+import type { PostgresEndpoint } from '../stack/provider';
 import { run, sleep } from '../stack/local/process';
 import type { BaseBackup } from './base-backup';
 
@@ -61,7 +62,9 @@ export async function layDownBaseBackup(
   own(conf);
 }
 
-async function query<T extends pg.QueryResultRow>(cluster: PostgresCluster, sql: string): Promise<T> {
+type Reachable = { id: string; endpoint: PostgresEndpoint };
+
+async function query<T extends pg.QueryResultRow>(cluster: Reachable, sql: string): Promise<T> {
   const { host, port, user, password } = cluster.endpoint;
   const client = new pg.Client({
     host,
@@ -80,33 +83,61 @@ async function query<T extends pg.QueryResultRow>(cluster: PostgresCluster, sql:
 }
 
 /**
+ * Waits until a server that replays towards a target has reached it and paused there. Returns the last replayed
+ * commit's time (none: nothing was committed between the base backup and the moment).
+ */
+export async function waitForPause(
+  cluster: Reachable,
+  timeoutMs = 10 * 60_000,
+): Promise<{ reachedAt?: string }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await query<{ recovering: boolean; pause: string; last: Date | null }>(
+      cluster,
+      `SELECT pg_is_in_recovery() AS recovering, pg_last_xact_replay_timestamp() AS last,
+              CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END AS pause`,
+    );
+    if (!state.recovering) throw new Error(`${cluster.id} left recovery before it reached the moment`);
+    if (state.pause === 'paused') return { reachedAt: state.last?.toISOString() };
+    if (Date.now() > until)
+      throw new Error(
+        `${cluster.id} did not finish replaying the archive within ${timeoutMs / 60_000} minutes`,
+      );
+    await sleep(50);
+  }
+}
+
+/** Ends a paused recovery: a fast promotion to a primary on a new timeline. */
+export async function promoteServer(
+  cluster: Reachable,
+  wakeStartup: (pid: number) => Promise<void>,
+): Promise<void> {
+  const { pid } = await query<{ pid: number | null }>(
+    cluster,
+    `SELECT (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup') AS pid, pg_promote(false)`,
+  );
+  // A paused startup process looks for the promotion only once a second; a SIGUSR1 (a no-op wake-up for it)
+  // makes it look now.
+  if (pid) await wakeStartup(pid).catch(() => undefined);
+  const until = Date.now() + 120_000;
+  while ((await query<{ r: boolean }>(cluster, 'SELECT pg_is_in_recovery() AS r')).r) {
+    if (Date.now() > until) throw new Error(`${cluster.id} did not promote within 2 minutes`);
+    await sleep(20);
+  }
+}
+
+/**
  * Starts the cluster on its real folder and port (where the base backup now lies; the caller swapped it in) and
- * waits until it has replayed to the moment and paused there. Returns the last replayed transaction's time (none:
- * nothing was committed between the base backup and the moment).
+ * waits until it has replayed to the moment and paused there.
  */
 export async function replayInPlace(
   cluster: PostgresCluster,
   start: () => Promise<void>,
-  timeoutMs = 10 * 60_000,
 ): Promise<{ reachedAt?: string }> {
   const logFrom = fs.existsSync(cluster.logFile) ? fs.statSync(cluster.logFile).size : 0;
   try {
     await start();
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const state = await query<{ recovering: boolean; pause: string; last: Date | null }>(
-        cluster,
-        `SELECT pg_is_in_recovery() AS recovering, pg_get_wal_replay_pause_state() AS pause,
-                pg_last_xact_replay_timestamp() AS last`,
-      );
-      if (!state.recovering) throw new Error(`${cluster.id} left recovery before it reached the moment`);
-      if (state.pause === 'paused') return { reachedAt: state.last?.toISOString() };
-      if (Date.now() > until)
-        throw new Error(
-          `${cluster.id} did not finish replaying the archive within ${timeoutMs / 60_000} minutes`,
-        );
-      await sleep(50);
-    }
+    return await waitForPause(cluster);
   } catch (err) {
     throw new Error(failureLines(logSince(cluster.logFile, logFrom)) || (err as Error).message);
   }
@@ -114,11 +145,7 @@ export async function replayInPlace(
 
 /** Ends the recovery: the cluster becomes a primary on a new timeline, and never recovers again at a later start. */
 export async function promote(cluster: PostgresCluster): Promise<void> {
-  const { promoted } = await query<{ promoted: boolean }>(
-    cluster,
-    'SELECT pg_promote(true, 120) AS promoted',
-  );
-  if (!promoted) throw new Error(`${cluster.id} did not promote within 2 minutes`);
+  await promoteServer(cluster, async (pid) => void process.kill(pid, 'SIGUSR1'));
   // The settings were read at start; without them no later start recovers again.
   const conf = path.join(cluster.dataDir, 'postgresql.auto.conf');
   fs.writeFileSync(conf, withoutRecoverySettings(fs.readFileSync(conf, 'utf8')));

@@ -1,8 +1,7 @@
-// Point-in-time recovery of both clusters to the same moment (local provider): archiving health, base backups,
-// the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each cluster's
-// base backup in for its data folder (the old one kept aside, journaled), replay it on its real port until it
-// promotes at the moment, verify, start Temporal and the worker, validate, reconcile.
-import path from 'node:path';
+// Point-in-time recovery of both clusters to the same moment (local and Docker providers): archiving health, base
+// backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
+// cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
+// pauses at the moment, verify, promote, start Temporal and the worker, validate, reconcile.
 import pg from 'pg';
 import type {
   ArchiveHealth,
@@ -14,22 +13,14 @@ import type {
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackManager } from '../stack/manager';
-import type { PostgresCluster } from '../stack/local/postgres';
 import { sleep } from '../stack/local/process';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
 import { reachFrom } from './archive';
-import type { ArchivedCluster } from './archived-cluster';
-import { listBaseBackups, type BaseBackup } from './base-backup';
-import {
-  beginRecovery,
-  endRecovery,
-  recoveriesInProgress,
-  rollBackInterrupted,
-  swapFolders,
-} from './journal';
+import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';
+import type { BaseBackup } from './base-backup';
+import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
-import { layDownBaseBackup, promote, replayInPlace } from './restore';
 
 async function withClient<T>(
   cluster: { endpoint: ArchivedCluster['endpoint'] },
@@ -94,20 +85,17 @@ export class RecoveryService implements ConsoleModule {
     return clusters;
   }
 
-  /** Recovery itself swaps data folders on this machine: the local provider's clusters. */
-  private async clusters(): Promise<{ app: PostgresCluster; tpg: PostgresCluster }> {
-    const clusters = await this.stack.localClusters();
-    if (!clusters) {
-      const provider = this.stack.spec().provider;
+  /** The provider's side of a recovery (local folders, Docker volumes). */
+  private async driver(stamp: string): Promise<RecoveryDriver> {
+    const driver = await this.stack.recoveryDriver(stamp);
+    if (!driver) {
       throw new OpsError(
         'NOT_SUPPORTED',
-        provider === 'docker'
-          ? 'Recovery to a moment is not built for the Docker provider yet: stopping both Postgres containers, keeping their data volumes aside, laying a base backup into a fresh volume and replaying it there is missing. Archiving, its health, base backups and the timeline work on Docker.'
-          : 'Point-in-time recovery works on stacks the console runs (local, and archiving on Docker).',
-        'Recover on the local provider, or restore a backup set (Backups page) on this stack.',
+        'Point-in-time recovery works on stacks the console runs (local or Docker).',
+        'Recover where the stack runs, or restore a backup set (Backups page) on this stack.',
       );
     }
-    return clusters;
+    return driver;
   }
 
   private progress(step: string, state: 'running' | 'done' | 'failed', detail?: string): void {
@@ -392,15 +380,17 @@ export class RecoveryService implements ConsoleModule {
     const stackDir = this.stack.spec().dataDir;
     recoveriesInProgress.add(stackDir);
     try {
-      return await this.recoverBoth(to, inclusive, stackDir);
+      return await this.recoverBoth(to, inclusive);
     } finally {
       recoveriesInProgress.delete(stackDir);
       this.busy = false;
     }
   }
 
-  private async recoverBoth(to: Date, inclusive: boolean, stackDir: string): Promise<RecoveryResult> {
-    const { app, tpg } = await this.clusters();
+  private async recoverBoth(to: Date, inclusive: boolean): Promise<RecoveryResult> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const driver = await this.driver(stamp);
+    const { app, tpg } = await this.archived();
     this.progress('check', 'running', to.toISOString());
     const plan = await this.check(to, true);
     if (!plan.ok) {
@@ -416,25 +406,31 @@ export class RecoveryService implements ConsoleModule {
       );
     }
     this.progress('check', 'done');
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const work = [app, tpg].map((cluster) => ({
-      cluster,
-      backup: listBaseBackups(cluster)
-        .filter((b) => new Date(b.finishedAt) <= to)
-        .at(-1)!,
-      recovered: path.join(cluster.dir, `data.recovered-${stamp}`),
-      old: path.join(cluster.dir, `data.old-${stamp}`),
+    const backups = new Map(
+      await Promise.all(
+        [app, tpg].map(
+          async (c) =>
+            [c.id, (await c.baseBackups()).filter((b) => new Date(b.finishedAt) <= to).at(-1)!] as const,
+        ),
+      ),
+    );
+    const work = driver.clusters.map((c) => ({
+      c,
+      backup: backups.get(c.id)!,
       reachedAt: undefined as string | undefined,
     }));
-    beginRecovery(
-      stackDir,
-      work.map((w) => w.recovered),
-    );
+    await driver.begin();
 
-    // The base backups are copied while the worker, Temporal and both clusters stop: different folders, and the
+    // The base backups are copied while the worker, Temporal and both clusters stop: different places, and the
     // copy is most of the work that does not need the stack down.
     this.progress('stop', 'running', 'the worker, Temporal and both databases');
-    const laidDown = Promise.allSettled(work.map((w) => this.layDown(w, to, inclusive)));
+    const laidDown = Promise.allSettled(
+      work.map(async ({ c, backup }) => {
+        this.progress(`restore ${c.id}`, 'running', `from the base backup of ${backup.finishedAt}`);
+        await c.layDown(backup, to, inclusive);
+        this.progress(`copy ${c.id}`, 'done');
+      }),
+    );
     const stopped = this.stack.stop().then(
       () => this.progress('stop', 'done'),
       (err: Error) => err,
@@ -442,7 +438,7 @@ export class RecoveryService implements ConsoleModule {
     const [copies, stopFailure] = await Promise.all([laidDown, stopped]);
     const copyFailure = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (copyFailure || stopFailure) {
-      rollBackInterrupted(stackDir);
+      await driver.rollBack().catch(() => undefined);
       await this.stack.start().catch(() => undefined);
       const reason = ((copyFailure?.reason as Error | undefined) ?? stopFailure)!.message;
       this.progress('stop', 'failed', reason);
@@ -452,15 +448,9 @@ export class RecoveryService implements ConsoleModule {
         'Nothing was changed and the stack was started again; fix what the message names and try again.',
       );
     }
-    // Journaled: a failure or a killed console from here on puts the previous folders back.
+    // Journaled: a failure or a killed console from here on puts the previous data back.
     this.progress('swap', 'running');
-    swapFolders(
-      stackDir,
-      work.flatMap((w) => [
-        { from: w.cluster.dataDir, to: w.old },
-        { from: w.recovered, to: w.cluster.dataDir },
-      ]),
-    );
+    await driver.swap();
     this.progress('swap', 'done');
 
     let validation = '';
@@ -469,7 +459,7 @@ export class RecoveryService implements ConsoleModule {
       // Each cluster replays on its real port with its real settings, pauses at the moment, and once both are
       // checked, both promote: nothing restarts after.
       await Promise.all(work.map((w) => this.replay(w, to)));
-      await Promise.all(work.map((w) => promote(w.cluster)));
+      await Promise.all(work.map((w) => w.c.promote()));
       this.progress('start', 'running', 'Temporal and the worker');
       await this.stack.start(); // Temporal, then the worker (which starts while validation runs)
       this.progress('start', 'done');
@@ -485,14 +475,14 @@ export class RecoveryService implements ConsoleModule {
           .map((c) => `${c.label}: ${c.detail}`);
         throw new Error(`validation failed: ${failed.join('; ')}`);
       }
-      endRecovery(stackDir);
+      await driver.end();
       this.progress('validate', 'done', report.overall);
       if (reconcile.ok) reconciliation = reconcile.result;
     } catch (err) {
       const message = (err as Error).message;
       this.progress('validate', 'failed', message);
       await this.stack.stop().catch(() => undefined);
-      rollBackInterrupted(stackDir);
+      await driver.rollBack().catch((e: Error) => this.ctx.log('recovery').error(`rollback: ${e.message}`));
       await this.stack.start().catch(() => undefined);
       throw new OpsError(
         'STACK_FAILED',
@@ -503,35 +493,24 @@ export class RecoveryService implements ConsoleModule {
     this.progress('reconcile', 'done');
     return {
       to: to.toISOString(),
-      clusters: work.map((w) => ({ cluster: w.cluster.id, reachedAt: w.reachedAt, oldDataDir: w.old })),
+      clusters: work.map((w) => ({ cluster: w.c.id, reachedAt: w.reachedAt, oldDataDir: w.c.oldData })),
       validation,
       reconciliation,
     };
   }
 
-  private async layDown(
-    w: { cluster: PostgresCluster; backup: BaseBackup; recovered: string },
-    to: Date,
-    inclusive: boolean,
-  ): Promise<void> {
-    this.progress(`restore ${w.cluster.id}`, 'running', `from the base backup of ${w.backup.finishedAt}`);
-    await layDownBaseBackup(w.cluster, w.backup, w.recovered, to, inclusive);
-    this.progress(`copy ${w.cluster.id}`, 'done');
-  }
-
   /** Replays one swapped-in cluster to the moment and checks that it did not go past it. */
-  private async replay(w: { cluster: PostgresCluster; reachedAt?: string }, to: Date): Promise<void> {
-    const { cluster } = w;
-    const step = `restore ${cluster.id}`;
+  private async replay(w: { c: ClusterRecovery; reachedAt?: string }, to: Date): Promise<void> {
+    const step = `restore ${w.c.id}`;
     try {
-      w.reachedAt = (await replayInPlace(cluster, () => this.stack.startLocalCluster(cluster.id))).reachedAt;
+      w.reachedAt = (await w.c.replay()).reachedAt;
     } catch (err) {
       this.progress(step, 'failed', (err as Error).message);
-      throw new Error(`${cluster.id} could not be recovered: ${(err as Error).message}`);
+      throw new Error(`${w.c.id} could not be recovered: ${(err as Error).message}`);
     }
     if (w.reachedAt && new Date(w.reachedAt) > new Date(to.getTime() + 1)) {
       this.progress(step, 'failed', `replayed past the moment (${w.reachedAt})`);
-      throw new Error(`${cluster.id} replayed past the moment (${w.reachedAt})`);
+      throw new Error(`${w.c.id} replayed past the moment (${w.reachedAt})`);
     }
     this.progress(step, 'done', w.reachedAt ? `stopped at ${w.reachedAt}` : 'replayed to the moment');
   }

@@ -27,7 +27,7 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
       // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
       const { DockerProvider } = await import('./docker');
       const { docker, archiving } = ctx.settings.get().stack;
-      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving });
+      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving, temporal: ctx.dockerTemporal });
     }
     case 'attached': {
       const { AttachedProvider } = await import('./attached');
@@ -90,16 +90,10 @@ export class StackManager implements ConsoleModule {
     return provider.archivedClusters?.();
   }
 
-  /** Starts one cluster of the local provider by itself (a recovery replays it before the stack starts). */
-  async startLocalCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+  /** The provider's side of a point-in-time recovery (local, Docker); undefined where the console runs nothing. */
+  async recoveryDriver(stamp: string) {
     const provider = await this.currentProvider();
-    if (!(provider instanceof LocalProvider))
-      throw new OpsError(
-        'NOT_SUPPORTED',
-        `The ${provider.kind} provider has no local clusters.`,
-        'Use the local provider.',
-      );
-    await provider.startCluster(id);
+    return provider.recoveryDriver?.(stamp);
   }
 
   /** The resolved spec for the settings in force (other capabilities read connections from it). */

@@ -1,6 +1,6 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
 import type { ServiceId, ServiceStatus, StartStep } from '../api/contract';
-import type { ArchivedCluster } from '../recovery/archived-cluster';
+import type { ArchivedCluster, RecoveryDriver } from '../recovery/archived-cluster';
 
 /** Everything needed to reach one Postgres cluster. */
 export interface PostgresEndpoint {
@@ -72,6 +72,8 @@ export interface StackProvider {
   services(): Promise<ServiceStatus[]>;
   /** Both clusters' WAL archives and base backups, where the provider runs the clusters (point-in-time recovery). */
   archivedClusters?(): { app: ArchivedCluster; tpg: ArchivedCluster };
+  /** The provider's side of an in-place recovery of both clusters (`stamp` names its scratch and old data). */
+  recoveryDriver?(stamp: string): RecoveryDriver;
 }
 
 export interface RemoveResult {

@@ -133,9 +133,11 @@ function postgresContainer(
   stackId: string,
   network: string | undefined,
   archiving?: ArchivingPlan,
+  dataVolume?: string,
 ): ContainerPlan {
   const name = `ops-${stackId}-${service}`;
-  const volume = `${name}-data`;
+  // A recovery to a moment moves a cluster onto a new volume (the previous one stays, untouched).
+  const volume = dataVolume ?? `${name}-data`;
   const archiveVolume = archiving?.enabled ? archiveVolumeName(stackId) : undefined;
   const net = networking(mode, network, service, POSTGRES_PORT, endpoint.port);
   const cmd = [
@@ -276,7 +278,12 @@ function uiContainer(
 export function planStack(
   spec: StackSpec,
   docker: DockerSettings,
-  options: { stackId?: string; temporal?: TemporalContainerOverride; archiving?: ArchivingPlan } = {},
+  options: {
+    stackId?: string;
+    temporal?: TemporalContainerOverride;
+    archiving?: ArchivingPlan;
+    dataVolumes?: Partial<Record<'app-postgres' | 'temporal-postgres', string>>;
+  } = {},
 ): StackPlan {
   const stackId = options.stackId ?? stackIdFor(spec);
   const network = docker.network === 'bridge' ? `ops-${stackId}` : undefined;
@@ -291,6 +298,7 @@ export function planStack(
       stackId,
       network,
       options.archiving,
+      options.dataVolumes?.['app-postgres'],
     ),
     postgresContainer(
       'temporal-postgres',
@@ -301,6 +309,7 @@ export function planStack(
       stackId,
       network,
       options.archiving,
+      options.dataVolumes?.['temporal-postgres'],
     ),
     temporalContainer(spec, docker.images.temporal, mode, stackId, network, options.temporal),
   ];

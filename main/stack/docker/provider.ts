@@ -24,6 +24,8 @@ import { followContainerLog, lastLogLines } from './container-logs';
 import { ensureImage } from './images';
 import { ensureDatabases, ensureNamespace, sleep, waitForPostgres, waitForTemporal } from './readiness';
 import { DockerArchivedCluster, prepareArchiveFolders } from './archiving';
+import { dockerRecoveryDriver, readDataVolumes, rollBackDockerRecovery } from './recovery';
+import { recoveriesInProgress } from '../../recovery/journal';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -51,21 +53,25 @@ export interface DockerProviderOptions {
 export class DockerProvider implements StackProvider {
   readonly kind = 'docker' as const;
   readonly settings: DockerSettings;
-  readonly plan: StackPlan;
   private connecting: Promise<ConnectedEngine> | undefined;
   private readonly following = new Set<string>();
   private readonly versions = new Map<ServiceId, string>();
 
   constructor(
-    private readonly spec: StackSpec,
+    readonly spec: StackSpec,
     docker: Partial<DockerSettings> | undefined,
     private readonly options: DockerProviderOptions = {},
   ) {
     this.settings = resolveDockerSettings(docker);
-    this.plan = planStack(spec, this.settings, {
-      stackId: options.stackId,
-      temporal: options.temporal,
-      archiving: options.archiving,
+  }
+
+  /** Computed afresh: a recovery to a moment changes which data volume a cluster uses. */
+  get plan(): StackPlan {
+    return planStack(this.spec, this.settings, {
+      stackId: this.options.stackId,
+      temporal: this.options.temporal,
+      archiving: this.options.archiving,
+      dataVolumes: readDataVolumes(this.spec.dataDir),
     });
   }
 
@@ -100,6 +106,11 @@ export class DockerProvider implements StackProvider {
     const { docker, candidate } = await this.engine();
     const version = await docker.version();
     report.step('engine', 'done', `Docker ${version.Version} at ${describeCandidate(candidate)}`);
+    // A recovery killed half-way leaves a journal: put the previous data volumes back before anything starts.
+    if (!recoveriesInProgress.has(this.spec.dataDir)) {
+      const rolledBack = await rollBackDockerRecovery(this);
+      if (rolledBack) this.options.logs?.write('stack', 'warn', rolledBack);
+    }
 
     report.step('images', 'running');
     const pulled: string[] = [];
@@ -122,15 +133,7 @@ export class DockerProvider implements StackProvider {
     const app = this.container('app-postgres') as ContainerPlan;
     const tpg = this.container('temporal-postgres') as ContainerPlan;
     await Promise.all([this.ensureRunning(docker, app), this.ensureRunning(docker, tpg)]);
-    if (this.options.archiving?.enabled) {
-      // Right after the start, before the first segment can be complete; an earlier attempt would fail, be
-      // counted by the archiver and retried, never dropped.
-      await Promise.all(
-        (['app-postgres', 'temporal-postgres'] as const).map((id) =>
-          prepareArchiveFolders(docker.getContainer(this.container(id)!.name), id),
-        ),
-      );
-    }
+    await Promise.all([this.prepareArchive(docker, app), this.prepareArchive(docker, tpg)]);
     // Both wait on the `postgres` database, which every cluster has; ours are created in the next step.
     const [appVersion, tpgVersion] = await Promise.all([
       waitForPostgres(this.spec.appPostgres, 'postgres', this.waitOptions(docker, app, signal)),
@@ -169,6 +172,29 @@ export class DockerProvider implements StackProvider {
       await this.waitForPort(this.spec.temporalUi.port, this.waitOptions(docker, ui, signal));
       report.step('ui', 'done', `http://127.0.0.1:${this.spec.temporalUi.port}`);
     }
+  }
+
+  /** Right after the start, before a segment can be complete (an earlier attempt is counted and retried). */
+  private async prepareArchive(docker: Docker, plan: ContainerPlan): Promise<void> {
+    if (plan.archiveVolume)
+      await prepareArchiveFolders(
+        docker.getContainer(plan.name),
+        plan.service as 'app-postgres' | 'temporal-postgres',
+      );
+  }
+
+  /** One Postgres container (re-created on another data volume after a recovery's swap) until it answers. */
+  async startPostgres(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+    const { docker } = await this.engine();
+    const plan = this.container(id)!;
+    await this.ensureRunning(docker, plan);
+    await this.prepareArchive(docker, plan);
+    const endpoint = id === 'app-postgres' ? this.spec.appPostgres : this.spec.temporalPostgres;
+    await waitForPostgres(endpoint, 'postgres', this.waitOptions(docker, plan, new AbortController().signal));
+  }
+
+  recoveryDriver(stamp: string) {
+    return dockerRecoveryDriver(this, stamp);
   }
 
   private async ensureNetworkAndVolumes(docker: Docker): Promise<void> {

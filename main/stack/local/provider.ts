@@ -15,6 +15,7 @@ import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
 import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
 import { localArchivedCluster } from '../../recovery/archived-cluster';
+import { localRecoveryDriver } from '../../recovery/local-driver';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -82,6 +83,11 @@ export class LocalProvider implements StackProvider {
   archivedClusters() {
     const { app, tpg } = this.parts();
     return { app: localArchivedCluster(app), tpg: localArchivedCluster(tpg) };
+  }
+
+  recoveryDriver(stamp: string) {
+    const { app, tpg } = this.parts();
+    return localRecoveryDriver(this.spec.dataDir, [app, tpg], stamp, (id) => this.startCluster(id));
   }
 
   /**
