@@ -1,5 +1,5 @@
 // One cluster's part of a recovery: the base backup laid down with recovery settings, then (once swapped into the
-// real data folder) replayed on the real port until it pauses at the moment, checked, and promoted.
+// real data folder) replayed on the real port until it pauses at the moment, checked, and resumed to a primary.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,8 +18,7 @@ export function recoverySettings(restoreCommand: string, to: Date, inclusive: bo
     `restore_command = '${restoreCommand}'`,
     `recovery_target_time = '${to.toISOString().replace('T', ' ').replace('Z', '+00')}'`,
     `recovery_target_inclusive = ${inclusive ? 'on' : 'off'}`,
-    // Paused at the moment, the cluster can be checked before it becomes a primary; the promotion that follows is
-    // the fast kind (no end-of-recovery checkpoint to wait for: the checkpointer runs it in the background).
+    // Paused at the moment, the cluster can be checked before it becomes a primary (then it is resumed).
     `recovery_target_action = 'pause'`,
     `recovery_target_timeline = 'latest'`,
     '',
@@ -107,21 +106,16 @@ export async function waitForPause(
   }
 }
 
-/** Ends a paused recovery: a fast promotion to a primary on a new timeline. */
-export async function promoteServer(
-  cluster: Reachable,
-  wakeStartup: (pid: number) => Promise<void>,
-): Promise<void> {
-  const { pid } = await query<{ pid: number | null }>(
-    cluster,
-    `SELECT (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup') AS pid, pg_promote(false)`,
-  );
-  // A paused startup process looks for the promotion only once a second; a SIGUSR1 (a no-op wake-up for it)
-  // makes it look now.
-  if (pid) await wakeStartup(pid).catch(() => undefined);
+/**
+ * Ends a recovery paused at the moment (after it was checked): resumed, the startup process ends recovery at once,
+ * writes its end-of-recovery checkpoint and opens a new timeline. (pg_promote would skip that checkpoint, but a
+ * paused startup process only looks for a promotion once a second: measured slower.)
+ */
+export async function promoteServer(cluster: Reachable): Promise<void> {
+  await query(cluster, 'SELECT pg_wal_replay_resume()');
   const until = Date.now() + 120_000;
   while ((await query<{ r: boolean }>(cluster, 'SELECT pg_is_in_recovery() AS r')).r) {
-    if (Date.now() > until) throw new Error(`${cluster.id} did not promote within 2 minutes`);
+    if (Date.now() > until) throw new Error(`${cluster.id} did not end its recovery within 2 minutes`);
     await sleep(20);
   }
 }
@@ -145,7 +139,7 @@ export async function replayInPlace(
 
 /** Ends the recovery: the cluster becomes a primary on a new timeline, and never recovers again at a later start. */
 export async function promote(cluster: PostgresCluster): Promise<void> {
-  await promoteServer(cluster, async (pid) => void process.kill(pid, 'SIGUSR1'));
+  await promoteServer(cluster);
   // The settings were read at start; without them no later start recovers again.
   const conf = path.join(cluster.dataDir, 'postgresql.auto.conf');
   fs.writeFileSync(conf, withoutRecoverySettings(fs.readFileSync(conf, 'utf8')));

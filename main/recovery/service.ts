@@ -431,6 +431,9 @@ export class RecoveryService implements ConsoleModule {
         this.progress(`copy ${c.id}`, 'done');
       }),
     );
+    // A checkpoint of each old cluster while the worker drains leaves their shutdown checkpoints little to write.
+    for (const c of [app, tpg])
+      void withClient(c, c.endpoint.port, (client) => client.query('CHECKPOINT')).catch(() => undefined);
     const stopped = this.stack.stop().then(
       () => this.progress('stop', 'done'),
       (err: Error) => err,

@@ -169,9 +169,7 @@ export function dockerRecoveryDriver(host: DockerRecoveryHost, stamp: string): R
       },
       promote: async () => {
         const container = await host.serviceContainer(w.id);
-        await promoteServer({ id: w.id, endpoint: w.endpoint }, async (pid) => {
-          await execIn(container, ['kill', '-USR1', String(pid)], { user: 'postgres' });
-        });
+        await promoteServer({ id: w.id, endpoint: w.endpoint });
         // The settings were read at start; without them no later start recovers again.
         const conf = `${(await execIn(container, ['sh', '-c', 'echo "$PGDATA"'])).stdout.trim()}/postgresql.auto.conf`;
         const text = (await execIn(container, ['cat', conf], { user: 'postgres' })).stdout;

@@ -213,4 +213,44 @@ describe('continuous archiving on the Docker provider', () => {
     },
     5 * MINUTE,
   );
+
+  it(
+    'puts the previous data volumes back at the next start when a recovery was cut off after the swap',
+    async () => {
+      const before = await app(`SELECT note FROM pitr_marks ORDER BY note`);
+      const volumesBefore = await dataVolumes();
+      const to = new Date().toISOString();
+      expect((await ops.router.invoke('recovery.check', { to })).ok).toBe(true);
+      // What a console killed mid-way leaves behind: the copies, the swap, both clusters replaying on them.
+      const driver = (await ops.stack.recoveryDriver('cut-off'))!;
+      await driver.begin();
+      const { app: appArchive, tpg: tpgArchive } = provider.archivedClusters();
+      const backups = {
+        'app-postgres': (await appArchive.baseBackups()).at(-1)!,
+        'temporal-postgres': (await tpgArchive.baseBackups()).at(-1)!,
+      };
+      for (const c of driver.clusters) await c.layDown(backups[c.id], new Date(to), true);
+      await ops.router.invoke('stack.stop', {});
+      await driver.swap();
+      await Promise.all(driver.clusters.map((c) => c.replay()));
+      expect(await dataVolumes()).not.toEqual(volumesBefore);
+
+      await ops.router.invoke('stack.start', {});
+      expect(await dataVolumes()).toEqual(volumesBefore);
+      expect(await app(`SELECT note FROM pitr_marks ORDER BY note`)).toEqual(before);
+      const { Volumes } = await engine.docker.listVolumes();
+      expect((Volumes ?? []).map((v) => v.Name).filter((n) => n.endsWith('-data-cut-off'))).toEqual([]);
+    },
+    5 * MINUTE,
+  );
 });
+
+/** The data volume each Postgres container runs on now. */
+async function dataVolumes(): Promise<string[]> {
+  const names: string[] = [];
+  for (const id of ['app-postgres', 'temporal-postgres'] as const) {
+    const info = await (await provider.serviceContainer(id)).inspect();
+    names.push(info.Mounts.find((m) => m.Destination === '/var/lib/postgresql/data')!.Name!);
+  }
+  return names;
+}
