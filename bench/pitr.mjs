@@ -184,12 +184,12 @@ try {
   const ours = (performance.now() - t) / 1000;
   unsubscribe();
   const since = new Date(Date.now() - ours * 1000).toISOString();
+  const lines = ['stack', 'worker', 'recovery', 'app-postgres', 'temporal-postgres']
+    .flatMap((source) => ops.logs.recent({ source, limit: 400 }))
+    .filter((l) => l.ts >= since)
+    .sort((a, b) => a.ts.localeCompare(b.ts));
   console.log(
-    `log during the recovery:\n${ops.logs
-      .recent({ limit: 2000 })
-      .filter((l) => l.ts >= since && ['stack', 'worker', 'recovery'].includes(l.source))
-      .map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`)
-      .join('\n')}`,
+    `log during the recovery:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`).join('\n')}`,
   );
   const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
   console.log(

@@ -73,6 +73,8 @@ async function query<T extends pg.QueryResultRow>(cluster: Reachable, sql: strin
     database: 'postgres',
     connectionTimeoutMillis: 5_000,
   });
+  // A server shutting down ends the session from its side: that is an answer here, not a crash of the console.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows[0]!;

@@ -3,24 +3,18 @@
 // cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
 // pauses at the moment, verify, promote, start Temporal and the worker, validate, reconcile.
 import pg from 'pg';
-import type {
-  ArchiveHealth,
-  RecoveryPlan,
-  RecoveryResult,
-  RecoveryTimeline,
-  TimelineMark,
-} from '../api/contract';
+import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackManager } from '../stack/manager';
 import { sleep } from '../stack/local/process';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
-import { reachFrom } from './archive';
 import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';
 import type { BaseBackup } from './base-backup';
 import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
+import { recoveryTimeline } from './timeline';
 
 async function withClient<T>(
   cluster: { endpoint: ArchivedCluster['endpoint'] },
@@ -36,6 +30,8 @@ async function withClient<T>(
     database: 'postgres',
     connectionTimeoutMillis: 5_000,
   });
+  // A server shutting down ends the session from its side: that is an answer here, not a crash of the console.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await work(client);
@@ -238,89 +234,7 @@ export class RecoveryService implements ConsoleModule {
 
   async timeline(): Promise<RecoveryTimeline> {
     const { app, tpg } = await this.archived();
-    const listed = await Promise.all(
-      [app, tpg].map(async (c) => ({ c, segments: await c.segments(), backups: await c.baseBackups() })),
-    );
-    const clusters = listed.map(({ c, segments, backups }) => {
-      const from = backups[0];
-      const reach = from ? reachFrom(segments, from.startWal) : {};
-      return {
-        cluster: c.id,
-        from: from?.finishedAt,
-        until: reach.last?.archivedAt.toISOString(),
-        gaps: reach.gapAt ? [reach.gapAt] : [],
-      };
-    });
-    const baseBackups = listed.flatMap(({ backups }) =>
-      backups.map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
-        cluster,
-        label,
-        startedAt,
-        finishedAt,
-        bytes,
-      })),
-    );
-    const marks: TimelineMark[] = baseBackups.map((b) => ({
-      at: b.finishedAt,
-      kind: 'base_backup',
-      label: `base backup of ${b.cluster}`,
-    }));
-    if (await app.running()) {
-      try {
-        const { rows } = await this.appDb.get().query<{
-          at: Date;
-          kind: TimelineMark['kind'];
-          label: string;
-          workflow_id: string;
-        }>(
-          `SELECT * FROM (
-             SELECT started_at AS at, 'cycle_started' AS kind, 'cycle ' || coalesce(cycle_id::text, '?') || ' started' AS label, workflow_id FROM workflow_executions
-             UNION ALL
-             SELECT finished_at, 'phase_completed', phase || ' completed', workflow_id FROM workflow_phases WHERE status IN ('completed', 'compensated') AND finished_at IS NOT NULL
-             UNION ALL
-             SELECT created_at, 'compensation', phase || ' compensated (' || strategy || ')', workflow_id FROM workflow_compensation_log
-           ) m ORDER BY at DESC LIMIT 1000`,
-        );
-        marks.push(
-          ...rows.map((r) => ({
-            at: r.at.toISOString(),
-            kind: r.kind,
-            label: r.label,
-            workflowId: r.workflow_id,
-          })),
-        );
-      } catch {
-        // no tracking tables yet: the timeline shows backups and archive ranges only
-      }
-    }
-    marks.push(...(await this.otherMarks()));
-    marks.sort((a, b) => a.at.localeCompare(b.at));
-    return { now: new Date().toISOString(), clusters, baseBackups, marks };
-  }
-
-  /** Dump sets and operator actions, where those capabilities are part of this build. */
-  private async otherMarks(): Promise<TimelineMark[]> {
-    const out: TimelineMark[] = [];
-    const list = async (op: string): Promise<unknown> => {
-      const r = await this.ctx.router.call(op, {});
-      return r.ok ? r.result : undefined;
-    };
-    const sets = (await list('backups.list')) as
-      Array<{ id?: string; createdAt?: string; finishedAt?: string }> | undefined;
-    for (const s of Array.isArray(sets) ? sets : []) {
-      const at = s.finishedAt ?? s.createdAt;
-      if (at) out.push({ at, kind: 'dump_set', label: `backup set ${s.id ?? ''}`.trim() });
-    }
-    const audit = (await list('audit.list')) as
-      | { entries?: Array<{ at?: string; time?: string; operation?: string; op?: string }> }
-      | Array<{ at?: string; time?: string; operation?: string; op?: string }>
-      | undefined;
-    const entries = Array.isArray(audit) ? audit : (audit?.entries ?? []);
-    for (const e of entries.slice(-500)) {
-      const at = e.at ?? e.time;
-      if (at) out.push({ at, kind: 'operator', label: e.operation ?? e.op ?? 'operator action' });
-    }
-    return out;
+    return recoveryTimeline([app, tpg], this.appDb, this.ctx.router);
   }
 
   /** Commits a transaction and closes the current segment on each running cluster, so "now" is archived. */
@@ -434,7 +348,7 @@ export class RecoveryService implements ConsoleModule {
     // A checkpoint of each old cluster while the worker drains leaves their shutdown checkpoints little to write.
     for (const c of [app, tpg])
       void withClient(c, c.endpoint.port, (client) => client.query('CHECKPOINT')).catch(() => undefined);
-    const stopped = this.stack.stop().then(
+    const stopped = this.stack.stop({ discarding: true }).then(
       () => this.progress('stop', 'done'),
       (err: Error) => err,
     );

@@ -227,7 +227,8 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  stop(): Promise<StackStatus> {
+  /** `discarding`: see StackProvider.stop (a recovery replaces both databases right after). */
+  stop(options: { discarding?: boolean } = {}): Promise<StackStatus> {
     const spec = this.spec();
     if (spec.provider === 'attached') return Promise.reject(refusedOnAttached('stop', spec));
     this.startAbort?.abort(); // a stop while starting cancels the start, then stops what came up
@@ -238,7 +239,7 @@ export class StackManager implements ConsoleModule {
       this.publish();
       try {
         await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
-        await provider.stop();
+        await provider.stop(options);
         this.state = 'stopped';
         this.error = undefined;
         this.steps = [];

@@ -57,8 +57,11 @@ export interface StackProvider {
   startSteps(): Array<{ id: string; label: string }>;
   /** Starts whatever is not running; idempotent. */
   start(report: StepReporter, signal: AbortSignal): Promise<void>;
-  /** Stops gracefully; idempotent. Keeps data. */
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully; idempotent. Keeps data. `discarding`: the databases are about to be replaced (a recovery
+   * to a moment), so Temporal, whose state lives there, is stopped at once instead of shutting down gracefully.
+   */
+  stop(options?: { discarding?: boolean }): Promise<void>;
   restartService(service: ServiceId): Promise<void>;
   /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
   stopService?(service: ServiceId): Promise<void>;

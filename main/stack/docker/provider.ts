@@ -24,7 +24,7 @@ import { followContainerLog, lastLogLines } from './container-logs';
 import { ensureImage } from './images';
 import { ensureDatabases, ensureNamespace, sleep, waitForPostgres, waitForTemporal } from './readiness';
 import { DockerArchivedCluster, prepareArchiveFolders } from './archiving';
-import { dockerRecoveryDriver, readDataVolumes, rollBackDockerRecovery } from './recovery';
+import { dockerRecoveryDriver, forgetDataVolumes, readDataVolumes, rollBackDockerRecovery } from './recovery';
 import { recoveriesInProgress } from '../../recovery/journal';
 
 const LABELS: Record<ServiceId, string> = {
@@ -328,7 +328,7 @@ export class DockerProvider implements StackProvider {
   }
 
   /** Stops this stack's containers, dependants first; containers without our labels are never touched. */
-  async stop(): Promise<void> {
+  async stop(options: { discarding?: boolean } = {}): Promise<void> {
     const { docker } = await this.engine();
     const owned = await this.ownedContainers(docker);
     const byService = (ids: ServiceId[]) =>
@@ -342,7 +342,10 @@ export class DockerProvider implements StackProvider {
         byService(group).map((c) =>
           docker
             .getContainer(c.Id)
-            .stop({ t: STOP_TIMEOUT_S })
+            .stop({
+              // Before a recovery Temporal's state is about to be replaced: no graceful shutdown to wait for.
+              t: options.discarding && c.Labels[LABEL_SERVICE] === 'temporal' ? 0 : STOP_TIMEOUT_S,
+            })
             .catch((err: { statusCode?: number }) => {
               if (err.statusCode !== 304) throw err; // 304: already stopped
             }),
@@ -372,6 +375,8 @@ export class DockerProvider implements StackProvider {
         await docker.getVolume(v.Name).remove();
         removed.push(v.Name);
       }
+      // The volumes a recovery moved the clusters to are gone too: the next start begins on fresh ones.
+      forgetDataVolumes(this.spec.dataDir);
     }
     return { removed, dataKept: !deleteData };
   }

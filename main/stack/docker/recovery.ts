@@ -41,6 +41,10 @@ export function readDataVolumes(dataDir: string): DataVolumes {
   }
 }
 
+export function forgetDataVolumes(dataDir: string): void {
+  fs.rmSync(volumesFile(dataDir), { force: true });
+}
+
 function writeDurably(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;

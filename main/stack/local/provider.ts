@@ -216,11 +216,12 @@ export class LocalProvider implements StackProvider {
     }
   }
 
-  async stop(options: { onlyOwned?: boolean } = {}): Promise<void> {
+  async stop(options: { onlyOwned?: boolean; discarding?: boolean } = {}): Promise<void> {
     const { app, tpg, temporal, ui } = this.parts();
     const stops = (id: ServiceId) => !options.onlyOwned || this.owned.has(id);
     if (ui && stops('temporal-ui')) await ui.stop();
-    if (stops('temporal')) await temporal.stop();
+    // Its graceful shutdown takes a second or more (membership drain); before a recovery it buys nothing.
+    if (stops('temporal')) await temporal.stop(options.discarding ? 0 : undefined);
     await Promise.all([app, tpg].filter((c) => stops(c.id)).map((c) => c.stop()));
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();
