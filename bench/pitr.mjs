@@ -27,6 +27,31 @@ async function setArchiving(enabled) {
   await waitForWorker(ops);
 }
 
+/** A command to its end (asynchronous, so the two clusters' copies really run at once). */
+const exec = (cmd, args, options) =>
+  new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { ...options, cwd: '/', stdio: 'ignore' });
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}`)),
+    );
+  });
+
+async function query(port, c, sql) {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: c.user,
+    password: c.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
 /** The floor: the same base backup and archive, restored by hand into scratch folders, both clusters at once. */
 async function handRecovery(to, clusters) {
   const runAs =
@@ -40,7 +65,7 @@ async function handRecovery(to, clusters) {
   await Promise.all(
     clusters.map(async (c) => {
       const dir = path.join(c.dir, `bench-floor-${Date.now()}`);
-      execFileSync('cp', ['-a', c.backupDir, dir], runAs);
+      await exec('cp', ['-a', c.backupDir, dir], runAs);
       fs.writeFileSync(path.join(dir, 'recovery.signal'), '');
       fs.appendFileSync(
         path.join(dir, 'postgresql.auto.conf'),
@@ -69,18 +94,9 @@ async function handRecovery(to, clusters) {
         );
       });
       for (;;) {
-        const client = new pg.Client({
-          host: '127.0.0.1',
-          port,
-          user: c.user,
-          password: c.password,
-          database: 'postgres',
-        });
-        await client.connect();
-        const { rows } = await client.query('SELECT pg_is_in_recovery() AS r');
-        await client.end();
-        if (!rows[0].r) break;
-        await sleep(100);
+        const r = await query(port, c, 'SELECT pg_is_in_recovery() AS r');
+        if (!r.r) break;
+        await sleep(20); // as the console polls
       }
       c.floorDir = dir;
     }),
@@ -137,6 +153,8 @@ try {
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
     }
   })();
+  // A failure of the load is raised at `await load` below (inside the try, so the stack is still cleaned up).
+  load.catch(() => undefined);
   while (Date.now() < Date.parse(to) + 3_000) await sleep(500);
   loading = false;
   await load;
@@ -165,12 +183,33 @@ try {
   await ops.router.invoke('recovery.recover', { to, inclusive: true, confirm: true });
   const ours = (performance.now() - t) / 1000;
   unsubscribe();
+  const since = new Date(Date.now() - ours * 1000).toISOString();
+  const lines = ['stack', 'worker', 'recovery', 'app-postgres', 'temporal-postgres']
+    .flatMap((source) => ops.logs.recent({ source, limit: 400 }))
+    .filter((l) => l.ts >= since)
+    .sort((a, b) => a.ts.localeCompare(b.ts));
+  console.log(
+    `log during the recovery:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`).join('\n')}`,
+  );
+  const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
+  console.log(
+    `stack start steps after the swap (s): ${ops.stack
+      .status()
+      .steps.filter((x) => x.startedAt && x.finishedAt)
+      .map((x) => `${x.id} ${took(x)}`)
+      .join(', ')}`,
+  );
   // The restore proper (both clusters copied and replayed, in parallel), without the stack stop/swap/start.
   const restoreStart = Math.min(
     phases['restore app-postgres:running'],
     phases['restore temporal-postgres:running'],
   );
   const restoreEnd = Math.max(phases['restore app-postgres:done'], phases['restore temporal-postgres:done']);
+  console.log(
+    `recovery steps (s from the call): ${Object.entries(phases)
+      .map(([k, v]) => `${k} ${((v - t) / 1000).toFixed(2)}`)
+      .join(', ')}`,
+  );
   const restorePhase = (restoreEnd - restoreStart) / 1000;
   const floor = await handRecovery(to, floorInput);
 
@@ -183,6 +222,7 @@ try {
   console.log(`BENCH pitr_recover_s ${ours.toFixed(2)} s`);
   console.log(`BENCH pitr_recover_floor_s ${floor.toFixed(2)} s`);
   console.log(`BENCH pitr_recover_ratio ${(ours / floor).toFixed(2)} x`);
+
   console.log(`BENCH pitr_restore_phase_s ${restorePhase.toFixed(2)} s`);
   console.log(`BENCH pitr_restore_phase_ratio ${(restorePhase / floor).toFixed(2)} x`);
   console.log(`BENCH cycles_per_s_archiving ${onR.toFixed(3)} cycles/s`);

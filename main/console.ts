@@ -17,6 +17,7 @@ import { validateStack } from './stack/health';
 import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
+import type { TemporalContainerOverride } from './stack/docker';
 import type { WorkerConfig } from '../worker/config';
 
 export const CONSOLE_VERSION = '0.1.0';
@@ -29,6 +30,8 @@ export interface ConsoleOptions {
   /** `--profile`: look at this connection profile in this process, without changing the saved choice. */
   profile?: string;
   echoLogs?: (line: LogLine) => void;
+  /** Another image or command for Temporal on the Docker provider (an operator's own image; the tests' image). */
+  dockerTemporal?: TemporalContainerOverride;
 }
 
 /** What a capability (stack, worker, workflows, …) receives to wire itself in. */
@@ -46,6 +49,8 @@ export interface ConsoleContext {
   readonly longRunning: boolean;
   /** Connection profiles: the one in force decides the stack spec and the production lock. */
   readonly profiles: ProfileService;
+  /** See ConsoleOptions.dockerTemporal. */
+  readonly dockerTemporal?: TemporalContainerOverride;
   log(source: string): Logger;
 }
 
@@ -67,12 +72,14 @@ export class OpsConsole implements ConsoleContext {
   readonly longRunning: boolean;
   readonly profiles: ProfileService;
   readonly audit: AuditStore;
+  readonly dockerTemporal?: TemporalContainerOverride;
   private readonly modules: ConsoleModule[] = [];
   private shuttingDown: Promise<void> | undefined;
 
   constructor(options: ConsoleOptions) {
     this.mode = options.mode;
     this.longRunning = options.mode !== 'cli';
+    this.dockerTemporal = options.dockerTemporal;
     this.dataDir = options.dataDir ?? defaultDataDir(options.env);
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.logs = new LogBus(this.router.events, 20_000, options.echoLogs);

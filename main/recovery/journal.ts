@@ -1,6 +1,7 @@
 // A swap of data folders, journaled so that a console killed half-way is rolled back at the next start.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../stack/local/process';
 
 export interface SwapStep {
   from: string;
@@ -50,14 +51,46 @@ export function endRecovery(stackDir: string): void {
   fs.rmSync(journalFile(stackDir), { force: true });
 }
 
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * A recovery replays in the real data folder: a console killed meanwhile leaves that server running. It holds
+ * nothing worth keeping (the previous data sits aside, untouched), so it is shut down at once (SIGQUIT).
+ */
+function stopServerIn(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return false;
+  }
+  // A stale pid file may name a pid since reused by something else: only a postgres process is signalled.
+  const isPostgres = () => {
+    try {
+      return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    } catch {
+      return false;
+    }
+  };
+  if (!isPostgres()) return false;
+  process.kill(pid, 'SIGQUIT');
+  for (let i = 0; i < 600 && isAlive(pid); i++) pause(50);
+  return true;
+}
+
 /** At start: undo a swap that did not finish and remove the scratch folders of an interrupted recovery. */
 export function rollBackInterrupted(stackDir: string): string | undefined {
   const file = journalFile(stackDir);
   if (!fs.existsSync(file)) return undefined;
   const journal = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
-  for (let i = journal.done - 1; i >= 0; i--) {
+  // The step after the last one recorded may have happened too (killed between the rename and the record):
+  // a step happened when its target exists and its source does not. Undone last first.
+  const stopped: string[] = [];
+  for (let i = Math.min(journal.done, journal.steps.length - 1); i >= 0; i--) {
     const step = journal.steps[i]!;
-    if (fs.existsSync(step.to) && !fs.existsSync(step.from)) fs.renameSync(step.to, step.from);
+    if (!fs.existsSync(step.to) || fs.existsSync(step.from)) continue;
+    if (stopServerIn(step.to)) stopped.push(step.to);
+    fs.renameSync(step.to, step.from);
   }
   // A copy started by the killed console may still be writing: move the folder out of the way first (so the
   // stack never mistakes it for data), then remove it; what cannot be removed yet is left, named, to be deleted.
@@ -75,6 +108,7 @@ export function rollBackInterrupted(stackDir: string): string | undefined {
   fs.rmSync(file);
   return (
     `an interrupted recovery was rolled back (${journal.done} of ${journal.steps.length} folder swaps undone)` +
+    (stopped.length ? `; the recovering server in ${stopped.join(', ')} was shut down` : '') +
     (left.length ? `; delete ${left.join(', ')} when nothing writes there any more` : '')
   );
 }

@@ -1,39 +1,23 @@
-// Point-in-time recovery of both clusters to the same moment (local provider): archiving health, base backups,
-// the recovery timeline, and recover = restore each cluster from its base backup + archive into a new folder,
-// verify it reached the moment, swap both in with the worker and Temporal stopped, validate, reconcile.
-import fs from 'node:fs';
-import path from 'node:path';
+// Point-in-time recovery of both clusters to the same moment (local and Docker providers): archiving health, base
+// backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
+// cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
+// pauses at the moment, verify, promote, start Temporal and the worker, validate, reconcile.
 import pg from 'pg';
-import type {
-  ArchiveHealth,
-  RecoveryPlan,
-  RecoveryResult,
-  RecoveryTimeline,
-  TimelineMark,
-} from '../api/contract';
+import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackManager } from '../stack/manager';
-import type { PostgresCluster } from '../stack/local/postgres';
-import { run, sleep } from '../stack/local/process';
-import { anyFreePort } from '../stack/ports';
+import { sleep } from '../stack/local/process';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
-import { archiveBytes, listSegments, pruneSegments, reachFrom } from './archive';
-import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from './base-backup';
-import {
-  beginRecovery,
-  endRecovery,
-  recoveriesInProgress,
-  rollBackInterrupted,
-  swapFolders,
-} from './journal';
+import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';
+import type { BaseBackup } from './base-backup';
+import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
-
-const RECOVERY_MARKER = '# ops-console point-in-time recovery';
+import { recoveryTimeline } from './timeline';
 
 async function withClient<T>(
-  cluster: PostgresCluster,
+  cluster: { endpoint: ArchivedCluster['endpoint'] },
   port: number,
   work: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -46,6 +30,8 @@ async function withClient<T>(
     database: 'postgres',
     connectionTimeoutMillis: 5_000,
   });
+  // A server shutting down ends the session from its side: that is an answer here, not a crash of the console.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await work(client);
@@ -82,16 +68,30 @@ export class RecoveryService implements ConsoleModule {
     }
   }
 
-  private async clusters(): Promise<{ app: PostgresCluster; tpg: PostgresCluster }> {
-    const clusters = await this.stack.localClusters();
+  /** Both clusters' archives and base backups (local and Docker providers). */
+  private async archived(): Promise<{ app: ArchivedCluster; tpg: ArchivedCluster }> {
+    const clusters = await this.stack.archivedClusters();
     if (!clusters) {
       throw new OpsError(
         'NOT_SUPPORTED',
-        'Point-in-time recovery works on the embedded (local) stack.',
-        'Switch Settings → Stack → provider to local, or use backup sets on this stack.',
+        'Point-in-time recovery needs a stack the console runs (local or Docker): an attached stack archives where it runs.',
+        'Use the archiving of the platform that runs it, or backup sets on this stack.',
       );
     }
     return clusters;
+  }
+
+  /** The provider's side of a recovery (local folders, Docker volumes). */
+  private async driver(stamp: string): Promise<RecoveryDriver> {
+    const driver = await this.stack.recoveryDriver(stamp);
+    if (!driver) {
+      throw new OpsError(
+        'NOT_SUPPORTED',
+        'Point-in-time recovery works on stacks the console runs (local or Docker).',
+        'Recover where the stack runs, or restore a backup set (Backups page) on this stack.',
+      );
+    }
+    return driver;
   }
 
   private progress(step: string, state: 'running' | 'done' | 'failed', detail?: string): void {
@@ -102,23 +102,27 @@ export class RecoveryService implements ConsoleModule {
   }
 
   async status(): Promise<ArchiveHealth[]> {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     return Promise.all([app, tpg].map((c) => this.health(c)));
   }
 
-  private async health(cluster: PostgresCluster): Promise<ArchiveHealth> {
-    const segments = listSegments(cluster.archiveDir);
-    const backups = listBaseBackups(cluster);
+  private async health(cluster: ArchivedCluster): Promise<ArchiveHealth> {
+    const [segments, backups, bytes, running] = await Promise.all([
+      cluster.segments(),
+      cluster.baseBackups(),
+      cluster.archiveBytes(),
+      cluster.running(),
+    ]);
     const health: ArchiveHealth = {
       cluster: cluster.id,
       enabled: cluster.archivingEnabled,
       failedCount: 0,
-      archiveBytes: archiveBytes(cluster.archiveDir),
+      archiveBytes: bytes,
       segments: segments.length,
       baseBackups: backups.length,
       oldestRecoverable: backups[0]?.finishedAt,
     };
-    if (!cluster.pid()) return { ...health, problem: 'the cluster is not running' };
+    if (!running) return { ...health, problem: 'the cluster is not running' };
     try {
       await withClient(cluster, cluster.endpoint.port, async (c) => {
         const s = await c.query<{
@@ -144,7 +148,7 @@ export class RecoveryService implements ConsoleModule {
         const failingNow =
           row.last_failed_time && (!row.last_archived_time || row.last_failed_time > row.last_archived_time);
         if (cluster.archivingEnabled && failingNow) {
-          health.problem = `archiving ${row.last_failed_wal} is failing (${row.failed_count} failures): check free space and permissions of ${cluster.archiveDir}`;
+          health.problem = `archiving ${row.last_failed_wal} is failing (${row.failed_count} failures): check free space and permissions of ${cluster.archiveLocation}`;
         }
       });
     } catch (err) {
@@ -162,7 +166,7 @@ export class RecoveryService implements ConsoleModule {
       bytes: number;
     }>
   > {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     for (const c of [app, tpg]) {
       if (!c.archivingEnabled) {
         throw new OpsError(
@@ -171,7 +175,8 @@ export class RecoveryService implements ConsoleModule {
           'Turn on Settings → Stack → archiving, restart the stack, then take a base backup.',
         );
       }
-      if (!c.pid()) throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
+      if (!(await c.running()))
+        throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
     }
     // One base backup at a time (the schedule and the operator may ask together).
     const next = this.backups.then(() => this.takeBoth(app, tpg));
@@ -181,19 +186,18 @@ export class RecoveryService implements ConsoleModule {
 
   private backups: Promise<unknown> = Promise.resolve();
 
-  private async takeBoth(app: PostgresCluster, tpg: PostgresCluster) {
+  private async takeBoth(app: ArchivedCluster, tpg: ArchivedCluster) {
     const keep = this.ctx.settings.get().stack.archiving?.keepBaseBackups ?? 2;
     const taken: BaseBackup[] = [];
     for (const c of [app, tpg]) {
       this.progress(`base backup of ${c.id}`, 'running');
-      const b = await takeBaseBackup(c);
+      const b = await c.takeBaseBackup();
       taken.push(b);
-      const oldestKept = pruneBaseBackups(c, keep);
-      const pruned = oldestKept ? pruneSegments(c.archiveDir, oldestKept.startWal) : [];
+      const pruned = await c.prune(keep);
       this.progress(
         `base backup of ${c.id}`,
         'done',
-        `${(b.bytes / 1e6).toFixed(1)} MB; ${pruned.length} old segments pruned`,
+        `${(b.bytes / 1e6).toFixed(1)} MB; ${pruned} old segments pruned`,
       );
     }
     return taken.map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
@@ -210,9 +214,11 @@ export class RecoveryService implements ConsoleModule {
     if (!archiving?.enabled || this.busy) return;
     await this.backups;
     try {
-      const { app, tpg } = await this.clusters();
-      if (!app.pid() || !tpg.pid()) return;
-      const latest = [app, tpg].map((c) => listBaseBackups(c).at(-1)?.finishedAt);
+      const { app, tpg } = await this.archived();
+      if (!(await app.running()) || !(await tpg.running())) return;
+      const latest = await Promise.all(
+        [app, tpg].map(async (c) => (await c.baseBackups()).at(-1)?.finishedAt),
+      );
       const due = latest.some(
         (at) =>
           !at ||
@@ -227,111 +233,32 @@ export class RecoveryService implements ConsoleModule {
   }
 
   async timeline(): Promise<RecoveryTimeline> {
-    const { app, tpg } = await this.clusters();
-    const clusters = [app, tpg].map((c) => {
-      const segments = listSegments(c.archiveDir);
-      const backups = listBaseBackups(c);
-      const from = backups[0];
-      const reach = from ? reachFrom(segments, from.startWal) : {};
-      return {
-        cluster: c.id,
-        from: from?.finishedAt,
-        until: reach.last?.archivedAt.toISOString(),
-        gaps: reach.gapAt ? [reach.gapAt] : [],
-      };
-    });
-    const baseBackups = [app, tpg].flatMap((c) =>
-      listBaseBackups(c).map(({ cluster, label, startedAt, finishedAt, bytes }) => ({
-        cluster,
-        label,
-        startedAt,
-        finishedAt,
-        bytes,
-      })),
-    );
-    const marks: TimelineMark[] = baseBackups.map((b) => ({
-      at: b.finishedAt,
-      kind: 'base_backup',
-      label: `base backup of ${b.cluster}`,
-    }));
-    if (app.pid()) {
-      try {
-        const { rows } = await this.appDb.get().query<{
-          at: Date;
-          kind: TimelineMark['kind'];
-          label: string;
-          workflow_id: string;
-        }>(
-          `SELECT * FROM (
-             SELECT started_at AS at, 'cycle_started' AS kind, 'cycle ' || coalesce(cycle_id::text, '?') || ' started' AS label, workflow_id FROM workflow_executions
-             UNION ALL
-             SELECT finished_at, 'phase_completed', phase || ' completed', workflow_id FROM workflow_phases WHERE status IN ('completed', 'compensated') AND finished_at IS NOT NULL
-             UNION ALL
-             SELECT created_at, 'compensation', phase || ' compensated (' || strategy || ')', workflow_id FROM workflow_compensation_log
-           ) m ORDER BY at DESC LIMIT 1000`,
-        );
-        marks.push(
-          ...rows.map((r) => ({
-            at: r.at.toISOString(),
-            kind: r.kind,
-            label: r.label,
-            workflowId: r.workflow_id,
-          })),
-        );
-      } catch {
-        // no tracking tables yet: the timeline shows backups and archive ranges only
-      }
-    }
-    marks.push(...(await this.otherMarks()));
-    marks.sort((a, b) => a.at.localeCompare(b.at));
-    return { now: new Date().toISOString(), clusters, baseBackups, marks };
-  }
-
-  /** Dump sets and operator actions, where those capabilities are part of this build. */
-  private async otherMarks(): Promise<TimelineMark[]> {
-    const out: TimelineMark[] = [];
-    const list = async (op: string): Promise<unknown> => {
-      const r = await this.ctx.router.call(op, {});
-      return r.ok ? r.result : undefined;
-    };
-    const sets = (await list('backups.list')) as
-      Array<{ id?: string; createdAt?: string; finishedAt?: string }> | undefined;
-    for (const s of Array.isArray(sets) ? sets : []) {
-      const at = s.finishedAt ?? s.createdAt;
-      if (at) out.push({ at, kind: 'dump_set', label: `backup set ${s.id ?? ''}`.trim() });
-    }
-    const audit = (await list('audit.list')) as
-      | { entries?: Array<{ at?: string; time?: string; operation?: string; op?: string }> }
-      | Array<{ at?: string; time?: string; operation?: string; op?: string }>
-      | undefined;
-    const entries = Array.isArray(audit) ? audit : (audit?.entries ?? []);
-    for (const e of entries.slice(-500)) {
-      const at = e.at ?? e.time;
-      if (at) out.push({ at, kind: 'operator', label: e.operation ?? e.op ?? 'operator action' });
-    }
-    return out;
+    const { app, tpg } = await this.archived();
+    return recoveryTimeline([app, tpg], this.appDb, this.ctx.router);
   }
 
   /** Commits a transaction and closes the current segment on each running cluster, so "now" is archived. */
-  private async closeSegments(clusters: PostgresCluster[]): Promise<void> {
-    for (const c of clusters) {
-      if (!c.pid() || !c.archivingEnabled) continue;
-      const closed = await withClient(c, c.endpoint.port, async (client) => {
-        // A commit after the target gives recovery a record to stop at; the switch sends its segment out.
-        await client.query('SELECT txid_current()');
-        return (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS wal'))
-          .rows[0]!.wal;
-      });
-      const until = Date.now() + 30_000;
-      while (Date.now() < until) {
-        if (fs.existsSync(path.join(c.archiveDir, closed))) break;
-        await sleep(100);
-      }
-    }
+  private async closeSegments(clusters: ArchivedCluster[]): Promise<void> {
+    await Promise.all(
+      clusters.map(async (c) => {
+        if (!c.archivingEnabled || !(await c.running())) return;
+        const closed = await withClient(c, c.endpoint.port, async (client) => {
+          // A commit after the target gives recovery a record to stop at; the switch sends its segment out.
+          await client.query('SELECT txid_current()');
+          return (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS wal'))
+            .rows[0]!.wal;
+        });
+        const until = Date.now() + 30_000;
+        while (Date.now() < until) {
+          if (await c.hasSegment(closed)) break;
+          await sleep(50);
+        }
+      }),
+    );
   }
 
   async check(to: Date, closeSegments = true): Promise<RecoveryPlan> {
-    const { app, tpg } = await this.clusters();
+    const { app, tpg } = await this.archived();
     if (to.getTime() > Date.now()) {
       throw new OpsError(
         'INVALID_INPUT',
@@ -340,8 +267,8 @@ export class RecoveryService implements ConsoleModule {
       );
     }
     if (closeSegments) await this.closeSegments([app, tpg]);
-    const plans = [app, tpg].map((c) =>
-      planCluster(c.id, to, listBaseBackups(c), listSegments(c.archiveDir)),
+    const plans = await Promise.all(
+      [app, tpg].map(async (c) => planCluster(c.id, to, await c.baseBackups(), await c.segments())),
     );
     return {
       to: to.toISOString(),
@@ -367,15 +294,17 @@ export class RecoveryService implements ConsoleModule {
     const stackDir = this.stack.spec().dataDir;
     recoveriesInProgress.add(stackDir);
     try {
-      return await this.recoverBoth(to, inclusive, stackDir);
+      return await this.recoverBoth(to, inclusive);
     } finally {
       recoveriesInProgress.delete(stackDir);
       this.busy = false;
     }
   }
 
-  private async recoverBoth(to: Date, inclusive: boolean, stackDir: string): Promise<RecoveryResult> {
-    const { app, tpg } = await this.clusters();
+  private async recoverBoth(to: Date, inclusive: boolean): Promise<RecoveryResult> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const driver = await this.driver(stamp);
+    const { app, tpg } = await this.archived();
     this.progress('check', 'running', to.toISOString());
     const plan = await this.check(to, true);
     if (!plan.ok) {
@@ -391,44 +320,71 @@ export class RecoveryService implements ConsoleModule {
       );
     }
     this.progress('check', 'done');
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const work = [app, tpg].map((cluster) => ({
-      cluster,
-      backup: listBaseBackups(cluster)
-        .filter((b) => new Date(b.finishedAt) <= to)
-        .at(-1)!,
-      recovered: path.join(cluster.dir, `data.recovered-${stamp}`),
-      old: path.join(cluster.dir, `data.old-${stamp}`),
+    const backups = new Map(
+      await Promise.all(
+        [app, tpg].map(
+          async (c) =>
+            [c.id, (await c.baseBackups()).filter((b) => new Date(b.finishedAt) <= to).at(-1)!] as const,
+        ),
+      ),
+    );
+    const work = driver.clusters.map((c) => ({
+      c,
+      backup: backups.get(c.id)!,
       reachedAt: undefined as string | undefined,
     }));
-    beginRecovery(
-      stackDir,
-      work.flatMap((w) => [w.recovered, `${w.recovered}.log`]),
+    await driver.begin();
+
+    // The base backups are copied while the worker, Temporal and both clusters stop: different places, and the
+    // copy is most of the work that does not need the stack down.
+    this.progress('stop', 'running', 'the worker, Temporal and both databases');
+    const laidDown = Promise.allSettled(
+      work.map(async ({ c, backup }) => {
+        this.progress(`restore ${c.id}`, 'running', `from the base backup of ${backup.finishedAt}`);
+        await c.layDown(backup, to, inclusive);
+        this.progress(`copy ${c.id}`, 'done');
+      }),
     );
-    try {
-      // Restore each cluster into a new folder and let it replay the archive up to the moment.
-      await Promise.all(work.map((w) => this.restoreInto(w, to, inclusive)));
-    } catch (err) {
-      for (const w of work) fs.rmSync(w.recovered, { recursive: true, force: true });
-      endRecovery(stackDir);
-      throw err;
+    // A checkpoint of each old cluster while the worker drains leaves their shutdown checkpoints little to write.
+    for (const c of [app, tpg])
+      void withClient(c, c.endpoint.port, (client) => client.query('CHECKPOINT')).catch(() => undefined);
+    const stopped = this.stack.stop({ discarding: true }).then(
+      () => this.progress('stop', 'done'),
+      (err: Error) => err,
+    );
+    const [copies, stopFailure] = await Promise.all([laidDown, stopped]);
+    const copyFailure = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (copyFailure || stopFailure) {
+      await driver.rollBack().catch(() => undefined);
+      await this.stack.start().catch(() => undefined);
+      const reason = ((copyFailure?.reason as Error | undefined) ?? stopFailure)!.message;
+      this.progress('stop', 'failed', reason);
+      throw new OpsError(
+        'STACK_FAILED',
+        `The recovery could not begin: ${reason}`,
+        'Nothing was changed and the stack was started again; fix what the message names and try again.',
+      );
     }
-    // Swap both in with the worker and Temporal stopped.
-    this.progress('swap', 'running', 'stopping the worker, Temporal and both databases');
-    await this.stack.stop();
-    swapFolders(
-      stackDir,
-      work.flatMap((w) => [
-        { from: w.cluster.dataDir, to: w.old },
-        { from: w.recovered, to: w.cluster.dataDir },
-      ]),
-    );
+    // Journaled: a failure or a killed console from here on puts the previous data back.
+    this.progress('swap', 'running');
+    await driver.swap();
     this.progress('swap', 'done');
+
     let validation = '';
+    let reconciliation: unknown;
     try {
+      // Each cluster replays on its real port with its real settings, pauses at the moment, and once both are
+      // checked, both promote: nothing restarts after.
+      await Promise.all(work.map((w) => this.replay(w, to)));
+      await Promise.all(work.map((w) => w.c.promote()));
+      this.progress('start', 'running', 'Temporal and the worker');
+      await this.stack.start(); // Temporal, then the worker (which starts while validation runs)
+      this.progress('start', 'done');
       this.progress('validate', 'running');
-      await this.stack.start();
-      const report = await validateStack(this.stack.spec(), { integration: true });
+      const [report, reconcile] = await Promise.all([
+        validateStack(this.stack.spec(), { integration: true }),
+        this.ctx.router.call('backups.reconcile', {}),
+      ]);
       validation = report.overall;
       if (report.overall === 'failed') {
         const failed = report.checks
@@ -436,112 +392,43 @@ export class RecoveryService implements ConsoleModule {
           .map((c) => `${c.label}: ${c.detail}`);
         throw new Error(`validation failed: ${failed.join('; ')}`);
       }
-      endRecovery(stackDir);
+      await driver.end();
       this.progress('validate', 'done', report.overall);
+      if (reconcile.ok) reconciliation = reconcile.result;
     } catch (err) {
-      this.progress('validate', 'failed', (err as Error).message);
+      const message = (err as Error).message;
+      this.progress('validate', 'failed', message);
       await this.stack.stop().catch(() => undefined);
-      rollBackInterrupted(stackDir);
+      await driver.rollBack().catch((e: Error) => this.ctx.log('recovery').error(`rollback: ${e.message}`));
       await this.stack.start().catch(() => undefined);
       throw new OpsError(
         'STACK_FAILED',
-        `The recovered databases did not pass validation (${(err as Error).message}); the previous databases are back in place.`,
-        'Read the recovery log lines, pick another moment, and try again.',
+        `The databases could not be recovered to ${to.toISOString()} (${message}); the previous databases are back in place.`,
+        'Read the recovery log lines, pick another moment (see the timeline), and try again.',
       );
     }
-    let reconciliation: unknown;
-    const reconcile = await this.ctx.router.call('backups.reconcile', {});
-    if (reconcile.ok) reconciliation = reconcile.result;
     this.progress('reconcile', 'done');
     return {
       to: to.toISOString(),
-      clusters: work.map((w) => ({ cluster: w.cluster.id, reachedAt: w.reachedAt, oldDataDir: w.old })),
+      clusters: work.map((w) => ({ cluster: w.c.id, reachedAt: w.reachedAt, oldDataDir: w.c.oldData })),
       validation,
       reconciliation,
     };
   }
 
-  private async restoreInto(
-    w: { cluster: PostgresCluster; backup: BaseBackup; recovered: string; reachedAt?: string },
-    to: Date,
-    inclusive: boolean,
-  ): Promise<void> {
-    const { cluster, backup, recovered } = w;
-    const step = `restore ${cluster.id}`;
-    this.progress(step, 'running', `from the base backup of ${backup.finishedAt}`);
-    await run('cp', ['-a', backup.dir, recovered], { runAs: cluster.runAs });
-    fs.rmSync(path.join(recovered, 'ops-console-base-backup.json'), { force: true });
-    const own = (file: string) => cluster.runAs && fs.chownSync(file, cluster.runAs.uid, cluster.runAs.gid);
-    fs.writeFileSync(path.join(recovered, 'recovery.signal'), '');
-    own(path.join(recovered, 'recovery.signal'));
-    const conf = path.join(recovered, 'postgresql.auto.conf');
-    fs.appendFileSync(
-      conf,
-      [
-        '',
-        RECOVERY_MARKER,
-        `restore_command = 'cp ${cluster.archiveDir}/%f "%p"'`,
-        `recovery_target_time = '${to.toISOString().replace('T', ' ').replace('Z', '+00')}'`,
-        `recovery_target_inclusive = ${inclusive ? 'on' : 'off'}`,
-        `recovery_target_action = 'promote'`,
-        `recovery_target_timeline = 'latest'`,
-        '',
-      ].join('\n'),
-    );
-    const port = await anyFreePort();
-    const log = `${recovered}.log`;
+  /** Replays one swapped-in cluster to the moment and checks that it did not go past it. */
+  private async replay(w: { c: ClusterRecovery; reachedAt?: string }, to: Date): Promise<void> {
+    const step = `restore ${w.c.id}`;
     try {
-      await cluster.start(recovered, port);
-      const until = Date.now() + 10 * 60_000;
-      for (;;) {
-        const inRecovery = await withClient(
-          cluster,
-          port,
-          async (c) => (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r,
-        );
-        if (!inRecovery) break;
-        if (Date.now() > until)
-          throw new Error(`${cluster.id} did not finish replaying the archive within 10 minutes`);
-        await sleep(100);
-      }
+      w.reachedAt = (await w.c.replay()).reachedAt;
     } catch (err) {
-      await cluster.stop(recovered).catch(() => undefined);
-      const tail = fs.existsSync(log)
-        ? fs
-            .readFileSync(log, 'utf8')
-            .split('\n')
-            .filter((l) => /FATAL|ERROR/.test(l))
-            .slice(-2)
-            .join(' | ')
-        : '';
-      this.progress(step, 'failed', tail || (err as Error).message);
-      throw new OpsError(
-        'STACK_FAILED',
-        `${cluster.id} could not be recovered to ${to.toISOString()}: ${tail || (err as Error).message}`,
-        'Nothing was changed. Pick a moment the archive covers (see the timeline).',
-      );
+      this.progress(step, 'failed', (err as Error).message);
+      throw new Error(`${w.c.id} could not be recovered: ${(err as Error).message}`);
     }
-    await cluster.stop(recovered);
-    const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
-    // The last transaction replayed is the moment reached. (The "recovery stopping before …" record names the first
-    // transaction left out, which is after the moment by design; with none replayed since the base backup, the
-    // cluster is as the backup left it and there is no such line.)
-    const lastTx = /last completed transaction was at log time ([0-9-]+ [0-9:.]+[+-]\d\d)/.exec(text)?.[1];
-    w.reachedAt = lastTx
-      ? new Date(lastTx.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString()
-      : undefined;
     if (w.reachedAt && new Date(w.reachedAt) > new Date(to.getTime() + 1)) {
-      throw new OpsError(
-        'STACK_FAILED',
-        `${cluster.id} replayed past the moment (${w.reachedAt}).`,
-        'Nothing was changed; report this with the recovery log.',
-      );
+      this.progress(step, 'failed', `replayed past the moment (${w.reachedAt})`);
+      throw new Error(`${w.c.id} replayed past the moment (${w.reachedAt})`);
     }
-    // The recovery settings served their purpose: the swapped-in cluster starts as an ordinary primary.
-    const lines = fs.readFileSync(conf, 'utf8').split('\n');
-    const at = lines.indexOf(RECOVERY_MARKER);
-    fs.writeFileSync(conf, lines.slice(0, at === -1 ? lines.length : at).join('\n') + '\n');
-    own(conf);
     this.progress(step, 'done', w.reachedAt ? `stopped at ${w.reachedAt}` : 'replayed to the moment');
   }
 

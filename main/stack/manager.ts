@@ -33,7 +33,8 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
     case 'docker': {
       // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
       const { DockerProvider } = await import('./docker');
-      return new DockerProvider(spec, ctx.settings.get().stack.docker, { logs: ctx.logs });
+      const { docker, archiving } = ctx.settings.get().stack;
+      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving, temporal: ctx.dockerTemporal });
     }
     case 'attached': {
       const { AttachedProvider } = await import('./attached');
@@ -89,6 +90,18 @@ export class StackManager implements ConsoleModule {
   async localClusters() {
     const provider = await this.currentProvider();
     return provider instanceof LocalProvider ? provider.clusters() : undefined;
+  }
+
+  /** Both clusters' archives and base backups where the provider runs them (local, Docker); else undefined. */
+  async archivedClusters() {
+    const provider = await this.currentProvider();
+    return provider.archivedClusters?.();
+  }
+
+  /** The provider's side of a point-in-time recovery (local, Docker); undefined where the console runs nothing. */
+  async recoveryDriver(stamp: string) {
+    const provider = await this.currentProvider();
+    return provider.recoveryDriver?.(stamp);
   }
 
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
@@ -222,7 +235,8 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  stop(): Promise<StackStatus> {
+  /** `discarding`: see StackProvider.stop (a recovery replaces both databases right after). */
+  stop(options: { discarding?: boolean } = {}): Promise<StackStatus> {
     const spec = this.spec();
     if (spec.provider === 'attached') return Promise.reject(refusedOnAttached('stop', spec));
     this.startAbort?.abort(); // a stop while starting cancels the start, then stops what came up
@@ -233,7 +247,7 @@ export class StackManager implements ConsoleModule {
       this.publish();
       try {
         await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
-        await provider.stop();
+        await provider.stop(options);
         this.state = 'stopped';
         this.error = undefined;
         this.steps = [];

@@ -1,5 +1,6 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
 import type { ServiceId, ServiceStatus, StartStep } from '../api/contract';
+import type { ArchivedCluster, RecoveryDriver } from '../recovery/archived-cluster';
 
 /** Everything needed to reach one Postgres cluster. */
 export interface PostgresEndpoint {
@@ -56,8 +57,11 @@ export interface StackProvider {
   startSteps(): Array<{ id: string; label: string }>;
   /** Starts whatever is not running; idempotent. */
   start(report: StepReporter, signal: AbortSignal): Promise<void>;
-  /** Stops gracefully; idempotent. Keeps data. */
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully; idempotent. Keeps data. `discarding`: the databases are about to be replaced (a recovery
+   * to a moment), so Temporal, whose state lives there, is stopped at once instead of shutting down gracefully.
+   */
+  stop(options?: { discarding?: boolean }): Promise<void>;
   restartService(service: ServiceId): Promise<void>;
   /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
   stopService?(service: ServiceId): Promise<void>;
@@ -69,6 +73,10 @@ export interface StackProvider {
   remove?(options: { deleteData: boolean }): Promise<RemoveResult>;
   /** The current state of every service, as far as the provider can tell without side effects. */
   services(): Promise<ServiceStatus[]>;
+  /** Both clusters' WAL archives and base backups, where the provider runs the clusters (point-in-time recovery). */
+  archivedClusters?(): { app: ArchivedCluster; tpg: ArchivedCluster };
+  /** The provider's side of an in-place recovery of both clusters (`stamp` names its scratch and old data). */
+  recoveryDriver?(stamp: string): RecoveryDriver;
 }
 
 export interface RemoveResult {

@@ -79,7 +79,7 @@ export const StackSettingsSchema = z
       .strict(),
     startOnLaunch: z.boolean(),
     docker: DockerSettingsSchema.optional(),
-    /** Continuous WAL archiving of both clusters for point-in-time recovery (local provider). */
+    /** Continuous WAL archiving of both clusters for point-in-time recovery (local and Docker providers). */
     archiving: ArchivingSettingsSchema.optional(),
   })
   .strict();

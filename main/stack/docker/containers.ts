@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { ServiceId, Settings } from '../../api/contract';
 import { DEFAULT_SETTINGS } from '../../settings';
 import type { StackSpec } from '../provider';
+import { ARCHIVE_SCRIPT, archiveOptions } from '../archive-command';
 
 export type DockerSettings = NonNullable<Settings['stack']['docker']>;
 
@@ -13,6 +14,8 @@ export const LABEL_SERVICE = 'ops-console.service';
 
 /** Where Postgres keeps its cluster inside the container (the official image's PGDATA). */
 export const PGDATA = '/var/lib/postgresql/data';
+/** Where both Postgres containers mount the stack's archive volume: `<service>/wal` and `<service>/base` under it. */
+export const PITR_MOUNT = '/var/lib/ops-pitr';
 const POSTGRES_PORT = 5432;
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8080;
@@ -33,7 +36,33 @@ export interface ContainerPlan {
   name: string;
   image: string;
   volume?: string;
+  /** The WAL archive and base backups volume (both Postgres containers, when archiving is on). */
+  archiveVolume?: string;
   create: Docker.ContainerCreateOptions;
+}
+
+/** Continuous archiving of both clusters (Settings → Stack → archiving). */
+export interface ArchivingPlan {
+  enabled: boolean;
+  segmentTimeoutS: number;
+}
+
+/** The archive volume of a stack (shared by both Postgres containers, each in its own folder). */
+export const archiveVolumeName = (stackId: string) => `ops-${stackId}-pitr`;
+
+/**
+ * The server options that archive each completed segment into the archive volume, with the same
+ * complete-then-synced steps as the local provider (the script passed inline: nothing to copy into the image).
+ */
+export function dockerArchiveOptions(
+  service: 'app-postgres' | 'temporal-postgres',
+  segmentTimeoutS: number,
+): string[] {
+  return archiveOptions(
+    `${PITR_MOUNT}/${service}/wal`,
+    segmentTimeoutS,
+    (dest) => `sh -c '${ARCHIVE_SCRIPT}' archive %p ${dest}`,
+  ).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 }
 
 export interface StackPlan {
@@ -103,19 +132,28 @@ function postgresContainer(
   mode: DockerSettings['network'],
   stackId: string,
   network: string | undefined,
+  archiving?: ArchivingPlan,
+  dataVolume?: string,
 ): ContainerPlan {
   const name = `ops-${stackId}-${service}`;
-  const volume = `${name}-data`;
+  // A recovery to a moment moves a cluster onto a new volume (the previous one stays, untouched).
+  const volume = dataVolume ?? `${name}-data`;
+  const archiveVolume = archiving?.enabled ? archiveVolumeName(stackId) : undefined;
   const net = networking(mode, network, service, POSTGRES_PORT, endpoint.port);
-  const cmd =
-    mode === 'host'
+  const cmd = [
+    ...(mode === 'host'
       ? ['postgres', '-p', String(endpoint.port), '-c', 'listen_addresses=127.0.0.1']
-      : ['postgres', '-c', 'listen_addresses=*'];
+      : ['postgres', '-c', 'listen_addresses=*']),
+    ...(archiving?.enabled ? dockerArchiveOptions(service, archiving.segmentTimeoutS) : []),
+  ];
+  const mounts: Docker.MountSettings[] = [{ Type: 'volume', Source: volume, Target: PGDATA }];
+  if (archiveVolume) mounts.push({ Type: 'volume', Source: archiveVolume, Target: PITR_MOUNT });
   return {
     service,
     name,
     image,
     volume,
+    archiveVolume,
     create: {
       name,
       Image: image,
@@ -132,7 +170,7 @@ function postgresContainer(
       NetworkingConfig: net.NetworkingConfig,
       HostConfig: {
         ...net.HostConfig,
-        Mounts: [{ Type: 'volume', Source: volume, Target: PGDATA }],
+        Mounts: mounts,
         RestartPolicy: { Name: 'no' },
       },
     },
@@ -240,7 +278,12 @@ function uiContainer(
 export function planStack(
   spec: StackSpec,
   docker: DockerSettings,
-  options: { stackId?: string; temporal?: TemporalContainerOverride } = {},
+  options: {
+    stackId?: string;
+    temporal?: TemporalContainerOverride;
+    archiving?: ArchivingPlan;
+    dataVolumes?: Partial<Record<'app-postgres' | 'temporal-postgres', string>>;
+  } = {},
 ): StackPlan {
   const stackId = options.stackId ?? stackIdFor(spec);
   const network = docker.network === 'bridge' ? `ops-${stackId}` : undefined;
@@ -254,6 +297,8 @@ export function planStack(
       mode,
       stackId,
       network,
+      options.archiving,
+      options.dataVolumes?.['app-postgres'],
     ),
     postgresContainer(
       'temporal-postgres',
@@ -263,6 +308,8 @@ export function planStack(
       mode,
       stackId,
       network,
+      options.archiving,
+      options.dataVolumes?.['temporal-postgres'],
     ),
     temporalContainer(spec, docker.images.temporal, mode, stackId, network, options.temporal),
   ];

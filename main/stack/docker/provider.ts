@@ -12,6 +12,8 @@ import {
   ownedFilter,
   planStack,
   resolveDockerSettings,
+  archiveVolumeName,
+  type ArchivingPlan,
   type ContainerPlan,
   type DockerSettings,
   type StackPlan,
@@ -21,6 +23,9 @@ import { connectEngine, describeCandidate, type ConnectedEngine } from './engine
 import { followContainerLog, lastLogLines } from './container-logs';
 import { ensureImage } from './images';
 import { ensureDatabases, ensureNamespace, sleep, waitForPostgres, waitForTemporal } from './readiness';
+import { DockerArchivedCluster, prepareArchiveFolders } from './archiving';
+import { dockerRecoveryDriver, forgetDataVolumes, readDataVolumes, rollBackDockerRecovery } from './recovery';
+import { recoveriesInProgress } from '../../recovery/journal';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -41,23 +46,33 @@ export interface DockerProviderOptions {
   /** How long each service may take to answer after its container starts. */
   readyTimeoutMs?: number;
   logs?: LogBus;
+  /** Continuous WAL archiving of both clusters into the stack's archive volume. */
+  archiving?: ArchivingPlan;
 }
 
 export class DockerProvider implements StackProvider {
   readonly kind = 'docker' as const;
   readonly settings: DockerSettings;
-  readonly plan: StackPlan;
   private connecting: Promise<ConnectedEngine> | undefined;
   private readonly following = new Set<string>();
   private readonly versions = new Map<ServiceId, string>();
 
   constructor(
-    private readonly spec: StackSpec,
+    readonly spec: StackSpec,
     docker: Partial<DockerSettings> | undefined,
     private readonly options: DockerProviderOptions = {},
   ) {
     this.settings = resolveDockerSettings(docker);
-    this.plan = planStack(spec, this.settings, { stackId: options.stackId, temporal: options.temporal });
+  }
+
+  /** Computed afresh: a recovery to a moment changes which data volume a cluster uses. */
+  get plan(): StackPlan {
+    return planStack(this.spec, this.settings, {
+      stackId: this.options.stackId,
+      temporal: this.options.temporal,
+      archiving: this.options.archiving,
+      dataVolumes: readDataVolumes(this.spec.dataDir),
+    });
   }
 
   /** The engine, connected once; a failed attempt is forgotten so the next call looks again. */
@@ -91,6 +106,11 @@ export class DockerProvider implements StackProvider {
     const { docker, candidate } = await this.engine();
     const version = await docker.version();
     report.step('engine', 'done', `Docker ${version.Version} at ${describeCandidate(candidate)}`);
+    // A recovery killed half-way leaves a journal: put the previous data volumes back before anything starts.
+    if (!recoveriesInProgress.has(this.spec.dataDir)) {
+      const rolledBack = await rollBackDockerRecovery(this);
+      if (rolledBack) this.options.logs?.write('stack', 'warn', rolledBack);
+    }
 
     report.step('images', 'running');
     const pulled: string[] = [];
@@ -113,6 +133,7 @@ export class DockerProvider implements StackProvider {
     const app = this.container('app-postgres') as ContainerPlan;
     const tpg = this.container('temporal-postgres') as ContainerPlan;
     await Promise.all([this.ensureRunning(docker, app), this.ensureRunning(docker, tpg)]);
+    await Promise.all([this.prepareArchive(docker, app), this.prepareArchive(docker, tpg)]);
     // Both wait on the `postgres` database, which every cluster has; ours are created in the next step.
     const [appVersion, tpgVersion] = await Promise.all([
       waitForPostgres(this.spec.appPostgres, 'postgres', this.waitOptions(docker, app, signal)),
@@ -153,6 +174,29 @@ export class DockerProvider implements StackProvider {
     }
   }
 
+  /** Right after the start, before a segment can be complete (an earlier attempt is counted and retried). */
+  private async prepareArchive(docker: Docker, plan: ContainerPlan): Promise<void> {
+    if (plan.archiveVolume)
+      await prepareArchiveFolders(
+        docker.getContainer(plan.name),
+        plan.service as 'app-postgres' | 'temporal-postgres',
+      );
+  }
+
+  /** One Postgres container (re-created on another data volume after a recovery's swap) until it answers. */
+  async startPostgres(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+    const { docker } = await this.engine();
+    const plan = this.container(id)!;
+    await this.ensureRunning(docker, plan);
+    await this.prepareArchive(docker, plan);
+    const endpoint = id === 'app-postgres' ? this.spec.appPostgres : this.spec.temporalPostgres;
+    await waitForPostgres(endpoint, 'postgres', this.waitOptions(docker, plan, new AbortController().signal));
+  }
+
+  recoveryDriver(stamp: string) {
+    return dockerRecoveryDriver(this, stamp);
+  }
+
   private async ensureNetworkAndVolumes(docker: Docker): Promise<void> {
     const labels = this.plan.labels;
     if (this.plan.network) {
@@ -170,6 +214,15 @@ export class DockerProvider implements StackProvider {
         .catch(() => false);
       if (!exists)
         await docker.createVolume({ Name: c.volume, Labels: { ...labels, [LABEL_SERVICE]: c.service } });
+    }
+    const archive = this.plan.containers.find((c) => c.archiveVolume)?.archiveVolume;
+    if (archive) {
+      const exists = await docker
+        .getVolume(archive)
+        .inspect()
+        .then(() => true)
+        .catch(() => false);
+      if (!exists) await docker.createVolume({ Name: archive, Labels: labels });
     }
   }
 
@@ -275,7 +328,7 @@ export class DockerProvider implements StackProvider {
   }
 
   /** Stops this stack's containers, dependants first; containers without our labels are never touched. */
-  async stop(): Promise<void> {
+  async stop(options: { discarding?: boolean } = {}): Promise<void> {
     const { docker } = await this.engine();
     const owned = await this.ownedContainers(docker);
     const byService = (ids: ServiceId[]) =>
@@ -289,7 +342,10 @@ export class DockerProvider implements StackProvider {
         byService(group).map((c) =>
           docker
             .getContainer(c.Id)
-            .stop({ t: STOP_TIMEOUT_S })
+            .stop({
+              // Before a recovery Temporal's state is about to be replaced: no graceful shutdown to wait for.
+              t: options.discarding && c.Labels[LABEL_SERVICE] === 'temporal' ? 0 : STOP_TIMEOUT_S,
+            })
             .catch((err: { statusCode?: number }) => {
               if (err.statusCode !== 304) throw err; // 304: already stopped
             }),
@@ -319,6 +375,8 @@ export class DockerProvider implements StackProvider {
         await docker.getVolume(v.Name).remove();
         removed.push(v.Name);
       }
+      // The volumes a recovery moved the clusters to are gone too: the next start begins on fresh ones.
+      forgetDataVolumes(this.spec.dataDir);
     }
     return { removed, dataKept: !deleteData };
   }
@@ -368,6 +426,26 @@ export class DockerProvider implements StackProvider {
         `127.0.0.1:${this.spec.temporal.port}`,
         this.waitOptions(docker, plan, new AbortController().signal),
       );
+  }
+
+  /** Both clusters' WAL archives and base backups, in the archive volume, read through their containers. */
+  archivedClusters() {
+    const cluster = (
+      id: 'app-postgres' | 'temporal-postgres',
+      endpoint: StackSpec['appPostgres' | 'temporalPostgres'],
+    ) =>
+      new DockerArchivedCluster(
+        id,
+        endpoint,
+        Boolean(this.options.archiving?.enabled),
+        () => this.serviceContainer(id),
+        this.settings.network === 'host' ? endpoint.port : 5432,
+        archiveVolumeName(this.plan.stackId),
+      );
+    return {
+      app: cluster('app-postgres', this.spec.appPostgres),
+      tpg: cluster('temporal-postgres', this.spec.temporalPostgres),
+    };
   }
 
   /** Each service as its container's inspect shows it; touches nothing. */

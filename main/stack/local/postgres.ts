@@ -8,20 +8,12 @@ import type { Logger } from '../../logs';
 import { isAlive, run } from './process';
 import { ensureOwnedDir, type RunAs } from './run-as';
 import { reopenDatabases } from '../databases';
+import { ARCHIVE_SCRIPT, archiveOptions } from '../archive-command';
 
-/** The archive command: a segment counts only once it is complete and synced (copy, fsync, rename, fsync dir). */
-const ARCHIVE_SCRIPT = `#!/bin/sh
+/** The archive script, next to the cluster (the same steps the Docker provider runs inline). */
+const ARCHIVE_SCRIPT_FILE = `#!/bin/sh
 # Written by Ops Console. $1 = the segment's path (%p), $2 = its place in the archive.
-set -e
-src="$1"; dest="$2"
-if [ -f "$dest" ]; then
-  cmp -s "$src" "$dest" && exit 0
-  echo "archive: $dest already exists with other content" >&2; exit 1
-fi
-cp "$src" "$dest.part"
-sync "$dest.part"
-mv "$dest.part" "$dest"
-sync "$(dirname "$dest")"
+${ARCHIVE_SCRIPT}
 `;
 
 export class PostgresCluster {
@@ -63,13 +55,13 @@ export class PostgresCluster {
     ensureOwnedDir(this.archiveDir, this.runAs);
     ensureOwnedDir(this.baseBackupDir, this.runAs);
     const script = path.join(this.dir, 'archive.sh');
-    fs.writeFileSync(script, ARCHIVE_SCRIPT, { mode: 0o700 });
+    fs.writeFileSync(script, ARCHIVE_SCRIPT_FILE, { mode: 0o700 });
     if (this.runAs) fs.chownSync(script, this.runAs.uid, this.runAs.gid);
-    return [
-      '-c archive_mode=on',
-      `-c archive_command='${script} %p ${this.archiveDir}/%f'`,
-      `-c archive_timeout=${this.archiving.segmentTimeoutS}`,
-    ];
+    return archiveOptions(
+      this.archiveDir,
+      this.archiving.segmentTimeoutS,
+      (dest) => `${script} %p ${dest}`,
+    ).map(([name, value]) => `-c ${name}='${value}'`);
   }
 
   isInitialized(): boolean {

@@ -14,6 +14,8 @@ import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
 import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
+import { localArchivedCluster } from '../../recovery/archived-cluster';
+import { localRecoveryDriver } from '../../recovery/local-driver';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -76,6 +78,32 @@ export class LocalProvider implements StackProvider {
   clusters(): { app: PostgresCluster; tpg: PostgresCluster } {
     const { app, tpg } = this.parts();
     return { app, tpg };
+  }
+
+  archivedClusters() {
+    const { app, tpg } = this.parts();
+    return { app: localArchivedCluster(app), tpg: localArchivedCluster(tpg) };
+  }
+
+  recoveryDriver(stamp: string) {
+    const { app, tpg } = this.parts();
+    return localRecoveryDriver(this.spec.dataDir, [app, tpg], stamp, (id) => this.startCluster(id));
+  }
+
+  /**
+   * Starts one cluster on its own folder and port, counted as this console's (a recovery replays there before
+   * the rest of the stack starts).
+   */
+  async startCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
+    const { app, tpg } = this.parts();
+    const cluster = id === 'app-postgres' ? app : tpg;
+    const wasRunning = Boolean(cluster.pid());
+    await cluster.start();
+    if (!wasRunning) {
+      this.owned.add(id);
+      this.startedAt.set(id, new Date().toISOString());
+    }
+    this.follow(id, cluster.logFile);
   }
 
   startSteps() {
@@ -188,11 +216,12 @@ export class LocalProvider implements StackProvider {
     }
   }
 
-  async stop(options: { onlyOwned?: boolean } = {}): Promise<void> {
+  async stop(options: { onlyOwned?: boolean; discarding?: boolean } = {}): Promise<void> {
     const { app, tpg, temporal, ui } = this.parts();
     const stops = (id: ServiceId) => !options.onlyOwned || this.owned.has(id);
     if (ui && stops('temporal-ui')) await ui.stop();
-    if (stops('temporal')) await temporal.stop();
+    // Its graceful shutdown takes a second or more (membership drain); before a recovery it buys nothing.
+    if (stops('temporal')) await temporal.stop(options.discarding ? 0 : undefined);
     await Promise.all([app, tpg].filter((c) => stops(c.id)).map((c) => c.stop()));
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();

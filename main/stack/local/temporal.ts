@@ -217,8 +217,9 @@ export class LocalTemporal {
     }
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** `graceMs` 0: killed at once (its state is about to be replaced; a crash is one it recovers from). */
+  stop(graceMs?: number): Promise<void> {
+    return this.server.stop(graceMs);
   }
 }
 

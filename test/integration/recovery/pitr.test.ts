@@ -163,9 +163,24 @@ describe('point-in-time recovery', () => {
     }
   });
 
-  it('leaves the stack serving when the console is killed in the middle of a recovery', async () => {
-    const { app } = (await s.ops.stack.localClusters())!;
+  // A recovery stops the stack and replays each cluster's base backup in its real data folder. A console killed
+  // while it copies, or after the swap while the recovered clusters replay on the real ports, must leave the previous
+  // databases to serve at the next start, with no trace of the recovery (its scratch folders, its server) left.
+  it.each([
+    [
+      'while it copies the base backups',
+      (n: string[]) => n.some((f) => f.startsWith('data.recovered-') && !f.includes('.discarded-')),
+    ],
+    [
+      'once the folders are swapped in, while the recovered clusters replay',
+      (n: string[]) => n.some((f) => f.startsWith('data.old-')),
+    ],
+  ])('leaves the previous databases serving when the console is killed %s', async (_when, reached) => {
+    const { app, tpg } = (await s.ops.stack.localClusters())!;
+    const journal = path.join(path.dirname(app.dir), 'recovery-journal.json');
     const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
+    const names = () => [...fs.readdirSync(app.dir), ...fs.readdirSync(tpg.dir)];
+    const existingBefore = new Set(names());
     const child = spawn(
       process.execPath,
       ['dist/cli.mjs', '--home', s.home, 'recover', '--to', moment, '--yes'],
@@ -174,22 +189,31 @@ describe('point-in-time recovery', () => {
         env: { ...process.env, OPS_CONSOLE_HOME: s.home },
       },
     );
-    const scratch = () =>
-      fs
-        .readdirSync(app.dir)
-        .some((n) => n.startsWith('data.recovered-') && !n.endsWith('.log') && !n.includes('.discarded-'));
     try {
-      await waitFor(scratch, 120_000, 'the recovery to start restoring');
+      const until = Date.now() + 120_000;
+      while (!reached(names().filter((n) => !existingBefore.has(n)))) {
+        if (Date.now() > until || child.exitCode !== null)
+          throw new Error('the recovery did not reach that point');
+        await sleep(10);
+      }
     } finally {
       child.kill('SIGKILL');
     }
     await new Promise((r) => child.once('exit', r));
-    expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
-    // The next start rolls the interrupted recovery back: its scratch folders are gone.
-    await s.ops.router.invoke('stack.restartService', { service: 'app-postgres' }).catch(() => undefined);
+    expect(fs.existsSync(journal)).toBe(true); // killed before the recovery finished
+
+    // The next start rolls the interrupted recovery back and serves the previous data.
     await s.ops.router.invoke('stack.stop', {});
     await s.ops.router.invoke('stack.start', {});
-    expect(scratch()).toBe(false);
+    expect(fs.existsSync(journal)).toBe(false);
+    const left = names().filter(
+      (n) => (n.startsWith('data.recovered-') || n.startsWith('data.old-')) && !n.includes('.discarded-'),
+    );
+    // Earlier tests' recoveries keep their old folders for the operator; this one leaves nothing of its own.
+    expect(left.filter((n) => !existingBefore.has(n))).toEqual([]);
+    expect(fs.existsSync(path.join(app.dataDir, 'recovery.signal'))).toBe(false);
     expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
+    const { rows: inRecovery } = await s.db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    expect(inRecovery[0]!.r).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StackSpec } from '../../../main/stack/provider';
 import {
+  PITR_MOUNT,
   ownedFilter,
   planStack,
   resolveDockerSettings,
@@ -232,5 +233,44 @@ describe('container state', () => {
       'ready\nFATAL: no\n',
     );
     expect(demuxLogs(Buffer.from('plain tty output\n'))).toBe('plain tty output\n');
+  });
+
+  it('with archiving on, mounts one archive volume in both Postgres containers and archives through it', () => {
+    const plan = planStack(spec(), bridge, {
+      stackId: 'abc',
+      archiving: { enabled: true, segmentTimeoutS: 45 },
+    });
+    for (const service of ['app-postgres', 'temporal-postgres']) {
+      const c = plan.containers.find((x) => x.service === service)!;
+      expect(c.archiveVolume).toBe('ops-abc-pitr');
+      expect(c.create.HostConfig?.Mounts).toContainEqual({
+        Type: 'volume',
+        Source: 'ops-abc-pitr',
+        Target: PITR_MOUNT,
+      });
+      const cmd = c.create.Cmd!.join(' ');
+      expect(cmd).toContain('-c archive_mode=on');
+      expect(cmd).toContain('-c archive_timeout=45');
+      // The complete-then-synced script, inline, into this cluster's own folder of the volume.
+      expect(cmd).toContain(`archive %p ${PITR_MOUNT}/${service}/wal/%f`);
+      expect(cmd).toMatch(/cp "\$src" "\$dest.part"; sync "\$dest.part"; mv "\$dest.part" "\$dest"/);
+    }
+    const off = planStack(spec(), bridge, { stackId: 'abc' });
+    for (const c of off.containers) {
+      expect(c.archiveVolume).toBeUndefined();
+      expect(c.create.Cmd?.join(' ') ?? '').not.toContain('archive_mode');
+    }
+  });
+
+  it('runs a cluster on the data volume a recovery moved it to', () => {
+    const plan = planStack(spec(), bridge, {
+      stackId: 'abc',
+      dataVolumes: { 'app-postgres': 'ops-abc-app-postgres-data-r1' },
+    });
+    const app = plan.containers.find((c) => c.service === 'app-postgres')!;
+    const tpg = plan.containers.find((c) => c.service === 'temporal-postgres')!;
+    expect(app.volume).toBe('ops-abc-app-postgres-data-r1');
+    expect(app.create.HostConfig?.Mounts?.[0]?.Source).toBe('ops-abc-app-postgres-data-r1');
+    expect(tpg.volume).toBe('ops-abc-temporal-postgres-data');
   });
 });

@@ -1,0 +1,44 @@
+// In-place recovery on the local provider: each base backup copied beside the cluster's data folder, swapped in by
+// journaled renames, replayed on the real port.
+import path from 'node:path';
+import type { PostgresCluster } from '../stack/local/postgres';
+import type { ClusterRecovery, RecoveryDriver } from './archived-cluster';
+import { beginRecovery, endRecovery, rollBackInterrupted, swapFolders } from './journal';
+import { layDownBaseBackup, promote, replayInPlace } from './restore';
+
+export function localRecoveryDriver(
+  stackDir: string,
+  clusters: PostgresCluster[],
+  stamp: string,
+  startCluster: (id: PostgresCluster['id']) => Promise<void>,
+): RecoveryDriver {
+  const work = clusters.map((cluster) => ({
+    cluster,
+    recovered: path.join(cluster.dir, `data.recovered-${stamp}`),
+    old: path.join(cluster.dir, `data.old-${stamp}`),
+  }));
+  return {
+    clusters: work.map(({ cluster, recovered, old }): ClusterRecovery => ({
+      id: cluster.id,
+      oldData: old,
+      layDown: (backup, to, inclusive) => layDownBaseBackup(cluster, backup, recovered, to, inclusive),
+      replay: () => replayInPlace(cluster, () => startCluster(cluster.id)),
+      promote: () => promote(cluster),
+    })),
+    begin: async () =>
+      beginRecovery(
+        stackDir,
+        work.map((w) => w.recovered),
+      ),
+    swap: async () =>
+      swapFolders(
+        stackDir,
+        work.flatMap((w) => [
+          { from: w.cluster.dataDir, to: w.old },
+          { from: w.recovered, to: w.cluster.dataDir },
+        ]),
+      ),
+    end: async () => endRecovery(stackDir),
+    rollBack: async () => void rollBackInterrupted(stackDir),
+  };
+}
