@@ -839,9 +839,10 @@ export class BackupService implements ConsoleModule {
             if (job.signal.aborted) throw cancelled();
             undo.push(await this.swapKind(kind, group, at, swapped, job));
           };
-          // The Temporal server holds shard locks on the databases being replaced.
+          // The Temporal server holds shard locks on the databases being replaced, and its state lives in them:
+          // a graceful shutdown (over a second) would buy nothing.
           if (kind === 'temporal')
-            await this.deps.stack.withServiceStopped('temporal', swap, { overlap: true });
+            await this.deps.stack.withServiceStopped('temporal', swap, { overlap: true, discarding: true });
           else await swap();
         }
       } catch (err) {
@@ -923,7 +924,8 @@ export class BackupService implements ConsoleModule {
           endpoint,
           pairs.map((p) => ({ live: p.live, replacement: p.keepAs, keepAs: p.replacement })),
         );
-      if (kind === 'temporal') await this.deps.stack.withServiceStopped('temporal', back);
+      if (kind === 'temporal')
+        await this.deps.stack.withServiceStopped('temporal', back, { discarding: true });
       else await back();
       swapped.splice(0, swapped.length, ...swapped.filter((s) => !pairs.some((p) => p.live === s.database)));
     };

@@ -177,6 +177,17 @@ export class RecoveryService implements ConsoleModule {
       }
       if (!(await c.running()))
         throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
+      // Turned on in the settings, but the server still runs as started before (without archiving, and at
+      // wal_level minimal on the local provider, where a base backup cannot be taken).
+      const mode = await withClient(c, c.endpoint.port, async (client) => {
+        return (await client.query<{ archive_mode: string }>('SHOW archive_mode')).rows[0]?.archive_mode;
+      });
+      if (mode === 'off')
+        throw new OpsError(
+          'CONFLICT',
+          `Archiving is on in the settings, but ${c.id} has not been restarted since: it archives nothing yet.`,
+          'Restart the stack (Stack → Restart), then take a base backup.',
+        );
     }
     // One base backup at a time (the schedule and the operator may ask together).
     const next = this.backups.then(() => this.takeBoth(app, tpg));

@@ -322,7 +322,8 @@ export class StackManager implements ConsoleModule {
   withServiceStopped<T>(
     service: ServiceStatus['id'],
     work: (stopped: Promise<void>) => Promise<T>,
-    options: { overlap?: boolean } = {},
+    /** overlap: work starts while the service stops. discarding: its state is about to be replaced (no grace). */
+    options: { overlap?: boolean; discarding?: boolean } = {},
   ): Promise<T> {
     return this.serialise(async () => {
       const provider = await this.currentProvider();
@@ -335,7 +336,9 @@ export class StackManager implements ConsoleModule {
       this.paused.add(service);
       this.log.info(`stopping ${service} for a while`);
       // With overlap, work starts while the service shuts down and awaits `stopped` where it must.
-      const stopped = provider.stopService(service).then(() => this.refresh().then(() => undefined));
+      const stopped = provider
+        .stopService(service, { discarding: options.discarding })
+        .then(() => this.refresh().then(() => undefined));
       stopped.catch(() => undefined);
       try {
         if (!options.overlap) await stopped;

@@ -64,7 +64,8 @@ export interface StackProvider {
   stop(options?: { discarding?: boolean }): Promise<void>;
   restartService(service: ServiceId): Promise<void>;
   /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
-  stopService?(service: ServiceId): Promise<void>;
+  /** `discarding`: as for stop, the service's state is about to be replaced, so it is stopped at once. */
+  stopService?(service: ServiceId, options?: { discarding?: boolean }): Promise<void>;
   startService?(service: ServiceId): Promise<void>;
   /**
    * Stops and removes what the provider created (containers, network). Data goes only with `deleteData`, and

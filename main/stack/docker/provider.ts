@@ -407,11 +407,13 @@ export class DockerProvider implements StackProvider {
     return docker.getContainer(found.Id);
   }
 
-  async stopService(service: ServiceId): Promise<void> {
+  async stopService(service: ServiceId, options: { discarding?: boolean } = {}): Promise<void> {
     const container = await this.serviceContainer(service);
-    await container.stop({ t: STOP_TIMEOUT_S }).catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 304) throw err; // 304: already stopped
-    });
+    await container
+      .stop({ t: options.discarding ? 0 : STOP_TIMEOUT_S })
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 304) throw err; // 304: already stopped
+      });
   }
 
   async startService(service: ServiceId): Promise<void> {

@@ -49,7 +49,9 @@ export class PostgresCluster {
 
   /** The server options for continuous archiving; the script goes next to the cluster, owned by its user. */
   private archiveOptions(): string[] {
-    if (!this.archiving?.enabled) return [];
+    // Without archiving nothing reads the WAL but crash recovery: at wal_level minimal, a table created or truncated
+    // in the transaction that fills it (a restore's COPY) is synced at commit instead of written twice.
+    if (!this.archiving?.enabled) return ['-c wal_level=minimal', '-c max_wal_senders=0'];
     ensureOwnedDir(path.dirname(path.dirname(this.archiveDir)), this.runAs, 0o755);
     ensureOwnedDir(path.dirname(this.archiveDir), this.runAs);
     ensureOwnedDir(this.archiveDir, this.runAs);

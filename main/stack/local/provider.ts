@@ -259,11 +259,11 @@ export class LocalProvider implements StackProvider {
     this.startedAt.set(service, new Date().toISOString());
   }
 
-  async stopService(service: ServiceId): Promise<void> {
+  async stopService(service: ServiceId, options: { discarding?: boolean } = {}): Promise<void> {
     const { app, tpg, temporal, ui } = this.parts();
     if (service === 'app-postgres') await app.stop();
     else if (service === 'temporal-postgres') await tpg.stop();
-    else if (service === 'temporal') await temporal.stop();
+    else if (service === 'temporal') await temporal.stop(options.discarding ? 0 : undefined);
     else await ui?.stop();
   }
 

@@ -2,11 +2,8 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Card from '@mui/material/Card';
-import CardContent from '@mui/material/CardContent';
 import Checkbox from '@mui/material/Checkbox';
 import FormControlLabel from '@mui/material/FormControlLabel';
-import Grid from '@mui/material/Grid';
 import LinearProgress from '@mui/material/LinearProgress';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
@@ -15,12 +12,11 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
+import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { RecoveryTimelineView } from '../components/RecoveryTimelineView';
 import { useRecovery } from '../stores/recovery';
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function RecoveryPage() {
   const {
@@ -84,29 +80,7 @@ export function RecoveryPage() {
           restart the stack: both clusters will archive every WAL segment and take base backups on a schedule.
         </Alert>
       )}
-      <Grid container spacing={2} sx={{ mb: 3 }}>
-        {health.map((h) => (
-          <Grid key={h.cluster} size={{ xs: 12, md: 6 }}>
-            <Card variant="outlined" data-testid={`archive-${h.cluster}`} data-base-backups={h.baseBackups}>
-              <CardContent>
-                <Typography variant="subtitle1">{h.cluster}</Typography>
-                <Typography variant="body2" color="text.secondary">
-                  {h.enabled ? 'archiving' : 'archiving off'} · last segment {h.lastArchivedWal ?? '—'}
-                  {h.lastArchivedAt ? ` at ${new Date(h.lastArchivedAt).toLocaleString()}` : ''} · lag{' '}
-                  {h.lagSegments ?? '?'} segment(s) · {mb(h.archiveBytes)} in {h.segments} segments ·{' '}
-                  {h.baseBackups} base backup(s) · oldest recoverable{' '}
-                  {h.oldestRecoverable ? new Date(h.oldestRecoverable).toLocaleString() : '—'}
-                </Typography>
-                {h.problem && (
-                  <Alert severity="error" sx={{ mt: 1 }} data-testid={`archive-problem-${h.cluster}`}>
-                    {h.problem}
-                  </Alert>
-                )}
-              </CardContent>
-            </Card>
-          </Grid>
-        ))}
-      </Grid>
+      <ArchiveHealthCards health={health} />
       {timeline && (
         <RecoveryTimelineView timeline={timeline} selected={valid ? to : undefined} onPick={setTo} />
       )}

@@ -21,6 +21,8 @@ import { useLogs } from '../stores/logs';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
+import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
+import { useRecovery } from '../stores/recovery';
 
 const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
   'app-postgres': 'appPostgres',
@@ -63,6 +65,8 @@ export function StackPage() {
   const [confirmStop, setConfirmStop] = useState(false);
   const [logsFor, setLogsFor] = useState<string | undefined>();
   const now = useNow();
+  const archiving = useRecovery((s) => s.health);
+  const loadArchiving = useRecovery((s) => s.loadHealth);
 
   useEffect(() => {
     if (logsFor) void loadLogs();
@@ -71,6 +75,14 @@ export function StackPage() {
   const state = status?.state ?? 'stopped';
   const running = state === 'running' || state === 'degraded';
   const attached = status?.provider === 'attached';
+
+  // Archiving health follows the running stack: last segment, lag and size move with every segment archived.
+  useEffect(() => {
+    if (!running || attached) return;
+    void loadArchiving();
+    const timer = setInterval(() => void loadArchiving(), 10_000);
+    return () => clearInterval(timer);
+  }, [running, attached, loadArchiving]);
   const names = status?.services.filter((s) => s.state === 'running').map((s) => s.label) ?? [];
 
   return (
@@ -260,6 +272,20 @@ export function StackPage() {
         </Grid>
       </Grid>
       {worker && <WorkerProcesses worker={worker} />}
+      {running && !attached && archiving.length > 0 && (
+        <Box sx={{ mt: 3 }} data-testid="stack-archiving">
+          <Typography variant="h6" sx={{ mb: 1 }}>
+            Continuous archiving
+          </Typography>
+          {archiving.some((h) => h.enabled) ? (
+            <ArchiveHealthCards health={archiving} />
+          ) : (
+            <Typography variant="body2" color="text.secondary">
+              Off: the databases can only go back to a backup set. The Recovery page turns it on.
+            </Typography>
+          )}
+        </Box>
+      )}
       {report && (
         <Box sx={{ mt: 3 }}>
           <ValidationReportView report={report} />

@@ -23,6 +23,8 @@ interface RecoveryStore {
   busy: 'load' | 'backup' | 'check' | 'recover' | 'enable' | undefined;
   error: OpsFailure | undefined;
   load(): Promise<void>;
+  /** Archiving health alone (the Stack page's cards). */
+  loadHealth(): Promise<void>;
   enableArchiving(): Promise<void>;
   baseBackup(): Promise<void>;
   check(to: string): Promise<void>;
@@ -57,6 +59,13 @@ export const useRecovery = create<RecoveryStore>((set, get) => {
         ]);
         set({ health, timeline });
       }),
+    loadHealth: async () => {
+      try {
+        set({ health: await ops.call('recovery.status', {}) });
+      } catch {
+        // the stack is down or attached: the cards keep what they showed
+      }
+    },
     enableArchiving: () =>
       act('enable', async () => {
         await ops.call('settings.update', { stack: { archiving: { enabled: true } } });
