@@ -7,6 +7,7 @@ import type { PostgresCluster } from '../stack/local/postgres';
 import type { PostgresEndpoint } from '../stack/provider';
 import { run, sleep } from '../stack/local/process';
 import type { BaseBackup } from './base-backup';
+import { withClusterClient } from './client';
 
 export const RECOVERY_MARKER = '# ops-console point-in-time recovery';
 
@@ -64,23 +65,7 @@ export async function layDownBaseBackup(
 type Reachable = { id: string; endpoint: PostgresEndpoint };
 
 async function query<T extends pg.QueryResultRow>(cluster: Reachable, sql: string): Promise<T> {
-  const { host, port, user, password } = cluster.endpoint;
-  const client = new pg.Client({
-    host,
-    port,
-    user,
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5_000,
-  });
-  // A server shutting down ends the session from its side: that is an answer here, not a crash of the console.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows[0]!;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withClusterClient(cluster.endpoint, async (c) => (await c.query<T>(sql)).rows[0]!);
 }
 
 /**

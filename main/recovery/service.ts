@@ -2,7 +2,6 @@
 // backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
 // cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
 // pauses at the moment, verify, promote, start Temporal and the worker, validate, reconcile.
-import pg from 'pg';
 import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
@@ -14,31 +13,8 @@ import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archive
 import type { BaseBackup } from './base-backup';
 import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
+import { withClusterClient } from './client';
 import { recoveryTimeline } from './timeline';
-
-async function withClient<T>(
-  cluster: { endpoint: ArchivedCluster['endpoint'] },
-  port: number,
-  work: (c: pg.Client) => Promise<T>,
-): Promise<T> {
-  const { host, user, password } = cluster.endpoint;
-  const client = new pg.Client({
-    host,
-    port,
-    user,
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5_000,
-  });
-  // A server shutting down ends the session from its side: that is an answer here, not a crash of the console.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 export class RecoveryService implements ConsoleModule {
   readonly name = 'recovery';
@@ -124,7 +100,7 @@ export class RecoveryService implements ConsoleModule {
     };
     if (!running) return { ...health, problem: 'the cluster is not running' };
     try {
-      await withClient(cluster, cluster.endpoint.port, async (c) => {
+      await withClusterClient(cluster.endpoint, async (c) => {
         const s = await c.query<{
           archived_count: string;
           last_archived_wal: string | null;
@@ -179,7 +155,7 @@ export class RecoveryService implements ConsoleModule {
         throw new OpsError('UNAVAILABLE', `${c.id} is not running.`, 'Start the stack first.');
       // Turned on in the settings, but the server still runs as started before (without archiving, and at
       // wal_level minimal on the local provider, where a base backup cannot be taken).
-      const mode = await withClient(c, c.endpoint.port, async (client) => {
+      const mode = await withClusterClient(c.endpoint, async (client) => {
         return (await client.query<{ archive_mode: string }>('SHOW archive_mode')).rows[0]?.archive_mode;
       });
       if (mode === 'off')
@@ -253,7 +229,7 @@ export class RecoveryService implements ConsoleModule {
     await Promise.all(
       clusters.map(async (c) => {
         if (!c.archivingEnabled || !(await c.running())) return;
-        const closed = await withClient(c, c.endpoint.port, async (client) => {
+        const closed = await withClusterClient(c.endpoint, async (client) => {
           // A commit after the target gives recovery a record to stop at; the switch sends its segment out.
           await client.query('SELECT txid_current()');
           return (await client.query<{ wal: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS wal'))
@@ -358,7 +334,7 @@ export class RecoveryService implements ConsoleModule {
     );
     // A checkpoint of each old cluster while the worker drains leaves their shutdown checkpoints little to write.
     for (const c of [app, tpg])
-      void withClient(c, c.endpoint.port, (client) => client.query('CHECKPOINT')).catch(() => undefined);
+      void withClusterClient(c.endpoint, (client) => client.query('CHECKPOINT')).catch(() => undefined);
     const stopped = this.stack.stop({ discarding: true }).then(
       () => this.progress('stop', 'done'),
       (err: Error) => err,
