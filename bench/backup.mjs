@@ -4,26 +4,16 @@
 // 2 jobs, gzip level 1). Prints BENCH lines.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createConsole, resolveBinaries } from '../dist/bench-support.mjs';
+import { freePort, median } from './support.mjs';
 
 const GIB = 1024 ** 3;
 const TARGET_BYTES = Number(process.env.BENCH_APP_BYTES ?? 1.05 * GIB);
 const TABLES = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 function run(cmd, args, env) {
   return new Promise((resolve, reject) => {
