@@ -55,9 +55,13 @@ export interface TocEntry {
 
 /** The archive's table of contents as pg_restore reads it. */
 export async function readToc(tools: PgTools, dir: string): Promise<TocEntry[]> {
-  let text: string;
+  return parseToc(await readTocText(tools, dir));
+}
+
+/** `pg_restore -l` of the archive: what a partial restore lists with -L, and parseToc reads. */
+export async function readTocText(tools: PgTools, dir: string): Promise<string> {
   try {
-    text = await tools.toc(dir);
+    return await tools.toc(dir);
   } catch (err) {
     throw new OpsError(
       'BACKUP_INVALID',
@@ -65,7 +69,6 @@ export async function readToc(tools: PgTools, dir: string): Promise<TocEntry[]> 
       'The file is damaged or is not a backup made by this console; choose another set.',
     );
   }
-  return parseToc(text);
 }
 
 /** The entries of `pg_restore -l` output. */

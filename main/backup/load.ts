@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** The archive folder. */
   dir: string;
   db: DatabaseBackup;
+  /** The archive's `pg_restore -l` text, read once by the caller. */
+  toc: string;
   signal?: AbortSignal;
   /** Table data files loaded side by side. */
   lanes?: number;
@@ -97,10 +99,9 @@ function dataEntries(toc: TocEntry[], db: DatabaseBackup): Array<{ entry: TocEnt
  * Schema and table data, every table checked: returns once the data is in and matches the manifest. What remains
  * (indexes, constraints, sequence values) is `finishLoad`.
  */
-export async function loadSchemaAndData(o: LoadOptions): Promise<{ toc: string }> {
+export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
   const run = { signal: o.signal };
-  const tocText = await o.tools.toc(o.dir);
-  const entries = dataEntries(parseToc(tocText), o.db);
+  const entries = dataEntries(parseToc(o.toc), o.db);
   await o.tools.restore(o.database, o.dir, ['--section=pre-data', '--no-owner', '--exit-on-error'], run, {
     tocOnly: true,
   });
@@ -137,7 +138,6 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<{ toc: string }
     Array.from({ length: Math.max(1, o.lanes ?? 2) }, () => lane()),
     failed,
   );
-  return { toc: tocText };
 }
 
 async function loadTable(
@@ -201,9 +201,9 @@ async function loadTable(
 }
 
 /** Sequence values, indexes, constraints and triggers, in parallel jobs, after the data is in. */
-export async function finishLoad(o: LoadOptions, toc: string): Promise<void> {
+export async function finishLoad(o: LoadOptions): Promise<void> {
   // Everything except the table data, which is already loaded.
-  const list = toc
+  const list = o.toc
     .split('\n')
     .filter((line) => !/^\d+; \d+ \d+ TABLE DATA /.test(line))
     .join('\n');

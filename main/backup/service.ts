@@ -33,6 +33,8 @@ import {
   readArchive,
   type HashedFile,
   readToc,
+  readTocText,
+  parseToc,
   syncTree,
   syncPath,
 } from './archive';
@@ -574,15 +576,19 @@ export class BackupService implements ConsoleModule {
         try {
           await createDatabase(endpoint, scratch);
           // The same load a restore does (every file checked as it loads), then a read of every table back.
+          const tools = await this.tools(db.kind);
+          const dir = path.join(setDir(root, setId), db.archive);
           const load: LoadOptions = {
-            tools: await this.tools(db.kind),
+            tools,
             endpoint,
             database: scratch,
-            dir: path.join(setDir(root, setId), db.archive),
+            dir,
             db,
+            toc: await readTocText(tools, dir),
             signal: job.signal,
           };
-          await finishLoad(load, (await loadSchemaAndData(load)).toc);
+          await loadSchemaAndData(load);
+          await finishLoad(load);
           const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal);
           job.update({ step: `Comparing ${scratch} with the manifest` });
           problems.push(...(await this.compareLive(queue, scratch, db)));
@@ -696,15 +702,24 @@ export class BackupService implements ConsoleModule {
   }
 
   async plan(setId: string, kinds?: BackupKind[]): Promise<RestorePlan> {
+    return (await this.planWithTocs(setId, kinds)).plan;
+  }
+
+  /** The plan, and each archive's table of contents it read (the restore loads with them). */
+  private async planWithTocs(
+    setId: string,
+    kinds?: BackupKind[],
+  ): Promise<{ plan: RestorePlan; tocs: Map<string, string> }> {
     const root = this.root();
     const manifest = readManifest(root, setId);
     const wanted = kinds ?? manifest.kinds;
     const archiveKinds: Record<string, BackupKind | 'foreign'> = {};
+    const tocs = new Map<string, string>();
     for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
       try {
-        archiveKinds[db.database] = archiveKind(
-          await readToc(await this.tools(db.kind), path.join(setDir(root, setId), db.archive)),
-        );
+        const toc = await readTocText(await this.tools(db.kind), path.join(setDir(root, setId), db.archive));
+        tocs.set(db.database, toc);
+        archiveKinds[db.database] = archiveKind(parseToc(toc));
       } catch {
         archiveKinds[db.database] = 'foreign';
       }
@@ -730,13 +745,13 @@ export class BackupService implements ConsoleModule {
       : `Replaces ${replaces.map((r) => r.database).join(', ')} with the copies taken ${new Date(manifest.createdAt).toLocaleString()}. ` +
         `Stops ${stops.join(' and ')} meanwhile. The current databases are kept (renamed *_old_<time>) until you remove them. ` +
         `Anything written since the backup is not in the restored databases.`;
-    return { setId, kinds: wanted, replaces, stops, refusals, summary };
+    return { plan: { setId, kinds: wanted, replaces, stops, refusals, summary }, tocs };
   }
 
   async restore(input: OpParsedInput<'backups.restore'>, job: Job): Promise<RestoreResult> {
     const root = this.root();
     job.update({ setId: input.setId, step: 'Checking the set against this stack' });
-    const plan = await this.plan(input.setId, input.kinds);
+    const { plan, tocs } = await this.planWithTocs(input.setId, input.kinds);
     if (plan.refusals.length)
       throw new OpsError(
         'BACKUP_INCOMPATIBLE',
@@ -801,11 +816,13 @@ export class BackupService implements ConsoleModule {
             database: name,
             dir: path.join(setDir(root, manifest.id), db.archive),
             db,
+            toc: tocs.get(db.database)!,
             signal,
             onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
             onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
           };
-          return { load, ...(await loadSchemaAndData(load)) };
+          await loadSchemaAndData(load);
+          return load;
         }),
         phase,
       );
@@ -813,9 +830,9 @@ export class BackupService implements ConsoleModule {
       //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
       job.update({ step: 'Building indexes and constraints while the worker stops' });
       const finished = new Map(
-        loads.map(({ load, toc }) => {
+        loads.map((load) => {
           const done = (async () => {
-            await finishLoad(load, toc);
+            await finishLoad(load);
             // An app DB from an older console gets this console's newer migrations before it goes live.
             if (load.db.kind === 'app')
               migrationsApplied.push(

@@ -1,7 +1,6 @@
 // A backup set made from the UI restores, from the UI, to a verified identical pair of databases (Chromium).
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createConsole, type WiredConsole } from '../../main/console';
@@ -10,6 +9,7 @@ import { launchBrowser, screenshot } from '../support/browser';
 import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
 import { waitFor } from '../support/cycle-stack';
 import { freeStackSettings } from '../support/stack-settings';
+import { appRows } from '../support/app-db';
 
 let browser: Browser;
 let consoleProcess: ConsoleProcess;
@@ -17,16 +17,7 @@ let page: Page;
 let local: WiredConsole;
 const pageErrors: string[] = [];
 
-async function appQuery<T>(sql: string): Promise<T[]> {
-  const spec = local.stack.spec();
-  const c = new pg.Client({ ...spec.appPostgres, database: spec.appPostgres.database });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const appQuery = <T>(sql: string) => appRows<T>(local.stack.spec(), sql);
 
 beforeAll(async () => {
   if (!fs.existsSync('dist/renderer/index.html') || !fs.existsSync('dist/cli.mjs'))

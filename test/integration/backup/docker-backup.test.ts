@@ -4,7 +4,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import { migrateAppDb } from '../../../main/db';
@@ -16,6 +15,7 @@ import { scratchHome } from '../../support/console-process';
 import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
+import { appRows } from '../../support/app-db';
 
 const MINUTE = 60_000;
 let engine: TestEngine;
@@ -29,15 +29,7 @@ async function temporalConfigDir(dir: string): Promise<string> {
   return path.join(dir, 'config');
 }
 
-async function app<T>(sql: string): Promise<T[]> {
-  const c = new pg.Client({ ...spec.appPostgres, database: spec.appPostgres.database });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const app = <T>(sql: string) => appRows<T>(spec, sql);
 
 beforeAll(async () => {
   engine = await startTestEngine();

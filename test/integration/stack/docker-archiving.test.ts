@@ -4,7 +4,6 @@
 // kept base backups need, and a failing archive is reported.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import type { StackSpec } from '../../../main/stack/provider';
@@ -15,6 +14,7 @@ import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/
 import { scratchHome } from '../../support/console-process';
 import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
 import { freeStackSettings } from '../../support/stack-settings';
+import { appRows } from '../../support/app-db';
 
 const MINUTE = 60_000;
 const ARCHIVING = { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 };
@@ -24,15 +24,7 @@ let provider: DockerProvider;
 let spec: StackSpec;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function app<T>(sql: string): Promise<T[]> {
-  const c = new pg.Client({ ...spec.appPostgres, database: spec.appPostgres.database });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const app = <T>(sql: string) => appRows<T>(spec, sql);
 
 const health = async (cluster: string) =>
   (await ops.router.invoke('recovery.status', {})).find((c) => c.cluster === cluster)!;
