@@ -2,7 +2,12 @@
 // means in words an operator can act on (wrong CA, wrong client certificate, bad password).
 import tls from 'node:tls';
 import type pg from 'pg';
-import type { ConnectionOptions } from '@temporalio/client';
+import {
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import { OpsError } from '../api/errors';
 import type { PostgresEndpoint, StackSpec } from './provider';
 
@@ -50,6 +55,52 @@ export function temporalConnectionOptions(spec: StackSpec): ConnectionOptions {
     options.tls ??= {};
   }
   return options;
+}
+
+/**
+ * A Temporal connection that can be closed while a call waits to retry. The SDK retries an unavailable call from a
+ * timer; if the channel is closed in between, that timer starts the next attempt on the closed channel and throws
+ * "Channel has been shut down" outside any caller. Here closing stops further retries at once and closes the
+ * channel only after the last scheduled attempt has started.
+ */
+export function lazyTemporalConnection(options: ConnectionOptions): Connection {
+  const retry = defaultGrpcRetryOptions();
+  let closing = false;
+  let lastAttemptAt = 0;
+  const connection = Connection.lazy({
+    ...options,
+    interceptors: [
+      makeGrpcRetryInterceptor({
+        retryableDecider: (attempt, status) => !closing && retry.retryableDecider(attempt, status),
+        delayFunction: (attempt, status) => {
+          const ms = retry.delayFunction(attempt, status);
+          lastAttemptAt = Math.max(lastAttemptAt, Date.now() + ms);
+          return ms;
+        },
+      }),
+      ...(options.interceptors ?? []),
+    ],
+  });
+  const close = connection.close.bind(connection);
+  connection.close = async () => {
+    closing = true;
+    const wait = lastAttemptAt - Date.now();
+    if (wait <= 0) return close();
+    setTimeout(() => void close(), wait + 50).unref();
+  };
+  return connection;
+}
+
+/** Connection.connect, closable at any time (see lazyTemporalConnection). */
+export async function connectTemporal(options: ConnectionOptions): Promise<Connection> {
+  const connection = lazyTemporalConnection(options);
+  try {
+    await connection.ensureConnected();
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  return connection;
 }
 
 function chain(err: unknown): string {

@@ -1,12 +1,13 @@
 // Validation of a stack (seed 004): per-service checks with healthy / degraded / failed and a one-line fix.
 import net from 'node:net';
 import pg from 'pg';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { ValidationCheck, ValidationReport } from '../api/contract';
 import type { PostgresEndpoint, StackSpec } from './provider';
 import {
   explainPostgresError,
   diagnoseTemporalError,
+  connectTemporal,
   pgClientConfig,
   temporalConnectionOptions,
 } from './connect';
@@ -177,7 +178,7 @@ async function temporalChecks(spec: StackSpec, integration: boolean): Promise<Va
   checks.push(
     await timed('temporal.grpc', 'temporal', 'gRPC health and system info', async () => {
       try {
-        connection = await Connection.connect({ ...temporalConnectionOptions(spec), connectTimeout: 3_000 });
+        connection = await connectTemporal({ ...temporalConnectionOptions(spec), connectTimeout: 3_000 });
       } catch (err) {
         throw await diagnoseTemporalError(err, spec);
       }

@@ -16,7 +16,7 @@ import { PHASE_IDS } from '../api/contract/phases';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
 import type { StackSpec } from '../stack';
-import { diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
+import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
 import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
@@ -69,7 +69,7 @@ export class CycleService implements ConsoleModule {
       await this.connection?.close().catch(() => undefined);
       this.connection = undefined;
       try {
-        this.connection = await Connection.connect({ ...options, connectTimeout: '5 s' });
+        this.connection = await connectTemporal({ ...options, connectTimeout: '5 s' });
       } catch (err) {
         throw await diagnoseTemporalError(err, spec);
       }

@@ -3,13 +3,14 @@
 // that apply there.
 import net from 'node:net';
 import pg from 'pg';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import type { ServiceId, ServiceStatus } from '../../api/contract';
 import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint, StackProvider, StackSpec } from '../provider';
 import {
   explainPostgresError,
   diagnoseTemporalError,
+  connectTemporal,
   pgClientConfig,
   temporalConnectionOptions,
 } from '../connect';
@@ -96,7 +97,7 @@ export class AttachedProvider implements StackProvider {
     const base = { id: 'temporal' as const, label: 'Temporal', port: this.spec.temporal.port };
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({
+      connection = await connectTemporal({
         ...temporalConnectionOptions(this.spec),
         connectTimeout: 3_000,
       });

@@ -1,10 +1,10 @@
 // Waits, from the host, until a container's service answers: Postgres by logging in, Temporal by gRPC.
 import pg from 'pg';
-import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint } from '../provider';
 import { reopenDatabases } from '../databases';
+import { connectTemporal } from '../connect';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,7 +84,7 @@ export async function ensureDatabases(ep: PostgresEndpoint, maintenanceDb: strin
 /** Waits until the frontend serves; returns the server version. */
 export function waitForTemporal(address: string, options: WaitOptions): Promise<string> {
   return poll(`The Temporal server on ${address}`, options, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    const connection = await connectTemporal({ address, connectTimeout: 1_000 });
     try {
       const health = await connection.healthService.check({});
       if (health.status !== 1) throw new Error(`health status ${health.status}`);
@@ -102,7 +102,7 @@ export async function ensureNamespace(
   retentionHours: number,
   options: WaitOptions,
 ): Promise<boolean> {
-  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  const connection = await connectTemporal({ address, connectTimeout: 5_000 });
   try {
     let registered = false;
     try {

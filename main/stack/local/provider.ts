@@ -1,10 +1,10 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
-import { Connection } from '@temporalio/client';
 import { OpsError } from '../../api/errors';
 import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
+import { connectTemporal } from '../connect';
 import { checkPorts } from '../ports';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
@@ -337,7 +337,7 @@ export class LocalProvider implements StackProvider {
 
 async function temporalVersion(address: string): Promise<string> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    const connection = await connectTemporal({ address, connectTimeout: 1_000 });
     try {
       return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
     } finally {

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api/errors';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';
+import { connectTemporal } from '../connect';
 import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
 import { run, sleep } from './process';
@@ -166,7 +166,7 @@ export class LocalTemporal {
         );
       }
       try {
-        const connection = await Connection.connect({ address: this.address, connectTimeout: 1_000 });
+        const connection = await connectTemporal({ address: this.address, connectTimeout: 1_000 });
         try {
           await connection.workflowService.getSystemInfo({});
           return;
@@ -188,7 +188,7 @@ export class LocalTemporal {
 
   /** Registers the namespace with its retention period; leaves an existing one as it is. */
   async ensureNamespace(): Promise<boolean> {
-    const connection = await Connection.connect({ address: this.address, connectTimeout: 5_000 });
+    const connection = await connectTemporal({ address: this.address, connectTimeout: 5_000 });
     try {
       const namespace = this.spec.temporal.namespace;
       // Register first: asking for a namespace that does not exist yet makes the frontend cache the miss
