@@ -103,6 +103,24 @@ export async function connectTemporal(options: ConnectionOptions): Promise<Conne
   return connection;
 }
 
+/**
+ * One short exchange with a Temporal frontend on a channel of its own, without retries, given up after `ms`: the
+ * probe for "does it answer yet". Connection.connect waits for its channel, and after a refused connection gRPC
+ * tries again only a second later, which cost a second on every start.
+ */
+export async function probeTemporal<T>(
+  options: ConnectionOptions,
+  exchange: (connection: Connection) => Promise<T>,
+  ms = 1_000,
+): Promise<T> {
+  const connection = Connection.lazy({ ...options, interceptors: [] });
+  try {
+    return await connection.withDeadline(Date.now() + ms, () => exchange(connection));
+  } finally {
+    await connection.close(); // no retry can be pending: there is no retry interceptor
+  }
+}
+
 function chain(err: unknown): string {
   const parts: string[] = [];
   for (

@@ -4,7 +4,7 @@ import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint } from '../provider';
 import { reopenDatabases } from '../databases';
-import { connectTemporal } from '../connect';
+import { connectTemporal, probeTemporal } from '../connect';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,14 +84,11 @@ export async function ensureDatabases(ep: PostgresEndpoint, maintenanceDb: strin
 /** Waits until the frontend serves; returns the server version. */
 export function waitForTemporal(address: string, options: WaitOptions): Promise<string> {
   return poll(`The Temporal server on ${address}`, options, async () => {
-    const connection = await connectTemporal({ address, connectTimeout: 1_000 });
-    try {
+    return probeTemporal({ address }, async (connection) => {
       const health = await connection.healthService.check({});
       if (health.status !== 1) throw new Error(`health status ${health.status}`);
       return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
-    } finally {
-      await connection.close();
-    }
+    });
   });
 }
 

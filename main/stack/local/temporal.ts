@@ -7,7 +7,7 @@ import { OpsError } from '../../api/errors';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';
-import { connectTemporal } from '../connect';
+import { connectTemporal, probeTemporal } from '../connect';
 import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
 import { run, sleep } from './process';
@@ -166,13 +166,8 @@ export class LocalTemporal {
         );
       }
       try {
-        const connection = await connectTemporal({ address: this.address, connectTimeout: 1_000 });
-        try {
-          await connection.workflowService.getSystemInfo({});
-          return;
-        } finally {
-          await connection.close();
-        }
+        await probeTemporal({ address: this.address }, (c) => c.workflowService.getSystemInfo({}));
+        return;
       } catch {
         if (Date.now() > deadline) {
           throw new OpsError(
@@ -181,7 +176,7 @@ export class LocalTemporal {
             `Read ${this.server.logFile}.`,
           );
         }
-        await sleep(100);
+        await sleep(50);
       }
     }
   }
