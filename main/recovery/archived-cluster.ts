@@ -50,10 +50,11 @@ export interface ClusterRecovery {
   readonly oldData: string;
   /** The base backup laid down beside the live data with recovery.signal and the settings (the stack may run). */
   layDown(backup: BaseBackup, to: Date, inclusive: boolean): Promise<void>;
-  /** Starts the swapped-in cluster on its real port until it pauses at the moment; the last replayed commit. */
+  /** Starts the swapped-in cluster on its real port until it reaches the moment and becomes a primary on a new
+   * timeline; the last replayed commit. */
   replay(): Promise<{ reachedAt?: string }>;
-  /** Makes it a primary on a new timeline; no later start recovers again. */
-  promote(): Promise<void>;
+  /** Drops the recovery settings (after the check): no later start recovers again. */
+  forgetRecovery(): Promise<void>;
 }
 
 /** The provider's side of an in-place recovery of both clusters: journaled, so a killed console is rolled back. */

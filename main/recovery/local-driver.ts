@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { PostgresCluster } from '../stack/local/postgres';
 import type { ClusterRecovery, RecoveryDriver } from './archived-cluster';
 import { beginRecovery, endRecovery, rollBackInterrupted, swapFolders } from './journal';
-import { layDownBaseBackup, promote, replayInPlace } from './restore';
+import { forgetRecovery, layDownBaseBackup, replayInPlace } from './restore';
 
 export function localRecoveryDriver(
   stackDir: string,
@@ -23,7 +23,7 @@ export function localRecoveryDriver(
       oldData: old,
       layDown: (backup, to, inclusive) => layDownBaseBackup(cluster, backup, recovered, to, inclusive),
       replay: () => replayInPlace(cluster, () => startCluster(cluster.id)),
-      promote: () => promote(cluster),
+      forgetRecovery: async () => forgetRecovery(cluster),
     })),
     begin: async () =>
       beginRecovery(

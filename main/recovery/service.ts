@@ -1,7 +1,7 @@
 // Point-in-time recovery of both clusters to the same moment (local and Docker providers): archiving health, base
 // backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
 // cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
-// pauses at the moment, verify, promote, start Temporal and the worker, validate, reconcile.
+// reaches the moment and becomes a primary, verify, start Temporal and the worker, validate, reconcile.
 import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
@@ -360,10 +360,10 @@ export class RecoveryService implements ConsoleModule {
     let validation = '';
     let reconciliation: unknown;
     try {
-      // Each cluster replays on its real port with its real settings, pauses at the moment, and once both are
-      // checked, both promote: nothing restarts after.
+      // Each cluster replays on its real port with its real settings and becomes a primary at the moment; both are
+      // checked before Temporal starts (a wrong one is rolled back with the other): nothing restarts after.
       await Promise.all(work.map((w) => this.replay(w, to)));
-      await Promise.all(work.map((w) => w.c.promote()));
+      await Promise.all(work.map((w) => w.c.forgetRecovery()));
       this.progress('start', 'running', 'Temporal and the worker');
       await this.stack.start(); // Temporal, then the worker (which starts while validation runs)
       this.progress('start', 'done');
@@ -373,6 +373,11 @@ export class RecoveryService implements ConsoleModule {
         this.ctx.router.call('backups.reconcile', {}),
       ]);
       validation = report.overall;
+      this.ctx
+        .log('recovery')
+        .info(
+          `validation ${report.overall}: ${report.checks.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}`,
+        );
       if (report.overall === 'failed') {
         const failed = report.checks
           .filter((c) => c.status === 'failed')

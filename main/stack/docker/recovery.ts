@@ -8,12 +8,7 @@ import type Docker from 'dockerode';
 import type { StackSpec } from '../provider';
 import type { ClusterRecovery, RecoveryDriver } from '../../recovery/archived-cluster';
 import type { BaseBackup } from '../../recovery/base-backup';
-import {
-  promoteServer,
-  recoverySettings,
-  waitForPause,
-  withoutRecoverySettings,
-} from '../../recovery/restore';
+import { recoverySettings, waitForRecoveryEnd, withoutRecoverySettings } from '../../recovery/restore';
 import { PITR_MOUNT, archiveVolumeName, type StackPlan } from './containers';
 import { lastLogLines } from './container-logs';
 import { execIn } from './archiving';
@@ -164,16 +159,15 @@ export function dockerRecoveryDriver(host: DockerRecoveryHost, stamp: string): R
       replay: async () => {
         try {
           await host.startPostgres(w.id);
-          return await waitForPause({ id: w.id, endpoint: w.endpoint });
+          return await waitForRecoveryEnd({ id: w.id, endpoint: w.endpoint });
         } catch (err) {
           const container = await host.serviceContainer(w.id).catch(() => undefined);
           const tail = container ? await lastLogLines(container, 5).catch(() => '') : '';
           throw new Error(`${(err as Error).message}${tail ? ` (${tail})` : ''}`);
         }
       },
-      promote: async () => {
+      forgetRecovery: async () => {
         const container = await host.serviceContainer(w.id);
-        await promoteServer({ id: w.id, endpoint: w.endpoint });
         // The settings were read at start; without them no later start recovers again.
         const conf = `${(await execIn(container, ['sh', '-c', 'echo "$PGDATA"'])).stdout.trim()}/postgresql.auto.conf`;
         const text = (await execIn(container, ['cat', conf], { user: 'postgres' })).stdout;

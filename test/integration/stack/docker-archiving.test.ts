@@ -2,6 +2,7 @@
 // complete segments into the stack's archive volume, base backups run inside the containers, both databases come
 // back to a moment between two writes on fresh data volumes (the previous ones kept), retention keeps what the
 // kept base backups need, and a failing archive is reported.
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ import { freeStackSettings } from '../../support/stack-settings';
 import { appRows } from '../../support/app-db';
 
 const MINUTE = 60_000;
+let home: string;
+let temporal: { binds: string[] };
 const ARCHIVING = { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 };
 let engine: TestEngine;
 let ops: WiredConsole;
@@ -42,11 +45,11 @@ beforeAll(async () => {
       ui: 'ops-test/unused-ui',
     },
   };
-  const home = scratchHome({
+  home = scratchHome({
     stack: { ...(await freeStackSettings()).stack, provider: 'docker', docker, archiving: ARCHIVING },
   });
   // The test's Temporal image reads its config from a mount: the console runs it so (a recovery restarts it).
-  const temporal = { binds: [`${path.join(home, 'temporal', 'config')}:/etc/temporal/config:ro`] };
+  temporal = { binds: [`${path.join(home, 'temporal', 'config')}:/etc/temporal/config:ro`] };
   ops = createConsole({ mode: 'cli', dataDir: home, env: {}, dockerTemporal: temporal });
   spec = ops.stack.spec();
   const ports = await allocateTemporalPorts(spec.temporal.port, crypto.randomInt(12_000));
@@ -235,7 +238,66 @@ describe('continuous archiving on the Docker provider', () => {
     },
     5 * MINUTE,
   );
+
+  // A console killed with SIGKILL in the middle of a recovery, in its own process: while it copies the base backups
+  // into new volumes, or once the containers run on them and replay. The next start puts the previous volumes back.
+  it.each([
+    [
+      'while it copies the base backups',
+      async (volumesBefore: string[], existing: Set<string>) =>
+        (await volumeNames()).some((n) => !existing.has(n) && /-data-\d{4}-\d\d-\d\dt/i.test(n)),
+    ],
+    [
+      'once the containers run on the recovered volumes',
+      async (volumesBefore: string[]) =>
+        (await dataVolumes().catch(() => volumesBefore)).some((v) => !volumesBefore.includes(v)),
+    ],
+  ])(
+    'leaves the previous data serving when the console is killed %s',
+    async (_when, reached) => {
+      const notes = async () =>
+        (await app<{ note: string }>(`SELECT note FROM pitr_marks ORDER BY note COLLATE "C"`)).map(
+          (r) => r.note,
+        );
+      const volumesBefore = await dataVolumes();
+      const existing = new Set(await volumeNames());
+      const to = new Date().toISOString();
+      expect((await ops.router.invoke('recovery.check', { to })).ok).toBe(true);
+      // Written after the moment: only the previous data has it.
+      const late = `kill-${Date.now()}`;
+      await app(`INSERT INTO pitr_marks (note) VALUES ('${late}')`);
+      const before = await notes();
+      const child = spawn(
+        process.execPath,
+        ['test/support/recover-child.mjs', home, to, JSON.stringify(temporal)],
+        { stdio: 'ignore' },
+      );
+      try {
+        const until = Date.now() + 3 * MINUTE;
+        while (!(await reached(volumesBefore, existing))) {
+          if (Date.now() > until || child.exitCode !== null)
+            throw new Error(`the recovery did not reach that point (exit ${child.exitCode})`);
+          await sleep(20);
+        }
+      } finally {
+        child.kill('SIGKILL');
+      }
+      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+
+      await ops.router.invoke('stack.start', {});
+      expect(await dataVolumes()).toEqual(volumesBefore);
+      expect(await notes()).toEqual(before);
+      expect(before).toContain(late);
+      expect((await volumeNames()).filter((n) => !existing.has(n))).toEqual([]);
+    },
+    5 * MINUTE,
+  );
 });
+
+async function volumeNames(): Promise<string[]> {
+  const { Volumes } = await engine.docker.listVolumes();
+  return (Volumes ?? []).map((v) => v.Name);
+}
 
 /** The data volume each Postgres container runs on now. */
 async function dataVolumes(): Promise<string[]> {

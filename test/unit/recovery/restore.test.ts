@@ -10,7 +10,7 @@ describe('recovery settings', () => {
     expect(text).toContain(RECOVERY_MARKER);
     expect(text).toContain(`recovery_target_time = '2026-11-25 14:02:59.123+00'`);
     expect(text).toContain('recovery_target_inclusive = off');
-    expect(text).toContain(`recovery_target_action = 'pause'`);
+    expect(text).toContain(`recovery_target_action = 'promote'`);
     expect(text).toContain(`recovery_target_timeline = 'latest'`);
     expect(recoverySettings('x', to, true)).toContain('recovery_target_inclusive = on');
   });
