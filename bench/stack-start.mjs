@@ -121,12 +121,17 @@ async function handRun() {
     for (;;) {
       if (exited)
         throw new Error(`the hand-started temporal-server exited; see ${path.join(tdir, 'server.log')}`);
+      // Probed as the console probes (a fresh channel without retries, every 50 ms): Connection.connect alone
+      // waits for gRPC's one-second reconnect after the first refused connection.
+      const probe = Connection.lazy({ address: `127.0.0.1:${ports.temporal}`, interceptors: [] });
       try {
+        await probe.withDeadline(Date.now() + 1000, () => probe.workflowService.getSystemInfo({}));
+        await probe.close();
         const c = await Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1000 });
-        await c.workflowService.getSystemInfo({});
         return { server, c };
       } catch {
-        await sleep(100);
+        await probe.close();
+        await sleep(50);
       }
     }
   };
