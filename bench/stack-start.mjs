@@ -126,13 +126,14 @@ async function handRun() {
       const probe = Connection.lazy({ address: `127.0.0.1:${ports.temporal}`, interceptors: [] });
       try {
         await probe.withDeadline(Date.now() + 1000, () => probe.workflowService.getSystemInfo({}));
-        await probe.close();
-        const c = await Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1000 });
-        return { server, c };
       } catch {
-        await probe.close();
         await sleep(50);
+        continue;
+      } finally {
+        await probe.close();
       }
+      const c = await Connection.connect({ address: `127.0.0.1:${ports.temporal}`, connectTimeout: 1000 });
+      return { server, c };
     }
   };
   const psqlEnv = { ...process.env, PGPASSWORD: password };

@@ -83,13 +83,13 @@ export async function ensureDatabases(ep: PostgresEndpoint, maintenanceDb: strin
 
 /** Waits until the frontend serves; returns the server version. */
 export function waitForTemporal(address: string, options: WaitOptions): Promise<string> {
-  return poll(`The Temporal server on ${address}`, options, async () => {
-    return probeTemporal({ address }, async (connection) => {
+  return poll(`The Temporal server on ${address}`, options, () =>
+    probeTemporal({ address }, async (connection) => {
       const health = await connection.healthService.check({});
       if (health.status !== 1) throw new Error(`health status ${health.status}`);
       return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
-    });
-  });
+    }),
+  );
 }
 
 /** Registers the namespace unless it exists (auto-setup may have done it already); true when registered here. */

@@ -4,7 +4,7 @@ import { OpsError } from '../../api/errors';
 import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
-import { connectTemporal } from '../connect';
+import { probeTemporal } from '../connect';
 import { checkPorts } from '../ports';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
@@ -337,12 +337,8 @@ export class LocalProvider implements StackProvider {
 
 async function temporalVersion(address: string): Promise<string> {
   try {
-    const connection = await connectTemporal({ address, connectTimeout: 1_000 });
-    try {
-      return (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
-    } finally {
-      await connection.close();
-    }
+    const info = await probeTemporal({ address }, (c) => c.workflowService.getSystemInfo({}));
+    return info.serverVersion ?? 'unknown';
   } catch {
     return 'unknown';
   }

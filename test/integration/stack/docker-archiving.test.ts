@@ -18,10 +18,10 @@ import { freeStackSettings } from '../../support/stack-settings';
 import { appRows } from '../../support/app-db';
 
 const MINUTE = 60_000;
-let home: string;
-let temporal: { binds: string[] };
 const ARCHIVING = { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 };
 let engine: TestEngine;
+let home: string;
+let temporal: { binds: string[] };
 let ops: WiredConsole;
 let provider: DockerProvider;
 let spec: StackSpec;
