@@ -74,29 +74,54 @@ export async function rollBackDockerRecovery(host: DockerRecoveryHost): Promise<
   if (!fs.existsSync(file)) return undefined;
   const journal = JSON.parse(fs.readFileSync(file, 'utf8')) as Journal;
   const { docker } = await host.engine();
-  const ours = await docker.listContainers({
-    all: true,
-    filters: { label: Object.entries(host.plan.labels).map(([k, v]) => `${k}=${v}`) },
-  });
-  for (const c of ours) {
-    const onScratch = c.Mounts.some((m) => m.Name && journal.scratch.includes(m.Name));
-    if (onScratch || c.Labels[LABEL_HELPER]) await docker.getContainer(c.Id).remove({ force: true });
-  }
   writeDurably(volumesFile(host.spec.dataDir), journal.previous);
-  const left: string[] = [];
-  for (const volume of journal.scratch) {
-    await docker
-      .getVolume(volume)
-      .remove({ force: true })
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 404) left.push(volume);
-      });
+  // A console killed half-way can leave requests the engine carries out a moment later: a copy container created
+  // then re-creates its scratch volume. Sweep again after a pause until a sweep finds nothing.
+  let left: string[] = [];
+  for (let sweep = 0; sweep < 5; sweep++) {
+    const found = await sweepScratch(docker, host.plan.labels, journal.scratch);
+    left = found.left;
+    if (found.removed === 0 && sweep > 0) break;
+    await new Promise((r) => setTimeout(r, 1_000));
   }
   fs.rmSync(file);
   return (
     'an interrupted recovery was rolled back (the previous data volumes are in use again)' +
     (left.length ? `; remove the volumes ${left.join(', ')} by hand` : '')
   );
+}
+
+/** Removes the recovery's containers (on a scratch volume, or copy helpers) and its scratch volumes. */
+async function sweepScratch(
+  docker: Docker,
+  labels: Record<string, string>,
+  scratch: string[],
+): Promise<{ removed: number; left: string[] }> {
+  let removed = 0;
+  const ours = await docker.listContainers({
+    all: true,
+    filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+  });
+  for (const c of ours) {
+    const onScratch = c.Mounts.some((m) => m.Name && scratch.includes(m.Name));
+    if (onScratch || c.Labels[LABEL_HELPER]) {
+      await docker.getContainer(c.Id).remove({ force: true });
+      removed++;
+    }
+  }
+  const left: string[] = [];
+  for (const volume of scratch) {
+    await docker
+      .getVolume(volume)
+      .remove({ force: true })
+      .then(
+        () => removed++,
+        (err: { statusCode?: number }) => {
+          if (err.statusCode !== 404) left.push(volume);
+        },
+      );
+  }
+  return { removed, left };
 }
 
 export function dockerRecoveryDriver(host: DockerRecoveryHost, stamp: string): RecoveryDriver {
