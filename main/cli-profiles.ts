@@ -116,7 +116,7 @@ export function profileFromOptions(
 }
 
 function printReport(report: ValidationReport): void {
-  const mark = { healthy: '✓', degraded: '!', failed: '✗' } as const;
+  const mark = { healthy: '✓', degraded: '!', failed: '✗', skipped: '-' } as const;
   for (const c of report.checks) {
     process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
     if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);

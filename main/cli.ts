@@ -11,6 +11,8 @@ import { startBrowserServer } from './transport';
 import { projectRoot } from './settings';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
+import { installLastResortGuard } from './last-resort';
+import { describeFoundStack } from './stack/found-stack';
 
 interface GlobalOptions {
   home?: string;
@@ -62,6 +64,7 @@ function runUntilSignal(ops: OpsConsole, onStop: () => Promise<void>): void {
 
 async function serve(program: Command, options: { port?: string; stack?: boolean }): Promise<void> {
   const ops = makeConsole(program, 'browser');
+  installLastResortGuard((m) => ops.log('console').error(m));
   const port = options.port === undefined ? 0 : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new OpsError(
@@ -80,9 +83,20 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   process.stdout.write(
     'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
   );
-  runUntilSignal(ops, () => server.close());
+  let adopted = false;
+  runUntilSignal(ops, async () => {
+    await server.close();
+    // A stack found running without its console was adopted: it goes with this console, as if it had started it.
+    if (adopted) await call(ops, 'stack.stop', {}).catch(() => undefined);
+  });
   if (options.stack) {
     try {
+      const found = describeFoundStack(await call(ops, 'stack.status', {}));
+      if (found) {
+        adopted = true;
+        process.stdout.write(`${found}\n`);
+        ops.log('stack').warn(found);
+      }
       await call(ops, 'stack.start', {});
       process.stdout.write('The embedded stack is running.\n');
     } catch (err) {
@@ -204,7 +218,7 @@ function printStatus(status: OpOutput<'stack.status'>): void {
 }
 
 function printReport(report: OpOutput<'stack.validate'>): void {
-  const mark = { healthy: '✓', degraded: '!', failed: '✗' } as const;
+  const mark = { healthy: '✓', degraded: '!', failed: '✗', skipped: '-' } as const;
   for (const c of report.checks) {
     process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
     if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);

@@ -13,7 +13,7 @@ import { BackupService } from './backup';
 import { WorkerSupervisor } from './worker';
 import { StackManager } from './stack/manager';
 import { postgresUrl, resolveStackSpec } from './stack/spec';
-import { validateStack } from './stack/health';
+import { skippedProbeCheck, validateStack } from './stack/health';
 import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
@@ -132,7 +132,7 @@ export class OpsConsole implements ConsoleContext {
       if (input && typeof input === 'object') before.set(input, this.profiles.mode());
       this.profiles.guard(op, input);
     });
-    this.router.setWriteObserver((op, input, outcome, durationMs) => {
+    this.router.setWriteObserver((op, input, outcome, durationMs, caller) => {
       const mode =
         (input && typeof input === 'object' ? before.get(input) : undefined) ?? this.profiles.mode();
       try {
@@ -140,8 +140,8 @@ export class OpsConsole implements ConsoleContext {
           time: new Date().toISOString(),
           profile: mode.name,
           production: mode.production,
-          operator,
-          via: this.mode,
+          operator: caller.actor === 'scheduler' ? 'scheduler' : operator,
+          via: caller.actor === 'scheduler' ? 'scheduler' : (caller.via ?? this.mode),
           op,
           input: redact(input),
           outcome: outcome.ok ? 'ok' : outcome.refused ? 'refused' : 'failed',
@@ -154,11 +154,11 @@ export class OpsConsole implements ConsoleContext {
       }
     });
     this.profiles.onChange((view) => this.router.events.emit('profiles.changed', view));
-    this.profiles.register(this.router, (profile, integration) =>
-      validateStack(resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, profile), {
-        integration,
-      }),
-    );
+    this.profiles.register(this.router, async (profile, integration, skipProbe) => {
+      const spec = resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, profile);
+      const report = await validateStack(spec, { integration });
+      return skipProbe ? { ...report, checks: [...report.checks, skippedProbeCheck(skipProbe)] } : report;
+    });
     this.router.register({
       'audit.list': (filter) => this.audit.list(filter),
       'audit.export': ({ format, ...filter }) => this.audit.export(filter, format),

@@ -1,6 +1,6 @@
 // The router: validates input once, runs the handler, turns every failure into a typed error.
-import { z } from 'zod';
 import { OpsError, toErrorShape, type OpsErrorShape } from './errors';
+import { invalidInputError } from './validation-issues';
 import {
   operations,
   type EventName,
@@ -10,8 +10,25 @@ import {
   type OpParsedInput,
 } from './contract';
 
+/** Who asked: the transport it came through, and `scheduler` for the console's own scheduled jobs. */
+export interface Caller {
+  via?: string;
+  actor?: 'operator' | 'scheduler';
+}
+
+/** What a handler learns besides its input. */
+export interface OperationContext {
+  caller: Caller;
+  /**
+   * For an operation with a writing probe that this input asks for: whether it may run, and if not, why (a
+   * read-only profile). Undefined when the operation has no probe or this input does not ask for it.
+   */
+  probe?: { allowed: true } | { allowed: false; reason: string };
+}
+
 export type Handler<K extends OperationName> = (
   input: OpParsedInput<K>,
+  context: OperationContext,
 ) => Promise<OpOutput<K>> | OpOutput<K>;
 export type Handlers = { [K in OperationName]?: Handler<K> };
 
@@ -26,6 +43,7 @@ export type WriteObserver = (
   input: unknown,
   outcome: { ok: true } | { ok: false; refused: boolean; error: OpsErrorShape },
   durationMs: number,
+  caller: Caller,
 ) => void;
 
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
@@ -47,12 +65,6 @@ export class EventBus {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
 }
 
 export class Router {
@@ -79,34 +91,38 @@ export class Router {
   }
 
   /** Calls an operation by name with untrusted input; never throws. */
-  async call(name: string, rawInput: unknown): Promise<CallResult> {
+  async call(name: string, rawInput: unknown, caller: Caller = {}): Promise<CallResult> {
     try {
-      return { ok: true, result: await this.invoke(name, rawInput) };
+      return { ok: true, result: await this.invoke(name, rawInput, caller) };
     } catch (err) {
       return { ok: false, error: toErrorShape(err) };
     }
   }
 
-  /** Like call, but returns the typed result or throws an OpsError. */
-  async invoke<K extends OperationName>(name: K | string, rawInput: unknown): Promise<OpOutput<K>> {
+  /**
+   * Like call, but returns the typed result or throws an OpsError. A write is audited however it ends:
+   * refused for its input or by the guard, failed, or done.
+   */
+  async invoke<K extends OperationName>(
+    name: K | string,
+    rawInput: unknown,
+    caller: Caller = {},
+  ): Promise<OpOutput<K>> {
     if (!this.isOperation(name)) {
       throw new OpsError(
         'UNKNOWN_OPERATION',
-        `There is no operation named "${String(name)}".`,
+        `There is no operation named "${String(name).slice(0, 200)}".`,
         'Check the operation name against main/api/contract.',
       );
     }
     const op = operations[name];
+    const started = performance.now();
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      throw new OpsError(
-        'INVALID_INPUT',
-        `Invalid input for ${name}: ${describeIssues(parsed.error)}`,
-        'Correct the fields named and try again.',
-        {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-        },
-      );
+      const error = invalidInputError(name, op.input, parsed.error, rawInput ?? {});
+      if (op.effect === 'writes')
+        this.observe(name, rawInput, { ok: false, refused: true, error: error.toShape() }, started, caller);
+      throw error;
     }
     const handler = this.handlers[name] as Handler<OperationName> | undefined;
     if (!handler) {
@@ -116,17 +132,34 @@ export class Router {
         'This build or provider does not offer it.',
       );
     }
-    if (!op.writes) return (await handler(parsed.data as never)) as OpOutput<K>;
-    const started = performance.now();
+    const input = parsed.data as never;
+    if (op.effect === 'reads') {
+      const probe = op.probe as { when(input: unknown): boolean } | undefined;
+      if (!probe?.when(input)) return (await handler(input, { caller })) as OpOutput<K>;
+      // A reading operation whose probe writes: it runs only where a write would be allowed, and is then audited.
+      try {
+        this.guard?.(name, input);
+      } catch (err) {
+        const shape = toErrorShape(err);
+        const profile = (shape.details as { profile?: string } | undefined)?.profile;
+        const reason =
+          shape.code === 'READ_ONLY'
+            ? `the profile in force${profile ? ` ("${profile}")` : ''} is read-only`
+            : shape.message;
+        return (await handler(input, { caller, probe: { allowed: false, reason } })) as OpOutput<K>;
+      }
+    }
     let refused = true;
     try {
-      this.guard?.(name, parsed.data);
+      if (op.effect === 'writes') this.guard?.(name, input);
       refused = false;
-      const result = (await handler(parsed.data as never)) as OpOutput<K>;
-      this.observe(name, parsed.data, { ok: true }, started);
+      const context: OperationContext =
+        op.effect === 'reads' ? { caller, probe: { allowed: true } } : { caller };
+      const result = (await handler(input, context)) as OpOutput<K>;
+      this.observe(name, input, { ok: true }, started, caller);
       return result;
     } catch (err) {
-      this.observe(name, parsed.data, { ok: false, refused, error: toErrorShape(err) }, started);
+      this.observe(name, input, { ok: false, refused, error: toErrorShape(err) }, started, caller);
       throw err;
     }
   }
@@ -136,9 +169,10 @@ export class Router {
     input: unknown,
     outcome: Parameters<WriteObserver>[2],
     started: number,
+    caller: Caller,
   ): void {
     try {
-      this.observer?.(name, input, outcome, Math.round(performance.now() - started));
+      this.observer?.(name, input, outcome, Math.round(performance.now() - started), caller);
     } catch {
       // The audit store failing must not turn a done action into an error; the store logs it.
     }

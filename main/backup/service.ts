@@ -133,6 +133,8 @@ export class BackupService implements ConsoleModule {
   private readonly jobs = new Map<string, Job>();
   private exclusive: string | undefined;
   private scheduleTimer: NodeJS.Timeout | undefined;
+  /** The read-only profile that refused the last scheduled backup (not asked again until it changes). */
+  private refusedFor: string | null | undefined;
   private docker: DockerProvider | undefined;
   private readonly log;
 
@@ -184,6 +186,7 @@ export class BackupService implements ConsoleModule {
         this.publishSets();
         return { removed: true as const };
       },
+      'backups.applyRetention': () => this.applyRetention(),
       'backups.schedule.get': () => this.schedule(),
       'backups.schedule.set': (schedule) => {
         writeFileAtomic(this.scheduleFile(), JSON.stringify(schedule, null, 2));
@@ -436,7 +439,7 @@ export class BackupService implements ConsoleModule {
         problems: [],
       });
       this.log.info(`backup set ${id} written (${mb(databases.reduce((n, d) => n + d.bytes, 0))})`);
-      await this.applyRetention().catch((err: Error) => this.log.warn(`retention: ${err.message}`));
+      await this.retentionAsScheduler();
       this.publishSets();
       return summarise(root, manifest);
     } catch (err) {
@@ -983,30 +986,55 @@ export class BackupService implements ConsoleModule {
     this.scheduleTimer.unref();
   }
 
-  /** One look at the schedule: backs up when the newest set is older than the interval. Returns the new set. */
+  /**
+   * One look at the schedule: backs up when the newest set is older than the interval. Returns the new set.
+   * The backup goes through the router as `scheduler`, like an operator's: refused on a read-only profile
+   * (once in the audit trail, then not tried again while the profile stays locked) and audited when done.
+   */
   async scheduledTick(): Promise<BackupSetSummary | undefined> {
     const s = this.schedule();
     if (!s.enabled || this.exclusive || this.deps.stack.status().state !== 'running') return undefined;
     const newest = listSets(this.root())[0];
     if (newest && Date.now() - Date.parse(newest.createdAt) < s.everyHours * 3_600_000) return undefined;
+    const mode = this.ctx.profiles.mode();
+    if (mode.readOnly && this.refusedFor === mode.name) return undefined;
     try {
-      return await this.run('create', (job) =>
-        this.create({ kinds: s.kinds, quiesce: true, jobs: 2, label: 'scheduled' }, job),
+      return await this.ctx.router.invoke(
+        'backups.create',
+        { kinds: s.kinds, quiesce: true, jobs: 2, label: 'scheduled' },
+        { actor: 'scheduler' },
       );
     } catch (err) {
-      this.log.error(`scheduled backup failed: ${toErrorShape(err).message}`);
+      const shape = toErrorShape(err);
+      if (shape.code === 'READ_ONLY') this.refusedFor = mode.name;
+      this.log.error(
+        `scheduled backup ${shape.code === 'READ_ONLY' ? 'refused' : 'failed'}: ${shape.message}`,
+      );
       return undefined;
     }
   }
 
-  private async applyRetention(): Promise<void> {
+  /** Retention runs after every backup, as the scheduler's act (it follows the schedule, not the operator). */
+  private async retentionAsScheduler(): Promise<void> {
     const s = this.schedule();
-    if (s.keepLast === undefined && s.keepDays === undefined) return;
-    if (!s.enabled) return;
+    if (!s.enabled || (s.keepLast === undefined && s.keepDays === undefined)) return;
+    if (expiredSets(listSets(this.root()), s, new Date()).length === 0) return;
+    await this.ctx.router
+      .invoke('backups.applyRetention', {}, { actor: 'scheduler' })
+      .catch((err: unknown) => this.log.warn(`retention: ${toErrorShape(err).message}`));
+  }
+
+  private applyRetention(): { removed: string[] } {
+    const s = this.schedule();
+    if (!s.enabled || (s.keepLast === undefined && s.keepDays === undefined)) return { removed: [] };
+    const removed: string[] = [];
     for (const id of expiredSets(listSets(this.root()), s, new Date())) {
       removeSet(this.root(), id);
+      removed.push(id);
       this.log.info(`retention removed backup set ${id}`);
     }
+    if (removed.length) this.publishSets();
+    return { removed };
   }
 
   async shutdown(): Promise<void> {

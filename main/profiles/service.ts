@@ -258,7 +258,12 @@ export class ProfileService {
 
   register(
     router: Router,
-    validate: (profile: Profile, integration: boolean) => Promise<import('../api/contract').ValidationReport>,
+    /** skipProbe: why the integration probe may not run (the tested profile is read-only). */
+    validate: (
+      profile: Profile,
+      integration: boolean,
+      skipProbe?: string,
+    ) => Promise<import('../api/contract').ValidationReport>,
   ): void {
     router.register({
       'profiles.list': () => this.view(),
@@ -266,7 +271,13 @@ export class ProfileService {
       'profiles.save': ({ profile, secrets }) => this.save(profile, secrets),
       'profiles.remove': ({ name }) => this.remove(name),
       'profiles.use': ({ name }) => this.use(name),
-      'profiles.test': ({ name, integration }) => validate(this.require(name), integration),
+      // The probe writes to the tested profile's Temporal: a locked production profile gets the other checks.
+      'profiles.test': ({ name, integration }) => {
+        const profile = this.require(name);
+        const locked = profile.production && this.unlockedUntil(profile.name) === undefined;
+        if (!integration || !locked) return validate(profile, integration);
+        return validate(profile, false, `profile "${profile.name}" is production and read-only`);
+      },
       'profiles.unlock': ({ name, confirm, minutes }) => this.unlock(name, confirm, minutes),
       'profiles.lock': () => {
         const mode = this.lock();

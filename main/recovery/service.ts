@@ -20,6 +20,8 @@ export class RecoveryService implements ConsoleModule {
   readonly name = 'recovery';
   private busy = false;
   private schedule: NodeJS.Timeout | undefined;
+  /** The read-only profile that refused the last scheduled base backup (not asked again while it stays locked). */
+  private refusedFor: string | null | undefined;
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -199,6 +201,8 @@ export class RecoveryService implements ConsoleModule {
   private async scheduledBaseBackup(): Promise<void> {
     const archiving = this.ctx.settings.get().stack.archiving;
     if (!archiving?.enabled || this.busy) return;
+    const mode = this.ctx.profiles.mode();
+    if (mode.readOnly && this.refusedFor === mode.name) return;
     await this.backups;
     try {
       const { app, tpg } = await this.archived();
@@ -213,8 +217,10 @@ export class RecoveryService implements ConsoleModule {
             Date.now() - Date.parse(at) > archiving.baseBackupEveryH * 3_600_000),
       );
       if (!due) return;
-      await this.baseBackup();
+      // As the scheduler, through the router: refused on a read-only profile, audited either way.
+      await this.ctx.router.invoke('recovery.baseBackup', {}, { actor: 'scheduler' });
     } catch (err) {
+      if ((err as { code?: string }).code === 'READ_ONLY') this.refusedFor = mode.name;
       this.ctx.log('recovery').warn(`scheduled base backup failed: ${(err as Error).message}`);
     }
   }

@@ -256,7 +256,8 @@ async function uiCheck(spec: StackSpec): Promise<ValidationCheck> {
   });
 }
 
-export function overallOf(checks: Array<Pick<ValidationCheck, 'status'>>): ValidationCheck['status'] {
+/** The report's verdict: a skipped check neither lowers nor raises it. */
+export function overallOf(checks: Array<Pick<ValidationCheck, 'status'>>): ValidationReport['overall'] {
   if (checks.some((c) => c.status === 'failed')) return 'failed';
   if (checks.some((c) => c.status === 'degraded')) return 'degraded';
   return 'healthy';
@@ -279,4 +280,17 @@ export async function validateStack(
   // The UI is optional: when it is off, it does not lower the overall verdict.
   const counted = spec.temporalUi.enabled ? checks : checks.filter((c) => c.group !== 'temporal-ui');
   return { overall: overallOf(counted), checkedAt: new Date().toISOString(), checks };
+}
+
+/** The integration probe's line when a read-only profile kept it from running. */
+export function skippedProbeCheck(reason: string): ValidationCheck {
+  return {
+    id: 'integration.workflow',
+    group: 'integration',
+    label: 'A workflow is persisted',
+    status: 'skipped',
+    detail: `Not run: this check starts and terminates a workflow on Temporal (a write), and ${reason}.`,
+    fix: 'The read-only checks above ran. Unlock the profile for a while to run this one too.',
+    durationMs: 0,
+  };
 }

@@ -13,7 +13,7 @@ import type { ConsoleContext, ConsoleModule } from '../console';
 import { checkPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { overallOf, validateStack } from './health';
+import { overallOf, skippedProbeCheck, validateStack } from './health';
 import { LocalProvider } from './local/provider';
 import { refusedOnAttached } from './attached/provider';
 
@@ -72,7 +72,12 @@ export class StackManager implements ConsoleModule {
         return this.start();
       },
       'stack.restartService': ({ service }) => this.restartService(service),
-      'stack.validate': ({ integration }) => this.validate(integration),
+      'stack.validate': async ({ integration }, { probe }) => {
+        if (probe?.allowed !== false) return this.validate(integration);
+        this.log.info(`validation without its integration probe: ${probe.reason}`);
+        const report = await this.validate(false);
+        return { ...report, checks: [...report.checks, skippedProbeCheck(probe.reason)] };
+      },
       'stack.remove': ({ deleteData }) => this.remove(deleteData),
       'stack.checkPorts': () => {
         const p = this.ctx.settings.get().stack.ports;

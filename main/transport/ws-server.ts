@@ -1,12 +1,15 @@
 // Browser mode: serves the built renderer and the API over a WebSocket, on 127.0.0.1 only, behind a per-run token.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Router } from '../api/router';
 import { API_PATH, CallFrameSchema, type ServerFrame } from './protocol';
+import { hostAllowed, originAllowed, tokensMatch } from './access';
+import { answer, MAX_TARGET_LENGTH, serveStatic } from './static-files';
+
+export { tokensMatch };
 
 export interface BrowserServerOptions {
   router: Router;
@@ -24,87 +27,62 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "font-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; " +
-  "base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-
-export function tokensMatch(expected: string, given: string | null | undefined): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
-}
-
-function serveStatic(
-  staticDir: string | undefined,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  if (!staticDir || (req.method !== 'GET' && req.method !== 'HEAD')) {
-    res.writeHead(staticDir ? 405 : 404).end();
-    return;
-  }
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
-  let file = path.join(staticDir, rel);
-  if (!file.startsWith(staticDir)) {
-    res.writeHead(403).end();
-    return;
-  }
-  if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticDir, 'index.html');
-  if (!fs.existsSync(file)) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('The renderer is not built: run npm run build.');
-    return;
-  }
-  res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable',
-  });
-  if (req.method === 'HEAD') res.end();
-  else fs.createReadStream(file).pipe(res);
-}
-
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? crypto.randomBytes(24).toString('base64url');
   const staticDir = options.staticDir ? path.resolve(options.staticDir) : undefined;
-  const server = http.createServer((req, res) => serveStatic(staticDir, req, res));
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const log = (message: string) => {
+    try {
+      options.onLog?.(message);
+    } catch {
+      // a failing log sink must not take a request down with it
+    }
+  };
   let port = 0;
+  const server = http.createServer((req, res) => {
+    try {
+      if (!hostAllowed(req.headers.host, port)) {
+        log(`refused an HTTP request for host "${String(req.headers.host).slice(0, 100)}"`);
+        return answer(res, 403, 'This console answers only to 127.0.0.1 or localhost at its own port.');
+      }
+      serveStatic(staticDir, req, res);
+    } catch (err) {
+      // Last resort for one request: log it, answer it, keep serving the others.
+      log(`an HTTP request failed unexpectedly: ${(err as Error).stack ?? String(err)}`);
+      answer(res, 500, 'The console could not answer this request; see its log.');
+    }
+  });
+  // Requests Node's parser rejects (a NUL or a space in the target, an unknown method, a header too large).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const origin = req.headers.origin;
-    const sameOrigin =
-      !origin || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== API_PATH || !sameOrigin || !tokensMatch(token, url.searchParams.get('token'))) {
-      options.onLog?.(
-        `refused a connection to ${url.pathname} (${!sameOrigin ? 'foreign origin' : 'bad or missing token'})`,
-      );
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string, why: string) => {
+      log(`refused a connection to the API (${why})`);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    try {
+      if ((req.url ?? '').length > MAX_TARGET_LENGTH) return refuse('414 URI Too Long', 'address too long');
+      if (!hostAllowed(req.headers.host, port)) return refuse('403 Forbidden', 'foreign host');
+      if (!originAllowed(req.headers.origin, port)) return refuse('401 Unauthorized', 'foreign origin');
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname !== API_PATH) return refuse('404 Not Found', `no API at ${url.pathname}`);
+      if (!tokensMatch(token, url.searchParams.get('token')))
+        return refuse('401 Unauthorized', 'bad or missing token');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch (err) {
+      refuse('400 Bad Request', `malformed upgrade: ${(err as Error).message}`);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {
     const send = (frame: ServerFrame) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame), () => undefined);
     };
     const unsubscribe = options.router.events.subscribe((name, payload) =>
       send({ type: 'event', name, payload }),
@@ -120,7 +98,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       clearInterval(heartbeat);
       unsubscribe();
     });
-    ws.on('message', async (data) => {
+    ws.on('error', (err) => log(`a WebSocket client failed: ${err.message}`));
+    ws.on('message', (data) => void answerFrame(data));
+    const answerFrame = async (data: RawData) => {
       let frame;
       try {
         frame = CallFrameSchema.parse(JSON.parse(data.toString()));
@@ -137,13 +117,28 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         });
         return;
       }
-      const outcome = await options.router.call(frame.op, frame.input);
-      send(
-        outcome.ok
-          ? { type: 'result', id: frame.id, ok: true, result: outcome.result }
-          : { type: 'result', id: frame.id, ok: false, error: outcome.error },
-      );
-    });
+      try {
+        const outcome = await options.router.call(frame.op, frame.input, { via: 'browser' });
+        send(
+          outcome.ok
+            ? { type: 'result', id: frame.id, ok: true, result: outcome.result }
+            : { type: 'result', id: frame.id, ok: false, error: outcome.error },
+        );
+      } catch (err) {
+        // A result that cannot be sent (not serialisable, socket gone) is logged and answered, never fatal.
+        log(`answering ${frame.op} failed: ${(err as Error).message}`);
+        send({
+          type: 'result',
+          id: frame.id,
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `The console could not send the answer to ${frame.op}.`,
+            hint: 'See the log drawer for details; if it repeats, report it with the log.',
+          },
+        });
+      }
+    };
   });
 
   await new Promise<void>((resolve, reject) => {

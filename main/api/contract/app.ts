@@ -23,7 +23,7 @@ export const LogLineSchema = z.object({
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 export const appOperations = {
-  'app.info': operation(z.object({}).strict()).returns<AppInfo>(),
+  'app.info': operation(z.object({}).strict(), 'reads').returns<AppInfo>(),
   'logs.recent': operation(
     z
       .object({
@@ -31,6 +31,7 @@ export const appOperations = {
         limit: z.number().int().min(1).max(20_000).default(500),
       })
       .strict(),
+    'reads',
   ).returns<LogLine[]>(),
 };
 

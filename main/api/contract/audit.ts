@@ -40,9 +40,11 @@ export const auditOperations = {
   /** Newest first. */
   'audit.list': operation(
     AuditFilterSchema.extend({ limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    'reads',
   ).returns<{ entries: AuditEntry[]; total: number }>(),
   'audit.export': operation(
     AuditFilterSchema.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }).strict(),
+    'reads',
   ).returns<{ filename: string; content: string; count: number }>(),
 };
 

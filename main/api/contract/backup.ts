@@ -169,7 +169,7 @@ const kinds = z.array(BackupKindSchema).min(1).default(['app', 'temporal']);
 const setId = z.string().regex(/^[A-Za-z0-9._-]+$/, 'A set id is a folder name');
 
 export const backupOperations = {
-  'backups.list': operation(z.object({}).strict()).returns<BackupSetSummary[]>(),
+  'backups.list': operation(z.object({}).strict(), 'reads').returns<BackupSetSummary[]>(),
   'backups.create': operation(
     z
       .object({
@@ -180,13 +180,15 @@ export const backupOperations = {
         jobs: z.number().int().min(1).max(16).default(2),
       })
       .strict(),
-    { writes: true },
+    'writes',
   ).returns<BackupSetSummary>(),
-  'backups.verify': operation(z.object({ setId, trialRestore: z.boolean().default(false) }).strict(), {
-    writes: true,
-  }).returns<Verification>(),
+  'backups.verify': operation(
+    z.object({ setId, trialRestore: z.boolean().default(false) }).strict(),
+    'writes',
+  ).returns<Verification>(),
   'backups.plan': operation(
     z.object({ setId, kinds: z.array(BackupKindSchema).min(1).optional() }).strict(),
+    'reads',
   ).returns<RestorePlan>(),
   'backups.restore': operation(
     z
@@ -197,24 +199,28 @@ export const backupOperations = {
         confirm: z.array(z.string()).min(1),
       })
       .strict(),
-    { writes: true },
+    'writes',
   ).returns<RestoreResult>(),
-  'backups.cancel': operation(z.object({ jobId: z.string() }).strict(), { writes: true }).returns<{
+  'backups.cancel': operation(z.object({ jobId: z.string() }).strict(), 'writes').returns<{
     cancelled: boolean;
   }>(),
-  'backups.jobs': operation(z.object({}).strict()).returns<BackupJob[]>(),
-  'backups.reconcile': operation(z.object({}).strict()).returns<ReconcileReport>(),
-  'backups.leftovers': operation(z.object({}).strict()).returns<
+  'backups.jobs': operation(z.object({}).strict(), 'reads').returns<BackupJob[]>(),
+  'backups.reconcile': operation(z.object({}).strict(), 'reads').returns<ReconcileReport>(),
+  'backups.leftovers': operation(z.object({}).strict(), 'reads').returns<
     Array<{ kind: BackupKind; database: string; sizeBytes: number }>
   >(),
   /** Unfinished sets (<id>.partial) a killed backup left behind; never restorable. */
-  'backups.partials': operation(z.object({}).strict()).returns<Array<{ id: string; bytes: number }>>(),
-  'backups.dropLeftover': operation(z.object({ database: z.string().min(1) }).strict(), {
-    writes: true,
-  }).returns<{ dropped: true }>(),
-  'backups.remove': operation(z.object({ setId }).strict(), { writes: true }).returns<{ removed: true }>(),
-  'backups.schedule.get': operation(z.object({}).strict()).returns<BackupSchedule>(),
-  'backups.schedule.set': operation(BackupScheduleSchema, { writes: true }).returns<BackupSchedule>(),
+  'backups.partials': operation(z.object({}).strict(), 'reads').returns<
+    Array<{ id: string; bytes: number }>
+  >(),
+  'backups.dropLeftover': operation(z.object({ database: z.string().min(1) }).strict(), 'writes').returns<{
+    dropped: true;
+  }>(),
+  'backups.remove': operation(z.object({ setId }).strict(), 'writes').returns<{ removed: true }>(),
+  'backups.schedule.get': operation(z.object({}).strict(), 'reads').returns<BackupSchedule>(),
+  'backups.schedule.set': operation(BackupScheduleSchema, 'writes').returns<BackupSchedule>(),
+  /** Removes the sets the schedule's retention (keep last N, keep days) no longer keeps; run by the scheduler. */
+  'backups.applyRetention': operation(z.object({}).strict(), 'writes').returns<{ removed: string[] }>(),
 };
 
 export const backupEvents = {

@@ -305,9 +305,9 @@ export interface BatchResultItem {
 const workflowRef = z.object({ workflowId: z.string().min(1), runId: z.string().optional() }).strict();
 
 export const inspectionOperations = {
-  'inspection.list': operation(CycleListInputSchema).returns<CycleList>(),
-  'inspection.phases': operation(workflowRef).returns<PhaseStatesView>(),
-  'inspection.detail': operation(workflowRef).returns<CycleDetail>(),
+  'inspection.list': operation(CycleListInputSchema, 'reads').returns<CycleList>(),
+  'inspection.phases': operation(workflowRef, 'reads').returns<PhaseStatesView>(),
+  'inspection.detail': operation(workflowRef, 'reads').returns<CycleDetail>(),
   'inspection.history': operation(
     z
       .object({
@@ -317,11 +317,13 @@ export const inspectionOperations = {
         pageSize: z.number().int().min(1).max(2000).default(500),
       })
       .strict(),
+    'reads',
   ).returns<HistoryPage>(),
   'inspection.compensationPreview': operation(
     z
       .object({ workflowId: z.string().min(1), action: z.enum(['cancel', 'terminate']).default('cancel') })
       .strict(),
+    'reads',
   ).returns<CompensationPreview>(),
   'inspection.terminate': operation(
     z
@@ -330,13 +332,13 @@ export const inspectionOperations = {
         reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
       })
       .strict(),
-    { writes: true },
+    'writes',
   ).returns<{ terminated: true }>(),
-  'inspection.compensations': operation(CompensationListInputSchema).returns<{
+  'inspection.compensations': operation(CompensationListInputSchema, 'reads').returns<{
     total: number;
     rows: CompensationEntry[];
   }>(),
-  'inspection.metrics': operation(MetricsInputSchema).returns<MetricsView>(),
+  'inspection.metrics': operation(MetricsInputSchema, 'reads').returns<MetricsView>(),
   'inspection.alerts': operation(
     z
       .object({
@@ -344,16 +346,19 @@ export const inspectionOperations = {
         limit: z.number().int().min(1).max(500).default(100),
       })
       .strict(),
+    'reads',
   ).returns<{ open: number; rows: AlertView[] }>(),
-  'inspection.ackAlert': operation(z.object({ ids: z.array(z.number().int()).min(1).max(500) }).strict(), {
-    writes: true,
-  }).returns<{ acknowledged: number }>(),
+  'inspection.ackAlert': operation(
+    z.object({ ids: z.array(z.number().int()).min(1).max(500) }).strict(),
+    'writes',
+  ).returns<{ acknowledged: number }>(),
   'inspection.batchPreview': operation(
     z.object({ selection: BatchSelectionSchema, action: BatchActionSchema }).strict(),
+    'reads',
   ).returns<{ items: BatchPreviewItem[]; matched: number; truncated: boolean }>(),
   'inspection.batchRun': operation(
     z.object({ selection: BatchSelectionSchema, action: BatchActionSchema }).strict(),
-    { writes: true },
+    'writes',
   ).returns<{ results: BatchResultItem[] }>(),
 };
 

@@ -2,7 +2,7 @@
 // production (read-only until unlocked). Secrets travel in `secrets` on save and are never returned.
 import { z } from 'zod';
 import { operation } from './operation';
-import type { ValidationReport } from './stack';
+import { INTEGRATION_PROBE, type ValidationReport } from './stack';
 
 export const ProfileNameSchema = z
   .string()
@@ -136,20 +136,23 @@ const empty = z.object({}).strict();
 const named = z.object({ name: ProfileNameSchema }).strict();
 
 export const profileOperations = {
-  'profiles.list': operation(empty).returns<ProfilesView>(),
-  'profiles.current': operation(empty).returns<ProfileMode>(),
+  'profiles.list': operation(empty, 'reads').returns<ProfilesView>(),
+  'profiles.current': operation(empty, 'reads').returns<ProfileMode>(),
   'profiles.save': operation(
     z.object({ profile: ProfileSchema, secrets: ProfileSecretsSchema.optional() }).strict(),
-    { writes: true },
+    'writes',
   ).returns<ProfilesView>(),
-  'profiles.remove': operation(named, { writes: true }).returns<ProfilesView>(),
+  'profiles.remove': operation(named, 'writes').returns<ProfilesView>(),
   /** Switches the console to a profile; `null` goes back to the embedded stack. */
-  'profiles.use': operation(z.object({ name: ProfileNameSchema.nullable() }).strict(), {
-    writes: true,
-  }).returns<ProfilesView>(),
+  'profiles.use': operation(
+    z.object({ name: ProfileNameSchema.nullable() }).strict(),
+    'writes',
+  ).returns<ProfilesView>(),
   /** Runs the validation checks that apply to a saved profile. */
   'profiles.test': operation(
     z.object({ name: ProfileNameSchema, integration: z.boolean().default(false) }).strict(),
+    'reads',
+    { probe: INTEGRATION_PROBE },
   ).returns<ValidationReport>(),
   /** Lifts read-only on a production profile for a limited time; `confirm` must repeat its name. */
   'profiles.unlock': operation(
@@ -160,14 +163,14 @@ export const profileOperations = {
         minutes: z.number().int().min(1).max(240).default(15),
       })
       .strict(),
-    { writes: true },
+    'writes',
   ).returns<ProfileMode>(),
-  'profiles.lock': operation(empty, { writes: true }).returns<ProfileMode>(),
+  'profiles.lock': operation(empty, 'writes').returns<ProfileMode>(),
   /**
    * Applies the console's app-DB migrations to the stack in force. The embedded stack does this at start; an
    * attached one is never started here, so the operator prepares its app database with this (a guarded write).
    */
-  'stack.migrateAppDb': operation(empty, { writes: true }).returns<{ applied: string[] }>(),
+  'stack.migrateAppDb': operation(empty, 'writes').returns<{ applied: string[] }>(),
 };
 
 export const profileEvents = {

@@ -89,10 +89,10 @@ const moment = z
 const empty = z.object({}).strict();
 
 export const recoveryOperations = {
-  'recovery.status': operation(empty).returns<ArchiveHealth[]>(),
-  'recovery.baseBackup': operation(empty, { writes: true }).returns<z.infer<typeof BaseBackupViewSchema>[]>(),
-  'recovery.timeline': operation(empty).returns<RecoveryTimeline>(),
-  'recovery.check': operation(z.object({ to: moment }).strict()).returns<RecoveryPlan>(),
+  'recovery.status': operation(empty, 'reads').returns<ArchiveHealth[]>(),
+  'recovery.baseBackup': operation(empty, 'writes').returns<z.infer<typeof BaseBackupViewSchema>[]>(),
+  'recovery.timeline': operation(empty, 'reads').returns<RecoveryTimeline>(),
+  'recovery.check': operation(z.object({ to: moment }).strict(), 'reads').returns<RecoveryPlan>(),
   'recovery.recover': operation(
     z
       .object({
@@ -104,7 +104,7 @@ export const recoveryOperations = {
         }),
       })
       .strict(),
-    { writes: true },
+    'writes',
   ).returns<RecoveryResult>(),
 };
 

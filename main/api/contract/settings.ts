@@ -160,8 +160,8 @@ export const SettingsViewSchema = z.object({
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
 export const settingsOperations = {
-  'settings.get': operation(z.object({}).strict()).returns<SettingsView>(),
-  'settings.update': operation(SettingsPatchSchema, { writes: true }).returns<SettingsView>(),
+  'settings.get': operation(z.object({}).strict(), 'reads').returns<SettingsView>(),
+  'settings.update': operation(SettingsPatchSchema, 'writes').returns<SettingsView>(),
 };
 
 export const settingsEvents = {

@@ -49,7 +49,8 @@ export const ValidationCheckSchema = z.object({
   id: z.string(),
   group: z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui', 'integration']),
   label: z.string(),
-  status: CheckStatusSchema,
+  /** skipped: not run here, and `detail` says why (a read-only profile skips the writing probe). */
+  status: z.enum([...CheckStatusSchema.options, 'skipped']),
   detail: z.string(),
   fix: z.string().optional(),
   durationMs: z.number(),
@@ -74,18 +75,27 @@ export type PortCheck = z.infer<typeof PortCheckSchema>;
 
 const empty = z.object({}).strict();
 
+/** The validation's integration probe: starts a trivial workflow, reads it back, terminates it. */
+export const INTEGRATION_PROBE = {
+  writes: 'temporal',
+  when: (input: { integration: boolean }) => input.integration,
+  what: 'starts and terminates a workflow on Temporal',
+} as const;
+
 export const stackOperations = {
-  'stack.status': operation(empty).returns<StackStatus>(),
-  'stack.start': operation(empty, { writes: true }).returns<StackStatus>(),
-  'stack.stop': operation(empty, { writes: true }).returns<StackStatus>(),
-  'stack.restart': operation(empty, { writes: true }).returns<StackStatus>(),
-  'stack.restartService': operation(z.object({ service: ServiceIdSchema }).strict(), {
-    writes: true,
-  }).returns<StackStatus>(),
-  'stack.validate': operation(
-    z.object({ integration: z.boolean().default(true) }).strict(),
-  ).returns<ValidationReport>(),
-  'stack.checkPorts': operation(empty).returns<PortCheck[]>(),
+  'stack.status': operation(empty, 'reads').returns<StackStatus>(),
+  'stack.start': operation(empty, 'writes').returns<StackStatus>(),
+  'stack.stop': operation(empty, 'writes').returns<StackStatus>(),
+  'stack.restart': operation(empty, 'writes').returns<StackStatus>(),
+  'stack.restartService': operation(
+    z.object({ service: ServiceIdSchema }).strict(),
+    'writes',
+  ).returns<StackStatus>(),
+  /** Reads, but its integration probe writes to Temporal: a read-only profile skips the probe and says so. */
+  'stack.validate': operation(z.object({ integration: z.boolean().default(true) }).strict(), 'reads', {
+    probe: INTEGRATION_PROBE,
+  }).returns<ValidationReport>(),
+  'stack.checkPorts': operation(empty, 'reads').returns<PortCheck[]>(),
   /** Stops and removes the stack; its data only with deleteData and the typed confirmation. */
   'stack.remove': operation(
     z
@@ -95,7 +105,7 @@ export const stackOperations = {
         message: 'Deleting the stack data needs the confirmation "delete data" typed out',
         path: ['confirm'],
       }),
-    { writes: true },
+    'writes',
   ).returns<{ removed: string[]; dataKept: boolean; movedTo?: string }>(),
 };
 

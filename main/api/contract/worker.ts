@@ -42,17 +42,19 @@ export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
 const empty = z.object({}).strict();
 
 export const workerOperations = {
-  'worker.status': operation(empty).returns<WorkerStatus>(),
-  'worker.start': operation(empty, { writes: true }).returns<WorkerStatus>(),
-  'worker.stop': operation(empty, { writes: true }).returns<WorkerStatus>(),
+  'worker.status': operation(empty, 'reads').returns<WorkerStatus>(),
+  'worker.start': operation(empty, 'writes').returns<WorkerStatus>(),
+  'worker.stop': operation(empty, 'writes').returns<WorkerStatus>(),
   /** Runs N worker processes: more start at once, the surplus drain (finish in-flight work) and stop. */
-  'worker.scale': operation(z.object({ processes: z.number().int().min(1).max(16) }).strict(), {
-    writes: true,
-  }).returns<WorkerStatus>(),
+  'worker.scale': operation(
+    z.object({ processes: z.number().int().min(1).max(16) }).strict(),
+    'writes',
+  ).returns<WorkerStatus>(),
   /** Keeps the LLM endpoint's API key in the secret store (never in settings.json); empty removes it. */
-  'worker.setLlmApiKey': operation(z.object({ apiKey: z.string().max(4096) }).strict(), {
-    writes: true,
-  }).returns<{ stored: boolean; store: string }>(),
+  'worker.setLlmApiKey': operation(z.object({ apiKey: z.string().max(4096) }).strict(), 'writes').returns<{
+    stored: boolean;
+    store: string;
+  }>(),
 };
 
 export const workerEvents = {

@@ -89,18 +89,19 @@ export const WorkflowProgressEventSchema = z.object({
 export type WorkflowProgressEvent = z.infer<typeof WorkflowProgressEventSchema>;
 
 export const workflowOperations = {
-  'workflows.start': operation(StartCycleInputSchema, { writes: true }).returns<StartCycleResult>(),
-  'workflows.signal': operation(SignalInputSchema, { writes: true }).returns<{ delivered: true }>(),
+  'workflows.start': operation(StartCycleInputSchema, 'writes').returns<StartCycleResult>(),
+  'workflows.signal': operation(SignalInputSchema, 'writes').returns<{ delivered: true }>(),
   'workflows.cancel': operation(
     z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
-    { writes: true },
+    'writes',
   ).returns<{ cancelled: true }>(),
   'workflows.seedDemo': operation(
     z.object({ reports: z.number().int().min(1).max(50).default(3) }).strict(),
-    { writes: true },
+    'writes',
   ).returns<{ reportIds: number[]; created: number }>(),
   'workflows.progress': operation(
     z.object({ workflowId: z.string().min(1) }).strict(),
+    'reads',
   ).returns<CycleProgress>(),
 };
 

@@ -7,7 +7,7 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { ValidationReport } from '../../../main/api/contract';
 
-const COLOUR = { healthy: 'success', degraded: 'warning', failed: 'error' } as const;
+const COLOUR = { healthy: 'success', degraded: 'warning', failed: 'error', skipped: 'default' } as const;
 
 export function ValidationReportView({ report }: { report: ValidationReport }) {
   return (

@@ -114,6 +114,25 @@ class WebSocketTransport implements Transport {
   }
 }
 
+const TOKEN_KEY = 'ops-console.token';
+
+/**
+ * The access token: taken from the address on the first load and removed from it at once (it would otherwise
+ * sit in the address bar, in a copied link, and in history), then kept in this tab's sessionStorage, which is
+ * scoped to this console's origin and port, so a reload keeps working and a copied address without it does not.
+ * (A cookie would be sent to every port of 127.0.0.1, so to any other local server the browser visits.)
+ */
+function takeAccessToken(): string {
+  const url = new URL(window.location.href);
+  const fromAddress = url.searchParams.get('token');
+  if (fromAddress) {
+    window.sessionStorage.setItem(TOKEN_KEY, fromAddress);
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.toString());
+  }
+  return fromAddress ?? window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
 export class OpsClient {
   private readonly transport: Transport;
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
@@ -131,7 +150,7 @@ export class OpsClient {
       this.state = 'connected';
     } else {
       this.mode = 'browser';
-      const token = new URLSearchParams(window.location.search).get('token') ?? '';
+      const token = takeAccessToken();
       const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
       this.transport = new WebSocketTransport(
         `${scheme}://${window.location.host}/api?token=${encodeURIComponent(token)}`,
