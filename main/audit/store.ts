@@ -2,7 +2,21 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import type { AuditEntry, AuditFilter } from '../api/contract';
+
+const CSV_COLUMNS = [
+  'time',
+  'profile',
+  'production',
+  'operator',
+  'via',
+  'op',
+  'outcome',
+  'error',
+  'durationMs',
+  'input',
+];
 
 const SECRET_KEY = /pass(word)?|secret|token|api.?key|private|clientkey|credential/i;
 const MAX_STRING = 200;
@@ -99,22 +113,6 @@ export class AuditStore {
         count: hits.length,
       };
     }
-    const cols = [
-      'time',
-      'profile',
-      'production',
-      'operator',
-      'via',
-      'op',
-      'outcome',
-      'error',
-      'durationMs',
-      'input',
-    ];
-    const cell = (v: unknown) => {
-      const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
     const rows = hits.map((e) =>
       [
         e.time,
@@ -127,13 +125,14 @@ export class AuditStore {
         e.error?.message,
         e.durationMs,
         e.input,
-      ]
-        .map(cell)
-        .join(','),
+      ].map((v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v))),
     );
+    // escape_formulas: a cell starting with = + - @ (or a tab or carriage return) gets a leading ' so a
+    // spreadsheet shows it as text instead of running it as a formula.
+    const content = stringify(rows, { header: true, columns: CSV_COLUMNS, escape_formulas: true });
     return {
       filename: `ops-console-audit-${stamp}.csv`,
-      content: [cols.join(','), ...rows].join('\n') + '\n',
+      content,
       count: hits.length,
     };
   }
