@@ -61,4 +61,4 @@ export * from './recovery';
 export * from './backup';
 export * from './profiles';
 export * from './audit';
-export type { Operation } from './operation';
+export { operation, type Operation, type Effect } from './operation';
