@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Router } from './api/router';
-import type { AppInfo, LogLine } from './api/contract';
+import type { AppInfo, LogLine, SettingsView } from './api/contract';
 import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
@@ -32,6 +32,8 @@ export interface ConsoleOptions {
   echoLogs?: (line: LogLine) => void;
   /** Another image or command for Temporal on the Docker provider (an operator's own image; the tests' image). */
   dockerTemporal?: TemporalContainerOverride;
+  /** Why secrets are not in the system keychain (said once in the log, and shown in Settings). */
+  secretStoreNotice?: string;
 }
 
 /** What a capability (stack, worker, workflows, …) receives to wire itself in. */
@@ -73,6 +75,7 @@ export class OpsConsole implements ConsoleContext {
   readonly profiles: ProfileService;
   readonly audit: AuditStore;
   readonly dockerTemporal?: TemporalContainerOverride;
+  private readonly secretStoreNotice?: string;
   private readonly modules: ConsoleModule[] = [];
   private shuttingDown: Promise<void> | undefined;
 
@@ -91,6 +94,8 @@ export class OpsConsole implements ConsoleContext {
       override: options.profile,
     });
     this.audit = new AuditStore(this.dataDir);
+    this.secretStoreNotice = options.secretStoreNotice;
+    if (options.secretStoreNotice) this.log('console').warn(options.secretStoreNotice);
     this.wireProfilesAndAudit();
 
     this.router.register({
@@ -104,9 +109,10 @@ export class OpsConsole implements ConsoleContext {
         pid: process.pid,
       }),
       'logs.recent': (input) => this.logs.recent(input),
-      'settings.get': () => this.settings.view(),
+      'settings.get': () => this.settingsView(),
       'settings.update': (patch) => {
-        const view = this.settings.update(patch);
+        this.settings.update(patch);
+        const view = this.settingsView();
         this.router.events.emit('settings.changed', view);
         this.log('console').info('settings saved');
         return view;
@@ -116,6 +122,24 @@ export class OpsConsole implements ConsoleContext {
 
   log(source: string): Logger {
     return this.logs.forSource(source);
+  }
+
+  private settingsView(): SettingsView {
+    let lost: Array<'app-postgres' | 'temporal-postgres'> = [];
+    try {
+      const spec = resolveStackSpec(this.settings.get(), this.secrets, this.dataDir, this.profiles.active());
+      lost = (spec.lostSecrets ?? []).map((l) => l.cluster);
+    } catch {
+      // an unreadable profile says so where it is used; the settings still show
+    }
+    return {
+      ...this.settings.view(),
+      secretStore: {
+        kind: this.secrets.kind,
+        ...(this.secretStoreNotice ? { notice: this.secretStoreNotice } : {}),
+        lost,
+      },
+    };
   }
 
   /** The production lock at the router, and every write (done, failed or refused) into the audit trail. */

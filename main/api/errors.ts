@@ -19,6 +19,7 @@ export const ErrorCodeSchema = z.enum([
   'BACKUP_INVALID',
   'BACKUP_INCOMPATIBLE',
   'NO_SPACE',
+  'SECRET_LOST',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

@@ -1,8 +1,9 @@
 // The Electron shell: one window, the IPC transport, safeStorage for secrets, and a clean shutdown.
 import path from 'node:path';
-import { app, Menu, dialog, safeStorage, shell } from 'electron';
+import { app, Menu, dialog, safeStorage, shell, type BrowserWindow } from 'electron';
 import { createConsole, type OpsConsole } from '../console';
-import { EncryptedSecretStore, FileSecretStore } from '../settings';
+import { openDesktopSecretStore } from '../settings';
+import { installLastResortGuard } from '../last-resort';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
@@ -11,20 +12,35 @@ app.enableSandbox();
 
 let ops: OpsConsole | undefined;
 
+// One console per user: a second launch hands over to the first (its window comes to the front) and quits.
+const firstInstance = app.requestSingleInstanceLock();
+if (!firstInstance) app.quit();
+let mainWindow: BrowserWindow | undefined;
+app.on('second-instance', () => {
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+});
+
 async function boot(): Promise<void> {
   const dataDir = app.getPath('userData');
-  const secrets = safeStorage.isEncryptionAvailable()
-    ? new EncryptedSecretStore(dataDir, {
-        encrypt: (plain) => safeStorage.encryptString(plain),
-        decrypt: (data) => safeStorage.decryptString(data),
-      })
-    : new FileSecretStore(dataDir);
-  ops = createConsole({ mode: 'desktop', dataDir, secrets });
+  // The keychain-backed store where it really encrypts, the 0600 file otherwise; secrets follow the choice.
+  const { secrets, notice, moved, unreadable } = openDesktopSecretStore(dataDir, safeStorage);
+  ops = createConsole({ mode: 'desktop', dataDir, secrets, secretStoreNotice: notice });
+  installLastResortGuard((m) => ops?.log('console').error(m));
+  if (moved.length) ops.log('console').info(`moved ${moved.length} secret(s) into the ${secrets.kind} store`);
+  if (unreadable.length)
+    ops
+      .log('console')
+      .warn(
+        `${unreadable.length} secret(s) sealed by a keychain that does not answer now were left where they are`,
+      );
   const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
-  const win = createMainWindow({
+  const win = (mainWindow = createMainWindow({
     preload: path.join(__dirname, '..', 'preload', 'index.cjs'),
     rendererIndex,
-  });
+  }));
   registerIpcTransport(ops.router, win, rendererIndex);
   createStackTray(ops.router, win);
   Menu.setApplicationMenu(
@@ -46,10 +62,11 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
-app.whenReady().then(boot, (err: Error) => {
-  dialog.showErrorBox('Ops Console could not start', err.message);
-  app.exit(1);
-});
+if (firstInstance)
+  app.whenReady().then(boot, (err: Error) => {
+    dialog.showErrorBox('Ops Console could not start', err.message);
+    app.exit(1);
+  });
 
 let quitting = false;
 app.on('before-quit', (event) => {

@@ -1,4 +1,17 @@
 export { SettingsStore, writeFileAtomic } from './store';
 export { DEFAULT_SETTINGS, ENV_OVERRIDES } from './defaults';
 export { defaultDataDir, projectRoot } from './paths';
-export { FileSecretStore, EncryptedSecretStore, ensureSecret, type SecretStore } from './secrets';
+export {
+  FileSecretStore,
+  EncryptedSecretStore,
+  ensureSecret,
+  ENCRYPTED_SECRETS_FILE,
+  type SecretStore,
+} from './secrets';
+export {
+  chooseSecretStore,
+  moveSecrets,
+  openDesktopSecretStore,
+  type SafeStorageLike,
+  type SecretStoreChoice,
+} from './secret-store-choice';

@@ -9,6 +9,9 @@ export interface SecretStore {
   readonly kind: 'file-0600' | 'safe-storage';
   get(name: string): string | undefined;
   set(name: string, value: string): void;
+  /** The names it holds (values are never listed). */
+  names(): string[];
+  delete(name: string): void;
 }
 
 /** Returns the secret, generating and storing a random one the first time. */
@@ -42,6 +45,17 @@ export class FileSecretStore implements SecretStore {
   set(name: string, value: string): void {
     writeFileAtomic(this.file, JSON.stringify({ ...this.read(), [name]: value }, null, 2), 0o600);
   }
+
+  names(): string[] {
+    return Object.keys(this.read());
+  }
+
+  delete(name: string): void {
+    const all = this.read();
+    if (!(name in all)) return;
+    delete all[name];
+    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
+  }
 }
 
 /** Encrypts each value with a cipher the shell provides (Electron's safeStorage). */
@@ -53,7 +67,7 @@ export class EncryptedSecretStore implements SecretStore {
     dataDir: string,
     private readonly cipher: { encrypt(plain: string): Buffer; decrypt(data: Buffer): string },
   ) {
-    this.file = path.join(dataDir, 'secrets.enc.json');
+    this.file = path.join(dataDir, ENCRYPTED_SECRETS_FILE);
   }
 
   private read(): Record<string, string> {
@@ -71,4 +85,18 @@ export class EncryptedSecretStore implements SecretStore {
     const all = { ...this.read(), [name]: this.cipher.encrypt(value).toString('base64') };
     writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
   }
+
+  names(): string[] {
+    return Object.keys(this.read());
+  }
+
+  delete(name: string): void {
+    const all = this.read();
+    if (!(name in all)) return;
+    delete all[name];
+    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
+  }
 }
+
+/** Where the desktop app keeps sealed secrets: a headless console sees their names, never their values. */
+export const ENCRYPTED_SECRETS_FILE = 'secrets.enc.json';

@@ -1,6 +1,8 @@
 // The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
 // watches for crashes, and serves the stack.* operations.
+import crypto from 'node:crypto';
 import { OpsError, toErrorShape } from '../api/errors';
+import { lostSecretError, storeClusterPassword } from './cluster-passwords';
 import type {
   ServiceStatus,
   StackState,
@@ -79,6 +81,7 @@ export class StackManager implements ConsoleModule {
         return { ...report, checks: [...report.checks, skippedProbeCheck(probe.reason)] };
       },
       'stack.remove': ({ deleteData }) => this.remove(deleteData),
+      'stack.resetPassword': ({ cluster }) => this.resetPassword(cluster),
       'stack.checkPorts': () => {
         const p = this.ctx.settings.get().stack.ports;
         return checkPorts([
@@ -175,6 +178,14 @@ export class StackManager implements ConsoleModule {
   start(): Promise<StackStatus> {
     const spec = this.spec();
     if (spec.provider === 'attached') return Promise.reject(refusedOnAttached('start', spec));
+    const lost = lostSecretError(spec);
+    if (lost) {
+      this.state = 'failed';
+      this.error = lost.toShape();
+      this.log.error(`${lost.message} ${lost.hint}`);
+      this.publish();
+      return Promise.reject(lost);
+    }
     if (this.state === 'starting') return this.running.then(() => this.status());
     return this.serialise(async () => {
       const provider = await this.currentProvider().catch((err: unknown) => {
@@ -316,8 +327,57 @@ export class StackManager implements ConsoleModule {
     this.extraChecks.push(checks);
   }
 
+  /** A new password for one cluster, set by the provider's superuser route, then kept in the secret store. */
+  private resetPassword(
+    cluster: 'app-postgres' | 'temporal-postgres',
+  ): Promise<{ cluster: string; reset: true }> {
+    this.startAbort?.abort();
+    return this.serialise(async () => {
+      this.stopWatching();
+      const provider = await this.currentProvider();
+      if (!provider.resetPassword)
+        throw new OpsError(
+          'NOT_SUPPORTED',
+          `The ${provider.kind} provider has no superuser route to reset ${cluster}'s password.`,
+          'Set the password of the role "ops" on that cluster as its administrator, then store it with the same name in the secret store.',
+        );
+      await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before reset: ${err.message}`));
+      const password = crypto.randomBytes(24).toString('base64url');
+      try {
+        await provider.resetPassword(cluster, password);
+        const name =
+          cluster === 'app-postgres' ? 'stack.appPostgres.password' : 'stack.temporalPostgres.password';
+        storeClusterPassword(this.ctx.secrets, this.ctx.dataDir, name, password);
+        this.state = 'stopped';
+        this.error = undefined;
+        this.log.warn(`${cluster}: new password set and stored; start the stack to use it`);
+        return { cluster, reset: true as const };
+      } finally {
+        await this.refresh();
+      }
+    });
+  }
+
   private async validate(integration: boolean): Promise<ValidationReport> {
-    const report = await validateStack(this.spec(), { integration });
+    const spec = this.spec();
+    const lost = lostSecretError(spec);
+    if (lost)
+      return {
+        overall: 'failed',
+        checkedAt: new Date().toISOString(),
+        checks: [
+          {
+            id: 'secrets',
+            group: 'app-postgres',
+            label: 'Cluster passwords',
+            status: 'failed',
+            detail: lost.message,
+            fix: lost.hint,
+            durationMs: 0,
+          },
+        ],
+      };
+    const report = await validateStack(spec, { integration });
     const extra = (await Promise.all(this.extraChecks.map((c) => c({ integration })))).flat();
     if (!extra.length) return report;
     const checks = [...report.checks, ...extra];

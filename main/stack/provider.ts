@@ -44,6 +44,11 @@ export interface StackSpec {
   /** False when the operator has no access to Temporal's own database (Temporal Cloud). */
   hasTemporalPostgres?: boolean;
   temporalUi: { enabled: boolean; port: number };
+  /**
+   * Cluster passwords the secret store no longer holds although their cluster exists: the stack refuses to
+   * start with them (a new password would not open the cluster) and says how to get them back or reset them.
+   */
+  lostSecrets?: Array<{ name: string; cluster: 'app-postgres' | 'temporal-postgres'; sealed: boolean }>;
 }
 
 export interface StepReporter {
@@ -66,6 +71,11 @@ export interface StackProvider {
   /** Stops one service alone (a restore of the database it holds locks in); optional per provider. */
   /** `discarding`: as for stop, the service's state is about to be replaced, so it is stopped at once. */
   stopService?(service: ServiceId, options?: { discarding?: boolean }): Promise<void>;
+  /**
+   * Gives the console's role on one cluster a new password by the cluster's own superuser route (the stack is
+   * stopped first). Where the provider has none, the manager says so.
+   */
+  resetPassword?(cluster: 'app-postgres' | 'temporal-postgres', password: string): Promise<void>;
   startService?(service: ServiceId): Promise<void>;
   /**
    * Stops and removes what the provider created (containers, network). Data goes only with `deleteData`, and

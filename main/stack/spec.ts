@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile, PostgresProfile, Settings } from '../api/contract';
-import { ensureSecret, writeFileAtomic, type SecretStore } from '../settings';
+import { writeFileAtomic, type SecretStore } from '../settings';
+import { clusterPassword } from './cluster-passwords';
 import type { PostgresEndpoint, StackSpec } from './provider';
 
 export const APP_DATABASE = 'synapse_dt';
@@ -124,14 +125,27 @@ export function resolveStackSpec(
   const [host, portText] = splitHostPort(settings.temporal.host);
   const ports = settings.stack.ports;
   const local = settings.stack.provider !== 'attached';
+  const dataDir = stackDataDir(settings, consoleDataDir);
+  const lostSecrets: NonNullable<StackSpec['lostSecrets']> = [];
+  const password = (cluster: 'app-postgres' | 'temporal-postgres', name: string) => {
+    const found = clusterPassword(secrets, consoleDataDir, name, cluster, {
+      provider: settings.stack.provider,
+      stackDataDir: dataDir,
+    });
+    if ('lost' in found) lostSecrets.push({ name, cluster, sealed: found.sealed });
+    return 'value' in found ? found.value : '';
+  };
+  const appPassword = password('app-postgres', 'stack.appPostgres.password');
+  const temporalPassword = password('temporal-postgres', 'stack.temporalPostgres.password');
   return {
     provider: settings.stack.provider,
-    dataDir: stackDataDir(settings, consoleDataDir),
+    dataDir,
+    ...(lostSecrets.length ? { lostSecrets } : {}),
     appPostgres: {
       host: '127.0.0.1',
       port: ports.appPostgres,
       user: DB_USER,
-      password: ensureSecret(secrets, 'stack.appPostgres.password'),
+      password: appPassword,
       databases: [APP_DATABASE],
       database: APP_DATABASE,
     },
@@ -139,7 +153,7 @@ export function resolveStackSpec(
       host: '127.0.0.1',
       port: ports.temporalPostgres,
       user: DB_USER,
-      password: ensureSecret(secrets, 'stack.temporalPostgres.password'),
+      password: temporalPassword,
       databases: TEMPORAL_DATABASES,
     },
     temporal: {

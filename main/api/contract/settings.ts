@@ -156,6 +156,15 @@ export const SettingsViewSchema = z.object({
   /** Dotted paths whose value comes from an environment variable, with the variable's name. */
   overrides: z.array(z.object({ path: z.string(), variable: z.string() })),
   file: z.string(),
+  /** Where secrets are kept, and why not in the system keychain when they are not. */
+  secretStore: z
+    .object({
+      kind: z.enum(['file-0600', 'safe-storage']),
+      notice: z.string().optional(),
+      /** Cluster passwords missing from the store although their cluster exists (reset them in Settings). */
+      lost: z.array(z.enum(['app-postgres', 'temporal-postgres'])),
+    })
+    .optional(),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 

@@ -107,7 +107,23 @@ export const stackOperations = {
       }),
     'writes',
   ).returns<{ removed: string[]; dataKept: boolean; movedTo?: string }>(),
+  'stack.resetPassword': operation(
+    z
+      .object({ cluster: z.enum(['app-postgres', 'temporal-postgres']), confirm: z.string().max(100) })
+      .strict()
+      .refine((v) => v.confirm === resetPasswordConfirmation(v.cluster), {
+        message: 'Type "reset" and the cluster\'s name (for example "reset app-postgres") to confirm',
+        path: ['confirm'],
+      }),
+    'writes',
+  ).returns<{ cluster: string; reset: true }>(),
 };
+
+/**
+ * A cluster password lost from the secret store is never replaced silently: the operator asks for a new one by
+ * typing "reset <cluster>". The stack stops; its data is kept.
+ */
+export const resetPasswordConfirmation = (cluster: string) => `reset ${cluster}`;
 
 /** What the operator types to confirm that the stack's data goes too. */
 export const REMOVE_DATA_CONFIRMATION = 'delete data';

@@ -13,6 +13,7 @@ import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
+import { setPasswordSingleUser } from './superuser-reset';
 import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
 import { localArchivedCluster } from '../../recovery/archived-cluster';
 import { localRecoveryDriver } from '../../recovery/local-driver';
@@ -226,6 +227,30 @@ export class LocalProvider implements StackProvider {
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();
     this.owned.clear();
+  }
+
+  async resetPassword(id: 'app-postgres' | 'temporal-postgres', password: string): Promise<void> {
+    const { app, tpg, runAs } = this.parts();
+    const cluster = id === 'app-postgres' ? app : tpg;
+    if (!cluster.isInitialized())
+      throw new OpsError(
+        'NOT_FOUND',
+        `${LABELS[id]} has no cluster yet.`,
+        'Start the stack: it sets one up with a new password.',
+      );
+    await this.stop();
+    await setPasswordSingleUser({
+      postgres: this.binaries().postgres,
+      dataDir: cluster.dataDir,
+      runAs,
+      role: this.spec.appPostgres.user,
+      password,
+    });
+    this.logs.write(
+      'stack',
+      'warn',
+      `${LABELS[id]}: the console's password was reset through the cluster's superuser route`,
+    );
   }
 
   /** The local stack has nothing but processes and its data folder: remove stops it and moves the data aside. */
