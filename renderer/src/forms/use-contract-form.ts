@@ -13,6 +13,8 @@ export interface ContractFormOptions {
   given?: Record<string, unknown>;
   /** Help shown under a field while it is valid. */
   help?: Record<string, string>;
+  /** Change it when the form starts over (another record opened, the dialog reopened): errors hide again. */
+  resetKey?: unknown;
 }
 
 export interface FieldProps {
@@ -80,11 +82,18 @@ export function useContractForm<S extends z.ZodType>(
   input: unknown,
   options: ContractFormOptions,
 ): ContractForm<z.output<S>> {
-  const { labels, given = {}, help = {} } = options;
+  const { labels, given = {}, help = {}, resetKey } = options;
   const key = JSON.stringify(input ?? null) ?? '';
-  const first = useRef<Record<string, string> | undefined>(undefined);
-  first.current ??= Object.fromEntries(Object.entries(given).map(([k, v]) => [k, JSON.stringify(v) ?? '']));
+  // What the fields held when the form (re)started: a field shows its error once it differs from this.
+  const first = useRef<{ resetKey: unknown; values: Record<string, string> } | undefined>(undefined);
   const [revealed, setRevealed] = useState(false);
+  if (!first.current || first.current.resetKey !== resetKey) {
+    first.current = {
+      resetKey,
+      values: Object.fromEntries(Object.entries(given).map(([k, v]) => [k, JSON.stringify(v) ?? ''])),
+    };
+    if (revealed) setRevealed(false);
+  }
   const [refusal, setRefusal] = useState<{ key: string; issues: FieldIssue[] } | undefined>();
 
   const parsed = useMemo(() => schema.safeParse(input, { reportInput: true }), [schema, key]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -94,7 +103,9 @@ export function useContractForm<S extends z.ZodType>(
   const worded = describeIssues([...clientIssues, ...serverIssues], labels, given);
 
   const changed = (path: string) =>
-    revealed || serverIssues.length > 0 || (JSON.stringify(given[path]) ?? '') !== first.current?.[path];
+    revealed ||
+    serverIssues.length > 0 ||
+    (JSON.stringify(given[path]) ?? '') !== first.current?.values[path];
   const errorOf = (path: string) => {
     if (!changed(path)) return undefined;
     return worded.find((w) => w.field === path)?.text;
