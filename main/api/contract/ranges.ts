@@ -11,7 +11,7 @@ export function startNotAfterEnd<K extends string>(startKey: K, endKey: K) {
         code: 'custom',
         path: [endKey],
         input: end,
-        message: `Must not be before the start of the range (${start})`,
+        message: 'Must not be before the start of the range',
       });
   };
 }

@@ -225,6 +225,9 @@ export function formatGiven(value: unknown): string | undefined {
   if (typeof value === 'object') return undefined;
   const text = String(value);
   if (text.trim() === '') return 'only spaces';
+  // A moment the form made from a date picker reads as the operator picked it, not as JSON.
+  const moment = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2})(?:\.\d+)?)?Z$/.exec(text);
+  if (moment) return `${moment[1]} ${moment[2]}${moment[3] && moment[3] !== '00' ? `:${moment[3]}` : ''} UTC`;
   if (/^-?\d+(\.\d+)?$/.test(text.trim())) return text.trim();
   return `“${text.length > 48 ? `${text.slice(0, 47)}…` : text}”`;
 }

@@ -85,12 +85,16 @@ export function useContractForm<S extends z.ZodType>(
   const { labels, given = {}, help = {}, resetKey } = options;
   const key = JSON.stringify(input ?? null) ?? '';
   // What the fields held when the form (re)started: a field shows its error once it differs from this.
-  const first = useRef<{ resetKey: unknown; values: Record<string, string> } | undefined>(undefined);
+  // A field stays touched once it has differed, even when emptied again (an emptied field says it is required).
+  const first = useRef<
+    { resetKey: unknown; values: Record<string, string>; touched: Set<string> } | undefined
+  >(undefined);
   const [revealed, setRevealed] = useState(false);
   if (!first.current || first.current.resetKey !== resetKey) {
     first.current = {
       resetKey,
       values: Object.fromEntries(Object.entries(given).map(([k, v]) => [k, JSON.stringify(v) ?? ''])),
+      touched: new Set(),
     };
     if (revealed) setRevealed(false);
   }
@@ -102,10 +106,10 @@ export function useContractForm<S extends z.ZodType>(
   const clientIssues = parsed.success ? [] : fromZodIssues(parsed.error.issues as never);
   const worded = describeIssues([...clientIssues, ...serverIssues], labels, given);
 
-  const changed = (path: string) =>
-    revealed ||
-    serverIssues.length > 0 ||
-    (JSON.stringify(given[path]) ?? '') !== first.current?.values[path];
+  const start = first.current;
+  for (const [path, value] of Object.entries(given))
+    if ((JSON.stringify(value) ?? '') !== start.values[path]) start.touched.add(path);
+  const changed = (path: string) => revealed || serverIssues.length > 0 || start.touched.has(path);
   const errorOf = (path: string) => {
     if (!changed(path)) return undefined;
     return worded.find((w) => w.field === path)?.text;

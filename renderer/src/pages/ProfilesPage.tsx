@@ -355,7 +355,9 @@ export function ProfilesPage() {
             </Box>
             {draft.provider === 'attached' && (
               <>
-                <Typography variant="subtitle2">Temporal</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  Temporal
+                </Typography>
                 <Box sx={row}>
                   {field('address', 'Address (host:port)')}
                   {field('namespace', 'Namespace')}
@@ -374,10 +376,12 @@ export function ProfilesPage() {
                   </Box>
                 )}
                 <Box sx={row}>{secret('apiKey', 'API key (optional)', Boolean(stored?.apiKey))}</Box>
-                <Typography variant="subtitle2">App database</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  App database
+                </Typography>
                 <Box sx={row}>
                   {field('appHost', 'Host')}
-                  {field('appPort', 'Port', { width: 100 })}
+                  {field('appPort', 'Port', { width: 180 })}
                   {field('appDb', 'Database')}
                   {field('appUser', 'User')}
                   <TextField
@@ -397,10 +401,12 @@ export function ProfilesPage() {
                   {field('appCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
                   {secret('appPostgresPassword', 'Password', Boolean(stored?.appPostgresPassword))}
                 </Box>
-                <Typography variant="subtitle2">Temporal&apos;s database (optional)</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  Temporal&apos;s database (optional)
+                </Typography>
                 <Box sx={row}>
                   {field('tHost', 'Host')}
-                  {field('tPort', 'Port', { width: 100 })}
+                  {field('tPort', 'Port', { width: 180 })}
                   {field('tUser', 'User')}
                   <TextField
                     select

@@ -111,7 +111,7 @@ describe('field errors in plain words', () => {
       { from: 'Started from', to: 'Started to' },
     );
     expect(text).toEqual([
-      'Started to: must not be before the start of the range (2026-11-25T12:00:00.000Z); you gave “2026-11-24T12:00:00.000Z”.',
+      'Started to: must not be before the start of the range; you gave 2026-11-24 12:00 UTC.',
     ]);
   });
 
