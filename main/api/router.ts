@@ -99,7 +99,7 @@ export class Router {
     const op = operations[name];
     const parsed = op.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      throw new OpsError(
+      const refusal = new OpsError(
         'INVALID_INPUT',
         `Invalid input for ${name}: ${describeIssues(parsed.error)}`,
         'Correct the fields named and try again.',
@@ -107,6 +107,15 @@ export class Router {
           issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
         },
       );
+      // A write refused for its input is still an attempt: the audit trail records it, as given.
+      if (op.writes)
+        this.observe(
+          name,
+          rawInput ?? {},
+          { ok: false, refused: true, error: refusal.toShape() },
+          performance.now(),
+        );
+      throw refusal;
     }
     const handler = this.handlers[name] as Handler<OperationName> | undefined;
     if (!handler) {

@@ -116,6 +116,10 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
     await count.fill('17');
     await bothThemes('worker-scale', page.getByTestId('worker-processes'));
     expect(auditedOps()).not.toContain('worker.scale');
+    // The control: a valid count turns Scale on (sending it would spawn worker processes, so it is not sent here).
+    await count.fill('2');
+    await expect(page.getByTestId('worker-scale').isEnabled()).resolves.toBe(true);
+    await expect(helperOf('worker-processes-count').textContent()).resolves.toBe('From 1 to 16');
   });
 
   it('backups: the schedule, retention and a note too long are refused on their fields', async () => {
@@ -129,13 +133,22 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
     await expect(page.getByTestId('schedule-save').isDisabled()).resolves.toBe(true);
     await page.getByTestId('schedule-keepDays').press('Enter');
     await bothThemes('backup-schedule');
+    expect(auditedOps()).not.toContain('backups.schedule.set');
+    // The control: corrected values are saved.
+    await page.getByTestId('schedule-everyHours').fill('12');
+    await page.getByTestId('schedule-keepLast').fill('3');
+    await page.getByTestId('schedule-keepDays').fill('');
+    await page.getByTestId('schedule-save').click();
+    await expect.poll(() => auditedOps()).toContain('backups.schedule.set');
 
     await page.getByTestId('open-backup-wizard').click();
     await page.getByTestId('backup-label').fill('n'.repeat(201));
     await expectHelper('backup-label', 'Note must have at most 200 characters; you gave 201.');
     await expect(page.getByTestId('backup-next').isDisabled()).resolves.toBe(true);
     await page.keyboard.press('Escape');
-    expect(auditedOps().filter((op) => op.startsWith('backups.'))).toEqual([]);
+    expect(auditedOps().filter((op) => op.startsWith('backups.') && op !== 'backups.schedule.set')).toEqual(
+      [],
+    );
   });
 
   it('recovery: a moment that is not a date and time is refused before any check', async () => {
