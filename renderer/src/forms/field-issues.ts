@@ -154,6 +154,12 @@ export function fromFailure(failure: OpsFailure | undefined): FieldIssue[] {
   const structured = (
     failure.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined
   )?.issues;
+  // A handler's own INVALID_INPUT (no issues, not the router's "Invalid input for …") is already in plain words.
+  if (
+    !(Array.isArray(structured) && structured.length > 0) &&
+    !/^Invalid input for [\w.]+: /.test(failure.message)
+  )
+    return [];
   if (Array.isArray(structured) && structured.length > 0)
     return structured.map((i) =>
       fromMessage(Array.isArray(i.path) ? i.path.map(String).join('.') : '', String(i.message ?? '')),

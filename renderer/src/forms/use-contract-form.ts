@@ -71,7 +71,8 @@ export function describeIssues(
 ): Array<{ field: string | undefined; text: string }> {
   return issues.map((issue) => {
     const field = owner(issue.path, labels);
-    const label = field ? (labels[field] as string) : labelForPath(issue.path);
+    // An issue about the whole input needs no subject: its words say what is wrong.
+    const label = field ? (labels[field] as string) : issue.path ? labelForPath(issue.path) : '';
     const raw = issue.path in given ? given[issue.path] : field === issue.path ? given[field] : undefined;
     return { field, text: describeIssue(issue, label, raw) };
   });

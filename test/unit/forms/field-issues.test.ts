@@ -161,6 +161,27 @@ describe('the router’s refusals, worded the same way', () => {
     expect(fromFailure({ code: 'READ_ONLY', message: 'Profile is read-only', hint: 'Unlock it' })).toEqual(
       [],
     );
+    // A handler's own refusal is already in the operator's words: it stays whole, for the banner.
+    const unlock = {
+      code: 'INVALID_INPUT',
+      message: 'To unlock, type the profile\'s name exactly ("prod-eu"); "prod" does not match.',
+      hint: 'Type the name as shown.',
+    };
+    expect(fromFailure(unlock)).toEqual([]);
+  });
+
+  it('words a cross-field rule the router refused on the field it names, and an issue about the whole input without a made-up field', async () => {
+    const result = await new Router().call('stack.remove', { deleteData: true, confirm: 'yes' });
+    if (result.ok) throw new Error('stack.remove accepted a wrong confirmation');
+    expect(describeIssues(fromFailure(result.error), {}).map((w) => w.text)).toEqual([
+      'Confirm: deleting the stack data needs the confirmation "delete data" typed out.',
+    ]);
+    const whole = fromFailure({
+      code: 'INVALID_INPUT',
+      message: 'Invalid input for stack.remove: Unrecognized key: "force"',
+      hint: 'Correct the fields named and try again.',
+    });
+    expect(describeIssues(whole, {}).map((w) => w.text)).toEqual(['This form does not take “force”.']);
   });
 
   it('never lets the schema’s own wording through, for each operation’s empty input', async () => {
