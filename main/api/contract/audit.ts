@@ -1,6 +1,7 @@
 // The audit trail: every operator action that changes something, with who, where, what and how it ended.
 import { z } from 'zod';
 import { operation } from './operation';
+import { startNotAfterEnd } from './ranges';
 
 export const AuditOutcomeSchema = z.enum(['ok', 'refused', 'failed']);
 
@@ -39,11 +40,15 @@ export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 export const auditOperations = {
   /** Newest first. */
   'audit.list': operation(
-    AuditFilterSchema.extend({ limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    AuditFilterSchema.extend({ limit: z.number().int().min(1).max(10_000).default(200) })
+      .strict()
+      .superRefine(startNotAfterEnd('since', 'until')),
     'reads',
   ).returns<{ entries: AuditEntry[]; total: number }>(),
   'audit.export': operation(
-    AuditFilterSchema.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }).strict(),
+    AuditFilterSchema.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') })
+      .strict()
+      .superRefine(startNotAfterEnd('since', 'until')),
     'reads',
   ).returns<{ filename: string; content: string; count: number }>(),
 };

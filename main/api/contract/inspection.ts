@@ -1,6 +1,7 @@
 // Read operations behind the Workflows, Compensation and Metrics pages, plus terminate and batch actions.
 import { z } from 'zod';
 import { operation } from './operation';
+import { startNotAfterEnd } from './ranges';
 import { PhaseIdSchema, PhaseStateSchema, SignalNameSchema } from './workflows';
 
 export const CycleStatusSchema = z.enum([
@@ -35,7 +36,9 @@ export const CycleListInputSchema = CycleFilterSchema.extend({
   limit: z.number().int().min(1).max(500).default(100),
   /** Count the matches too (the first page does; further pages keep the count they have). */
   count: z.boolean().default(true),
-}).strict();
+})
+  .strict()
+  .superRefine(startNotAfterEnd('from', 'to'));
 export type CycleListInput = z.input<typeof CycleListInputSchema>;
 
 export interface CycleRow {
@@ -221,7 +224,8 @@ export const MetricsInputSchema = z
     from: z.string().datetime({ offset: true }).optional(),
     to: z.string().datetime({ offset: true }).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(startNotAfterEnd('from', 'to'));
 
 export interface PhaseDurationStat {
   phase: string;

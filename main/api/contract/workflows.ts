@@ -6,7 +6,7 @@ export const PhaseIdSchema = z.enum(PHASE_IDS);
 
 export const StartCycleInputSchema = z
   .object({
-    cycleId: z.number().int().positive('A cycle id is a positive whole number'),
+    cycleId: z.number().int().positive('Use a whole number of 1 or more'),
     reportIds: z.array(z.number().int().positive()).min(1, 'Name at least one report').max(500),
     skipPhases: z
       .array(PhaseIdSchema)

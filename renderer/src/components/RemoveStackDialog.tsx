@@ -4,6 +4,7 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import TextField from '@mui/material/TextField';
 import { useState } from 'react';
 import { REMOVE_DATA_CONFIRMATION } from '../../../main/api/contract';
+import { formatGiven } from '../forms';
 import { ConfirmDialog } from './ConfirmDialog';
 
 export function RemoveStackDialog(props: {
@@ -61,6 +62,12 @@ export function RemoveStackDialog(props: {
           label={`Type "${REMOVE_DATA_CONFIRMATION}" to confirm`}
           value={typed}
           onChange={(e) => setTyped(e.target.value)}
+          error={typed !== '' && typed !== REMOVE_DATA_CONFIRMATION}
+          helperText={
+            typed !== '' && typed !== REMOVE_DATA_CONFIRMATION
+              ? `Type exactly: ${REMOVE_DATA_CONFIRMATION}; you gave ${formatGiven(typed)}.`
+              : undefined
+          }
           slotProps={{ htmlInput: { 'data-testid': 'remove-confirm-text' } }}
         />
       )}

@@ -7,8 +7,9 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
-import { useState } from 'react';
-import type { WorkerStatus } from '../../../main/api/contract';
+import { useState, type FormEvent } from 'react';
+import { operations, type WorkerStatus } from '../../../main/api/contract';
+import { useContractForm } from '../forms';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -17,34 +18,55 @@ export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
   const [error, setError] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
   const processes = worker.processes ?? [];
+  const form = useContractForm(
+    operations['worker.scale'].input,
+    { processes: count.trim() === '' ? undefined : Number(count) },
+    {
+      labels: { processes: 'Worker processes' },
+      given: { processes: count },
+      help: { processes: 'From 1 to 16' },
+    },
+  );
+  const scale = async () => {
+    if (!form.data) return form.reveal();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await ops.call('worker.scale', form.data);
+    } catch (err) {
+      setError(form.absorb(asFailure(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <Box sx={{ mt: 2 }} data-testid="worker-processes">
-      <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
+      <Box
+        component="form"
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void scale();
+        }}
+        sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', mb: 1 }}
+      >
         <TextField
           size="small"
           type="number"
           label="Worker processes"
           value={count}
           onChange={(e) => setCount(e.target.value)}
-          sx={{ width: 150 }}
+          {...form.field('processes')}
+          sx={{ width: 260 }}
           slotProps={{ htmlInput: { min: 1, max: 16, 'data-testid': 'worker-processes-count' } }}
         />
         <Button
           size="small"
           variant="outlined"
-          disabled={busy}
+          type="submit"
+          disabled={busy || !form.valid}
           data-testid="worker-scale"
-          onClick={async () => {
-            setBusy(true);
-            setError(undefined);
-            try {
-              await ops.call('worker.scale', { processes: Number(count) });
-            } catch (err) {
-              setError(asFailure(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
+          sx={{ mt: 0.5 }}
         >
           Scale
         </Button>

@@ -13,12 +13,20 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
+import { operations } from '../../../main/api/contract';
+import { useContractForm } from '../forms';
 import { ops } from '../ops/client';
 import { useAudit } from '../stores/profiles';
 
 function summary(input: unknown): string {
   const text = JSON.stringify(input) ?? '';
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
+
+/** A datetime-local value as an ISO moment (the browser gives local time without a zone). */
+function isoOf(local: string): string | undefined {
+  const ms = Date.parse(local);
+  return local && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 const OUTCOME_COLOUR = { ok: 'success', refused: 'error', failed: 'warning' } as const;
@@ -29,13 +37,32 @@ export function AuditPage() {
   const [profile, setProfile] = useState('');
   const [outcome, setOutcome] = useState('');
   const [text, setText] = useState('');
-  const filter = { op, profile, outcome, text };
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const filter = { op, profile, outcome, text, since: isoOf(since), until: isoOf(until) };
+  const form = useContractForm(
+    operations['audit.list'].input,
+    Object.fromEntries(Object.entries(filter).filter(([, v]) => v)),
+    {
+      labels: {
+        op: 'Operation',
+        profile: 'Profile',
+        outcome: 'Outcome',
+        text: 'Text',
+        since: 'From',
+        until: 'To',
+      },
+      given: { op, profile, text, since: filter.since, until: filter.until },
+    },
+  );
   useEffect(() => {
+    // A filter the contract refuses is not sent: its field says why, and the list keeps what it showed.
+    if (!form.valid) return;
     void load(filter);
     // Reload on every new entry (pushed by the main process).
     return ops.on('audit.appended', () => void useAudit.getState().load(filter));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [op, profile, outcome, text]);
+  }, [op, profile, outcome, text, since, until, form.valid]);
 
   const exportAs = async (format: 'csv' | 'jsonl') => {
     const clean = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
@@ -66,13 +93,17 @@ export function AuditPage() {
           label="Operation"
           value={op}
           onChange={(e) => setOp(e.target.value)}
+          {...form.field('op')}
           sx={{ width: 200 }}
+          slotProps={{ htmlInput: { 'data-testid': 'audit-op' } }}
         />
         <TextField
           size="small"
           label="Profile"
           value={profile}
           onChange={(e) => setProfile(e.target.value)}
+          {...form.field('profile')}
+          slotProps={{ htmlInput: { 'data-testid': 'audit-profile' } }}
         />
         <TextField
           select
@@ -93,10 +124,35 @@ export function AuditPage() {
           label="Text"
           value={text}
           onChange={(e) => setText(e.target.value)}
+          {...form.field('text')}
           sx={{ width: 200 }}
+          slotProps={{ htmlInput: { 'data-testid': 'audit-text' } }}
         />
-        <Button onClick={() => void exportAs('csv')}>Export CSV</Button>
-        <Button onClick={() => void exportAs('jsonl')}>Export JSONL</Button>
+        <TextField
+          size="small"
+          type="datetime-local"
+          label="From"
+          value={since}
+          onChange={(e) => setSince(e.target.value)}
+          {...form.field('since')}
+          slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'audit-since' } }}
+        />
+        <TextField
+          size="small"
+          type="datetime-local"
+          label="To"
+          value={until}
+          onChange={(e) => setUntil(e.target.value)}
+          {...form.field('until')}
+          sx={{ maxWidth: 360 }}
+          slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'audit-until' } }}
+        />
+        <Button disabled={!form.valid} onClick={() => void exportAs('csv')}>
+          Export CSV
+        </Button>
+        <Button disabled={!form.valid} onClick={() => void exportAs('jsonl')}>
+          Export JSONL
+        </Button>
         <Typography variant="body2" color="text.secondary">
           {entries.length} of {total}
         </Typography>

@@ -16,14 +16,16 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState } from 'react';
-import type { BackupSchedule, BackupSetSummary } from '../../../main/api/contract';
+import { useEffect, useState, type FormEvent } from 'react';
+import { BackupScheduleSchema, type BackupSchedule, type BackupSetSummary } from '../../../main/api/contract';
 import { BackupWizard } from '../components/backup/BackupWizard';
 import { JobProgress, formatBytes } from '../components/backup/JobProgress';
 import { RestoreWizard } from '../components/backup/RestoreWizard';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FormErrors, useContractForm } from '../forms';
+import type { OpsFailure } from '../ops/client';
 import { useBackups } from '../stores/backups';
 
 function age(iso: string): string {
@@ -228,11 +230,78 @@ function Reconciliation() {
   );
 }
 
+/** The schedule as typed: numbers stay text until the contract's schema has checked them. */
+interface ScheduleDraft {
+  enabled: boolean;
+  everyHours: string;
+  keepLast: string;
+  keepDays: string;
+  kinds: BackupSchedule['kinds'];
+}
+
+const toDraft = (s: BackupSchedule): ScheduleDraft => ({
+  enabled: s.enabled,
+  everyHours: String(s.everyHours),
+  keepLast: s.keepLast === undefined ? '' : String(s.keepLast),
+  keepDays: s.keepDays === undefined ? '' : String(s.keepDays),
+  kinds: s.kinds,
+});
+
+const numberOrAbsent = (text: string) => (text.trim() === '' ? undefined : Number(text));
+
 function ScheduleCard() {
   const { schedule, saveSchedule } = useBackups();
-  const [draft, setDraft] = useState<BackupSchedule | undefined>(schedule);
-  useEffect(() => setDraft(schedule), [schedule]);
+  const [draft, setDraft] = useState<ScheduleDraft | undefined>(schedule && toDraft(schedule));
+  const [failure, setFailure] = useState<OpsFailure | undefined>();
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setDraft(schedule && toDraft(schedule)), [schedule]);
+  const form = useContractForm(
+    BackupScheduleSchema,
+    draft && {
+      enabled: draft.enabled,
+      everyHours: draft.everyHours.trim() === '' ? undefined : Number(draft.everyHours),
+      kinds: draft.kinds,
+      keepLast: numberOrAbsent(draft.keepLast),
+      keepDays: numberOrAbsent(draft.keepDays),
+    },
+    {
+      labels: {
+        everyHours: 'Every (hours)',
+        keepLast: 'Keep last',
+        keepDays: 'Keep days',
+        kinds: 'Databases',
+      },
+      given: { everyHours: draft?.everyHours, keepLast: draft?.keepLast, keepDays: draft?.keepDays },
+      help: {
+        everyHours: 'From 0.01 to 744',
+        keepLast: '1 to 1000 sets; empty: all',
+        keepDays: 'Empty: no age limit',
+      },
+    },
+  );
   if (!draft) return null;
+  const submit = async () => {
+    if (!form.data) return form.reveal();
+    setFailure(undefined);
+    const refused = await saveSchedule(form.data);
+    setFailure(form.absorb(refused));
+    setSaved(!refused);
+  };
+  const numberField = (key: 'everyHours' | 'keepLast' | 'keepDays', label: string) => (
+    <TextField
+      size="small"
+      type="number"
+      label={label}
+      sx={{ width: 200 }}
+      value={draft[key]}
+      onChange={(e) => {
+        setSaved(false);
+        setDraft({ ...draft, [key]: e.target.value });
+      }}
+      {...form.field(key)}
+      slotProps={{ htmlInput: { 'data-testid': `schedule-${key}` } }}
+    />
+  );
   return (
     <Card variant="outlined" sx={{ mt: 3 }}>
       <CardContent>
@@ -241,7 +310,17 @@ function ScheduleCard() {
           While the console runs, back up both databases (worker paused) at this interval, and keep only the
           newest sets.
         </Typography>
-        <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+        <Stack
+          component="form"
+          noValidate
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void submit();
+          }}
+          direction="row"
+          spacing={2}
+          sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }}
+        >
           <FormControlLabel
             control={
               <Switch
@@ -251,38 +330,20 @@ function ScheduleCard() {
             }
             label="Scheduled backups"
           />
-          <TextField
-            size="small"
-            type="number"
-            label="Every (hours)"
-            sx={{ width: 140 }}
-            value={draft.everyHours}
-            onChange={(e) => setDraft({ ...draft, everyHours: Number(e.target.value) })}
-          />
-          <TextField
-            size="small"
-            type="number"
-            label="Keep last"
-            sx={{ width: 140 }}
-            value={draft.keepLast ?? ''}
-            onChange={(e) =>
-              setDraft({ ...draft, keepLast: e.target.value ? Number(e.target.value) : undefined })
-            }
-          />
-          <TextField
-            size="small"
-            type="number"
-            label="Keep days"
-            sx={{ width: 140 }}
-            value={draft.keepDays ?? ''}
-            onChange={(e) =>
-              setDraft({ ...draft, keepDays: e.target.value ? Number(e.target.value) : undefined })
-            }
-          />
-          <Button variant="outlined" onClick={() => void saveSchedule(draft)}>
+          {numberField('everyHours', 'Every (hours)')}
+          {numberField('keepLast', 'Keep last')}
+          {numberField('keepDays', 'Keep days')}
+          <Button variant="outlined" type="submit" disabled={!form.valid} data-testid="schedule-save">
             Save
           </Button>
+          {saved && (
+            <Typography variant="body2" color="success.main" sx={{ alignSelf: 'center' }}>
+              Saved
+            </Typography>
+          )}
         </Stack>
+        <FormErrors errors={form.formErrors} />
+        {failure && <ErrorAlert error={failure} onClose={() => setFailure(undefined)} />}
       </CardContent>
     </Card>
   );

@@ -12,9 +12,10 @@ import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
-import { PHASES } from '../../../main/api/contract';
+import { CompensationListInputSchema, PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { useContractForm } from '../forms';
 import { formatTime } from '../inspection/format';
 import { useCompensation } from '../stores/compensation';
 import { MONO } from '../theme';
@@ -24,13 +25,25 @@ const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
 export function CompensationPage() {
   const { filter, rows, total, loading, error, setFilter, load } = useCompensation();
   const [text, setText] = useState(filter.text);
+  const [outcome, setOutcome] = useState(filter.outcome ?? '');
+  // The search and the outcome as typed go through the ledger's own schema; a refused one is not sent.
+  const form = useContractForm(
+    CompensationListInputSchema,
+    { ...filter, text, outcome: outcome || undefined },
+    { labels: { text: 'Search', outcome: 'Outcome' }, given: { text, outcome } },
+  );
+  const valid = form.valid;
   useEffect(() => {
     void useCompensation.getState().load();
   }, []);
   useEffect(() => {
-    const t = setTimeout(() => text !== filter.text && setFilter({ text }), 250);
+    const t = setTimeout(() => {
+      if (!valid) return;
+      if (text !== filter.text) setFilter({ text });
+      if ((outcome || undefined) !== filter.outcome) setFilter({ outcome: outcome || undefined });
+    }, 250);
     return () => clearTimeout(t);
-  }, [text, filter.text, setFilter]);
+  }, [text, outcome, filter.text, filter.outcome, setFilter, valid]);
 
   return (
     <>
@@ -47,6 +60,7 @@ export function CompensationPage() {
           label="Search cycle, action, reason"
           value={text}
           onChange={(e) => setText(e.target.value)}
+          {...form.field('text')}
           slotProps={{ htmlInput: { 'data-testid': 'ledger-search' } }}
         />
         <TextField
@@ -79,9 +93,11 @@ export function CompensationPage() {
         </TextField>
         <TextField
           label="Outcome"
-          value={filter.outcome ?? ''}
-          onChange={(e) => setFilter({ outcome: e.target.value || undefined })}
-          sx={{ maxWidth: 140 }}
+          value={outcome}
+          onChange={(e) => setOutcome(e.target.value)}
+          {...form.field('outcome')}
+          sx={{ maxWidth: 240 }}
+          slotProps={{ htmlInput: { 'data-testid': 'ledger-outcome' } }}
         />
       </Stack>
       {error && <ErrorAlert error={error} />}

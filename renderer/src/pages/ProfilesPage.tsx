@@ -14,8 +14,9 @@ import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
-import type { Profile, ProfileSecrets, SslMode } from '../../../main/api/contract';
+import { operations, type Profile, type ProfileSecrets, type SslMode } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FormErrors, useContractForm } from '../forms';
 import { ValidationReportView } from '../components/ValidationReportView';
 import { useProfiles } from '../stores/profiles';
 import { asFailure, ops } from '../ops/client';
@@ -100,6 +101,36 @@ function fromProfile(p: Profile): Draft {
   };
 }
 
+/** Where each field of the draft lands in profiles.save's input, and what the operator calls it. */
+const FIELD_PATHS: Partial<Record<keyof Draft, [string, string]>> = {
+  name: ['profile.name', 'Name'],
+  description: ['profile.description', 'Description'],
+  address: ['profile.temporal.address', 'Temporal address'],
+  namespace: ['profile.temporal.namespace', 'Namespace'],
+  taskQueue: ['profile.temporal.taskQueue', 'Task queue'],
+  serverName: ['profile.temporal.tls.serverName', 'Server name'],
+  ca: ['profile.temporal.tls.ca', 'Server CA'],
+  clientCert: ['profile.temporal.tls.clientCert', 'Client certificate'],
+  appHost: ['profile.appPostgres.host', 'App database host'],
+  appPort: ['profile.appPostgres.port', 'App database port'],
+  appDb: ['profile.appPostgres.database', 'App database name'],
+  appUser: ['profile.appPostgres.user', 'App database user'],
+  appCa: ['profile.appPostgres.ca', 'App database server CA'],
+  tHost: ['profile.temporalPostgres.host', 'Temporal database host'],
+  tPort: ['profile.temporalPostgres.port', 'Temporal database port'],
+  tUser: ['profile.temporalPostgres.user', 'Temporal database user'],
+  tCa: ['profile.temporalPostgres.ca', 'Temporal database server CA'],
+};
+const SECRET_LABELS: Record<keyof ProfileSecrets, string> = {
+  appPostgresPassword: 'App database password',
+  temporalPostgresPassword: 'Temporal database password',
+  tlsClientKey: 'Client key',
+  apiKey: 'API key',
+};
+
+/** A port as typed: empty is absent (the schema says it is required), anything else a number or NaN. */
+const portOf = (text: string) => (text.trim() === '' ? (undefined as unknown as number) : Number(text));
+
 function toProfile(d: Draft): Profile {
   const p: Profile = { name: d.name, provider: d.provider, production: d.production };
   if (d.description) p.description = d.description;
@@ -117,7 +148,7 @@ function toProfile(d: Draft): Profile {
   };
   p.appPostgres = {
     host: d.appHost,
-    port: Number(d.appPort),
+    port: portOf(d.appPort),
     database: d.appDb,
     user: d.appUser,
     sslmode: d.appSslmode,
@@ -126,7 +157,7 @@ function toProfile(d: Draft): Profile {
   if (d.tHost)
     p.temporalPostgres = {
       host: d.tHost,
-      port: Number(d.tPort),
+      port: portOf(d.tPort),
       user: d.tUser,
       sslmode: d.tSslmode,
       ...(d.tCa ? { ca: d.tCa } : {}),
@@ -139,6 +170,12 @@ const SSL_MODES: SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 export function ProfilesPage() {
   const { view, error, busy, report, load, save, remove, test, use, clearError } = useProfiles();
   const [draft, setDraft] = useState<Draft | undefined>();
+  // Each opening of the editor starts the form over (no error shown until a field is changed).
+  const [editing, setEditing] = useState(0);
+  const edit = (d: Draft) => {
+    setEditing((n) => n + 1);
+    setDraft(d);
+  };
   const [prepared, setPrepared] = useState<string | undefined>();
   const prepare = async () => {
     try {
@@ -161,6 +198,7 @@ export function ProfilesPage() {
       label={label}
       value={draft![key] as string}
       onChange={(e) => set(key)(e.target.value as never)}
+      {...form.field(FIELD_PATHS[key]?.[0] ?? key)}
       multiline={extra.multiline}
       minRows={extra.multiline ? 2 : undefined}
       maxRows={extra.multiline ? 4 : undefined}
@@ -176,11 +214,33 @@ export function ProfilesPage() {
       placeholder={isSet ? '•••• stored — type to replace' : ''}
       value={draft!.secrets[key] ?? ''}
       onChange={(e) => setDraft((d) => (d ? { ...d, secrets: { ...d.secrets, [key]: e.target.value } } : d))}
+      {...form.field(`secrets.${key}`)}
       sx={{ width: 260 }}
       slotProps={{ htmlInput: { 'data-testid': `profile-secret-${key}` } }}
     />
   );
   const stored = view?.profiles.find((p) => p.profile.name === draft?.name)?.secretsSet;
+  const filledSecrets = (d: Draft) =>
+    Object.fromEntries(Object.entries(d.secrets).filter(([, v]) => v !== undefined && v !== ''));
+  const form = useContractForm(
+    operations['profiles.save'].input,
+    draft && { profile: toProfile(draft), secrets: filledSecrets(draft) },
+    {
+      labels: {
+        ...Object.fromEntries(Object.values(FIELD_PATHS).map(([path, label]) => [path, label])),
+        ...Object.fromEntries(Object.entries(SECRET_LABELS).map(([k, label]) => [`secrets.${k}`, label])),
+      },
+      given: draft
+        ? Object.fromEntries(
+            (Object.entries(FIELD_PATHS) as Array<[keyof Draft, [string, string]]>).map(([key, [path]]) => [
+              path,
+              draft[key],
+            ]),
+          )
+        : {},
+      resetKey: editing,
+    },
+  );
   const row = { display: 'flex', gap: 2, flexWrap: 'wrap', mb: 2 } as const;
 
   return (
@@ -235,7 +295,7 @@ export function ProfilesPage() {
                     Prepare app database
                   </Button>
                 )}
-                <Button size="small" onClick={() => setDraft(fromProfile(p))}>
+                <Button size="small" onClick={() => edit(fromProfile(p))}>
                   Edit
                 </Button>
                 <Button size="small" onClick={() => void use(p.name)} disabled={view.mode.name === p.name}>
@@ -250,7 +310,7 @@ export function ProfilesPage() {
         </TableBody>
       </Table>
       {!draft && (
-        <Button variant="outlined" onClick={() => setDraft({ ...EMPTY })} data-testid="profile-new">
+        <Button variant="outlined" onClick={() => edit({ ...EMPTY })} data-testid="profile-new">
           New profile
         </Button>
       )}
@@ -295,7 +355,9 @@ export function ProfilesPage() {
             </Box>
             {draft.provider === 'attached' && (
               <>
-                <Typography variant="subtitle2">Temporal</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  Temporal
+                </Typography>
                 <Box sx={row}>
                   {field('address', 'Address (host:port)')}
                   {field('namespace', 'Namespace')}
@@ -314,10 +376,12 @@ export function ProfilesPage() {
                   </Box>
                 )}
                 <Box sx={row}>{secret('apiKey', 'API key (optional)', Boolean(stored?.apiKey))}</Box>
-                <Typography variant="subtitle2">App database</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  App database
+                </Typography>
                 <Box sx={row}>
                   {field('appHost', 'Host')}
-                  {field('appPort', 'Port', { width: 100 })}
+                  {field('appPort', 'Port', { width: 180 })}
                   {field('appDb', 'Database')}
                   {field('appUser', 'User')}
                   <TextField
@@ -337,10 +401,12 @@ export function ProfilesPage() {
                   {field('appCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
                   {secret('appPostgresPassword', 'Password', Boolean(stored?.appPostgresPassword))}
                 </Box>
-                <Typography variant="subtitle2">Temporal&apos;s database (optional)</Typography>
+                <Typography variant="subtitle2" sx={{ mb: 1 }}>
+                  Temporal&apos;s database (optional)
+                </Typography>
                 <Box sx={row}>
                   {field('tHost', 'Host')}
-                  {field('tPort', 'Port', { width: 100 })}
+                  {field('tPort', 'Port', { width: 180 })}
                   {field('tUser', 'User')}
                   <TextField
                     select
@@ -361,16 +427,17 @@ export function ProfilesPage() {
                 </Box>
               </>
             )}
+            <FormErrors errors={form.formErrors} testId="profile-form-errors" />
             <Box sx={{ display: 'flex', gap: 1 }}>
               <Button
                 variant="contained"
-                disabled={busy || !draft.name}
+                disabled={busy || !form.valid}
                 data-testid="profile-save"
                 onClick={async () => {
-                  const secrets = Object.fromEntries(
-                    Object.entries(draft.secrets).filter(([, v]) => v !== undefined && v !== ''),
-                  );
-                  if (await save(toProfile(draft), secrets)) setDraft(undefined);
+                  if (!form.data) return form.reveal();
+                  const refused = await save(form.data.profile, form.data.secrets ?? {});
+                  if (!refused) setDraft(undefined);
+                  else useProfiles.setState({ error: form.absorb(refused) });
                 }}
               >
                 Save

@@ -16,6 +16,8 @@ import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { RecoveryTimelineView } from '../components/RecoveryTimelineView';
+import { operations } from '../../../main/api/contract';
+import { useContractForm } from '../forms';
 import { useRecovery } from '../stores/recovery';
 
 export function RecoveryPage() {
@@ -43,7 +45,16 @@ export function RecoveryPage() {
   }, [load]);
 
   const archivingOff = health.length > 0 && health.some((h) => !h.enabled);
-  const valid = to !== '' && !Number.isNaN(Date.parse(to));
+  const form = useContractForm(
+    operations['recovery.check'].input,
+    { to: to.trim() === '' ? undefined : to.trim() },
+    {
+      labels: { to: 'Recover to' },
+      given: { to },
+      help: { to: 'Both databases go to this same moment, for example 2026-11-25T14:02:59Z' },
+    },
+  );
+  const valid = form.valid;
   const planFor = plan && valid && plan.to === new Date(to).toISOString() ? plan : undefined;
 
   return (
@@ -89,11 +100,8 @@ export function RecoveryPage() {
           label="Recover to (ISO date and time)"
           value={to}
           onChange={(e) => setTo(e.target.value)}
-          error={to !== '' && !valid}
-          helperText={
-            to !== '' && !valid ? 'For example 2026-11-25T14:02:59Z' : 'Both databases go to this same moment'
-          }
-          sx={{ minWidth: 320 }}
+          {...form.field('to')}
+          sx={{ minWidth: 420 }}
           slotProps={{ htmlInput: { 'data-testid': 'recovery-to' } }}
         />
         <FormControlLabel

@@ -12,8 +12,14 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Settings, SettingsPatch } from '../../../main/api/contract';
+import {
+  SettingsPatchSchema,
+  type Settings,
+  type SettingsPatch,
+  type SettingsView,
+} from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { useContractForm } from '../forms';
 import { useSettings } from '../stores/settings';
 
 type Draft = Settings;
@@ -33,6 +39,47 @@ function setPath(obj: Draft, dotted: string, value: unknown): Draft {
   return copy as unknown as Draft;
 }
 
+/** What the operator calls each setting: the field's label and the subject of its error. */
+const LABELS: Record<string, string> = {
+  'temporal.host': 'Server address',
+  'temporal.namespace': 'Namespace',
+  'temporal.taskQueue': 'Task queue',
+  'temporal.activityTimeoutS': 'Activity timeout (s)',
+  'temporal.workflowTimeoutS': 'Workflow timeout (s)',
+  'temporal.namespaceRetentionH': 'Namespace retention (h)',
+  'stack.ports.appPostgres': 'App PostgreSQL port',
+  'stack.ports.temporalPostgres': 'Temporal PostgreSQL port',
+  'stack.ports.temporal': 'Temporal port',
+  'stack.ports.temporalUi': 'Temporal Web UI port',
+  'stack.dataDir': 'Data folder',
+  'worker.maxConcurrentActivities': 'Max concurrent activities',
+  'worker.retryBaseMs': 'Retry base delay (ms)',
+  'worker.dbLockTimeoutMs': 'Database lock timeout (ms)',
+  'worker.llmBaseUrl': 'LLM endpoint (OpenAI-compatible)',
+  'worker.llmModel': 'LLM model',
+  'worker.mailWebhook': 'Mail relay (HTTP POST)',
+  'stack.archiving.segmentTimeoutS': 'Close a segment at least every (s)',
+  'stack.archiving.baseBackupEveryH': 'Base backup every (hours, 0: on request)',
+  'stack.archiving.keepBaseBackups': 'Base backups kept',
+  'stack.ports': 'Ports',
+};
+
+/**
+ * The patch a save sends: fields set by the environment stay as they are in the file, and an emptied number is
+ * null (the schema then names the field as required instead of saying "NaN").
+ */
+function patchOf(draft: Draft, view: SettingsView): SettingsPatch {
+  let patch = structuredClone(draft);
+  for (const { path } of view.overrides) patch = setPath(patch, path, getPath(view.settings, path));
+  const nanToNull = (v: unknown): unknown =>
+    typeof v === 'number' && Number.isNaN(v)
+      ? null
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nanToNull(x)]))
+        : v;
+  return nanToNull(patch) as SettingsPatch;
+}
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Card sx={{ mb: 2 }}>
@@ -49,15 +96,23 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export function SettingsPage() {
-  const { view, fieldErrors, error, saving, save, load } = useSettings();
+  const { view, error, saving, save, load } = useSettings();
   const [draft, setDraft] = useState<Draft | undefined>(view?.settings);
   const [saved, setSaved] = useState(false);
+  const [loadedAt, setLoadedAt] = useState(0);
+  const patch = draft && view ? patchOf(draft, view) : undefined;
+  const form = useContractForm(SettingsPatchSchema, patch, {
+    labels: LABELS,
+    given: Object.fromEntries(Object.keys(LABELS).map((path) => [path, draft && getPath(draft, path)])),
+    resetKey: loadedAt,
+  });
 
   useEffect(() => {
     if (!view) void load();
   }, [view, load]);
   useEffect(() => {
     if (view) setDraft(view.settings);
+    setLoadedAt((n) => n + 1);
   }, [view]);
 
   if (!draft || !view)
@@ -68,10 +123,12 @@ export function SettingsPage() {
     );
 
   const overrideOf = (path: string) => view.overrides.find((o) => o.path === path);
+  // A rule over all ports ("every service needs its own port") shows on each port field.
   const errorOf = (path: string) =>
-    fieldErrors[path] ?? (path.startsWith('stack.ports.') ? fieldErrors['stack.ports'] : undefined);
+    form.errorOf(path) ?? (path.startsWith('stack.ports.') ? form.errorOf('stack.ports') : undefined);
 
-  const field = (path: string, label: string, kind: 'text' | 'number' = 'text', help?: string) => {
+  const field = (path: string, kind: 'text' | 'number' = 'text', help?: string) => {
+    const label = LABELS[path] ?? path;
     const override = overrideOf(path);
     const value = getPath(draft, path) as string | number;
     return (
@@ -118,22 +175,12 @@ export function SettingsPage() {
   };
 
   const onSave = async () => {
-    // Send only what may be saved: fields set by the environment stay as they are in the file.
-    const overridden = new Set(view.overrides.map((o) => o.path));
-    let patch = structuredClone(draft) as unknown as Record<string, unknown>;
-    for (const path of overridden)
-      patch = setPath(patch as unknown as Draft, path, getPath(view.settings, path)) as unknown as Record<
-        string,
-        unknown
-      >;
-    const nanToNull = (v: unknown): unknown =>
-      typeof v === 'number' && Number.isNaN(v)
-        ? null
-        : v && typeof v === 'object'
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nanToNull(x)]))
-          : v;
-    if (await save(nanToNull(patch) as SettingsPatch)) setSaved(true);
+    if (!form.data) return form.reveal();
+    const refused = await save(form.data);
+    if (!refused) setSaved(true);
+    else form.absorb(refused);
   };
+  const invalid = Object.keys(LABELS).some((path) => errorOf(path)) || form.formErrors.length > 0;
 
   return (
     <Box sx={{ maxWidth: 1100 }}>
@@ -144,9 +191,12 @@ export function SettingsPage() {
         Saved to {view.file}. Passwords are generated per installation and never stored here.
       </Typography>
       {error && <ErrorAlert error={error} />}
-      {Object.keys(fieldErrors).length > 0 && (
+      {invalid && (
         <Alert severity="warning" sx={{ mb: 2 }} data-testid="settings-invalid">
-          Nothing was saved: correct the fields marked in red.
+          Nothing is saved until the fields marked in red are corrected.
+          {form.formErrors.map((text) => (
+            <div key={text}>{text}</div>
+          ))}
         </Alert>
       )}
       <Section title="Appearance">
@@ -165,12 +215,12 @@ export function SettingsPage() {
         </Grid>
       </Section>
       <Section title="Temporal">
-        {field('temporal.host', 'Server address', 'text', 'host:port of the frontend')}
-        {field('temporal.namespace', 'Namespace')}
-        {field('temporal.taskQueue', 'Task queue')}
-        {field('temporal.activityTimeoutS', 'Activity timeout (s)', 'number')}
-        {field('temporal.workflowTimeoutS', 'Workflow timeout (s)', 'number')}
-        {field('temporal.namespaceRetentionH', 'Namespace retention (h)', 'number')}
+        {field('temporal.host', 'text', 'host:port of the frontend')}
+        {field('temporal.namespace')}
+        {field('temporal.taskQueue')}
+        {field('temporal.activityTimeoutS', 'number')}
+        {field('temporal.workflowTimeoutS', 'number')}
+        {field('temporal.namespaceRetentionH', 'number')}
       </Section>
       <Section title="Stack">
         <Grid size={{ xs: 12, sm: 6, md: 4 }}>
@@ -186,49 +236,39 @@ export function SettingsPage() {
             <MenuItem value="attached">Attached (runs elsewhere)</MenuItem>
           </TextField>
         </Grid>
-        {field('stack.ports.appPostgres', 'App PostgreSQL port', 'number')}
-        {field('stack.ports.temporalPostgres', 'Temporal PostgreSQL port', 'number')}
-        {field('stack.ports.temporal', 'Temporal port', 'number')}
-        {field('stack.ports.temporalUi', 'Temporal Web UI port', 'number')}
-        {field('stack.dataDir', 'Data folder', 'text', 'Empty: the console data folder')}
+        {field('stack.ports.appPostgres', 'number')}
+        {field('stack.ports.temporalPostgres', 'number')}
+        {field('stack.ports.temporal', 'number')}
+        {field('stack.ports.temporalUi', 'number')}
+        {field('stack.dataDir', 'text', 'Empty: the console data folder')}
         {toggle('stack.enableUi', 'Run the Temporal Web UI')}
         {toggle('stack.startOnLaunch', 'Start the stack when the console opens')}
       </Section>
       <Section title="Worker">
         {toggle('worker.enabled', 'Run the bundled worker')}
         {toggle('worker.autoApprove', 'Auto-approve human steps (unattended runs)')}
-        {field('worker.maxConcurrentActivities', 'Max concurrent activities', 'number')}
-        {field(
-          'worker.retryBaseMs',
-          'Retry base delay (ms)',
-          'number',
-          'LLM ×2 per retry, database +½, email fixed',
-        )}
-        {field('worker.dbLockTimeoutMs', 'Database lock timeout (ms)', 'number')}
-        {field(
-          'worker.llmBaseUrl',
-          'LLM endpoint (OpenAI-compatible)',
-          'text',
-          'Empty: rule-based attributes',
-        )}
-        {field('worker.llmModel', 'LLM model', 'text')}
+        {field('worker.maxConcurrentActivities', 'number')}
+        {field('worker.retryBaseMs', 'number', 'LLM ×2 per retry, database +½, email fixed')}
+        {field('worker.dbLockTimeoutMs', 'number')}
+        {field('worker.llmBaseUrl', 'text', 'Empty: rule-based attributes')}
+        {field('worker.llmModel', 'text')}
         <LlmKeyField />
-        {field('worker.mailWebhook', 'Mail relay (HTTP POST)', 'text', 'Empty: messages stay in the outbox')}
+        {field('worker.mailWebhook', 'text', 'Empty: messages stay in the outbox')}
       </Section>
       <Section title="Point-in-time recovery">
         {toggle(
           'stack.archiving.enabled',
           'Archive every WAL segment of both databases (restart the stack to apply)',
         )}
-        {field('stack.archiving.segmentTimeoutS', 'Close a segment at least every (s)', 'number')}
-        {field('stack.archiving.baseBackupEveryH', 'Base backup every (hours, 0: on request)', 'number')}
-        {field('stack.archiving.keepBaseBackups', 'Base backups kept', 'number')}
+        {field('stack.archiving.segmentTimeoutS', 'number')}
+        {field('stack.archiving.baseBackupEveryH', 'number')}
+        {field('stack.archiving.keepBaseBackups', 'number')}
       </Section>
       <Box sx={{ display: 'flex', gap: 1 }}>
         <Button
           variant="contained"
           onClick={() => void onSave()}
-          disabled={saving}
+          disabled={saving || !form.valid}
           data-testid="settings-save"
         >
           Save

@@ -10,7 +10,12 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import { memo, useCallback, useEffect, useState } from 'react';
-import { PHASES, type CycleStatus, type StartCycleInput } from '../../../main/api/contract';
+import {
+  CycleListInputSchema,
+  PHASES,
+  type CycleStatus,
+  type StartCycleInput,
+} from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
 import { BatchPanel } from '../components/inspection/BatchPanel';
@@ -21,6 +26,7 @@ import { LiveIndicator } from '../components/inspection/LiveIndicator';
 import { PhaseDrawer } from '../components/inspection/PhaseDrawer';
 import { PhaseGraph } from '../components/inspection/PhaseGraph';
 import { StartCycleDialog } from '../components/inspection/StartCycleDialog';
+import { useContractForm } from '../forms';
 import { formatDuration, formatTime } from '../inspection/format';
 import { asFailure } from '../ops/client';
 import { useCycle } from '../stores/cycle';
@@ -45,21 +51,44 @@ function download(name: string, value: unknown) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** A datetime-local value as an ISO moment (the browser gives local time without a zone). */
+function isoOf(local: string): string | undefined {
+  const ms = Date.parse(local);
+  return local && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
+}
+const localInput = (iso?: string) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+
 const Filters = memo(function Filters() {
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
   const [text, setText] = useState(filter.text);
+  const [from, setFrom] = useState(localInput(filter.from));
+  const [to, setTo] = useState(localInput(filter.to));
+  // The filters as typed go through the list's own schema: a range that ends before it starts is not sent.
+  const form = useContractForm(
+    CycleListInputSchema,
+    { ...filter, text, from: isoOf(from), to: isoOf(to) },
+    {
+      labels: { text: 'Search', from: 'Started from', to: 'Started to' },
+      given: { text, from: isoOf(from), to: isoOf(to) },
+    },
+  );
+  const valid = form.valid;
   useEffect(() => {
-    const t = setTimeout(() => text !== filter.text && setFilter({ text }), 250);
+    const t = setTimeout(() => valid && text !== filter.text && setFilter({ text }), 250);
     return () => clearTimeout(t);
-  }, [text, filter.text, setFilter]);
-  const localInput = (iso?: string) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
+  }, [text, filter.text, setFilter, valid]);
+  useEffect(() => {
+    const range = { from: isoOf(from), to: isoOf(to) };
+    if (valid && (range.from !== filter.from || range.to !== filter.to)) setFilter(range);
+  }, [from, to, filter.from, filter.to, setFilter, valid]);
   return (
     <Stack direction="row" spacing={1} sx={{ my: 1 }}>
       <TextField
         label="Search id, cycle, failure"
         value={text}
         onChange={(e) => setText(e.target.value)}
+        {...form.field('text')}
         slotProps={{ htmlInput: { 'data-testid': 'filter-text' } }}
       />
       <TextField
@@ -107,20 +136,19 @@ const Filters = memo(function Filters() {
       <TextField
         type="datetime-local"
         label="Started from"
-        value={localInput(filter.from)}
-        onChange={(e) =>
-          setFilter({ from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
-        }
-        slotProps={{ inputLabel: { shrink: true } }}
+        value={from}
+        onChange={(e) => setFrom(e.target.value)}
+        {...form.field('from')}
+        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-from' } }}
       />
       <TextField
         type="datetime-local"
         label="Started to"
-        value={localInput(filter.to)}
-        onChange={(e) =>
-          setFilter({ to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
-        }
-        slotProps={{ inputLabel: { shrink: true } }}
+        value={to}
+        onChange={(e) => setTo(e.target.value)}
+        {...form.field('to')}
+        sx={{ maxWidth: 340 }}
+        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-to' } }}
       />
     </Stack>
   );

@@ -41,7 +41,8 @@ interface BackupsStore {
   dropLeftover(database: string): Promise<void>;
   runReconcile(): Promise<void>;
   restartCycle(item: { cycleId: number; reportIds: number[]; skipPhases: string[] }): Promise<void>;
-  saveSchedule(s: BackupSchedule): Promise<void>;
+  /** Saves the schedule; a refusal comes back for the form to show on its fields. */
+  saveSchedule(s: BackupSchedule): Promise<OpsFailure | undefined>;
   clearError(): void;
 }
 
@@ -131,8 +132,12 @@ export const useBackups = create<BackupsStore>((set, get) => {
       await get().runReconcile();
     },
     async saveSchedule(schedule) {
-      const saved = await act(() => ops.call('backups.schedule.set', schedule), false);
-      if (saved) set({ schedule: saved });
+      try {
+        set({ schedule: await ops.call('backups.schedule.set', schedule) });
+        return undefined;
+      } catch (err) {
+        return asFailure(err);
+      }
     },
     clearError() {
       set({ error: undefined });

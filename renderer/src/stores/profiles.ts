@@ -16,7 +16,8 @@ interface ProfilesStore {
   report: { name: string; report: ValidationReport } | undefined;
   load(): Promise<void>;
   use(name: string | null): Promise<boolean>;
-  save(profile: Profile, secrets: ProfileSecrets): Promise<boolean>;
+  /** Saves a profile; a refusal comes back (and is not put in `error`) for the form to show on its fields. */
+  save(profile: Profile, secrets: ProfileSecrets): Promise<OpsFailure | undefined>;
   remove(name: string): Promise<boolean>;
   test(name: string): Promise<void>;
   unlock(name: string, confirm: string, minutes: number): Promise<boolean>;
@@ -50,8 +51,17 @@ export const useProfiles = create<ProfilesStore>((set, get) => {
       }
     },
     use: (name) => act(async () => set({ view: await ops.call('profiles.use', { name }) })),
-    save: (profile, secrets) =>
-      act(async () => set({ view: await ops.call('profiles.save', { profile, secrets }) })),
+    save: async (profile, secrets) => {
+      set({ busy: true, error: undefined });
+      try {
+        set({ view: await ops.call('profiles.save', { profile, secrets }) });
+        return undefined;
+      } catch (err) {
+        return asFailure(err);
+      } finally {
+        set({ busy: false });
+      }
+    },
     remove: (name) => act(async () => set({ view: await ops.call('profiles.remove', { name }) })),
     test: async (name) => {
       await act(async () =>

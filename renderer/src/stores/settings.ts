@@ -5,11 +5,10 @@ import { asFailure, ops, type OpsFailure } from '../ops/client';
 interface SettingsStore {
   view: SettingsView | undefined;
   error: OpsFailure | undefined;
-  /** Field errors from the last rejected save, by dotted path. */
-  fieldErrors: Record<string, string>;
   saving: boolean;
   load(): Promise<void>;
-  save(patch: SettingsPatch): Promise<boolean>;
+  /** Saves; a refused input comes back for the form to put on its fields (other failures go to `error`). */
+  save(patch: SettingsPatch): Promise<OpsFailure | undefined>;
   /** Stores (or, empty, removes) the LLM API key in the secret store; it never enters settings.json. */
   setLlmApiKey(apiKey: string): Promise<boolean>;
 }
@@ -17,7 +16,6 @@ interface SettingsStore {
 export const useSettings = create<SettingsStore>((set) => ({
   view: undefined,
   error: undefined,
-  fieldErrors: {},
   saving: false,
   async load() {
     try {
@@ -40,16 +38,12 @@ export const useSettings = create<SettingsStore>((set) => ({
     set({ saving: true });
     try {
       const view = await ops.call('settings.update', patch);
-      set({ view, fieldErrors: {}, error: undefined, saving: false });
-      return true;
+      set({ view, error: undefined, saving: false });
+      return undefined;
     } catch (err) {
       const failure = asFailure(err);
-      const issues =
-        (failure.details as { issues?: Array<{ path: string[]; message: string }> } | undefined)?.issues ??
-        [];
-      const fieldErrors = Object.fromEntries(issues.map((i) => [i.path.join('.'), i.message]));
-      set({ fieldErrors, error: issues.length ? undefined : failure, saving: false });
-      return false;
+      set({ error: failure.code === 'INVALID_INPUT' ? undefined : failure, saving: false });
+      return failure;
     }
   },
 }));

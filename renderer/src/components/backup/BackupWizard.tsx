@@ -15,7 +15,8 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import type { BackupKind, BackupSetSummary } from '../../../../main/api/contract';
+import { operations, type BackupKind, type BackupSetSummary } from '../../../../main/api/contract';
+import { useContractForm } from '../../forms';
 import { useBackups } from '../../stores/backups';
 import { ErrorAlert } from '../ErrorAlert';
 import { JobProgress, formatBytes } from './JobProgress';
@@ -34,6 +35,15 @@ export function BackupWizard({ open, onClose }: { open: boolean; onClose: () => 
     ...(app ? (['app'] as const) : []),
     ...(temporal ? (['temporal'] as const) : []),
   ];
+  const form = useContractForm(
+    operations['backups.create'].input,
+    { kinds, quiesce, ...(label ? { label } : {}) },
+    {
+      labels: { kinds: 'Databases to back up', label: 'Note' },
+      given: { kinds, label },
+      help: { label: 'Optional, up to 200 characters' },
+    },
+  );
   const what = [
     app ? 'the app DB (synapse_dt)' : '',
     temporal ? 'the Temporal DB (temporal, temporal_visibility)' : '',
@@ -48,8 +58,9 @@ export function BackupWizard({ open, onClose }: { open: boolean; onClose: () => 
     onClose();
   };
   const run = async () => {
+    if (!form.data) return;
     setStep(2);
-    setResult(await create({ kinds, quiesce, label: label || undefined }));
+    setResult(await create(form.data));
   };
 
   return (
@@ -82,8 +93,15 @@ export function BackupWizard({ open, onClose }: { open: boolean; onClose: () => 
               label="Note (optional)"
               value={label}
               onChange={(e) => setLabel(e.target.value)}
+              {...form.field('label')}
               sx={{ mt: 2 }}
+              slotProps={{ htmlInput: { 'data-testid': 'backup-label' } }}
             />
+            {form.errorOf('kinds') && (
+              <Typography variant="body2" color="error" data-testid="backup-kinds-error">
+                {form.errorOf('kinds')}
+              </Typography>
+            )}
           </FormGroup>
         )}
         {step === 1 && (
@@ -112,7 +130,12 @@ export function BackupWizard({ open, onClose }: { open: boolean; onClose: () => 
         {step < 2 && <Button onClick={close}>Cancel</Button>}
         {step === 1 && <Button onClick={() => setStep(0)}>Back</Button>}
         {step === 0 && (
-          <Button variant="contained" disabled={kinds.length === 0} onClick={() => setStep(1)}>
+          <Button
+            variant="contained"
+            disabled={!form.valid}
+            onClick={() => setStep(1)}
+            data-testid="backup-next"
+          >
             Next
           </Button>
         )}

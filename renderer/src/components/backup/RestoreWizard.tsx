@@ -18,6 +18,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import type { BackupKind, RestorePlan, RestoreResult, Verification } from '../../../../main/api/contract';
+import { formatGiven } from '../../forms';
 import { useBackups } from '../../stores/backups';
 import { ErrorAlert } from '../ErrorAlert';
 import { JobProgress, formatBytes } from './JobProgress';
@@ -189,6 +190,11 @@ export function RestoreWizard({
                 value={typed[r.database] ?? ''}
                 onChange={(e) => setTyped((t) => ({ ...t, [r.database]: e.target.value }))}
                 error={Boolean(typed[r.database]) && typed[r.database] !== r.database}
+                helperText={
+                  Boolean(typed[r.database]) && typed[r.database] !== r.database
+                    ? `Type the name exactly: ${r.database}; you gave ${formatGiven(typed[r.database])}.`
+                    : undefined
+                }
                 slotProps={{ htmlInput: { 'data-testid': `confirm-${r.database}` } }}
               />
             ))}

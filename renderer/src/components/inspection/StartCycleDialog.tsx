@@ -11,13 +11,14 @@ import FormGroup from '@mui/material/FormGroup';
 import FormLabel from '@mui/material/FormLabel';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import {
   PHASES,
   StartCycleInputSchema,
   type PhaseId,
   type StartCycleInput,
 } from '../../../../main/api/contract';
+import { FormErrors, useContractForm } from '../../forms';
 import { asFailure, type OpsFailure } from '../../ops/client';
 
 export function StartCycleDialog(props: {
@@ -30,35 +31,41 @@ export function StartCycleDialog(props: {
   const [reports, setReports] = useState('1, 2, 3');
   const [skip, setSkip] = useState<PhaseId[]>([]);
   const [autoApprove, setAutoApprove] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
-
-  const submit = async () => {
-    const parsed = StartCycleInputSchema.safeParse({
-      cycleId: cycleId.trim() === '' ? NaN : Number(cycleId),
-      reportIds: reports
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map(Number),
+  const tokens = reports.split(/[\s,]+/).filter(Boolean);
+  const form = useContractForm(
+    StartCycleInputSchema,
+    {
+      cycleId: cycleId.trim() === '' ? undefined : Number(cycleId),
+      reportIds: tokens.map(Number),
       skipPhases: skip,
       ...(autoApprove ? { autoApprove: true } : {}),
-    });
-    if (!parsed.success) {
-      const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? 'form');
-        next[key] ??= key === 'cycleId' ? 'A cycle id is a positive whole number' : issue.message;
-      }
-      setErrors(next);
-      return;
-    }
-    setErrors({});
+    },
+    {
+      labels: { cycleId: 'Cycle id', reportIds: 'Report ids', skipPhases: 'Phases to skip' },
+      given: {
+        cycleId,
+        reportIds: reports,
+        skipPhases: skip,
+        ...Object.fromEntries(tokens.map((t, i) => [`reportIds.${i}`, t])),
+      },
+      help: {
+        cycleId: 'A whole number; the workflow is test-cycle-<id>, and starting a running id again opens it.',
+        reportIds: 'Comma-separated ids of reports in the app DB.',
+      },
+    },
+  );
+
+  const submit = async () => {
+    if (!form.data) return form.reveal();
     setBusy(true);
-    const err = await props.onStart(parsed.data);
+    setFailure(undefined);
+    const refused = await props.onStart(form.data);
     setBusy(false);
-    if (err) setFailure(err);
-    else props.onClose();
+    if (!refused) return props.onClose();
+    // A refused input goes onto its field; anything else (Temporal down, read-only) to the banner.
+    setFailure(form.absorb(refused));
   };
 
   return (
@@ -68,6 +75,16 @@ export function StartCycleDialog(props: {
       data-testid="start-cycle-dialog"
       maxWidth="sm"
       fullWidth
+      slotProps={{
+        paper: {
+          component: 'form',
+          noValidate: true,
+          onSubmit: (e: FormEvent) => {
+            e.preventDefault();
+            void submit();
+          },
+        } as object,
+      }}
     >
       <DialogTitle>Start a test cycle</DialogTitle>
       <DialogContent>
@@ -76,10 +93,7 @@ export function StartCycleDialog(props: {
             label="Cycle id"
             value={cycleId}
             onChange={(e) => setCycleId(e.target.value)}
-            error={!!errors.cycleId}
-            helperText={
-              errors.cycleId ?? 'The workflow is test-cycle-<id>; starting a running id again opens it.'
-            }
+            {...form.field('cycleId')}
             slotProps={{ htmlInput: { 'data-testid': 'start-cycle-id', inputMode: 'numeric' } }}
             autoFocus
           />
@@ -87,8 +101,7 @@ export function StartCycleDialog(props: {
             label="Report ids"
             value={reports}
             onChange={(e) => setReports(e.target.value)}
-            error={!!errors.reportIds}
-            helperText={errors.reportIds ?? 'Comma-separated ids of reports in the app DB.'}
+            {...form.field('reportIds')}
             slotProps={{ htmlInput: { 'data-testid': 'start-cycle-reports' } }}
           />
           <div>
@@ -111,7 +124,7 @@ export function StartCycleDialog(props: {
                 />
               ))}
             </FormGroup>
-            {errors.skipPhases && <Alert severity="error">{errors.skipPhases}</Alert>}
+            {form.errorOf('skipPhases') && <Alert severity="error">{form.errorOf('skipPhases')}</Alert>}
           </div>
           <FormControlLabel
             label="Approve the human steps automatically (scope, RFI answers, test results)"
@@ -124,6 +137,7 @@ export function StartCycleDialog(props: {
               />
             }
           />
+          <FormErrors errors={form.formErrors} />
           {failure && (
             <Alert severity="error" data-testid="start-cycle-error" onClose={() => setFailure(undefined)}>
               {failure.message} {failure.hint}
@@ -147,8 +161,8 @@ export function StartCycleDialog(props: {
         <Button onClick={props.onClose}>Close</Button>
         <Button
           variant="contained"
-          onClick={() => void submit()}
-          disabled={busy}
+          type="submit"
+          disabled={busy || !form.valid}
           data-testid="start-cycle-submit"
         >
           Start

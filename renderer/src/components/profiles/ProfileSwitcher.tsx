@@ -12,7 +12,8 @@ import Typography from '@mui/material/Typography';
 import LockIcon from '@mui/icons-material/Lock';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
 import { useEffect, useState } from 'react';
-import type { ProfileMode } from '../../../../main/api/contract';
+import { operations, type ProfileMode } from '../../../../main/api/contract';
+import { formatGiven, useContractForm } from '../../forms';
 import { ErrorAlert } from '../ErrorAlert';
 import { effectiveMode, useProfiles } from '../../stores/profiles';
 import { useStack } from '../../stores/stack';
@@ -46,6 +47,16 @@ export function UnlockDialog({ name, open, onClose }: { name: string; open: bool
   useEffect(() => {
     if (open) setTyped('');
   }, [open]);
+  const form = useContractForm(
+    operations['profiles.unlock'].input,
+    { name, confirm: typed, minutes },
+    { labels: { confirm: 'Profile name', minutes: 'For' }, given: { confirm: typed }, resetKey: open },
+  );
+  const mismatch =
+    typed !== '' && typed !== name
+      ? `Type the profile's name exactly: ${name}; you gave ${formatGiven(typed)}.`
+      : undefined;
+  const confirmField = form.field('confirm');
   return (
     <Dialog open={open} onClose={onClose} data-testid="unlock-dialog">
       <DialogTitle>Unlock production profile “{name}”</DialogTitle>
@@ -62,6 +73,8 @@ export function UnlockDialog({ name, open, onClose }: { name: string; open: bool
           label="Profile name"
           value={typed}
           onChange={(e) => setTyped(e.target.value)}
+          error={confirmField.error || Boolean(mismatch)}
+          helperText={confirmField.helperText ?? mismatch}
           slotProps={{ htmlInput: { 'data-testid': 'unlock-confirm' } }}
         />
         <TextField
@@ -90,7 +103,7 @@ export function UnlockDialog({ name, open, onClose }: { name: string; open: bool
           color="warning"
           variant="contained"
           data-testid="unlock-submit"
-          disabled={typed !== name || busy}
+          disabled={typed !== name || !form.valid || busy}
           onClick={async () => {
             if (await unlock(name, typed, minutes)) onClose();
           }}
