@@ -1,5 +1,4 @@
 // The headless entry: browser mode, stack control, diagnostics. `ops-console --help` lists it all.
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } from './console';
 import { registerWorkflowCommands } from './cli-workflows';
@@ -8,7 +7,7 @@ import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
-import { projectRoot } from './settings';
+import { shippedResources } from './resources';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
 
@@ -72,7 +71,7 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   }
   const server = await startBrowserServer({
     router: ops.router,
-    staticDir: path.join(projectRoot(), 'dist', 'renderer'),
+    staticDir: shippedResources().rendererDir,
     port,
     onLog: (m) => ops.log('transport').warn(m),
   });

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { app, Menu, dialog, safeStorage, shell } from 'electron';
 import { createConsole, type OpsConsole } from '../console';
-import { EncryptedSecretStore, FileSecretStore } from '../settings';
+import { EncryptedSecretStore, FileSecretStore, defaultDataDir } from '../settings';
+import { iconFile, shippedResources } from '../resources';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
@@ -12,7 +13,8 @@ app.enableSandbox();
 let ops: OpsConsole | undefined;
 
 async function boot(): Promise<void> {
-  const dataDir = app.getPath('userData');
+  // One installation: the app keeps its data where the CLI does, so both see the same stack and settings.
+  const dataDir = defaultDataDir();
   const secrets = safeStorage.isEncryptionAvailable()
     ? new EncryptedSecretStore(dataDir, {
         encrypt: (plain) => safeStorage.encryptString(plain),
@@ -20,11 +22,9 @@ async function boot(): Promise<void> {
       })
     : new FileSecretStore(dataDir);
   ops = createConsole({ mode: 'desktop', dataDir, secrets });
-  const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
-  const win = createMainWindow({
-    preload: path.join(__dirname, '..', 'preload', 'index.cjs'),
-    rendererIndex,
-  });
+  const shipped = shippedResources();
+  const rendererIndex = path.join(shipped.rendererDir, 'index.html');
+  const win = createMainWindow({ preload: shipped.preload, rendererIndex, icon: iconFile(512) });
   registerIpcTransport(ops.router, win, rendererIndex);
   createStackTray(ops.router, win);
   Menu.setApplicationMenu(
