@@ -10,6 +10,7 @@ import { startBrowserServer } from './transport';
 import { shippedResources } from './resources';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
+import { findRunningConsole, forwardToRunningConsole, startControlSocket } from './control';
 
 interface GlobalOptions {
   home?: string;
@@ -19,7 +20,7 @@ interface GlobalOptions {
 
 function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredConsole {
   const { home, verbose, profile } = program.opts<GlobalOptions>();
-  return createConsole({
+  const ops = createConsole({
     mode,
     dataDir: home,
     profile: profile ?? process.env.OPS_PROFILE,
@@ -28,6 +29,11 @@ function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredCo
         ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
         : undefined,
   });
+  // One installation, one console: while the app (or serve/up) runs for this data folder, the CLI acts through
+  // it. A --profile for this one command is this process's own view, so it acts alone.
+  if (mode === 'cli' && !profile && !process.env.OPS_PROFILE)
+    forwardToRunningConsole(ops.router, ops.dataDir);
+  return ops;
 }
 
 async function call<K extends OperationName>(
@@ -75,11 +81,19 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
     port,
     onLog: (m) => ops.log('transport').warn(m),
   });
+  const control = await startControlSocket({
+    router: ops.router,
+    dataDir: ops.dataDir,
+    onLog: (m) => ops.log('console').warn(m),
+  });
   process.stdout.write(`Ops Console is serving at ${server.url}\n`);
   process.stdout.write(
     'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
   );
-  runUntilSignal(ops, () => server.close());
+  runUntilSignal(ops, async () => {
+    await control?.close();
+    await server.close();
+  });
   if (options.stack) {
     try {
       await call(ops, 'stack.start', {});
@@ -121,10 +135,22 @@ export function buildProgram(): Command {
 
   program
     .command('info')
-    .description('print what this console is and where it keeps its data')
+    .description(
+      'print what this console is, where it keeps its data, and whether the CLI acts through a running console',
+    )
     .action(async () => {
       const ops = makeConsole(program);
-      process.stdout.write(JSON.stringify(await call(ops, 'app.info', {}), null, 2) + '\n');
+      const info = await call(ops, 'app.info', {});
+      const running = await findRunningConsole(ops.dataDir);
+      const cli = running
+        ? {
+            actsThrough: 'running console',
+            socket: running.socket,
+            consolePid: info.pid,
+            consoleMode: info.mode,
+          }
+        : { actsThrough: 'alone', reason: 'no console runs for this data folder' };
+      process.stdout.write(JSON.stringify({ ...info, cli }, null, 2) + '\n');
     });
 
   const stack = program.command('stack').description('start, stop and inspect the stack');

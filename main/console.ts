@@ -19,6 +19,8 @@ import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
 import type { TemporalContainerOverride } from './stack/docker';
 import type { WorkerConfig } from '../worker/config';
+import { resourceLayout } from './resources';
+import { callerVia } from './control';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -102,6 +104,7 @@ export class OpsConsole implements ConsoleContext {
         node: process.version,
         dataDir: this.dataDir,
         pid: process.pid,
+        resources: { packaged: resourceLayout().packaged, dir: resourceLayout().resourcesDir },
       }),
       'logs.recent': (input) => this.logs.recent(input),
       'settings.get': () => this.settings.view(),
@@ -141,7 +144,7 @@ export class OpsConsole implements ConsoleContext {
           profile: mode.name,
           production: mode.production,
           operator,
-          via: this.mode,
+          via: callerVia() ?? this.mode,
           op,
           input: redact(input),
           outcome: outcome.ok ? 'ok' : outcome.refused ? 'refused' : 'failed',

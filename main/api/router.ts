@@ -28,6 +28,9 @@ export type WriteObserver = (
   durationMs: number,
 ) => void;
 
+/** Sends a call to another console (the CLI to a running one); undefined when none runs: handled here. */
+export type Forwarder = (op: string, input: unknown) => Promise<CallResult | undefined>;
+
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 export class EventBus {
@@ -59,6 +62,7 @@ export class Router {
   private readonly handlers: Handlers = {};
   private guard: WriteGuard | undefined;
   private observer: WriteObserver | undefined;
+  private forwarder: Forwarder | undefined;
   readonly events = new EventBus();
 
   register(handlers: Handlers): this {
@@ -72,6 +76,10 @@ export class Router {
 
   setWriteObserver(observer: WriteObserver | undefined): void {
     this.observer = observer;
+  }
+
+  setForwarder(forwarder: Forwarder | undefined): void {
+    this.forwarder = forwarder;
   }
 
   isOperation(name: string): name is OperationName {
@@ -89,6 +97,12 @@ export class Router {
 
   /** Like call, but returns the typed result or throws an OpsError. */
   async invoke<K extends OperationName>(name: K | string, rawInput: unknown): Promise<OpOutput<K>> {
+    const forwarded = await this.forwarder?.(name, rawInput);
+    if (forwarded?.ok) return forwarded.result as OpOutput<K>;
+    if (forwarded) {
+      const { code, message, hint, details } = forwarded.error;
+      throw new OpsError(code, message, hint, details);
+    }
     if (!this.isOperation(name)) {
       throw new OpsError(
         'UNKNOWN_OPERATION',

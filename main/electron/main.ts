@@ -4,6 +4,7 @@ import { app, Menu, dialog, safeStorage, shell } from 'electron';
 import { createConsole, type OpsConsole } from '../console';
 import { EncryptedSecretStore, FileSecretStore, defaultDataDir } from '../settings';
 import { iconFile, shippedResources } from '../resources';
+import { startControlSocket, type ControlSocket } from '../control';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
@@ -11,6 +12,7 @@ import { createStackTray } from './tray';
 app.enableSandbox();
 
 let ops: OpsConsole | undefined;
+let control: ControlSocket | undefined;
 
 async function boot(): Promise<void> {
   // One installation: the app keeps its data where the CLI does, so both see the same stack and settings.
@@ -22,6 +24,13 @@ async function boot(): Promise<void> {
       })
     : new FileSecretStore(dataDir);
   ops = createConsole({ mode: 'desktop', dataDir, secrets });
+  // The CLI in a terminal acts through this app while it runs (same stack, secrets and audit trail).
+  const wired = ops;
+  control = await startControlSocket({
+    router: ops.router,
+    dataDir,
+    onLog: (m) => wired.log('console').warn(m),
+  });
   const shipped = shippedResources();
   const rendererIndex = path.join(shipped.rendererDir, 'index.html');
   const win = createMainWindow({ preload: shipped.preload, rendererIndex, icon: iconFile(512) });
@@ -56,6 +65,8 @@ app.on('before-quit', (event) => {
   if (quitting || !ops) return;
   event.preventDefault();
   quitting = true;
-  void ops.shutdown().finally(() => app.quit());
+  void Promise.resolve(control?.close())
+    .then(() => ops?.shutdown())
+    .finally(() => app.quit());
 });
 app.on('window-all-closed', () => app.quit());

@@ -9,7 +9,7 @@ interface Resource {
   filter?: string[];
 }
 const config = YAML.parse(fs.readFileSync('electron-builder.yml', 'utf8')) as Record<string, unknown> & {
-  extraResources: Resource[];
+  extraResources?: Resource[];
   linux: { extraResources: Resource[]; target: string[]; icon: string };
   mac: { extraResources: Resource[] };
   win: { extraResources: Resource[] };
@@ -36,7 +36,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships every extraResources source for the platform being packaged, and only that platform’s binaries', () => {
-    const sources = [...config.extraResources, ...config[os].extraResources];
+    const sources = config[os].extraResources;
     for (const resource of sources) {
       const from = expand(resource.from);
       expect(fs.existsSync(from), `${from} (extraResources) exists`).toBe(true);
@@ -45,11 +45,11 @@ describe('electron-builder.yml', () => {
         expect(fs.existsSync(path.join(from, name)), `${path.join(from, name)} exists`).toBe(true);
       }
     }
-    // The stack binaries are per platform: none ship from the top level into every target.
-    expect(config.extraResources.map((r) => r.to)).not.toContain('bin');
+    // Each platform lists its own (a top-level list would be copied twice); the binaries are per platform.
+    expect(config.extraResources).toBeUndefined();
     for (const platform of ['linux', 'mac', 'win'] as const)
-      expect(config[platform].extraResources.map((r) => r.to)).toEqual(['bin']);
-    expect(config.mac.extraResources[0]!.from).toContain('${arch}');
+      expect(config[platform].extraResources.map((r) => r.to)).toEqual(['icons', 'schema', 'bin']);
+    expect(config.mac.extraResources[2]!.from).toContain('${arch}');
   });
 
   it('unpacks the forked worker, the migrations and the modules the worker loads', () => {
