@@ -21,6 +21,7 @@ import type { TemporalContainerOverride } from './stack/docker';
 import type { WorkerConfig } from '../worker/config';
 import { resourceLayout } from './resources';
 import { callerVia } from './control';
+import { registerWebUi } from './web-ui';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -294,6 +295,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         namespace: () => stack.spec().temporal.namespace,
       }),
   );
+  ops.use(() => registerWebUi(ops, () => stack.spec()));
   const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });
   ops.use(() => backups);
   return Object.assign(ops, { stack, worker, cycles, progress, backups });

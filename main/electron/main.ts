@@ -8,6 +8,7 @@ import { startControlSocket, type ControlSocket } from '../control';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
+import { registerWebUiOpener } from './web-ui';
 
 app.enableSandbox();
 
@@ -35,6 +36,7 @@ async function boot(): Promise<void> {
   const rendererIndex = path.join(shipped.rendererDir, 'index.html');
   const win = createMainWindow({ preload: shipped.preload, rendererIndex, icon: iconFile(512) });
   registerIpcTransport(ops.router, win, rendererIndex);
+  registerWebUiOpener(ops.router);
   createStackTray(ops.router, win);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

@@ -23,6 +23,7 @@ import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
+import { OpenInWebUiButton, WebUiFeedback } from '../components/WebUiButtons';
 
 const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
   'app-postgres': 'appPostgres',
@@ -170,6 +171,7 @@ export function StackPage() {
         </Alert>
       )}
       {status && (state === 'starting' || state === 'failed') && <StartProgress steps={status.steps} />}
+      <WebUiFeedback />
       <Grid container spacing={2}>
         {status?.services.map((s) => (
           <Grid key={s.id} size={{ xs: 12, sm: 6, lg: 4 }}>
@@ -197,6 +199,9 @@ export function StackPage() {
                   <ServiceCardButton onClick={() => setLogsFor(s.id)} testId={`logs-${s.id}`}>
                     Logs
                   </ServiceCardButton>
+                  {s.id === 'temporal-ui' && (
+                    <OpenInWebUiButton refreshKey={`${s.state}:${s.port}`} testId="open-web-ui-from-card" />
+                  )}
                 </>
               }
             />
