@@ -44,7 +44,7 @@ function find(name: string, configured: string, dirs: string[]): string | undefi
   return onPath(file);
 }
 
-function missing(what: string, configured: string, hint?: string): OpsError {
+function missing(what: string, configured: string, hint?: string, details?: unknown): OpsError {
   const shipped = shippedResources();
   return new OpsError(
     'BINARY_MISSING',
@@ -55,6 +55,7 @@ function missing(what: string, configured: string, hint?: string): OpsError {
       (shipped.layout.packaged
         ? 'This package does not ship it for this platform: point Settings → Stack → binaries at it, or use the Docker provider.'
         : 'Run `npm run setup` (bash resources/provision.sh) to install it, or point Settings → Stack at it.'),
+    details,
   );
 }
 
@@ -65,7 +66,12 @@ export function resolveBinaries(settings: Settings, options: { ui?: boolean } = 
   const pg = (name: string) => {
     const configured = b.postgresBinDir ? path.join(b.postgresBinDir, programName(name)) : '';
     const found = find(name, configured, pgDirs);
-    if (!found) throw missing(`PostgreSQL's ${name}`, configured, postgresInstallHint());
+    // The onboarding offers the Docker provider when PostgreSQL is missing (details.offer).
+    if (!found)
+      throw missing(`PostgreSQL's ${name}`, configured, postgresInstallHint(), {
+        missing: 'postgresql',
+        offer: 'docker',
+      });
     return found;
   };
   const temporalServer = find('temporal-server', b.temporalServer, [shipped.binDir]);

@@ -24,6 +24,7 @@ import { WorkerProcesses } from '../components/WorkerProcesses';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
 import { OpenInWebUiButton, WebUiFeedback } from '../components/WebUiButtons';
+import { needsPostgres, PostgresMissing } from '../components/PostgresMissing';
 
 const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
   'app-postgres': 'appPostgres',
@@ -147,7 +148,15 @@ export function StackPage() {
           runs.
         </Alert>
       )}
-      {error && <ErrorAlert error={error} onClose={clearError} />}
+      {needsPostgres(error) && error ? (
+        <PostgresMissing
+          error={error}
+          busy={Boolean(busy)}
+          onUseDocker={() => void saveSettings({ stack: { provider: 'docker' } }).then(clearError)}
+        />
+      ) : (
+        error && <ErrorAlert error={error} onClose={clearError} />
+      )}
       {ports.length > 0 && (
         <Alert severity="warning" data-testid="port-conflicts" sx={{ mb: 2 }}>
           {ports.map((p) => (
