@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { PHASE_IDS, type PhaseId } from './api/contract';
 import { OpsError } from './api/errors';
 import type { WiredConsole } from './console';
+import { findRunningConsole } from './control';
 
 type MakeConsole = (mode?: 'cli' | 'browser') => WiredConsole;
 
@@ -64,6 +65,14 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
     )
     .action(async () => {
       const ops = makeConsole('cli');
+      const running = await findRunningConsole(ops.dataDir);
+      if (running) {
+        throw new OpsError(
+          'CONFLICT',
+          `A console runs for this data folder (${running.socket}): it supervises the worker itself.`,
+          'Start or stop its worker there (Stack page), or stop that console to run a worker from the CLI.',
+        );
+      }
       const file = pidFile(ops);
       const other = livePid(file);
       if (other) {

@@ -1,5 +1,4 @@
 // The headless entry: browser mode, stack control, diagnostics. `ops-console --help` lists it all.
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } from './console';
 import { registerWorkflowCommands } from './cli-workflows';
@@ -8,11 +7,12 @@ import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
 import type { OperationName, OpInput, OpOutput } from './api/contract';
 import { startBrowserServer } from './transport';
-import { projectRoot } from './settings';
+import { shippedResources } from './resources';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
 import { installLastResortGuard } from './last-resort';
 import { describeFoundStack } from './stack/found-stack';
+import { findRunningConsole, forwardToRunningConsole, startControlSocket } from './control';
 
 interface GlobalOptions {
   home?: string;
@@ -22,7 +22,7 @@ interface GlobalOptions {
 
 function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredConsole {
   const { home, verbose, profile } = program.opts<GlobalOptions>();
-  return createConsole({
+  const ops = createConsole({
     mode,
     dataDir: home,
     profile: profile ?? process.env.OPS_PROFILE,
@@ -31,6 +31,11 @@ function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredCo
         ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
         : undefined,
   });
+  // One installation, one console: while the app (or serve/up) runs for this data folder, the CLI acts through
+  // it. A --profile for this one command is this process's own view, so it acts alone.
+  if (mode === 'cli' && !profile && !process.env.OPS_PROFILE)
+    forwardToRunningConsole(ops.router, ops.dataDir);
+  return ops;
 }
 
 async function call<K extends OperationName>(
@@ -75,9 +80,14 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   }
   const server = await startBrowserServer({
     router: ops.router,
-    staticDir: path.join(projectRoot(), 'dist', 'renderer'),
+    staticDir: shippedResources().rendererDir,
     port,
     onLog: (m) => ops.log('transport').warn(m),
+  });
+  const control = await startControlSocket({
+    router: ops.router,
+    dataDir: ops.dataDir,
+    onLog: (m) => ops.log('console').warn(m),
   });
   process.stdout.write(`Ops Console is serving at ${server.url}\n`);
   process.stdout.write(
@@ -85,6 +95,7 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   );
   let adopted = false;
   runUntilSignal(ops, async () => {
+    await control?.close();
     await server.close();
     // A stack found running without its console was adopted: it goes with this console, as if it had started it.
     if (adopted) await call(ops, 'stack.stop', {}).catch(() => undefined);
@@ -136,10 +147,22 @@ export function buildProgram(): Command {
 
   program
     .command('info')
-    .description('print what this console is and where it keeps its data')
+    .description(
+      'print what this console is, where it keeps its data, and whether the CLI acts through a running console',
+    )
     .action(async () => {
       const ops = makeConsole(program);
-      process.stdout.write(JSON.stringify(await call(ops, 'app.info', {}), null, 2) + '\n');
+      const info = await call(ops, 'app.info', {});
+      const running = await findRunningConsole(ops.dataDir);
+      const cli = running
+        ? {
+            actsThrough: 'running console',
+            socket: running.socket,
+            consolePid: info.pid,
+            consoleMode: info.mode,
+          }
+        : { actsThrough: 'alone', reason: 'no console runs for this data folder' };
+      process.stdout.write(JSON.stringify({ ...info, cli }, null, 2) + '\n');
     });
 
   const stack = program.command('stack').description('start, stop and inspect the stack');

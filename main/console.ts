@@ -19,6 +19,9 @@ import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
 import type { TemporalContainerOverride } from './stack/docker';
 import type { WorkerConfig } from '../worker/config';
+import { resourceLayout } from './resources';
+import { callerVia } from './control';
+import { registerWebUi } from './web-ui';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -107,6 +110,7 @@ export class OpsConsole implements ConsoleContext {
         node: process.version,
         dataDir: this.dataDir,
         pid: process.pid,
+        resources: { packaged: resourceLayout().packaged, dir: resourceLayout().resourcesDir },
       }),
       'logs.recent': (input) => this.logs.recent(input),
       'settings.get': () => this.settingsView(),
@@ -315,6 +319,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         namespace: () => stack.spec().temporal.namespace,
       }),
   );
+  ops.use(() => registerWebUi(ops, () => stack.spec()));
   const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });
   ops.use(() => backups);
   return Object.assign(ops, { stack, worker, cycles, progress, backups });

@@ -46,6 +46,9 @@ export type WriteObserver = (
   caller: Caller,
 ) => void;
 
+/** Sends a call to another console (the CLI to a running one); undefined when none runs: handled here. */
+export type Forwarder = (op: string, input: unknown) => Promise<CallResult | undefined>;
+
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 export class EventBus {
@@ -71,6 +74,7 @@ export class Router {
   private readonly handlers: Handlers = {};
   private guard: WriteGuard | undefined;
   private observer: WriteObserver | undefined;
+  private forwarder: Forwarder | undefined;
   readonly events = new EventBus();
 
   register(handlers: Handlers): this {
@@ -84,6 +88,10 @@ export class Router {
 
   setWriteObserver(observer: WriteObserver | undefined): void {
     this.observer = observer;
+  }
+
+  setForwarder(forwarder: Forwarder | undefined): void {
+    this.forwarder = forwarder;
   }
 
   isOperation(name: string): name is OperationName {
@@ -108,6 +116,12 @@ export class Router {
     rawInput: unknown,
     caller: Caller = {},
   ): Promise<OpOutput<K>> {
+    const forwarded = await this.forwarder?.(name, rawInput);
+    if (forwarded?.ok) return forwarded.result as OpOutput<K>;
+    if (forwarded) {
+      const { code, message, hint, details } = forwarded.error;
+      throw new OpsError(code, message, hint, details);
+    }
     if (!this.isOperation(name)) {
       throw new OpsError(
         'UNKNOWN_OPERATION',

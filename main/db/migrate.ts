@@ -1,17 +1,13 @@
 // App DB migrations with node-pg-migrate: forward-only SQL files, applied on stack start and recorded in the DB.
 import fs from 'node:fs';
-import path from 'node:path';
 import { runner } from 'node-pg-migrate';
-import { projectRoot } from '../settings/paths';
+import { shippedResources } from '../resources';
 
 export const MIGRATIONS_TABLE = 'ops_schema_migrations';
 
-/** The migrations folder: next to the bundle in a build, else the source tree. */
+/** The migrations folder: unpacked in a package, next to the bundle in a build, else the source tree. */
 export function migrationsDir(): string {
-  const candidates = [
-    path.join(projectRoot(), 'dist', 'migrations'),
-    path.join(projectRoot(), 'main', 'db', 'migrations'),
-  ];
+  const candidates = shippedResources().migrationsDirs;
   const found = candidates.find((dir) => fs.existsSync(dir));
   if (!found) throw new Error(`The app DB migrations are missing (looked in ${candidates.join(', ')})`);
   return found;

@@ -2,15 +2,19 @@
 import path from 'node:path';
 import { app, Menu, dialog, safeStorage, shell, type BrowserWindow } from 'electron';
 import { createConsole, type OpsConsole } from '../console';
-import { openDesktopSecretStore } from '../settings';
+import { defaultDataDir, openDesktopSecretStore } from '../settings';
 import { installLastResortGuard } from '../last-resort';
+import { iconFile, shippedResources } from '../resources';
+import { startControlSocket, type ControlSocket } from '../control';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
+import { registerWebUiOpener } from './web-ui';
 
 app.enableSandbox();
 
 let ops: OpsConsole | undefined;
+let control: ControlSocket | undefined;
 
 // One console per user: a second launch hands over to the first (its window comes to the front) and quits.
 const firstInstance = app.requestSingleInstanceLock();
@@ -24,11 +28,13 @@ app.on('second-instance', () => {
 });
 
 async function boot(): Promise<void> {
-  const dataDir = app.getPath('userData');
+  // One installation: the app keeps its data where the CLI does, so both see the same stack and settings.
+  const dataDir = defaultDataDir();
   // The keychain-backed store where it really encrypts, the 0600 file otherwise; secrets follow the choice.
   const { secrets, notice, moved, unreadable } = openDesktopSecretStore(dataDir, safeStorage);
   ops = createConsole({ mode: 'desktop', dataDir, secrets, secretStoreNotice: notice });
-  installLastResortGuard((m) => ops?.log('console').error(m));
+  const wired = ops;
+  installLastResortGuard((m) => wired.log('console').error(m));
   if (moved.length) ops.log('console').info(`moved ${moved.length} secret(s) into the ${secrets.kind} store`);
   if (unreadable.length)
     ops
@@ -36,12 +42,21 @@ async function boot(): Promise<void> {
       .warn(
         `${unreadable.length} secret(s) sealed by a keychain that does not answer now were left where they are`,
       );
-  const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
+  // The CLI in a terminal acts through this app while it runs (same stack, secrets and audit trail).
+  control = await startControlSocket({
+    router: ops.router,
+    dataDir,
+    onLog: (m) => wired.log('console').warn(m),
+  });
+  const shipped = shippedResources();
+  const rendererIndex = path.join(shipped.rendererDir, 'index.html');
   const win = (mainWindow = createMainWindow({
-    preload: path.join(__dirname, '..', 'preload', 'index.cjs'),
+    preload: shipped.preload,
     rendererIndex,
+    icon: iconFile(512),
   }));
   registerIpcTransport(ops.router, win, rendererIndex);
+  registerWebUiOpener(ops.router);
   createStackTray(ops.router, win);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
@@ -73,6 +88,8 @@ app.on('before-quit', (event) => {
   if (quitting || !ops) return;
   event.preventDefault();
   quitting = true;
-  void ops.shutdown().finally(() => app.quit());
+  void Promise.resolve(control?.close())
+    .then(() => ops?.shutdown())
+    .finally(() => app.quit());
 });
 app.on('window-all-closed', () => app.quit());

@@ -4,7 +4,11 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-export function createMainWindow(options: { preload: string; rendererIndex: string }): BrowserWindow {
+export function createMainWindow(options: {
+  preload: string;
+  rendererIndex: string;
+  icon?: string;
+}): BrowserWindow {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
@@ -15,6 +19,7 @@ export function createMainWindow(options: { preload: string; rendererIndex: stri
     minWidth: 960,
     minHeight: 600,
     title: 'Ops Console',
+    ...(options.icon ? { icon: options.icon } : {}),
     show: false,
     backgroundColor: '#121212',
     webPreferences: {

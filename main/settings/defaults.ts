@@ -13,7 +13,7 @@ export const DEFAULT_SETTINGS: Settings = {
   stack: {
     provider: 'local',
     ports: { appPostgres: 5432, temporalPostgres: 5434, temporal: 7233, temporalUi: 8088 },
-    enableUi: false,
+    enableUi: true,
     dataDir: '',
     binaries: { postgresBinDir: '', temporalServer: '', temporalSqlTool: '', temporalUiServer: '' },
     startOnLaunch: false,

@@ -4,11 +4,10 @@
 // once, scale down drains the surplus (they finish in-flight tasks; Temporal hands the rest to the others).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { WorkerProcessStatus, WorkerStatus } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
-import { projectRoot } from '../settings/paths';
+import { shippedResources } from '../resources';
 import type { WorkerConfig } from '../../worker/config';
 import type { SupervisorMessage, WorkerMessage } from '../../worker/index';
 
@@ -18,7 +17,7 @@ const STABLE_MS = 60_000;
 const DRAIN_TIMEOUT_MS = 20_000;
 
 export function workerEntry(): string {
-  return path.join(projectRoot(), 'dist', 'worker', 'index.mjs');
+  return shippedResources().workerEntry;
 }
 
 /** One supervised worker process. */

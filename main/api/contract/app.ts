@@ -9,6 +9,8 @@ export const AppInfoSchema = z.object({
   node: z.string(),
   dataDir: z.string(),
   pid: z.number(),
+  /** Where shipped files are read: a packaged app's resources folder, or the source tree. */
+  resources: z.object({ packaged: z.boolean(), dir: z.string() }).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

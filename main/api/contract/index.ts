@@ -10,6 +10,7 @@ import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
 import { workflowEvents, workflowOperations } from './workflows';
+import { webUiOperations } from './web-ui';
 import type { Operation } from './operation';
 
 export const operations = {
@@ -23,6 +24,7 @@ export const operations = {
   ...backupOperations,
   ...profileOperations,
   ...auditOperations,
+  ...webUiOperations,
 };
 
 export const events = {
@@ -61,4 +63,5 @@ export * from './recovery';
 export * from './backup';
 export * from './profiles';
 export * from './audit';
+export * from './web-ui';
 export { operation, type Operation, type Effect } from './operation';

@@ -41,6 +41,15 @@ export const TemporalProfileSchema = z
       .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'Write the address as host:port, for example 127.0.0.1:7233'),
     namespace: z.string().min(1).max(255),
     taskQueue: z.string().min(1).max(255).optional(),
+    /** The cluster's Temporal Web UI, opened from the console (Open in Temporal Web UI). */
+    webUiUrl: z
+      .string()
+      .max(2048)
+      .regex(
+        /^https?:\/\/[^\s/]+(\/\S*)?$/,
+        'Write the Web UI address as a URL, for example https://temporal.example.com',
+      )
+      .optional(),
     tls: z
       .object({
         enabled: z.boolean(),

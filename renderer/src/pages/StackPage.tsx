@@ -23,6 +23,8 @@ import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
+import { OpenInWebUiButton, WebUiFeedback } from '../components/WebUiButtons';
+import { needsPostgres, PostgresMissing } from '../components/PostgresMissing';
 
 const PORT_SETTING: Record<ServiceId, 'appPostgres' | 'temporalPostgres' | 'temporal' | 'temporalUi'> = {
   'app-postgres': 'appPostgres',
@@ -146,7 +148,15 @@ export function StackPage() {
           runs.
         </Alert>
       )}
-      {error && <ErrorAlert error={error} onClose={clearError} />}
+      {needsPostgres(error) && error ? (
+        <PostgresMissing
+          error={error}
+          busy={Boolean(busy)}
+          onUseDocker={() => void saveSettings({ stack: { provider: 'docker' } }).then(clearError)}
+        />
+      ) : (
+        error && <ErrorAlert error={error} onClose={clearError} />
+      )}
       {ports.length > 0 && (
         <Alert severity="warning" data-testid="port-conflicts" sx={{ mb: 2 }}>
           {ports.map((p) => (
@@ -170,6 +180,7 @@ export function StackPage() {
         </Alert>
       )}
       {status && (state === 'starting' || state === 'failed') && <StartProgress steps={status.steps} />}
+      <WebUiFeedback />
       <Grid container spacing={2}>
         {status?.services.map((s) => (
           <Grid key={s.id} size={{ xs: 12, sm: 6, lg: 4 }}>
@@ -197,6 +208,9 @@ export function StackPage() {
                   <ServiceCardButton onClick={() => setLogsFor(s.id)} testId={`logs-${s.id}`}>
                     Logs
                   </ServiceCardButton>
+                  {s.id === 'temporal-ui' && (
+                    <OpenInWebUiButton refreshKey={`${s.state}:${s.port}`} testId="open-web-ui-from-card" />
+                  )}
                 </>
               }
             />

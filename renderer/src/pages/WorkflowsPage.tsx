@@ -33,6 +33,7 @@ import { useCycle } from '../stores/cycle';
 import { useStack } from '../stores/stack';
 import { useWorkflows } from '../stores/workflows';
 import { MONO } from '../theme';
+import { CopyTemporalCommandButton, OpenInWebUiButton, WebUiFeedback } from '../components/WebUiButtons';
 
 const STATUSES: CycleStatus[] = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 
@@ -186,6 +187,8 @@ const OpenCycle = memo(function OpenCycle() {
           </Typography>
         )}
         <Box sx={{ flex: 1 }} />
+        <OpenInWebUiButton workflowId={cycle.workflowId} runId={row?.runId} />
+        <CopyTemporalCommandButton workflowId={cycle.workflowId} runId={row?.runId} />
         <LiveIndicator syncedAt={cycle.syncedAt} />
       </Stack>
       {detail?.failure && (
@@ -290,6 +293,7 @@ export function WorkflowsPage() {
           {list.visibility ? '' : ' (Temporal visibility unavailable: tracked status shown)'}
         </Typography>
         <LiveIndicator syncedAt={list.syncedAt} />
+        <OpenInWebUiButton refreshKey={stackState} size="medium" testId="open-workflows-in-web-ui" />
         <Button
           variant={list.batchMode ? 'contained' : 'outlined'}
           onClick={() => list.setBatchMode(!list.batchMode)}
@@ -348,6 +352,7 @@ export function WorkflowsPage() {
         />
       )}
       <OpenCycle />
+      <WebUiFeedback />
       <StartCycleDialog
         key={startKey}
         open={starting}
