@@ -187,7 +187,7 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
     expect(auditedOps()).not.toContain('profiles.save');
   });
 
-  it('audit and workflow filters: an end before the start, and text too long, are not sent', async () => {
+  it('audit and workflow filters: an end before the start, and text too long, are not sent, and batch actions wait', async () => {
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-since').fill('2026-11-25T12:00');
     await page.getByTestId('audit-until').fill('2026-11-24T12:00');
@@ -206,8 +206,17 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
       'filter-to',
       'Started to: must not be before the start of the range; you gave 2026-11-24 12:00 UTC.',
     );
+    // A batch acts on what the filters match: with the filters refused, it cannot run on the last valid ones.
+    await page.getByTestId('batch-toggle').click();
+    await page.getByTestId('batch-filter-invalid').waitFor();
+    await expect(page.getByTestId('batch-preview').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('batch-run').isDisabled()).resolves.toBe(true);
     await bothThemes('workflow-filters');
     await page.getByTestId('filter-to').fill('');
+    await page.getByTestId('batch-filter-invalid').waitFor({ state: 'detached' });
+    await expect(page.getByTestId('batch-preview').isEnabled()).resolves.toBe(true);
+    await page.getByTestId('batch-toggle').click();
+    expect(auditedOps()).not.toContain('inspection.batchRun');
   });
 
   it('unlock: a name that does not match is named and the profile stays read-only', async () => {

@@ -75,6 +75,7 @@ const Filters = memo(function Filters() {
     },
   );
   const valid = form.valid;
+  useEffect(() => useWorkflows.setState({ filterInvalid: !valid }), [valid]);
   useEffect(() => {
     const t = setTimeout(() => valid && text !== filter.text && setFilter({ text }), 250);
     return () => clearTimeout(t);
@@ -317,6 +318,7 @@ export function WorkflowsPage() {
       {list.error && !stackDown && <ErrorAlert error={list.error} onClose={list.clearError} />}
       {list.batchMode && (
         <BatchPanel
+          filterInvalid={list.filterInvalid}
           excluded={list.excluded.length}
           preview={list.batchPreview}
           results={list.batchResults}

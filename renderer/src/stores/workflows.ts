@@ -37,6 +37,8 @@ interface WorkflowsStore {
   /** Batch mode: the filter's cycles are selected except these. */
   batchMode: boolean;
   excluded: string[];
+  /** The filters as typed are refused (the list shows the last valid ones): batch actions wait for a fix. */
+  filterInvalid: boolean;
   batchPreview: { items: BatchPreviewItem[]; truncated: boolean } | undefined;
   batchResults: BatchResultItem[] | undefined;
   setFilter(patch: Partial<CycleFilter>): void;
@@ -108,6 +110,7 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
     syncedAt: undefined,
     batchMode: false,
     excluded: [],
+    filterInvalid: false,
     batchPreview: undefined,
     batchResults: undefined,
     setFilter(patch) {

@@ -22,6 +22,8 @@ const ACTIONS: Record<string, BatchAction> = {
 };
 
 export function BatchPanel(props: {
+  /** The filters as typed are refused: the selection would be the last valid one, so nothing runs. */
+  filterInvalid?: boolean;
   excluded: number;
   preview: { items: BatchPreviewItem[]; truncated: boolean } | undefined;
   results: BatchResultItem[] | undefined;
@@ -49,19 +51,28 @@ export function BatchPanel(props: {
           Every cycle matching the filters, {props.excluded} unticked row{props.excluded === 1 ? '' : 's'}{' '}
           excluded.
         </Typography>
-        <Button onClick={() => props.onPreview(action)} data-testid="batch-preview">
+        <Button
+          onClick={() => props.onPreview(action)}
+          disabled={props.filterInvalid}
+          data-testid="batch-preview"
+        >
           Preview
         </Button>
         <Button
           variant="contained"
           color="warning"
-          disabled={!props.preview || applies === 0}
+          disabled={props.filterInvalid || !props.preview || applies === 0}
           onClick={() => props.onRun(action)}
           data-testid="batch-run"
         >
           Run on {applies} cycle{applies === 1 ? '' : 's'}
         </Button>
       </Stack>
+      {props.filterInvalid && (
+        <Alert severity="warning" sx={{ mt: 1 }} data-testid="batch-filter-invalid">
+          Correct the filters marked in red first: a batch acts on every cycle the filters match.
+        </Alert>
+      )}
       {props.preview && (
         <Box sx={{ maxHeight: 180, overflow: 'auto', mt: 1 }}>
           {props.preview.truncated && (
