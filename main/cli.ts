@@ -102,7 +102,7 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
   });
   if (options.stack) {
     try {
-      const found = describeFoundStack(await call(ops, 'stack.status', {}));
+      const found = describeFoundStack(await call(ops, 'stack.status', {}), 'up');
       if (found) {
         adopted = true;
         process.stdout.write(`${found}\n`);
@@ -171,8 +171,26 @@ export function buildProgram(): Command {
     .description('start every service of the stack and leave it running')
     .action(async () => {
       const ops = makeConsole(program);
+      const found = describeFoundStack(await call(ops, 'stack.status', {}), 'stack up');
+      if (found) process.stdout.write(`${found}\n`);
       const status = await call(ops, 'stack.start', {});
       printStatus(status);
+    });
+  stack
+    .command('reset-password <cluster>')
+    .description(
+      "give the console's role on app-postgres or temporal-postgres a new password when the stored one is lost (the stack stops; data kept)",
+    )
+    .requiredOption('--confirm <text>', 'type "reset <cluster>" to confirm')
+    .action(async (cluster: string, opts: { confirm: string }) => {
+      const ops = makeConsole(program);
+      const done = await call(ops, 'stack.resetPassword', {
+        cluster: cluster as 'app-postgres',
+        confirm: opts.confirm,
+      });
+      process.stdout.write(
+        `${done.cluster}: new password set and stored. Start the stack: ops-console stack up\n`,
+      );
     });
   stack
     .command('down')

@@ -1,8 +1,9 @@
-// What `up` says when the stack's services already run before it starts them: a console that died (killed,
-// crashed) left them behind, or `stack up` started them. `up` adopts them: it watches them and stops them with itself.
+// What `up` and `stack up` say when the stack's services already run before they start them: a console that
+// died (killed, crashed) left them behind, or `stack up` started them. `up` adopts them: it watches them and
+// stops them with itself; `stack up` leaves them running, as it does the services it starts.
 import type { StackStatus } from '../api/contract';
 
-export function describeFoundStack(status: StackStatus): string | undefined {
+export function describeFoundStack(status: StackStatus, command: 'up' | 'stack up'): string | undefined {
   if (status.provider === 'attached') return undefined;
   const running = status.services.filter((s) => s.state === 'running');
   if (running.length === 0) return undefined;
@@ -12,9 +13,10 @@ export function describeFoundStack(status: StackStatus): string | undefined {
       return `${s.label} (${s.pid ? `pid ${s.pid}` : `port ${s.port ?? '?'}`}${since})`;
     })
     .join('; ');
-  return (
-    `Found the stack already running without a console (an earlier console stopped without stopping it, ` +
-    `or \`stack up\` started it): ${list}. This console adopts it: it watches these services and stops them ` +
-    'when it stops (Ctrl+C). `ops-console stack down` stops them without a console.'
-  );
+  const found =
+    'Found the stack already running (left by a console that stopped without stopping it, or started by ' +
+    `\`stack up\`): ${list}.`;
+  return command === 'up'
+    ? `${found} This console adopts it: it watches these services and stops them when it stops (Ctrl+C).`
+    : `${found} Using it as it is; \`ops-console stack down\` stops it.`;
 }
