@@ -6,7 +6,7 @@ import { registerWorkflowCommands } from './cli-workflows';
 import { registerRecoveryCommands } from './cli-recovery';
 import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
-import type { OperationName, OpInput, OpOutput } from './api/contract';
+import type { OperationName, OpInput, OpOutput, ServiceId } from './api/contract';
 import { startBrowserServer } from './transport';
 import { projectRoot } from './settings';
 import { validateConfig } from './stack/config-check';
@@ -145,6 +145,19 @@ export function buildProgram(): Command {
       printStatus(await call(ops, 'stack.stop', {}));
     });
   stack
+    .command('restart [service]')
+    .description(
+      'restart the whole stack, or one service: app-postgres, temporal-postgres, temporal, temporal-ui',
+    )
+    .action(async (service: string | undefined) => {
+      const ops = makeConsole(program);
+      printStatus(
+        service === undefined
+          ? await call(ops, 'stack.restart', {})
+          : await call(ops, 'stack.restartService', { service: service as ServiceId }),
+      );
+    });
+  stack
     .command('status')
     .description("print each service's state")
     .option('--json', 'print JSON')
@@ -157,7 +170,9 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('validate the stack (seed 004 checks); exits non-zero when a check failed')
+    .description(
+      'deployment validation: ports, PostgreSQL, Temporal schema, gRPC health, namespace, integration; exits non-zero when a check failed',
+    )
     .option('--json', 'print the report as JSON')
     .option('--no-integration', 'skip starting a trivial workflow')
     .action(async (opts: { json?: boolean; integration: boolean }) => {
@@ -204,12 +219,12 @@ function printStatus(status: OpOutput<'stack.status'>): void {
 }
 
 function printReport(report: OpOutput<'stack.validate'>): void {
-  const mark = { healthy: '✓', degraded: '!', failed: '✗' } as const;
+  const mark = { healthy: '✓', degraded: '!', failed: '✗', off: '-' } as const;
   for (const c of report.checks) {
     process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
-    if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);
+    if (c.fix && c.status !== 'healthy' && c.status !== 'off') process.stdout.write(`    fix: ${c.fix}\n`);
   }
-  process.stdout.write(`overall: ${report.overall}\n`);
+  process.stdout.write(`overall: ${report.summary ?? report.overall}\n`);
 }
 
 const isEntry = process.argv[1] && /cli\.(m?js|ts)$/.test(process.argv[1]);

@@ -13,7 +13,7 @@ import type { ConsoleContext, ConsoleModule } from '../console';
 import { checkPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { overallOf, validateStack } from './health';
+import { overallOf, summaryOf, validateStack } from './health';
 import { LocalProvider } from './local/provider';
 import { refusedOnAttached } from './attached/provider';
 
@@ -316,7 +316,8 @@ export class StackManager implements ConsoleModule {
     const extra = (await Promise.all(this.extraChecks.map((c) => c({ integration })))).flat();
     if (!extra.length) return report;
     const checks = [...report.checks, ...extra];
-    return { ...report, checks, overall: overallOf([{ status: report.overall }, ...extra]) };
+    const overall = overallOf([{ status: report.overall }, ...extra]);
+    return { ...report, checks, overall, summary: summaryOf(overall, checks) };
   }
 
   withServiceStopped<T>(

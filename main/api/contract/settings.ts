@@ -91,7 +91,7 @@ export const WorkerSettingsSchema = z
     maxConcurrentActivities: z.number().int().min(1).max(1000),
     /** How many worker processes the supervisor runs (scale out); changeable while running. */
     processes: z.number().int().min(1).max(16),
-    /** Base of the retry delays of seed 001's policies (LLM exponential, database linear, email fixed). */
+    /** Base of the retry delays of the cycle's retry policies (LLM exponential, database linear, email fixed). */
     retryBaseMs: z.number().int().min(10).max(600_000),
     /** How long a phase's database work waits for a lock before the attempt fails and is retried. */
     dbLockTimeoutMs: z.number().int().min(100).max(600_000),

@@ -5,7 +5,8 @@ import { OpsErrorShapeSchema } from '../errors';
 export const ServiceIdSchema = z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui']);
 export type ServiceId = z.infer<typeof ServiceIdSchema>;
 
-export const HealthSchema = z.enum(['unknown', 'healthy', 'degraded', 'failed']);
+/** `off`: an optional service the settings leave disabled (the Web UI): neither healthy nor degraded. */
+export const HealthSchema = z.enum(['unknown', 'healthy', 'degraded', 'failed', 'off']);
 export type Health = z.infer<typeof HealthSchema>;
 
 export const ServiceStatusSchema = z.object({
@@ -45,11 +46,13 @@ export const StackStatusSchema = z.object({
 export type StackStatus = z.infer<typeof StackStatusSchema>;
 
 export const CheckStatusSchema = z.enum(['healthy', 'degraded', 'failed']);
+/** A check's result; `off` is a check of an optional service that is disabled (it does not count). */
+export const CheckResultSchema = z.enum(['healthy', 'degraded', 'failed', 'off']);
 export const ValidationCheckSchema = z.object({
   id: z.string(),
   group: z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui', 'integration']),
   label: z.string(),
-  status: CheckStatusSchema,
+  status: CheckResultSchema,
   detail: z.string(),
   fix: z.string().optional(),
   durationMs: z.number(),
@@ -58,6 +61,8 @@ export type ValidationCheck = z.infer<typeof ValidationCheckSchema>;
 
 export const ValidationReportSchema = z.object({
   overall: CheckStatusSchema,
+  /** The verdict in words, with what did not count: "healthy (Web UI off)". */
+  summary: z.string().optional(),
   checkedAt: z.string(),
   checks: z.array(ValidationCheckSchema),
 });

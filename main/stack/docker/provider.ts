@@ -477,7 +477,7 @@ export class DockerProvider implements StackProvider {
     return Promise.all(
       ids.map(async (id): Promise<ServiceStatus> => {
         const base = { id, label: LABELS[id], port: ports[id] };
-        if (!this.container(id)) return { ...base, state: 'disabled', health: 'unknown' };
+        if (!this.container(id)) return { ...base, state: 'disabled', health: 'off' };
         const found = owned.find((c) => c.Labels[LABEL_SERVICE] === id);
         if (!found) return { ...base, state: 'stopped', health: 'unknown' };
         const info = await docker

@@ -328,7 +328,7 @@ export class LocalProvider implements StackProvider {
         id: 'temporal-ui',
         label: LABELS['temporal-ui'],
         state: 'disabled',
-        health: 'unknown',
+        health: 'off',
         port: this.spec.temporalUi.port,
       });
     return list;
