@@ -39,6 +39,7 @@ export const DEFAULT_SETTINGS: Settings = {
     llmModel: '',
     mailWebhook: '',
   },
+  logs: { maxFileMb: 20, keepFiles: 5 },
 };
 
 /** Environment variables the worker and its deployments read (TEMPORAL_*) that override settings, and how to read each. */

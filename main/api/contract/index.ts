@@ -5,6 +5,7 @@ import { auditEvents, auditOperations } from './audit';
 import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
+import { logOperations } from './logs';
 import { recoveryEvents, recoveryOperations } from './recovery';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
@@ -23,6 +24,7 @@ export const operations = {
   ...backupOperations,
   ...profileOperations,
   ...auditOperations,
+  ...logOperations,
 };
 
 export const events = {
@@ -61,4 +63,5 @@ export * from './recovery';
 export * from './backup';
 export * from './profiles';
 export * from './audit';
+export * from './logs';
 export type { Operation } from './operation';

@@ -103,12 +103,21 @@ export const WorkerSettingsSchema = z
   })
   .strict();
 
+/** The console's log files under <data folder>/logs: each rotated at this size, this many old parts kept. */
+export const LogSettingsSchema = z
+  .object({
+    maxFileMb: z.number().int().min(1, 'At least 1 MB').max(10_240, 'At most 10 GB'),
+    keepFiles: z.number().int().min(1, 'Keep at least 1 old file').max(100, 'Keep at most 100 old files'),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     theme: z.enum(['system', 'light', 'dark']),
     temporal: TemporalSettingsSchema,
     stack: StackSettingsSchema,
     worker: WorkerSettingsSchema,
+    logs: LogSettingsSchema,
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -147,6 +156,7 @@ export const SettingsPatchSchema = z
       .strict()
       .optional(),
     worker: WorkerSettingsSchema.partial().optional(),
+    logs: LogSettingsSchema.partial().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

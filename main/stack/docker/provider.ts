@@ -291,7 +291,9 @@ export class DockerProvider implements StackProvider {
     const logs = this.options.logs;
     if (!logs || this.following.has(plan.name)) return;
     this.following.add(plan.name);
-    followContainerLog(container, from, logs.forSource(plan.service), () => this.following.delete(plan.name));
+    followContainerLog(container, from, logs.forSource(plan.service, { raw: true }), () =>
+      this.following.delete(plan.name),
+    );
   }
 
   private waitOptions(docker: Docker, plan: ContainerPlan, signal: AbortSignal, timeoutMs?: number) {

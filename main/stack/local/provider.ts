@@ -122,7 +122,7 @@ export class LocalProvider implements StackProvider {
 
   private follow(id: ServiceId, file: string): void {
     if (this.tails.has(id)) return;
-    const tail = new LogTail(file, this.logs.forSource(id), false);
+    const tail = new LogTail(file, this.logs.forSource(id, { raw: true }), false);
     tail.start();
     this.tails.set(id, tail);
   }
