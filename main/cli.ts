@@ -11,6 +11,8 @@ import { startBrowserServer } from './transport';
 import { projectRoot } from './settings';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
+import { registerLogCommands } from './cli-logs';
+import { printStartSteps, terminalEcho } from './cli-progress';
 
 interface GlobalOptions {
   home?: string;
@@ -24,10 +26,7 @@ function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredCo
     mode,
     dataDir: home,
     profile: profile ?? process.env.OPS_PROFILE,
-    echoLogs:
-      verbose || mode === 'browser'
-        ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
-        : undefined,
+    echoLogs: verbose || mode === 'browser' ? terminalEcho(Boolean(verbose)) : undefined,
   });
 }
 
@@ -76,20 +75,27 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
     port,
     onLog: (m) => ops.log('transport').warn(m),
   });
-  process.stdout.write(`Ops Console is serving at ${server.url}\n`);
-  process.stdout.write(
-    'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
-  );
+  const printAddress = () => {
+    process.stdout.write(`Ops Console is serving at ${server.url}\n`);
+    process.stdout.write(
+      'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
+    );
+  };
   runUntilSignal(ops, () => server.close());
-  if (options.stack) {
-    try {
-      await call(ops, 'stack.start', {});
-      process.stdout.write('The embedded stack is running.\n');
-    } catch (err) {
-      const e = toErrorShape(err);
-      process.stderr.write(`The stack did not start: ${e.message}\n  what to do: ${e.hint}\n`);
-    }
+  if (!options.stack) return printAddress();
+  // The address comes once the stack is ready, so the first page the operator opens shows it running.
+  process.stdout.write('Starting the embedded stack…\n');
+  const unsubscribe = printStartSteps(ops, (text) => process.stdout.write(text));
+  try {
+    const status = await call(ops, 'stack.start', {});
+    process.stdout.write(`The embedded stack is ${status.state}.\n`);
+  } catch (err) {
+    const e = toErrorShape(err);
+    process.stderr.write(`The stack did not start: ${e.message}\n  what to do: ${e.hint}\n`);
+  } finally {
+    unsubscribe();
   }
+  printAddress();
 }
 
 export function buildProgram(): Command {
@@ -105,7 +111,7 @@ export function buildProgram(): Command {
       ),
     )
     .option('--profile <name>', 'connection profile to use in this command (default: the saved choice)')
-    .option('-v, --verbose', 'print the console log to stderr')
+    .option('-v, --verbose', "print every log line to stderr, the services' and the worker's included")
     .showHelpAfterError();
 
   program
@@ -202,6 +208,7 @@ export function buildProgram(): Command {
     });
 
   addBackupCommands(program, () => makeConsole(program));
+  registerLogCommands(program, () => makeConsole(program));
 
   return program;
 }

@@ -34,13 +34,28 @@ export class RotatingFile {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.pending.length) return;
-    const text = this.pending.join('');
+    const lines = this.pending;
     this.pending = [];
     try {
+      // A burst larger than the limit is split, so every rotated part is about the configured size.
+      const { maxBytes } = this.policy();
       if (this.fd === undefined) this.open();
-      fs.writeSync(this.fd!, text);
-      this.size += Buffer.byteLength(text);
-      if (this.size >= this.policy().maxBytes) this.rotate();
+      let batch: string[] = [];
+      let batchBytes = 0;
+      const write = () => {
+        if (this.fd === undefined) this.open();
+        fs.writeSync(this.fd!, batch.join(''));
+        this.size += batchBytes;
+        batch = [];
+        batchBytes = 0;
+        if (this.size >= maxBytes) this.rotate();
+      };
+      for (const line of lines) {
+        batch.push(line);
+        batchBytes += Buffer.byteLength(line);
+        if (this.size + batchBytes >= maxBytes) write();
+      }
+      if (batch.length) write();
     } catch {
       // A full disk or a removed folder must not take the console down; the next batch tries again.
       this.close();

@@ -104,6 +104,12 @@ export class StackManager implements ConsoleModule {
     return provider.recoveryDriver?.(stamp);
   }
 
+  /** See StackProvider.catchUpLogs; a provider whose services log elsewhere has nothing to do. */
+  async catchUpLogs(): Promise<void> {
+    const provider = await this.currentProvider();
+    provider.catchUpLogs?.();
+  }
+
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
   spec(): StackSpec {
     return resolveStackSpec(
