@@ -12,6 +12,7 @@ import { projectRoot } from './settings';
 import { validateConfig } from './stack/config-check';
 import { addBackupCommands } from './cli-backup';
 import { registerLogCommands } from './cli-logs';
+import { registerNamespaceCommands } from './cli-namespaces';
 import { printStartSteps, terminalEcho } from './cli-progress';
 
 interface GlobalOptions {
@@ -209,6 +210,7 @@ export function buildProgram(): Command {
 
   addBackupCommands(program, () => makeConsole(program));
   registerLogCommands(program, () => makeConsole(program));
+  registerNamespaceCommands(program, () => makeConsole(program));
 
   return program;
 }

@@ -6,7 +6,7 @@ import type { AppInfo, LogLine } from './api/contract';
 import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
-import { CycleService } from './temporal';
+import { CycleService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
@@ -287,6 +287,13 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDb });
   ops.use(() => cycles);
+  const namespaces = new NamespaceService(
+    ops.router,
+    () => cycles.client(),
+    () => stack.spec().temporal.namespace,
+    ops.log('temporal'),
+  );
+  if (longRunning) namespaces.followSettings();
   const recovery = new RecoveryService(ops, stack, appDb);
   ops.use(() => recovery);
   ops.use(

@@ -6,6 +6,7 @@ import { EncryptedSecretStore, FileSecretStore } from '../settings';
 import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
+import { notifyServiceAlerts } from './notifications';
 
 app.enableSandbox();
 
@@ -27,6 +28,7 @@ async function boot(): Promise<void> {
   });
   registerIpcTransport(ops.router, win, rendererIndex);
   createStackTray(ops.router, win);
+  notifyServiceAlerts(ops.router, win);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },

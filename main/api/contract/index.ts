@@ -6,6 +6,8 @@ import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
 import { logOperations } from './logs';
+import { namespaceOperations } from './namespaces';
+import { serviceAlertEvents, serviceAlertOperations } from './service-alerts';
 import { recoveryEvents, recoveryOperations } from './recovery';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
@@ -25,6 +27,8 @@ export const operations = {
   ...profileOperations,
   ...auditOperations,
   ...logOperations,
+  ...serviceAlertOperations,
+  ...namespaceOperations,
 };
 
 export const events = {
@@ -38,6 +42,7 @@ export const events = {
   ...backupEvents,
   ...profileEvents,
   ...auditEvents,
+  ...serviceAlertEvents,
 };
 
 export type Operations = typeof operations;
@@ -64,4 +69,6 @@ export * from './backup';
 export * from './profiles';
 export * from './audit';
 export * from './logs';
+export * from './service-alerts';
+export * from './namespaces';
 export type { Operation } from './operation';

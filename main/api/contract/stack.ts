@@ -19,6 +19,9 @@ export const ServiceStatusSchema = z.object({
   startedAt: z.string().optional(),
   pid: z.number().int().optional(),
   message: z.string().optional(),
+  /** The crash watcher's restarts of this service in its current window, and the policy it follows. */
+  restarts: z.number().int().optional(),
+  restartPolicy: z.string().optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 
