@@ -116,12 +116,12 @@ export function profileFromOptions(
 }
 
 function printReport(report: ValidationReport): void {
-  const mark = { healthy: '✓', degraded: '!', failed: '✗', skipped: '-' } as const;
+  const mark = { healthy: '✓', degraded: '!', failed: '✗', off: '-', skipped: '-' } as const;
   for (const c of report.checks) {
     process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
-    if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);
+    if (c.fix && c.status !== 'healthy' && c.status !== 'off') process.stdout.write(`    fix: ${c.fix}\n`);
   }
-  process.stdout.write(`overall: ${report.overall}\n`);
+  process.stdout.write(`overall: ${report.summary ?? report.overall}\n`);
 }
 
 function auditLine(e: AuditEntry): string {

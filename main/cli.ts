@@ -5,7 +5,7 @@ import { registerWorkflowCommands } from './cli-workflows';
 import { registerRecoveryCommands } from './cli-recovery';
 import { registerProfileCommands } from './cli-profiles';
 import { OpsError, toErrorShape } from './api/errors';
-import type { OperationName, OpInput, OpOutput } from './api/contract';
+import type { OperationName, OpInput, OpOutput, ServiceId } from './api/contract';
 import { startBrowserServer } from './transport';
 import { shippedResources } from './resources';
 import { validateConfig } from './stack/config-check';
@@ -13,6 +13,9 @@ import { addBackupCommands } from './cli-backup';
 import { installLastResortGuard } from './last-resort';
 import { describeFoundStack } from './stack/found-stack';
 import { findRunningConsole, forwardToRunningConsole, startControlSocket } from './control';
+import { registerLogCommands } from './cli-logs';
+import { registerNamespaceCommands } from './cli-namespaces';
+import { printStartSteps, terminalEcho } from './cli-progress';
 
 interface GlobalOptions {
   home?: string;
@@ -26,10 +29,7 @@ function makeConsole(program: Command, mode: 'cli' | 'browser' = 'cli'): WiredCo
     mode,
     dataDir: home,
     profile: profile ?? process.env.OPS_PROFILE,
-    echoLogs:
-      verbose || mode === 'browser'
-        ? (l) => process.stderr.write(`${l.ts} ${l.source} ${l.level}: ${l.message}\n`)
-        : undefined,
+    echoLogs: verbose || mode === 'browser' ? terminalEcho(Boolean(verbose)) : undefined,
   });
   // One installation, one console: while the app (or serve/up) runs for this data folder, the CLI acts through
   // it. A --profile for this one command is this process's own view, so it acts alone.
@@ -89,10 +89,12 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
     dataDir: ops.dataDir,
     onLog: (m) => ops.log('console').warn(m),
   });
-  process.stdout.write(`Ops Console is serving at ${server.url}\n`);
-  process.stdout.write(
-    'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
-  );
+  const printAddress = () => {
+    process.stdout.write(`Ops Console is serving at ${server.url}\n`);
+    process.stdout.write(
+      'Open that address in a browser on this machine; the token in it is required. Ctrl+C stops.\n',
+    );
+  };
   let adopted = false;
   runUntilSignal(ops, async () => {
     await control?.close();
@@ -100,21 +102,26 @@ async function serve(program: Command, options: { port?: string; stack?: boolean
     // A stack found running without its console was adopted: it goes with this console, as if it had started it.
     if (adopted) await call(ops, 'stack.stop', {}).catch(() => undefined);
   });
-  if (options.stack) {
-    try {
-      const found = describeFoundStack(await call(ops, 'stack.status', {}), 'up');
-      if (found) {
-        adopted = true;
-        process.stdout.write(`${found}\n`);
-        ops.log('stack').warn(found);
-      }
-      await call(ops, 'stack.start', {});
-      process.stdout.write('The embedded stack is running.\n');
-    } catch (err) {
-      const e = toErrorShape(err);
-      process.stderr.write(`The stack did not start: ${e.message}\n  what to do: ${e.hint}\n`);
+  if (!options.stack) return printAddress();
+  // The address comes once the stack is ready, so the first page the operator opens shows it running.
+  process.stdout.write('Starting the embedded stack…\n');
+  const unsubscribe = printStartSteps(ops, (text) => process.stdout.write(text));
+  try {
+    const found = describeFoundStack(await call(ops, 'stack.status', {}), 'up');
+    if (found) {
+      adopted = true;
+      process.stdout.write(`${found}\n`);
+      ops.log('stack').warn(found);
     }
+    const status = await call(ops, 'stack.start', {});
+    process.stdout.write(`The embedded stack is ${status.state}.\n`);
+  } catch (err) {
+    const e = toErrorShape(err);
+    process.stderr.write(`The stack did not start: ${e.message}\n  what to do: ${e.hint}\n`);
+  } finally {
+    unsubscribe();
   }
+  printAddress();
 }
 
 export function buildProgram(): Command {
@@ -130,7 +137,7 @@ export function buildProgram(): Command {
       ),
     )
     .option('--profile <name>', 'connection profile to use in this command (default: the saved choice)')
-    .option('-v, --verbose', 'print the console log to stderr')
+    .option('-v, --verbose', "print every log line to stderr, the services' and the worker's included")
     .showHelpAfterError();
 
   program
@@ -200,6 +207,19 @@ export function buildProgram(): Command {
       printStatus(await call(ops, 'stack.stop', {}));
     });
   stack
+    .command('restart [service]')
+    .description(
+      'restart the whole stack, or one service: app-postgres, temporal-postgres, temporal, temporal-ui',
+    )
+    .action(async (service: string | undefined) => {
+      const ops = makeConsole(program);
+      printStatus(
+        service === undefined
+          ? await call(ops, 'stack.restart', {})
+          : await call(ops, 'stack.restartService', { service: service as ServiceId }),
+      );
+    });
+  stack
     .command('status')
     .description("print each service's state")
     .option('--json', 'print JSON')
@@ -212,7 +232,9 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('validate the stack (seed 004 checks); exits non-zero when a check failed')
+    .description(
+      'deployment validation: ports, PostgreSQL, Temporal schema, gRPC health, namespace, integration; exits non-zero when a check failed',
+    )
     .option('--json', 'print the report as JSON')
     .option('--no-integration', 'skip starting a trivial workflow')
     .action(async (opts: { json?: boolean; integration: boolean }) => {
@@ -242,6 +264,8 @@ export function buildProgram(): Command {
     });
 
   addBackupCommands(program, () => makeConsole(program));
+  registerLogCommands(program, () => makeConsole(program));
+  registerNamespaceCommands(program, () => makeConsole(program));
 
   return program;
 }
@@ -259,12 +283,12 @@ function printStatus(status: OpOutput<'stack.status'>): void {
 }
 
 function printReport(report: OpOutput<'stack.validate'>): void {
-  const mark = { healthy: '✓', degraded: '!', failed: '✗', skipped: '-' } as const;
+  const mark = { healthy: '✓', degraded: '!', failed: '✗', off: '-', skipped: '-' } as const;
   for (const c of report.checks) {
     process.stdout.write(`${mark[c.status]} ${c.group.padEnd(18)} ${c.label}: ${c.detail}\n`);
-    if (c.fix && c.status !== 'healthy') process.stdout.write(`    fix: ${c.fix}\n`);
+    if (c.fix && c.status !== 'healthy' && c.status !== 'off') process.stdout.write(`    fix: ${c.fix}\n`);
   }
-  process.stdout.write(`overall: ${report.overall}\n`);
+  process.stdout.write(`overall: ${report.summary ?? report.overall}\n`);
 }
 
 const isEntry = process.argv[1] && /cli\.(m?js|ts)$/.test(process.argv[1]);

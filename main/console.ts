@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Router } from './api/router';
 import type { AppInfo, LogLine, SettingsView } from './api/contract';
-import { LogBus, type Logger } from './logs';
+import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
-import { CycleService } from './temporal';
+import { CycleService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
@@ -70,6 +70,8 @@ export type ModuleFactory = (ctx: ConsoleContext) => ConsoleModule;
 export class OpsConsole implements ConsoleContext {
   readonly router = new Router();
   readonly logs: LogBus;
+  /** Every line of the bus, on disk under <data folder>/logs, one rotated file per service, worker and console. */
+  readonly logFiles: LogFiles;
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly dataDir: string;
@@ -90,6 +92,9 @@ export class OpsConsole implements ConsoleContext {
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.logs = new LogBus(this.router.events, 20_000, options.echoLogs);
     this.settings = new SettingsStore(this.dataDir, options.env);
+    this.logFiles = new LogFiles(this.dataDir, () => rotationOf(this.settings.get()));
+    this.logs.addSink((line, raw) => this.logFiles.write(line, raw));
+    registerLogOperations(this.router, this.logFiles);
     this.secrets = options.secrets ?? new FileSecretStore(this.dataDir);
     this.profiles = new ProfileService({
       dataDir: this.dataDir,
@@ -208,6 +213,7 @@ export class OpsConsole implements ConsoleContext {
           this.log('console').error(`stopping ${module.name} failed: ${(err as Error).message}`);
         }
       }
+      this.logFiles.close();
     })();
     return this.shuttingDown;
   }
@@ -309,6 +315,13 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDb });
   ops.use(() => cycles);
+  const namespaces = new NamespaceService(
+    ops.router,
+    () => cycles.client(),
+    () => stack.spec().temporal.namespace,
+    ops.log('temporal'),
+  );
+  if (longRunning) namespaces.followSettings();
   const recovery = new RecoveryService(ops, stack, appDb);
   ops.use(() => recovery);
   ops.use(

@@ -9,7 +9,7 @@ export type RetryClass = 'llm' | 'database' | 'email';
 export const MAX_ATTEMPTS = 3;
 
 /**
- * The delay before the next attempt after `attempt` failed (seed 001): LLM calls back off exponentially,
+ * The delay before the next attempt after `attempt` failed: LLM calls back off exponentially,
  * database operations linearly, email at a fixed delay. Three distinct shapes, so the retry log shows which.
  */
 export function backoffMs(retryClass: RetryClass, attempt: number, baseMs: number): number {
@@ -29,11 +29,11 @@ export interface CycleInput {
   skipPhases: PhaseId[];
   /** Approve the human steps automatically (unattended runs). */
   autoApprove: boolean;
-  /** Base of every retry delay, in ms (seed 001's policies scale from it). */
+  /** Base of every retry delay, in ms (every class's policy scales from it). */
   retryBaseMs: number;
   /** Tracking writes on (the product) or off (the benchmark's Temporal floor). */
   tracking: boolean;
-  /** Start-to-close timeout of each activity attempt, in seconds (seed 001: TEMPORAL_ACTIVITY_TIMEOUT). */
+  /** Start-to-close timeout of each activity attempt, in seconds (TEMPORAL_ACTIVITY_TIMEOUT). */
   activityTimeoutS: number;
 }
 

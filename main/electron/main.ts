@@ -10,6 +10,7 @@ import { registerIpcTransport } from './ipc';
 import { createMainWindow } from './window';
 import { createStackTray } from './tray';
 import { registerWebUiOpener } from './web-ui';
+import { notifyServiceAlerts } from './notifications';
 
 app.enableSandbox();
 
@@ -58,6 +59,7 @@ async function boot(): Promise<void> {
   registerIpcTransport(ops.router, win, rendererIndex);
   registerWebUiOpener(ops.router);
   createStackTray(ops.router, win);
+  notifyServiceAlerts(ops.router, win);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },

@@ -39,9 +39,10 @@ export const DEFAULT_SETTINGS: Settings = {
     llmModel: '',
     mailWebhook: '',
   },
+  logs: { maxFileMb: 20, keepFiles: 5 },
 };
 
-/** Environment variables of the seeds (001) that override settings, and how to read each. */
+/** Environment variables the worker and its deployments read (TEMPORAL_*) that override settings, and how to read each. */
 export const ENV_OVERRIDES: ReadonlyArray<{
   variable: string;
   path: string;

@@ -1,4 +1,4 @@
-// Validation of a stack (seed 004): per-service checks with healthy / degraded / failed and a one-line fix.
+// Deployment validation of a stack (ports, PostgreSQL, Temporal schema, gRPC health, namespace, integration): per-service checks with healthy / degraded / failed and a one-line fix.
 import net from 'node:net';
 import pg from 'pg';
 import { Client, type Connection } from '@temporalio/client';
@@ -243,9 +243,9 @@ async function uiCheck(spec: StackSpec): Promise<ValidationCheck> {
   return timed('temporal-ui.http', 'temporal-ui', `Web UI on port ${spec.temporalUi.port}`, async () => {
     if (!spec.temporalUi.enabled)
       return {
-        status: 'degraded',
-        detail: 'not enabled (optional)',
-        fix: 'Enable it in Settings → Stack if you want it.',
+        status: 'off',
+        detail: 'off (optional)',
+        fix: 'Turn it on in Settings → Stack if you want it.',
       };
     const res = await fetch(`http://127.0.0.1:${spec.temporalUi.port}/`, {
       signal: AbortSignal.timeout(3_000),
@@ -256,7 +256,7 @@ async function uiCheck(spec: StackSpec): Promise<ValidationCheck> {
   });
 }
 
-/** The report's verdict: a skipped check neither lowers nor raises it. */
+/** The worst result; a check of a service that is off, or one skipped here, does not count. */
 export function overallOf(checks: Array<Pick<ValidationCheck, 'status'>>): ValidationReport['overall'] {
   if (checks.some((c) => c.status === 'failed')) return 'failed';
   if (checks.some((c) => c.status === 'degraded')) return 'degraded';
@@ -279,7 +279,16 @@ export async function validateStack(
   const checks = [...app, ...tpg, ...temporal, ...(ui ? [ui] : [])];
   // The UI is optional: when it is off, it does not lower the overall verdict.
   const counted = spec.temporalUi.enabled ? checks : checks.filter((c) => c.group !== 'temporal-ui');
-  return { overall: overallOf(counted), checkedAt: new Date().toISOString(), checks };
+  const overall = overallOf(counted);
+  return { overall, summary: summaryOf(overall, checks), checkedAt: new Date().toISOString(), checks };
+}
+
+/** "healthy", or "healthy (Web UI off)" when an optional service is off. */
+export function summaryOf(overall: ValidationReport['overall'], checks: ValidationCheck[]): string {
+  const off = checks
+    .filter((c) => c.status === 'off')
+    .map((c) => (c.group === 'temporal-ui' ? 'Web UI' : c.label));
+  return off.length ? `${overall} (${off.join(', ')} off)` : overall;
 }
 
 /** The integration probe's line when a read-only profile kept it from running. */

@@ -15,9 +15,11 @@ import type { ConsoleContext, ConsoleModule } from '../console';
 import { checkPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { overallOf, skippedProbeCheck, validateStack } from './health';
+import { overallOf, skippedProbeCheck, summaryOf, validateStack } from './health';
 import { LocalProvider } from './local/provider';
 import { refusedOnAttached } from './attached/provider';
+import { CrashWatcher } from './crash-watcher';
+import { ServiceAlerts } from './service-alerts';
 
 export interface StackModuleOptions {
   /** Runs as the last start step, once the app DB answers (the app DB migrations plug in here). */
@@ -55,7 +57,8 @@ export class StackManager implements ConsoleModule {
   private error: StackStatus['error'];
   private running: Promise<unknown> = Promise.resolve();
   private startAbort: AbortController | undefined;
-  private watch: NodeJS.Timeout | undefined;
+  private readonly watcher: CrashWatcher;
+  readonly alerts: ServiceAlerts;
   private readonly paused = new Set<ServiceStatus['id']>();
   private readonly log;
   private readonly extraChecks: Array<(options: { integration: boolean }) => Promise<ValidationCheck[]>> = [];
@@ -65,6 +68,29 @@ export class StackManager implements ConsoleModule {
     private readonly options: StackModuleOptions = {},
   ) {
     this.log = ctx.log('stack');
+    this.alerts = new ServiceAlerts(ctx.router, this.log);
+    this.alerts.watch(ctx.logs);
+    this.watcher = new CrashWatcher({
+      alerts: this.alerts,
+      log: this.log,
+      logs: ctx.logs,
+      refresh: () => this.refresh().then(() => this.services),
+      isPaused: (id) => this.paused.has(id),
+      isRunning: () => this.state === 'running' || this.state === 'degraded',
+      markFailed: (id) => {
+        const service = this.services.find((s) => s.id === id);
+        if (service) Object.assign(service, { state: 'failed', health: 'failed' });
+        this.state = 'degraded';
+        this.publish();
+      },
+      startService: (id) =>
+        this.serialise(async () => {
+          const provider = await this.currentProvider();
+          if (provider.startService) await provider.startService(id);
+          else await provider.restartService(id);
+          await this.refresh();
+        }),
+    });
     ctx.router.register({
       'stack.status': () => this.refresh(),
       'stack.start': () => this.start(),
@@ -112,6 +138,12 @@ export class StackManager implements ConsoleModule {
     return provider.recoveryDriver?.(stamp);
   }
 
+  /** See StackProvider.catchUpLogs; a provider whose services log elsewhere has nothing to do. */
+  async catchUpLogs(): Promise<void> {
+    const provider = await this.currentProvider();
+    provider.catchUpLogs?.();
+  }
+
   /** The resolved spec for the settings in force (other capabilities read connections from it). */
   spec(): StackSpec {
     return resolveStackSpec(
@@ -153,7 +185,7 @@ export class StackManager implements ConsoleModule {
   async refresh(): Promise<StackStatus> {
     try {
       const provider = await this.currentProvider();
-      this.services = await provider.services();
+      this.services = this.watcher.decorate(await provider.services(), provider.kind);
     } catch (err) {
       this.error = toErrorShape(err);
     }
@@ -381,7 +413,8 @@ export class StackManager implements ConsoleModule {
     const extra = (await Promise.all(this.extraChecks.map((c) => c({ integration })))).flat();
     if (!extra.length) return report;
     const checks = [...report.checks, ...extra];
-    return { ...report, checks, overall: overallOf([{ status: report.overall }, ...extra]) };
+    const overall = overallOf([{ status: report.overall }, ...extra]);
+    return { ...report, checks, overall, summary: summaryOf(overall, checks) };
   }
 
   withServiceStopped<T>(
@@ -421,29 +454,13 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  /** While running, a service that goes down by itself is reported as a crash with its last log lines. */
+  /** While running, a service that goes down by itself is raised as an alert and restarted by its policy. */
   private watchForCrashes(): void {
-    this.stopWatching();
-    this.watch = setInterval(async () => {
-      if (this.state !== 'running') return;
-      const before = new Set(this.services.filter((s) => s.state === 'running').map((s) => s.id));
-      await this.refresh();
-      for (const service of this.services) {
-        if (before.has(service.id) && service.state !== 'running' && !this.paused.has(service.id)) {
-          service.state = 'failed';
-          service.health = 'failed';
-          this.state = 'degraded';
-          this.log.error(`${service.label} stopped unexpectedly. ${service.message ?? ''}`);
-          this.publish();
-        }
-      }
-    }, 2_000);
-    this.watch.unref();
+    this.watcher.start();
   }
 
   private stopWatching(): void {
-    if (this.watch) clearInterval(this.watch);
-    this.watch = undefined;
+    this.watcher.stop();
   }
 
   /** At console exit: stop what this console started (a stack brought up by `stack up` keeps running). */

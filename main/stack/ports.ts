@@ -23,16 +23,16 @@ export function anyFreePort(): Promise<number> {
   });
 }
 
-/** A free port in [low, high), starting from a spot derived from the seed so parallel stacks spread out. */
+/** A free port in [low, high), starting from a spot derived from `spread` so parallel stacks spread out. */
 export async function freePortInRange(
   low: number,
   high: number,
-  seed: number,
+  spread: number,
   avoid: Set<number>,
 ): Promise<number> {
   const span = high - low;
   for (let i = 0; i < span; i++) {
-    const port = low + ((seed + i * 7) % span);
+    const port = low + ((spread + i * 7) % span);
     if (!avoid.has(port) && (await isPortFree(port))) return port;
   }
   throw new Error(`no free port between ${low} and ${high}`);

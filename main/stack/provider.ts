@@ -88,6 +88,8 @@ export interface StackProvider {
   archivedClusters?(): { app: ArchivedCluster; tpg: ArchivedCluster };
   /** The provider's side of an in-place recovery of both clusters (`stamp` names its scratch and old data). */
   recoveryDriver?(stamp: string): RecoveryDriver;
+  /** Brings the console's log files up to date with what the services printed while no console followed them. */
+  catchUpLogs?(): void;
 }
 
 export interface RemoveResult {

@@ -1,4 +1,4 @@
-// Undoes a completed phase by its strategy (seed 001): rollback, partial rollback, notify or skip.
+// Undoes a completed phase by its strategy: rollback, partial rollback, notify or skip.
 // Each action and its outcome is written to workflow_compensation_log, once per phase and run.
 import type pg from 'pg';
 import type { CompensationStrategy, PhaseId } from '../../main/api/contract/phases';

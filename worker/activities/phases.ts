@@ -1,4 +1,4 @@
-// The phases' activities (seed 001): each does real work on the app DB inside runTracked's transaction.
+// The phases' activities: each does real work on the app DB inside runTracked's transaction.
 // Failures that come from the data are DataErrors: the phase fails for good and compensation runs.
 import type pg from 'pg';
 import type { PhaseContext, RfiResponse, ScopeApproval, TestResult } from '../shared';

@@ -1,4 +1,4 @@
-// TestCycleWorkflow: the 8 phases of seed 001 as orchestration only. Phases 3 and 4 run in parallel and join
+// TestCycleWorkflow: the 8 phases of a test cycle as orchestration only. Phases 3 and 4 run in parallel and join
 // before 5; human steps are signals; on a failure for good or a cancel, completed phases are compensated in
 // reverse. Every side effect is an activity.
 import {

@@ -5,6 +5,9 @@ import { auditEvents, auditOperations } from './audit';
 import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
+import { logOperations } from './logs';
+import { namespaceOperations } from './namespaces';
+import { serviceAlertEvents, serviceAlertOperations } from './service-alerts';
 import { recoveryEvents, recoveryOperations } from './recovery';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
@@ -25,6 +28,9 @@ export const operations = {
   ...profileOperations,
   ...auditOperations,
   ...webUiOperations,
+  ...logOperations,
+  ...serviceAlertOperations,
+  ...namespaceOperations,
 };
 
 export const events = {
@@ -38,6 +44,7 @@ export const events = {
   ...backupEvents,
   ...profileEvents,
   ...auditEvents,
+  ...serviceAlertEvents,
 };
 
 export type Operations = typeof operations;
@@ -65,3 +72,6 @@ export * from './profiles';
 export * from './audit';
 export * from './web-ui';
 export { operation, type Operation, type Effect } from './operation';
+export * from './logs';
+export * from './service-alerts';
+export * from './namespaces';

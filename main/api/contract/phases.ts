@@ -1,4 +1,4 @@
-// The 8 phases of the test-cycle workflow (seed 001), shared by the worker, the back end and the renderer.
+// The 8 phases of the test-cycle workflow, shared by the worker, the back end and the renderer.
 // Kept free of imports so deterministic workflow code can use it too.
 
 export const PHASE_IDS = [

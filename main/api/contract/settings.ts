@@ -91,7 +91,7 @@ export const WorkerSettingsSchema = z
     maxConcurrentActivities: z.number().int().min(1).max(1000),
     /** How many worker processes the supervisor runs (scale out); changeable while running. */
     processes: z.number().int().min(1).max(16),
-    /** Base of the retry delays of seed 001's policies (LLM exponential, database linear, email fixed). */
+    /** Base of the retry delays of the cycle's retry policies (LLM exponential, database linear, email fixed). */
     retryBaseMs: z.number().int().min(10).max(600_000),
     /** How long a phase's database work waits for a lock before the attempt fails and is retried. */
     dbLockTimeoutMs: z.number().int().min(100).max(600_000),
@@ -103,12 +103,21 @@ export const WorkerSettingsSchema = z
   })
   .strict();
 
+/** The console's log files under <data folder>/logs: each rotated at this size, this many old parts kept. */
+export const LogSettingsSchema = z
+  .object({
+    maxFileMb: z.number().int().min(1, 'At least 1 MB').max(10_240, 'At most 10 GB'),
+    keepFiles: z.number().int().min(1, 'Keep at least 1 old file').max(100, 'Keep at most 100 old files'),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     theme: z.enum(['system', 'light', 'dark']),
     temporal: TemporalSettingsSchema,
     stack: StackSettingsSchema,
     worker: WorkerSettingsSchema,
+    logs: LogSettingsSchema,
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -147,6 +156,7 @@ export const SettingsPatchSchema = z
       .strict()
       .optional(),
     worker: WorkerSettingsSchema.partial().optional(),
+    logs: LogSettingsSchema.partial().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -5,7 +5,8 @@ import { OpsErrorShapeSchema } from '../errors';
 export const ServiceIdSchema = z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui']);
 export type ServiceId = z.infer<typeof ServiceIdSchema>;
 
-export const HealthSchema = z.enum(['unknown', 'healthy', 'degraded', 'failed']);
+/** `off`: an optional service the settings leave disabled (the Web UI): neither healthy nor degraded. */
+export const HealthSchema = z.enum(['unknown', 'healthy', 'degraded', 'failed', 'off']);
 export type Health = z.infer<typeof HealthSchema>;
 
 export const ServiceStatusSchema = z.object({
@@ -18,6 +19,9 @@ export const ServiceStatusSchema = z.object({
   startedAt: z.string().optional(),
   pid: z.number().int().optional(),
   message: z.string().optional(),
+  /** The crash watcher's restarts of this service in its current window, and the policy it follows. */
+  restarts: z.number().int().optional(),
+  restartPolicy: z.string().optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 
@@ -45,12 +49,17 @@ export const StackStatusSchema = z.object({
 export type StackStatus = z.infer<typeof StackStatusSchema>;
 
 export const CheckStatusSchema = z.enum(['healthy', 'degraded', 'failed']);
+/**
+ * A check's result. Neither of the last two counts in the verdict: `off` is a check of an optional service
+ * that is disabled; `skipped` was not run here, and `detail` says why (a read-only profile skips the
+ * writing probe).
+ */
+export const CheckResultSchema = z.enum(['healthy', 'degraded', 'failed', 'off', 'skipped']);
 export const ValidationCheckSchema = z.object({
   id: z.string(),
   group: z.enum(['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui', 'integration']),
   label: z.string(),
-  /** skipped: not run here, and `detail` says why (a read-only profile skips the writing probe). */
-  status: z.enum([...CheckStatusSchema.options, 'skipped']),
+  status: CheckResultSchema,
   detail: z.string(),
   fix: z.string().optional(),
   durationMs: z.number(),
@@ -59,6 +68,8 @@ export type ValidationCheck = z.infer<typeof ValidationCheckSchema>;
 
 export const ValidationReportSchema = z.object({
   overall: CheckStatusSchema,
+  /** The verdict in words, with what did not count: "healthy (Web UI off)". */
+  summary: z.string().optional(),
   checkedAt: z.string(),
   checks: z.array(ValidationCheckSchema),
 });

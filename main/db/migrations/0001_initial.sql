@@ -1,5 +1,5 @@
 -- Up Migration
--- The app DB (synapse_dt): the business tables the 8 phases work on and the workflow_* tracking tables (seeds 000, 001).
+-- The app DB (synapse_dt): the business tables the 8 phases work on and the workflow_* tracking tables.
 -- Forward-only: there is no down migration. Every tracking table has a natural unique key so a retried or
 -- re-delivered activity never doubles a row.
 
@@ -128,7 +128,7 @@ CREATE TABLE final_reports (
   created_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- Tracking: business-level metadata about each run (seed 000). Keys: workflow id + run id (+ phase/activity/attempt).
+-- Tracking: business-level metadata about each run. Keys: workflow id + run id (+ phase/activity/attempt).
 
 CREATE TABLE workflow_executions (
   id             bigserial PRIMARY KEY,

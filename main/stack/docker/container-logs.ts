@@ -1,7 +1,7 @@
 // A container's output into the console's log bus, and its last lines for error messages.
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { Logger } from '../../logs';
+import { quickLevel, type Logger } from '../../logs';
 
 /**
  * Splits Docker's multiplexed log stream (8-byte frame headers: stream type, 3 zero bytes, big-endian
@@ -45,14 +45,15 @@ export function followContainerLog(
   container
     .logs({ stdout: true, stderr: true, follow: true, ...range })
     .then((stream) => {
-      // Services write their whole log to stderr (Postgres does): the stream says nothing about severity.
+      // Services write their whole log to stderr (Postgres does): the stream says nothing about severity, the
+      // line does.
       let pending = '';
       const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {
           pending += chunk.toString('utf8');
           const lines = pending.split('\n');
           pending = lines.pop() ?? '';
-          for (const line of lines) if (line.trim()) log.info(line);
+          for (const line of lines) if (line.trim()) log[quickLevel(line)](line);
           done();
         },
       });

@@ -291,7 +291,9 @@ export class DockerProvider implements StackProvider {
     const logs = this.options.logs;
     if (!logs || this.following.has(plan.name)) return;
     this.following.add(plan.name);
-    followContainerLog(container, from, logs.forSource(plan.service), () => this.following.delete(plan.name));
+    followContainerLog(container, from, logs.forSource(plan.service, { raw: true }), () =>
+      this.following.delete(plan.name),
+    );
   }
 
   private waitOptions(docker: Docker, plan: ContainerPlan, signal: AbortSignal, timeoutMs?: number) {
@@ -477,7 +479,7 @@ export class DockerProvider implements StackProvider {
     return Promise.all(
       ids.map(async (id): Promise<ServiceStatus> => {
         const base = { id, label: LABELS[id], port: ports[id] };
-        if (!this.container(id)) return { ...base, state: 'disabled', health: 'unknown' };
+        if (!this.container(id)) return { ...base, state: 'disabled', health: 'off' };
         const found = owned.find((c) => c.Labels[LABEL_SERVICE] === id);
         if (!found) return { ...base, state: 'stopped', health: 'unknown' };
         const info = await docker

@@ -1,23 +1,28 @@
-// Follows a service's log file into the console's log bus (the services run detached and write to files).
+// Follows a service's own output file into the console's log bus (the services run detached and write to a
+// file); the bus writes the console's rotated log files. Where it got to is kept on disk, so a console started
+// later picks up the lines written meanwhile without repeating any, and the output file is emptied once read.
 import fs from 'node:fs';
-import type { Logger } from '../../logs';
+import { quickLevel, type Logger } from '../../logs';
 
-const LEVELS: Array<[RegExp, keyof Logger]> = [
-  [/\b(FATAL|PANIC|ERROR|"level":"error")/i, 'error'],
-  [/\b(WARNING|"level":"warn")/i, 'warn'],
-];
+/** Once read to its end and past this size, the service's output file is emptied (its lines are in logs/). */
+const TRUNCATE_ABOVE = 8 * 1024 * 1024;
 
 export class LogTail {
   private offset = 0;
   private timer: NodeJS.Timeout | undefined;
   private partial = '';
+  private readonly offsetFile: string;
 
   constructor(
     private readonly file: string,
     private readonly log: Logger,
     fromEnd = true,
   ) {
-    if (fromEnd && fs.existsSync(file)) this.offset = fs.statSync(file).size;
+    this.offsetFile = `${file}.read-offset`;
+    const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    const saved = Number(safeRead(this.offsetFile));
+    if (fromEnd) this.offset = size;
+    else if (Number.isInteger(saved) && saved > 0 && saved <= size) this.offset = saved;
   }
 
   start(intervalMs = 250): void {
@@ -38,7 +43,7 @@ export class LogTail {
     } catch {
       return;
     }
-    if (size < this.offset) this.offset = 0; // rotated or truncated
+    if (size < this.offset) this.offset = 0; // emptied or replaced
     if (size === this.offset) return;
     const fd = fs.openSync(this.file, 'r');
     try {
@@ -48,14 +53,33 @@ export class LogTail {
       const text = this.partial + buffer.subarray(0, read).toString('utf8');
       const lines = text.split('\n');
       this.partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line) continue;
-        const level = LEVELS.find(([re]) => re.test(line))?.[1] ?? 'info';
-        this.log[level](line);
-      }
+      for (const line of lines) if (line) this.log[quickLevel(line)](line);
     } finally {
       fs.closeSync(fd);
     }
+    if (this.offset >= TRUNCATE_ABOVE && !this.partial) {
+      try {
+        if (fs.statSync(this.file).size === this.offset) {
+          fs.truncateSync(this.file, 0);
+          this.offset = 0;
+        }
+      } catch {
+        // Left as it is: read again from the saved offset next time.
+      }
+    }
+    try {
+      fs.writeFileSync(this.offsetFile, String(this.offset));
+    } catch {
+      // The service's folder may be read-only to us; the lines are in the log bus all the same.
+    }
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 

@@ -121,9 +121,24 @@ export class LocalProvider implements StackProvider {
     return steps;
   }
 
+  catchUpLogs(): void {
+    if (this.tails.size) {
+      for (const tail of this.tails.values()) tail.drain();
+      return;
+    }
+    const { app, tpg, temporal, ui } = this.parts();
+    const files: Array<[ServiceId, string]> = [
+      ['app-postgres', app.logFile],
+      ['temporal-postgres', tpg.logFile],
+      ['temporal', temporal.server.logFile],
+    ];
+    if (ui) files.push(['temporal-ui', ui.server.logFile]);
+    for (const [id, file] of files) new LogTail(file, this.logs.forSource(id, { raw: true }), false).drain();
+  }
+
   private follow(id: ServiceId, file: string): void {
     if (this.tails.has(id)) return;
-    const tail = new LogTail(file, this.logs.forSource(id), false);
+    const tail = new LogTail(file, this.logs.forSource(id, { raw: true }), false);
     tail.start();
     this.tails.set(id, tail);
   }
@@ -353,7 +368,7 @@ export class LocalProvider implements StackProvider {
         id: 'temporal-ui',
         label: LABELS['temporal-ui'],
         state: 'disabled',
-        health: 'unknown',
+        health: 'off',
         port: this.spec.temporalUi.port,
       });
     return list;

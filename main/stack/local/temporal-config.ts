@@ -106,12 +106,12 @@ export function readTemporalPorts(dir: string): TemporalPorts | undefined {
 
 /**
  * The frontend's port plus free internal ports. Membership ports are stored as smallint by Temporal's SQL schema,
- * so they stay below 32768; `seed` spreads consoles that start together over that range.
+ * so they stay below 32768; `spread` spreads consoles that start together over that range.
  */
-export async function allocateTemporalPorts(frontend: number, seed: number): Promise<TemporalPorts> {
+export async function allocateTemporalPorts(frontend: number, spread: number): Promise<TemporalPorts> {
   const taken = new Set([frontend]);
   const member = async () => {
-    const port = await freePortInRange(20_000, 32_000, seed, taken);
+    const port = await freePortInRange(20_000, 32_000, spread, taken);
     taken.add(port);
     return port;
   };

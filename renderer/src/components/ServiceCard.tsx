@@ -8,13 +8,14 @@ import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 import { MONO } from '../theme';
 
-export type CardHealth = 'healthy' | 'degraded' | 'failed' | 'unknown';
+export type CardHealth = 'healthy' | 'degraded' | 'failed' | 'unknown' | 'off';
 
 const HEALTH_COLOUR = {
   healthy: 'success',
   degraded: 'warning',
   failed: 'error',
   unknown: 'default',
+  off: 'default',
 } as const;
 
 export function uptime(since: string | undefined, now: number): string {

@@ -7,14 +7,26 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { ValidationReport } from '../../../main/api/contract';
 
-const COLOUR = { healthy: 'success', degraded: 'warning', failed: 'error', skipped: 'default' } as const;
+const COLOUR = {
+  healthy: 'success',
+  degraded: 'warning',
+  failed: 'error',
+  off: 'default',
+  skipped: 'default',
+} as const;
 
 export function ValidationReportView({ report }: { report: ValidationReport }) {
   return (
     <div data-testid="validation-report" data-overall={report.overall}>
       <Typography variant="subtitle1" sx={{ fontWeight: 600, my: 1 }}>
-        Validation: <Chip size="small" color={COLOUR[report.overall]} label={report.overall} /> at{' '}
-        {new Date(report.checkedAt).toLocaleTimeString()}
+        Validation:{' '}
+        <Chip
+          size="small"
+          color={COLOUR[report.overall]}
+          label={report.summary ?? report.overall}
+          data-testid="validation-summary"
+        />{' '}
+        at {new Date(report.checkedAt).toLocaleTimeString()}
       </Typography>
       <Table size="small">
         <TableHead>
@@ -35,7 +47,7 @@ export function ValidationReportView({ report }: { report: ValidationReport }) {
                 <Chip size="small" color={COLOUR[c.status]} label={c.status} />
               </TableCell>
               <TableCell>{c.detail}</TableCell>
-              <TableCell>{c.status === 'healthy' ? '' : c.fix}</TableCell>
+              <TableCell>{c.status === 'healthy' || c.status === 'off' ? '' : c.fix}</TableCell>
             </TableRow>
           ))}
         </TableBody>

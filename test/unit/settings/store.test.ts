@@ -37,7 +37,7 @@ describe('settings store', () => {
     expect(store.get().stack.ports.appPostgres).toBe(5432);
   });
 
-  it('applies the seeds environment overrides and names them', () => {
+  it('applies the TEMPORAL_* environment overrides and names them', () => {
     const store = new SettingsStore(dir, {
       TEMPORAL_HOST: 'temporal.internal:7233',
       TEMPORAL_WORKER_ENABLED: 'false',

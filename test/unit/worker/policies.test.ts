@@ -1,4 +1,4 @@
-// The pure parts of the worker: retry spacing per class (seed 001), the rule-based generator, the phase plan.
+// The pure parts of the worker: retry spacing per class, the rule-based generator, the phase plan.
 import { describe, expect, it } from 'vitest';
 import { PHASES } from '../../../main/api/contract/phases';
 import { ruleBasedAttributes } from '../../../worker/activities/planning';
