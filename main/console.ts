@@ -20,7 +20,6 @@ import type { StackSpec } from './stack/provider';
 import type { TemporalContainerOverride } from './stack/docker';
 import type { WorkerConfig } from '../worker/config';
 import { resourceLayout } from './resources';
-import { callerVia } from './control';
 import { registerWebUi } from './web-ui';
 
 export const CONSOLE_VERSION = '0.1.0';

@@ -6,4 +6,3 @@ export {
   type RunningConsole,
 } from './client';
 export { controlSocketPath } from './socket-path';
-export { callerVia, runAsCaller } from './caller';
