@@ -6,7 +6,7 @@ import type { AppInfo, LogLine } from './api/contract';
 import { LogBus, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
-import { CycleService } from './temporal';
+import { CycleService, HumanStepService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
@@ -281,6 +281,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   ops.use(() => worker);
   const cycles = new CycleService(ops, { spec: () => stack.spec(), appDb });
   ops.use(() => cycles);
+  const humanSteps = new HumanStepService(ops, { appDb, temporal: () => cycles.client() });
+  ops.use(() => humanSteps);
   const recovery = new RecoveryService(ops, stack, appDb);
   ops.use(() => recovery);
   ops.use(
@@ -289,6 +291,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         appDb,
         temporal: () => cycles.client(),
         namespace: () => stack.spec().temporal.namespace,
+        humanSteps,
       }),
   );
   const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });

@@ -1,1 +1,2 @@
 export { CycleService, cycleWorkflowId } from './cycles';
+export { HumanStepService, batchStep } from './human-steps';

@@ -10,6 +10,7 @@ import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
 import { workflowEvents, workflowOperations } from './workflows';
+import { humanStepOperations } from './human-steps';
 import type { Operation } from './operation';
 
 export const operations = {
@@ -18,6 +19,7 @@ export const operations = {
   ...stackOperations,
   ...workerOperations,
   ...workflowOperations,
+  ...humanStepOperations,
   ...inspectionOperations,
   ...recoveryOperations,
   ...backupOperations,
@@ -55,6 +57,7 @@ export * from './settings';
 export * from './stack';
 export * from './worker';
 export * from './workflows';
+export * from './human-steps';
 export * from './inspection';
 export * from './phases';
 export * from './recovery';

@@ -277,7 +277,12 @@ export const BatchSelectionSchema = z
   .strict();
 
 export const BatchActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('cancel') }).strict(),
+  z
+    .object({
+      action: z.literal('cancel'),
+      reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
+    })
+    .strict(),
   z
     .object({
       action: z.literal('signal'),

@@ -10,7 +10,14 @@ import type { BackupManifest, BackupSetSummary } from '../../../main/api/contrac
 import { resolveBinaries } from '../../../main/stack';
 import { liveChecksums } from '../../../main/backup/database';
 import { LocalTools } from '../../../main/backup/tools';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  finishSteps,
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 let both: BackupSetSummary;
@@ -358,22 +365,7 @@ describe('restore', () => {
     expect(result.reconcile?.items).toEqual([]);
 
     await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker to run again');
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId: inFlight,
-      signal: 'approveScope',
-      payload: { approved: true, by: 'qa' },
-    });
-    for (const reportId of [1, 2])
-      await s.ops.router.invoke('workflows.signal', {
-        workflowId: inFlight,
-        signal: 'rfiResponse',
-        payload: { reportId, response: 'ok' },
-      });
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId: inFlight,
-      signal: 'testResult',
-      payload: { result: 'pass' },
-    });
+    await finishSteps(s, inFlight);
     const done = await outcome(s.ops, inFlight);
     expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
     expect(await rows(s.db, `SELECT status FROM test_cycles WHERE id = 702`)).toEqual([
