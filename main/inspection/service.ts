@@ -22,6 +22,7 @@ import { MAX_ATTEMPTS } from '../../worker/shared';
 import type { StepPayload } from '../../worker/human-step-rules';
 import { compensationPreview, compensationSteps } from './compensation-plan';
 import { historyEventViews } from './history-events';
+import { remindWaiting } from './waiting-reminder';
 import { metricsView, phaseDurationStats } from './metrics';
 import { derivePhaseStates, joinWaitingFor, type PhaseDurationStats } from './phase-states';
 import {
@@ -64,15 +65,23 @@ function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
 }
 
 const SAFE_ID = /^[\w.:@-]+$/;
+/** How often the console looks for cycles waiting too long for a person. */
+const REMINDER_EVERY_MS = 15_000;
 
 export class InspectionService implements ConsoleModule {
   readonly name = 'inspection';
   private stats: { at: number; value: PhaseDurationStats } | undefined;
+  private reminder: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly options: InspectionOptions,
   ) {
+    // A long-running console reminds about cycles waiting too long for a person; a one-shot CLI command does not.
+    if (ctx.mode !== 'cli') {
+      this.reminder = setInterval(() => void this.remind(), REMINDER_EVERY_MS);
+      this.reminder.unref();
+    }
     ctx.router.register({
       'inspection.list': (input) => this.list(input),
       'inspection.phases': ({ workflowId, runId }) => this.phaseStates(workflowId, runId),
@@ -100,6 +109,20 @@ export class InspectionService implements ConsoleModule {
       'inspection.batchPreview': (input) => this.batchPreview(input),
       'inspection.batchRun': (input) => this.batchRun(input),
     });
+  }
+
+  /** One round of waiting reminders; the stack may be down (then nothing happens until it is up). */
+  async remind(): Promise<number> {
+    const minutes = this.ctx.settings.get().worker.waitingReminderMin ?? 0;
+    try {
+      return await remindWaiting(this.db(), minutes * 60_000);
+    } catch {
+      return 0;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.reminder) clearInterval(this.reminder);
   }
 
   private db(): pg.Pool {

@@ -205,6 +205,7 @@ export function SettingsPage() {
           'LLM ×2 per retry, database +½, email fixed',
         )}
         {field('worker.dbLockTimeoutMs', 'Database lock timeout (ms)', 'number')}
+        {field('worker.waitingReminderMin', 'Remind after waiting for a person (min)', 'number', '0: never')}
         {field(
           'worker.llmBaseUrl',
           'LLM endpoint (OpenAI-compatible)',
