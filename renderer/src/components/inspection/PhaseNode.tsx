@@ -104,10 +104,18 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
         )}
       </Box>
       {(time.waitingFor || (time.waitingMs ?? 0) > 0) && (
-        <Typography variant="caption" color="info.main" data-testid={`phase-waiting-${id}`} noWrap>
-          {time.waitingFor ? `waiting for ${stepWords(time.waitingFor)}: ` : 'waited for a person: '}
-          {formatDuration(time.waitingMs)}
-        </Typography>
+        <Tooltip
+          title={
+            time.waitingFor
+              ? `Waiting for ${stepWords(time.waitingFor)}: time a person takes is not the phase's work`
+              : "Waited for a person: not counted as the phase's work"
+          }
+        >
+          <Typography variant="caption" color="info.main" data-testid={`phase-waiting-${id}`} noWrap>
+            {time.waitingFor ? 'waiting for a person' : 'waited for a person'}{' '}
+            {formatDuration(time.waitingMs)}
+          </Typography>
+        </Tooltip>
       )}
       {view?.nextRetryAt && (
         <Typography variant="caption" color="warning.main">
