@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { OpsError } from './api/errors';
 import type { WiredConsole } from './console';
+import { stepRefused } from './temporal';
+import { outOfOrderMessage } from '../worker/human-step-rules';
 
 type MakeConsole = (mode?: 'cli' | 'browser') => WiredConsole;
 
@@ -91,9 +93,9 @@ export function registerHumanStepCommands(cycle: Command, makeConsole: MakeConso
         if (opts.reports) reportIds = ids(opts.reports, '--reports');
         else if (opts.allOpen) {
           const context = await ops.router.invoke('workflows.stepContext', { workflowId });
+          if (context.waitingFor !== 'rfi_responses')
+            throw stepRefused(outOfOrderMessage(context.message, 'rfi_responses'));
           reportIds = context.rfis.map((r) => r.reportId);
-          if (reportIds.length === 0)
-            throw new OpsError('CONFLICT', `${firstUpper(context.message)}.`, 'Nothing was sent.');
         } else {
           throw new OpsError(
             'INVALID_INPUT',
@@ -126,9 +128,9 @@ export function registerHumanStepCommands(cycle: Command, makeConsole: MakeConso
         else if (opts.all) {
           const result = passOrFail(opts.all);
           const context = await ops.router.invoke('workflows.stepContext', { workflowId });
+          if (context.waitingFor !== 'test_results')
+            throw stepRefused(outOfOrderMessage(context.message, 'test_results'));
           list = context.executions.map((e) => ({ executionId: e.id, result }));
-          if (list.length === 0)
-            throw new OpsError('CONFLICT', `${firstUpper(context.message)}.`, 'Nothing was sent.');
         } else {
           throw new OpsError(
             'INVALID_INPUT',
@@ -144,8 +146,4 @@ export function registerHumanStepCommands(cycle: Command, makeConsole: MakeConso
         await print(ops, outcome);
       },
     );
-}
-
-function firstUpper(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -59,10 +59,15 @@ export function waitingMessage(s: HumanStepState): string {
     : 'this cycle is not waiting for a person';
 }
 
-function outOfOrder(s: HumanStepState, step: HumanStepName): string {
+/** The refusal of a step sent out of order, after what the cycle waits for (`waitingMessage`). */
+export function outOfOrderMessage(waiting: string, step: HumanStepName): string {
   const when = phaseById(STEP_PHASE[step]).label;
   const what = step === 'scope_approval' ? 'a scope approval is' : `${STEP_LABEL[step]} are`;
-  return `${waitingMessage(s)}; ${what} accepted in ${when}`;
+  return `${waiting}; ${what} accepted in ${when}`;
+}
+
+function outOfOrder(s: HumanStepState, step: HumanStepName): string {
+  return outOfOrderMessage(waitingMessage(s), step);
 }
 
 const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';

@@ -33,7 +33,8 @@ function firstUpper(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function refused(message: string): OpsError {
+/** A refused step as the operator reads it, wherever it was refused (workflow validator, console or CLI). */
+export function refused(message: string): OpsError {
   return new OpsError(
     'CONFLICT',
     `${firstUpper(message)}.`,

@@ -1,2 +1,2 @@
 export { CycleService, cycleWorkflowId } from './cycles';
-export { HumanStepService, batchStep } from './human-steps';
+export { HumanStepService, batchStep, refused as stepRefused } from './human-steps';
