@@ -151,6 +151,28 @@ describe('human steps', () => {
     expect(judged[0]!.n).toBe(0);
   });
 
+  it('previews a batch step per cycle: applies where the cycle waits for it, refused with the reason elsewhere', async () => {
+    const { workflowId } = await s.ops.router.invoke('workflows.start', {
+      cycleId: 703,
+      reportIds: [1],
+      skipPhases: [],
+      autoApprove: false,
+    });
+    await waitingAt(s.db, workflowId, 'scope_approval');
+    const selection = { filter: { text: 'test-cycle-70' }, exclude: [] };
+    const action = { action: 'signal', signal: 'testResult', payload: { result: 'pass' } };
+    const preview = await s.ops.router.invoke('inspection.batchPreview', { selection, action });
+    const item = (id: string) => preview.items.find((i) => i.workflowId === id);
+    expect(item('test-cycle-702')).toMatchObject({ applies: true, effect: 'record 25 result(s) as pass' });
+    expect(item(workflowId)).toMatchObject({
+      applies: false,
+      effect:
+        'refused: this cycle is waiting for its scope approval; test results are accepted in Test Execution',
+    });
+    expect(item('test-cycle-701')).toMatchObject({ applies: false, effect: 'skipped: already completed' });
+    await s.ops.router.invoke('workflows.cancel', { workflowId, reason: 'batch check done' });
+  });
+
   it('cancels with a reason kept in the cancel request, the ledger and the audit, and raises no warning', async () => {
     const workflowId = 'test-cycle-702';
     const refused = await refusal('workflows.cancel', { workflowId, reason: '' });
