@@ -1,6 +1,6 @@
 // TestCycleWorkflow: the 8 phases of seed 001 as orchestration only. Phases 3 and 4 run in parallel and join
-// before 5; human steps are validated updates (human-steps.ts); on a failure for good or a cancel, completed phases are compensated in
-// reverse. Every side effect is an activity.
+// before 5; human steps are validated updates (human-steps.ts); on a failure for good or a cancel, completed
+// phases are compensated in reverse. Every side effect is an activity.
 import {
   ApplicationFailure,
   CancellationScope,
