@@ -238,7 +238,7 @@ async function bigHistory() {
   let length = 0;
   let reportId = 100;
   while (length < HISTORY_EVENTS) {
-    // Signals the workflow keeps but does not act on (answers for reports it never asked about).
+    // Signals the workflow drops (answers for reports it never asked about): each still adds a history event.
     await Promise.all(
       Array.from({ length: 100 }, () =>
         handle.signal('rfiResponse', { reportId: reportId++, response: 'bench' }).catch(() => undefined),

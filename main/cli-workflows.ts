@@ -6,6 +6,7 @@ import { PHASE_IDS, type PhaseId } from './api/contract';
 import { OpsError } from './api/errors';
 import type { WiredConsole } from './console';
 import { findRunningConsole } from './control';
+import { registerHumanStepCommands } from './cli-human-steps';
 
 type MakeConsole = (mode?: 'cli' | 'browser') => WiredConsole;
 
@@ -171,9 +172,12 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
       });
       await done(ops, result);
     });
+  registerHumanStepCommands(cycle, makeConsole);
   cycle
     .command('signal <workflowId> <signal>')
-    .description('send a human step: approveScope, rfiResponse or testResult, with --payload JSON')
+    .description(
+      'raw use: send a signal (approveScope, rfiResponse, testResult) with --payload JSON, fire-and-forget; a step the cycle does not wait for is dropped',
+    )
     .requiredOption('--payload <json>', 'for example \'{"approved":true,"by":"qa-lead"}\'')
     .action(async (workflowId: string, signal: string, opts: { payload: string }) => {
       const ops = makeConsole('cli');
@@ -194,10 +198,17 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
   cycle
     .command('cancel <workflowId>')
     .description('cancel a cycle: its completed phases are compensated in reverse')
-    .option('--reason <text>', 'why', '')
-    .action(async (workflowId: string, opts: { reason: string }) => {
+    .requiredOption(
+      '--reason <text>',
+      'why (kept in the cancel request, the compensation ledger and the audit)',
+    )
+    .option('--by <name>', 'who cancels', 'operator')
+    .action(async (workflowId: string, opts: { reason: string; by: string }) => {
       const ops = makeConsole('cli');
-      await done(ops, await ops.router.invoke('workflows.cancel', { workflowId, reason: opts.reason }));
+      await done(
+        ops,
+        await ops.router.invoke('workflows.cancel', { workflowId, reason: opts.reason, by: opts.by }),
+      );
     });
   cycle
     .command('progress <workflowId>')

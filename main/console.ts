@@ -6,7 +6,7 @@ import type { AppInfo, LogLine, SettingsView } from './api/contract';
 import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
-import { CycleService, NamespaceService } from './temporal';
+import { CycleService, HumanStepService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
@@ -321,6 +321,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
     ops.log('temporal'),
   );
   if (longRunning) namespaces.followSettings();
+  const humanSteps = new HumanStepService(ops, { appDb, temporal: () => cycles.client() });
+  ops.use(() => humanSteps);
   const recovery = new RecoveryService(ops, stack, appDb);
   ops.use(() => recovery);
   ops.use(
@@ -329,6 +331,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         appDb,
         temporal: () => cycles.client(),
         namespace: () => stack.spec().temporal.namespace,
+        humanSteps,
       }),
   );
   ops.use(() => registerWebUi(ops, () => stack.spec()));

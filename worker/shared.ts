@@ -3,7 +3,7 @@ import type { PhaseId } from '../main/api/contract/phases';
 
 export const WORKFLOW_TYPE = 'TestCycleWorkflow';
 /** The workflow's code version; each `patched()` id in the workflow raises it by one. */
-export const WORKFLOW_PATCHES = ['summarize-final-report'] as const;
+export const WORKFLOW_PATCHES = ['summarize-final-report', 'validated-human-steps'] as const;
 
 export type RetryClass = 'llm' | 'database' | 'email';
 export const MAX_ATTEMPTS = 3;
@@ -62,6 +62,39 @@ export interface TestResult {
   note?: string;
 }
 
+/** The human steps a cycle can wait for (the tracked step names). */
+export type HumanStepName = 'scope_approval' | 'rfi_responses' | 'test_results';
+export interface RfiAnswersInput {
+  by: string;
+  answers: RfiResponse[];
+}
+export interface RecordResultsInput {
+  by: string;
+  results: Array<{ executionId: number; result: 'pass' | 'fail'; note?: string }>;
+}
+/** What an accepted human step changed. */
+export interface HumanStepOutcome {
+  step: HumanStepName;
+  phase: PhaseId;
+  changed: string;
+  /** RFIs (report ids) or executions still open after this step. */
+  remaining: number[];
+  complete: boolean;
+}
+/** What the cycle waits for now, from the workflow itself (the `humanStep` query). */
+export interface HumanStepView {
+  waitingFor: HumanStepName | null;
+  phase: PhaseId | null;
+  since: string | null;
+  running: PhaseId[];
+  decided: boolean | null;
+  rfis: number[];
+  openRfis: number[];
+  executions: number[];
+  openExecutions: number[];
+  message: string;
+}
+
 export type TrackEvent =
   | { kind: 'execution'; status: 'running' | 'completed' | 'failed' | 'cancelled'; failure?: string }
   | {
@@ -78,6 +111,8 @@ export type TrackEvent =
       step: string;
       status: 'waiting' | 'done' | 'failed';
       detail?: Record<string, unknown>;
+      /** When it happened in workflow time (older cycles leave it out: the write's time stands in). */
+      at?: string;
     }
   | { kind: 'transition'; from: PhaseId | 'start'; to: PhaseId | 'end' | 'compensation' };
 

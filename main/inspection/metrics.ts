@@ -41,8 +41,17 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
   const rateArgs: unknown[] = [];
   const [hist, trend, rates, versions] = await Promise.all([
     timed(queryMs, 'durations', () =>
-      db.query<{ phase: string; version: number; bucket: number; count: string; sum_ms: string }>(
-        `SELECT phase, version, bucket, sum(count) AS count, sum(sum_ms) AS sum_ms FROM inspection_phase_histogram
+      db.query<{
+        phase: string;
+        version: number;
+        bucket: number;
+        count: string;
+        sum_ms: string;
+        sum_active_ms: string;
+        sum_waiting_ms: string;
+      }>(
+        `SELECT phase, version, bucket, sum(count) AS count, sum(sum_ms) AS sum_ms, sum(sum_active_ms) AS sum_active_ms,
+                sum(sum_waiting_ms) AS sum_waiting_ms FROM inspection_phase_histogram
           ${where(f, durArgs)} GROUP BY phase, version, bucket`,
         durArgs,
       ),
@@ -78,13 +87,29 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
 
   const groups = new Map<
     string,
-    { phase: string; version: number; buckets: { bucket: number; count: number }[]; sum: number }
+    {
+      phase: string;
+      version: number;
+      buckets: { bucket: number; count: number }[];
+      sum: number;
+      active: number;
+      waiting: number;
+    }
   >();
   for (const r of hist.rows) {
     const key = `${r.phase}|${r.version}`;
-    const g = groups.get(key) ?? { phase: r.phase, version: r.version, buckets: [], sum: 0 };
+    const g = groups.get(key) ?? {
+      phase: r.phase,
+      version: r.version,
+      buckets: [],
+      sum: 0,
+      active: 0,
+      waiting: 0,
+    };
     g.buckets.push({ bucket: r.bucket, count: Number(r.count) });
     g.sum += Number(r.sum_ms);
+    g.active += Number(r.sum_active_ms);
+    g.waiting += Number(r.sum_waiting_ms);
     groups.set(key, g);
   }
   const durations: PhaseDurationStat[] = [...groups.values()]
@@ -103,19 +128,27 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
     })
     .sort((a, b) => phaseOrder(a.phase) - phaseOrder(b.phase) || a.version - b.version);
 
-  const perPhase = new Map<string, { sum: number; buckets: { bucket: number; count: number }[] }>();
+  // Ranked by active time: a phase that waits long for a person is not a bottleneck of the system.
+  const perPhase = new Map<
+    string,
+    { active: number; waiting: number; count: number; buckets: { bucket: number; count: number }[] }
+  >();
   for (const g of groups.values()) {
-    const p = perPhase.get(g.phase) ?? { sum: 0, buckets: [] };
-    p.sum += g.sum;
+    const p = perPhase.get(g.phase) ?? { active: 0, waiting: 0, count: 0, buckets: [] };
+    p.active += g.active;
+    p.waiting += g.waiting;
+    p.count += g.buckets.reduce((n, b) => n + b.count, 0);
     p.buckets.push(...g.buckets);
     perPhase.set(g.phase, p);
   }
-  const totalMs = [...perPhase.values()].reduce((n, p) => n + p.sum, 0);
+  const totalActive = [...perPhase.values()].reduce((n, p) => n + p.active, 0);
   const bottlenecks = [...perPhase.entries()]
     .map(([phase, p]) => ({
       phase,
-      share: totalMs ? p.sum / totalMs : 0,
+      share: totalActive ? p.active / totalActive : 0,
       p90: histogramPercentiles(p.buckets, [0.9])[0]!,
+      meanActiveMs: p.count ? Math.round(p.active / p.count) : 0,
+      meanWaitingMs: p.count ? Math.round(p.waiting / p.count) : 0,
     }))
     .sort((a, b) => b.share - a.share);
 

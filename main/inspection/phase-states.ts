@@ -9,6 +9,13 @@ export interface PhaseRowInput {
   finishedAt: string | null;
   durationMs: number | null;
   failure: string | null;
+  /** Work and waiting for a person, once the phase finished (older rows: null). */
+  activeMs?: number | null;
+  /** Waiting for a person: the finished phase's total, or a running phase's finished waits so far. */
+  waitingMs?: number | null;
+  /** The human step a running phase waits at now, and since when. */
+  waitingStep?: string | null;
+  waitingSince?: string | null;
 }
 
 export interface ActivityRowInput {
@@ -88,8 +95,9 @@ export function derivePhaseStates(input: PhaseStatesInput): PhaseStateView[] {
         ? plus(lastRetry.failedAt, lastRetry.backoffMs)
         : null;
     const stats = input.stats[def.id];
+    // No ETA while a person is awaited: it depends on them, not on past durations.
     const eta =
-      (state === 'running' || state === 'retrying') && row?.startedAt && stats
+      (state === 'running' || state === 'retrying') && row?.startedAt && stats && !row.waitingStep
         ? { p50At: plus(row.startedAt, stats.p50), p90At: plus(row.startedAt, stats.p90) }
         : null;
     return {
@@ -98,6 +106,11 @@ export function derivePhaseStates(input: PhaseStatesInput): PhaseStateView[] {
       startedAt: row?.startedAt ?? null,
       finishedAt: row?.finishedAt ?? null,
       durationMs: row?.durationMs ?? null,
+      // A finished phase without the split (older rows) counts as all work.
+      activeMs: row?.activeMs ?? (row?.durationMs != null ? row.durationMs : null),
+      waitingMs: row?.waitingMs ?? (row?.durationMs != null ? 0 : null),
+      waitingFor: state === 'running' ? (row?.waitingStep ?? null) : null,
+      waitingSince: state === 'running' ? (row?.waitingSince ?? null) : null,
       attempts,
       maxAttempts: lastRetry?.maxAttempts ?? input.maxAttempts,
       nextRetryAt,

@@ -138,9 +138,23 @@ export async function phaseRows(db: pg.Pool, workflowId: string, runId: string):
     finished_at: Date | null;
     duration_ms: number | null;
     failure: string | null;
+    active_ms: number | null;
+    waiting_ms: number | null;
+    waiting_step: string | null;
+    waiting_since: Date | null;
+    waited_ms: number | null;
   }>(
-    `SELECT phase, status, started_at, finished_at, duration_ms, failure FROM workflow_phases
-      WHERE workflow_id = $1 AND run_id = $2 ORDER BY phase_number`,
+    // A running phase's waiting so far: its finished human steps, plus the one it waits at now (from waiting_since).
+    `SELECT p.phase, p.status, p.started_at, p.finished_at, p.duration_ms, p.failure, p.active_ms, p.waiting_ms,
+            w.step AS waiting_step, w.started_at AS waiting_since, d.ms AS waited_ms
+       FROM workflow_phases p
+       LEFT JOIN LATERAL (SELECT s.step, s.started_at FROM workflow_steps s
+                           WHERE s.workflow_id = p.workflow_id AND s.run_id = p.run_id AND s.phase = p.phase
+                             AND s.status = 'waiting' ORDER BY s.started_at DESC LIMIT 1) w ON true
+       LEFT JOIN LATERAL (SELECT sum(s.duration_ms)::int AS ms FROM workflow_steps s
+                           WHERE s.workflow_id = p.workflow_id AND s.run_id = p.run_id AND s.phase = p.phase
+                             AND s.status <> 'waiting') d ON true
+      WHERE p.workflow_id = $1 AND p.run_id = $2 ORDER BY p.phase_number`,
     [workflowId, runId],
   );
   return rows.map((r) => ({
@@ -150,6 +164,10 @@ export async function phaseRows(db: pg.Pool, workflowId: string, runId: string):
     finishedAt: iso(r.finished_at),
     durationMs: r.duration_ms,
     failure: r.failure,
+    activeMs: r.active_ms,
+    waitingMs: r.waiting_ms ?? r.waited_ms ?? 0,
+    waitingStep: r.waiting_step,
+    waitingSince: iso(r.waiting_since),
   }));
 }
 

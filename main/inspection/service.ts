@@ -17,9 +17,12 @@ import {
 } from '../api/contract';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../console';
+import { batchStep, type HumanStepService } from '../temporal';
 import { MAX_ATTEMPTS } from '../../worker/shared';
+import type { StepPayload } from '../../worker/human-step-rules';
 import { compensationPreview, compensationSteps } from './compensation-plan';
 import { historyEventViews } from './history-events';
+import { remindWaiting } from './waiting-reminder';
 import { metricsView, phaseDurationStats } from './metrics';
 import { derivePhaseStates, joinWaitingFor, type PhaseDurationStats } from './phase-states';
 import {
@@ -40,6 +43,8 @@ export interface InspectionOptions {
   appDb: AppDbPool;
   temporal: () => Promise<Client>;
   namespace: () => string;
+  /** Batch step actions go through the same validated steps as one cycle's buttons. */
+  humanSteps: Pick<HumanStepService, 'state' | 'refusal' | 'send'>;
 }
 
 const TEMPORAL_STATUS: Record<string, CycleStatus> = {
@@ -60,15 +65,23 @@ function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
 }
 
 const SAFE_ID = /^[\w.:@-]+$/;
+/** How often the console looks for cycles waiting too long for a person. */
+const REMINDER_EVERY_MS = 15_000;
 
 export class InspectionService implements ConsoleModule {
   readonly name = 'inspection';
   private stats: { at: number; value: PhaseDurationStats } | undefined;
+  private reminder: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly options: InspectionOptions,
   ) {
+    // A long-running console reminds about cycles waiting too long for a person; a one-shot CLI command does not.
+    if (ctx.mode !== 'cli') {
+      this.reminder = setInterval(() => void this.remind(), REMINDER_EVERY_MS);
+      this.reminder.unref();
+    }
     ctx.router.register({
       'inspection.list': (input) => this.list(input),
       'inspection.phases': ({ workflowId, runId }) => this.phaseStates(workflowId, runId),
@@ -96,6 +109,20 @@ export class InspectionService implements ConsoleModule {
       'inspection.batchPreview': (input) => this.batchPreview(input),
       'inspection.batchRun': (input) => this.batchRun(input),
     });
+  }
+
+  /** One round of waiting reminders; the stack may be down (then nothing happens until it is up). */
+  async remind(): Promise<number> {
+    const minutes = this.ctx.settings.get().worker.waitingReminderMin ?? 0;
+    try {
+      return await remindWaiting(this.db(), minutes * 60_000);
+    } catch {
+      return 0;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.reminder) clearInterval(this.reminder);
   }
 
   private db(): pg.Pool {
@@ -396,7 +423,21 @@ export class InspectionService implements ConsoleModule {
             : 'cancel; nothing to compensate',
         });
       } else {
-        items.push({ ...pick(c), applies: true, effect: `send ${input.action.signal}` });
+        // The same check the workflow's validator makes, asked without writing anything to the history.
+        const { signal, payload } = input.action;
+        const steps = this.options.humanSteps;
+        const check = await steps
+          .state(c.workflowId)
+          .then(async (state) => {
+            const request = batchStep(signal, payload, state ?? { openRfis: [], openExecutions: [] });
+            return { request, refusal: await steps.refusal(c.workflowId, request) };
+          })
+          .catch((err: Error) => ({ request: undefined, refusal: err.message }));
+        items.push(
+          check.refusal || !check.request
+            ? { ...pick(c), applies: false, effect: `refused: ${check.refusal}` }
+            : { ...pick(c), applies: true, effect: describeStep(check.request) },
+        );
       }
     }
     return { items, matched: cycles.length, truncated };
@@ -415,14 +456,27 @@ export class InspectionService implements ConsoleModule {
       }
     }
     const { items } = await this.batchPreview(input);
-    const client = await this.options.temporal();
     const results = [];
     for (const item of items.filter((i) => i.applies)) {
       try {
-        const handle = client.workflow.getHandle(item.workflowId);
-        if (action.action === 'cancel') await handle.cancel();
-        else await handle.signal(action.signal, action.payload);
-        results.push({ workflowId: item.workflowId, ok: true, message: item.effect });
+        if (action.action === 'cancel') {
+          await this.ctx.router.invoke('workflows.cancel', {
+            workflowId: item.workflowId,
+            reason: action.reason,
+            by: 'operator (batch)',
+          });
+          results.push({ workflowId: item.workflowId, ok: true, message: item.effect });
+          continue;
+        }
+        // Each cycle's step is built from its own open RFIs or executions, and the workflow validates it again.
+        const state = await this.options.humanSteps.state(item.workflowId);
+        const request = batchStep(
+          action.signal,
+          action.payload,
+          state ?? { openRfis: [], openExecutions: [] },
+        );
+        const outcome = await this.options.humanSteps.send(item.workflowId, request);
+        results.push({ workflowId: item.workflowId, ok: true, message: outcome.changed });
       } catch (err) {
         results.push({ workflowId: item.workflowId, ok: false, message: (err as Error).message });
       }
@@ -431,6 +485,17 @@ export class InspectionService implements ConsoleModule {
       .log('workflows')
       .info(`batch ${action.action}: ${results.filter((r) => r.ok).length}/${results.length} done`);
     return { results };
+  }
+}
+
+function describeStep(request: StepPayload): string {
+  switch (request.step) {
+    case 'scope_approval':
+      return `${request.payload.approved ? 'approve' : 'reject'} the scope as ${request.payload.by}`;
+    case 'rfi_responses':
+      return `answer the RFIs of reports ${request.payload.answers.map((a) => a.reportId).join(', ')}`;
+    case 'test_results':
+      return `record ${request.payload.results.length} result(s) as ${request.payload.results[0]?.result ?? 'pass'}`;
   }
 }
 

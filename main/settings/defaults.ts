@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: Settings = {
     llmBaseUrl: '',
     llmModel: '',
     mailWebhook: '',
+    waitingReminderMin: 60,
   },
   logs: { maxFileMb: 20, keepFiles: 5 },
 };

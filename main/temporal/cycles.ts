@@ -1,4 +1,5 @@
 // Starts, signals, cancels and reads test cycles on the Temporal server (the API side of TestCycleWorkflow).
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
@@ -50,9 +51,22 @@ export class CycleService implements ConsoleModule {
         await this.guard(workflowId, () => handle.signal(signal, parsed.data));
         return { delivered: true as const };
       },
-      'workflows.cancel': async ({ workflowId }) => {
-        const handle = (await this.client()).workflow.getHandle(workflowId);
-        await this.guard(workflowId, () => handle.cancel());
+      'workflows.cancel': async ({ workflowId, reason, by }) => {
+        const client = await this.client();
+        const handle = client.workflow.getHandle(workflowId);
+        // The reason first, fire-and-forget (the compensations name it), then the cancel request, which carries
+        // it too: Temporal records it in the history's cancel request.
+        await this.guard(workflowId, () => handle.signal('cancelReason', { reason, by }));
+        await this.guard(workflowId, () =>
+          client.workflowService.requestCancelWorkflowExecution({
+            namespace: this.options.spec().temporal.namespace,
+            workflowExecution: { workflowId },
+            identity: `ops-console (${by})`,
+            requestId: randomUUID(),
+            reason,
+          }),
+        );
+        this.ctx.log('workflows').info(`cancel requested for ${workflowId} by ${by}: ${reason}`);
         return { cancelled: true as const };
       },
       'workflows.progress': ({ workflowId }) => this.progress(workflowId),

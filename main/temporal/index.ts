@@ -1,2 +1,3 @@
 export { CycleService, cycleWorkflowId } from './cycles';
 export { NamespaceService, namespaceOf } from './namespaces';
+export { HumanStepService, batchStep, refused as stepRefused } from './human-steps';

@@ -131,6 +131,7 @@ describe('workflow inspection in Chromium', () => {
 
   it('approves scope from the UI and runs phases 3 and 4 at the same time', async () => {
     await page.getByTestId('action-approve-scope').click();
+    await page.getByTestId('step-by').fill('qa-lead');
     await page.getByTestId('approve-confirm').click();
     await page.locator('[data-testid=phase-node-scoping][data-state=completed]').waitFor({ timeout: 60_000 });
     await page
@@ -180,6 +181,7 @@ describe('workflow inspection in Chromium', () => {
     ]);
     await settled('[data-testid=preview-dialog] .MuiDialog-paper');
     await screenshot(page, 'inspection-cancel-preview');
+    await page.getByTestId('cancel-reason').fill('scope changed');
     await page.getByTestId('preview-confirm').click();
     await page
       .locator('[data-testid=phase-node-planning][data-state=compensated]')

@@ -21,6 +21,9 @@ interface Outcome {
 
 type Client = pg.PoolClient;
 
+/** How the workflow words the reason of a cancel (see human-steps.ts). */
+const OPERATOR_CANCEL = 'the cycle was cancelled';
+
 async function count(client: Client, sql: string, args: unknown[]): Promise<number> {
   return (await client.query(sql, args)).rowCount ?? 0;
 }
@@ -39,6 +42,8 @@ async function notifyOwners(
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [req.workflowId, req.phase, req.cycleId, subject, body],
   );
+  // An operator's cancel is on purpose: its notices go out and the ledger shows them, but nobody is warned.
+  if (req.reason.startsWith(OPERATOR_CANCEL)) return r.rowCount ?? 0;
   await client.query(
     `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
      VALUES ($1, $2, $3, $4, 'compensation_notice', 'warning', $5) ON CONFLICT (dedupe_key) DO NOTHING`,

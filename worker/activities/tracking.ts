@@ -87,15 +87,25 @@ async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent):
       return;
     case 'step':
       await client.query(
-        `INSERT INTO workflow_steps (workflow_id, run_id, phase, step, kind, status, detail, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, 'human', $5::text, $6, CASE WHEN $5::text = 'waiting' THEN NULL ELSE now() END, CASE WHEN $5::text = 'waiting' THEN NULL ELSE 0 END)
+        // `at` is the workflow's time of the event (a batch is written after it); older cycles send none.
+        `INSERT INTO workflow_steps (workflow_id, run_id, phase, step, kind, status, detail, started_at, finished_at, duration_ms)
+         VALUES ($1, $2, $3, $4, 'human', $5::text, $6, COALESCE($7::timestamptz, now()),
+                 CASE WHEN $5::text = 'waiting' THEN NULL ELSE COALESCE($7::timestamptz, now()) END, CASE WHEN $5::text = 'waiting' THEN NULL ELSE 0 END)
          ON CONFLICT (workflow_id, run_id, phase, step) DO UPDATE SET
            status = CASE WHEN workflow_steps.status = 'waiting' THEN EXCLUDED.status ELSE workflow_steps.status END,
            detail = workflow_steps.detail || EXCLUDED.detail,
            finished_at = COALESCE(workflow_steps.finished_at, EXCLUDED.finished_at),
            duration_ms = COALESCE(workflow_steps.duration_ms, CASE WHEN EXCLUDED.status = 'waiting' THEN NULL
-             ELSE (extract(epoch FROM now() - workflow_steps.started_at) * 1000)::int END)`,
-        [workflowId, runId, event.phase, event.step, event.status, JSON.stringify(event.detail ?? {})],
+             ELSE greatest((extract(epoch FROM EXCLUDED.finished_at - workflow_steps.started_at) * 1000)::int, 0) END)`,
+        [
+          workflowId,
+          runId,
+          event.phase,
+          event.step,
+          event.status,
+          JSON.stringify(event.detail ?? {}),
+          event.at ?? null,
+        ],
       );
       return;
     case 'transition':
@@ -118,17 +128,30 @@ async function writePhase(
 ): Promise<void> {
   const { workflowId, runId } = batch;
   const finished = status !== 'running';
-  const { rows } = await client.query<{ duration_ms: number | null }>(
-    `UPDATE workflow_phases SET
+  // Waiting for a person is the phase's human steps' time up to this event; the rest of the phase is active time.
+  const { rows } = await client.query<{
+    duration_ms: number | null;
+    active_ms: number | null;
+    waiting_ms: number | null;
+  }>(
+    `WITH waited AS (
+       SELECT coalesce(sum(greatest(extract(epoch FROM least(coalesce(s.finished_at, $7::timestamptz), $7::timestamptz) - s.started_at) * 1000, 0)), 0)::int AS ms
+         FROM workflow_steps s WHERE s.workflow_id = $1 AND s.run_id = $2 AND s.phase = $3 AND s.kind = 'human')
+     UPDATE workflow_phases SET
        status = $4::text,
        failure = COALESCE($5::text, failure),
        started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, $7::timestamptz) ELSE started_at END,
        finished_at = CASE WHEN $6::boolean AND $4::text <> 'compensated' THEN COALESCE(finished_at, $7::timestamptz) ELSE finished_at END,
        duration_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
-         THEN COALESCE(duration_ms, (extract(epoch FROM $7::timestamptz - started_at) * 1000)::int) ELSE duration_ms END
+         THEN COALESCE(duration_ms, (extract(epoch FROM $7::timestamptz - started_at) * 1000)::int) ELSE duration_ms END,
+       waiting_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+         THEN COALESCE(waiting_ms, (SELECT ms FROM waited)) ELSE waiting_ms END,
+       active_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+         THEN COALESCE(active_ms, greatest((extract(epoch FROM $7::timestamptz - started_at) * 1000)::int - (SELECT ms FROM waited), 0))
+         ELSE active_ms END
      WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
        AND ${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
-     RETURNING duration_ms`,
+     RETURNING duration_ms, active_ms, waiting_ms`,
     [workflowId, runId, phase, status, failure ?? null, finished, at],
   );
   if (status === 'running') {
@@ -140,20 +163,31 @@ async function writePhase(
   }
   const duration = rows[0]?.duration_ms;
   if (status !== 'completed' || duration == null) return;
-  await client.query(
-    `INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
-     VALUES ($1, $2, $3, 'duration_ms', $4, 'ms') ON CONFLICT DO NOTHING`,
-    [workflowId, runId, phase, duration],
-  );
-  // Alert when the phase took longer than its activities are expected to (their templates' sum).
+  const active = rows[0]?.active_ms ?? duration;
+  const waiting = rows[0]?.waiting_ms ?? 0;
+  for (const [metric, value] of [
+    ['duration_ms', duration],
+    ['active_ms', active],
+    ['waiting_ms', waiting],
+  ] as const) {
+    await client.query(
+      `INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
+       VALUES ($1, $2, $3, $4, $5, 'ms') ON CONFLICT DO NOTHING`,
+      [workflowId, runId, phase, metric, value],
+    );
+  }
+  // Alert when the phase worked longer than its activities are expected to (their templates' sum). Time spent
+  // waiting for a person is not work: the waiting reminder covers it, naming who is awaited.
   await client.query(
     `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
      SELECT $1::text || ':' || $2::text || ':' || $3::text || ':slow', $1::text, $2::text, $3::text, 'phase_over_expected', 'warning',
-            format('%s took %s s, expected at most %s s', $3::text, round($4::numeric / 1000, 1), round(sum(expected_duration_ms)::numeric / 1000, 1))
+            format('%s worked %s s, expected at most %s s%s', $3::text, round($4::numeric / 1000, 1),
+                   round(sum(expected_duration_ms)::numeric / 1000, 1),
+                   CASE WHEN $5::int > 0 THEN format(' (plus %s s waiting for a person)', round($5::numeric / 1000, 1)) ELSE '' END)
        FROM workflow_activity_templates WHERE phase = $3::text
      HAVING $4::numeric > sum(expected_duration_ms)
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [workflowId, runId, phase, duration],
+    [workflowId, runId, phase, active, waiting],
   );
 }
 

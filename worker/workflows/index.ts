@@ -1,10 +1,13 @@
 // The workflow bundle's entry: orchestration only (deterministic code), bundled at build time.
+export { TestCycleWorkflow, progressQuery, type CycleView, type PhaseView } from './test-cycle';
 export {
-  TestCycleWorkflow,
+  HUMAN_STEPS_PATCH,
+  answerRfiUpdate,
   approveScopeSignal,
-  progressQuery,
+  approveScopeUpdate,
+  cancelReasonSignal,
+  humanStepQuery,
+  recordResultsUpdate,
   rfiResponseSignal,
   testResultSignal,
-  type CycleView,
-  type PhaseView,
-} from './test-cycle';
+} from './human-steps';

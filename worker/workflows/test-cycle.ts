@@ -1,12 +1,10 @@
 // TestCycleWorkflow: the 8 phases of a test cycle as orchestration only. Phases 3 and 4 run in parallel and join
-// before 5; human steps are signals; on a failure for good or a cancel, completed phases are compensated in
-// reverse. Every side effect is an activity.
+// before 5; human steps are validated updates (human-steps.ts); on a failure for good or a cancel, completed
+// phases are compensated in reverse. Every side effect is an activity.
 import {
   ApplicationFailure,
   CancellationScope,
-  condition,
   defineQuery,
-  defineSignal,
   isCancellation,
   patched,
   proxyActivities,
@@ -21,15 +19,9 @@ import {
   type CycleInput,
   type CycleSummary,
   type RetryClass,
-  type RfiResponse,
-  type ScopeApproval,
-  type TestResult,
   type TrackEvent,
 } from '../shared';
-
-export const approveScopeSignal = defineSignal<[ScopeApproval]>('approveScope');
-export const rfiResponseSignal = defineSignal<[RfiResponse]>('rfiResponse');
-export const testResultSignal = defineSignal<[TestResult]>('testResult');
+import { HUMAN_STEPS_PATCH, humanSteps } from './human-steps';
 
 export interface PhaseView {
   phase: PhaseId;
@@ -67,7 +59,9 @@ function failureMessage(err: unknown): string {
 
 export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
   const { workflowId, runId } = workflowInfo();
-  const version = patched('summarize-final-report') ? 2 : 1;
+  const summarized = patched('summarize-final-report');
+  const validated = patched(HUMAN_STEPS_PATCH);
+  const version = validated ? 3 : summarized ? 2 : 1;
   const llm = activitiesFor('llm', input);
   const db = activitiesFor('database', input);
   const email = activitiesFor('email', input);
@@ -79,14 +73,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   const phases = new Map<PhaseId, PhaseView>(
     PHASES.map((p) => [p.id, { phase: p.id, state: 'pending', attempts: 0 }]),
   );
-  const waitingFor = new Set<string>();
   const completed: PhaseId[] = [];
-  let approval: ScopeApproval | undefined;
-  const rfiResponses = new Map<number, RfiResponse>();
-  const testResults: TestResult[] = [];
-  setHandler(approveScopeSignal, (a) => void (approval ??= a));
-  setHandler(rfiResponseSignal, (r) => void rfiResponses.set(r.reportId, r));
-  setHandler(testResultSignal, (r) => void testResults.push(r));
   setHandler(progressQuery, () => ({ version, phases: [...phases.values()], waitingFor: [...waitingFor] }));
 
   let pending: TrackEvent[] = [];
@@ -108,15 +95,13 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     tracking: input.tracking,
     retryBaseMs: input.retryBaseMs,
   });
-  const humanStep = async (phase: PhaseId, step: string, ready: () => boolean) => {
-    if (ready()) return;
-    waitingFor.add(step);
-    mark({ kind: 'step', phase, step, status: 'waiting' });
-    await flush();
-    await condition(ready);
-    waitingFor.delete(step);
-    mark({ kind: 'step', phase, step, status: 'done' });
-  };
+  const steps = humanSteps({
+    validated,
+    mark,
+    flush,
+    runningPhases: () => [...phases.values()].filter((p) => p.state === 'running').map((p) => p.phase),
+  });
+  const { waitingFor, rfiResponses, testResults } = steps;
 
   let previous: PhaseId | 'start' = 'start';
   const runPhase = async (id: PhaseId, body: () => Promise<void>) => {
@@ -166,8 +151,9 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
 
     await runPhase('scoping', async () => {
       await db.proposeScope(ctx('scoping'));
-      if (input.autoApprove) approval ??= { approved: true, by: 'auto-approval' };
-      await humanStep('scoping', 'scope_approval', () => approval !== undefined);
+      if (input.autoApprove) steps.autoApprove({ approved: true, by: 'auto-approval' });
+      await steps.wait('scoping', 'scope_approval', () => steps.approval !== undefined);
+      const approval = steps.approval;
       if (!approval!.approved) {
         throw ApplicationFailure.nonRetryable(
           `Scope rejected by ${approval!.by}${approval!.note ? `: ${approval!.note}` : ''}`,
@@ -200,7 +186,8 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
           if (!rfiResponses.has(reportId))
             rfiResponses.set(reportId, { reportId, response: 'auto-approved: records provided' });
       }
-      await humanStep('request_for_information', 'rfi_responses', () =>
+      steps.openRfis(rfis);
+      await steps.wait('request_for_information', 'rfi_responses', () =>
         rfis.every((r) => rfiResponses.has(r)),
       );
       await db.recordRfiResponses(
@@ -218,7 +205,8 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
       const covered = () =>
         testResults.some((r) => r.executionId === undefined) ||
         open.every((id) => testResults.some((r) => r.executionId === id));
-      await humanStep('test_execution', 'test_results', covered);
+      steps.openExecutions(open);
+      await steps.wait('test_execution', 'test_results', covered);
       await db.recordTestResults(ctx('test_execution'), testResults);
     });
     previous = 'test_execution';
@@ -249,7 +237,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     };
   } catch (err) {
     const cancelled = isCancellation(err);
-    const reason = cancelled ? 'the cycle was cancelled' : `a phase failed: ${failureMessage(err)}`;
+    const reason = cancelled ? steps.cancelReason() : `a phase failed: ${failureMessage(err)}`;
     await CancellationScope.nonCancellable(async () => {
       // A cancel also undoes the interrupted phase's partial work (RFIs already sent, tests already created).
       const interrupted = cancelled

@@ -14,6 +14,7 @@ import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
 import { workflowEvents, workflowOperations } from './workflows';
 import { webUiOperations } from './web-ui';
+import { humanStepOperations } from './human-steps';
 import type { Operation } from './operation';
 
 export const operations = {
@@ -22,6 +23,7 @@ export const operations = {
   ...stackOperations,
   ...workerOperations,
   ...workflowOperations,
+  ...humanStepOperations,
   ...inspectionOperations,
   ...recoveryOperations,
   ...backupOperations,
@@ -64,6 +66,7 @@ export * from './settings';
 export * from './stack';
 export * from './worker';
 export * from './workflows';
+export * from './human-steps';
 export * from './inspection';
 export * from './phases';
 export * from './recovery';

@@ -72,6 +72,13 @@ export interface PhaseStateView {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Its activities' work (retries and backoff included), once finished. */
+  activeMs: number | null;
+  /** Time waiting for a person: the total once finished, the finished waits so far while running. */
+  waitingMs: number | null;
+  /** The human step a running phase waits at now (scope_approval, rfi_responses, test_results), and since when. */
+  waitingFor: string | null;
+  waitingSince: string | null;
   attempts: number;
   maxAttempts: number;
   nextRetryAt: string | null;
@@ -250,8 +257,17 @@ export interface PhaseRateStat {
 
 export interface MetricsView {
   durations: PhaseDurationStat[];
-  /** Phases ranked by the share of total cycle time they take (p50 × count). */
-  bottlenecks: Array<{ phase: string; share: number; p90: number }>;
+  /**
+   * Phases ranked by their share of all active time (work, retries and backoff); waiting for a person is shown
+   * beside it, never ranked (mean ms per completed phase).
+   */
+  bottlenecks: Array<{
+    phase: string;
+    share: number;
+    p90: number;
+    meanActiveMs: number;
+    meanWaitingMs: number;
+  }>;
   trends: Array<{ day: string; phase: string; p50: number; count: number }>;
   rates: PhaseRateStat[];
   versions: number[];
@@ -281,7 +297,12 @@ export const BatchSelectionSchema = z
   .strict();
 
 export const BatchActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('cancel') }).strict(),
+  z
+    .object({
+      action: z.literal('cancel'),
+      reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
+    })
+    .strict(),
   z
     .object({
       action: z.literal('signal'),

@@ -100,6 +100,11 @@ export const WorkerSettingsSchema = z
     llmModel: z.string().max(200),
     /** HTTP endpoint that delivers outbox messages (RFIs, notices); empty keeps them queued in the outbox. */
     mailWebhook: z.union([z.literal(''), z.url('Write a full URL, for example http://127.0.0.1:8025/send')]),
+    /** Remind when a cycle has waited longer than this for a person (scope approval, RFI answers, results); 0: never. */
+    waitingReminderMin: z
+      .number()
+      .min(0, 'Use 0 (no reminder) or more minutes')
+      .max(60 * 24 * 30, 'At most 30 days'),
   })
   .strict();
 

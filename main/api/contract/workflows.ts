@@ -92,7 +92,14 @@ export const workflowOperations = {
   'workflows.start': operation(StartCycleInputSchema, 'writes').returns<StartCycleResult>(),
   'workflows.signal': operation(SignalInputSchema, 'writes').returns<{ delivered: true }>(),
   'workflows.cancel': operation(
-    z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
+    z
+      .object({
+        workflowId: z.string().min(1),
+        // It goes into the workflow's cancel request, the compensation ledger and the audit trail.
+        reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
+        by: z.string().trim().min(1).max(200).default('operator'),
+      })
+      .strict(),
     'writes',
   ).returns<{ cancelled: true }>(),
   'workflows.seedDemo': operation(

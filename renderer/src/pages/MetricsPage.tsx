@@ -136,12 +136,23 @@ export function MetricsPage() {
               ]}
             />
           </Panel>
-          <Panel title="Bottlenecks: share of total phase time" testId="metrics-bottlenecks">
+          <Panel title="Bottlenecks: share of total work time" testId="metrics-bottlenecks">
             {view.bottlenecks.map((b, i) => (
-              <Box key={b.phase} sx={{ mb: 1 }} data-testid="bottleneck-row">
+              <Box key={b.phase} sx={{ mb: 1 }} data-testid="bottleneck-row" data-phase={b.phase}>
                 <Typography variant="body2">
-                  #{i + 1} {LABEL[b.phase] ?? b.phase} — {(b.share * 100).toFixed(1)} % · p90{' '}
-                  {formatDuration(b.p90)}
+                  #{i + 1} {LABEL[b.phase] ?? b.phase} — {(b.share * 100).toFixed(1)} % of work · mean work{' '}
+                  {formatDuration(b.meanActiveMs)}
+                  {b.meanWaitingMs > 0 && (
+                    <Typography
+                      component="span"
+                      variant="body2"
+                      color="info.main"
+                      data-testid="bottleneck-waiting"
+                    >
+                      {' '}
+                      · waiting for a person {formatDuration(b.meanWaitingMs)}
+                    </Typography>
+                  )}
                 </Typography>
                 <LinearProgress variant="determinate" value={b.share * 100} />
               </Box>

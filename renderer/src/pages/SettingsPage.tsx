@@ -55,6 +55,7 @@ const LABELS: Record<string, string> = {
   'worker.maxConcurrentActivities': 'Max concurrent activities',
   'worker.retryBaseMs': 'Retry base delay (ms)',
   'worker.dbLockTimeoutMs': 'Database lock timeout (ms)',
+  'worker.waitingReminderMin': 'Remind after waiting for a person (min)',
   'worker.llmBaseUrl': 'LLM endpoint (OpenAI-compatible)',
   'worker.llmModel': 'LLM model',
   'worker.mailWebhook': 'Mail relay (HTTP POST)',
@@ -250,6 +251,7 @@ export function SettingsPage() {
         {field('worker.maxConcurrentActivities', 'number')}
         {field('worker.retryBaseMs', 'number', 'LLM ×2 per retry, database +½, email fixed')}
         {field('worker.dbLockTimeoutMs', 'number')}
+        {field('worker.waitingReminderMin', 'number', '0: never')}
         {field('worker.llmBaseUrl', 'text', 'Empty: rule-based attributes')}
         {field('worker.llmModel', 'text')}
         <LlmKeyField />

@@ -199,15 +199,19 @@ const OpenCycle = memo(function OpenCycle() {
       )}
       {cycle.error && <ErrorAlert error={cycle.error} onClose={cycle.clearError} />}
       <CycleActions
+        workflowId={cycle.workflowId!}
         running={status === 'running'}
         waitingFor={detail?.waitingFor ?? []}
-        reportIds={detail?.reportIds ?? []}
         busy={cycle.busy}
         preview={cycle.preview}
-        onSignal={cycle.signal}
+        stepContext={cycle.stepContext}
+        stepError={cycle.stepError}
+        onOpenStep={() => void cycle.loadStepContext()}
+        onSendStep={cycle.sendStep}
+        onCloseStep={cycle.clearStepError}
         onPreview={(a) => void cycle.previewAction(a)}
         onClosePreview={cycle.closePreview}
-        onCancel={() => void cycle.cancel()}
+        onCancel={(reason) => void cycle.cancel(reason)}
         onTerminate={(reason) => void cycle.terminate(reason)}
       />
       <Box sx={{ mt: 1.5 }}>
@@ -222,6 +226,7 @@ const OpenCycle = memo(function OpenCycle() {
         Event history
       </Typography>
       <HistoryTimeline
+        key={cycle.workflowId}
         events={cycle.history}
         complete={cycle.historyToken === null}
         loading={cycle.historyLoading}

@@ -8,6 +8,7 @@ import type {
   HistoryPage,
   PhaseStateView,
   PhaseStatesView,
+  StepContext,
   WorkflowProgressEvent,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
@@ -17,7 +18,10 @@ const HISTORY_PAGE = 1000;
 const FIRST_HISTORY_PAGE = 200;
 const SILENT_HISTORY_RELOAD = 2000;
 
-type Busy = 'signal' | 'cancel' | 'terminate' | 'preview' | undefined;
+type Busy = 'signal' | 'step' | 'cancel' | 'terminate' | 'preview' | undefined;
+
+/** The human steps' operations, each validated by the workflow. */
+export type StepOperation = 'workflows.approveScope' | 'workflows.answerRfi' | 'workflows.recordResults';
 
 interface CycleStore {
   workflowId: string | undefined;
@@ -45,9 +49,16 @@ interface CycleStore {
     signal: 'approveScope' | 'rfiResponse' | 'testResult',
     payload: Record<string, unknown>,
   ): Promise<boolean>;
+  /** What the cycle waits for and what its step's dialog shows (read when a dialog opens). */
+  stepContext: StepContext | undefined;
+  /** A refused or failed step, shown inside its dialog. */
+  stepError: OpsFailure | undefined;
+  loadStepContext(): Promise<void>;
+  sendStep(operation: StepOperation, input: Record<string, unknown>): Promise<boolean>;
+  clearStepError(): void;
   previewAction(action: 'cancel' | 'terminate'): Promise<void>;
   closePreview(): void;
-  cancel(): Promise<void>;
+  cancel(reason: string): Promise<void>;
   terminate(reason: string): Promise<void>;
   clearError(): void;
   /** After a live event: the phase states now, the heavier detail once the burst settles. */
@@ -154,6 +165,8 @@ export const useCycle = create<CycleStore>((set, get) => {
     historyLoading: false,
     historyStale: false,
     preview: undefined,
+    stepContext: undefined,
+    stepError: undefined,
     busy: undefined,
     error: undefined,
     syncedAt: undefined,
@@ -170,6 +183,8 @@ export const useCycle = create<CycleStore>((set, get) => {
         historyToken: undefined,
         historyStale: false,
         preview: undefined,
+        stepContext: undefined,
+        stepError: undefined,
         error: undefined,
       });
       if (workflowId) void get().refresh();
@@ -211,6 +226,32 @@ export const useCycle = create<CycleStore>((set, get) => {
         await ops.call('workflows.signal', { workflowId, signal, payload });
         void refreshDetail();
       }),
+    async loadStepContext() {
+      const workflowId = get().workflowId;
+      if (!workflowId) return;
+      set({ stepContext: undefined, stepError: undefined });
+      try {
+        const context = await ops.call('workflows.stepContext', { workflowId });
+        if (get().workflowId === workflowId) set({ stepContext: context });
+      } catch (err) {
+        set({ stepError: asFailure(err) });
+      }
+    },
+    async sendStep(operation, input) {
+      const workflowId = get().workflowId!;
+      set({ busy: 'step', stepError: undefined });
+      try {
+        await ops.call(operation, { ...input, workflowId } as never);
+        void refreshDetail();
+        return true;
+      } catch (err) {
+        set({ stepError: asFailure(err) });
+        return false;
+      } finally {
+        set({ busy: undefined });
+      }
+    },
+    clearStepError: () => set({ stepError: undefined }),
     async previewAction(action) {
       await act('preview', async () => {
         set({
@@ -222,12 +263,9 @@ export const useCycle = create<CycleStore>((set, get) => {
       });
     },
     closePreview: () => set({ preview: undefined }),
-    async cancel() {
+    async cancel(reason) {
       await act('cancel', async () => {
-        await ops.call('workflows.cancel', {
-          workflowId: get().workflowId!,
-          reason: 'cancelled from the console',
-        });
+        await ops.call('workflows.cancel', { workflowId: get().workflowId!, reason });
         set({ preview: undefined });
       });
     },

@@ -10,7 +10,14 @@ import type { BackupManifest, BackupSetSummary } from '../../../main/api/contrac
 import { resolveBinaries } from '../../../main/stack';
 import { liveChecksums } from '../../../main/backup/database';
 import { LocalTools } from '../../../main/backup/tools';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  finishSteps,
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 let both: BackupSetSummary;
@@ -358,22 +365,7 @@ describe('restore', () => {
     expect(result.reconcile?.items).toEqual([]);
 
     await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker to run again');
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId: inFlight,
-      signal: 'approveScope',
-      payload: { approved: true, by: 'qa' },
-    });
-    for (const reportId of [1, 2])
-      await s.ops.router.invoke('workflows.signal', {
-        workflowId: inFlight,
-        signal: 'rfiResponse',
-        payload: { reportId, response: 'ok' },
-      });
-    await s.ops.router.invoke('workflows.signal', {
-      workflowId: inFlight,
-      signal: 'testResult',
-      payload: { result: 'pass' },
-    });
+    await finishSteps(s, inFlight);
     const done = await outcome(s.ops, inFlight);
     expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
     expect(await rows(s.db, `SELECT status FROM test_cycles WHERE id = 702`)).toEqual([
@@ -437,19 +429,21 @@ describe('a set from an older console', () => {
       DROP INDEX workflow_executions_list_started, workflow_executions_list_duration,
         workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
         workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
-      DELETE FROM ops_schema_migrations WHERE name = '0002_inspection';`);
+      ALTER TABLE workflow_phases DROP COLUMN active_ms, DROP COLUMN waiting_ms;
+      DELETE FROM ops_schema_migrations WHERE name IN ('0002_inspection', '0003_waiting_time');`);
     const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
     const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
     expect((await s.ops.router.invoke('backups.plan', { setId: older.id })).refusals).toEqual([]);
     const result = await s.ops.router.invoke('backups.restore', { setId: older.id, confirm: ['synapse_dt'] });
-    expect(result.migrationsApplied).toEqual(['0002_inspection']);
+    expect(result.migrationsApplied).toEqual(['0002_inspection', '0003_waiting_time']);
     expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
       { t: 'inspection_phase_histogram' },
     ]);
     expect(await rows(s.db, `SELECT name FROM ops_schema_migrations ORDER BY name`)).toEqual([
       { name: '0001_initial' },
       { name: '0002_inspection' },
+      { name: '0003_waiting_time' },
     ]);
   });
 });

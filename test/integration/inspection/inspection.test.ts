@@ -62,7 +62,7 @@ describe('inspection on a real stack', () => {
 
   it('cancels a cycle and lists its compensations in the ledger, in reverse order', async () => {
     const workflowId = 'test-cycle-501';
-    await call('workflows.cancel', { workflowId });
+    await call('workflows.cancel', { workflowId, reason: 'the ledger check' });
     await waitFor(
       async () => (await call<Phases>('inspection.phases', { workflowId })).status === 'cancelled',
       60_000,
@@ -92,7 +92,10 @@ describe('inspection on a real stack', () => {
     );
     const batch = await call<{ items: Array<{ workflowId: string; applies: boolean; effect: string }> }>(
       'inspection.batchPreview',
-      { selection: { filter: { text: 'test-cycle-50' }, exclude: [] }, action: { action: 'cancel' } },
+      {
+        selection: { filter: { text: 'test-cycle-50' }, exclude: [] },
+        action: { action: 'cancel', reason: 'bench machine reset' },
+      },
     );
     expect(batch.items.find((i) => i.workflowId === workflowId)).toMatchObject({ applies: true });
     expect(batch.items.find((i) => i.workflowId === workflowId)!.effect).toContain('Scoping (notify)');

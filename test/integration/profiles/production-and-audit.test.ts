@@ -28,7 +28,7 @@ const WRITES: Array<[string, unknown]> = [
   ['workflows.start', { cycleId: 1, reportIds: [1] }],
   ['workflows.signal', { workflowId: 'test-cycle-1', signal: 'approveScope', payload: {} }],
   ['inspection.terminate', { workflowId: 'test-cycle-1', reason: 'stuck in phase 3' }],
-  ['workflows.cancel', { workflowId: 'test-cycle-1' }],
+  ['workflows.cancel', { workflowId: 'test-cycle-1', reason: 'scope changed' }],
   ['worker.start', {}],
   ['worker.stop', {}],
   ['stack.start', {}],

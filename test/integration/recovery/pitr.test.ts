@@ -93,6 +93,7 @@ describe('point-in-time recovery', () => {
         signal: 'rfiResponse',
         payload: { reportId, response: 'ok' },
       });
+    await waitingAt(s.db, workflowId, 'test_results');
     await s.ops.router.invoke('workflows.signal', {
       workflowId,
       signal: 'testResult',

@@ -1,7 +1,14 @@
 // TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHASE_IDS } from '../../../main/api/contract/phases';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  waitingAt,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 
@@ -39,7 +46,7 @@ describe('a full test cycle', () => {
       'SELECT status, version FROM workflow_executions WHERE workflow_id = $1',
       [started.workflowId],
     );
-    expect(exec).toMatchObject({ status: 'completed', version: 2 });
+    expect(exec).toMatchObject({ status: 'completed', version: 3 });
 
     const [report] = await rows<{ document: { executions: number; summary: string; reports: unknown[] } }>(
       s.db,
@@ -128,12 +135,8 @@ describe('a full test cycle', () => {
         skipPhases: [],
         autoApprove: false,
       });
-      await new Promise((r) => setTimeout(r, 300)); // the scope approval waits for a person
-      await s.ops.router.invoke('workflows.signal', {
-        workflowId,
-        signal: 'approveScope',
-        payload: { approved: true, by: 'qa' },
-      });
+      await waitingAt(s.db, workflowId, 'scope_approval');
+      await s.ops.router.invoke('workflows.approveScope', { workflowId, approved: true, by: 'qa' });
       await waitFor(
         async () =>
           (

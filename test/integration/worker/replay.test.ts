@@ -13,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfig } from '../../../main/console';
 import { createActivities } from '../../../worker/activities';
 import { WORKFLOW_TYPE, type CycleInput } from '../../../worker/shared';
-import { outcome, rows, startCycleStack, type CycleStack } from '../../support/cycle-stack';
+import { outcome, rows, startCycleStack, waitingAt, type CycleStack } from '../../support/cycle-stack';
 
 let s: CycleStack;
 let previous: WorkflowBundleWithSourceMap;
+let beforeSteps: WorkflowBundleWithSourceMap;
 const root = path.resolve(__dirname, '../../..');
 const histories: Array<{ workflowId: string; history: unknown }> = [];
 
@@ -41,19 +42,53 @@ beforeAll(async () => {
   await s.db.query(`INSERT INTO reports (id, name, data_owner_id) VALUES (40, 'Unreachable', $1)`, [
     owner.rows[0]!.id,
   ]);
-  const shim = path.join(root, 'test/support/previous-workflow/patched-off.ts');
-  previous = await bundleWorkflowCode({
-    workflowsPath: path.join(root, 'worker/workflows/index.ts'),
-    webpackConfigHook: (config) => {
-      config.resolve = {
-        ...config.resolve,
-        alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': shim },
-      };
-      return config;
-    },
-    logger: { info() {}, debug() {}, trace() {}, warn() {}, error: console.error, log() {} },
-  });
+  const bundle = (shim: string) =>
+    bundleWorkflowCode({
+      workflowsPath: path.join(root, 'worker/workflows/index.ts'),
+      webpackConfigHook: (config) => {
+        config.resolve = {
+          ...config.resolve,
+          alias: {
+            ...(config.resolve?.alias as object),
+            '@temporalio/workflow$': path.join(root, 'test/support/previous-workflow', shim),
+          },
+        };
+        return config;
+      },
+      logger: { info() {}, debug() {}, trace() {}, warn() {}, error: console.error, log() {} },
+    });
+  previous = await bundle('patched-off.ts');
+  beforeSteps = await bundle('before-human-steps.ts');
 });
+
+/** Runs `work` with a worker of an older workflow bundle on its own task queue. */
+async function withWorkerOf(
+  bundle: WorkflowBundleWithSourceMap,
+  taskQueue: string,
+  work: (client: Client) => Promise<void>,
+): Promise<void> {
+  const spec = s.ops.stack.spec();
+  const address = `${spec.temporal.host}:${spec.temporal.port}`;
+  const connection = await NativeConnection.connect({ address });
+  const pool = new pg.Pool({ connectionString: workerConfig(s.ops, spec).appDbUrl, max: 4 });
+  const worker = await Worker.create({
+    connection,
+    namespace: spec.temporal.namespace,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities({ pool, config: { ...workerConfig(s.ops, spec), taskQueue } }),
+  });
+  const client = new Client({
+    connection: await Connection.connect({ address }),
+    namespace: spec.temporal.namespace,
+  });
+  try {
+    await worker.runUntil(() => work(client));
+  } finally {
+    await pool.end();
+    await connection.close();
+  }
+}
 
 afterAll(async () => {
   await s?.stop();
@@ -108,8 +143,44 @@ describe('workflow versioning', () => {
     ]);
   });
 
+  it('runs a cycle started before validated human steps on its signals, in any order, as it did', async () => {
+    await withWorkerOf(beforeSteps, 'before-human-steps', async (client) => {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        workflowId: 'test-cycle-504',
+        taskQueue: 'before-human-steps',
+        args: [{ ...input(504, [1, 2]), autoApprove: false }],
+      });
+      // That version buffered a step sent early and used it when the cycle got there.
+      await handle.signal('testResult', { result: 'pass' });
+      await waitingAt(s.db, handle.workflowId, 'scope_approval');
+      // The console's step goes to such a cycle as the old signal, once its tracking rows say it is due.
+      const early = await s.ops.router.call('workflows.answerRfi', {
+        workflowId: handle.workflowId,
+        by: 'qa',
+        answers: [{ reportId: 1, response: 'too early' }],
+      });
+      expect(early.ok).toBe(false);
+      const approved = await s.ops.router.invoke('workflows.approveScope', {
+        workflowId: handle.workflowId,
+        approved: true,
+        by: 'qa',
+      });
+      expect(approved.changed).toMatch(/approveScope signal sent/);
+      await waitingAt(s.db, handle.workflowId, 'rfi_responses');
+      for (const reportId of [1, 2])
+        await handle.signal('rfiResponse', { reportId, response: `records for report ${reportId}` });
+      await handle.result();
+      histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+    });
+    const [exec] = await rows<{ version: number; status: string }>(
+      s.db,
+      `SELECT version, status FROM workflow_executions WHERE workflow_id = 'test-cycle-504'`,
+    );
+    expect(exec).toEqual({ version: 2, status: 'completed' });
+  });
+
   it('replays every previous-version history against the current code', async () => {
-    expect(histories).toHaveLength(2);
+    expect(histories).toHaveLength(3);
     const results = [];
     for await (const r of Worker.runReplayHistories(
       { workflowBundle: { codePath: path.join(root, 'dist/worker/workflow-bundle.js') } },
@@ -120,6 +191,7 @@ describe('workflow versioning', () => {
     expect(results).toEqual([
       { workflowId: 'test-cycle-501', error: undefined },
       { workflowId: 'test-cycle-502', error: undefined },
+      { workflowId: 'test-cycle-504', error: undefined },
     ]);
   });
 
@@ -148,6 +220,7 @@ describe('workflow versioning', () => {
     expect(history).toEqual([
       { from_version: null, to_version: 1, patches: [] },
       { from_version: 1, to_version: 2, patches: ['summarize-final-report'] },
+      { from_version: 2, to_version: 3, patches: ['summarize-final-report', 'validated-human-steps'] },
     ]);
   });
 });

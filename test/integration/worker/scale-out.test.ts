@@ -2,7 +2,14 @@
 // every cycle completes), and the status reports each process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHASE_IDS } from '../../../main/api/contract/phases';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  finishSteps,
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 
@@ -39,30 +46,14 @@ describe('scaled-out worker', () => {
     expect(new Set(s.ops.worker.pids()).size).toBe(3);
     expect(s.ops.settings.get().worker.processes).toBe(3);
 
-    // Release every gate at once, then drain down to one process while the phases run.
-    for (const workflowId of ids) {
-      await s.ops.router.invoke('workflows.signal', {
-        workflowId,
-        signal: 'approveScope',
-        payload: { approved: true, by: 'scale-out test' },
-      });
-      for (const reportId of [1, 2, 3, 4])
-        await s.ops.router.invoke('workflows.signal', {
-          workflowId,
-          signal: 'rfiResponse',
-          payload: { reportId, response: 'records provided' },
-        });
-      await s.ops.router.invoke('workflows.signal', {
-        workflowId,
-        signal: 'testResult',
-        payload: { result: 'pass' },
-      });
-    }
+    // Give every cycle's steps as they come, and drain down to one process while the phases run.
+    const finishing = Promise.all(ids.map((workflowId) => finishSteps(s, workflowId, 'scale-out test')));
     const down = await s.ops.router.invoke('worker.scale', { processes: 1 });
     expect(down.processes!.filter((p) => p.state === 'running')).toHaveLength(1);
     expect(down.processes!.filter((p) => p.state === 'stopped')).toHaveLength(2);
     expect(s.ops.worker.pids()).toHaveLength(1);
     expect(down.desiredProcesses).toBe(1);
+    await finishing;
 
     for (const workflowId of ids) {
       const done = await outcome(s.ops, workflowId);

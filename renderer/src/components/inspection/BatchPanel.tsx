@@ -12,7 +12,7 @@ import type { BatchPreviewItem, BatchResultItem, OpInput } from '../../../../mai
 type BatchAction = OpInput<'inspection.batchPreview'>['action'];
 
 const ACTIONS: Record<string, BatchAction> = {
-  cancel: { action: 'cancel' },
+  cancel: { action: 'cancel', reason: '' },
   approveScope: {
     action: 'signal',
     signal: 'approveScope',
@@ -20,6 +20,7 @@ const ACTIONS: Record<string, BatchAction> = {
   },
   passResults: { action: 'signal', signal: 'testResult', payload: { result: 'pass' } },
 };
+const MIN_REASON = 3;
 
 export function BatchPanel(props: {
   /** The filters as typed are refused: the selection would be the last valid one, so nothing runs. */
@@ -31,7 +32,10 @@ export function BatchPanel(props: {
   onRun: (action: BatchAction) => void;
 }) {
   const [choice, setChoice] = useState('cancel');
-  const action = ACTIONS[choice]!;
+  const [reason, setReason] = useState('');
+  const base = ACTIONS[choice]!;
+  const action: BatchAction = base.action === 'cancel' ? { action: 'cancel', reason: reason.trim() } : base;
+  const needsReason = base.action === 'cancel' && reason.trim().length < MIN_REASON;
   const applies = props.preview?.items.filter((i) => i.applies).length ?? 0;
   return (
     <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 1, p: 1.5, my: 1 }} data-testid="batch-panel">
@@ -44,16 +48,27 @@ export function BatchPanel(props: {
           sx={{ maxWidth: 260 }}
         >
           <MenuItem value="cancel">Cancel (with compensation)</MenuItem>
-          <MenuItem value="approveScope">Signal: approve scope</MenuItem>
-          <MenuItem value="passResults">Signal: record all results as pass</MenuItem>
+          <MenuItem value="approveScope">Step: approve scope</MenuItem>
+          <MenuItem value="passResults">Step: record every open result as pass</MenuItem>
         </TextField>
+        {base.action === 'cancel' && (
+          <TextField
+            label="Reason"
+            required
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            error={reason.length > 0 && needsReason}
+            helperText={reason.length > 0 && needsReason ? 'Give a reason of a few words' : undefined}
+            slotProps={{ htmlInput: { 'data-testid': 'batch-reason' } }}
+          />
+        )}
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
           Every cycle matching the filters, {props.excluded} unticked row{props.excluded === 1 ? '' : 's'}{' '}
           excluded.
         </Typography>
         <Button
           onClick={() => props.onPreview(action)}
-          disabled={props.filterInvalid}
+          disabled={props.filterInvalid || needsReason}
           data-testid="batch-preview"
         >
           Preview
@@ -61,7 +76,7 @@ export function BatchPanel(props: {
         <Button
           variant="contained"
           color="warning"
-          disabled={props.filterInvalid || !props.preview || applies === 0}
+          disabled={props.filterInvalid || !props.preview || applies === 0 || needsReason}
           onClick={() => props.onRun(action)}
           data-testid="batch-run"
         >

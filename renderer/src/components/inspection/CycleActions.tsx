@@ -1,5 +1,6 @@
-// The operator's actions on the open cycle: the workflow's signals, and cancel/terminate behind a preview of
-// what they will do (which phases get compensated, by which strategy, in which order), asked once.
+// The operator's actions on the open cycle: the human step it waits for (the only one offered), and
+// cancel/terminate behind a preview of what they will do (which phases get compensated, by which strategy, in
+// which order), asked once, with a reason.
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
@@ -11,66 +12,100 @@ import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
-import type { CompensationPreview } from '../../../../main/api/contract';
+import { useState, type FormEvent } from 'react';
+import type { CompensationPreview, StepContext } from '../../../../main/api/contract';
+import type { OpsFailure } from '../../ops/client';
+import type { StepOperation } from '../../stores/cycle';
+import { RfiAnswersDialog, ScopeApprovalDialog, TestResultsDialog } from './HumanStepDialogs';
 
-type Signal = 'approveScope' | 'rfiResponse' | 'testResult';
+type Step = 'scope_approval' | 'rfi_responses' | 'test_results';
+
+const STEPS: Array<{ step: Step; label: string; testId: string; when: string }> = [
+  {
+    step: 'scope_approval',
+    label: 'Approve scope',
+    testId: 'action-approve-scope',
+    when: 'Scope approval is given in Scoping, while the cycle waits for it.',
+  },
+  {
+    step: 'rfi_responses',
+    label: 'Answer RFIs',
+    testId: 'action-rfi',
+    when: 'RFI answers are recorded in Request for Information, while the cycle waits for them.',
+  },
+  {
+    step: 'test_results',
+    label: 'Record results',
+    testId: 'action-results',
+    when: 'Test results are recorded in Test Execution, while the cycle waits for them.',
+  },
+];
+const MIN_REASON = 3;
 
 export function CycleActions(props: {
+  workflowId: string;
   running: boolean;
+  /** The step the cycle waits for now (from its tracking rows), if any. */
   waitingFor: string[];
-  reportIds: number[];
   busy: string | undefined;
   preview: CompensationPreview | undefined;
-  onSignal: (signal: Signal, payload: Record<string, unknown>) => Promise<boolean>;
+  stepContext: StepContext | undefined;
+  stepError: OpsFailure | undefined;
+  onOpenStep: () => void;
+  onSendStep: (operation: StepOperation, input: Record<string, unknown>) => Promise<boolean>;
+  onCloseStep: () => void;
   onPreview: (action: 'cancel' | 'terminate') => void;
   onClosePreview: () => void;
-  onCancel: () => void;
+  onCancel: (reason: string) => void;
   onTerminate: (reason: string) => void;
 }) {
-  const [dialog, setDialog] = useState<'approve' | 'rfi' | 'results' | undefined>();
-  const [by, setBy] = useState('operator');
-  const [note, setNote] = useState('');
-  const [answers, setAnswers] = useState<Record<number, string>>({});
-  const [result, setResult] = useState<'pass' | 'fail'>('pass');
-  const [reason, setReason] = useState('');
-  const waiting = (step: string) => props.waitingFor.includes(step);
-  const close = () => setDialog(undefined);
-  const send = async (signal: Signal, payload: Record<string, unknown>) => {
-    if (await props.onSignal(signal, payload)) close();
+  // Each opening mounts the dialog afresh (its key): nothing typed for one cycle or step shows up in another.
+  const [dialog, setDialog] = useState<{ step: Step; opened: number } | undefined>();
+  const waiting = STEPS.find((s) => props.waitingFor.includes(s.step));
+  const close = () => {
+    setDialog(undefined);
+    props.onCloseStep();
+  };
+  const open = (step: Step) => {
+    setDialog({ step, opened: Date.now() });
+    props.onOpenStep();
+  };
+  const send = async (operation: StepOperation, input: Record<string, unknown>) => {
+    if (await props.onSendStep(operation, input)) close();
   };
   const disabled = !props.running || props.busy !== undefined;
+  const key = dialog ? `${props.workflowId}:${dialog.step}:${dialog.opened}` : undefined;
+  const dialogProps = {
+    context: props.stepContext,
+    busy: props.busy === 'step',
+    error: props.stepError,
+    onClose: close,
+    onSend: (operation: StepOperation, input: Record<string, unknown>) => void send(operation, input),
+  };
 
   return (
     <>
       <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
-        <Button
-          variant={waiting('scope_approval') ? 'contained' : 'outlined'}
-          disabled={disabled}
-          onClick={() => setDialog('approve')}
-          data-testid="action-approve-scope"
-        >
-          Approve scope
-        </Button>
-        <Button
-          variant={waiting('rfi_responses') ? 'contained' : 'outlined'}
-          disabled={disabled}
-          onClick={() => setDialog('rfi')}
-          data-testid="action-rfi"
-        >
-          Answer RFIs
-        </Button>
-        <Button
-          variant={waiting('test_results') ? 'contained' : 'outlined'}
-          disabled={disabled}
-          onClick={() => setDialog('results')}
-          data-testid="action-results"
-        >
-          Record results
-        </Button>
+        {STEPS.map((s) => {
+          const due = waiting?.step === s.step;
+          return (
+            <Tooltip key={s.step} title={due ? '' : s.when}>
+              {/* A disabled button gets no pointer events: the span carries the tooltip. */}
+              <span>
+                <Button
+                  variant={due ? 'contained' : 'outlined'}
+                  disabled={disabled || !due}
+                  onClick={() => open(s.step)}
+                  data-testid={s.testId}
+                >
+                  {s.label}
+                </Button>
+              </span>
+            </Tooltip>
+          );
+        })}
         <Button
           color="warning"
           disabled={disabled}
@@ -87,121 +122,59 @@ export function CycleActions(props: {
         >
           Terminate…
         </Button>
-        {props.waitingFor.length > 0 && (
+        {props.running && (
           <Typography variant="body2" color="info.main" data-testid="waiting-for">
-            waiting for {props.waitingFor.join(', ').replace(/_/g, ' ')}
+            {waiting
+              ? `waiting for ${waiting.step === 'rfi_responses' ? 'RFI answers' : waiting.step.replace(/_/g, ' ')}`
+              : 'not waiting for a person'}
           </Typography>
         )}
       </Stack>
 
-      <Dialog open={dialog === 'approve'} onClose={close} data-testid="approve-dialog">
-        <DialogTitle>Scope approval</DialogTitle>
-        <DialogContent>
-          <Stack spacing={2} sx={{ pt: 1, minWidth: 360 }}>
-            <TextField label="Approved by" value={by} onChange={(e) => setBy(e.target.value)} />
-            <TextField label="Note" value={note} onChange={(e) => setNote(e.target.value)} multiline />
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={close}>Close</Button>
-          <Button
-            color="error"
-            disabled={!by.trim()}
-            onClick={() => void send('approveScope', { approved: false, by, ...(note ? { note } : {}) })}
-            data-testid="approve-reject"
-          >
-            Reject (fails the cycle)
-          </Button>
-          <Button
-            variant="contained"
-            disabled={!by.trim()}
-            onClick={() => void send('approveScope', { approved: true, by, ...(note ? { note } : {}) })}
-            data-testid="approve-confirm"
-          >
-            Approve
-          </Button>
-        </DialogActions>
-      </Dialog>
+      {dialog?.step === 'scope_approval' && <ScopeApprovalDialog key={key} {...dialogProps} />}
+      {dialog?.step === 'rfi_responses' && <RfiAnswersDialog key={key} {...dialogProps} />}
+      {dialog?.step === 'test_results' && <TestResultsDialog key={key} {...dialogProps} />}
 
-      <Dialog open={dialog === 'rfi'} onClose={close} data-testid="rfi-dialog">
-        <DialogTitle>Answers to the requests for information</DialogTitle>
-        <DialogContent>
-          <Stack spacing={2} sx={{ pt: 1, minWidth: 400 }}>
-            {props.reportIds.map((id) => (
-              <TextField
-                key={id}
-                label={`Report ${id}`}
-                value={answers[id] ?? ''}
-                onChange={(e) => setAnswers((a) => ({ ...a, [id]: e.target.value }))}
-                slotProps={{ htmlInput: { 'data-testid': `rfi-answer-${id}` } }}
-              />
-            ))}
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={close}>Close</Button>
-          <Button
-            variant="contained"
-            disabled={!props.reportIds.some((id) => answers[id]?.trim())}
-            data-testid="rfi-send"
-            onClick={() =>
-              void (async () => {
-                for (const id of props.reportIds) {
-                  const response = answers[id]?.trim();
-                  if (response && !(await props.onSignal('rfiResponse', { reportId: id, response }))) return;
-                }
-                close();
-              })()
-            }
-          >
-            Send answers
-          </Button>
-        </DialogActions>
-      </Dialog>
+      {props.preview && (
+        <ActionPreviewDialog
+          key={`${props.workflowId}:${props.preview.action}`}
+          preview={props.preview}
+          onClose={props.onClosePreview}
+          onCancel={props.onCancel}
+          onTerminate={props.onTerminate}
+        />
+      )}
+    </>
+  );
+}
 
-      <Dialog open={dialog === 'results'} onClose={close} data-testid="results-dialog">
-        <DialogTitle>Test results</DialogTitle>
-        <DialogContent>
-          <Stack spacing={2} sx={{ pt: 1, minWidth: 360 }}>
-            <Typography variant="body2">Applies to every execution still without a result.</Typography>
-            <ToggleButtonGroup
-              exclusive
-              value={result}
-              onChange={(_e, v: 'pass' | 'fail' | null) => v && setResult(v)}
-            >
-              <ToggleButton value="pass">Pass</ToggleButton>
-              <ToggleButton value="fail">Fail</ToggleButton>
-            </ToggleButtonGroup>
-            <TextField label="Note" value={note} onChange={(e) => setNote(e.target.value)} />
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={close}>Close</Button>
-          <Button
-            variant="contained"
-            data-testid="results-send"
-            onClick={() => void send('testResult', { result, ...(note ? { note } : {}) })}
-          >
-            Record
-          </Button>
-        </DialogActions>
-      </Dialog>
-
-      <Dialog
-        open={!!props.preview}
-        onClose={props.onClosePreview}
-        data-testid="preview-dialog"
-        maxWidth="sm"
-        fullWidth
-      >
-        <DialogTitle>
-          {props.preview?.action === 'terminate' ? 'Terminate this cycle?' : 'Cancel this cycle?'}
-        </DialogTitle>
+/** Cancel or terminate, behind what it will do; both need a reason (it goes to the history, ledger and audit). */
+function ActionPreviewDialog(props: {
+  preview: CompensationPreview;
+  onClose: () => void;
+  onCancel: (reason: string) => void;
+  onTerminate: (reason: string) => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
+  const short = reason.trim().length < MIN_REASON;
+  const terminate = props.preview.action === 'terminate';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (short || props.preview.status !== 'running') return;
+    if (terminate) props.onTerminate(reason.trim());
+    else props.onCancel(reason.trim());
+  };
+  return (
+    <Dialog open onClose={props.onClose} data-testid="preview-dialog" maxWidth="sm" fullWidth>
+      <form onSubmit={submit} noValidate>
+        <DialogTitle>{terminate ? 'Terminate this cycle?' : 'Cancel this cycle?'}</DialogTitle>
         <DialogContent>
           <Typography variant="body2" data-testid="preview-summary" gutterBottom>
-            {props.preview?.summary}
+            {props.preview.summary}
           </Typography>
-          {props.preview && props.preview.steps.length > 0 && (
+          {props.preview.steps.length > 0 && (
             <List dense>
               {props.preview.steps.map((s) => (
                 <ListItem
@@ -222,45 +195,40 @@ export function CycleActions(props: {
               ))}
             </List>
           )}
-          {props.preview?.action === 'terminate' && (
-            <>
-              <Alert severity="warning" sx={{ my: 1 }}>
-                Terminate cannot be undone and skips compensation.
-              </Alert>
-              <TextField
-                label="Reason"
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-                slotProps={{ htmlInput: { 'data-testid': 'terminate-reason' } }}
-              />
-            </>
+          {terminate && (
+            <Alert severity="warning" sx={{ my: 1 }}>
+              Terminate cannot be undone and skips compensation.
+            </Alert>
           )}
+          <TextField
+            label="Reason"
+            required
+            fullWidth
+            autoFocus
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            error={tried && short}
+            helperText={
+              tried && short
+                ? 'Give a reason of a few words: it is kept in the history, the ledger and the audit.'
+                : 'Kept in the history, the compensation ledger and the audit.'
+            }
+            slotProps={{ htmlInput: { 'data-testid': terminate ? 'terminate-reason' : 'cancel-reason' } }}
+          />
         </DialogContent>
         <DialogActions>
-          <Button onClick={props.onClosePreview}>Keep it running</Button>
-          {props.preview?.action === 'terminate' ? (
-            <Button
-              color="error"
-              variant="contained"
-              disabled={reason.trim().length < 3 || props.preview.status !== 'running'}
-              onClick={() => props.onTerminate(reason.trim())}
-              data-testid="preview-confirm"
-            >
-              Terminate
-            </Button>
-          ) : (
-            <Button
-              color="warning"
-              variant="contained"
-              disabled={props.preview?.status !== 'running'}
-              onClick={props.onCancel}
-              data-testid="preview-confirm"
-            >
-              Cancel and compensate
-            </Button>
-          )}
+          <Button onClick={props.onClose}>Keep it running</Button>
+          <Button
+            type="submit"
+            color={terminate ? 'error' : 'warning'}
+            variant="contained"
+            disabled={props.preview.status !== 'running'}
+            data-testid="preview-confirm"
+          >
+            {terminate ? 'Terminate' : 'Cancel and compensate'}
+          </Button>
         </DialogActions>
-      </Dialog>
-    </>
+      </form>
+    </Dialog>
   );
 }

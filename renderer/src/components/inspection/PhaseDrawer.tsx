@@ -15,7 +15,9 @@ import CloseIcon from '@mui/icons-material/Close';
 import type { ReactNode } from 'react';
 import { PHASES, type CycleDetail, type HistoryEventView } from '../../../../main/api/contract';
 import { formatDuration, formatTime } from '../../inspection/format';
+import { phaseTime, stepWords } from '../../inspection/phase-time';
 import { relatedEvents } from '../../inspection/related-events';
+import { useNow } from '../../inspection/use-now';
 import { MONO } from '../../theme';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -47,6 +49,8 @@ export function PhaseDrawer(props: {
   const def = PHASES.find((p) => p.id === props.phase);
   const detail = props.detail;
   const view = detail?.phases.find((p) => p.phase === props.phase);
+  const now = useNow(view?.state === 'running');
+  const time = phaseTime(view, now);
   const activities = detail?.activities.filter((a) => a.phase === props.phase) ?? [];
   const ids = new Set(activities.map((a) => a.activityId));
   const retries = detail?.retryLog.filter((r) => ids.has(r.activityId)) ?? [];
@@ -70,6 +74,10 @@ export function PhaseDrawer(props: {
         <Typography variant="body2" color="text.secondary" gutterBottom>
           Started {formatTime(view?.startedAt)} · took {formatDuration(view?.durationMs)} · compensation{' '}
           {def?.compensation.replace('_', ' ')}
+        </Typography>
+        <Typography variant="body2" gutterBottom data-testid="phase-drawer-time">
+          Work {formatDuration(time.activeMs)} · waiting for a person {formatDuration(time.waitingMs)}
+          {time.waitingFor ? ` (waiting for ${stepWords(time.waitingFor)} now)` : ''}
         </Typography>
         {view?.lastFailure && (
           <Typography variant="body2" color="error.main" gutterBottom>

@@ -9,6 +9,7 @@ import type { KeyboardEvent } from 'react';
 import type { CompensationEntry, PhaseStateView } from '../../../../main/api/contract';
 import { formatDuration, relative } from '../../inspection/format';
 import { useNow } from '../../inspection/use-now';
+import { phaseTime, stepWords } from '../../inspection/phase-time';
 import { stateColor } from './phase-colors';
 
 export type PhaseNodeData = {
@@ -31,11 +32,8 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
   const live = state === 'running' || state === 'retrying';
   const now = useNow(live);
   const color = stateColor(theme, state);
-  const duration =
-    view?.durationMs ??
-    (view?.startedAt
-      ? (view.finishedAt ? Date.parse(view.finishedAt) : now) - Date.parse(view.startedAt)
-      : null);
+  // Work and waiting for a person apart: a phase that waits for someone is not slow.
+  const time = phaseTime(view, now);
   const open = () => data.onOpen(id);
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' || e.key === ' ') {
@@ -94,13 +92,31 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
           data-testid={`phase-state-${id}`}
           sx={{ bgcolor: color, color: theme.palette.getContrastText(color), height: 20 }}
         />
-        <Typography variant="caption">{formatDuration(duration)}</Typography>
+        <Tooltip title="Work: the phase's activities, retries and backoff included">
+          <Typography variant="caption" data-testid={`phase-active-${id}`}>
+            {formatDuration(time.activeMs)}
+          </Typography>
+        </Tooltip>
         {view && view.attempts > 0 && (
           <Typography variant="caption" color={view.attempts > 1 ? 'warning.main' : 'text.secondary'}>
             try {view.attempts}/{view.maxAttempts}
           </Typography>
         )}
       </Box>
+      {(time.waitingFor || (time.waitingMs ?? 0) > 0) && (
+        <Tooltip
+          title={
+            time.waitingFor
+              ? `Waiting for ${stepWords(time.waitingFor)}: time a person takes is not the phase's work`
+              : "Waited for a person: not counted as the phase's work"
+          }
+        >
+          <Typography variant="caption" color="info.main" data-testid={`phase-waiting-${id}`} noWrap>
+            {time.waitingFor ? 'waiting for a person' : 'waited for a person'}{' '}
+            {formatDuration(time.waitingMs)}
+          </Typography>
+        </Tooltip>
+      )}
       {view?.nextRetryAt && (
         <Typography variant="caption" color="warning.main">
           next retry {relative(view.nextRetryAt, now)}
