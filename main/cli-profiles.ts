@@ -49,6 +49,7 @@ interface AddOptions {
   temporal?: string;
   namespace: string;
   taskQueue?: string;
+  webUi?: string;
   tls?: boolean;
   tlsCa?: string;
   tlsCert?: string;
@@ -80,6 +81,7 @@ export function profileFromOptions(
       address: o.temporal,
       namespace: o.namespace,
       ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}),
+      ...(o.webUi ? { webUiUrl: o.webUi } : {}),
       tls: {
         enabled: tls,
         ...(o.tlsServerName ? { serverName: o.tlsServerName } : {}),
@@ -164,6 +166,7 @@ export function registerProfileCommands(program: Command, makeConsole: MakeConso
     .option('--temporal <host:port>', 'Temporal frontend address')
     .option('--namespace <ns>', 'Temporal namespace', 'default')
     .option('--task-queue <name>')
+    .option('--web-ui <url>', "the cluster's Temporal Web UI (opened from Open in Temporal Web UI)")
     .option('--tls', 'connect to Temporal over TLS')
     .option('--tls-ca <file>', 'server CA (PEM)')
     .option('--tls-cert <file>', 'client certificate (PEM)')

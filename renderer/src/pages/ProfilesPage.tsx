@@ -29,6 +29,7 @@ interface Draft {
   address: string;
   namespace: string;
   taskQueue: string;
+  webUiUrl: string;
   tls: boolean;
   serverName: string;
   ca: string;
@@ -55,6 +56,7 @@ const EMPTY: Draft = {
   address: '',
   namespace: 'default',
   taskQueue: '',
+  webUiUrl: '',
   tls: false,
   serverName: '',
   ca: '',
@@ -83,6 +85,7 @@ function fromProfile(p: Profile): Draft {
     address: p.temporal?.address ?? '',
     namespace: p.temporal?.namespace ?? 'default',
     taskQueue: p.temporal?.taskQueue ?? '',
+    webUiUrl: p.temporal?.webUiUrl ?? '',
     tls: p.temporal?.tls.enabled ?? false,
     serverName: p.temporal?.tls.serverName ?? '',
     ca: p.temporal?.tls.ca ?? '',
@@ -139,6 +142,7 @@ function toProfile(d: Draft): Profile {
     address: d.address,
     namespace: d.namespace,
     ...(d.taskQueue ? { taskQueue: d.taskQueue } : {}),
+    ...(d.webUiUrl ? { webUiUrl: d.webUiUrl } : {}),
     tls: {
       enabled: d.tls,
       ...(d.serverName ? { serverName: d.serverName } : {}),
@@ -362,6 +366,7 @@ export function ProfilesPage() {
                   {field('address', 'Address (host:port)')}
                   {field('namespace', 'Namespace')}
                   {field('taskQueue', 'Task queue (optional)')}
+                  {field('webUiUrl', 'Web UI address (optional)')}
                   <FormControlLabel
                     control={<Checkbox checked={draft.tls} onChange={(e) => set('tls')(e.target.checked)} />}
                     label="TLS"
