@@ -14,6 +14,7 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings, SettingsPatch } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { SecretStoreNotice } from '../components/SecretStoreNotice';
 import { useSettings } from '../stores/settings';
 
 type Draft = Settings;
@@ -143,6 +144,7 @@ export function SettingsPage() {
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
         Saved to {view.file}. Passwords are generated per installation and never stored here.
       </Typography>
+      <SecretStoreNotice secretStore={view.secretStore} />
       {error && <ErrorAlert error={error} />}
       {Object.keys(fieldErrors).length > 0 && (
         <Alert severity="warning" sx={{ mb: 2 }} data-testid="settings-invalid">
