@@ -20,6 +20,7 @@ import {
 } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useContractForm } from '../forms';
+import { SecretStoreNotice } from '../components/SecretStoreNotice';
 import { useSettings } from '../stores/settings';
 
 type Draft = Settings;
@@ -191,6 +192,7 @@ export function SettingsPage() {
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
         Saved to {view.file}. Passwords are generated per installation and never stored here.
       </Typography>
+      <SecretStoreNotice secretStore={view.secretStore} />
       {error && <ErrorAlert error={error} />}
       {invalid && (
         <Alert severity="warning" sx={{ mb: 2 }} data-testid="settings-invalid">
