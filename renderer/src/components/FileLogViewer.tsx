@@ -134,7 +134,12 @@ export function FileLogViewer({ name, height = '60vh' }: { name: string; height?
           }
           label="Follow"
         />
-        <Typography variant="caption" color="text.secondary" data-testid="file-log-count">
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          data-testid="file-log-count"
+          data-count={log.lines.length}
+        >
           {log.lines.length.toLocaleString()} lines
           {log.atStart ? ' (from the start of the file)' : ', scroll up for older'} ·{' '}
           {(log.size / 1024 ** 2).toFixed(1)} MB
