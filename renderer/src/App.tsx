@@ -43,6 +43,8 @@ import { ProfileSwitcher, modeColour, useProfileMode } from './components/profil
 import { useProfiles } from './stores/profiles';
 import CableIcon from '@mui/icons-material/Cable';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
+import FolderSpecialIcon from '@mui/icons-material/FolderSpecial';
+import { NamespacesPage } from './pages/NamespacesPage';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
   { id: 'stack', label: 'Stack', icon: DnsIcon, page: StackPage },
@@ -51,6 +53,7 @@ const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: Compo
   { id: 'metrics', label: 'Metrics', icon: InsightsIcon, page: MetricsPage },
   { id: 'backups', label: 'Backups', icon: BackupIcon, page: BackupsPage },
   { id: 'recovery', label: 'Recovery', icon: HistoryIcon, page: RecoveryPage },
+  { id: 'namespaces', label: 'Namespaces', icon: FolderSpecialIcon, page: NamespacesPage },
   { id: 'profiles', label: 'Profiles', icon: CableIcon, page: ProfilesPage },
   { id: 'audit', label: 'Audit', icon: FactCheckIcon, page: AuditPage },
   { id: 'settings', label: 'Settings', icon: SettingsIcon, page: SettingsPage },

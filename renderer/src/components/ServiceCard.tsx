@@ -33,6 +33,8 @@ export function ServiceCard(props: {
   health: CardHealth;
   facts: Array<[string, ReactNode]>;
   message?: string;
+  /** Open service alerts, shown under the facts. */
+  alerts?: ReactNode;
   actions?: ReactNode;
 }) {
   return (
@@ -79,6 +81,7 @@ export function ServiceCard(props: {
             {props.message}
           </Typography>
         )}
+        {props.alerts}
       </CardContent>
       {props.actions && <CardActions>{props.actions}</CardActions>}
     </Card>

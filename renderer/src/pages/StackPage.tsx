@@ -8,16 +8,17 @@ import Grid from '@mui/material/Grid';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ServiceId } from '../../../main/api/contract';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { RemoveStackDialog } from '../components/RemoveStackDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { LogViewer } from '../components/LogViewer';
+import { FileLogViewer } from '../components/FileLogViewer';
+import { ServiceAlertList, ServiceAlertView } from '../components/ServiceAlertView';
+import { openAlertsOf, useServiceAlerts } from '../stores/serviceAlerts';
 import { ServiceCard, ServiceCardButton, uptime } from '../components/ServiceCard';
 import { StartProgress } from '../components/StartProgress';
 import { ValidationReportView } from '../components/ValidationReportView';
-import { useLogs } from '../stores/logs';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
@@ -62,8 +63,8 @@ export function StackPage() {
   } = useStack();
   const [confirmRemove, setConfirmRemove] = useState(false);
   const saveSettings = useSettings((s) => s.save);
-  const lines = useLogs((s) => s.lines);
-  const loadLogs = useLogs((s) => s.load);
+  const alerts = useServiceAlerts((s) => s.alerts);
+  const acknowledge = useServiceAlerts((s) => s.acknowledge);
   const [confirmStop, setConfirmStop] = useState(false);
   const [logsFor, setLogsFor] = useState<string | undefined>();
   const now = useNow();
@@ -71,8 +72,8 @@ export function StackPage() {
   const loadArchiving = useRecovery((s) => s.loadHealth);
 
   useEffect(() => {
-    if (logsFor) void loadLogs();
-  }, [logsFor, loadLogs]);
+    void useServiceAlerts.getState().load();
+  }, []);
 
   const state = status?.state ?? 'stopped';
   const running = state === 'running' || state === 'degraded';
@@ -195,7 +196,24 @@ export function StackPage() {
                 ['Version', s.version ?? '—'],
                 ['Uptime', s.state === 'running' ? uptime(s.startedAt, now) : '—'],
                 ['PID', s.pid ?? '—'],
+                ...(s.restartPolicy
+                  ? [
+                      [
+                        'Restarts',
+                        <span
+                          key="r"
+                          title={`Restart policy: ${s.restartPolicy}`}
+                          data-testid={`restarts-${s.id}`}
+                        >
+                          {s.restarts ?? 0} in 10 min · {s.restartPolicy}
+                        </span>,
+                      ] as [string, ReactNode],
+                    ]
+                  : []),
               ]}
+              alerts={openAlertsOf(alerts, s.id).map((a) => (
+                <ServiceAlertView key={a.id} alert={a} onAcknowledge={() => void acknowledge([a.id])} />
+              ))}
               actions={
                 <>
                   <ServiceCardButton
@@ -205,7 +223,11 @@ export function StackPage() {
                   >
                     Restart
                   </ServiceCardButton>
-                  <ServiceCardButton onClick={() => setLogsFor(s.id)} testId={`logs-${s.id}`}>
+                  <ServiceCardButton
+                    onClick={() => setLogsFor(s.id)}
+                    testId={`logs-${s.id}`}
+                    disabled={s.state === 'disabled'}
+                  >
                     Logs
                   </ServiceCardButton>
                   {s.id === 'temporal-ui' && (
@@ -268,7 +290,7 @@ export function StackPage() {
                       Drain &amp; stop
                     </ServiceCardButton>
                   )}
-                  <ServiceCardButton onClick={() => setLogsFor('worker')} testId="logs-worker">
+                  <ServiceCardButton onClick={() => setLogsFor('worker-0')} testId="logs-worker">
                     Logs
                   </ServiceCardButton>
                 </>
@@ -286,6 +308,12 @@ export function StackPage() {
         </Grid>
       </Grid>
       {worker && <WorkerProcesses worker={worker} />}
+      <Box sx={{ mt: 3 }}>
+        <Typography variant="h6" sx={{ mb: 1 }}>
+          Service alerts
+        </Typography>
+        <ServiceAlertList alerts={alerts} onAcknowledge={(ids) => void acknowledge(ids)} />
+      </Box>
       {running && !attached && archiving.length > 0 && (
         <Box sx={{ mt: 3 }} data-testid="stack-archiving">
           <Typography variant="h6" sx={{ mb: 1 }}>
@@ -329,16 +357,7 @@ export function StackPage() {
       </ConfirmDialog>
       <Dialog open={Boolean(logsFor)} onClose={() => setLogsFor(undefined)} maxWidth="lg" fullWidth>
         <DialogTitle>Logs: {logsFor}</DialogTitle>
-        <DialogContent>
-          {logsFor && (
-            <LogViewer
-              lines={lines.filter((l) => l.source === logsFor)}
-              source={logsFor}
-              height="60vh"
-              testId="service-log"
-            />
-          )}
-        </DialogContent>
+        <DialogContent>{logsFor && <FileLogViewer name={logsFor} />}</DialogContent>
       </Dialog>
     </Box>
   );
