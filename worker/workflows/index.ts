@@ -8,3 +8,5 @@ export {
   type CycleView,
   type PhaseView,
 } from './test-cycle';
+export { CompensationRetryWorkflow, type CompensationRetryInput, type ChainResult } from './saga';
+export { operatorDecisionUpdate, type OperatorDecision, type OperatorChoice } from './attention';
