@@ -10,7 +10,8 @@ import { CycleService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
-import { WorkerSupervisor } from './worker';
+import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './worker';
+import { SagaService } from './saga';
 import { StackManager } from './stack/manager';
 import { postgresUrl, resolveStackSpec } from './stack/spec';
 import { validateStack } from './stack/health';
@@ -212,6 +213,7 @@ export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
     },
     mailWebhook: s.worker.mailWebhook,
     identity: `ops-console-worker@${os.hostname()}:${process.pid}`,
+    workflowBundlePath: rolledOutBundle(ops.dataDir),
   };
 }
 
@@ -291,6 +293,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
         namespace: () => stack.spec().temporal.namespace,
       }),
   );
+  ops.use(() => new SagaService(ops, { appDb, temporal: () => cycles.client(), spec: () => stack.spec() }));
+  ops.use(() => new ReplayCheckService(ops, { temporal: () => cycles.client(), worker }));
   const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });
   ops.use(() => backups);
   return Object.assign(ops, { stack, worker, cycles, progress, backups });

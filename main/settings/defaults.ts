@@ -38,6 +38,8 @@ export const DEFAULT_SETTINGS: Settings = {
     llmBaseUrl: '',
     llmModel: '',
     mailWebhook: '',
+    waitForOperator: false,
+    attentionTimeoutH: 72,
   },
 };
 

@@ -6,6 +6,7 @@ import { profileEvents, profileOperations } from './profiles';
 import { backupEvents, backupOperations } from './backup';
 import { inspectionEvents, inspectionOperations } from './inspection';
 import { recoveryEvents, recoveryOperations } from './recovery';
+import { sagaEvents, sagaOperations } from './saga';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
@@ -23,6 +24,7 @@ export const operations = {
   ...backupOperations,
   ...profileOperations,
   ...auditOperations,
+  ...sagaOperations,
 };
 
 export const events = {
@@ -36,6 +38,7 @@ export const events = {
   ...backupEvents,
   ...profileEvents,
   ...auditEvents,
+  ...sagaEvents,
 };
 
 export type Operations = typeof operations;
@@ -61,4 +64,5 @@ export * from './recovery';
 export * from './backup';
 export * from './profiles';
 export * from './audit';
+export * from './saga';
 export type { Operation } from './operation';

@@ -34,6 +34,8 @@ const STATUS_COLOR: Record<CycleStatus, 'default' | 'info' | 'success' | 'error'
     cancelled: 'secondary',
     terminated: 'warning',
     timed_out: 'error',
+    needs_attention: 'warning',
+    compensation_failed: 'error',
     unknown: 'default',
   };
 
