@@ -5,7 +5,11 @@ import { operation } from './operation';
 import { PhaseIdSchema } from './workflows';
 
 const entryRef = z
-  .object({ workflowId: z.string().min(1).max(200), runId: z.string().max(200).optional(), phase: PhaseIdSchema })
+  .object({
+    workflowId: z.string().min(1).max(200),
+    runId: z.string().max(200).optional(),
+    phase: PhaseIdSchema,
+  })
   .strict();
 
 export const OperatorDecisionInputSchema = z

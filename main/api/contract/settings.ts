@@ -103,7 +103,11 @@ export const WorkerSettingsSchema = z
     /** Resume after manual intervention: a phase that fails for good waits for the operator (off: the cycle ends). */
     waitForOperator: z.boolean().optional(),
     /** How long a cycle waits for the operator before it is abandoned (compensated), in hours. */
-    attentionTimeoutH: z.number().min(0.01).max(24 * 90).optional(),
+    attentionTimeoutH: z
+      .number()
+      .min(0.01)
+      .max(24 * 90)
+      .optional(),
   })
   .strict();
 

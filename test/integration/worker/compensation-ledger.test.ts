@@ -198,8 +198,12 @@ describe('a compensation that fails', () => {
     await s.db.query(`
       CREATE OR REPLACE FUNCTION test_refuse_701() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF OLD.cycle_id = 701 AND (TG_OP = 'DELETE' OR NEW.status = 'withdrawn') THEN
+        IF OLD.cycle_id = 701 AND TG_OP = 'DELETE' THEN
           RAISE EXCEPTION 'refused for the test: % of cycle 701', TG_TABLE_NAME;
+        ELSIF OLD.cycle_id = 701 THEN
+          IF NEW.status = 'withdrawn' THEN
+            RAISE EXCEPTION 'refused for the test: % of cycle 701', TG_TABLE_NAME;
+          END IF;
         END IF;
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
       END $$;
