@@ -143,6 +143,46 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
       );
     });
 
+  worker
+    .command('replay-check')
+    .description(
+      'replay the running and most recent cycles against a workflow bundle (default: the one the worker runs)',
+    )
+    .option('--bundle <path>', 'a workflow bundle file to check before rolling it out')
+    .option('--last <n>', 'besides the running cycles, the N most recent others', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { bundle?: string; last: string; json?: boolean }) => {
+      const ops = makeConsole('cli');
+      const last = Number(opts.last);
+      if (!Number.isInteger(last) || last < 0) {
+        throw new OpsError(
+          'INVALID_INPUT',
+          `--last must be a whole number, not "${opts.last}".`,
+          'For example: --last 20',
+        );
+      }
+      const report = await ops.router.invoke('worker.replayCheck', {
+        last,
+        ...(opts.bundle ? { bundlePath: opts.bundle } : {}),
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      } else {
+        const lines = [
+          `bundle ${report.bundle}: ${report.passed ? 'every cycle replays' : 'NOT SAFE to roll out'}`,
+        ];
+        for (const r of report.results) {
+          const at = r.firstMismatch
+            ? ` at event ${r.firstMismatch.eventId} (${r.firstMismatch.eventType} ${r.firstMismatch.detail})`
+            : '';
+          lines.push(`  ${r.workflowId.padEnd(24)} ${r.status.padEnd(10)} ${r.outcome}${at}`);
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      await ops.shutdown();
+      if (!report.passed) process.exitCode = 3;
+    });
+
   const cycle = program.command('cycle').description('start, signal, cancel and follow test cycles');
   cycle
     .command('start')

@@ -49,8 +49,19 @@ async function cyclesToCheck(client: Client, last: number) {
 
 const isStarted = (e: RawEvent) => String(historyEventViews([e])[0]?.type) === 'WorkflowTaskStarted';
 
+let quiet = false;
+
 async function replays(bundle: string, workflowId: string, events: RawEvent[]): Promise<Error | undefined> {
-  const { Worker } = await import('@temporalio/worker');
+  const { DefaultLogger, Runtime, Worker } = await import('@temporalio/worker');
+  if (!quiet) {
+    quiet = true;
+    // Each replay starts and stops a worker; its state changes are not news for the operator's terminal.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // The process already runs a Temporal runtime (a test with a worker in it): keep its logger.
+    }
+  }
   try {
     await Worker.runReplayHistory({ workflowBundle: { codePath: bundle } }, { events }, workflowId);
     return undefined;
