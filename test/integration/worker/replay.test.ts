@@ -17,6 +17,7 @@ import { outcome, rows, startCycleStack, type CycleStack } from '../../support/c
 
 let s: CycleStack;
 let previous: WorkflowBundleWithSourceMap;
+let beforeSaga: WorkflowBundleWithSourceMap;
 const root = path.resolve(__dirname, '../../..');
 const histories: Array<{ workflowId: string; history: unknown }> = [];
 
@@ -41,18 +42,20 @@ beforeAll(async () => {
   await s.db.query(`INSERT INTO reports (id, name, data_owner_id) VALUES (40, 'Unreachable', $1)`, [
     owner.rows[0]!.id,
   ]);
-  const shim = path.join(root, 'test/support/previous-workflow/patched-off.ts');
-  previous = await bundleWorkflowCode({
-    workflowsPath: path.join(root, 'worker/workflows/index.ts'),
-    webpackConfigHook: (config) => {
-      config.resolve = {
-        ...config.resolve,
-        alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': shim },
-      };
-      return config;
-    },
-    logger: { info() {}, debug() {}, trace() {}, warn() {}, error: console.error, log() {} },
-  });
+  const bundleWith = (shim: string) =>
+    bundleWorkflowCode({
+      workflowsPath: path.join(root, 'worker/workflows/index.ts'),
+      webpackConfigHook: (config) => {
+        config.resolve = {
+          ...config.resolve,
+          alias: { ...(config.resolve?.alias as object), '@temporalio/workflow$': shim },
+        };
+        return config;
+      },
+      logger: { info() {}, debug() {}, trace() {}, warn() {}, error: console.error, log() {} },
+    });
+  previous = await bundleWith(path.join(root, 'test/support/previous-workflow/patched-off.ts'));
+  beforeSaga = await bundleWith(path.join(root, 'test/support/previous-workflow/saga-off.ts'));
 });
 
 afterAll(async () => {
@@ -60,6 +63,44 @@ afterAll(async () => {
 });
 
 describe('workflow versioning', () => {
+  async function recordOn(
+    bundle: WorkflowBundleWithSourceMap,
+    taskQueue: string,
+    cycles: ReadonlyArray<readonly [number, readonly number[]]>,
+  ) {
+    const spec = s.ops.stack.spec();
+    const address = `${spec.temporal.host}:${spec.temporal.port}`;
+    const connection = await NativeConnection.connect({ address });
+    const pool = new pg.Pool({ connectionString: workerConfig(s.ops, spec).appDbUrl, max: 4 });
+    const worker = await Worker.create({
+      connection,
+      namespace: spec.temporal.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createActivities({ pool, config: { ...workerConfig(s.ops, spec), taskQueue } }),
+    });
+    const client = new Client({
+      connection: await Connection.connect({ address }),
+      namespace: spec.temporal.namespace,
+    });
+    try {
+      await worker.runUntil(async () => {
+        for (const [cycleId, reportIds] of cycles) {
+          const handle = await client.workflow.start(WORKFLOW_TYPE, {
+            workflowId: `test-cycle-${cycleId}`,
+            taskQueue,
+            args: [input(cycleId, [...reportIds])],
+          });
+          await handle.result().catch(() => undefined);
+          histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+        }
+      });
+    } finally {
+      await pool.end();
+      await connection.close();
+    }
+  }
+
   it('records histories with the previous version, on a worker of that version', async () => {
     const spec = s.ops.stack.spec();
     const address = `${spec.temporal.host}:${spec.temporal.port}`;
@@ -108,8 +149,23 @@ describe('workflow versioning', () => {
     ]);
   });
 
+  it('records histories with the version before the saga (compensation as it was), on a worker of that version', async () => {
+    await recordOn(beforeSaga, 'before-saga', [
+      [511, [1, 2]],
+      [512, [1, 40]], // fails on data and compensates the old way
+    ]);
+    const versions = await rows<{ workflow_id: string; version: number; status: string }>(
+      s.db,
+      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-511', 'test-cycle-512') ORDER BY 1`,
+    );
+    expect(versions).toEqual([
+      { workflow_id: 'test-cycle-511', version: 2, status: 'completed' },
+      { workflow_id: 'test-cycle-512', version: 2, status: 'failed' },
+    ]);
+  });
+
   it('replays every previous-version history against the current code', async () => {
-    expect(histories).toHaveLength(2);
+    expect(histories).toHaveLength(4);
     const results = [];
     for await (const r of Worker.runReplayHistories(
       { workflowBundle: { codePath: path.join(root, 'dist/worker/workflow-bundle.js') } },
@@ -120,6 +176,8 @@ describe('workflow versioning', () => {
     expect(results).toEqual([
       { workflowId: 'test-cycle-501', error: undefined },
       { workflowId: 'test-cycle-502', error: undefined },
+      { workflowId: 'test-cycle-511', error: undefined },
+      { workflowId: 'test-cycle-512', error: undefined },
     ]);
   });
 
@@ -148,6 +206,7 @@ describe('workflow versioning', () => {
     expect(history).toEqual([
       { from_version: null, to_version: 1, patches: [] },
       { from_version: 1, to_version: 2, patches: ['summarize-final-report'] },
+      { from_version: 2, to_version: 3, patches: ['summarize-final-report', 'truthful-compensation'] },
     ]);
   });
 });
