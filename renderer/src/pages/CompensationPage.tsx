@@ -14,6 +14,8 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
+import { CompensationOutcome } from '../components/inspection/CompensationOutcome';
+import { LedgerCounts } from '../components/inspection/LedgerCounts';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatTime } from '../inspection/format';
 import { useCompensation } from '../stores/compensation';
@@ -78,17 +80,26 @@ export function CompensationPage() {
           ))}
         </TextField>
         <TextField
+          select
           label="Outcome"
           value={filter.outcome ?? ''}
           onChange={(e) => setFilter({ outcome: e.target.value || undefined })}
-          sx={{ maxWidth: 140 }}
-        />
+          sx={{ minWidth: 140 }}
+          slotProps={{ htmlInput: { 'data-testid': 'ledger-outcome' } }}
+        >
+          <MenuItem value="">any</MenuItem>
+          {['done', 'failed', 'resolved'].map((o) => (
+            <MenuItem key={o} value={o}>
+              {o}
+            </MenuItem>
+          ))}
+        </TextField>
       </Stack>
       {error && <ErrorAlert error={error} />}
       {total === 0 ? (
         <EmptyState title="No compensation recorded">
-          When a cycle is cancelled or a phase fails for good, the worker undoes the completed phases in
-          reverse; each step is listed here with its strategy and outcome.
+          When a cycle is cancelled or a phase fails for good, the worker undoes its phases in reverse; each
+          step is listed here with its strategy, the rows it removed and kept, and its outcome.
         </EmptyState>
       ) : (
         <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.paper' }}>
@@ -100,6 +111,7 @@ export function CompensationPage() {
                 <TableCell>Phase</TableCell>
                 <TableCell>Strategy</TableCell>
                 <TableCell>Action</TableCell>
+                <TableCell>Rows</TableCell>
                 <TableCell>Outcome</TableCell>
                 <TableCell>Reason</TableCell>
               </TableRow>
@@ -125,7 +137,12 @@ export function CompensationPage() {
                   <TableCell>{LABELS[r.phase] ?? r.phase}</TableCell>
                   <TableCell>{r.strategy.replace('_', ' ')}</TableCell>
                   <TableCell>{r.action}</TableCell>
-                  <TableCell>{r.outcome}</TableCell>
+                  <TableCell>
+                    <LedgerCounts detail={r.detail} />
+                  </TableCell>
+                  <TableCell>
+                    <CompensationOutcome entry={r} />
+                  </TableCell>
                   <TableCell>{r.reason}</TableCell>
                 </TableRow>
               ))}

@@ -14,6 +14,7 @@ import { PHASES, type CycleStatus, type StartCycleInput } from '../../../main/ap
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
 import { BatchPanel } from '../components/inspection/BatchPanel';
+import { AttentionPanel } from '../components/inspection/AttentionPanel';
 import { CycleActions } from '../components/inspection/CycleActions';
 import { CycleTable } from '../components/inspection/CycleTable';
 import { HistoryTimeline } from '../components/inspection/HistoryTimeline';
@@ -178,6 +179,9 @@ const OpenCycle = memo(function OpenCycle() {
         onCancel={() => void cycle.cancel()}
         onTerminate={(reason) => void cycle.terminate(reason)}
       />
+      {status === 'needs_attention' && view && (
+        <AttentionPanel workflowId={cycle.workflowId} phases={view.phases} />
+      )}
       <Box sx={{ mt: 1.5 }}>
         <PhaseGraph
           view={view}

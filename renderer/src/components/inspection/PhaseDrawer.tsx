@@ -17,6 +17,8 @@ import { PHASES, type CycleDetail, type HistoryEventView } from '../../../../mai
 import { formatDuration, formatTime } from '../../inspection/format';
 import { relatedEvents } from '../../inspection/related-events';
 import { MONO } from '../../theme';
+import { CompensationOutcome } from './CompensationOutcome';
+import { LedgerCounts } from './LedgerCounts';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -54,6 +56,7 @@ export function PhaseDrawer(props: {
   const types = activities.map((a) => a.activityType);
   const pending = detail?.pendingActivities.filter((p) => types.includes(p.activityType)) ?? [];
   const events = relatedEvents(props.history, types);
+  const compensations = detail?.compensations.filter((c) => c.phase === props.phase) ?? [];
 
   return (
     <Drawer anchor="right" open={!!props.phase} onClose={props.onClose} data-testid="phase-drawer">
@@ -77,6 +80,12 @@ export function PhaseDrawer(props: {
           </Typography>
         )}
         <Divider sx={{ my: 1 }} />
+        {compensations.map((c) => (
+          <Section key={c.id} title={`Compensation: ${c.action}`}>
+            <LedgerCounts detail={c.detail} />
+            <CompensationOutcome entry={c} />
+          </Section>
+        ))}
         <Section title={`Activities (${activities.length})`}>
           {activities.length === 0 && <Typography variant="body2">None yet.</Typography>}
           {activities.map((a) => (
