@@ -21,6 +21,7 @@ import { useLogs } from '../stores/logs';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
+import { WorkerUpgradeDialog } from '../components/WorkerUpgradeDialog';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
 
@@ -64,6 +65,7 @@ export function StackPage() {
   const loadLogs = useLogs((s) => s.load);
   const [confirmStop, setConfirmStop] = useState(false);
   const [logsFor, setLogsFor] = useState<string | undefined>();
+  const [upgrading, setUpgrading] = useState(false);
   const now = useNow();
   const archiving = useRecovery((s) => s.health);
   const loadArchiving = useRecovery((s) => s.loadHealth);
@@ -254,6 +256,13 @@ export function StackPage() {
                       Drain &amp; stop
                     </ServiceCardButton>
                   )}
+                  <ServiceCardButton
+                    onClick={() => setUpgrading(true)}
+                    testId="worker-replay-check"
+                    disabled={!running}
+                  >
+                    Check replay &amp; restart…
+                  </ServiceCardButton>
                   <ServiceCardButton onClick={() => setLogsFor('worker')} testId="logs-worker">
                     Logs
                   </ServiceCardButton>
@@ -272,6 +281,7 @@ export function StackPage() {
         </Grid>
       </Grid>
       {worker && <WorkerProcesses worker={worker} />}
+      <WorkerUpgradeDialog open={upgrading} onClose={() => setUpgrading(false)} />
       {running && !attached && archiving.length > 0 && (
         <Box sx={{ mt: 3 }} data-testid="stack-archiving">
           <Typography variant="h6" sx={{ mb: 1 }}>
