@@ -197,6 +197,16 @@ export function SettingsPage() {
       <Section title="Worker">
         {toggle('worker.enabled', 'Run the bundled worker')}
         {toggle('worker.autoApprove', 'Auto-approve human steps (unattended runs)')}
+        {toggle(
+          'worker.waitForOperator',
+          'Resume after manual intervention: a failed phase waits for the operator',
+        )}
+        {field(
+          'worker.attentionTimeoutH',
+          'Wait for the operator at most (hours)',
+          'number',
+          'Then the cycle is abandoned and compensated',
+        )}
         {field('worker.maxConcurrentActivities', 'Max concurrent activities', 'number')}
         {field(
           'worker.retryBaseMs',

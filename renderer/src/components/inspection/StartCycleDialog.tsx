@@ -30,6 +30,7 @@ export function StartCycleDialog(props: {
   const [reports, setReports] = useState('1, 2, 3');
   const [skip, setSkip] = useState<PhaseId[]>([]);
   const [autoApprove, setAutoApprove] = useState(false);
+  const [waitForOperator, setWaitForOperator] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
@@ -43,6 +44,7 @@ export function StartCycleDialog(props: {
         .map(Number),
       skipPhases: skip,
       ...(autoApprove ? { autoApprove: true } : {}),
+      ...(waitForOperator ? { waitForOperator: true } : {}),
     });
     if (!parsed.success) {
       const next: Record<string, string> = {};
@@ -121,6 +123,17 @@ export function StartCycleDialog(props: {
                 checked={autoApprove}
                 onChange={(e) => setAutoApprove(e.target.checked)}
                 slotProps={{ input: { 'data-testid': 'start-cycle-auto' } as object }}
+              />
+            }
+          />
+          <FormControlLabel
+            label="If a phase fails for good, wait for me (retry, skip or abandon) instead of ending the cycle"
+            control={
+              <Checkbox
+                size="small"
+                checked={waitForOperator}
+                onChange={(e) => setWaitForOperator(e.target.checked)}
+                slotProps={{ input: { 'data-testid': 'start-cycle-wait' } as object }}
               />
             }
           />
