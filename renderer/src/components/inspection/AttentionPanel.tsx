@@ -34,10 +34,11 @@ export function AttentionPanel({ workflowId, phases }: { workflowId: string; pha
         work; abandoning compensates the cycle as a failure would.
       </Typography>
       {error && <ErrorAlert error={error} onClose={clearError} />}
-      <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap' }}>
+      <Stack direction="row" spacing={1} useFlexGap sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap' }}>
         <TextField
           size="small"
           label="Decided by"
+          sx={{ width: 180 }}
           value={by}
           onChange={(e) => setBy(e.target.value)}
           slotProps={{ htmlInput: { 'data-testid': 'attention-by' } }}
@@ -47,7 +48,7 @@ export function AttentionPanel({ workflowId, phases }: { workflowId: string; pha
           label="Note"
           value={note}
           onChange={(e) => setNote(e.target.value)}
-          sx={{ minWidth: 240 }}
+          sx={{ width: 320 }}
         />
         <Button
           variant="contained"
