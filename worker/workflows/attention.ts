@@ -44,6 +44,7 @@ export interface AttentionRequest {
 export class OperatorAttention {
   private waiting: AttentionRequest | undefined;
   private decision: OperatorDecision | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly timeoutS: number) {
     setHandler(
@@ -69,7 +70,14 @@ export class OperatorAttention {
     return this.waiting;
   }
 
+  /** One question at a time: when both parallel phases fail, the second waits for the first's decision. */
   async ask(request: AttentionRequest): Promise<OperatorDecision> {
+    const mine = this.turn.then(() => this.askNow(request));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private async askNow(request: AttentionRequest): Promise<OperatorDecision> {
     this.waiting = request;
     this.decision = undefined;
     try {

@@ -1,6 +1,7 @@
 // TestCycleWorkflow: the 8 phases of seed 001 as orchestration only. Phases 3 and 4 run in parallel and join
-// before 5; human steps are signals; on a failure for good or a cancel, completed phases are compensated in
-// reverse. Every side effect is an activity.
+// before 5; human steps are signals; on a failure for good or a cancel, the failed and completed phases are
+// compensated in reverse (saga.ts), or, when the operator opted in, a phase that failed for good waits for their
+// decision (attention.ts). Every side effect is an activity.
 import {
   ActivityCancellationType,
   ApplicationFailure,
