@@ -412,4 +412,69 @@ describe('resume after manual intervention', () => {
     const rfis = await rows(s.db, `SELECT report_id FROM rfis WHERE cycle_id = 801 ORDER BY 1`);
     expect(rfis).toEqual([{ report_id: 1 }, { report_id: 50 }]);
   });
+
+  it('refuses Skip for a phase later phases need, and Abandon compensates as a failure would', async () => {
+    await s.db.query(
+      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (51, 'Ownerless report', NULL, 30)`,
+    );
+    const { workflowId } = await s.ops.router.invoke('workflows.start', {
+      cycleId: 802,
+      reportIds: [1, 51],
+      skipPhases: [],
+      autoApprove: true,
+      waitForOperator: true,
+    });
+    await waitFor(
+      async () => (await phaseStatus(workflowId, 'data_owner_identification')) === 'needs_attention',
+      60_000,
+      'the phase to need attention',
+    );
+    const skip = await s.ops.router.call('workflows.decide', { workflowId, decision: 'skip', by: 'qa-lead' });
+    expect(skip.ok).toBe(false);
+    if (!skip.ok) expect(skip.error.message).toMatch(/cannot be skipped/);
+    expect(await phaseStatus(workflowId, 'data_owner_identification')).toBe('needs_attention');
+
+    await s.ops.router.invoke('workflows.decide', { workflowId, decision: 'abandon', by: 'qa-lead' });
+    const done = await outcome(s.ops, workflowId);
+    expect(done.ok).toBe(false);
+    const ledger = await expectLedgerMatchesRows(s.db, 802, workflowId);
+    expect(ledger[0]!.phase).toBe('data_owner_identification');
+    const [exec] = await rows(s.db, 'SELECT status FROM workflow_executions WHERE workflow_id = $1', [
+      workflowId,
+    ]);
+    expect(exec).toEqual({ status: 'failed' });
+  });
+
+  it('Skip phase goes on without a phase that allows it', async () => {
+    const owner = await rows<{ id: number }>(
+      s.db,
+      `INSERT INTO data_owners (name) VALUES ('Silent owner') RETURNING id`,
+    );
+    await s.db.query(
+      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (52, 'Silent report', $1, 30)`,
+      [owner[0]!.id],
+    );
+    const { workflowId } = await s.ops.router.invoke('workflows.start', {
+      cycleId: 803,
+      reportIds: [1, 52],
+      skipPhases: [],
+      autoApprove: true,
+      waitForOperator: true,
+    });
+    await waitFor(
+      async () => (await phaseStatus(workflowId, 'request_for_information')) === 'needs_attention',
+      60_000,
+      'the phase to need attention',
+    );
+    await s.ops.router.invoke('workflows.decide', {
+      workflowId,
+      decision: 'skip',
+      by: 'qa-lead',
+      note: 'owners asked by phone',
+    });
+    const done = await outcome(s.ops, workflowId);
+    expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
+    expect(await phaseStatus(workflowId, 'request_for_information')).toBe('skipped');
+    expect(await phaseStatus(workflowId, 'finalize_test_report')).toBe('completed');
+  });
 });
