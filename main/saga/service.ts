@@ -16,6 +16,9 @@ export interface SagaOptions {
   spec: () => StackSpec;
 }
 
+/** How long the console waits for a retry's outcome before it reports it as still under way. */
+const RETRY_WAIT_S = 120;
+
 interface FailedEntry {
   run_id: string;
   phase: PhaseId;
@@ -105,7 +108,24 @@ export class SagaService implements ConsoleModule {
         },
       ],
     });
-    const result = (await handle.result()) as CompensationRetryResult;
+    // The retry runs on the worker: without one polling, say so instead of waiting for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      handle.result() as Promise<CompensationRetryResult>,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new OpsError(
+                'TIMEOUT',
+                `The retry of ${input.phase} (${workflowId}) did not finish within ${RETRY_WAIT_S} s.`,
+                'Check that the worker runs (Stack page); the retry finishes once a worker picks it up, and the ledger shows its outcome.',
+              ),
+            ),
+          RETRY_WAIT_S * 1000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     this.ctx
       .log('workflows')
       .info(
