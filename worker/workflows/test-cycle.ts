@@ -124,7 +124,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   /** A phase failed for good with resume after manual intervention on: the operator decides what happens. */
   const askOperator = async (view: PhaseView, err: unknown) => {
     const failure = failureMessage(err);
-    const step = `operator_decision_${view.attempts}`;
+    const step = view.attempts > 1 ? `operator_decision_${view.attempts}` : 'operator_decision';
     view.state = 'needs_attention';
     view.lastFailure = failure;
     const at = new Date().toISOString();

@@ -393,7 +393,7 @@ describe('resume after manual intervention', () => {
     );
     expect(steps).toEqual([
       {
-        step: 'operator_decision_1',
+        step: 'operator_decision',
         status: 'done',
         detail: expect.objectContaining({ decision: 'retry', by: 'qa-lead' }),
       },
