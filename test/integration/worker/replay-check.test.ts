@@ -135,6 +135,22 @@ describe('replay check before a worker upgrade', () => {
     const missing = await run('--bundle', path.join(scratch, 'nope.js'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/There is no workflow bundle/);
+
+    // The saga's other commands refuse in plain words what does not apply, and change nothing.
+    const cli = (...args: string[]) =>
+      exec(process.execPath, ['dist/cli.mjs', '--home', s.home, ...args], {
+        cwd: root,
+        env: { ...process.env, OPS_CONSOLE_HOME: s.home },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+    const resolve = await cli('compensation', 'resolve', 'test-cycle-902', 'planning', '--note', 'by hand');
+    expect(resolve.code).not.toBe(0);
+    expect(resolve.stderr).toMatch(/has no failed compensation for planning/);
+    const decide = await cli('cycle', 'decide', 'test-cycle-901', 'sideways', '--by', 'qa');
+    expect(decide.code).not.toBe(0);
+    expect(decide.stderr).toMatch(/retry.*skip.*abandon/);
   });
 
   it('a failing bundle is not rolled out without the typed override', async () => {
