@@ -153,6 +153,46 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
       );
     });
 
+  worker
+    .command('replay-check')
+    .description(
+      'replay the running and most recent cycles against a workflow bundle (default: the one the worker runs)',
+    )
+    .option('--bundle <path>', 'a workflow bundle file to check before rolling it out')
+    .option('--last <n>', 'besides the running cycles, the N most recent others', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { bundle?: string; last: string; json?: boolean }) => {
+      const ops = makeConsole('cli');
+      const last = Number(opts.last);
+      if (!Number.isInteger(last) || last < 0) {
+        throw new OpsError(
+          'INVALID_INPUT',
+          `--last must be a whole number, not "${opts.last}".`,
+          'For example: --last 20',
+        );
+      }
+      const report = await ops.router.invoke('worker.replayCheck', {
+        last,
+        ...(opts.bundle ? { bundlePath: opts.bundle } : {}),
+      });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      } else {
+        const lines = [
+          `bundle ${report.bundle}: ${report.passed ? 'every cycle replays' : 'NOT SAFE to roll out'}`,
+        ];
+        for (const r of report.results) {
+          const at = r.firstMismatch
+            ? ` at event ${r.firstMismatch.eventId} (${r.firstMismatch.eventType} ${r.firstMismatch.detail})`
+            : '';
+          lines.push(`  ${r.workflowId.padEnd(24)} ${r.status.padEnd(10)} ${r.outcome}${at}`);
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      await ops.shutdown();
+      if (!report.passed) process.exitCode = 3;
+    });
+
   const cycle = program.command('cycle').description('start, signal, cancel and follow test cycles');
   cycle
     .command('start')
@@ -161,17 +201,30 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
     .requiredOption('--reports <ids>', 'report ids, comma-separated')
     .option('--skip <phases>', `phases to skip, comma-separated (${PHASE_IDS.join(', ')})`)
     .option('--auto-approve', 'approve the human steps automatically (unattended run)')
-    .action(async (opts: { cycle: string; reports: string; skip?: string; autoApprove?: boolean }) => {
-      const ops = makeConsole('cli');
-      const [cycleId] = numbers(opts.cycle, '--cycle');
-      const result = await ops.router.invoke('workflows.start', {
-        cycleId: cycleId!,
-        reportIds: numbers(opts.reports, '--reports'),
-        skipPhases: phases(opts.skip),
-        ...(opts.autoApprove ? { autoApprove: true } : {}),
-      });
-      await done(ops, result);
-    });
+    .option(
+      '--wait-for-operator',
+      'a phase that fails for good waits for `cycle decide` instead of ending the cycle',
+    )
+    .action(
+      async (opts: {
+        cycle: string;
+        reports: string;
+        skip?: string;
+        autoApprove?: boolean;
+        waitForOperator?: boolean;
+      }) => {
+        const ops = makeConsole('cli');
+        const [cycleId] = numbers(opts.cycle, '--cycle');
+        const result = await ops.router.invoke('workflows.start', {
+          cycleId: cycleId!,
+          reportIds: numbers(opts.reports, '--reports'),
+          skipPhases: phases(opts.skip),
+          ...(opts.autoApprove ? { autoApprove: true } : {}),
+          ...(opts.waitForOperator ? { waitForOperator: true } : {}),
+        });
+        await done(ops, result);
+      },
+    );
   registerHumanStepCommands(cycle, makeConsole);
   cycle
     .command('signal <workflowId> <signal>')
@@ -224,6 +277,48 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
       for (const ph of p.phases)
         lines.push(`  ${ph.phase.padEnd(28)} ${ph.state}${ph.lastFailure ? ` — ${ph.lastFailure}` : ''}`);
       await done(ops, lines.join('\n'), false);
+    });
+
+  cycle
+    .command('decide <workflowId> <decision>')
+    .description(
+      'for a cycle that needs attention: retry (after fixing the data), skip (where allowed) or abandon',
+    )
+    .requiredOption('--by <name>', 'who decides (recorded with the decision)')
+    .option('--note <text>', 'why')
+    .action(async (workflowId: string, decision: string, opts: { by: string; note?: string }) => {
+      const ops = makeConsole('cli');
+      const result = await ops.router.call('workflows.decide', {
+        workflowId,
+        decision,
+        by: opts.by,
+        note: opts.note,
+      });
+      if (!result.ok) throw OpsError.from(result.error);
+      await done(ops, result.result);
+    });
+
+  const compensation = program.command('compensation').description('failed compensations: retry or resolve');
+  compensation
+    .command('retry <workflowId> <phase>')
+    .description(
+      'run a failed compensation again (and the ones it held back); it turns done when it succeeds',
+    )
+    .action(async (workflowId: string, phase: string) => {
+      const ops = makeConsole('cli');
+      const result = await ops.router.call('compensation.retry', { workflowId, phase });
+      if (!result.ok) throw OpsError.from(result.error);
+      await done(ops, result.result);
+    });
+  compensation
+    .command('resolve <workflowId> <phase>')
+    .description('mark a failed compensation resolved by hand, with a note of what was done')
+    .requiredOption('--note <text>', 'what was done')
+    .action(async (workflowId: string, phase: string, opts: { note: string }) => {
+      const ops = makeConsole('cli');
+      const result = await ops.router.call('compensation.resolve', { workflowId, phase, note: opts.note });
+      if (!result.ok) throw OpsError.from(result.error);
+      await done(ops, result.result);
     });
 
   program

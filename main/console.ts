@@ -10,7 +10,8 @@ import { CycleService, HumanStepService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
-import { WorkerSupervisor } from './worker';
+import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './worker';
+import { SagaService } from './saga';
 import { StackManager } from './stack/manager';
 import { postgresUrl, resolveStackSpec } from './stack/spec';
 import { skippedProbeCheck, validateStack } from './stack/health';
@@ -245,6 +246,7 @@ export function workerConfig(ops: OpsConsole, spec: StackSpec): WorkerConfig {
     },
     mailWebhook: s.worker.mailWebhook,
     identity: `ops-console-worker@${os.hostname()}:${process.pid}`,
+    workflowBundlePath: rolledOutBundle(ops.dataDir),
   };
 }
 
@@ -335,6 +337,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
       }),
   );
   ops.use(() => registerWebUi(ops, () => stack.spec()));
+  ops.use(() => new SagaService(ops, { appDb, temporal: () => cycles.client(), spec: () => stack.spec() }));
+  ops.use(() => new ReplayCheckService(ops, { temporal: () => cycles.client(), worker }));
   const backups = new BackupService(ops, { stack, worker, cycles, consoleVersion: CONSOLE_VERSION });
   ops.use(() => backups);
   return Object.assign(ops, { stack, worker, cycles, progress, backups });

@@ -16,4 +16,6 @@ export interface WorkerConfig {
   /** Where outbox messages are delivered (HTTP POST); empty: they stay queued in the outbox. */
   mailWebhook: string;
   identity: string;
+  /** A workflow bundle the operator rolled out (after its replay check); absent: the one built with the console. */
+  workflowBundlePath?: string;
 }

@@ -71,7 +71,7 @@ async function run(config: WorkerConfig): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     identity: config.identity,
-    workflowBundle: { codePath: path.join(here, 'workflow-bundle.js') },
+    workflowBundle: { codePath: config.workflowBundlePath ?? path.join(here, 'workflow-bundle.js') },
     activities: createActivities({ pool, config }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: '10 s',

@@ -3,7 +3,11 @@ import type { PhaseId } from '../main/api/contract/phases';
 
 export const WORKFLOW_TYPE = 'TestCycleWorkflow';
 /** The workflow's code version; each `patched()` id in the workflow raises it by one. */
-export const WORKFLOW_PATCHES = ['summarize-final-report', 'validated-human-steps'] as const;
+export const WORKFLOW_PATCHES = [
+  'summarize-final-report',
+  'validated-human-steps',
+  'truthful-compensation',
+] as const;
 
 export type RetryClass = 'llm' | 'database' | 'email';
 export const MAX_ATTEMPTS = 3;
@@ -35,6 +39,10 @@ export interface CycleInput {
   tracking: boolean;
   /** Start-to-close timeout of each activity attempt, in seconds (TEMPORAL_ACTIVITY_TIMEOUT). */
   activityTimeoutS: number;
+  /** A phase that fails for good waits for the operator (retry, skip, abandon) instead of ending the cycle. */
+  waitForOperator?: boolean;
+  /** How long it waits before abandoning, in seconds. */
+  attentionTimeoutS?: number;
 }
 
 export interface PhaseContext {
@@ -96,12 +104,26 @@ export interface HumanStepView {
 }
 
 export type TrackEvent =
-  | { kind: 'execution'; status: 'running' | 'completed' | 'failed' | 'cancelled'; failure?: string }
+  | {
+      kind: 'execution';
+      /** `resumed`: back to running after the operator decided; `compensation_failed`: a final state. */
+      status:
+        | 'running'
+        | 'completed'
+        | 'failed'
+        | 'cancelled'
+        | 'needs_attention'
+        | 'resumed'
+        | 'compensation_failed';
+      failure?: string;
+    }
   | {
       kind: 'phase';
       phase: PhaseId;
-      status: 'running' | 'completed' | 'failed' | 'skipped' | 'compensated';
+      status: 'running' | 'completed' | 'failed' | 'skipped' | 'compensated' | 'needs_attention';
       failure?: string;
+      /** For `needs_attention`: what the operator should fix. */
+      hint?: string;
       /** When it happened in workflow time (a batch is written later than its events). */
       at: string;
     }

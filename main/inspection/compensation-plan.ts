@@ -14,7 +14,10 @@ import { PHASES } from '../api/contract/phases';
  */
 export function compensationSteps(states: readonly PhaseStateView[]): CompensationStepPreview[] {
   const def = (id: string) => PHASES.find((p) => p.id === id)!;
-  const interrupted = states.filter((s) => s.state === 'running' || s.state === 'retrying');
+  // A phase waiting for the operator (or one that failed) is undone first too: it may have done part of its work.
+  const interrupted = states.filter((s) =>
+    ['running', 'retrying', 'needs_attention', 'failed'].includes(s.state),
+  );
   const completed = states
     .filter((s) => s.state === 'completed')
     .sort(
@@ -41,7 +44,7 @@ export function compensationPreview(
   states: readonly PhaseStateView[],
   action: 'cancel' | 'terminate',
 ): CompensationPreview {
-  if (status !== 'running') {
+  if (status !== 'running' && status !== 'needs_attention') {
     return {
       workflowId,
       action,

@@ -3,3 +3,4 @@ export { InspectionService, type InspectionOptions } from './service';
 export { compensationPreview, compensationSteps } from './compensation-plan';
 export { derivePhaseStates, joinWaitingFor } from './phase-states';
 export { histogramPercentiles, bucketOf, bucketMiddleMs } from './histogram';
+export { historyEventViews } from './history-events';

@@ -57,6 +57,8 @@ const KNOWN_STATES = new Set<PhaseStateView['state']>([
   'failed',
   'skipped',
   'compensated',
+  'needs_attention',
+  'compensation_failed',
 ]);
 
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();

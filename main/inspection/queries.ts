@@ -290,6 +290,11 @@ interface CompensationDb {
   reason: string;
   detail: unknown;
   created_at: Date;
+  error: string | null;
+  attempts: number;
+  resolved_by: string | null;
+  resolution_note: string | null;
+  resolved_at: Date | null;
 }
 
 const toCompensation = (r: CompensationDb): CompensationEntry => ({
@@ -304,6 +309,11 @@ const toCompensation = (r: CompensationDb): CompensationEntry => ({
   reason: r.reason,
   detail: r.detail,
   createdAt: r.created_at.toISOString(),
+  error: r.error,
+  attempts: r.attempts,
+  resolvedBy: r.resolved_by,
+  resolutionNote: r.resolution_note,
+  resolvedAt: iso(r.resolved_at),
 });
 
 export async function compensationRows(
@@ -338,7 +348,7 @@ export async function compensationRows(
   const [rows, count] = await Promise.all([
     db.query<CompensationDb>(
       `SELECT l.id, l.workflow_id, l.run_id, e.cycle_id, l.phase, l.strategy, l.action, l.outcome, l.reason, l.detail,
-              l.created_at
+              l.created_at, l.error, l.attempts, l.resolved_by, l.resolution_note, l.resolved_at
          FROM workflow_compensation_log l
          LEFT JOIN workflow_executions e ON e.workflow_id = l.workflow_id AND e.run_id = l.run_id
          ${w} ORDER BY l.created_at DESC, l.id DESC OFFSET ${Math.floor(f.offset)} LIMIT ${Math.floor(f.limit)}`,

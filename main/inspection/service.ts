@@ -155,7 +155,9 @@ export class InspectionService implements ConsoleModule {
 
   /** Corrects the tracked status of running rows from Temporal visibility (terminate and timeouts write no row). */
   private async reconcile(rows: CycleRow[]): Promise<boolean> {
-    const running = rows.filter((r) => r.status === 'running' && SAFE_ID.test(r.workflowId));
+    const running = rows.filter(
+      (r) => (r.status === 'running' || r.status === 'needs_attention') && SAFE_ID.test(r.workflowId),
+    );
     if (running.length === 0) return true;
     const statuses = await within(
       1500,
@@ -248,7 +250,12 @@ export class InspectionService implements ConsoleModule {
         this.temporalView(workflowId, view.runId),
       ]);
       const row = exec!;
-      const status = temporal?.status ?? view.status;
+      // The tracking rows say more than Temporal where a state refines Temporal's: a cycle waiting for the
+      // operator is running to Temporal, and one whose compensation failed closed as failed.
+      const refines =
+        (row.status === 'needs_attention' && temporal?.status === 'running') ||
+        (row.status === 'compensation_failed' && temporal?.status === 'failed');
+      const status = refines ? row.status : (temporal?.status ?? view.status);
       if (status !== row.status) {
         row.status = status;
         // The server's word wins: a terminated or timed-out cycle's running phase stopped there.
@@ -272,7 +279,7 @@ export class InspectionService implements ConsoleModule {
         failure: row.failure,
         // Only a running cycle waits for anyone; a closed one keeps its last 'waiting' step rows.
         waitingFor:
-          status === 'running'
+          status === 'running' || status === 'needs_attention'
             ? (temporal?.waitingFor ?? steps.filter((s) => s.status === 'waiting').map((s) => s.step))
             : [],
         activities,
@@ -359,13 +366,13 @@ export class InspectionService implements ConsoleModule {
         const r = await client.query<{ run_id: string }>(
           `UPDATE workflow_executions SET status = 'terminated', failure = $2, finished_at = now(),
              duration_ms = (extract(epoch FROM now() - started_at) * 1000)::int
-           WHERE workflow_id = $1 AND status = 'running' RETURNING run_id`,
+           WHERE workflow_id = $1 AND status IN ('running', 'needs_attention') RETURNING run_id`,
           [workflowId, `terminated: ${reason}`],
         );
         for (const { run_id } of r.rows) {
           await client.query(
             `UPDATE workflow_phases SET status = 'failed', failure = $3, finished_at = now()
-              WHERE workflow_id = $1 AND run_id = $2 AND status = 'running'`,
+              WHERE workflow_id = $1 AND run_id = $2 AND status IN ('running', 'needs_attention')`,
             [workflowId, run_id, `terminated: ${reason}`],
           );
         }

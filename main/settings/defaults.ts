@@ -39,6 +39,8 @@ export const DEFAULT_SETTINGS: Settings = {
     llmModel: '',
     mailWebhook: '',
     waitingReminderMin: 60,
+    waitForOperator: false,
+    attentionTimeoutH: 72,
   },
   logs: { maxFileMb: 20, keepFiles: 5 },
 };

@@ -147,6 +147,8 @@ export class CycleService implements ConsoleModule {
       retryBaseMs: settings.worker.retryBaseMs,
       tracking: input.tracking ?? true,
       activityTimeoutS: settings.temporal.activityTimeoutS,
+      waitForOperator: input.waitForOperator ?? settings.worker.waitForOperator,
+      attentionTimeoutS: Math.round(settings.worker.attentionTimeoutH * 3600),
     };
     try {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {

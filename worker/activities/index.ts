@@ -1,7 +1,12 @@
 // The worker's activities, bound to their dependencies. The workflow sees only their types.
 import type { TrackBatch } from '../shared';
 import type { ActivityDeps } from './context';
-import { compensatePhase, type CompensationRequest } from './compensation';
+import {
+  compensatePhase,
+  recordCompensationFailure,
+  type CompensationFailure,
+  type CompensationRequest,
+} from './compensation';
 import { phaseActivities } from './phases';
 import { track } from './tracking';
 
@@ -9,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...phaseActivities(deps),
     compensatePhase: (req: CompensationRequest) => compensatePhase(deps, req),
+    recordCompensationFailure: (f: CompensationFailure) => recordCompensationFailure(deps, f),
     track: (batch: TrackBatch) => track(deps, batch),
   };
 }

@@ -4,8 +4,10 @@ import { PHASES, type PhaseId } from '../../main/api/contract/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../shared';
 import { notify, type ActivityDeps } from './context';
 
+// States only move forward, except a phase waiting for the operator that is retried (needs_attention → running).
 const PHASE_RANK_SQL = (col: string) =>
-  `CASE ${col} WHEN 'pending' THEN 0 WHEN 'running' THEN 1 WHEN 'compensated' THEN 3 ELSE 2 END`;
+  `CASE ${col} WHEN 'pending' THEN 0 WHEN 'running' THEN 1 WHEN 'needs_attention' THEN 2
+     WHEN 'compensation_failed' THEN 4 WHEN 'compensated' THEN 5 ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
   const client = await deps.pool.connect();
@@ -69,11 +71,25 @@ async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent):
             [workflowId, runId, p.id, p.number, p.compensation],
           );
         }
+      } else if (event.status === 'needs_attention' || event.status === 'resumed') {
+        // Waiting for the operator is not an end: no finish time, and back to running once decided.
+        await client.query(
+          `UPDATE workflow_executions SET status = $3, failure = COALESCE($4, failure)
+           WHERE workflow_id = $1 AND run_id = $2 AND status = $5`,
+          [
+            workflowId,
+            runId,
+            event.status === 'resumed' ? 'running' : 'needs_attention',
+            event.status === 'resumed' ? null : (event.failure ?? null),
+            event.status === 'resumed' ? 'needs_attention' : 'running',
+          ],
+        );
+        return;
       } else {
         await client.query(
           `UPDATE workflow_executions SET status = $3, failure = $4, finished_at = COALESCE(finished_at, now()),
              duration_ms = COALESCE(duration_ms, (extract(epoch FROM now() - started_at) * 1000)::int)
-           WHERE workflow_id = $1 AND run_id = $2 AND status = 'running'`,
+           WHERE workflow_id = $1 AND run_id = $2 AND status IN ('running', 'needs_attention')`,
           [workflowId, runId, event.status, event.failure ?? null],
         );
         await client.query(`UPDATE test_cycles SET status = $2, updated_at = now() WHERE id = $1`, [
@@ -84,6 +100,7 @@ async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent):
       return;
     case 'phase':
       await writePhase(client, batch, event.phase, event.status, event.failure, event.at);
+      if (event.status === 'needs_attention') await attentionAlert(client, batch, event);
       return;
     case 'step':
       await client.query(
@@ -141,16 +158,21 @@ async function writePhase(
        status = $4::text,
        failure = COALESCE($5::text, failure),
        started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, $7::timestamptz) ELSE started_at END,
-       finished_at = CASE WHEN $6::boolean AND $4::text <> 'compensated' THEN COALESCE(finished_at, $7::timestamptz) ELSE finished_at END,
-       duration_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+       finished_at = CASE WHEN $4::text = 'running' THEN NULL
+         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') THEN COALESCE(finished_at, $7::timestamptz) ELSE finished_at END,
+       duration_ms = CASE WHEN $4::text = 'running' THEN NULL
+         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
          THEN COALESCE(duration_ms, (extract(epoch FROM $7::timestamptz - started_at) * 1000)::int) ELSE duration_ms END,
-       waiting_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+       waiting_ms = CASE WHEN $4::text = 'running' THEN NULL
+         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
          THEN COALESCE(waiting_ms, (SELECT ms FROM waited)) ELSE waiting_ms END,
-       active_ms = CASE WHEN $6::boolean AND $4::text <> 'compensated' AND started_at IS NOT NULL
+       active_ms = CASE WHEN $4::text = 'running' THEN NULL
+         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
          THEN COALESCE(active_ms, greatest((extract(epoch FROM $7::timestamptz - started_at) * 1000)::int - (SELECT ms FROM waited), 0))
          ELSE active_ms END
      WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
-       AND ${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
+       AND (${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
+         OR (status = 'needs_attention' AND $4::text = 'running'))
      RETURNING duration_ms, active_ms, waiting_ms`,
     [workflowId, runId, phase, status, failure ?? null, finished, at],
   );
@@ -199,5 +221,24 @@ async function recordVersion(client: Client, batch: TrackBatch): Promise<void> {
      WHERE NOT EXISTS (SELECT 1 FROM workflow_migration_history WHERE workflow_type = $1::text AND to_version = $2::int)
      ON CONFLICT DO NOTHING`,
     [WORKFLOW_TYPE, batch.version, WORKFLOW_PATCHES.slice(0, batch.version - 1), batch.workflowId],
+  );
+}
+
+/** The alert that tells the operator a cycle waits for them, and what to fix. */
+async function attentionAlert(
+  client: Client,
+  batch: TrackBatch,
+  event: Extract<TrackEvent, { kind: 'phase' }>,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
+     VALUES ($1, $2, $3, $4, 'needs_attention', 'critical', $5) ON CONFLICT (dedupe_key) DO NOTHING`,
+    [
+      `${batch.workflowId}:${batch.runId}:${event.phase}:attention:${event.at}`,
+      batch.workflowId,
+      batch.runId,
+      event.phase,
+      `Cycle ${batch.cycleId} needs attention in ${event.phase}: ${event.failure ?? 'it failed'}. To fix: ${event.hint ?? 'see the failure'}. Or skip the phase (where allowed) or abandon the cycle.`,
+    ],
   );
 }

@@ -11,3 +11,5 @@ export {
   rfiResponseSignal,
   testResultSignal,
 } from './human-steps';
+export { CompensationRetryWorkflow, SAGA_PATCH, type CompensationRetryInput, type ChainResult } from './saga';
+export { operatorDecisionUpdate, type OperatorDecision, type OperatorChoice } from './attention';

@@ -1,7 +1,9 @@
 // TestCycleWorkflow: the 8 phases of a test cycle as orchestration only. Phases 3 and 4 run in parallel and join
-// before 5; human steps are validated updates (human-steps.ts); on a failure for good or a cancel, completed
-// phases are compensated in reverse. Every side effect is an activity.
+// before 5; human steps are validated updates (human-steps.ts); on a failure for good or a cancel, the failed and
+// completed phases are compensated in reverse (saga.ts), or, when the operator opted in, a phase that failed for
+// good waits for their decision (attention.ts). Every side effect is an activity.
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   defineQuery,
@@ -22,10 +24,20 @@ import {
   type TrackEvent,
 } from '../shared';
 import { HUMAN_STEPS_PATCH, humanSteps } from './human-steps';
+import { OperatorAttention, fixHint, waitsForOperator } from './attention';
+import { SAGA_PATCH, failureMessage, runCompensationChain } from './saga';
 
 export interface PhaseView {
   phase: PhaseId;
-  state: 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'compensated';
+  state:
+    | 'pending'
+    | 'running'
+    | 'completed'
+    | 'failed'
+    | 'skipped'
+    | 'compensated'
+    | 'needs_attention'
+    | 'compensation_failed';
   attempts: number;
   startedAt?: string;
   finishedAt?: string;
@@ -38,9 +50,11 @@ export interface CycleView {
 }
 export const progressQuery = defineQuery<CycleView>('progress');
 
-function activitiesFor(retryClass: RetryClass, input: CycleInput) {
+function activitiesFor(retryClass: RetryClass, input: CycleInput, saga: boolean) {
   return proxyActivities<Activities>({
     startToCloseTimeout: `${input.activityTimeoutS} s`,
+    // A cancel waits for the running activity to end, so compensation never races a commit it cannot see.
+    ...(saga ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
     retry: {
       maximumAttempts: MAX_ATTEMPTS,
       initialInterval: input.retryBaseMs,
@@ -51,20 +65,18 @@ function activitiesFor(retryClass: RetryClass, input: CycleInput) {
   });
 }
 
-function failureMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e?.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
-}
-
 export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary> {
   const { workflowId, runId } = workflowInfo();
-  const summarized = patched('summarize-final-report');
+  const summarize = patched('summarize-final-report');
   const validated = patched(HUMAN_STEPS_PATCH);
-  const version = validated ? 3 : summarized ? 2 : 1;
-  const llm = activitiesFor('llm', input);
-  const db = activitiesFor('database', input);
-  const email = activitiesFor('email', input);
+  // Failed phases undone too, failed compensations recorded and the chain carried on: cycles started earlier
+  // replay without it.
+  const saga = patched(SAGA_PATCH);
+  const version = saga ? 4 : validated ? 3 : summarize ? 2 : 1;
+  const llm = activitiesFor('llm', input, saga);
+  const db = activitiesFor('database', input, saga);
+  const email = activitiesFor('email', input, saga);
+  const attention = new OperatorAttention(input.attentionTimeoutS ?? 72 * 3600);
   const { track } = proxyLocalActivities<Activities>({
     startToCloseTimeout: '30 s',
     retry: { initialInterval: '200 ms', maximumInterval: '5 s' },
@@ -102,6 +114,38 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     runningPhases: () => [...phases.values()].filter((p) => p.state === 'running').map((p) => p.phase),
   });
   const { waitingFor, rfiResponses, testResults } = steps;
+  /** A phase failed for good with resume after manual intervention on: the operator decides what happens. */
+  const askOperator = async (view: PhaseView, err: unknown) => {
+    const failure = failureMessage(err);
+    const step = view.attempts > 1 ? `operator_decision_${view.attempts}` : 'operator_decision';
+    view.state = 'needs_attention';
+    view.lastFailure = failure;
+    const at = new Date().toISOString();
+    mark({
+      kind: 'phase',
+      phase: view.phase,
+      status: 'needs_attention',
+      failure,
+      hint: fixHint(failure),
+      at,
+    });
+    mark({ kind: 'execution', status: 'needs_attention', failure });
+    mark({ kind: 'step', phase: view.phase, step, status: 'waiting', at });
+    waitingFor.add('operator_decision');
+    await flush();
+    const decision = await attention.ask({ phase: view.phase, failure });
+    waitingFor.delete('operator_decision');
+    mark({
+      kind: 'step',
+      phase: view.phase,
+      step,
+      status: 'done',
+      detail: { ...decision },
+      at: new Date().toISOString(),
+    });
+    mark({ kind: 'execution', status: 'resumed' });
+    return decision.decision;
+  };
 
   let previous: PhaseId | 'start' = 'start';
   const runPhase = async (id: PhaseId, body: () => Promise<void>) => {
@@ -120,7 +164,21 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     await flush();
     try {
       await body();
-    } catch (err) {
+    } catch (caught) {
+      let err = caught;
+      if (input.waitForOperator && waitsForOperator(caught)) {
+        try {
+          const choice = await askOperator(view, caught);
+          if (choice === 'retry') return runPhase(id, body);
+          if (choice === 'skip') {
+            view.state = 'skipped';
+            mark({ kind: 'phase', phase: id, status: 'skipped', at: new Date().toISOString() });
+            return;
+          }
+        } catch (whileWaiting) {
+          err = whileWaiting; // cancelled while it waited
+        }
+      }
       view.state = 'failed';
       view.lastFailure = isCancellation(err) ? 'cancelled' : failureMessage(err);
       view.finishedAt = new Date().toISOString();
@@ -220,7 +278,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     let finalReportId = 0;
     await runPhase('finalize_test_report', async () => {
       finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;
-      if (version >= 2) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);
+      if (summarize) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);
     });
     mark({ kind: 'transition', from: 'finalize_test_report', to: 'end' });
     mark({ kind: 'execution', status: 'completed' });
@@ -238,14 +296,40 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   } catch (err) {
     const cancelled = isCancellation(err);
     const reason = cancelled ? steps.cancelReason() : `a phase failed: ${failureMessage(err)}`;
-    await CancellationScope.nonCancellable(async () => {
-      // A cancel also undoes the interrupted phase's partial work (RFIs already sent, tests already created).
-      const interrupted = cancelled
-        ? [...phases.values()].filter((p) => p.state === 'failed').map((p) => p.phase)
-        : [];
+    const compensationFailed = await CancellationScope.nonCancellable(async () => {
+      // A cancel also undoes the interrupted phase's partial work (RFIs already sent, tests already created); with
+      // the saga so does a phase that failed for good (its first activity may have done its work).
+      const interrupted =
+        cancelled || saga ? [...phases.values()].filter((p) => p.state === 'failed').map((p) => p.phase) : [];
       const order = [...interrupted, ...[...completed].reverse()];
       if (order.length) mark({ kind: 'transition', from: order[0]!, to: 'compensation' });
       await flush();
+      if (saga) {
+        const chain = await runCompensationChain(
+          {
+            workflowId,
+            runId,
+            cycleId: input.cycleId,
+            reason,
+            retryBaseMs: input.retryBaseMs,
+            activityTimeoutS: input.activityTimeoutS,
+          },
+          order,
+          (id) => {
+            phases.get(id)!.state = 'compensated';
+            mark({ kind: 'phase', phase: id, status: 'compensated', at: new Date().toISOString() });
+          },
+        );
+        for (const f of chain.failed) phases.get(f.phase)!.state = 'compensation_failed';
+        const failed = chain.failed.map((f) => f.phase);
+        mark({
+          kind: 'execution',
+          status: failed.length ? 'compensation_failed' : cancelled ? 'cancelled' : 'failed',
+          failure: failed.length ? `${reason}; compensation failed for ${failed.join(', ')}` : reason,
+        });
+        await flush();
+        return failed;
+      }
       for (const id of order) {
         const def = PHASES.find((p) => p.id === id)!;
         await db.compensatePhase({
@@ -261,7 +345,14 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
       }
       mark({ kind: 'execution', status: cancelled ? 'cancelled' : 'failed', failure: reason });
       await flush();
+      return [];
     });
+    if (compensationFailed.length) {
+      throw ApplicationFailure.nonRetryable(
+        `Compensation failed for ${compensationFailed.join(', ')} after ${reason}; retry or resolve it on the Compensation page`,
+        'CompensationFailed',
+      );
+    }
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import { logOperations } from './logs';
 import { namespaceOperations } from './namespaces';
 import { serviceAlertEvents, serviceAlertOperations } from './service-alerts';
 import { recoveryEvents, recoveryOperations } from './recovery';
+import { sagaEvents, sagaOperations } from './saga';
 import { settingsEvents, settingsOperations } from './settings';
 import { stackEvents, stackOperations } from './stack';
 import { workerEvents, workerOperations } from './worker';
@@ -33,6 +34,7 @@ export const operations = {
   ...logOperations,
   ...serviceAlertOperations,
   ...namespaceOperations,
+  ...sagaOperations,
 };
 
 export const events = {
@@ -47,6 +49,7 @@ export const events = {
   ...profileEvents,
   ...auditEvents,
   ...serviceAlertEvents,
+  ...sagaEvents,
 };
 
 export type Operations = typeof operations;
@@ -78,3 +81,4 @@ export { operation, type Operation, type Effect } from './operation';
 export * from './logs';
 export * from './service-alerts';
 export * from './namespaces';
+export * from './saga';

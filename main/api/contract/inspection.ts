@@ -11,6 +11,8 @@ export const CycleStatusSchema = z.enum([
   'cancelled',
   'terminated',
   'timed_out',
+  'needs_attention',
+  'compensation_failed',
   'unknown',
 ]);
 export type CycleStatus = z.infer<typeof CycleStatusSchema>;
@@ -19,7 +21,7 @@ export const CycleSortSchema = z.enum(['started', 'duration', 'retries', 'cycle'
 
 export const CycleFilterSchema = z
   .object({
-    status: z.array(CycleStatusSchema).max(7).default([]),
+    status: z.array(CycleStatusSchema).max(9).default([]),
     phase: PhaseIdSchema.optional(),
     version: z.number().int().positive().optional(),
     from: z.string().datetime({ offset: true }).optional(),
@@ -211,6 +213,12 @@ export interface CompensationEntry {
   reason: string;
   detail: unknown;
   createdAt: string;
+  /** For `failed`: why; for `resolved`: who resolved it, when, and the note. */
+  error: string | null;
+  attempts: number;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
+  resolvedAt: string | null;
 }
 
 export const CompensationListInputSchema = z

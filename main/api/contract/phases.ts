@@ -22,6 +22,8 @@ export interface PhaseDefinition {
   /** Phases that must complete before this one starts. */
   readonly after: readonly PhaseId[];
   readonly compensation: CompensationStrategy;
+  /** Whether an operator may skip it after it failed for good (later phases do not need its rows). */
+  readonly skippable?: boolean;
 }
 
 export const PHASES: readonly PhaseDefinition[] = [
@@ -47,6 +49,7 @@ export const PHASES: readonly PhaseDefinition[] = [
     label: 'Request for Information',
     after: ['sample_selection', 'data_owner_identification'],
     compensation: 'notify',
+    skippable: true,
   },
   {
     id: 'test_execution',
@@ -61,6 +64,7 @@ export const PHASES: readonly PhaseDefinition[] = [
     label: 'Observation Management',
     after: ['test_execution'],
     compensation: 'skip',
+    skippable: true,
   },
   {
     id: 'finalize_test_report',

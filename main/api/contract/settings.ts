@@ -100,6 +100,13 @@ export const WorkerSettingsSchema = z
     llmModel: z.string().max(200),
     /** HTTP endpoint that delivers outbox messages (RFIs, notices); empty keeps them queued in the outbox. */
     mailWebhook: z.union([z.literal(''), z.url('Write a full URL, for example http://127.0.0.1:8025/send')]),
+    /** Resume after manual intervention: a phase that fails for good waits for the operator (off: the cycle ends). */
+    waitForOperator: z.boolean(),
+    /** How long a cycle waits for the operator before it is abandoned (compensated), in hours. */
+    attentionTimeoutH: z
+      .number()
+      .min(0.01, 'At least 0.01 hours')
+      .max(24 * 90, 'At most 2160 hours (90 days)'),
     /** Remind when a cycle has waited longer than this for a person (scope approval, RFI answers, results); 0: never. */
     waitingReminderMin: z
       .number()

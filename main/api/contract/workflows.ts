@@ -13,6 +13,8 @@ export const StartCycleInputSchema = z
       .default([])
       .refine((s) => new Set(s).size === s.length, 'A phase is named twice'),
     autoApprove: z.boolean().optional(),
+    /** A phase that fails for good waits for the operator; absent: the Settings' choice. */
+    waitForOperator: z.boolean().optional(),
   })
   .strict();
 export type StartCycleInput = z.infer<typeof StartCycleInputSchema>;
@@ -58,6 +60,8 @@ export const PhaseStateSchema = z.enum([
   'failed',
   'skipped',
   'compensated',
+  'needs_attention',
+  'compensation_failed',
 ]);
 export type PhaseState = z.infer<typeof PhaseStateSchema>;
 

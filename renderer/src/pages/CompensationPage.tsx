@@ -14,6 +14,8 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { CompensationListInputSchema, PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
+import { CompensationOutcome } from '../components/inspection/CompensationOutcome';
+import { LedgerCounts } from '../components/inspection/LedgerCounts';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useContractForm } from '../forms';
 import { formatTime } from '../inspection/format';
@@ -25,12 +27,11 @@ const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
 export function CompensationPage() {
   const { filter, rows, total, loading, error, setFilter, load } = useCompensation();
   const [text, setText] = useState(filter.text);
-  const [outcome, setOutcome] = useState(filter.outcome ?? '');
-  // The search and the outcome as typed go through the ledger's own schema; a refused one is not sent.
+  // The search as typed goes through the ledger's own schema; a refused one is not sent.
   const form = useContractForm(
     CompensationListInputSchema,
-    { ...filter, text, outcome: outcome || undefined },
-    { labels: { text: 'Search', outcome: 'Outcome' }, given: { text, outcome } },
+    { ...filter, text },
+    { labels: { text: 'Search' }, given: { text } },
   );
   const valid = form.valid;
   useEffect(() => {
@@ -40,10 +41,9 @@ export function CompensationPage() {
     const t = setTimeout(() => {
       if (!valid) return;
       if (text !== filter.text) setFilter({ text });
-      if ((outcome || undefined) !== filter.outcome) setFilter({ outcome: outcome || undefined });
     }, 250);
     return () => clearTimeout(t);
-  }, [text, outcome, filter.text, filter.outcome, setFilter, valid]);
+  }, [text, filter.text, setFilter, valid]);
 
   return (
     <>
@@ -92,19 +92,26 @@ export function CompensationPage() {
           ))}
         </TextField>
         <TextField
+          select
           label="Outcome"
-          value={outcome}
-          onChange={(e) => setOutcome(e.target.value)}
-          {...form.field('outcome')}
-          sx={{ maxWidth: 240 }}
+          value={filter.outcome ?? ''}
+          onChange={(e) => setFilter({ outcome: e.target.value || undefined })}
+          sx={{ minWidth: 140 }}
           slotProps={{ htmlInput: { 'data-testid': 'ledger-outcome' } }}
-        />
+        >
+          <MenuItem value="">any</MenuItem>
+          {['done', 'failed', 'resolved'].map((o) => (
+            <MenuItem key={o} value={o}>
+              {o}
+            </MenuItem>
+          ))}
+        </TextField>
       </Stack>
       {error && <ErrorAlert error={error} />}
       {total === 0 ? (
         <EmptyState title="No compensation recorded">
-          When a cycle is cancelled or a phase fails for good, the worker undoes the completed phases in
-          reverse; each step is listed here with its strategy and outcome.
+          When a cycle is cancelled or a phase fails for good, the worker undoes its phases in reverse; each
+          step is listed here with its strategy, the rows it removed and kept, and its outcome.
         </EmptyState>
       ) : (
         <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.paper' }}>
@@ -116,6 +123,7 @@ export function CompensationPage() {
                 <TableCell>Phase</TableCell>
                 <TableCell>Strategy</TableCell>
                 <TableCell>Action</TableCell>
+                <TableCell>Rows</TableCell>
                 <TableCell>Outcome</TableCell>
                 <TableCell>Reason</TableCell>
               </TableRow>
@@ -141,7 +149,12 @@ export function CompensationPage() {
                   <TableCell>{LABELS[r.phase] ?? r.phase}</TableCell>
                   <TableCell>{r.strategy.replace('_', ' ')}</TableCell>
                   <TableCell>{r.action}</TableCell>
-                  <TableCell>{r.outcome}</TableCell>
+                  <TableCell>
+                    <LedgerCounts detail={r.detail} />
+                  </TableCell>
+                  <TableCell>
+                    <CompensationOutcome entry={r} />
+                  </TableCell>
                   <TableCell>{r.reason}</TableCell>
                 </TableRow>
               ))}

@@ -56,6 +56,7 @@ const LABELS: Record<string, string> = {
   'worker.maxConcurrentActivities': 'Max concurrent activities',
   'worker.retryBaseMs': 'Retry base delay (ms)',
   'worker.dbLockTimeoutMs': 'Database lock timeout (ms)',
+  'worker.attentionTimeoutH': 'Wait for the operator at most (hours)',
   'worker.waitingReminderMin': 'Remind after waiting for a person (min)',
   'worker.llmBaseUrl': 'LLM endpoint (OpenAI-compatible)',
   'worker.llmModel': 'LLM model',
@@ -250,6 +251,11 @@ export function SettingsPage() {
       <Section title="Worker">
         {toggle('worker.enabled', 'Run the bundled worker')}
         {toggle('worker.autoApprove', 'Auto-approve human steps (unattended runs)')}
+        {toggle(
+          'worker.waitForOperator',
+          'Resume after manual intervention: a failed phase waits for the operator',
+        )}
+        {field('worker.attentionTimeoutH', 'number', 'Then the cycle is abandoned and compensated')}
         {field('worker.maxConcurrentActivities', 'number')}
         {field('worker.retryBaseMs', 'number', 'LLM ×2 per retry, database +½, email fixed')}
         {field('worker.dbLockTimeoutMs', 'number')}

@@ -22,6 +22,7 @@ import { ValidationReportView } from '../components/ValidationReportView';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
 import { WorkerProcesses } from '../components/WorkerProcesses';
+import { WorkerUpgradeDialog } from '../components/WorkerUpgradeDialog';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
 import { OpenInWebUiButton, WebUiFeedback } from '../components/WebUiButtons';
@@ -67,6 +68,7 @@ export function StackPage() {
   const acknowledge = useServiceAlerts((s) => s.acknowledge);
   const [confirmStop, setConfirmStop] = useState(false);
   const [logsFor, setLogsFor] = useState<string | undefined>();
+  const [upgrading, setUpgrading] = useState(false);
   const now = useNow();
   const archiving = useRecovery((s) => s.health);
   const loadArchiving = useRecovery((s) => s.loadHealth);
@@ -290,6 +292,13 @@ export function StackPage() {
                       Drain &amp; stop
                     </ServiceCardButton>
                   )}
+                  <ServiceCardButton
+                    onClick={() => setUpgrading(true)}
+                    testId="worker-replay-check"
+                    disabled={!running}
+                  >
+                    Check replay &amp; restart…
+                  </ServiceCardButton>
                   <ServiceCardButton onClick={() => setLogsFor('worker-0')} testId="logs-worker">
                     Logs
                   </ServiceCardButton>
@@ -314,6 +323,7 @@ export function StackPage() {
         </Typography>
         <ServiceAlertList alerts={alerts} onAcknowledge={(ids) => void acknowledge(ids)} />
       </Box>
+      <WorkerUpgradeDialog open={upgrading} onClose={() => setUpgrading(false)} />
       {running && !attached && archiving.length > 0 && (
         <Box sx={{ mt: 3 }} data-testid="stack-archiving">
           <Typography variant="h6" sx={{ mb: 1 }}>

@@ -19,6 +19,7 @@ import {
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
 import { BatchPanel } from '../components/inspection/BatchPanel';
+import { AttentionPanel } from '../components/inspection/AttentionPanel';
 import { CycleActions } from '../components/inspection/CycleActions';
 import { CycleTable } from '../components/inspection/CycleTable';
 import { HistoryTimeline } from '../components/inspection/HistoryTimeline';
@@ -214,6 +215,9 @@ const OpenCycle = memo(function OpenCycle() {
         onCancel={(reason) => void cycle.cancel(reason)}
         onTerminate={(reason) => void cycle.terminate(reason)}
       />
+      {status === 'needs_attention' && view && (
+        <AttentionPanel workflowId={cycle.workflowId} phases={view.phases} />
+      )}
       <Box sx={{ mt: 1.5 }}>
         <PhaseGraph
           view={view}

@@ -20,8 +20,12 @@ interface CompensationStore {
   total: number | undefined;
   loading: boolean;
   error: OpsFailure | undefined;
+  /** The entry being retried or resolved (`workflowId:phase`). */
+  busy: string | undefined;
   setFilter(patch: Partial<LedgerFilter>): void;
   load(more?: boolean): Promise<void>;
+  retry(entry: CompensationEntry): Promise<void>;
+  resolve(entry: CompensationEntry, note: string): Promise<void>;
 }
 
 export const useCompensation = create<CompensationStore>((set, get) => ({
@@ -30,6 +34,49 @@ export const useCompensation = create<CompensationStore>((set, get) => ({
   total: undefined,
   loading: false,
   error: undefined,
+  busy: undefined,
+  async retry(entry) {
+    set({ busy: `${entry.workflowId}:${entry.phase}` });
+    try {
+      const r = await ops.call('compensation.retry', {
+        workflowId: entry.workflowId,
+        runId: entry.runId,
+        phase: entry.phase as never,
+      });
+      const failed = r.failed[0];
+      set({
+        error: failed
+          ? {
+              code: 'CONFLICT',
+              message: `The compensation of ${failed.phase} failed again: ${failed.error}`,
+              hint: 'Fix the cause, then retry it, or mark it resolved with a note.',
+            }
+          : undefined,
+      });
+    } catch (err) {
+      set({ error: asFailure(err) });
+    } finally {
+      set({ busy: undefined });
+      void get().load();
+    }
+  },
+  async resolve(entry, note) {
+    set({ busy: `${entry.workflowId}:${entry.phase}` });
+    try {
+      await ops.call('compensation.resolve', {
+        workflowId: entry.workflowId,
+        runId: entry.runId,
+        phase: entry.phase as never,
+        note,
+      });
+      set({ error: undefined });
+    } catch (err) {
+      set({ error: asFailure(err) });
+    } finally {
+      set({ busy: undefined });
+      void get().load();
+    }
+  },
   setFilter(patch) {
     set((s) => ({ filter: { ...s.filter, ...patch } }));
     void get().load();

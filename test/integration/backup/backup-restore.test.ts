@@ -419,7 +419,7 @@ describe('restore', () => {
 
 describe('a set from an older console', () => {
   it("gets this console's newer migrations before it goes live", async () => {
-    // The live app DB made to look like one from a console that predates migration 0002: its objects are dropped
+    // The live app DB made to look like one from a console that predates migrations 0002 to 0004: their objects are dropped
     // and its row removed, then a set is taken of it.
     await s.db.query(`
       DROP TABLE inspection_phase_histogram, inspection_activity_daily, inspection_cycle_counters;
@@ -430,13 +430,23 @@ describe('a set from an older console', () => {
         workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
         workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
       ALTER TABLE workflow_phases DROP COLUMN active_ms, DROP COLUMN waiting_ms;
-      DELETE FROM ops_schema_migrations WHERE name IN ('0002_inspection', '0003_waiting_time');`);
+      DELETE FROM ops_schema_migrations WHERE name IN ('0002_inspection', '0003_waiting_time');
+
+      ALTER TABLE workflow_compensation_log DROP CONSTRAINT workflow_compensation_log_outcome,
+        DROP COLUMN error, DROP COLUMN attempts, DROP COLUMN resolved_by, DROP COLUMN resolution_note,
+        DROP COLUMN resolved_at, DROP COLUMN updated_at;
+      DROP INDEX workflow_compensation_log_phase_once, workflow_compensation_log_failed;
+      DELETE FROM ops_schema_migrations WHERE name = '0004_phase_ownership';`);
     const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
     const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
     expect((await s.ops.router.invoke('backups.plan', { setId: older.id })).refusals).toEqual([]);
     const result = await s.ops.router.invoke('backups.restore', { setId: older.id, confirm: ['synapse_dt'] });
-    expect(result.migrationsApplied).toEqual(['0002_inspection', '0003_waiting_time']);
+    expect(result.migrationsApplied).toEqual([
+      '0002_inspection',
+      '0003_waiting_time',
+      '0004_phase_ownership',
+    ]);
     expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
       { t: 'inspection_phase_histogram' },
     ]);
@@ -444,6 +454,7 @@ describe('a set from an older console', () => {
       { name: '0001_initial' },
       { name: '0002_inspection' },
       { name: '0003_waiting_time' },
+      { name: '0004_phase_ownership' },
     ]);
   });
 });

@@ -17,7 +17,7 @@ import { outcome, rows, startCycleStack, waitingAt, type CycleStack } from '../.
 
 let s: CycleStack;
 let previous: WorkflowBundleWithSourceMap;
-let beforeSteps: WorkflowBundleWithSourceMap;
+let beforeRelease: WorkflowBundleWithSourceMap;
 const root = path.resolve(__dirname, '../../..');
 const histories: Array<{ workflowId: string; history: unknown }> = [];
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
       logger: { info() {}, debug() {}, trace() {}, warn() {}, error: console.error, log() {} },
     });
   previous = await bundle('patched-off.ts');
-  beforeSteps = await bundle('before-human-steps.ts');
+  beforeRelease = await bundle('before-release.ts');
 });
 
 /** Runs `work` with a worker of an older workflow bundle on its own task queue. */
@@ -95,6 +95,24 @@ afterAll(async () => {
 });
 
 describe('workflow versioning', () => {
+  async function recordOn(
+    bundle: WorkflowBundleWithSourceMap,
+    taskQueue: string,
+    cycles: ReadonlyArray<readonly [number, readonly number[]]>,
+  ) {
+    await withWorkerOf(bundle, taskQueue, async (client) => {
+      for (const [cycleId, reportIds] of cycles) {
+        const handle = await client.workflow.start(WORKFLOW_TYPE, {
+          workflowId: `test-cycle-${cycleId}`,
+          taskQueue,
+          args: [input(cycleId, [...reportIds])],
+        });
+        await handle.result().catch(() => undefined);
+        histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+      }
+    });
+  }
+
   it('records histories with the previous version, on a worker of that version', async () => {
     const spec = s.ops.stack.spec();
     const address = `${spec.temporal.host}:${spec.temporal.port}`;
@@ -144,10 +162,10 @@ describe('workflow versioning', () => {
   });
 
   it('runs a cycle started before validated human steps on its signals, in any order, as it did', async () => {
-    await withWorkerOf(beforeSteps, 'before-human-steps', async (client) => {
+    await withWorkerOf(beforeRelease, 'before-release-steps', async (client) => {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         workflowId: 'test-cycle-504',
-        taskQueue: 'before-human-steps',
+        taskQueue: 'before-release-steps',
         args: [{ ...input(504, [1, 2]), autoApprove: false }],
       });
       // That version buffered a step sent early and used it when the cycle got there.
@@ -179,8 +197,23 @@ describe('workflow versioning', () => {
     expect(exec).toEqual({ version: 2, status: 'completed' });
   });
 
+  it('records histories with the version before the saga (compensation as it was), on a worker of that version', async () => {
+    await recordOn(beforeRelease, 'before-release-saga', [
+      [511, [1, 2]],
+      [512, [1, 40]], // fails on data and compensates the old way
+    ]);
+    const versions = await rows<{ workflow_id: string; version: number; status: string }>(
+      s.db,
+      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-511', 'test-cycle-512') ORDER BY 1`,
+    );
+    expect(versions).toEqual([
+      { workflow_id: 'test-cycle-511', version: 2, status: 'completed' },
+      { workflow_id: 'test-cycle-512', version: 2, status: 'failed' },
+    ]);
+  });
+
   it('replays every previous-version history against the current code', async () => {
-    expect(histories).toHaveLength(3);
+    expect(histories).toHaveLength(5);
     const results = [];
     for await (const r of Worker.runReplayHistories(
       { workflowBundle: { codePath: path.join(root, 'dist/worker/workflow-bundle.js') } },
@@ -192,6 +225,8 @@ describe('workflow versioning', () => {
       { workflowId: 'test-cycle-501', error: undefined },
       { workflowId: 'test-cycle-502', error: undefined },
       { workflowId: 'test-cycle-504', error: undefined },
+      { workflowId: 'test-cycle-511', error: undefined },
+      { workflowId: 'test-cycle-512', error: undefined },
     ]);
   });
 
@@ -221,6 +256,11 @@ describe('workflow versioning', () => {
       { from_version: null, to_version: 1, patches: [] },
       { from_version: 1, to_version: 2, patches: ['summarize-final-report'] },
       { from_version: 2, to_version: 3, patches: ['summarize-final-report', 'validated-human-steps'] },
+      {
+        from_version: 3,
+        to_version: 4,
+        patches: ['summarize-final-report', 'validated-human-steps', 'truthful-compensation'],
+      },
     ]);
   });
 });

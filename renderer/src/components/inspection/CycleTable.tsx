@@ -17,7 +17,7 @@ const RANGE_SETTLE_MS = 60;
 const COLUMNS: Array<{ id: string; label: string; width: string; sort?: CycleSort }> = [
   { id: 'cycle', label: 'Cycle', width: '70px', sort: 'cycle' },
   { id: 'workflow', label: 'Workflow', width: 'minmax(140px, 1.4fr)' },
-  { id: 'status', label: 'Status', width: '110px' },
+  { id: 'status', label: 'Status', width: '150px' },
   { id: 'phase', label: 'Current phase', width: 'minmax(140px, 1.2fr)' },
   { id: 'started', label: 'Started', width: 'minmax(150px, 1fr)', sort: 'started' },
   { id: 'duration', label: 'Duration', width: '90px', sort: 'duration' },
@@ -34,6 +34,8 @@ const STATUS_COLOR: Record<CycleStatus, 'default' | 'info' | 'success' | 'error'
     cancelled: 'secondary',
     terminated: 'warning',
     timed_out: 'error',
+    needs_attention: 'warning',
+    compensation_failed: 'error',
     unknown: 'default',
   };
 

@@ -19,6 +19,8 @@ import { phaseTime, stepWords } from '../../inspection/phase-time';
 import { relatedEvents } from '../../inspection/related-events';
 import { useNow } from '../../inspection/use-now';
 import { MONO } from '../../theme';
+import { CompensationOutcome } from './CompensationOutcome';
+import { LedgerCounts } from './LedgerCounts';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -58,6 +60,7 @@ export function PhaseDrawer(props: {
   const types = activities.map((a) => a.activityType);
   const pending = detail?.pendingActivities.filter((p) => types.includes(p.activityType)) ?? [];
   const events = relatedEvents(props.history, types);
+  const compensations = detail?.compensations.filter((c) => c.phase === props.phase) ?? [];
 
   return (
     <Drawer anchor="right" open={!!props.phase} onClose={props.onClose} data-testid="phase-drawer">
@@ -85,6 +88,12 @@ export function PhaseDrawer(props: {
           </Typography>
         )}
         <Divider sx={{ my: 1 }} />
+        {compensations.map((c) => (
+          <Section key={c.id} title={`Compensation: ${c.action}`}>
+            <LedgerCounts detail={c.detail} />
+            <CompensationOutcome entry={c} />
+          </Section>
+        ))}
         <Section title={`Activities (${activities.length})`}>
           {activities.length === 0 && <Typography variant="body2">None yet.</Typography>}
           {activities.map((a) => (

@@ -128,7 +128,14 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
         </Typography>
       )}
       {data.compensations.map((c) => (
-        <Typography key={c.id} variant="caption" color="secondary.main" noWrap>
+        <Typography
+          key={c.id}
+          variant="caption"
+          color={c.outcome === 'failed' ? 'error.main' : 'secondary.main'}
+          noWrap
+          data-testid={`phase-compensation-${c.phase}`}
+          data-outcome={c.outcome}
+        >
           ↶ {c.strategy.replace('_', ' ')} · {c.outcome}
         </Typography>
       ))}

@@ -31,6 +31,7 @@ export function StartCycleDialog(props: {
   const [reports, setReports] = useState('1, 2, 3');
   const [skip, setSkip] = useState<PhaseId[]>([]);
   const [autoApprove, setAutoApprove] = useState(false);
+  const [waitForOperator, setWaitForOperator] = useState(false);
   const [failure, setFailure] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
   const tokens = reports.split(/[\s,]+/).filter(Boolean);
@@ -41,6 +42,7 @@ export function StartCycleDialog(props: {
       reportIds: tokens.map(Number),
       skipPhases: skip,
       ...(autoApprove ? { autoApprove: true } : {}),
+      ...(waitForOperator ? { waitForOperator: true } : {}),
     },
     {
       labels: { cycleId: 'Cycle id', reportIds: 'Report ids', skipPhases: 'Phases to skip' },
@@ -134,6 +136,17 @@ export function StartCycleDialog(props: {
                 checked={autoApprove}
                 onChange={(e) => setAutoApprove(e.target.checked)}
                 slotProps={{ input: { 'data-testid': 'start-cycle-auto' } as object }}
+              />
+            }
+          />
+          <FormControlLabel
+            label="If a phase fails for good, wait for me (retry, skip or abandon) instead of ending the cycle"
+            control={
+              <Checkbox
+                size="small"
+                checked={waitForOperator}
+                onChange={(e) => setWaitForOperator(e.target.checked)}
+                slotProps={{ input: { 'data-testid': 'start-cycle-wait' } as object }}
               />
             }
           />

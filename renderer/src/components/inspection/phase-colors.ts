@@ -11,7 +11,10 @@ export function stateColor(theme: Theme, state: PhaseState): string {
     case 'completed':
       return theme.palette.success.main;
     case 'failed':
+    case 'compensation_failed':
       return theme.palette.error.main;
+    case 'needs_attention':
+      return theme.palette.warning.dark;
     case 'compensated':
       return theme.palette.secondary.main;
     case 'skipped':
