@@ -95,7 +95,7 @@ export const workflowOperations = {
     z.object({ workflowId: z.string().min(1), reason: z.string().max(500).default('') }).strict(),
     { writes: true },
   ).returns<{ cancelled: true }>(),
-  'workflows.seedDemo': operation(
+  'workflows.createDemoData': operation(
     z.object({ reports: z.number().int().min(1).max(50).default(3) }).strict(),
     { writes: true },
   ).returns<{ reportIds: number[]; created: number }>(),
