@@ -15,7 +15,7 @@ const batch = cycleBatches(ops, { count: CYCLES, firstCycleId: 1000 }).run;
 try {
   await ops.router.invoke('stack.start', {});
   await waitForWorker(ops);
-  await ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await ops.router.invoke('workflows.createDemoData', { reports: 3 });
   // Warm-up: code paths, connection pools, the workflow cache.
   await batch(true);
   await batch(false);

@@ -227,7 +227,7 @@ async function listRender(page) {
 }
 
 async function bigHistory() {
-  await ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await ops.router.invoke('workflows.createDemoData', { reports: 2 });
   const { workflowId } = await ops.router.invoke('workflows.start', {
     cycleId: 424242,
     reportIds: [1, 2],

@@ -116,7 +116,7 @@ async function handRecovery(to, clusters) {
 try {
   await ops.router.invoke('stack.start', {});
   await waitForWorker(ops);
-  await ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await ops.router.invoke('workflows.createDemoData', { reports: 3 });
   await batch(); // warm-up
 
   // Archiving's cost on throughput: alternate on/off.

@@ -16,7 +16,7 @@ const batch = cycleBatches(ops, { count: CYCLES, firstCycleId: 5000 }).run;
 try {
   await ops.router.invoke('stack.start', {});
   await waitForWorker(ops);
-  await ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await ops.router.invoke('workflows.createDemoData', { reports: 3 });
   await batch(true); // warm-up
   const results = {};
   let floor3 = 0;

@@ -327,6 +327,6 @@ export function registerWorkflowCommands(program: Command, makeConsole: MakeCons
     .option('--reports <n>', 'how many', '3')
     .action(async (opts: { reports: string }) => {
       const ops = makeConsole('cli');
-      await done(ops, await ops.router.invoke('workflows.seedDemo', { reports: Number(opts.reports) }));
+      await done(ops, await ops.router.invoke('workflows.createDemoData', { reports: Number(opts.reports) }));
     });
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Router } from './api/router';
-import type { AppInfo, LogLine, SettingsView } from './api/contract';
+import type { AppInfo, EventPayload, LogLine, SettingsView } from './api/contract';
 import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
@@ -309,6 +309,28 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
     ops.profiles.onChange(follow);
     if (ops.profiles.active()?.provider === 'attached') follow();
   }
+  // A worker process that crashes is a service failure like any other: raised with its last lines.
+  const workerCrashes = new Set<string>();
+  ops.router.events.subscribe((name, payload) => {
+    if (name !== 'worker.status') return;
+    for (const p of (payload as EventPayload<'worker.status'>).processes ?? []) {
+      const key = `${p.index}:${p.restarts}`;
+      if (p.state !== 'backoff' || workerCrashes.has(key)) continue;
+      workerCrashes.add(key);
+      stack.alerts.raise({
+        service: 'worker',
+        kind: 'exited',
+        severity: 'critical',
+        title: 'Worker process crashed',
+        message: `Worker process ${p.index} ${p.lastError ?? 'exited'}; the supervisor restarts it (${p.restarts} restart${p.restarts === 1 ? '' : 's'} so far).`,
+        fix:
+          'Nothing to do if it comes back. If it keeps crashing, read worker-' +
+          p.index +
+          "'s log for the cause.",
+        lines: ops.logs.recent({ source: 'worker', limit: 12 }).map((l) => l.message),
+      });
+    }
+  });
   // Shutdown runs in reverse: the capabilities, the worker (drains), the listener, the app-DB pool, the stack.
   ops.use(() => stack);
   ops.use(() => ({ name: 'app-db', shutdown: () => appDb.end() }));

@@ -70,7 +70,7 @@ export class CycleService implements ConsoleModule {
         return { cancelled: true as const };
       },
       'workflows.progress': ({ workflowId }) => this.progress(workflowId),
-      'workflows.seedDemo': ({ reports }) => this.seedDemo(reports),
+      'workflows.createDemoData': ({ reports }) => this.createDemoData(reports),
     });
   }
 
@@ -234,7 +234,7 @@ export class CycleService implements ConsoleModule {
   }
 
   /** Demo reports 1..n, each with a reachable data owner, for trying cycles on an empty app DB. */
-  async seedDemo(count: number): Promise<{ reportIds: number[]; created: number }> {
+  async createDemoData(count: number): Promise<{ reportIds: number[]; created: number }> {
     const client = await this.options.appDb.get().connect();
     try {
       await client.query('BEGIN');

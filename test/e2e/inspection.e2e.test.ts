@@ -69,7 +69,7 @@ async function startFromDialog(cycleId: number, auto: boolean) {
   await dialog.waitFor();
   const reports = page.locator('[data-testid=start-cycle-reports]');
   await reports.fill('');
-  await page.getByTestId('start-cycle-seed').click();
+  await page.getByTestId('start-cycle-demo-data').click();
   await page.waitForFunction(
     () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
   );

@@ -106,7 +106,7 @@ export const workflowOperations = {
       .strict(),
     'writes',
   ).returns<{ cancelled: true }>(),
-  'workflows.seedDemo': operation(
+  'workflows.createDemoData': operation(
     z.object({ reports: z.number().int().min(1).max(50).default(3) }).strict(),
     'writes',
   ).returns<{ reportIds: number[]; created: number }>(),

@@ -64,7 +64,7 @@ export function ServiceCard(props: {
         </Box>
         {props.facts.map(([label, value]) => (
           <Box key={label} sx={{ display: 'flex', fontSize: 13, py: 0.25 }}>
-            <Box sx={{ color: 'text.secondary', width: 90 }}>{label}</Box>
+            <Box sx={{ color: 'text.secondary', width: 90, flexShrink: 0 }}>{label}</Box>
             <Box
               sx={{ fontFamily: MONO, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
             >

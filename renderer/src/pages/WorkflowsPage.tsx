@@ -369,7 +369,7 @@ export function WorkflowsPage() {
         open={starting}
         onClose={() => setStarting(false)}
         onStart={start}
-        onSeedDemo={list.seedDemo}
+        onCreateDemoData={list.createDemoData}
       />
     </>
   );

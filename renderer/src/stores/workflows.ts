@@ -47,7 +47,7 @@ interface WorkflowsStore {
   ensureRange(first: number, last: number): void;
   rowAt(index: number): CycleRow | undefined;
   startCycle(input: StartCycleInput): Promise<StartCycleResult>;
-  seedDemo(): Promise<number[]>;
+  createDemoData(): Promise<number[]>;
   setBatchMode(on: boolean): void;
   toggleExcluded(workflowId: string): void;
   previewBatch(action: BatchAction): Promise<void>;
@@ -151,8 +151,8 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
       void get().reload();
       return result;
     },
-    async seedDemo() {
-      return (await ops.call('workflows.seedDemo', { reports: 3 })).reportIds;
+    async createDemoData() {
+      return (await ops.call('workflows.createDemoData', { reports: 3 })).reportIds;
     },
     setBatchMode(on) {
       set({ batchMode: on, excluded: [], batchPreview: undefined, batchResults: undefined });

@@ -101,7 +101,7 @@ beforeAll(async () => {
   s = await startCycleStack();
   // The swap terminates the sessions of the replaced database, this pool's idle ones included.
   s.db.on('error', () => undefined);
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 3 });
   const done = await s.ops.router.invoke('workflows.start', {
     cycleId: 701,
     reportIds: [1, 2, 3],

@@ -7,7 +7,7 @@ const call = <T>(op: string, input: unknown) => stack.ops.router.invoke(op, inpu
 
 beforeAll(async () => {
   stack = await startCycleStack({ autoApprove: false });
-  await stack.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await stack.ops.router.invoke('workflows.createDemoData', { reports: 2 });
 });
 
 afterAll(async () => {

@@ -128,7 +128,7 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
     // Production: every write refused at the router.
     for (const [op, input] of [
       ['worker.start', {}],
-      ['workflows.seedDemo', { reports: 2 }],
+      ['workflows.createDemoData', { reports: 2 }],
       ['workflows.start', { cycleId: 801, reportIds: [1, 2], autoApprove: true }],
       ['stack.start', {}],
       ['stack.migrateAppDb', {}],
@@ -151,7 +151,7 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
     const worker = await ops.router.invoke('worker.start', {});
     expect(worker.taskQueue).toBe('attached-tls-queue');
     await waitFor(() => ops.worker.current().state === 'running', 60_000, 'the worker to poll over TLS');
-    await ops.router.invoke('workflows.seedDemo', { reports: 2 });
+    await ops.router.invoke('workflows.createDemoData', { reports: 2 });
     const started = await ops.router.invoke('workflows.start', {
       cycleId: 801,
       reportIds: [1, 2],
@@ -218,14 +218,14 @@ describe('attached to a multi-service Temporal over mTLS and a Postgres that req
       'profiles.save:ok',
       'profiles.use:ok',
       'worker.start:refused',
-      'workflows.seedDemo:refused',
+      'workflows.createDemoData:refused',
       'workflows.start:refused',
       'stack.start:refused',
       'profiles.unlock:ok',
       'stack.start:failed',
       'stack.stop:failed',
       'worker.start:ok',
-      'workflows.seedDemo:ok',
+      'workflows.createDemoData:ok',
       'workflows.start:ok',
     ])
       expect(seen, expected).toContain(expected);

@@ -24,7 +24,7 @@ beforeAll(async () => {
     {},
     { archiving: { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 } },
   );
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
   await s.db.query('CREATE TABLE pitr_marks (note text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
 });
 

@@ -14,7 +14,7 @@ let s: CycleStack;
 
 beforeAll(async () => {
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 3 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 3 });
 });
 
 afterAll(async () => {

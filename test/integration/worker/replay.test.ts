@@ -35,7 +35,7 @@ function input(cycleId: number, reportIds: number[]): CycleInput {
 
 beforeAll(async () => {
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
   const owner = await s.db.query<{ id: number }>(
     `INSERT INTO data_owners (name) VALUES ('No address') RETURNING id`,
   );

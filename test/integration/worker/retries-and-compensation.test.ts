@@ -68,7 +68,7 @@ beforeAll(async () => {
     mailWebhook: `http://127.0.0.1:${port}/send`,
     dbLockTimeoutMs: 300,
   });
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ let s: CycleStack;
 
 beforeAll(async () => {
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 4 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 4 });
 });
 
 afterAll(async () => {

@@ -25,7 +25,7 @@ export function StartCycleDialog(props: {
   open: boolean;
   onClose: () => void;
   onStart: (input: StartCycleInput) => Promise<OpsFailure | undefined>;
-  onSeedDemo: () => Promise<number[]>;
+  onCreateDemoData: () => Promise<number[]>;
 }) {
   const [cycleId, setCycleId] = useState('');
   const [reports, setReports] = useState('1, 2, 3');
@@ -162,11 +162,11 @@ export function StartCycleDialog(props: {
         <Button
           onClick={() =>
             void props
-              .onSeedDemo()
+              .onCreateDemoData()
               .then((ids) => setReports(ids.join(', ')))
               .catch((err: unknown) => setFailure(asFailure(err)))
           }
-          data-testid="start-cycle-seed"
+          data-testid="start-cycle-demo-data"
           sx={{ mr: 'auto' }}
         >
           Create demo reports
