@@ -35,7 +35,7 @@ async function startFromDialog(cycleId: number) {
   await page.getByTestId('start-cycle-open').click();
   const dialog = page.getByTestId('start-cycle-dialog');
   await dialog.waitFor();
-  await page.getByTestId('start-cycle-seed').click();
+  await page.getByTestId('start-cycle-demo-data').click();
   await page.waitForFunction(
     () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
   );

@@ -38,7 +38,7 @@ beforeAll(async () => {
   local = createConsole({ mode: 'cli', dataDir: consoleProcess.home, env: {} });
   const spec = local.stack.spec();
   db = new pg.Pool({ connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database), max: 2 });
-  await local.router.invoke('workflows.seedDemo', { reports: 2 });
+  await local.router.invoke('workflows.createDemoData', { reports: 2 });
   await installActivityRefusal(db);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

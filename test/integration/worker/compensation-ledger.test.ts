@@ -27,7 +27,7 @@ let s: CycleStack;
 beforeAll(async () => {
   // Long lock waits: a phase held by the test's table lock stays running until the test lets it go.
   s = await startCycleStack({ retryBaseMs: 50, dbLockTimeoutMs: 120_000 }, { activityTimeoutS: 60 });
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
   await installRowJournal(s.db);
   await installActivityRefusal(s.db);
 });

@@ -9,7 +9,7 @@ let s: CycleStack;
 
 beforeAll(async () => {
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
 });
 
 afterAll(async () => {

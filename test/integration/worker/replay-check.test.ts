@@ -62,7 +62,7 @@ async function buildReorderedBundle(): Promise<string> {
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-replay-'));
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 2 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 2 });
   const owner = await s.db.query<{ id: number }>(
     `INSERT INTO data_owners (name) VALUES ('No address') RETURNING id`,
   );

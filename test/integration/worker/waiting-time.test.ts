@@ -17,7 +17,7 @@ const OPERATOR_PAUSE_MS = 20_000;
 
 beforeAll(async () => {
   s = await startCycleStack();
-  await s.ops.router.invoke('workflows.seedDemo', { reports: 1 });
+  await s.ops.router.invoke('workflows.createDemoData', { reports: 1 });
 });
 
 afterAll(async () => {
