@@ -45,13 +45,19 @@ describe('the console in Chromium (browser mode)', () => {
     await page.getByTestId('nav-settings').click();
     const queue = page.getByTestId('setting-temporal.taskQueue');
     await queue.fill('e2e-cycles');
+    // Log rotation: the size a log file grows to before a new one starts, and how many old parts stay.
+    await page.getByTestId('setting-logs.maxFileMb').fill('64');
+    await page.getByTestId('setting-logs.keepFiles').fill('9');
     await page.getByTestId('settings-save').click();
     await page.getByText('Settings saved').waitFor();
     await page.reload();
     await page.getByTestId('nav-settings').click();
     await expect(page.getByTestId('setting-temporal.taskQueue').inputValue()).resolves.toBe('e2e-cycles');
+    await expect(page.getByTestId('setting-logs.maxFileMb').inputValue()).resolves.toBe('64');
+    await expect(page.getByTestId('setting-logs.keepFiles').inputValue()).resolves.toBe('9');
     const file = JSON.parse(fs.readFileSync(`${consoleProcess.home}/settings.json`, 'utf8'));
     expect(file.temporal.taskQueue).toBe('e2e-cycles');
+    expect(file.logs).toEqual({ maxFileMb: 64, keepFiles: 9 });
   });
 
   it('shows an invalid value inline and saves nothing', async () => {
@@ -59,6 +65,7 @@ describe('the console in Chromium (browser mode)', () => {
     const before = fs.readFileSync(`${consoleProcess.home}/settings.json`, 'utf8');
     await page.getByTestId('setting-stack.ports.appPostgres').fill('80');
     await page.getByTestId('setting-temporal.namespace').fill('bad namespace!');
+    await page.getByTestId('setting-logs.keepFiles').fill('0');
     await page.getByTestId('settings-invalid').waitFor();
     // Checked with the contract's schema as it is typed: Save stays off, so nothing is sent.
     await expect(page.getByTestId('settings-save').isDisabled()).resolves.toBe(true);
@@ -68,6 +75,9 @@ describe('the console in Chromium (browser mode)', () => {
     await expect(
       page.getByText('Letters, digits, dot, dash and underscore only').count(),
     ).resolves.toBeGreaterThan(0);
+    await expect(
+      page.getByText('Old log files kept per service: keep at least 1 old file; you gave 0.').count(),
+    ).resolves.toBe(1);
     await screenshot(page, 'settings-invalid');
     expect(fs.readFileSync(`${consoleProcess.home}/settings.json`, 'utf8')).toBe(before);
     await page.getByTestId('settings-reset').click();

@@ -65,6 +65,8 @@ const LABELS: Record<string, string> = {
   'stack.archiving.baseBackupEveryH': 'Base backup every (hours, 0: on request)',
   'stack.archiving.keepBaseBackups': 'Base backups kept',
   'stack.ports': 'Ports',
+  'logs.maxFileMb': 'Start a new log file at (MB)',
+  'logs.keepFiles': 'Old log files kept per service',
 };
 
 /**
@@ -273,6 +275,10 @@ export function SettingsPage() {
         {field('stack.archiving.segmentTimeoutS', 'number')}
         {field('stack.archiving.baseBackupEveryH', 'number')}
         {field('stack.archiving.keepBaseBackups', 'number')}
+      </Section>
+      <Section title="Logs">
+        {field('logs.maxFileMb', 'number', 'Each service log is rotated at this size')}
+        {field('logs.keepFiles', 'number', 'Older parts are deleted')}
       </Section>
       <Box sx={{ display: 'flex', gap: 1 }}>
         <Button
