@@ -46,12 +46,12 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
         version: number;
         bucket: number;
         count: string;
-        sum_ms: string;
         sum_active_ms: string;
         sum_waiting_ms: string;
       }>(
-        `SELECT phase, version, bucket, sum(count) AS count, sum(sum_ms) AS sum_ms, sum(sum_active_ms) AS sum_active_ms,
-                sum(sum_waiting_ms) AS sum_waiting_ms FROM inspection_phase_histogram
+        // Bucketed by active time (migration 0005): the percentiles are of work, not of waiting for a person.
+        `SELECT phase, version, bucket, sum(count) AS count, sum(sum_active_ms) AS sum_active_ms,
+                sum(sum_waiting_ms) AS sum_waiting_ms FROM inspection_phase_active_histogram
           ${where(f, durArgs)} GROUP BY phase, version, bucket`,
         durArgs,
       ),
@@ -91,7 +91,6 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
       phase: string;
       version: number;
       buckets: { bucket: number; count: number }[];
-      sum: number;
       active: number;
       waiting: number;
     }
@@ -102,12 +101,10 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
       phase: r.phase,
       version: r.version,
       buckets: [],
-      sum: 0,
       active: 0,
       waiting: 0,
     };
     g.buckets.push({ bucket: r.bucket, count: Number(r.count) });
-    g.sum += Number(r.sum_ms);
     g.active += Number(r.sum_active_ms);
     g.waiting += Number(r.sum_waiting_ms);
     groups.set(key, g);
@@ -123,7 +120,8 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
         p50,
         p90,
         p99,
-        meanMs: count ? Math.round(g.sum / count) : 0,
+        meanActiveMs: count ? Math.round(g.active / count) : 0,
+        meanWaitingMs: count ? Math.round(g.waiting / count) : 0,
       };
     })
     .sort((a, b) => phaseOrder(a.phase) - phaseOrder(b.phase) || a.version - b.version);

@@ -242,6 +242,7 @@ export const MetricsInputSchema = z
   .strict()
   .superRefine(startNotAfterEnd('from', 'to'));
 
+/** Percentiles of work time (active_ms; a phase recorded before it was kept counts whole); waiting beside it. */
 export interface PhaseDurationStat {
   phase: string;
   version: number;
@@ -249,7 +250,9 @@ export interface PhaseDurationStat {
   p50: number;
   p90: number;
   p99: number;
-  meanMs: number;
+  meanActiveMs: number;
+  /** Mean time a completed phase waited for a person (scope approval, RFI answers, results). */
+  meanWaitingMs: number;
 }
 
 export interface PhaseRateStat {

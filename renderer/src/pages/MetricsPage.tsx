@@ -48,6 +48,7 @@ function percentileRows(view: MetricsView) {
       p50: pick('p50') / 1000,
       p90: pick('p90') / 1000,
       p99: pick('p99') / 1000,
+      waiting: (count ? rows.reduce((n, r) => n + r.meanWaitingMs * r.count, 0) / count : 0) / 1000,
       count,
     };
   }).filter((r) => r.count > 0);
@@ -124,7 +125,10 @@ export function MetricsPage() {
       )}
       {view && durations.length > 0 && (
         <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 2 }} data-testid="metrics-dashboard">
-          <Panel title="Phase duration percentiles (s)" testId="metrics-durations">
+          <Panel
+            title="Phase work time percentiles, waiting for a person beside (s)"
+            testId="metrics-durations"
+          >
             <BarChart
               height={280}
               dataset={durations}
@@ -133,6 +137,7 @@ export function MetricsPage() {
                 { dataKey: 'p50', label: 'p50' },
                 { dataKey: 'p90', label: 'p90' },
                 { dataKey: 'p99', label: 'p99' },
+                { dataKey: 'waiting', label: 'waiting (mean)' },
               ]}
             />
           </Panel>
@@ -192,7 +197,8 @@ export function MetricsPage() {
             {view.durations.map((d) => (
               <Typography key={`${d.phase}:${d.version}`} variant="body2">
                 v{d.version} · {LABEL[d.phase] ?? d.phase}: {d.count} runs · p50 {formatDuration(d.p50)} · p90{' '}
-                {formatDuration(d.p90)} · p99 {formatDuration(d.p99)}
+                {formatDuration(d.p90)} · p99 {formatDuration(d.p99)} of work
+                {d.meanWaitingMs > 0 && ` · waiting for a person ${formatDuration(d.meanWaitingMs)}`}
               </Typography>
             ))}
           </Panel>

@@ -121,4 +121,59 @@ describe('inspection on a real stack', () => {
     );
     expect(metrics.durations.find((d) => d.phase === 'planning')?.count).toBeGreaterThanOrEqual(1);
   });
+
+  it('computes the phase percentiles from work time, with waiting for a person beside it', async () => {
+    // Four finished Scoping phases of a version no real cycle uses: three waited ten minutes for a person around
+    // 2 s of work, one was recorded before work time was kept (3 s, no split) and counts with its duration.
+    const version = 9001;
+    for (const run of ['r1', 'r2', 'r3', 'r4'])
+      await stack.db.query(
+        `INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, version, status, input)
+         VALUES ('metrics-work-time', $1, 'testCycle', $2, 'completed', '{}')`,
+        [run, version],
+      );
+    const phase = (
+      run: string,
+      status: string,
+      duration: number | null,
+      active: number | null,
+      waiting: number | null,
+    ) =>
+      stack.db.query(
+        `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy,
+                                      started_at, finished_at, duration_ms, active_ms, waiting_ms)
+         VALUES ('metrics-work-time', $1, 'scoping', 2, $2, 'notify', now(), CASE WHEN $2 = 'completed' THEN now() END,
+                 $3, $4, $5)`,
+        [run, status, duration, active, waiting],
+      );
+    await phase('r1', 'completed', 600_000, 2_000, 598_000);
+    await phase('r2', 'completed', 600_000, 2_000, 598_000);
+    // Finished by an update, as the worker records it.
+    await phase('r3', 'running', null, null, null);
+    await stack.db.query(
+      `UPDATE workflow_phases SET status = 'completed', finished_at = now(), duration_ms = 600000, active_ms = 2000,
+              waiting_ms = 598000 WHERE workflow_id = 'metrics-work-time' AND run_id = 'r3'`,
+    );
+    await phase('r4', 'completed', 3_000, null, null);
+
+    const metrics = await call<{
+      durations: Array<{
+        phase: string;
+        count: number;
+        p50: number;
+        p99: number;
+        meanActiveMs: number;
+        meanWaitingMs: number;
+      }>;
+    }>('inspection.metrics', { version });
+    const scoping = metrics.durations.find((d) => d.phase === 'scoping');
+    expect(scoping?.count).toBe(4);
+    // The histogram's buckets are about 5 % wide; from the whole duration p50 would be about 600 s.
+    expect(scoping!.p50).toBeGreaterThan(1_900);
+    expect(scoping!.p50).toBeLessThan(2_100);
+    expect(scoping!.p99).toBeGreaterThan(2_850);
+    expect(scoping!.p99).toBeLessThan(3_150);
+    expect(scoping!.meanActiveMs).toBe(2_250);
+    expect(scoping!.meanWaitingMs).toBe(448_500);
+  });
 });
