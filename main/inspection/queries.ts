@@ -57,10 +57,17 @@ interface CycleRowDb {
   retries: number;
   compensations: number;
   current_phase: string | null;
+  /** Sums over the finished phases (bigint as text); absent where a query does not select them. */
+  active_ms?: string | null;
+  waiting_ms?: string | null;
 }
 
 const CURRENT_PHASE_SQL = `(SELECT p.phase FROM workflow_phases p WHERE p.workflow_id = e.workflow_id AND p.run_id = e.run_id
-    AND p.status <> 'pending' ORDER BY (p.status = 'running') DESC, p.phase_number DESC LIMIT 1) AS current_phase`;
+    AND p.status <> 'pending' ORDER BY (p.status = 'running') DESC, p.phase_number DESC LIMIT 1) AS current_phase,
+  (SELECT sum(coalesce(p.active_ms, p.duration_ms)) FROM workflow_phases p WHERE p.workflow_id = e.workflow_id
+    AND p.run_id = e.run_id AND p.duration_ms IS NOT NULL) AS active_ms,
+  (SELECT sum(p.waiting_ms) FROM workflow_phases p WHERE p.workflow_id = e.workflow_id AND p.run_id = e.run_id
+    AND p.duration_ms IS NOT NULL) AS waiting_ms`;
 
 export function toCycleRow(r: CycleRowDb): CycleRow {
   return {
@@ -72,6 +79,8 @@ export function toCycleRow(r: CycleRowDb): CycleRow {
     startedAt: r.started_at.toISOString(),
     finishedAt: iso(r.finished_at),
     durationMs: r.duration_ms,
+    activeMs: r.active_ms == null ? null : Number(r.active_ms),
+    waitingMs: r.waiting_ms == null ? null : Number(r.waiting_ms),
     retries: Number(r.retries),
     compensations: Number(r.compensations),
     version: r.version,

@@ -53,6 +53,12 @@ export interface CycleRow {
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /**
+   * Over the cycle's finished phases: work (active_ms; a phase recorded before it was kept counts whole) and
+   * waiting for a person. Null before a phase finishes.
+   */
+  activeMs: number | null;
+  waitingMs: number | null;
   retries: number;
   compensations: number;
   version: number;

@@ -175,5 +175,14 @@ describe('inspection on a real stack', () => {
     expect(scoping!.p99).toBeLessThan(3_150);
     expect(scoping!.meanActiveMs).toBe(2_250);
     expect(scoping!.meanWaitingMs).toBe(448_500);
+
+    // The list shows each cycle's split: work and waiting over its finished phases.
+    const list = await call<{
+      rows: Array<{ runId: string; activeMs: number | null; waitingMs: number | null }>;
+    }>('inspection.list', { text: 'metrics-work-time' });
+    const byRun = Object.fromEntries(list.rows.map((r) => [r.runId, r]));
+    expect(byRun.r1).toMatchObject({ activeMs: 2_000, waitingMs: 598_000 });
+    expect(byRun.r3).toMatchObject({ activeMs: 2_000, waitingMs: 598_000 });
+    expect(byRun.r4).toMatchObject({ activeMs: 3_000, waitingMs: null });
   });
 });

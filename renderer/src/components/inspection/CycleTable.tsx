@@ -21,6 +21,7 @@ const COLUMNS: Array<{ id: string; label: string; width: string; sort?: CycleSor
   { id: 'phase', label: 'Current phase', width: 'minmax(140px, 1.2fr)' },
   { id: 'started', label: 'Started', width: 'minmax(150px, 1fr)', sort: 'started' },
   { id: 'duration', label: 'Duration', width: '90px', sort: 'duration' },
+  { id: 'work', label: 'Work / waiting', width: '130px' },
   { id: 'retries', label: 'Retries', width: '70px', sort: 'retries' },
   { id: 'comp', label: 'Comp.', width: '60px' },
   { id: 'version', label: 'Ver.', width: '50px' },
@@ -236,6 +237,12 @@ const CycleRowView = memo(function CycleRowView(props: {
       <span>{row.currentPhase ? (LABELS[row.currentPhase] ?? row.currentPhase) : '—'}</span>
       <span>{formatTime(row.startedAt)}</span>
       <span>{formatDuration(row.durationMs)}</span>
+      <span
+        data-testid="cycle-work-waiting"
+        title={`Finished phases: work ${formatDuration(row.activeMs)}, waiting for a person ${formatDuration(row.waitingMs)}`}
+      >
+        {formatDuration(row.activeMs)} / {formatDuration(row.waitingMs)}
+      </span>
       <span className={row.retries ? 'warn' : undefined}>{row.retries}</span>
       <span className={row.compensations ? 'comp' : undefined}>{row.compensations}</span>
       <span>v{row.version}</span>
