@@ -148,11 +148,63 @@ export function fromMessage(path: string, message: string): FieldIssue {
   return { ...base, kind: 'format' };
 }
 
+/** One issue of the router's INVALID_INPUT refusal (main/api/validation-issues.ts): the zod code, the bound, the value. */
+interface RouterIssue {
+  path: string[];
+  code: string;
+  message: string;
+  allowed?: {
+    type?: string;
+    min?: number;
+    max?: number;
+    minLength?: number;
+    maxLength?: number;
+    wholeNumber?: boolean;
+    values?: unknown[];
+  };
+  given?: unknown;
+}
+
+function fromOldIssue(i: { path?: unknown; message?: unknown }): FieldIssue {
+  return fromMessage(Array.isArray(i.path) ? i.path.map(String).join('.') : '', String(i.message ?? ''));
+}
+
+/** Whether the code and bound say all the router's message says (so the client's wording can be used). */
+function rebuilt(i: RouterIssue, bound: number | undefined): boolean {
+  if (i.code === 'too_small' || i.code === 'too_big') return bound !== undefined;
+  return ['invalid_type', 'invalid_value', 'unrecognized_keys'].includes(i.code);
+}
+
+/** A router issue read back into the zod issue it came from, so the client and the router word it alike. */
+function fromRouterIssue(i: RouterIssue): FieldIssue {
+  const a = i.allowed ?? {};
+  const length = i.code === 'too_small' ? a.minLength : a.maxLength;
+  const bound = i.code === 'too_small' ? (a.min ?? a.minLength) : (a.max ?? a.maxLength);
+  const origin = length !== undefined ? (a.type === 'list' ? 'array' : 'string') : 'number';
+  const [issue] = fromZodIssues([
+    {
+      code: i.code,
+      path: i.path,
+      // The router's words are plain already: they stand where the code and bound do not say more.
+      message: rebuilt(i, bound) ? 'Invalid input' : i.message,
+      input: i.given,
+      origin,
+      expected: a.wholeNumber ? 'int' : a.type,
+      minimum: i.code === 'too_small' ? bound : undefined,
+      maximum: i.code === 'too_big' ? bound : undefined,
+      values: a.values,
+    },
+  ]);
+  return issue!.kind === 'format' && !issue!.format
+    ? { ...issue!, kind: 'custom', message: i.message }
+    : issue!;
+}
+
 /** The issues of a refused call, or [] when the failure is not about the input. */
 export function fromFailure(failure: OpsFailure | undefined): FieldIssue[] {
   if (!failure || failure.code !== 'INVALID_INPUT') return [];
   const structured = (
-    failure.details as { issues?: Array<{ path?: unknown; message?: unknown }> } | undefined
+    failure.details as { issues?: Array<{ path?: unknown; message?: unknown; code?: unknown }> } | undefined
   )?.issues;
   // A handler's own INVALID_INPUT (no issues, not the router's "Invalid input for …") is already in plain words.
   if (
@@ -162,7 +214,7 @@ export function fromFailure(failure: OpsFailure | undefined): FieldIssue[] {
     return [];
   if (Array.isArray(structured) && structured.length > 0)
     return structured.map((i) =>
-      fromMessage(Array.isArray(i.path) ? i.path.map(String).join('.') : '', String(i.message ?? '')),
+      typeof i.code === 'string' ? fromRouterIssue(i as RouterIssue) : fromOldIssue(i),
     );
   // The message alone: "Invalid input for <op>: path: message; path: message".
   const body = failure.message.replace(/^Invalid input for [\w.]+: /, '');

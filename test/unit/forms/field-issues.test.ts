@@ -129,12 +129,12 @@ describe('field errors in plain words', () => {
 });
 
 describe('the router’s refusals, worded the same way', () => {
-  it('rewords worker.scale −1, 0 and 17 as the client would, with no schema text', async () => {
+  it('words worker.scale −1, 0 and 17 as the client would (bound and value given), with no schema text', async () => {
     expect(await refused('worker.scale', { processes: -1 })).toEqual([
-      'Worker processes must be at least 1.',
+      'Worker processes must be at least 1; you gave -1.',
     ]);
     expect(await refused('worker.scale', { processes: 17 })).toEqual([
-      'Worker processes must be at most 16.',
+      'Worker processes must be at most 16; you gave 17.',
     ]);
     for (const text of [
       ...(await refused('worker.scale', { processes: 'x' })),
@@ -174,7 +174,7 @@ describe('the router’s refusals, worded the same way', () => {
     const result = await new Router().call('stack.remove', { deleteData: true, confirm: 'yes' });
     if (result.ok) throw new Error('stack.remove accepted a wrong confirmation');
     expect(describeIssues(fromFailure(result.error), {}).map((w) => w.text)).toEqual([
-      'Confirm: deleting the stack data needs the confirmation "delete data" typed out.',
+      'Confirm: deleting the stack data needs the confirmation "delete data" typed out; you gave “yes”.',
     ]);
     const whole = fromFailure({
       code: 'INVALID_INPUT',
