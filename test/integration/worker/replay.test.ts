@@ -255,9 +255,9 @@ describe('workflow versioning', () => {
     expect(history).toEqual([
       { from_version: null, to_version: 1, patches: [] },
       { from_version: 1, to_version: 2, patches: ['summarize-final-report'] },
-      { from_version: 2, to_version: 3, patches: ['summarize-final-report', 'validated-human-steps'] },
+      // Version 3 (validated human steps without the saga) never ran here: the first cycle after version 2 is 4.
       {
-        from_version: 3,
+        from_version: 2,
         to_version: 4,
         patches: ['summarize-final-report', 'validated-human-steps', 'truthful-compensation'],
       },
