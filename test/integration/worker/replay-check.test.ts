@@ -29,8 +29,8 @@ async function buildReorderedBundle(): Promise<string> {
     let source = fs.readFileSync(path.join(root, 'worker/workflows', file), 'utf8');
     source = source
       .replaceAll("'../../main/", `'${root}/main/`)
-      .replaceAll("'../shared'", `'${root}/worker/shared'`)
-      .replaceAll("'../activities'", `'${root}/worker/activities'`);
+      // Any other module of the worker the workflows import ('../shared', '../activities', …).
+      .replace(/'\.\.\/([\w-]+)'/g, `'${root}/worker/$1'`);
     if (file === 'test-cycle.ts') {
       const original = `finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;
       if (summarize) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);`;
