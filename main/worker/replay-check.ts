@@ -21,8 +21,9 @@ export function currentBundlePath(): string {
 export function checkBundleFile(bundlePath: string): string {
   const resolved = path.resolve(bundlePath);
   if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) {
+    // The input is well formed; what it names is missing.
     throw new OpsError(
-      'INVALID_INPUT',
+      'NOT_FOUND',
       `There is no workflow bundle at ${resolved}.`,
       'Give the path of a bundle file built with bundleWorkflowCode (the build writes dist/worker/workflow-bundle.js).',
     );

@@ -214,6 +214,9 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
     await bothThemes('workflow-filters');
     await page.getByTestId('filter-to').fill('');
     await page.getByTestId('batch-filter-invalid').waitFor({ state: 'detached' });
+    // A batch cancel also asks for its reason before it can be previewed.
+    await expect(page.getByTestId('batch-preview').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('batch-reason').fill('clean-up after the audit');
     await expect(page.getByTestId('batch-preview').isEnabled()).resolves.toBe(true);
     await page.getByTestId('batch-toggle').click();
     expect(auditedOps()).not.toContain('inspection.batchRun');
