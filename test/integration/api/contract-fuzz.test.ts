@@ -53,7 +53,8 @@ async function snapshot(): Promise<Record<string, string>> {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(home, full);
-      if (rel === 'audit.jsonl' || rel === 'stack' || rel.startsWith('stack/')) continue;
+      // The audit trail grows by design; the stack's data and the services' own log files change as they run.
+      if (rel === 'audit.jsonl' || /^(stack|logs)(\/|$)/.test(rel)) continue;
       if (entry.isDirectory()) walk(full);
       else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
     }
