@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Router } from '../api/router';
-import { CallFrameSchema, type ServerFrame } from '../transport/protocol';
+import { MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../transport/protocol';
 import { controlSocketPath } from './socket-path';
 import { probeControlSocket } from './client';
 
@@ -48,27 +48,9 @@ export async function startControlSocket(options: {
       }
     });
     const answer = async (line: string) => {
-      const parsed = CallFrameSchema.safeParse(safeJson(line));
-      if (!parsed.success) {
-        send({
-          type: 'result',
-          id: -1,
-          ok: false,
-          error: {
-            code: 'INVALID_INPUT',
-            message: 'Malformed frame',
-            hint: 'Send {type:"call", id, op, input}.',
-          },
-        });
-        return;
-      }
-      const frame = parsed.data;
-      const outcome = await options.router.call(frame.op, frame.input, { via: 'cli' });
-      send(
-        outcome.ok
-          ? { type: 'result', id: frame.id, ok: true, result: outcome.result }
-          : { type: 'result', id: frame.id, ok: false, error: outcome.error },
-      );
+      const frame = readCallFrame(line);
+      if (!frame) return send(MALFORMED_FRAME);
+      send(resultFrame(frame.id, await options.router.call(frame.op, frame.input, { via: 'cli' })));
     };
   });
   await new Promise<void>((resolve, reject) => {
@@ -87,12 +69,4 @@ export async function startControlSocket(options: {
         if (process.platform !== 'win32') fs.rmSync(file, { force: true });
       }),
   };
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

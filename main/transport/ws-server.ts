@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Router } from '../api/router';
-import { API_PATH, CallFrameSchema, type ServerFrame } from './protocol';
+import { API_PATH, MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from './protocol';
 import { hostAllowed, originAllowed, tokensMatch } from './access';
 import { answer, MAX_TARGET_LENGTH, serveStatic } from './static-files';
 
@@ -101,29 +101,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     ws.on('error', (err) => log(`a WebSocket client failed: ${err.message}`));
     ws.on('message', (data) => void answerFrame(data));
     const answerFrame = async (data: RawData) => {
-      let frame;
+      const frame = readCallFrame(data.toString());
+      if (!frame) return send(MALFORMED_FRAME);
       try {
-        frame = CallFrameSchema.parse(JSON.parse(data.toString()));
-      } catch {
-        send({
-          type: 'result',
-          id: -1,
-          ok: false,
-          error: {
-            code: 'INVALID_INPUT',
-            message: 'Malformed frame',
-            hint: 'Send {type:"call", id, op, input}.',
-          },
-        });
-        return;
-      }
-      try {
-        const outcome = await options.router.call(frame.op, frame.input, { via: 'browser' });
-        send(
-          outcome.ok
-            ? { type: 'result', id: frame.id, ok: true, result: outcome.result }
-            : { type: 'result', id: frame.id, ok: false, error: outcome.error },
-        );
+        send(resultFrame(frame.id, await options.router.call(frame.op, frame.input, { via: 'browser' })));
       } catch (err) {
         // A result that cannot be sent (not serialisable, socket gone) is logged and answered, never fatal.
         log(`answering ${frame.op} failed: ${(err as Error).message}`);

@@ -114,43 +114,10 @@ describe('workflow versioning', () => {
   }
 
   it('records histories with the previous version, on a worker of that version', async () => {
-    const spec = s.ops.stack.spec();
-    const address = `${spec.temporal.host}:${spec.temporal.port}`;
-    const connection = await NativeConnection.connect({ address });
-    const pool = new pg.Pool({ connectionString: workerConfig(s.ops, spec).appDbUrl, max: 4 });
-    const worker = await Worker.create({
-      connection,
-      namespace: spec.temporal.namespace,
-      taskQueue: 'previous-version',
-      workflowBundle: previous,
-      activities: createActivities({
-        pool,
-        config: { ...workerConfig(s.ops, spec), taskQueue: 'previous-version' },
-      }),
-    });
-    const client = new Client({
-      connection: await Connection.connect({ address }),
-      namespace: spec.temporal.namespace,
-    });
-    try {
-      await worker.runUntil(async () => {
-        for (const [cycleId, reportIds] of [
-          [501, [1, 2]],
-          [502, [1, 40]], // fails on data in phase 5 and compensates: the other path through the code
-        ] as const) {
-          const handle = await client.workflow.start(WORKFLOW_TYPE, {
-            workflowId: `test-cycle-${cycleId}`,
-            taskQueue: 'previous-version',
-            args: [input(cycleId, [...reportIds])],
-          });
-          await handle.result().catch(() => undefined);
-          histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
-        }
-      });
-    } finally {
-      await pool.end();
-      await connection.close();
-    }
+    await recordOn(previous, 'previous-version', [
+      [501, [1, 2]],
+      [502, [1, 40]], // fails on data in phase 5 and compensates: the other path through the code
+    ]);
     const versions = await rows<{ workflow_id: string; version: number; status: string }>(
       s.db,
       `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-501', 'test-cycle-502') ORDER BY 1`,
