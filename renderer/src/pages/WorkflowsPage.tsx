@@ -162,7 +162,10 @@ const OpenCycle = memo(function OpenCycle() {
   const cycle = useCycle();
   const detail = cycle.detail;
   const view = cycle.view;
-  const onOpenPhase = useCallback((phase: string) => useCycle.getState().selectPhase(phase), []);
+  const onSelectPhase = useCallback(
+    (phase: string | undefined) => useCycle.getState().selectPhase(phase),
+    [],
+  );
   const loadMore = useCallback(() => void useCycle.getState().loadMoreHistory(), []);
   useEffect(() => {
     if (cycle.workflowId && cycle.historyToken === undefined && !cycle.historyLoading) loadMore();
@@ -223,7 +226,7 @@ const OpenCycle = memo(function OpenCycle() {
           view={view}
           skipped={view?.skipped ?? []}
           selectedPhase={cycle.selectedPhase}
-          onOpen={onOpenPhase}
+          onSelectPhase={onSelectPhase}
         />
       </Box>
       <Typography variant="subtitle1" sx={{ mt: 2 }}>
@@ -245,10 +248,10 @@ const OpenCycle = memo(function OpenCycle() {
         }
       />
       <PhaseDrawer
-        phase={cycle.selectedPhase}
+        selectedPhase={cycle.selectedPhase}
+        onSelectPhase={onSelectPhase}
         detail={detail}
         history={cycle.history}
-        onClose={() => cycle.selectPhase(undefined)}
       />
     </Paper>
   );

@@ -43,34 +43,36 @@ const Json = ({ value }: { value: unknown }) => (
 );
 
 export function PhaseDrawer(props: {
-  phase: string | undefined;
+  selectedPhase: string | undefined;
+  onSelectPhase: (phase: string | undefined) => void;
   detail: CycleDetail | undefined;
   history: HistoryEventView[];
-  onClose: () => void;
 }) {
-  const def = PHASES.find((p) => p.id === props.phase);
+  const onClose = () => props.onSelectPhase(undefined);
+  const phase = props.selectedPhase;
+  const def = PHASES.find((p) => p.id === phase);
   const detail = props.detail;
-  const view = detail?.phases.find((p) => p.phase === props.phase);
+  const view = detail?.phases.find((p) => p.phase === phase);
   const now = useNow(view?.state === 'running');
   const time = phaseTime(view, now);
-  const activities = detail?.activities.filter((a) => a.phase === props.phase) ?? [];
+  const activities = detail?.activities.filter((a) => a.phase === phase) ?? [];
   const ids = new Set(activities.map((a) => a.activityId));
   const retries = detail?.retryLog.filter((r) => ids.has(r.activityId)) ?? [];
-  const steps = detail?.steps.filter((s) => s.phase === props.phase) ?? [];
+  const steps = detail?.steps.filter((s) => s.phase === phase) ?? [];
   const types = activities.map((a) => a.activityType);
   const pending = detail?.pendingActivities.filter((p) => types.includes(p.activityType)) ?? [];
   const events = relatedEvents(props.history, types);
-  const compensations = detail?.compensations.filter((c) => c.phase === props.phase) ?? [];
+  const compensations = detail?.compensations.filter((c) => c.phase === phase) ?? [];
 
   return (
-    <Drawer anchor="right" open={!!props.phase} onClose={props.onClose} data-testid="phase-drawer">
+    <Drawer anchor="right" open={!!phase} onClose={onClose} data-testid="phase-drawer" data-phase={phase}>
       <Box sx={{ width: 520, p: 2 }}>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
           <Typography variant="h6" sx={{ flex: 1 }}>
-            {def ? `${def.number}. ${def.label}` : props.phase}
+            {def ? `${def.number}. ${def.label}` : phase}
           </Typography>
           {view && <Chip label={view.state} size="small" data-testid="phase-drawer-state" />}
-          <IconButton aria-label="Close" onClick={props.onClose}>
+          <IconButton aria-label="Close" onClick={onClose}>
             <CloseIcon />
           </IconButton>
         </Box>
@@ -97,7 +99,12 @@ export function PhaseDrawer(props: {
         <Section title={`Activities (${activities.length})`}>
           {activities.length === 0 && <Typography variant="body2">None yet.</Typography>}
           {activities.map((a) => (
-            <Box key={a.activityId} sx={{ mb: 1.5 }} data-testid="drawer-activity">
+            <Box
+              key={a.activityId}
+              sx={{ mb: 1.5 }}
+              data-testid="drawer-activity"
+              data-activity-type={a.activityType}
+            >
               <Typography variant="body2" sx={{ fontWeight: 600 }}>
                 {a.activityType} · {a.retryClass} · {a.status} · {a.attempts} attempt
                 {a.attempts === 1 ? '' : 's'}
@@ -160,7 +167,7 @@ export function PhaseDrawer(props: {
         )}
         <Section title={`History events (${events.length} of ${props.history.length} loaded)`}>
           {events.map((e) => (
-            <Box key={e.id} sx={{ mb: 1 }}>
+            <Box key={e.id} sx={{ mb: 1 }} data-testid="drawer-event" data-type={e.type}>
               <Typography variant="body2" sx={{ fontWeight: 600 }}>
                 {e.id} · {e.type} · {formatTime(e.time)}
               </Typography>

@@ -1,38 +1,91 @@
-// The 8 phases as a graph laid out from the phase definitions; live states on the nodes, compensation drawn
-// over it as reverse arcs with strategy and outcome.
+// The 8 phases as a graph laid out from the phase definitions in rows that fit the panel at full size; live
+// states on the nodes, compensation drawn over it as arcs (in the order the worker ran them) routed around the
+// nodes. It opens fitted for every cycle and refits on resize; the wheel scrolls the page unless the graph has
+// focus or Ctrl/⌘ is held.
 import Box from '@mui/material/Box';
+import IconButton from '@mui/material/IconButton';
+import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
 import { useTheme } from '@mui/material/styles';
-import { Background, MarkerType, ReactFlow, type Edge } from '@xyflow/react';
+import AddIcon from '@mui/icons-material/Add';
+import RemoveIcon from '@mui/icons-material/Remove';
+import FitScreenIcon from '@mui/icons-material/FitScreen';
+import { Background, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { PHASES, type PhaseStateView, type PhaseStatesView } from '../../../../main/api/contract';
-import { graphSpec, layoutGraph } from '../../inspection/graph-layout';
+import { fitViewport, graphSpec, routeGraph, RANK_GAP } from '../../inspection/graph-layout';
 import { JoinNode, PhaseNode, type JoinFlowNode, type PhaseFlowNode } from './PhaseNode';
+import { RoutedEdge, type RoutedFlowEdge } from './RoutedEdge';
 import { stateColor } from './phase-colors';
 
 const nodeTypes = { phase: PhaseNode, join: JoinNode };
+const edgeTypes = { routed: RoutedEdge };
 const nodeCache = new WeakMap<PhaseStateView, PhaseFlowNode>();
 const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
+/** Until the panel is measured: wide enough for the common window. */
+const DEFAULT_WIDTH = 1100;
+const MIN_HEIGHT = 220;
 
-export function PhaseGraph(props: {
+export interface PhaseGraphProps {
   view: PhaseStatesView | undefined;
   skipped: string[];
   selectedPhase: string | undefined;
-  onOpen: (phase: string) => void;
-  height?: number;
-}) {
-  const theme = useTheme();
-  const { view, selectedPhase, onOpen } = props;
-  const skippedKey = props.skipped.join(',');
-  const positioned = useMemo(
-    () => layoutGraph(graphSpec(skippedKey ? skippedKey.split(',') : [])),
-    [skippedKey],
+  onSelectPhase: (phase: string | undefined) => void;
+}
+
+export function PhaseGraph(props: PhaseGraphProps) {
+  return (
+    <ReactFlowProvider>
+      <PhaseGraphInner {...props} />
+    </ReactFlowProvider>
   );
-  const spec = useMemo(() => graphSpec(skippedKey ? skippedKey.split(',') : []), [skippedKey]);
+}
+
+function PhaseGraphInner(props: PhaseGraphProps) {
+  const theme = useTheme();
+  const { view, selectedPhase, onSelectPhase } = props;
+  const flow = useReactFlow();
+  const panelRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(DEFAULT_WIDTH);
+  const [focused, setFocused] = useState(false);
+
+  useLayoutEffect(() => {
+    const el = panelRef.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.max(320, Math.round(el.clientWidth)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const skippedKey = props.skipped.join(',');
+  const compensations = view?.compensations;
+  const arcsKey = (compensations ?? [])
+    .map((c, i) => `${c.phase}|${i + 1}. ${c.strategy.replace('_', ' ')} · ${c.outcome}`)
+    .join('\n');
+  const layout = useMemo(() => {
+    const arcs = arcsKey
+      ? arcsKey.split('\n').map((line) => {
+          const [phase, label] = line.split('|') as [string, string];
+          return { phase, label };
+        })
+      : [];
+    // Room for the wrap's corridor on the left and the margins: the rows then fit at full size.
+    const maxRowWidth = width - 2 * RANK_GAP;
+    return routeGraph(graphSpec(skippedKey ? skippedKey.split(',') : []), {
+      maxRowWidth,
+      compensations: arcs,
+    });
+  }, [skippedKey, arcsKey, width]);
+  const height = Math.max(MIN_HEIGHT, Math.ceil(layout.bounds.height));
+
+  const onOpen = useCallback((phase: string) => onSelectPhase(phase), [onSelectPhase]);
 
   const nodes = useMemo(
     () =>
-      positioned.map((n): PhaseFlowNode | JoinFlowNode => {
+      layout.nodes.map((n): PhaseFlowNode | JoinFlowNode => {
         if (n.kind === 'join') {
           return {
             id: n.id,
@@ -45,7 +98,7 @@ export function PhaseGraph(props: {
         }
         const def = PHASES.find((p) => p.id === n.id)!;
         const phaseView = view?.phases.find((p) => p.phase === n.id);
-        const compensations = view?.compensations.filter((c) => c.phase === n.id) ?? [];
+        const phaseComps = compensations?.filter((c) => c.phase === n.id) ?? [];
         const selected = selectedPhase === n.id;
         // Reuse the node while nothing it shows changed, so a live update re-renders only the phase it names.
         const cached = phaseView && nodeCache.get(phaseView);
@@ -55,7 +108,7 @@ export function PhaseGraph(props: {
           cached.position.y === n.y &&
           cached.data.selected === selected &&
           cached.data.onOpen === onOpen &&
-          cached.data.compensations.length === compensations.length
+          cached.data.compensations.length === phaseComps.length
         )
           return cached;
         const node: PhaseFlowNode = {
@@ -66,7 +119,7 @@ export function PhaseGraph(props: {
             number: def.number,
             label: def.label,
             view: phaseView,
-            compensations,
+            compensations: phaseComps,
             selected,
             onOpen,
           },
@@ -76,68 +129,145 @@ export function PhaseGraph(props: {
         if (phaseView) nodeCache.set(phaseView, node);
         return node;
       }),
-    [positioned, view, selectedPhase, onOpen],
+    [layout, view, compensations, selectedPhase, onOpen],
   );
 
-  const edges = useMemo(() => {
+  const edges = useMemo((): RoutedFlowEdge[] => {
     const stateOf = (id: string) => view?.phases.find((p) => p.phase === id)?.state ?? 'pending';
-    const forward: Edge[] = spec.edges.map((e) => {
+    const compColor = stateColor(theme, 'compensated');
+    return layout.edges.map((e) => {
+      if (e.kind === 'compensation')
+        return {
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          type: 'routed',
+          sourceHandle: 'comp-out',
+          targetHandle: 'comp-in',
+          animated: true,
+          className: 'compensation-edge',
+          style: { stroke: compColor, strokeWidth: 2 },
+          markerEnd: { type: MarkerType.ArrowClosed, color: compColor },
+          data: {
+            points: e.points,
+            labelAt: e.labelAt,
+            label: e.label,
+            color: compColor,
+            labelBackground: theme.palette.background.paper,
+          },
+        };
       const done = ['completed', 'compensated'].includes(stateOf(e.source.replace(/^join:/, '')));
       const color = e.skipped
         ? theme.palette.text.disabled
         : done
           ? theme.palette.success.main
-          : theme.palette.divider;
+          : theme.palette.text.secondary;
       return {
         id: e.id,
         source: e.source,
         target: e.target,
+        type: 'routed',
         style: { stroke: color, strokeWidth: 2, strokeDasharray: e.skipped ? '6 4' : undefined },
         markerEnd: { type: MarkerType.ArrowClosed, color },
+        data: { points: e.points, color },
       };
     });
-    // Compensation runs in the order the ledger recorded it: an arc from each compensated phase to the next.
-    const comp = view?.compensations ?? [];
-    const compColor = stateColor(theme, 'compensated');
-    const reverse: Edge[] = comp.slice(1).map((c, i) => ({
-      id: `comp:${comp[i]!.phase}->${c.phase}`,
-      source: comp[i]!.phase,
-      target: c.phase,
-      sourceHandle: 'comp-out',
-      targetHandle: 'comp-in',
-      animated: true,
-      label: `${i + 2}. ${c.strategy.replace('_', ' ')} · ${c.outcome}`,
-      labelStyle: { fill: compColor, fontSize: 11 },
-      labelBgStyle: { fill: theme.palette.background.paper },
-      style: { stroke: compColor, strokeWidth: 2 },
-      markerEnd: { type: MarkerType.ArrowClosed, color: compColor },
-      className: 'compensation-edge',
-    }));
-    return [...forward, ...reverse];
-  }, [spec, view, theme]);
+  }, [layout, view, theme]);
+
+  // Fitted on open, for every cycle, on resize and when the layout changes (compensation arcs add channels).
+  const fit = useCallback(() => {
+    void flow.setViewport(fitViewport(layout.bounds, { width, height }));
+  }, [flow, layout.bounds, width, height]);
+  const workflowId = view?.workflowId;
+  useLayoutEffect(() => {
+    fit();
+  }, [fit, workflowId]);
 
   return (
     <Box
+      ref={panelRef}
       data-testid="phase-graph"
       data-compensations={view?.compensations.length ?? 0}
-      sx={{ height: props.height ?? 380, border: 1, borderColor: 'divider', borderRadius: 1 }}
+      data-focused={focused}
+      tabIndex={0}
+      role="group"
+      aria-label="Phase graph. Focus it to zoom with the wheel; Tab moves through the phases"
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+      }}
+      sx={{
+        position: 'relative',
+        height,
+        border: 1,
+        borderColor: focused ? 'primary.main' : 'divider',
+        borderRadius: 1,
+        outline: 'none',
+        '&:focus-visible': { boxShadow: `0 0 0 2px ${theme.palette.primary.main}` },
+      }}
     >
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         colorMode={theme.palette.mode}
-        fitView
-        fitViewOptions={{ padding: 0.15 }}
         nodesDraggable={false}
         nodesConnectable={false}
         nodesFocusable={false}
         edgesFocusable={false}
+        elementsSelectable={false}
         proOptions={{ hideAttribution: true }}
-        minZoom={0.3}
+        minZoom={0.25}
+        maxZoom={2}
+        // The wheel belongs to the page until the operator focuses the graph or holds Ctrl/⌘.
+        zoomOnScroll={focused}
+        preventScrolling={focused}
+        zoomActivationKeyCode={['Meta', 'Control']}
+        zoomOnDoubleClick={false}
       >
         <Background gap={24} color={theme.palette.divider} />
       </ReactFlow>
+      <Stack
+        direction="row"
+        spacing={0.5}
+        sx={{
+          position: 'absolute',
+          top: 6,
+          right: 6,
+          zIndex: 5,
+          bgcolor: 'background.paper',
+          borderRadius: 1,
+          border: 1,
+          borderColor: 'divider',
+        }}
+      >
+        <Tooltip title="Zoom in">
+          <IconButton
+            size="small"
+            aria-label="Zoom in"
+            data-testid="graph-zoom-in"
+            onClick={() => void flow.zoomIn()}
+          >
+            <AddIcon fontSize="small" />
+          </IconButton>
+        </Tooltip>
+        <Tooltip title="Zoom out">
+          <IconButton
+            size="small"
+            aria-label="Zoom out"
+            data-testid="graph-zoom-out"
+            onClick={() => void flow.zoomOut()}
+          >
+            <RemoveIcon fontSize="small" />
+          </IconButton>
+        </Tooltip>
+        <Tooltip title="Fit the whole graph">
+          <IconButton size="small" aria-label="Fit the whole graph" data-testid="graph-fit" onClick={fit}>
+            <FitScreenIcon fontSize="small" />
+          </IconButton>
+        </Tooltip>
+      </Stack>
     </Box>
   );
 }

@@ -10,6 +10,7 @@ import type { CompensationEntry, PhaseStateView } from '../../../../main/api/con
 import { formatDuration, relative } from '../../inspection/format';
 import { useNow } from '../../inspection/use-now';
 import { phaseTime, stepWords } from '../../inspection/phase-time';
+import { NODE_HEIGHT, NODE_WIDTH } from '../../inspection/graph-layout';
 import { stateColor } from './phase-colors';
 
 export type PhaseNodeData = {
@@ -51,11 +52,11 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
       onClick={open}
       onKeyDown={onKey}
       sx={{
-        width: 210,
-        height: 118,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
         boxSizing: 'border-box',
         px: 1.25,
-        py: 1,
+        py: 0.75,
         borderRadius: 1,
         border: 2,
         borderColor: color,
@@ -69,28 +70,37 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
         '&:focus-visible': { boxShadow: `0 0 0 3px ${theme.palette.primary.main}` },
         display: 'flex',
         flexDirection: 'column',
-        gap: 0.25,
         overflow: 'hidden',
+        // Secondary lines at the body size too: the graph opens at full size, so this is what the operator reads.
+        '& .MuiTypography-caption': { fontSize: theme.typography.body2.fontSize, lineHeight: 1.45 },
       }}
     >
       <Handle type="target" position={Position.Left} style={hidden} />
       <Handle type="source" position={Position.Right} style={hidden} />
       <Handle id="comp-in" type="target" position={Position.Top} style={hidden} />
       <Handle id="comp-out" type="source" position={Position.Top} style={hidden} />
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
-        <Typography variant="caption" color="text.secondary">
-          {data.number}
-        </Typography>
-        <Typography variant="body2" sx={{ fontWeight: 600, flex: 1 }} noWrap>
-          {data.label}
-        </Typography>
-      </Box>
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+      {/* The full name, wrapped, never cut: "Data Owner Identification" reads whole. */}
+      <Typography
+        variant="body1"
+        data-testid={`phase-label-${id}`}
+        sx={{ fontWeight: 600, lineHeight: 1.3, overflowWrap: 'anywhere', minHeight: '2.6em' }}
+      >
+        <Box component="span" sx={{ color: 'text.secondary', mr: 0.75 }}>
+          {data.number}.
+        </Box>
+        {data.label}
+      </Typography>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75, my: 0.25 }}>
         <Chip
           size="small"
           label={state}
           data-testid={`phase-state-${id}`}
-          sx={{ bgcolor: color, color: theme.palette.getContrastText(color), height: 20 }}
+          sx={{
+            bgcolor: color,
+            color: theme.palette.getContrastText(color),
+            height: 22,
+            fontSize: theme.typography.body2.fontSize,
+          }}
         />
         <Tooltip title="Work: the phase's activities, retries and backoff included">
           <Typography variant="caption" data-testid={`phase-active-${id}`}>
@@ -187,7 +197,14 @@ export function JoinNode({ data }: NodeProps<JoinFlowNode>) {
           <Typography
             variant="caption"
             color="info.main"
-            sx={{ position: 'absolute', top: 38, width: 150, textAlign: 'center', left: -58 }}
+            sx={{
+              position: 'absolute',
+              top: 38,
+              width: 110,
+              textAlign: 'center',
+              left: -38,
+              lineHeight: 1.3,
+            }}
           >
             waiting for {waiting.join(', ')}
           </Typography>
