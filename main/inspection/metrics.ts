@@ -79,8 +79,18 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
     ),
     timed(queryMs, 'versions', () =>
       db.query<{ version: number }>(
-        `SELECT DISTINCT version FROM (SELECT to_version AS version FROM workflow_migration_history
-           UNION SELECT DISTINCT version FROM inspection_activity_daily) v ORDER BY version`,
+        // Every version a cycle ran on (a skip scan of the version index: one probe per version, not per row),
+        // the versions the metrics tables hold and the registered ones.
+        `WITH RECURSIVE ran(version) AS (
+             (SELECT version FROM workflow_executions ORDER BY version LIMIT 1)
+             UNION ALL
+             SELECT (SELECT e.version FROM workflow_executions e WHERE e.version > ran.version
+                      ORDER BY e.version LIMIT 1) FROM ran WHERE ran.version IS NOT NULL)
+           SELECT DISTINCT version FROM (
+             SELECT version FROM ran WHERE version IS NOT NULL
+             UNION SELECT to_version FROM workflow_migration_history
+             UNION SELECT version FROM inspection_activity_daily
+             UNION SELECT version FROM inspection_phase_active_histogram) v ORDER BY version`,
       ),
     ),
   ]);

@@ -18,10 +18,13 @@ export function ArchiveHealthCards({ health }: { health: ArchiveHealth[] }) {
               <Typography variant="subtitle1">{h.cluster}</Typography>
               <Typography variant="body2" color="text.secondary">
                 {h.enabled ? 'archiving' : 'archiving off'} · last segment {h.lastArchivedWal ?? '—'}
-                {h.lastArchivedAt ? ` at ${new Date(h.lastArchivedAt).toLocaleString()}` : ''} · lag{' '}
-                {h.lagSegments ?? '?'} segment(s) · {mb(h.archiveBytes)} in {h.segments} segments ·{' '}
-                {h.baseBackups} base backup(s) · oldest recoverable{' '}
-                {h.oldestRecoverable ? new Date(h.oldestRecoverable).toLocaleString() : '—'}
+                {h.lastArchivedAt ? ` at ${new Date(h.lastArchivedAt).toLocaleString()}` : ''}
+                {/* The lag is known only while the cluster answers: left out rather than shown as "?". */}
+                {h.lagSegments === undefined
+                  ? ''
+                  : ` · ${h.lagSegments} ${h.lagSegments === 1 ? 'segment' : 'segments'} behind`}{' '}
+                · {mb(h.archiveBytes)} in {h.segments} segments · {h.baseBackups} base backup(s) · oldest
+                recoverable {h.oldestRecoverable ? new Date(h.oldestRecoverable).toLocaleString() : '—'}
               </Typography>
               {h.problem && (
                 <Alert severity="error" sx={{ mt: 1 }} data-testid={`archive-problem-${h.cluster}`}>

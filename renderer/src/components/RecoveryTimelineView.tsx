@@ -7,6 +7,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useTheme, type Theme } from '@mui/material/styles';
 import type { RecoveryTimeline, TimelineMark } from '../../../main/api/contract';
+import type { RecoveryChoice } from '../recovery/choices';
 
 const WIDTH = 900;
 const ROW = 28;
@@ -29,6 +30,8 @@ function colorOf(kind: TimelineMark['kind'], palette: Theme['palette']): string 
 
 export function RecoveryTimelineView(props: {
   timeline: RecoveryTimeline;
+  /** The marks offered as chips: completed phases and cycles. */
+  choices: RecoveryChoice[];
   selected?: string;
   onPick: (iso: string) => void;
 }) {
@@ -45,7 +48,6 @@ export function RecoveryTimelineView(props: {
   const end = Math.max(...times, start + 60_000);
   const x = (iso: string) => 90 + ((Date.parse(iso) - start) / (end - start)) * (WIDTH - 100);
   const height = ROW * (timeline.clusters.length + 1) + 24;
-  const recentMarks = timeline.marks.slice(-40).reverse();
   return (
     <Box data-testid="recovery-timeline">
       <Box sx={{ overflowX: 'auto' }}>
@@ -130,22 +132,30 @@ export function RecoveryTimelineView(props: {
         </svg>
       </Box>
       <Typography variant="subtitle2" sx={{ mt: 2 }}>
-        Recent marks — choose one to recover to just before it
+        Recover to just before a completed phase or cycle
       </Typography>
-      <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1, mt: 1 }}>
-        {recentMarks.map((m, i) => (
-          <Tooltip key={`${m.at}-${i}`} title={m.at}>
-            <Chip
-              size="small"
-              variant="outlined"
-              label={`${new Date(m.at).toLocaleTimeString()} ${m.label}`}
-              onClick={() => props.onPick(new Date(Date.parse(m.at) - 1).toISOString())}
-              sx={{ borderColor: colorOf(m.kind, theme.palette) }}
-              data-testid="timeline-mark"
-            />
-          </Tooltip>
-        ))}
-      </Stack>
+      {props.choices.length === 0 ? (
+        <Typography variant="body2" color="text.secondary" data-testid="timeline-no-marks">
+          No phase has completed since the oldest base backup. Each completed phase and cycle shows here; you
+          can also type a moment below.
+        </Typography>
+      ) : (
+        <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1, mt: 1 }}>
+          {props.choices.map((c) => (
+            <Tooltip key={`${c.at}-${c.label}`} title={`Just before ${new Date(c.at).toLocaleString()}`}>
+              <Chip
+                size="small"
+                variant="outlined"
+                color={c.kind === 'cycle' ? 'primary' : 'default'}
+                label={`${new Date(c.at).toLocaleTimeString()} ${c.label}`}
+                onClick={() => props.onPick(c.before)}
+                data-testid="timeline-mark"
+                data-kind={c.kind}
+              />
+            </Tooltip>
+          ))}
+        </Stack>
+      )}
     </Box>
   );
 }

@@ -12,63 +12,74 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { BarChart } from '@mui/x-charts/BarChart';
 import { LineChart } from '@mui/x-charts/LineChart';
+import { useTheme } from '@mui/material/styles';
 import type { ReactNode } from 'react';
 import { useEffect } from 'react';
-import { PHASES, type MetricsView } from '../../../main/api/contract';
+import { PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatDuration, formatTime } from '../inspection/format';
+import {
+  bucketsWithRuns,
+  hiddenPercentilesNote,
+  MIN_SAMPLES,
+  percentileRows,
+  phaseAxisLabel,
+  trendSeries,
+} from '../inspection/metrics-charts';
 import { useMetrics } from '../stores/metrics';
 
-const SHORT = Object.fromEntries(PHASES.map((p) => [p.id, `${p.number}. ${p.label.split(' ')[0]}`]));
 const LABEL = Object.fromEntries(PHASES.map((p) => [p.id, `${p.number}. ${p.label}`]));
 
-function Panel({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+function Panel(props: { title: string; testId: string; wide?: boolean; children: ReactNode }) {
   return (
-    <Card data-testid={testId} sx={{ flex: '1 1 460px', minWidth: 0 }}>
+    <Card data-testid={props.testId} sx={{ flex: props.wide ? '1 1 100%' : '1 1 460px', minWidth: 0 }}>
       <CardContent>
         <Typography variant="subtitle1" gutterBottom>
-          {title}
+          {props.title}
         </Typography>
-        {children}
+        {props.children}
       </CardContent>
     </Card>
   );
 }
 
-/** One percentile row per phase: the selected version, else every version merged by count-weighted max. */
-function percentileRows(view: MetricsView) {
-  return PHASES.map((p) => {
-    const rows = view.durations.filter((d) => d.phase === p.id);
-    const count = rows.reduce((n, r) => n + r.count, 0);
-    const pick = (k: 'p50' | 'p90' | 'p99') =>
-      count ? rows.reduce((n, r) => n + r[k] * r.count, 0) / count : 0;
-    return {
-      phase: SHORT[p.id]!,
-      p50: pick('p50') / 1000,
-      p90: pick('p90') / 1000,
-      p99: pick('p99') / 1000,
-      waiting: (count ? rows.reduce((n, r) => n + r.meanWaitingMs * r.count, 0) / count : 0) / 1000,
-      count,
-    };
-  }).filter((r) => r.count > 0);
+/** A phase axis that names every phase in full (wrapped), with the runs behind each bar when given. */
+function phaseAxis(samples?: Record<string, number>) {
+  return {
+    scaleType: 'band' as const,
+    dataKey: 'phase',
+    height: samples ? 76 : 60,
+    tickLabelInterval: () => true,
+    valueFormatter: (phase: string, context: { location: string }) =>
+      context.location === 'tick' ? phaseAxisLabel(phase, samples?.[phase]) : (LABEL[phase] ?? phase),
+  };
 }
+
+const seconds = (v: number | null) => (v == null ? '—' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} s`);
 
 export function MetricsPage() {
   const m = useMetrics();
+  const theme = useTheme();
   useEffect(() => {
     void useMetrics.getState().load();
   }, []);
   const view = m.view;
   const durations = view ? percentileRows(view) : [];
-  const days = view ? [...new Set(view.trends.map((t) => t.day))] : [];
-  const trendPhases = view ? PHASES.filter((p) => view.trends.some((t) => t.phase === p.id)) : [];
+  const samples = Object.fromEntries(durations.map((d) => [d.phase, d.samples]));
+  const hiddenNote = hiddenPercentilesNote(durations.map((d) => d.samples));
+  const waited = durations.filter((d) => d.waiting > 0);
+  const trend = view ? trendSeries(view.trends, m.days) : undefined;
+  const trendReady = trend ? bucketsWithRuns(trend) >= 2 : false;
+  const versions = [...new Set([...(view?.versions ?? []), ...(m.version ? [m.version] : [])])].sort(
+    (a, b) => a - b,
+  );
   const rates = view
     ? PHASES.map((p) => {
         const rows = view.rates.filter((r) => r.phase === p.id);
         const attempts = rows.reduce((n, r) => n + r.attempts, 0);
         return {
-          phase: SHORT[p.id]!,
+          phase: p.id,
           retry: attempts ? (100 * rows.reduce((n, r) => n + r.retries, 0)) / attempts : 0,
           failure: attempts ? (100 * rows.reduce((n, r) => n + r.failures, 0)) / attempts : 0,
           attempts,
@@ -91,12 +102,13 @@ export function MetricsPage() {
         <TextField
           select
           label="Version"
+          data-testid="metrics-version"
           value={m.version ?? ''}
           onChange={(e) => m.setVersion(e.target.value ? Number(e.target.value) : undefined)}
           sx={{ width: 120 }}
         >
           <MenuItem value="">all</MenuItem>
-          {(view?.versions ?? []).map((v) => (
+          {versions.map((v) => (
             <MenuItem key={v} value={v}>
               v{v}
             </MenuItem>
@@ -120,26 +132,59 @@ export function MetricsPage() {
       {m.error && <ErrorAlert error={m.error} />}
       {view && durations.length === 0 && (
         <EmptyState title="No completed phases yet">
-          Durations, bottlenecks and rates appear once cycles have completed phases.
+          {m.version || m.days
+            ? 'No phase completed for this version and period. Choose all versions or a longer period.'
+            : 'Start a cycle on the Workflows page: every phase it completes adds its work time, retries and waiting here.'}
         </EmptyState>
       )}
       {view && durations.length > 0 && (
         <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 2 }} data-testid="metrics-dashboard">
-          <Panel
-            title="Phase work time percentiles, waiting for a person beside (s)"
-            testId="metrics-durations"
-          >
+          <Panel title="Work time per phase: p50, p90, p99 (s)" testId="metrics-durations" wide>
             <BarChart
-              height={280}
-              dataset={durations}
-              xAxis={[{ scaleType: 'band', dataKey: 'phase' }]}
-              series={[
-                { dataKey: 'p50', label: 'p50' },
-                { dataKey: 'p90', label: 'p90' },
-                { dataKey: 'p99', label: 'p99' },
-                { dataKey: 'waiting', label: 'waiting (mean)' },
-              ]}
+              height={320}
+              dataset={durations as unknown as Record<string, number | string | null>[]}
+              xAxis={[phaseAxis(samples)]}
+              series={(['p50', 'p90', 'p99'] as const).map((k) => ({
+                dataKey: k,
+                label: k,
+                valueFormatter: (v: number | null, { dataIndex }: { dataIndex: number }) => {
+                  const row = durations[dataIndex]!;
+                  return v == null
+                    ? `hidden: ${row.samples} runs, needs ≥ ${k === 'p90' ? MIN_SAMPLES.p90 : MIN_SAMPLES.p99}`
+                    : `${seconds(v)} (n = ${row.samples})`;
+                },
+              }))}
             />
+            {hiddenNote && (
+              <Typography variant="body2" color="text.secondary" data-testid="metrics-hidden-percentiles">
+                {hiddenNote}
+              </Typography>
+            )}
+          </Panel>
+          <Panel
+            title="Waiting for a person per phase: mean (s), not counted as work"
+            testId="metrics-waiting"
+          >
+            {waited.length ? (
+              <BarChart
+                height={260}
+                dataset={waited as unknown as Record<string, number | string | null>[]}
+                xAxis={[phaseAxis()]}
+                series={[
+                  {
+                    dataKey: 'waiting',
+                    label: 'waiting (mean)',
+                    color: theme.palette.info.main,
+                    valueFormatter: seconds,
+                  },
+                ]}
+              />
+            ) : (
+              <Typography variant="body2" color="text.secondary">
+                No phase has waited for a person in this period. Scope approvals, RFI answers and test results
+                given in the console show here as the time they took.
+              </Typography>
+            )}
           </Panel>
           <Panel title="Bottlenecks: share of total work time" testId="metrics-bottlenecks">
             {view.bottlenecks.map((b, i) => (
@@ -163,34 +208,48 @@ export function MetricsPage() {
               </Box>
             ))}
           </Panel>
-          <Panel title="Trend: daily p50 per phase (s)" testId="metrics-trends">
-            <LineChart
-              height={280}
-              xAxis={[{ scaleType: 'point', data: days }]}
-              series={trendPhases.map((p) => ({
-                label: SHORT[p.id],
-                data: days.map((d) => {
-                  const t = view.trends.find((x) => x.day === d && x.phase === p.id);
-                  return t ? t.p50 / 1000 : null;
-                }),
-                connectNulls: true,
-                showMark: true,
-              }))}
-            />
+          <Panel
+            title={`Trend: p50 work time per ${trend?.bucket === 'week' ? 'week' : 'day'} (s)`}
+            testId="metrics-trends"
+            wide
+          >
+            {trend && trendReady ? (
+              <LineChart
+                height={300}
+                xAxis={[{ scaleType: 'point', data: trend.buckets, height: 40 }]}
+                series={trend.phases.map((p) => ({
+                  label: LABEL[p.phase],
+                  data: p.values,
+                  connectNulls: false,
+                  showMark: true,
+                  valueFormatter: (v: number | null, { dataIndex }: { dataIndex: number }) =>
+                    v == null ? 'no runs' : `${seconds(v)} (n = ${p.samples[dataIndex]})`,
+                }))}
+              />
+            ) : (
+              <Typography variant="body2" color="text.secondary" data-testid="metrics-trend-empty">
+                A trend needs runs on two {trend?.bucket === 'week' ? 'weeks' : 'days'} or more of the period;
+                the runs in this period fall on {trend && bucketsWithRuns(trend) === 1 ? 'one' : 'none'}.
+                Choose a longer period, or come back after cycles have run on other days.
+              </Typography>
+            )}
           </Panel>
-          <Panel title="Retry and failure rate per attempt (%)" testId="metrics-rates">
+          <Panel title="Retry and failure rate per attempt (%)" testId="metrics-rates" wide>
             {rates.length ? (
               <BarChart
-                height={280}
+                height={300}
                 dataset={rates}
-                xAxis={[{ scaleType: 'band', dataKey: 'phase' }]}
+                xAxis={[phaseAxis()]}
                 series={[
                   { dataKey: 'retry', label: 'retries' },
                   { dataKey: 'failure', label: 'failed attempts' },
                 ]}
               />
             ) : (
-              <Typography variant="body2">No activity attempts recorded.</Typography>
+              <Typography variant="body2" color="text.secondary">
+                No activity attempts in this period: retry and failure rates show once cycles have run
+                activities.
+              </Typography>
             )}
           </Panel>
           <Panel title="Per version" testId="metrics-versions">

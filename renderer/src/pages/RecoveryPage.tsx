@@ -16,8 +16,8 @@ import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { RecoveryTimelineView } from '../components/RecoveryTimelineView';
-import { operations } from '../../../main/api/contract';
-import { useContractForm } from '../forms';
+import { ArchivingOffPanel } from '../components/ArchivingOffPanel';
+import { MOMENT_FORMATS, parseMoment, recoveryChoices, recoveryState } from '../recovery/choices';
 import { useRecovery } from '../stores/recovery';
 
 export function RecoveryPage() {
@@ -31,6 +31,7 @@ export function RecoveryPage() {
     error,
     load,
     enableArchiving,
+    archivingRequested,
     baseBackup,
     check,
     recover,
@@ -44,18 +45,12 @@ export function RecoveryPage() {
     void load();
   }, [load]);
 
-  const archivingOff = health.length > 0 && health.some((h) => !h.enabled);
-  const form = useContractForm(
-    operations['recovery.check'].input,
-    { to: to.trim() === '' ? undefined : to.trim() },
-    {
-      labels: { to: 'Recover to' },
-      given: { to },
-      help: { to: 'Both databases go to this same moment, for example 2026-11-25T14:02:59Z' },
-    },
-  );
-  const valid = form.valid;
-  const planFor = plan && valid && plan.to === new Date(to).toISOString() ? plan : undefined;
+  const state = recoveryState(health);
+  const parsed = parseMoment(to);
+  const touched = to.trim() !== '';
+  const iso = parsed.ok ? parsed.iso : undefined;
+  const planFor = plan && iso && plan.to === iso ? plan : undefined;
+  const choices = timeline ? recoveryChoices(timeline.marks) : [];
 
   return (
     <Box>
@@ -69,7 +64,7 @@ export function RecoveryPage() {
         <Button
           variant="outlined"
           onClick={() => void baseBackup()}
-          disabled={Boolean(busy) || archivingOff}
+          disabled={Boolean(busy) || (state !== 'no-base-backup' && state !== 'ready')}
           data-testid="recovery-base-backup"
         >
           Take base backup
@@ -77,55 +72,71 @@ export function RecoveryPage() {
       </Stack>
       {busy && <LinearProgress sx={{ mb: 1 }} />}
       {error && <ErrorAlert error={error} onClose={clearError} />}
-      {archivingOff && (
+      {state === 'archiving-off' && (
+        <ArchivingOffPanel
+          busy={Boolean(busy)}
+          turnedOn={archivingRequested}
+          onTurnOn={() => void enableArchiving()}
+        />
+      )}
+      {(state === 'no-base-backup' || state === 'ready') && <ArchiveHealthCards health={health} />}
+      {state === 'no-base-backup' && (
         <Alert
           severity="info"
           sx={{ mb: 2 }}
+          data-testid="recovery-needs-base-backup"
           action={
-            <Button onClick={() => void enableArchiving()} data-testid="recovery-enable">
-              Turn on
+            <Button onClick={() => void baseBackup()} disabled={Boolean(busy)}>
+              Take base backup
             </Button>
           }
         >
-          Continuous archiving is off, so the databases can only go back to a backup set. Turn it on, then
-          restart the stack: both clusters will archive every WAL segment and take base backups on a schedule.
+          Archiving runs. Recovery starts from a base backup of each cluster and replays the archive after it:
+          take the first one now (the schedule takes the next ones). Moments to recover to show once it
+          exists.
         </Alert>
       )}
-      <ArchiveHealthCards health={health} />
-      {timeline && (
-        <RecoveryTimelineView timeline={timeline} selected={valid ? to : undefined} onPick={setTo} />
+      {state === 'ready' && timeline && (
+        <RecoveryTimelineView timeline={timeline} choices={choices} selected={iso} onPick={setTo} />
       )}
-      <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ mt: 3, alignItems: 'center' }}>
-        <TextField
-          label="Recover to (ISO date and time)"
-          value={to}
-          onChange={(e) => setTo(e.target.value)}
-          {...form.field('to')}
-          sx={{ minWidth: 420 }}
-          slotProps={{ htmlInput: { 'data-testid': 'recovery-to' } }}
-        />
-        <FormControlLabel
-          control={<Checkbox checked={inclusive} onChange={(e) => setInclusive(e.target.checked)} />}
-          label="Include a transaction committed exactly then"
-        />
-        <Button
-          variant="outlined"
-          disabled={!valid || Boolean(busy)}
-          onClick={() => void check(new Date(to).toISOString())}
-          data-testid="recovery-check"
-        >
-          Check
-        </Button>
-        <Button
-          variant="contained"
-          color="error"
-          disabled={!planFor?.ok || Boolean(busy)}
-          onClick={() => setConfirm(true)}
-          data-testid="recovery-recover"
-        >
-          Recover…
-        </Button>
-      </Stack>
+      {state === 'ready' && (
+        <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ mt: 3, alignItems: 'flex-start' }}>
+          <TextField
+            label="Recover to (date and time)"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            error={touched && !parsed.ok}
+            helperText={
+              touched && !parsed.ok
+                ? parsed.message
+                : `Both databases go to this same moment: ${MOMENT_FORMATS}`
+            }
+            sx={{ minWidth: 420, maxWidth: 520 }}
+            slotProps={{ htmlInput: { 'data-testid': 'recovery-to' } }}
+          />
+          <FormControlLabel
+            control={<Checkbox checked={inclusive} onChange={(e) => setInclusive(e.target.checked)} />}
+            label="Include a transaction committed exactly then"
+          />
+          <Button
+            variant="outlined"
+            disabled={!iso || Boolean(busy)}
+            onClick={() => iso && void check(iso)}
+            data-testid="recovery-check"
+          >
+            Check
+          </Button>
+          <Button
+            variant="contained"
+            color="error"
+            disabled={!planFor?.ok || Boolean(busy)}
+            onClick={() => setConfirm(true)}
+            data-testid="recovery-recover"
+          >
+            Recover…
+          </Button>
+        </Stack>
+      )}
       {planFor && (
         <List dense data-testid="recovery-plan">
           {planFor.clusters.map((c) => (
@@ -162,12 +173,12 @@ export function RecoveryPage() {
         onCancel={() => setConfirm(false)}
         onConfirm={() => {
           setConfirm(false);
-          void recover(new Date(to).toISOString(), inclusive);
+          if (iso) void recover(iso, inclusive);
         }}
       >
         This replaces the app DB (synapse_dt on app-postgres) and the Temporal DB (temporal and
         temporal_visibility on temporal-postgres) with their state at{' '}
-        {valid ? new Date(to).toLocaleString() : '—'}. The worker and Temporal stop while the databases are
+        {iso ? new Date(iso).toLocaleString() : '—'}. The worker and Temporal stop while the databases are
         swapped; everything written after that moment is no longer in the live databases. Their current
         folders are kept aside, and any failure puts them back.
       </ConfirmDialog>

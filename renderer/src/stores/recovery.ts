@@ -21,6 +21,8 @@ interface RecoveryStore {
   result: RecoveryResult | undefined;
   steps: RecoveryStep[];
   busy: 'load' | 'backup' | 'check' | 'recover' | 'enable' | undefined;
+  /** Archiving was turned on in the settings; it starts when the stack restarts. */
+  archivingRequested: boolean;
   error: OpsFailure | undefined;
   load(): Promise<void>;
   /** Archiving health alone (the Stack page's cards). */
@@ -50,6 +52,7 @@ export const useRecovery = create<RecoveryStore>((set, get) => {
     result: undefined,
     steps: [],
     busy: undefined,
+    archivingRequested: false,
     error: undefined,
     load: () =>
       act('load', async () => {
@@ -69,6 +72,7 @@ export const useRecovery = create<RecoveryStore>((set, get) => {
     enableArchiving: () =>
       act('enable', async () => {
         await ops.call('settings.update', { stack: { archiving: { enabled: true } } });
+        set({ archivingRequested: true });
       }),
     baseBackup: () =>
       act('backup', async () => {
