@@ -4,7 +4,7 @@
 import { PHASES, type PhaseDefinition } from '../../../main/api/contract/phases';
 
 export const NODE_WIDTH = 220;
-export const NODE_HEIGHT = 132;
+export const NODE_HEIGHT = 142;
 export const JOIN_SIZE = 34;
 /** Horizontal space between ranks: forward edges bend here and arcs climb here. */
 export const RANK_GAP = 56;
@@ -13,7 +13,7 @@ export const LANE_GAP = 28;
 /** Space for one routed line (with its label) in a channel above, between or below the rows. */
 export const SLOT = 24;
 const CHANNEL_PAD = 14;
-const MARGIN = 16;
+export const MARGIN = 16;
 
 export interface GraphNodeSpec {
   id: string;
@@ -201,7 +201,7 @@ export function routeGraph(
     if (!known(from) || !known(c.phase)) return [];
     const src = channelOf(from);
     const dst = channelOf(c.phase);
-    const arc = { from, to: c.phase, label: c.label, src, dst, srcSlot: slotsIn[src]!, dstSlot: 0 };
+    const arc = { from, to: c.phase, label: c.label, src, dst, srcSlot: slotsIn[src]!, dstSlot: 0, index: i };
     slotsIn[src]! += 1;
     if (dst !== src) {
       arc.dstSlot = slotsIn[dst]!;
@@ -289,7 +289,8 @@ export function routeGraph(
       const between = arc.dst > arc.src ? arc.src : arc.dst; // the row the vertical segment crosses
       const rowNode = s.row === between ? s : t;
       // A third of the gap from the node, clear of the forward edges' bends in the middle of the gap.
-      const aside = RANK_GAP / 3;
+      // Each arc its own corridor, so two arcs climbing beside the same node stay apart.
+      const aside = RANK_GAP / 4 + (arc.index % 3) * 6;
       const gapX =
         rowNode === t
           ? b.x < a.x
@@ -299,7 +300,11 @@ export function routeGraph(
             ? s.x + s.width + aside
             : s.x - aside;
       points = [a, { x: a.x, y: sy }, { x: gapX, y: sy }, { x: gapX, y: dy }, { x: b.x, y: dy }, b];
-      labelAt = { x: (a.x + gapX) / 2, y: sy };
+      // On the longer of its two runs along a channel.
+      labelAt =
+        Math.abs(a.x - gapX) >= Math.abs(b.x - gapX)
+          ? { x: (a.x + gapX) / 2, y: sy }
+          : { x: (b.x + gapX) / 2, y: dy };
     }
     edges.push({
       id: `comp:${arc.from}->${arc.to}`,

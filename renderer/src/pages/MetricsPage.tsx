@@ -144,16 +144,19 @@ export function MetricsPage() {
               height={320}
               dataset={durations as unknown as Record<string, number | string | null>[]}
               xAxis={[phaseAxis(samples)]}
-              series={(['p50', 'p90', 'p99'] as const).map((k) => ({
-                dataKey: k,
-                label: k,
-                valueFormatter: (v: number | null, { dataIndex }: { dataIndex: number }) => {
-                  const row = durations[dataIndex]!;
-                  return v == null
-                    ? `hidden: ${row.samples} runs, needs ≥ ${k === 'p90' ? MIN_SAMPLES.p90 : MIN_SAMPLES.p99}`
-                    : `${seconds(v)} (n = ${row.samples})`;
-                },
-              }))}
+              // A percentile no phase has enough runs for is left out; the note below says why.
+              series={(['p50', 'p90', 'p99'] as const)
+                .filter((k) => durations.some((d) => d[k] !== null))
+                .map((k) => ({
+                  dataKey: k,
+                  label: k,
+                  valueFormatter: (v: number | null, { dataIndex }: { dataIndex: number }) => {
+                    const row = durations[dataIndex]!;
+                    return v == null
+                      ? `hidden: ${row.samples} runs, needs ≥ ${k === 'p90' ? MIN_SAMPLES.p90 : MIN_SAMPLES.p99}`
+                      : `${seconds(v)} (n = ${row.samples})`;
+                  },
+                }))}
             />
             {hiddenNote && (
               <Typography variant="body2" color="text.secondary" data-testid="metrics-hidden-percentiles">

@@ -16,7 +16,7 @@ const CANCELLED = [
   'sample_selection',
   'scoping',
   'planning',
-].map((phase, i) => ({ phase, label: `${i + 1}. rollback · completed` }));
+].map((phase, i) => ({ phase, label: `↶ ${i + 1}` }));
 
 const inside = (p: Point, n: PositionedNode) =>
   p.x > n.x + 1 && p.x < n.x + n.width - 1 && p.y > n.y + 1 && p.y < n.y + n.height - 1;
@@ -83,17 +83,17 @@ describe('phase graph routes', () => {
 
   it('puts each compensation label clear of every node and of the other labels', () => {
     const layout = routeGraph(graphSpec(), { maxRowWidth: 1050, compensations: CANCELLED });
-    // A label is at most about 170 × 20 px at the body size.
+    // A label ("↶ 3") is at most about 48 × 20 px at the body size.
     const boxes = layout.edges
       .filter((e) => e.labelAt)
-      .map((e) => ({ x: e.labelAt!.x - 85, y: e.labelAt!.y - 10, w: 170, h: 20, id: e.id }));
+      .map((e) => ({ x: e.labelAt!.x - 24, y: e.labelAt!.y - 10, w: 48, h: 20, id: e.id }));
     expect(boxes).toHaveLength(4);
     for (const box of boxes)
       for (const n of layout.nodes) expect(overlaps(box, n), `${box.id} on ${n.id}`).toBe(false);
     for (const a of boxes)
       for (const b of boxes)
         if (a !== b && a.y === b.y)
-          expect(Math.abs(a.x - b.x) >= 170 || a.y !== b.y, `${a.id} / ${b.id}`).toBe(true);
+          expect(Math.abs(a.x - b.x) >= 48 || a.y !== b.y, `${a.id} / ${b.id}`).toBe(true);
   });
 
   it('draws the arcs from one compensated phase to the next in the order given', () => {

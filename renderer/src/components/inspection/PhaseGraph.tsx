@@ -14,7 +14,7 @@ import { Background, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow } fr
 import '@xyflow/react/dist/style.css';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { PHASES, type PhaseStateView, type PhaseStatesView } from '../../../../main/api/contract';
-import { fitViewport, graphSpec, routeGraph, RANK_GAP } from '../../inspection/graph-layout';
+import { fitViewport, graphSpec, MARGIN, RANK_GAP, routeGraph } from '../../inspection/graph-layout';
 import { JoinNode, PhaseNode, type JoinFlowNode, type PhaseFlowNode } from './PhaseNode';
 import { RoutedEdge, type RoutedFlowEdge } from './RoutedEdge';
 import { stateColor } from './phase-colors';
@@ -62,9 +62,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
 
   const skippedKey = props.skipped.join(',');
   const compensations = view?.compensations;
-  const arcsKey = (compensations ?? [])
-    .map((c, i) => `${c.phase}|${i + 1}. ${c.strategy.replace('_', ' ')} · ${c.outcome}`)
-    .join('\n');
+  const arcsKey = (compensations ?? []).map((c, i) => `${c.phase}|↶ ${i + 1}`).join('\n');
   const layout = useMemo(() => {
     const arcs = arcsKey
       ? arcsKey.split('\n').map((line) => {
@@ -73,7 +71,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         })
       : [];
     // Room for the wrap's corridor on the left and the margins: the rows then fit at full size.
-    const maxRowWidth = width - 2 * RANK_GAP;
+    const maxRowWidth = width - RANK_GAP / 2 - 2 * MARGIN - 8;
     return routeGraph(graphSpec(skippedKey ? skippedKey.split(',') : []), {
       maxRowWidth,
       compensations: arcs,
@@ -99,6 +97,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         const def = PHASES.find((p) => p.id === n.id)!;
         const phaseView = view?.phases.find((p) => p.phase === n.id);
         const phaseComps = compensations?.filter((c) => c.phase === n.id) ?? [];
+        const orders = phaseComps.map((c) => compensations!.indexOf(c) + 1);
         const selected = selectedPhase === n.id;
         // Reuse the node while nothing it shows changed, so a live update re-renders only the phase it names.
         const cached = phaseView && nodeCache.get(phaseView);
@@ -120,6 +119,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
             label: def.label,
             view: phaseView,
             compensations: phaseComps,
+            orders,
             selected,
             onOpen,
           },
@@ -136,7 +136,12 @@ function PhaseGraphInner(props: PhaseGraphProps) {
     const stateOf = (id: string) => view?.phases.find((p) => p.phase === id)?.state ?? 'pending';
     const compColor = stateColor(theme, 'compensated');
     return layout.edges.map((e) => {
-      if (e.kind === 'compensation')
+      if (e.kind === 'compensation') {
+        const order = Number(e.label?.replace(/\D/g, ''));
+        const entry = compensations?.[order - 1];
+        const title = entry
+          ? `Step ${order} of the compensation: ${LABELS[entry.phase] ?? entry.phase}, ${entry.strategy.replace('_', ' ')} · ${entry.outcome}`
+          : undefined;
         return {
           id: e.id,
           source: e.source,
@@ -152,10 +157,12 @@ function PhaseGraphInner(props: PhaseGraphProps) {
             points: e.points,
             labelAt: e.labelAt,
             label: e.label,
+            title,
             color: compColor,
             labelBackground: theme.palette.background.paper,
           },
         };
+      }
       const done = ['completed', 'compensated'].includes(stateOf(e.source.replace(/^join:/, '')));
       const color = e.skipped
         ? theme.palette.text.disabled
@@ -172,7 +179,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         data: { points: e.points, color },
       };
     });
-  }, [layout, view, theme]);
+  }, [layout, view, compensations, theme]);
 
   // Fitted on open, for every cycle, on resize and when the layout changes (compensation arcs add channels).
   const fit = useCallback(() => {
@@ -217,6 +224,9 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         nodesFocusable={false}
         edgesFocusable={false}
         elementsSelectable={false}
+        onNodeClick={(_, node) => {
+          if (node.type === 'phase') onSelectPhase(node.id);
+        }}
         proOptions={{ hideAttribution: true }}
         minZoom={0.25}
         maxZoom={2}

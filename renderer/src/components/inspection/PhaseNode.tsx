@@ -18,6 +18,8 @@ export type PhaseNodeData = {
   label: string;
   view: PhaseStateView | undefined;
   compensations: CompensationEntry[];
+  /** Each compensation's place in the order the worker ran them (the number on its arc). */
+  orders: number[];
   selected: boolean;
   onOpen: (phase: string) => void;
 };
@@ -49,7 +51,6 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
       aria-label={`Phase ${data.number} ${data.label}: ${state}`}
       data-testid={`phase-node-${id}`}
       data-state={state}
-      onClick={open}
       onKeyDown={onKey}
       sx={{
         width: NODE_WIDTH,
@@ -90,7 +91,16 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
         </Box>
         {data.label}
       </Typography>
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75, my: 0.25 }}>
+      <Box
+        sx={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 0.75,
+          my: 0.25,
+          whiteSpace: 'nowrap',
+          '& .MuiChip-label': { px: 0.75 },
+        }}
+      >
         <Chip
           size="small"
           label={state}
@@ -137,7 +147,7 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
           ETA p50 {relative(view.eta.p50At, now)} · p90 {relative(view.eta.p90At, now)}
         </Typography>
       )}
-      {data.compensations.map((c) => (
+      {data.compensations.map((c, i) => (
         <Typography
           key={c.id}
           variant="caption"
@@ -146,7 +156,7 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
           data-testid={`phase-compensation-${c.phase}`}
           data-outcome={c.outcome}
         >
-          ↶ {c.strategy.replace('_', ' ')} · {c.outcome}
+          ↶ {data.orders[i]} {c.strategy.replace('_', ' ')} · {c.outcome}
         </Typography>
       ))}
       {view?.lastFailure && (

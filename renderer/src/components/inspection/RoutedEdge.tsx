@@ -8,6 +8,8 @@ export type RoutedEdgeData = {
   points: Point[];
   labelAt?: Point;
   label?: string;
+  /** The label's words in full (the order and what the step did), for hover and screen readers. */
+  title?: string;
   color: string;
   labelBackground?: string;
 };
@@ -45,6 +47,7 @@ export function RoutedEdge({ id, data, style, markerEnd }: EdgeProps<RoutedFlowE
         <EdgeLabelRenderer>
           <Box
             className="compensation-label nodrag nopan"
+            title={data.title}
             sx={{
               position: 'absolute',
               transform: `translate(-50%, -50%) translate(${data.labelAt.x}px, ${data.labelAt.y}px)`,
