@@ -73,6 +73,21 @@ describe('the Recovery page in Chromium', () => {
     await screenshot(page, 'recovery-health');
   }, 300_000);
 
+  it('offers only completed phases and cycles to recover to, and names the formats of an unreadable moment', async () => {
+    const kinds = await page
+      .getByTestId('timeline-mark')
+      .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.kind));
+    for (const kind of kinds) expect(['phase', 'cycle']).toContain(kind);
+    await expect(page.locator('main').textContent()).resolves.not.toContain('lag ?');
+    await page.getByTestId('recovery-to').fill('yesterday at 3');
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'Write the moment as YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS (your local time), or an ISO moment such as 2026-11-25T14:02:59Z; "yesterday at 3" is not one of these.',
+    );
+    await expect(page.getByTestId('recovery-check').isDisabled()).resolves.toBe(true);
+    await screenshot(page, 'recovery-unreadable-moment');
+    await page.getByTestId('recovery-to').fill('');
+  });
+
   it('recovers both databases to a chosen moment after a confirmation', async () => {
     await appQuery(`CREATE TABLE e2e_marks (note text)`);
     await appQuery(`INSERT INTO e2e_marks VALUES ('kept')`);

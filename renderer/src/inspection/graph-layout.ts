@@ -201,7 +201,21 @@ export function routeGraph(
     if (!known(from) || !known(c.phase)) return [];
     const src = channelOf(from);
     const dst = channelOf(c.phase);
-    const arc = { from, to: c.phase, label: c.label, src, dst, srcSlot: slotsIn[src]!, dstSlot: 0, index: i };
+    // Two lanes of one rank (the parallel phases): straight across the gap between them, no channel.
+    const direct =
+      rank.get(from) === rank.get(c.phase) && Math.abs(laneOf.get(from)! - laneOf.get(c.phase)!) === 1;
+    const arc = {
+      from,
+      to: c.phase,
+      label: c.label,
+      src,
+      dst,
+      srcSlot: slotsIn[src]!,
+      dstSlot: 0,
+      index: i,
+      direct,
+    };
+    if (direct) return [arc];
     slotsIn[src]! += 1;
     if (dst !== src) {
       arc.dstSlot = slotsIn[dst]!;
@@ -279,7 +293,14 @@ export function routeGraph(
     const sy = slotY(arc.src, arc.srcSlot);
     let points: Point[];
     let labelAt: Point;
-    if (arc.src === arc.dst) {
+    if (arc.direct) {
+      const down = s.lane < t.lane;
+      const x = s.x + s.width / 2;
+      const from = { x, y: down ? s.y + s.height : s.y };
+      const to = { x, y: down ? t.y : t.y + t.height };
+      points = [from, to];
+      labelAt = { x: x + 34, y: (from.y + to.y) / 2 };
+    } else if (arc.src === arc.dst) {
       // Offset from the centres so the arc's ends do not sit on the forward edges' bends.
       points = [a, { x: a.x, y: sy }, { x: b.x, y: sy }, b];
       labelAt = { x: (a.x + b.x) / 2, y: sy };

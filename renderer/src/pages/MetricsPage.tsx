@@ -172,7 +172,8 @@ export function MetricsPage() {
               <BarChart
                 height={260}
                 dataset={waited as unknown as Record<string, number | string | null>[]}
-                xAxis={[phaseAxis()]}
+                // A lone bar stays a bar, not a wall.
+                xAxis={[{ ...phaseAxis(), categoryGapRatio: waited.length < 4 ? 0.7 : 0.3 }]}
                 series={[
                   {
                     dataKey: 'waiting',

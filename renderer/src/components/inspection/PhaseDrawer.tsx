@@ -65,7 +65,15 @@ export function PhaseDrawer(props: {
   const compensations = detail?.compensations.filter((c) => c.phase === phase) ?? [];
 
   return (
-    <Drawer anchor="right" open={!!phase} onClose={onClose} data-testid="phase-drawer" data-phase={phase}>
+    <Drawer
+      anchor="right"
+      open={!!phase}
+      onClose={onClose}
+      data-testid="phase-drawer"
+      data-phase={phase}
+      // Above the app bar, so the phase's name and Close are never under it.
+      sx={{ zIndex: (t) => t.zIndex.modal }}
+    >
       <Box sx={{ width: 520, p: 2 }}>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
           <Typography variant="h6" sx={{ flex: 1 }}>
