@@ -106,6 +106,8 @@ export function MetricsPage() {
           value={m.version ?? ''}
           onChange={(e) => m.setVersion(e.target.value ? Number(e.target.value) : undefined)}
           sx={{ width: 120 }}
+          // "all" shows as the value, not as an empty field under its label.
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
         >
           <MenuItem value="">all</MenuItem>
           {versions.map((v) => (
@@ -120,6 +122,7 @@ export function MetricsPage() {
           value={m.days ?? ''}
           onChange={(e) => m.setDays(e.target.value ? Number(e.target.value) : undefined)}
           sx={{ width: 140 }}
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
         >
           <MenuItem value="">all time</MenuItem>
           <MenuItem value={1}>last day</MenuItem>
