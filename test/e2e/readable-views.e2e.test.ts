@@ -97,11 +97,16 @@ async function openCycle(id: string) {
   await page.locator('[data-testid=phase-node-planning]').waitFor();
 }
 
+/** Scrolls the page so the graph's top sits just under the app bar. */
 async function showGraph() {
-  await page.getByTestId('phase-graph').scrollIntoViewIfNeeded();
-  await page.evaluate(() =>
-    document.querySelector('[data-testid=phase-graph]')!.scrollIntoView({ block: 'start' }),
-  );
+  await page.evaluate(() => {
+    const graph = document.querySelector('[data-testid=phase-graph]')!;
+    graph.scrollIntoView({ block: 'start' });
+    // Whichever element scrolls (the window or the main area), step back by the app bar's height.
+    const main = document.querySelector('main')!;
+    if (main.scrollTop > 0) main.scrollTop -= 64;
+    else window.scrollBy(0, -64);
+  });
 }
 
 describe('views an operator reads at a glance', () => {
