@@ -74,8 +74,7 @@ function applyAddress(): void {
  * Keeps the address and the view in step: the address is read on open and on back/forward; every change the
  * operator makes is a new history entry (typing in the search replaces the entry instead of adding one per key).
  */
-function useViewInAddress(): number {
-  const [restored, setRestored] = useState(0);
+function useViewInAddress(): void {
   useEffect(() => {
     // Arriving from the side menu (a bare `#/workflows`) keeps the view the page had; a link names its own.
     if (window.location.hash.includes('?') || useWorkflows.getState().total === undefined) applyAddress();
@@ -102,7 +101,6 @@ function useViewInAddress(): number {
       if (!window.location.hash.startsWith('#/workflows')) return;
       if (workflowsHash(viewFromAddress()) === workflowsHash(viewOnScreen())) return;
       applyAddress();
-      setRestored((n) => n + 1);
     };
     window.addEventListener('popstate', onAddress);
     window.addEventListener('hashchange', onAddress);
@@ -113,7 +111,6 @@ function useViewInAddress(): number {
       window.removeEventListener('hashchange', onAddress);
     };
   }, []);
-  return restored;
 }
 
 const isTyping = (target: EventTarget | null) =>
@@ -178,6 +175,14 @@ const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInput
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
   const [text, setText] = useState(filter.text);
+  // A search set from outside (a link, back/forward) replaces what is typed; one this field sent does not.
+  const sent = useRef(filter.text);
+  useEffect(() => {
+    if (filter.text !== sent.current) {
+      sent.current = filter.text;
+      setText(filter.text);
+    }
+  }, [filter.text]);
   // The filters as typed go through the list's own schema: a text it refuses is not sent.
   const form = useContractForm(
     CycleListInputSchema,
@@ -187,7 +192,11 @@ const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInput
   const valid = form.valid;
   useEffect(() => useWorkflows.setState({ filterInvalid: !valid }), [valid]);
   useEffect(() => {
-    const t = setTimeout(() => valid && text !== filter.text && setFilter({ text }), 250);
+    const t = setTimeout(() => {
+      if (!valid || text === filter.text) return;
+      sent.current = text;
+      setFilter({ text });
+    }, 250);
     return () => clearTimeout(t);
   }, [text, filter.text, setFilter, valid]);
   return (
@@ -370,8 +379,7 @@ export function WorkflowsPage() {
   const openCycle = useCycle((s) => s.open);
   const selected = useCycle((s) => s.workflowId);
   const search = useRef<HTMLInputElement>(null);
-  // Back/forward or a link remounts the filters, so what they show is what the address says.
-  const restored = useViewInAddress();
+  useViewInAddress();
   useWorkflowsKeys(search);
 
   useEffect(() => {
@@ -423,7 +431,7 @@ export function WorkflowsPage() {
           Start cycle
         </Button>
       </Stack>
-      <Filters key={restored} search={search} />
+      <Filters search={search} />
       {list.error && !stackDown && <ErrorAlert error={list.error} onClose={list.clearError} />}
       {list.batchMode && (
         <BatchPanel

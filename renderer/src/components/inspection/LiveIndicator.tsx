@@ -7,7 +7,7 @@ import { formatTime } from '../../inspection/format';
 const WHY: Record<StaleReason, string> = {
   disconnected: 'disconnected from the console, reconnecting…',
   'events-lost': 'database events lost, reconnecting…',
-  'stack-down': 'the stack is not running',
+  'stack-down': 'stack not running',
 };
 
 /** "stale since 14:02:11 — the stack is not running" (the time the data was last known good). */
@@ -17,7 +17,11 @@ export function staleLabel(
   syncedAt: number | undefined,
 ): string {
   const at = since ?? syncedAt;
-  const when = at ? `stale since ${formatTime(new Date(at).toISOString())}` : 'stale';
+  // Today's time alone reads at a glance; an older one needs its date.
+  const today = at !== undefined && new Date(at).toDateString() === new Date().toDateString();
+  const when = at
+    ? `stale since ${today ? new Date(at).toLocaleTimeString() : formatTime(new Date(at).toISOString())}`
+    : 'stale';
   return `${reason === 'disconnected' ? 'disconnected · ' : ''}${when} — ${WHY[reason]}`;
 }
 
