@@ -157,3 +157,19 @@ export interface CycleSummary {
   observations: number;
   version: number;
 }
+
+/** Phase states in which a cancel finds a phase part-way through its work: it is undone first. */
+export const INTERRUPTED_STATES: readonly string[] = ['running', 'retrying', 'needs_attention', 'failed'];
+
+/**
+ * The order a cancel compensates a cycle's phases in: the interrupted phases first (in phase order), then every
+ * completed phase in reverse order of completion. The workflow runs its compensation in this order and the
+ * console's cancel preview shows it from the same function, so the two cannot drift apart.
+ */
+export function compensationOrder(
+  phases: ReadonlyArray<{ phase: PhaseId; state: string }>,
+  completedInOrder: readonly PhaseId[],
+): PhaseId[] {
+  const interrupted = phases.filter((p) => INTERRUPTED_STATES.includes(p.state)).map((p) => p.phase);
+  return [...interrupted, ...[...completedInOrder].reverse()];
+}

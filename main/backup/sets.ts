@@ -80,8 +80,18 @@ export function readVerification(root: string, id: string): Verification | undef
   }
 }
 
+/**
+ * What a set's badge keeps: the strongest check it has passed (a later plain verify does not undo a passed trial
+ * restore), unless the new check failed: a failure always shows.
+ */
+export function strongestVerification(before: Verification | undefined, next: Verification): Verification {
+  if (next.ok && !next.trialRestore && before?.ok && before.trialRestore) return before;
+  return next;
+}
+
 export function writeVerification(root: string, id: string, v: Verification): void {
-  writeFileAtomic(path.join(setDir(root, id), VERIFICATION), JSON.stringify(v, null, 2));
+  const kept = strongestVerification(readVerification(root, id), v);
+  writeFileAtomic(path.join(setDir(root, id), VERIFICATION), JSON.stringify(kept, null, 2));
 }
 
 export function summarise(root: string, manifest: BackupManifest): BackupSetSummary {

@@ -5,36 +5,42 @@ import type {
   CycleStatus,
   PhaseStateView,
 } from '../api/contract/inspection';
-import { PHASES } from '../api/contract/phases';
+import { PHASES, type PhaseId } from '../api/contract/phases';
+import { compensationOrder } from '../../worker/shared';
 
 /**
- * The worker compensates, on a cancel, the interrupted phases (running when the cancel lands) first, then every
- * completed phase in reverse completion order (worker/workflows/test-cycle.ts). Completion order is taken from
- * finish times, ties broken by phase number.
+ * The worker compensates, on a cancel, the interrupted phases first, then every completed phase in reverse
+ * completion order: `compensationOrder` (worker/shared.ts) is the one function both use. The completion order is
+ * the workflow's own when it can be asked (`completedInOrder`); otherwise it is taken from finish times, ties
+ * broken by phase number.
  */
-export function compensationSteps(states: readonly PhaseStateView[]): CompensationStepPreview[] {
+export function compensationSteps(
+  states: readonly PhaseStateView[],
+  completedInOrder?: readonly PhaseId[],
+): CompensationStepPreview[] {
   const def = (id: string) => PHASES.find((p) => p.id === id)!;
-  // A phase waiting for the operator (or one that failed) is undone first too: it may have done part of its work.
-  const interrupted = states.filter((s) =>
-    ['running', 'retrying', 'needs_attention', 'failed'].includes(s.state),
+  const completed = states.filter((s) => s.state === 'completed');
+  const known = completedInOrder?.filter((id) => completed.some((s) => s.phase === id));
+  const inOrder =
+    known && known.length === completed.length
+      ? known
+      : completed
+          .sort(
+            (a, b) =>
+              Date.parse(a.finishedAt ?? '') - Date.parse(b.finishedAt ?? '') ||
+              def(a.phase).number - def(b.phase).number,
+          )
+          .map((s) => s.phase);
+  const order = compensationOrder(
+    states.map((s) => ({ phase: s.phase as PhaseId, state: s.state })),
+    inOrder,
   );
-  const completed = states
-    .filter((s) => s.state === 'completed')
-    .sort(
-      (a, b) =>
-        Date.parse(a.finishedAt ?? '') - Date.parse(b.finishedAt ?? '') ||
-        def(a.phase).number - def(b.phase).number,
-    )
-    .reverse();
-  return [
-    ...interrupted.map((s) => ({ state: s, because: 'interrupted' as const })),
-    ...completed.map((s) => ({ state: s, because: 'completed' as const })),
-  ].map(({ state, because }, i) => ({
+  return order.map((phase, i) => ({
     order: i + 1,
-    phase: state.phase,
-    label: def(state.phase).label,
-    strategy: def(state.phase).compensation,
-    because,
+    phase,
+    label: def(phase).label,
+    strategy: def(phase).compensation,
+    because: completed.some((s) => s.phase === phase) ? ('completed' as const) : ('interrupted' as const),
   }));
 }
 
@@ -43,6 +49,7 @@ export function compensationPreview(
   status: CycleStatus,
   states: readonly PhaseStateView[],
   action: 'cancel' | 'terminate',
+  completedInOrder?: readonly PhaseId[],
 ): CompensationPreview {
   if (status !== 'running' && status !== 'needs_attention') {
     return {
@@ -53,7 +60,7 @@ export function compensationPreview(
       summary: `The cycle is ${status}: there is nothing to ${action}.`,
     };
   }
-  const steps = compensationSteps(states);
+  const steps = compensationSteps(states, completedInOrder);
   if (action === 'terminate') {
     return {
       workflowId,
@@ -76,7 +83,7 @@ export function compensationPreview(
     summary:
       steps.length === 0
         ? 'Cancel stops the cycle; no phase has done work yet, so nothing is compensated.'
-        : `Cancel stops the cycle and compensates ${steps.length} phase${steps.length === 1 ? '' : 's'} in this order: ${steps
+        : `Cancel stops the cycle and compensates ${steps.length === 1 ? '1 phase' : `${steps.length} phases`} in this order: ${steps
             .map((s) => `${s.label} (${s.strategy.replace('_', ' ')})`)
             .join(' → ')}.`,
   };

@@ -325,6 +325,13 @@ const toCompensation = (r: CompensationDb): CompensationEntry => ({
   resolvedAt: iso(r.resolved_at),
 });
 
+/**
+ * Newest cycle first; within a cycle, the order the worker ran its compensations in (the log's insert order: one
+ * row per phase, written when its step first ran), latest first. Entries of one cycle can share a timestamp.
+ */
+const LEDGER_ORDER = `ORDER BY max(l.created_at) OVER (PARTITION BY l.workflow_id, l.run_id) DESC,
+  l.workflow_id, l.run_id, l.id DESC`;
+
 export async function compensationRows(
   db: pg.Pool,
   f: {
@@ -360,7 +367,7 @@ export async function compensationRows(
               l.created_at, l.error, l.attempts, l.resolved_by, l.resolution_note, l.resolved_at
          FROM workflow_compensation_log l
          LEFT JOIN workflow_executions e ON e.workflow_id = l.workflow_id AND e.run_id = l.run_id
-         ${w} ORDER BY l.created_at DESC, l.id DESC OFFSET ${Math.floor(f.offset)} LIMIT ${Math.floor(f.limit)}`,
+         ${w} ${LEDGER_ORDER} OFFSET ${Math.floor(f.offset)} LIMIT ${Math.floor(f.limit)}`,
       args,
     ),
     db.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_compensation_log l ${w}`, args),

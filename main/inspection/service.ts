@@ -21,6 +21,7 @@ import { batchStep, type HumanStepService } from '../temporal';
 import { MAX_ATTEMPTS } from '../../worker/shared';
 import type { StepPayload } from '../../worker/human-step-rules';
 import { compensationPreview, compensationSteps } from './compensation-plan';
+import { completionOrder } from './completion-order';
 import { historyEventViews } from './history-events';
 import { remindWaiting } from './waiting-reminder';
 import { metricsView, phaseDurationStats } from './metrics';
@@ -90,7 +91,8 @@ export class InspectionService implements ConsoleModule {
       'inspection.compensationPreview': async ({ workflowId, action }) => {
         const view = await this.phaseStates(workflowId);
         const status = await this.temporalStatus(workflowId, view.runId, view.status);
-        return compensationPreview(workflowId, status, view.phases, action);
+        const order = status === 'running' ? await this.completionOrder(workflowId) : undefined;
+        return compensationPreview(workflowId, status, view.phases, action, order);
       },
       'inspection.terminate': ({ workflowId, reason }) => this.terminate(workflowId, reason),
       'inspection.compensations': (input) =>
@@ -224,6 +226,11 @@ export class InspectionService implements ConsoleModule {
         at: new Date().toISOString(),
       };
     });
+  }
+
+  /** The order the workflow completed its phases in, as it answers it (undefined without a worker). */
+  private completionOrder(workflowId: string) {
+    return completionOrder(this.options.temporal, workflowId);
   }
 
   private async temporalStatus(

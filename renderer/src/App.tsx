@@ -106,6 +106,31 @@ export function App() {
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
+      {/* The first Tab stop: straight past the bar and the side menu to the page. */}
+      <Box
+        component="a"
+        href="#main-content"
+        onClick={(e: React.MouseEvent) => {
+          e.preventDefault();
+          document.getElementById('main-content')?.focus();
+        }}
+        data-testid="skip-link"
+        sx={{
+          position: 'absolute',
+          left: 8,
+          top: -48,
+          zIndex: (t) => t.zIndex.tooltip + 1,
+          px: 2,
+          py: 1,
+          borderRadius: 1,
+          bgcolor: 'primary.main',
+          color: 'primary.contrastText',
+          fontWeight: 600,
+          '&:focus': { top: 8 },
+        }}
+      >
+        Skip to content
+      </Box>
       <Box
         sx={{
           display: 'flex',
@@ -131,7 +156,7 @@ export function App() {
           data-colour={barColour ?? 'default'}
         >
           <Toolbar variant="dense" sx={{ gap: 1 }}>
-            <Typography variant="h6" sx={{ flex: 1 }}>
+            <Typography variant="h6" component="div" sx={{ flex: 1 }}>
               Ops Console
             </Typography>
             <ProfileSwitcher />
@@ -170,6 +195,7 @@ export function App() {
               <ListItemButton
                 key={p.id}
                 selected={p.id === pageId}
+                aria-current={p.id === pageId ? 'page' : undefined}
                 href={`#/${p.id}`}
                 data-testid={`nav-${p.id}`}
               >
@@ -181,7 +207,13 @@ export function App() {
             ))}
           </List>
         </Drawer>
-        <Box component="main" sx={{ flex: 1, overflow: 'auto', p: 3 }}>
+        <Box
+          component="main"
+          id="main-content"
+          tabIndex={-1}
+          aria-label={current.label}
+          sx={{ flex: 1, overflow: 'auto', p: 3, '&:focus': { outline: 'none' } }}
+        >
           <Toolbar variant="dense" />
           <Page />
         </Box>

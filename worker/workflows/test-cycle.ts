@@ -18,6 +18,7 @@ import type { Activities } from '../activities';
 import { PHASES, type PhaseId } from '../../main/api/contract/phases';
 import {
   MAX_ATTEMPTS,
+  compensationOrder,
   type CycleInput,
   type CycleSummary,
   type RetryClass,
@@ -47,6 +48,8 @@ export interface CycleView {
   version: number;
   phases: PhaseView[];
   waitingFor: string[];
+  /** The phases in the order they completed: the cancel preview reverses it the way the compensation does. */
+  completedOrder?: PhaseId[];
 }
 export const progressQuery = defineQuery<CycleView>('progress');
 
@@ -86,7 +89,12 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     PHASES.map((p) => [p.id, { phase: p.id, state: 'pending', attempts: 0 }]),
   );
   const completed: PhaseId[] = [];
-  setHandler(progressQuery, () => ({ version, phases: [...phases.values()], waitingFor: [...waitingFor] }));
+  setHandler(progressQuery, () => ({
+    version,
+    phases: [...phases.values()],
+    waitingFor: [...waitingFor],
+    completedOrder: [...completed],
+  }));
 
   let pending: TrackEvent[] = [];
   const mark = (event: TrackEvent) => {
@@ -299,9 +307,9 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     const compensationFailed = await CancellationScope.nonCancellable(async () => {
       // A cancel also undoes the interrupted phase's partial work (RFIs already sent, tests already created); with
       // the saga so does a phase that failed for good (its first activity may have done its work).
-      const interrupted =
-        cancelled || saga ? [...phases.values()].filter((p) => p.state === 'failed').map((p) => p.phase) : [];
-      const order = [...interrupted, ...[...completed].reverse()];
+      // Only 'failed' phases are left part-way here (a cancel fails the phase it interrupts); the shared order is
+      // the one the console's cancel preview shows.
+      const order = compensationOrder(cancelled || saga ? [...phases.values()] : [], completed);
       if (order.length) mark({ kind: 'transition', from: order[0]!, to: 'compensation' });
       await flush();
       if (saga) {

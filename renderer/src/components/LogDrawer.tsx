@@ -14,7 +14,12 @@ export function LogDrawer({ open, onClose }: { open: boolean; onClose: () => voi
     if (open) void load();
   }, [open, load]);
   return (
-    <Drawer anchor="bottom" open={open} onClose={onClose} slotProps={{ paper: { sx: { height: '45vh' } } }}>
+    <Drawer
+      anchor="bottom"
+      open={open}
+      onClose={onClose}
+      slotProps={{ paper: { sx: { height: '45vh' }, 'aria-label': 'Console log' } }}
+    >
       <Box sx={{ p: 2, height: '100%', display: 'flex', flexDirection: 'column' }} data-testid="log-drawer">
         <Box sx={{ display: 'flex', alignItems: 'center', mb: 1 }}>
           <Typography variant="h6" sx={{ flex: 1 }}>

@@ -66,7 +66,8 @@ export function ServiceCard(props: {
           <Box key={label} sx={{ display: 'flex', fontSize: 13, py: 0.25 }}>
             <Box sx={{ color: 'text.secondary', width: 90, flexShrink: 0 }}>{label}</Box>
             <Box
-              sx={{ fontFamily: MONO, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+              // Wrapped, never cut: a restart policy or a long path is read in full.
+              sx={{ fontFamily: MONO, minWidth: 0, overflowWrap: 'anywhere' }}
             >
               {value}
             </Box>

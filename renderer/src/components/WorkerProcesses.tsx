@@ -7,14 +7,25 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
 import { useState, type FormEvent } from 'react';
 import { operations, type WorkerStatus } from '../../../main/api/contract';
 import { useContractForm } from '../forms';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { ErrorAlert } from './ErrorAlert';
 
+/** How many worker processes run now (a single-process worker reports no list: it is one when running). */
+export function workerProcessesRunning(worker: WorkerStatus): number {
+  if (worker.processes?.length) return worker.processes.filter((p) => p.state === 'running').length;
+  return worker.state === 'running' || worker.state === 'draining' ? 1 : 0;
+}
+
 export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
-  const [count, setCount] = useState(String(worker.desiredProcesses || worker.processes?.length || 1));
+  const running = workerProcessesRunning(worker);
+  // The field shows the number that runs until the operator types another one to scale to.
+  const [typed, setTyped] = useState<string | undefined>();
+  const count = typed ?? String(running || worker.desiredProcesses || 1);
+  const setCount = (value: string) => setTyped(value);
   const [error, setError] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
   const processes = worker.processes ?? [];
@@ -33,6 +44,7 @@ export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
     setError(undefined);
     try {
       await ops.call('worker.scale', form.data);
+      setTyped(undefined);
     } catch (err) {
       setError(form.absorb(asFailure(err)));
     } finally {
@@ -58,7 +70,9 @@ export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
           onChange={(e) => setCount(e.target.value)}
           {...form.field('processes')}
           sx={{ width: 260 }}
-          slotProps={{ htmlInput: { min: 1, max: 16, 'data-testid': 'worker-processes-count' } }}
+          slotProps={{
+            htmlInput: { min: 1, max: 16, 'data-testid': 'worker-processes-count', 'data-running': running },
+          }}
         />
         <Button
           size="small"
@@ -70,6 +84,17 @@ export function WorkerProcesses({ worker }: { worker: WorkerStatus }) {
         >
           Scale
         </Button>
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          sx={{ mt: 1 }}
+          data-testid="worker-processes-running"
+        >
+          {running} running now
+          {worker.desiredProcesses && worker.desiredProcesses !== running
+            ? `, ${worker.desiredProcesses} wanted`
+            : ''}
+        </Typography>
       </Box>
       {error && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
       {processes.length > 0 && (

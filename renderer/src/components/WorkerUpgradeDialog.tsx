@@ -21,6 +21,7 @@ import { ROLL_OUT_OVERRIDE } from '../../../main/api/contract';
 import { useUpgrade } from '../stores/upgrade';
 import { MONO } from '../theme';
 import { ErrorAlert } from './ErrorAlert';
+import { pluralize } from '../inspection/pluralize';
 
 const OUTCOME_COLOR = { replays: 'success', nondeterminism: 'error', error: 'warning' } as const;
 
@@ -85,7 +86,7 @@ export function WorkerUpgradeDialog({ open, onClose }: { open: boolean; onClose:
             >
               {report.passed
                 ? `Every checked cycle (${report.results.length}) replays on this bundle.`
-                : `${report.results.filter((r) => r.outcome !== 'replays').length} of ${report.results.length} cycles do not replay: do not roll this bundle out.`}
+                : `${report.results.filter((r) => r.outcome !== 'replays').length} of ${pluralize(report.results.length, 'cycle')} ${report.results.filter((r) => r.outcome !== 'replays').length === 1 ? 'does' : 'do'} not replay: do not roll this bundle out.`}
             </Alert>
             <Table size="small" data-testid="upgrade-results">
               <TableHead>

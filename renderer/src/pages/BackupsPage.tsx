@@ -17,7 +17,13 @@ import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, type FormEvent } from 'react';
-import { BackupScheduleSchema, type BackupSchedule, type BackupSetSummary } from '../../../main/api/contract';
+import {
+  BackupScheduleSchema,
+  type BackupSchedule,
+  type BackupSetSummary,
+  type Verification,
+} from '../../../main/api/contract';
+import { pluralize } from '../inspection/pluralize';
 import { BackupWizard } from '../components/backup/BackupWizard';
 import { JobProgress, formatBytes } from '../components/backup/JobProgress';
 import { RestoreWizard } from '../components/backup/RestoreWizard';
@@ -35,22 +41,68 @@ function age(iso: string): string {
   return `${Math.round(s / 86_400)} days ago`;
 }
 
+/** The set's badge: the strongest check it has passed, and when. */
 function VerificationChip({ set }: { set: BackupSetSummary }) {
   const v = set.verification;
-  if (!v) return <Chip size="small" label="not verified" />;
+  if (!v)
+    return <Chip size="small" label="not verified" data-testid="verification-badge" data-level="none" />;
+  const what = v.ok ? (v.trialRestore ? 'verified + trial restore' : 'verified') : 'failed verification';
   return (
     <Chip
       size="small"
       color={v.ok ? 'success' : 'error'}
-      label={v.ok ? (v.trialRestore ? 'verified + trial restore' : 'verified') : 'failed verification'}
+      label={`${what} · ${age(v.at)}`}
       title={v.problems.join('\n') || `checked ${new Date(v.at).toLocaleString()}`}
+      data-testid="verification-badge"
+      data-level={v.ok ? (v.trialRestore ? 'trial-restore' : 'verified') : 'failed'}
     />
   );
 }
 
+/** The result of the check just run on a set, shown in its row (not only in a tooltip). */
+function CheckResult({ result }: { result: CheckOutcome }) {
+  const what = result.trialRestore ? 'Trial restore' : 'Verify';
+  if ('failure' in result)
+    return (
+      <Typography variant="body2" color="error" role="status" data-testid="check-result" data-ok="false">
+        {what} could not run: {result.failure.message}
+      </Typography>
+    );
+  const v = result.verification;
+  return (
+    <Typography
+      variant="body2"
+      color={v.ok ? 'success.main' : 'error'}
+      role="status"
+      data-testid="check-result"
+      data-ok={v.ok}
+    >
+      {v.ok
+        ? `${what} passed at ${new Date(v.at).toLocaleTimeString()}: every file matches its checksum${
+            v.trialRestore ? ' and the restored copy matches the manifest' : ''
+          }.`
+        : `${what} failed: ${pluralize(v.problems.length, 'problem')} — ${v.problems.join(' ')}`}
+    </Typography>
+  );
+}
+
+type CheckOutcome =
+  { trialRestore: boolean; verification: Verification } | { trialRestore: boolean; failure: OpsFailure };
+
 function SetsTable({ onRestore }: { onRestore: (id: string) => void }) {
   const { sets, verify, remove, busy } = useBackups();
   const [removing, setRemoving] = useState<string | undefined>();
+  const [results, setResults] = useState<Record<string, CheckOutcome>>({});
+  const check = async (setId: string, trialRestore: boolean) => {
+    const verification = await verify(setId, trialRestore);
+    const failure = useBackups.getState().error;
+    setResults((r) => ({
+      ...r,
+      [setId]: verification
+        ? { trialRestore, verification }
+        : { trialRestore, failure: failure ?? { code: 'UNKNOWN', message: 'no result', hint: '' } },
+    }));
+  };
   if (sets.length === 0)
     return (
       <EmptyState title="No backup sets">
@@ -90,12 +142,13 @@ function SetsTable({ onRestore }: { onRestore: (id: string) => void }) {
               <TableCell align="right">{formatBytes(s.bytes)}</TableCell>
               <TableCell>
                 <VerificationChip set={s} />
+                {results[s.id] && <CheckResult result={results[s.id]!} />}
               </TableCell>
               <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
-                <Button size="small" disabled={busy} onClick={() => void verify(s.id, false)}>
+                <Button size="small" disabled={busy} onClick={() => void check(s.id, false)}>
                   Verify
                 </Button>
-                <Button size="small" disabled={busy} onClick={() => void verify(s.id, true)}>
+                <Button size="small" disabled={busy} onClick={() => void check(s.id, true)}>
                   Trial restore
                 </Button>
                 <Button size="small" disabled={busy} onClick={() => onRestore(s.id)}>
@@ -375,7 +428,9 @@ export function BackupsPage() {
         </Stack>
       </Stack>
       {error && !backupOpen && !restoreSet && <ErrorAlert error={error} onClose={clearError} />}
-      {job && job.state === 'running' && <JobProgress job={job} onCancel={() => void cancel()} />}
+      {job && (job.state === 'running' || !backupOpen) && (
+        <JobProgress job={job} onCancel={() => void cancel()} />
+      )}
       <SetsTable onRestore={setRestoreSet} />
       <Leftovers />
       <Reconciliation />

@@ -21,6 +21,7 @@ import { useContractForm } from '../forms';
 import { formatTime } from '../inspection/format';
 import { useCompensation } from '../stores/compensation';
 import { MONO } from '../theme';
+import { pluralize } from '../inspection/pluralize';
 
 const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
 
@@ -52,7 +53,7 @@ export function CompensationPage() {
           Compensation
         </Typography>
         <Typography variant="body2" color="text.secondary" data-testid="ledger-total">
-          {total ?? '…'} compensations
+          {total === undefined ? '… compensations' : pluralize(total, 'compensation')}
         </Typography>
       </Stack>
       <Stack direction="row" spacing={1} sx={{ my: 1 }}>

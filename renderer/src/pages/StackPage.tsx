@@ -21,7 +21,7 @@ import { StartProgress } from '../components/StartProgress';
 import { ValidationReportView } from '../components/ValidationReportView';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
-import { WorkerProcesses } from '../components/WorkerProcesses';
+import { WorkerProcesses, workerProcessesRunning } from '../components/WorkerProcesses';
 import { WorkerUpgradeDialog } from '../components/WorkerUpgradeDialog';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
@@ -232,7 +232,8 @@ export function StackPage() {
                   >
                     Logs
                   </ServiceCardButton>
-                  {s.id === 'temporal-ui' && (
+                  {/* Only a running Web UI can be opened. */}
+                  {s.id === 'temporal-ui' && s.state === 'running' && (
                     <OpenInWebUiButton refreshKey={`${s.state}:${s.port}`} testId="open-web-ui-from-card" />
                   )}
                 </>
@@ -271,6 +272,12 @@ export function StackPage() {
                     : '—',
                 ],
                 ['Heartbeat', worker.lastHeartbeat ? `${uptime(worker.lastHeartbeat, now)} ago` : '—'],
+                [
+                  'Processes',
+                  <span key="p" data-testid="worker-running-processes">
+                    {workerProcessesRunning(worker)} running
+                  </span>,
+                ] as [string, ReactNode],
                 ['Restarts', worker.restarts],
               ]}
               actions={

@@ -9,11 +9,12 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
-import { memo, useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import {
   CycleListInputSchema,
   PHASES,
   type CycleStatus,
+  type PhaseStateView,
   type StartCycleInput,
 } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -27,6 +28,11 @@ import { LiveIndicator } from '../components/inspection/LiveIndicator';
 import { PhaseDrawer } from '../components/inspection/PhaseDrawer';
 import { PhaseGraph } from '../components/inspection/PhaseGraph';
 import { StartCycleDialog } from '../components/inspection/StartCycleDialog';
+import { DateRangeFilter } from '../components/inspection/DateRangeFilter';
+import { CopyLinkButton } from '../components/CopyLinkButton';
+import { pluralize } from '../inspection/pluralize';
+import { parseWorkflowsView, workflowsHash, type WorkflowsView } from '../inspection/view-url';
+import { useFreshness } from '../stores/live';
 import { useContractForm } from '../forms';
 import { formatDuration, formatTime } from '../inspection/format';
 import { asFailure } from '../ops/client';
@@ -38,10 +44,122 @@ import { CopyTemporalCommandButton, OpenInWebUiButton, WebUiFeedback } from '../
 
 const STATUSES: CycleStatus[] = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 
-/** `#/workflows?open=<workflowId>` opens a cycle (the ledger links here). */
-function openFromHash(): string | undefined {
-  const query = window.location.hash.split('?')[1];
-  return query ? (new URLSearchParams(query).get('open') ?? undefined) : undefined;
+/** The view the address names (`#/workflows?status=running&open=<id>&drawer=<phase>`). */
+function viewFromAddress(): WorkflowsView {
+  return parseWorkflowsView(window.location.hash.split('?')[1] ?? '');
+}
+
+/** The view on screen, as the address would name it. */
+function viewOnScreen(): WorkflowsView {
+  const { query } = useWorkflows.getState();
+  const { workflowId, selectedPhase } = useCycle.getState();
+  return { filter: query.filter, sort: query.sort, dir: query.dir, open: workflowId, phase: selectedPhase };
+}
+
+let applying = false;
+/** Puts the stores in the state the address names (a link, a reload, back or forward). */
+function applyAddress(): void {
+  const view = viewFromAddress();
+  applying = true;
+  try {
+    useWorkflows.getState().setQuery({ filter: view.filter, sort: view.sort, dir: view.dir });
+    useCycle.getState().open(view.open);
+    if (view.open) useCycle.getState().selectPhase(view.phase);
+  } finally {
+    applying = false;
+  }
+}
+
+/**
+ * Keeps the address and the view in step: the address is read on open and on back/forward; every change the
+ * operator makes is a new history entry (typing in the search replaces the entry instead of adding one per key).
+ */
+function useViewInAddress(): void {
+  useEffect(() => {
+    // Arriving from the side menu (a bare `#/workflows`) keeps the view the page had; a link names its own.
+    if (window.location.hash.includes('?') || useWorkflows.getState().total === undefined) applyAddress();
+    const sync = () => {
+      if (applying || !window.location.hash.startsWith('#/workflows')) return;
+      const next = workflowsHash(viewOnScreen());
+      const shown = workflowsHash(viewFromAddress());
+      if (next === shown) return;
+      const typedOnly =
+        JSON.stringify({ ...viewOnScreen().filter, text: '' }) ===
+          JSON.stringify({ ...viewFromAddress().filter, text: '' }) &&
+        viewOnScreen().open === viewFromAddress().open &&
+        viewOnScreen().phase === viewFromAddress().phase;
+      if (typedOnly) window.history.replaceState(null, '', next);
+      else window.history.pushState(null, '', next);
+    };
+    sync();
+    const unsubscribeList = useWorkflows.subscribe((s, before) => s.query !== before.query && sync());
+    const unsubscribeCycle = useCycle.subscribe(
+      (s, before) =>
+        (s.workflowId !== before.workflowId || s.selectedPhase !== before.selectedPhase) && sync(),
+    );
+    const onAddress = () => {
+      if (!window.location.hash.startsWith('#/workflows')) return;
+      if (workflowsHash(viewFromAddress()) === workflowsHash(viewOnScreen())) return;
+      applyAddress();
+    };
+    window.addEventListener('popstate', onAddress);
+    window.addEventListener('hashchange', onAddress);
+    return () => {
+      unsubscribeList();
+      unsubscribeCycle();
+      window.removeEventListener('popstate', onAddress);
+      window.removeEventListener('hashchange', onAddress);
+    };
+  }, []);
+}
+
+const isTyping = (target: EventTarget | null) =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+
+/** `/` focuses the search; Escape closes the open cycle when nothing above it (a dialog, a drawer) is open. */
+function useWorkflowsKeys(search: React.RefObject<HTMLInputElement | null>) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      // A dialog, drawer, menu or popover handles its own keys.
+      if (document.querySelector('.MuiModal-root:not(.MuiModal-hidden)')) return;
+      if (e.key === '/' && !isTyping(e.target)) {
+        e.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+      } else if (e.key === 'Escape' && isTyping(e.target)) {
+        (e.target as HTMLElement).blur();
+      } else if (e.key === 'Escape' && useCycle.getState().workflowId) {
+        const id = useCycle.getState().workflowId;
+        useCycle.getState().open(undefined);
+        // Back to the row the cycle was opened from.
+        document
+          .querySelector<HTMLElement>(`[data-testid=cycle-row][data-workflow-id="${CSS.escape(id!)}"]`)
+          ?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [search]);
+}
+
+/** Only the step whose phase is still under way: a closed cycle or a finished phase waits for no one. */
+function stillWaiting(
+  waitingFor: string[],
+  status: string | undefined,
+  phases: PhaseStateView[] | undefined,
+): string[] {
+  if (status !== 'running' && status !== 'needs_attention') return [];
+  const phaseOf: Record<string, string> = {
+    scope_approval: 'scoping',
+    rfi_responses: 'request_for_information',
+    test_results: 'test_execution',
+  };
+  return waitingFor.filter((step) => {
+    const phase = phases?.find((p) => p.phase === phaseOf[step]);
+    return !phase || phase.state === 'running' || phase.state === 'needs_attention';
+  });
 }
 
 function download(name: string, value: unknown) {
@@ -53,46 +171,53 @@ function download(name: string, value: unknown) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** A datetime-local value as an ISO moment (the browser gives local time without a zone). */
-function isoOf(local: string): string | undefined {
-  const ms = Date.parse(local);
-  return local && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
-}
-const localInput = (iso?: string) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
-
-const Filters = memo(function Filters() {
+const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInputElement | null> }) {
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
   const [text, setText] = useState(filter.text);
-  const [from, setFrom] = useState(localInput(filter.from));
-  const [to, setTo] = useState(localInput(filter.to));
-  // The filters as typed go through the list's own schema: a range that ends before it starts is not sent.
+  // A search set from outside (a link, back/forward) replaces what is typed; one this field sent does not.
+  const sent = useRef(filter.text);
+  useEffect(() => {
+    if (filter.text !== sent.current) {
+      sent.current = filter.text;
+      setText(filter.text);
+    }
+  }, [filter.text]);
+  // The filters as typed go through the list's own schema: a text it refuses is not sent.
   const form = useContractForm(
     CycleListInputSchema,
-    { ...filter, text, from: isoOf(from), to: isoOf(to) },
-    {
-      labels: { text: 'Search', from: 'Started from', to: 'Started to' },
-      given: { text, from: isoOf(from), to: isoOf(to) },
-    },
+    { ...filter, text },
+    { labels: { text: 'Search' }, given: { text } },
   );
   const valid = form.valid;
   useEffect(() => useWorkflows.setState({ filterInvalid: !valid }), [valid]);
   useEffect(() => {
-    const t = setTimeout(() => valid && text !== filter.text && setFilter({ text }), 250);
+    const t = setTimeout(() => {
+      if (!valid || text === filter.text) return;
+      sent.current = text;
+      setFilter({ text });
+    }, 250);
     return () => clearTimeout(t);
   }, [text, filter.text, setFilter, valid]);
-  useEffect(() => {
-    const range = { from: isoOf(from), to: isoOf(to) };
-    if (valid && (range.from !== filter.from || range.to !== filter.to)) setFilter(range);
-  }, [from, to, filter.from, filter.to, setFilter, valid]);
   return (
-    <Stack direction="row" spacing={1} sx={{ my: 1 }}>
+    <Stack
+      direction="row"
+      spacing={1}
+      sx={{ my: 1, alignItems: 'flex-start' }}
+      role="group"
+      aria-label="Filter the test cycles"
+      data-testid="filter-bar"
+    >
       <TextField
         label="Search id, cycle, failure"
         value={text}
         onChange={(e) => setText(e.target.value)}
         {...form.field('text')}
-        slotProps={{ htmlInput: { 'data-testid': 'filter-text' } }}
+        inputRef={props.search}
+        slotProps={{
+          htmlInput: { 'data-testid': 'filter-text', 'aria-keyshortcuts': '/' },
+        }}
+        placeholder="Press / to search"
       />
       <TextField
         select
@@ -113,6 +238,7 @@ const Filters = memo(function Filters() {
         label="Phase"
         value={filter.phase ?? ''}
         onChange={(e) => setFilter({ phase: (e.target.value || undefined) as typeof filter.phase })}
+        slotProps={{ htmlInput: { 'data-testid': 'filter-phase' } }}
         sx={{ minWidth: 170 }}
       >
         <MenuItem value="">any</MenuItem>
@@ -127,32 +253,17 @@ const Filters = memo(function Filters() {
         label="Version"
         value={filter.version ?? ''}
         onChange={(e) => setFilter({ version: e.target.value ? Number(e.target.value) : undefined })}
+        slotProps={{ htmlInput: { 'data-testid': 'filter-version' } }}
         sx={{ minWidth: 100 }}
       >
         <MenuItem value="">any</MenuItem>
-        {[1, 2, 3].map((v) => (
+        {[1, 2, 3, 4].map((v) => (
           <MenuItem key={v} value={v}>
             v{v}
           </MenuItem>
         ))}
       </TextField>
-      <TextField
-        type="datetime-local"
-        label="Started from"
-        value={from}
-        onChange={(e) => setFrom(e.target.value)}
-        {...form.field('from')}
-        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-from' } }}
-      />
-      <TextField
-        type="datetime-local"
-        label="Started to"
-        value={to}
-        onChange={(e) => setTo(e.target.value)}
-        {...form.field('to')}
-        sx={{ maxWidth: 340 }}
-        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-to' } }}
-      />
+      <DateRangeFilter from={filter.from} to={filter.to} onChange={(range) => setFilter(range)} />
     </Stack>
   );
 });
@@ -188,13 +299,16 @@ const OpenCycle = memo(function OpenCycle() {
         {row && (
           <Typography variant="body2" color="text.secondary">
             v{row.version} · started {formatTime(row.startedAt)} · {formatDuration(row.durationMs)} ·{' '}
-            {row.retries} retries · {row.compensations} compensations
+            {pluralize(row.retries, 'retry')} · {pluralize(row.compensations, 'compensation')}
           </Typography>
         )}
         <Box sx={{ flex: 1 }} />
         <OpenInWebUiButton workflowId={cycle.workflowId} runId={row?.runId} />
         <CopyTemporalCommandButton workflowId={cycle.workflowId} runId={row?.runId} />
-        <LiveIndicator syncedAt={cycle.syncedAt} />
+        <LiveIndicator syncedAt={cycle.syncedAt} testId="open-cycle-live" />
+        <Button onClick={() => cycle.open(undefined)} aria-keyshortcuts="Escape" data-testid="close-cycle">
+          Close
+        </Button>
       </Stack>
       {detail?.failure && (
         <Typography variant="body2" color="error.main" gutterBottom>
@@ -205,7 +319,7 @@ const OpenCycle = memo(function OpenCycle() {
       <CycleActions
         workflowId={cycle.workflowId!}
         running={status === 'running'}
-        waitingFor={detail?.waitingFor ?? []}
+        waitingFor={stillWaiting(detail?.waitingFor ?? [], status, view?.phases)}
         busy={cycle.busy}
         preview={cycle.preview}
         stepContext={cycle.stepContext}
@@ -261,30 +375,21 @@ export function WorkflowsPage() {
   const list = useWorkflows();
   const stackState = useStack((s) => s.status?.state);
   const stackDown = stackState === 'stopped' || stackState === 'failed';
+  const { live } = useFreshness();
   const [starting, setStarting] = useState(false);
   // A fresh form each time the dialog opens.
   const [startKey, setStartKey] = useState(0);
   const openCycle = useCycle((s) => s.open);
   const selected = useCycle((s) => s.workflowId);
+  const search = useRef<HTMLInputElement>(null);
+  useViewInAddress();
+  useWorkflowsKeys(search);
 
   useEffect(() => {
     if (useWorkflows.getState().total === undefined) void useWorkflows.getState().reload();
-    const open = () => {
-      const id = openFromHash();
-      if (id) useCycle.getState().open(id);
-    };
-    open();
-    window.addEventListener('hashchange', open);
-    return () => window.removeEventListener('hashchange', open);
   }, []);
 
-  const open = useCallback(
-    (workflowId: string) => {
-      openCycle(workflowId);
-      window.history.replaceState(null, '', `#/workflows?open=${encodeURIComponent(workflowId)}`);
-    },
-    [openCycle],
-  );
+  const open = useCallback((workflowId: string) => openCycle(workflowId), [openCycle]);
   const start = async (input: StartCycleInput) => {
     try {
       const { workflowId } = await list.startCycle(input);
@@ -294,22 +399,25 @@ export function WorkflowsPage() {
       return asFailure(err);
     }
   };
+  const count = list.total === undefined ? '… cycles' : pluralize(list.total, 'cycle');
 
   return (
     <>
-      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-        <Typography variant="h5" sx={{ flex: 1 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
+        <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Workflows
         </Typography>
-        <Typography variant="body2" color="text.secondary" data-testid="cycle-total">
-          {list.total ?? '…'} cycles
+        <Typography variant="body2" color="text.secondary" data-testid="cycle-total" data-live={live}>
+          {live ? count : `${count} when last read`}
           {list.visibility ? '' : ' (Temporal visibility unavailable: tracked status shown)'}
         </Typography>
         <LiveIndicator syncedAt={list.syncedAt} />
+        <CopyLinkButton />
         <OpenInWebUiButton refreshKey={stackState} size="medium" testId="open-workflows-in-web-ui" />
         <Button
           variant={list.batchMode ? 'contained' : 'outlined'}
           onClick={() => list.setBatchMode(!list.batchMode)}
+          aria-pressed={list.batchMode}
           data-testid="batch-toggle"
         >
           Batch actions
@@ -326,7 +434,7 @@ export function WorkflowsPage() {
           Start cycle
         </Button>
       </Stack>
-      <Filters />
+      <Filters search={search} />
       {list.error && !stackDown && <ErrorAlert error={list.error} onClose={list.clearError} />}
       {list.batchMode && (
         <BatchPanel

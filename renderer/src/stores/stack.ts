@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { PortCheck, StackStatus, ValidationReport, WorkerStatus } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { noteStackState } from './live';
 
 type StackAction = 'start' | 'stop' | 'restart' | 'validate' | `restart:${string}`;
 
@@ -82,4 +83,6 @@ export const useStack = create<StackStore>((set, get) => {
 });
 
 ops.on('stack.status', (status) => useStack.setState({ status }));
+// Reads and replies (not only events) tell the liveness store what state the stack is in.
+useStack.subscribe((s) => noteStackState(s.status?.state, s.status?.updatedAt));
 ops.on('worker.status', (worker) => useStack.setState({ worker }));

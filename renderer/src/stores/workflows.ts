@@ -43,6 +43,8 @@ interface WorkflowsStore {
   batchResults: BatchResultItem[] | undefined;
   setFilter(patch: Partial<CycleFilter>): void;
   setSort(sort: CycleSort): void;
+  /** The whole query at once (a link or back/forward restores it); reloads only if it differs. */
+  setQuery(query: ListQuery): void;
   reload(): Promise<void>;
   ensureRange(first: number, last: number): void;
   rowAt(index: number): CycleRow | undefined;
@@ -125,6 +127,11 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
           dir: s.query.sort === sort ? (s.query.dir === 'asc' ? 'desc' : 'asc') : 'desc',
         },
       }));
+      void get().reload();
+    },
+    setQuery(query) {
+      if (JSON.stringify(query) === JSON.stringify(get().query)) return;
+      set({ query });
       void get().reload();
     },
     async reload() {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compensationPreview, compensationSteps } from '../../../main/inspection/compensation-plan';
 import type { PhaseStateView } from '../../../main/api/contract';
-import { PHASES } from '../../../main/api/contract/phases';
+import { PHASES, type PhaseId } from '../../../main/api/contract/phases';
+import { compensationOrder } from '../../../worker/shared';
 
 const at = (s: number) => new Date(Date.parse('2026-01-01T10:00:00Z') + s * 1000).toISOString();
 
@@ -46,6 +47,37 @@ describe('compensation preview', () => {
       ['planning', 'rollback', 'completed'],
     ]);
     expect(steps.map((s) => s.order)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('follows the order the workflow completed its phases in when the finish times tie', () => {
+    const tied = states({
+      planning: ['completed', 1],
+      scoping: ['completed', 2],
+      sample_selection: ['completed', 3],
+      data_owner_identification: ['completed', 3],
+      request_for_information: ['running'],
+    });
+    const ran = ['planning', 'scoping', 'data_owner_identification', 'sample_selection'] as const;
+    expect(compensationSteps(tied, [...ran]).map((s) => s.phase)).toEqual([
+      'request_for_information',
+      'sample_selection',
+      'data_owner_identification',
+      'scoping',
+      'planning',
+    ]);
+    // The same order the workflow computes from the same function.
+    expect(compensationSteps(tied, [...ran]).map((s) => s.phase)).toEqual(
+      compensationOrder(
+        tied.map((t) => ({ phase: t.phase as PhaseId, state: t.state })),
+        [...ran],
+      ),
+    );
+    // Without the workflow's answer, ties fall back to phase order.
+    expect(
+      compensationSteps(tied)
+        .map((s) => s.phase)
+        .slice(1, 3),
+    ).toEqual(['data_owner_identification', 'sample_selection']);
   });
 
   it('leaves skipped, pending and already compensated phases out', () => {

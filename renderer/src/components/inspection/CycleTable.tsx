@@ -1,5 +1,6 @@
 // The virtualised cycles list: only the rows on screen exist in the DOM; pages are asked for as they scroll in.
 import Box from '@mui/material/Box';
+import ButtonBase from '@mui/material/ButtonBase';
 import Checkbox from '@mui/material/Checkbox';
 import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -77,6 +78,39 @@ export function CycleTable(props: {
     return () => clearTimeout(timer);
   }, [first, last, props.total, onRange]);
 
+  // j / k move through the list (the rows on screen are the only ones in the DOM: scroll the next one in, then
+  // focus it); Enter on a row opens it.
+  const { total } = props;
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if ((e.key !== 'j' && e.key !== 'k') || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented)
+        return;
+      const target = e.target as HTMLElement | null;
+      if (target?.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target?.tagName ?? ''))
+        return;
+      if (document.querySelector('.MuiModal-root:not(.MuiModal-hidden)') || total === 0) return;
+      const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>(
+        '[data-testid=cycle-row]',
+      );
+      const selectedRow = scrollRef.current?.querySelector<HTMLElement>(
+        '[data-testid=cycle-row][aria-selected=true]',
+      );
+      const from = Number((focused ?? selectedRow)?.dataset.index ?? -1);
+      const next = Math.min(total - 1, Math.max(0, from + (e.key === 'j' ? 1 : -1)));
+      e.preventDefault();
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+      let tries = 0;
+      const focusRow = () => {
+        const row = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`);
+        if (row?.dataset.testid === 'cycle-row') row.focus({ preventScroll: false });
+        else if (tries++ < 20) requestAnimationFrame(focusRow);
+      };
+      focusRow();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [total, virtualizer]);
+
   const template = `${props.batchMode ? '42px ' : ''}${COLUMNS.map((c) => c.width).join(' ')}`;
   return (
     <Box
@@ -89,6 +123,9 @@ export function CycleTable(props: {
       }}
       data-testid="cycle-table"
       data-total={props.total}
+      role="grid"
+      aria-label="Test cycles (j and k move, Enter opens)"
+      aria-rowcount={props.total + 1}
     >
       <Box
         role="row"
@@ -102,18 +139,31 @@ export function CycleTable(props: {
           bgcolor: 'action.hover',
         }}
       >
-        {props.batchMode && <span />}
+        {props.batchMode && <span role="columnheader" aria-label="Included" />}
         {COLUMNS.map((c) => (
           <Typography
             key={c.id}
             variant="caption"
             role="columnheader"
-            sx={{ fontWeight: 600, cursor: c.sort ? 'pointer' : 'default', userSelect: 'none' }}
+            aria-sort={
+              c.sort && c.sort === props.sort ? (props.dir === 'asc' ? 'ascending' : 'descending') : undefined
+            }
+            sx={{ fontWeight: 600, userSelect: 'none' }}
             data-testid={`cycle-sort-${c.id}`}
-            onClick={c.sort ? () => props.onSort(c.sort!) : undefined}
           >
-            {c.label}
-            {c.sort === props.sort ? (props.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+            {c.sort ? (
+              // A real button: sorting is reachable with Tab and Enter, not only with the mouse.
+              <ButtonBase
+                onClick={() => props.onSort(c.sort!)}
+                sx={{ font: 'inherit', fontWeight: 600, borderRadius: 0.5, px: 0.25 }}
+                aria-label={`Sort by ${c.label}`}
+              >
+                {c.label}
+                {c.sort === props.sort ? (props.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+              </ButtonBase>
+            ) : (
+              c.label
+            )}
           </Typography>
         ))}
       </Box>
@@ -121,8 +171,9 @@ export function CycleTable(props: {
         ref={scrollRef}
         sx={{ height: props.height, overflow: 'auto', contain: 'strict' }}
         data-testid="cycle-scroll"
+        role="rowgroup"
       >
-        <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }} role="presentation">
           {items.map((item) => (
             <CycleRowView
               key={item.key}
@@ -200,7 +251,9 @@ const CycleRowView = memo(function CycleRowView(props: {
   if (!row) {
     return (
       <RowBox role="row" data-testid="cycle-row-loading" data-index={props.index} style={style}>
-        <span className="placeholder">…</span>
+        <span className="placeholder" role="gridcell">
+          …
+        </span>
       </RowBox>
     );
   }
@@ -216,36 +269,47 @@ const CycleRowView = memo(function CycleRowView(props: {
       data-status={row.status}
       data-index={props.index}
       aria-selected={props.selected}
+      aria-rowindex={props.index + 2}
       onClick={() => props.onOpen(row.workflowId)}
       onKeyDown={onKey}
       style={style}
     >
       {props.batchMode && (
-        <Checkbox
-          size="small"
-          checked={props.included}
-          onClick={(e) => e.stopPropagation()}
-          onChange={() => props.onToggle(row.workflowId)}
-          slotProps={{ input: { 'aria-label': `Include ${row.workflowId}` } }}
-        />
+        <span role="gridcell">
+          <Checkbox
+            size="small"
+            checked={props.included}
+            onClick={(e) => e.stopPropagation()}
+            onKeyDown={(e) => e.stopPropagation()}
+            onChange={() => props.onToggle(row.workflowId)}
+            slotProps={{ input: { 'aria-label': `Include ${row.workflowId}` } }}
+          />
+        </span>
       )}
-      <span>{row.cycleId ?? '—'}</span>
-      <span className="mono">{row.workflowId}</span>
-      <span>
+      <span role="gridcell">{row.cycleId ?? '—'}</span>
+      <span role="gridcell" className="mono">
+        {row.workflowId}
+      </span>
+      <span role="gridcell">
         <span className={`status ${STATUS_COLOR[row.status]}`}>{row.status}</span>
       </span>
-      <span>{row.currentPhase ? (LABELS[row.currentPhase] ?? row.currentPhase) : '—'}</span>
-      <span>{formatTime(row.startedAt)}</span>
-      <span>{formatDuration(row.durationMs)}</span>
+      <span role="gridcell">{row.currentPhase ? (LABELS[row.currentPhase] ?? row.currentPhase) : '—'}</span>
+      <span role="gridcell">{formatTime(row.startedAt)}</span>
+      <span role="gridcell">{formatDuration(row.durationMs)}</span>
       <span
+        role="gridcell"
         data-testid="cycle-work-waiting"
         title={`Finished phases: work ${formatDuration(row.activeMs)}, waiting for a person ${formatDuration(row.waitingMs)}`}
       >
         {formatDuration(row.activeMs)} / {formatDuration(row.waitingMs)}
       </span>
-      <span className={row.retries ? 'warn' : undefined}>{row.retries}</span>
-      <span className={row.compensations ? 'comp' : undefined}>{row.compensations}</span>
-      <span>v{row.version}</span>
+      <span role="gridcell" className={row.retries ? 'warn' : undefined}>
+        {row.retries}
+      </span>
+      <span role="gridcell" className={row.compensations ? 'comp' : undefined}>
+        {row.compensations}
+      </span>
+      <span role="gridcell">v{row.version}</span>
     </RowBox>
   );
 });

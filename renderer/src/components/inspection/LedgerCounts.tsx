@@ -1,5 +1,6 @@
 // What a ledger entry did to the rows, table by table: removed, kept (and why), notices sent.
 import Typography from '@mui/material/Typography';
+import { pluralize } from '../../inspection/pluralize';
 
 interface Counts {
   removed?: Record<string, number>;
@@ -20,7 +21,7 @@ export function LedgerCounts({ detail }: { detail: unknown }) {
     list(d.removed) && `removed ${list(d.removed)}`,
     list(d.kept) && `kept ${list(d.kept)}`,
     d.withdrawn ? `withdrew ${d.withdrawn}` : '',
-    d.messages ? `${d.messages} notice(s)` : '',
+    d.messages ? pluralize(d.messages, 'notice') : '',
   ].filter(Boolean);
   return (
     <Typography variant="body2" component="div" data-testid="ledger-counts">
