@@ -87,9 +87,21 @@ function printMemory(label, m) {
   );
 }
 
+/** When the console's back end got each phase's progress event (the worker's NOTIFY), by workflow:phase:state. */
+const received = new Map();
+ops.router.events.subscribe((name, e) => {
+  if (name !== 'workflow.progress' || e.table !== 'workflow_phases' || !e.phase) return;
+  const key = `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
+  if (!received.has(key)) received.set(key, Date.now());
+});
+
 /** In a console page: when each phase node's data-state changes (wall clock, as Temporal stamps its events). */
 function consoleProbes() {
   window.__changes = [];
+  window.__longTasksMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasksMs += e.duration;
+  }).observe({ type: 'longtask', buffered: true });
   new MutationObserver((records) => {
     const at = Date.now();
     for (const r of records)
@@ -176,12 +188,22 @@ async function consolePage(workflowId) {
 async function consoleLatencies(page, workflowId, readyAt) {
   const { byPhase, stages } = await completions(workflowId);
   const changes = await page.evaluate(() => window.__changes);
+  const longTasks = await page.evaluate(() => window.__longTasksMs);
+  console.log(
+    `${workflowId}: the page's main thread spent ${Math.round(longTasks)} ms in long tasks (over 50 ms)`,
+  );
   const out = [];
   for (const [phase, origin] of Object.entries(byPhase)) {
     if (origin < readyAt) continue; // completed before the page was watching
     const shown = changes.find((c) => c.phase === phase && c.state === 'completed' && c.at >= origin - 1000);
     if (!shown) throw new Error(`${workflowId}: the console page never showed ${phase} completed`);
-    out.push({ phase, ms: shown.at - origin, ...stages[phase] });
+    const heard = received.get(`${workflowId}:${phase}:completed`);
+    out.push({
+      phase,
+      ms: shown.at - origin,
+      heard: heard === undefined ? NaN : heard - origin,
+      ...stages[phase],
+    });
   }
   return out;
 }
@@ -272,6 +294,19 @@ async function singleCycles(uiBase) {
   console.log(
     `Web UI list: ${uiListMs.join(', ')} ms${notShown ? ` (${notShown} of ${finished.length} not shown by then: a lower bound)` : ''}`,
   );
+  // The probe itself is checked: a reload must show every one of them Completed.
+  await listPage.reload();
+  await listPage
+    .waitForFunction(
+      (ids) => ids.every((id) => window.__completedAt[id]),
+      finished.map((f) => f.workflowId),
+      {
+        timeout: 60_000,
+      },
+    )
+    .catch(() => {
+      throw new Error("the Web UI's list did not show the finished cycles Completed even after a reload");
+    });
   await listPage.close();
   return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown };
 }
@@ -394,6 +429,9 @@ try {
       0.5,
     )}, workflow task completed (tracking written, NOTIFY sent) ${pct(
       samples.map((x) => x.taskCompleted),
+      0.5,
+    )}, the console's back end has the NOTIFY ${pct(
+      samples.map((x) => x.heard),
       0.5,
     )}, the page shows it ${pct(
       samples.map((x) => x.ms),

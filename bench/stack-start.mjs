@@ -71,12 +71,12 @@ function scratch() {
   return dir;
 }
 
-/** The -c settings of a running cluster's command line (postmaster.opts), as a sorted list. */
+/** The -c settings of a running cluster's command line (postmaster.opts), as sorted name=value pairs. */
 function settingsOf(dataDir) {
   const opts = fs.readFileSync(path.join(dataDir, 'postmaster.opts'), 'utf8');
   return [...opts.matchAll(/"-c" "([^=]+)=([^"]*)"/g)]
-    .map((m) => m[1])
-    .filter((k) => !['port', 'unix_socket_directories'].includes(k))
+    .filter((m) => !['port', 'unix_socket_directories'].includes(m[1]))
+    .map((m) => `${m[1]}=${m[2]}`)
     .sort();
 }
 
@@ -350,8 +350,8 @@ for (let i = 0; i < RUNS; i++) {
 }
 // The floor must pass what the console passes: the same -c settings (ports and socket folders aside).
 const floorSettings = pgOptions(1, '/x')
-  .map((o) => o.slice(3, o.indexOf('=')))
-  .filter((k) => !['port', 'unix_socket_directories'].includes(k))
+  .map((o) => o.slice(3).replace(/'/g, ''))
+  .filter((o) => !/^(port|unix_socket_directories)=/.test(o))
   .sort();
 for (const s of consoleSettings)
   if (s.join() !== floorSettings.join())
