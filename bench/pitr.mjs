@@ -1,9 +1,11 @@
 // npm run bench:pitr — point-in-time recovery of both clusters to a moment WINDOW after a base backup, taken under
 // a steady cycle load, against the floor: the same base backups and archive restored by hand (copy, recovery.signal,
-// restore_command, start, wait for promotion; both clusters in parallel). Also archiving's cost on cycle
-// throughput (archiving on vs off, same batches). Prints BENCH lines.
+// restore_command, start, wait for promotion; both clusters in parallel), median of 3 rounds interleaved with the
+// console's 3. Also archiving's cost on cycle throughput (archiving on vs off, same batches). Prints BENCH lines,
+// each with the 1-minute load average beside it.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createConsole } from '../dist/bench-support.mjs';
@@ -11,6 +13,7 @@ import { cycleBatches, freePort, median, scratchHome, sleep, waitForWorker } fro
 
 const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
+const RECOVERIES = Number(process.env.BENCH_RECOVERIES ?? 3);
 const PG = '/usr/lib/postgresql/15/bin';
 
 const home = await scratchHome('ops-bench-pitr-', {
@@ -175,59 +178,86 @@ try {
   const segments =
     fs.readdirSync(clusters.app.archiveDir).length + fs.readdirSync(clusters.tpg.archiveDir).length;
 
-  const phases = {};
-  const unsubscribe = ops.router.events.subscribe((name, p) => {
-    if (name === 'recovery.progress') phases[`${p.step}:${p.state}`] = performance.now();
-  });
-  const t = performance.now();
-  await ops.router.invoke('recovery.recover', { to, inclusive: true, confirm: true });
-  const ours = (performance.now() - t) / 1000;
-  unsubscribe();
-  const since = new Date(Date.now() - ours * 1000).toISOString();
-  const lines = ['stack', 'worker', 'recovery', 'app-postgres', 'temporal-postgres']
-    .flatMap((source) => ops.logs.recent({ source, limit: 400 }))
-    .filter((l) => l.ts >= since)
-    .sort((a, b) => a.ts.localeCompare(b.ts));
-  console.log(
-    `log during the recovery:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`).join('\n')}`,
-  );
-  const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
-  console.log(
-    `stack start steps after the swap (s): ${ops.stack
-      .status()
-      .steps.filter((x) => x.startedAt && x.finishedAt)
-      .map((x) => `${x.id} ${took(x)}`)
-      .join(', ')}`,
-  );
-  // The restore proper (both clusters copied and replayed, in parallel), without the stack stop/swap/start.
-  const restoreStart = Math.min(
-    phases['restore app-postgres:running'],
-    phases['restore temporal-postgres:running'],
-  );
-  const restoreEnd = Math.max(phases['restore app-postgres:done'], phases['restore temporal-postgres:done']);
-  console.log(
-    `recovery steps (s from the call): ${Object.entries(phases)
-      .map(([k, v]) => `${k} ${((v - t) / 1000).toFixed(2)}`)
-      .join(', ')}`,
-  );
-  const restorePhase = (restoreEnd - restoreStart) / 1000;
-  const floor = await handRecovery(to, floorInput);
+  // The console's recovery and the floor, interleaved: console, floor, console, floor, … (the same target each time).
+  const ours = [];
+  const floors = [];
+  const restorePhases = [];
+  const loads = [];
+  for (let round = 0; round < RECOVERIES; round++) {
+    loads.push(os.loadavg()[0]);
+    const phases = {};
+    const unsubscribe = ops.router.events.subscribe((name, p) => {
+      if (name === 'recovery.progress') phases[`${p.step}:${p.state}`] = performance.now();
+    });
+    const t = performance.now();
+    await ops.router.invoke('recovery.recover', { to, inclusive: true, confirm: true });
+    const seconds = (performance.now() - t) / 1000;
+    unsubscribe();
+    ours.push(seconds);
+    if (round === 0) {
+      const since = new Date(Date.now() - seconds * 1000).toISOString();
+      const lines = ['stack', 'worker', 'recovery', 'app-postgres', 'temporal-postgres']
+        .flatMap((source) => ops.logs.recent({ source, limit: 400 }))
+        .filter((l) => l.ts >= since)
+        .sort((a, b) => a.ts.localeCompare(b.ts));
+      console.log(
+        `log during the first recovery:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`).join('\n')}`,
+      );
+      const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
+      console.log(
+        `stack start steps after the swap (s): ${ops.stack
+          .status()
+          .steps.filter((x) => x.startedAt && x.finishedAt)
+          .map((x) => `${x.id} ${took(x)}`)
+          .join(', ')}`,
+      );
+    }
+    // The restore proper (both clusters copied and replayed, in parallel), without the stack stop/swap/start.
+    const restoreStart = Math.min(
+      phases['restore app-postgres:running'],
+      phases['restore temporal-postgres:running'],
+    );
+    const restoreEnd = Math.max(
+      phases['restore app-postgres:done'],
+      phases['restore temporal-postgres:done'],
+    );
+    if (!Number.isFinite(restoreEnd - restoreStart))
+      throw new Error(`the recovery reported no restore steps: ${Object.keys(phases).join(', ')}`);
+    console.log(
+      `recovery ${round + 1} steps (s from the call): ${Object.entries(phases)
+        .map(([k, v]) => `${k} ${((v - t) / 1000).toFixed(2)}`)
+        .join(', ')}`,
+    );
+    restorePhases.push((restoreEnd - restoreStart) / 1000);
+    floors.push(await handRecovery(to, floorInput));
+    loads.push(os.loadavg()[0]);
+    console.log(
+      `round ${round + 1}: console ${seconds.toFixed(2)} s (restore phase ${restorePhases.at(-1).toFixed(2)} s), floor ${floors.at(-1).toFixed(2)} s`,
+    );
+  }
+  const oursS = median(ours);
+  const floor = median(floors);
+  const restorePhase = median(restorePhases);
+  const loadLine = `BENCH load_avg_1m ${median(loads).toFixed(2)} load`;
 
   const onR = median(on);
   const offR = median(off);
   console.log(
-    `baseline: recovery floor = the same base backups and ${segments} archived files restored by hand (cp -a, recovery.signal, restore_command, pg_ctl start, wait for promotion), both clusters in parallel; the console's time includes the stack stop/swap/start, validation and reconciliation. Throughput: ${CYCLES}-cycle batches, archiving on vs off, median of 2.`,
+    `baseline: recovery floor = the same base backups and ${segments} archived files restored by hand (cp -a, recovery.signal, restore_command, pg_ctl start, wait for promotion), both clusters in parallel, to the same target; median of ${RECOVERIES} rounds interleaved with the console's ${RECOVERIES} (console, floor, console, floor, …). The console's time includes the stack stop/swap/start, validation and reconciliation. Throughput: ${CYCLES}-cycle batches, archiving on vs off, median of 2.`,
   );
-  console.log(`BENCH pitr_window_s ${WINDOW_S} s`);
-  console.log(`BENCH pitr_recover_s ${ours.toFixed(2)} s`);
-  console.log(`BENCH pitr_recover_floor_s ${floor.toFixed(2)} s`);
-  console.log(`BENCH pitr_recover_ratio ${(ours / floor).toFixed(2)} x`);
-
-  console.log(`BENCH pitr_restore_phase_s ${restorePhase.toFixed(2)} s`);
-  console.log(`BENCH pitr_restore_phase_ratio ${(restorePhase / floor).toFixed(2)} x`);
-  console.log(`BENCH cycles_per_s_archiving ${onR.toFixed(3)} cycles/s`);
-  console.log(`BENCH cycles_per_s_no_archiving ${offR.toFixed(3)} cycles/s`);
-  console.log(`BENCH archiving_throughput_ratio ${(onR / offR).toFixed(3)} x`);
+  const line = (text) => {
+    console.log(text);
+    console.log(loadLine);
+  };
+  line(`BENCH pitr_window_s ${WINDOW_S} s`);
+  line(`BENCH pitr_recover_s ${oursS.toFixed(2)} s`);
+  line(`BENCH pitr_recover_floor_s ${floor.toFixed(2)} s`);
+  line(`BENCH pitr_recover_ratio ${(oursS / floor).toFixed(2)} x`);
+  line(`BENCH pitr_restore_phase_s ${restorePhase.toFixed(2)} s`);
+  line(`BENCH pitr_restore_phase_ratio ${(restorePhase / floor).toFixed(2)} x`);
+  line(`BENCH cycles_per_s_archiving ${onR.toFixed(3)} cycles/s`);
+  line(`BENCH cycles_per_s_no_archiving ${offR.toFixed(3)} cycles/s`);
+  line(`BENCH archiving_throughput_ratio ${(onR / offR).toFixed(3)} x`);
 } finally {
   await ops.router.call('stack.stop', {});
   await ops.shutdown();

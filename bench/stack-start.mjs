@@ -1,17 +1,22 @@
-// npm run bench:stack-start — cold and warm start of the local provider to all-healthy, against the same
-// components started by hand with the same settings in the same run (the floor). Prints BENCH lines.
+// npm run bench:stack-start — cold and warm start of the local provider to all-healthy, against the floor: the same
+// components started by hand in the same run, with the same server settings (every -c option the console passes to
+// PostgreSQL, checked against the console's own postmaster.opts; the same Temporal and Web UI config) and the same
+// parallelism (both clusters at once; each cluster's databases in one session, both clusters at once). Prints where
+// each side's time goes, BENCH lines, and the 1-minute load average beside each figure.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import { createConsole } from '../dist/bench-support.mjs';
+import YAML from 'yaml';
+import { createConsole, writeTemporalConfig } from '../dist/bench-support.mjs';
 import { freePort, median, sleep } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PG = '/usr/lib/postgresql/15/bin';
 const OPS = path.resolve('.ops');
+const UI_BIN = path.join(OPS, 'bin', 'temporal-ui-server');
 const asRoot = process.getuid() === 0;
 const pgUser = asRoot
   ? {
@@ -19,8 +24,33 @@ const pgUser = asRoot
       gid: Number(execFileSync('id', ['-g', 'postgres'])),
     }
   : {};
+/** The server options the console passes to both clusters with archiving off (checked against the console's run). */
+const pgOptions = (port, socketDir) => [
+  '-c listen_addresses=127.0.0.1',
+  `-c port=${port}`,
+  `-c unix_socket_directories=${socketDir}`,
+  "-c log_line_prefix='%m [%p] '",
+  '-c wal_level=minimal',
+  '-c max_wal_senders=0',
+];
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'pipe', cwd: '/', ...opts });
+/** A command to its end, asynchronously (so parallel steps really overlap). */
+const exec = (cmd, args, opts = {}) =>
+  new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: '/', stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')}: exit ${code} ${err.trim()}`),
+          ),
+    );
+  });
+const load1 = () => os.loadavg()[0];
 
 async function settings() {
   return {
@@ -41,22 +71,51 @@ function scratch() {
   return dir;
 }
 
+/** The -c settings of a running cluster's command line (postmaster.opts), as sorted name=value pairs. */
+function settingsOf(dataDir) {
+  const opts = fs.readFileSync(path.join(dataDir, 'postmaster.opts'), 'utf8');
+  return [...opts.matchAll(/"-c" "([^=]+)=([^"]*)"/g)]
+    .filter((m) => !['port', 'unix_socket_directories'].includes(m[1]))
+    .map((m) => `${m[1]}=${m[2]}`)
+    .sort();
+}
+
+/** Seconds each start step took, from the console's step list. */
+const stepTimes = (steps) =>
+  Object.fromEntries(
+    steps
+      .filter((x) => x.startedAt && x.finishedAt)
+      .map((x) => [x.id, (Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000]),
+  );
+
+let consoleSettings;
+
 /** The console: cold start (fresh data) and warm start (existing data), each to all-healthy. */
 async function consoleRun() {
   const home = scratch();
   fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify(await settings()));
   const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
-  let t = performance.now();
-  await ops.router.invoke('stack.start', {});
-  const cold = (performance.now() - t) / 1000;
-  await ops.router.invoke('stack.stop', {});
-  t = performance.now();
-  await ops.router.invoke('stack.start', {});
-  const warm = (performance.now() - t) / 1000;
-  await ops.router.invoke('stack.stop', {});
-  await ops.shutdown();
-  fs.rmSync(home, { recursive: true, force: true });
-  return { cold, warm };
+  try {
+    let t = performance.now();
+    await ops.router.invoke('stack.start', {});
+    const cold = (performance.now() - t) / 1000;
+    const coldSteps = stepTimes(ops.stack.status().steps);
+    const services = ops.stack.status().services.map((s) => s.id + ':' + s.state);
+    if (!services.includes('temporal-ui:running'))
+      throw new Error(`the console did not start the Web UI (${services.join(', ')}); the floor starts it`);
+    const clusters = await ops.stack.localClusters();
+    consoleSettings = [clusters.app, clusters.tpg].map((c) => settingsOf(c.dataDir));
+    await ops.router.invoke('stack.stop', {});
+    t = performance.now();
+    await ops.router.invoke('stack.start', {});
+    const warm = (performance.now() - t) / 1000;
+    const warmSteps = stepTimes(ops.stack.status().steps);
+    await ops.router.invoke('stack.stop', {});
+    return { cold, warm, coldSteps, warmSteps };
+  } finally {
+    await ops.shutdown();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** The floor: the same components by hand, with the same settings, the way an operator would script it. */
@@ -72,8 +131,8 @@ async function handRun() {
     temporalPostgres: { port: ports.temporalPostgres, user: 'ops', password },
     temporal: { port: ports.temporal },
   };
-  const { writeTemporalConfig } = await import('../dist/bench-support.mjs');
   const tdir = path.join(base, 'temporal');
+  const uidir = path.join(base, 'temporal-ui');
   const internal = {};
   for (const k of ['frontendHttp', 'history', 'matching', 'worker']) internal[k] = await freePort();
   let member = 21000 + Math.floor(Math.random() * 9000);
@@ -87,23 +146,11 @@ async function handRun() {
   };
 
   const startPg = (c) =>
-    new Promise((resolve, reject) => {
-      const p = spawn(
-        `${PG}/pg_ctl`,
-        [
-          '-D',
-          c.dir,
-          '-l',
-          `${c.dir}.log`,
-          '-o',
-          `-c listen_addresses=127.0.0.1 -c port=${c.port} -c unix_socket_directories=${c.dir}`,
-          '-w',
-          'start',
-        ],
-        { ...pgUser, cwd: '/', stdio: 'ignore', detached: true },
-      );
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('pg_ctl start failed'))));
-    });
+    exec(
+      `${PG}/pg_ctl`,
+      ['-D', c.dir, '-l', `${c.dir}.log`, '-o', pgOptions(c.port, c.dir).join(' '), '-w', 'start'],
+      { ...pgUser, detached: true },
+    );
   const startTemporal = async () => {
     const log = fs.openSync(path.join(tdir, 'server.log'), 'a');
     const server = spawn(
@@ -136,29 +183,69 @@ async function handRun() {
       return { server, c };
     }
   };
+  /** The Web UI with the console's config, until / answers (polled as the console polls it). */
+  const startUi = async () => {
+    fs.mkdirSync(path.join(uidir, 'config'), { recursive: true });
+    fs.writeFileSync(
+      path.join(uidir, 'config', 'development.yaml'),
+      YAML.stringify({
+        temporalGrpcAddress: `127.0.0.1:${ports.temporal}`,
+        host: '127.0.0.1',
+        port: ports.temporalUi,
+        enableUi: true,
+        defaultNamespace: 'default',
+        hideLogs: true,
+      }),
+    );
+    const log = fs.openSync(path.join(uidir, 'server.log'), 'a');
+    const ui = spawn(UI_BIN, ['--root', uidir, '--config', 'config', '--env', 'development', 'start'], {
+      stdio: ['ignore', log, log],
+      detached: true,
+      cwd: uidir,
+    });
+    let exited = false;
+    ui.once('exit', () => (exited = true));
+    for (;;) {
+      if (exited) throw new Error(`the hand-started Web UI exited; see ${path.join(uidir, 'server.log')}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${ports.temporalUi}/`, { signal: AbortSignal.timeout(1000) })).ok)
+          return ui;
+      } catch {
+        // not up yet
+      }
+      await sleep(100);
+    }
+  };
   const psqlEnv = { ...process.env, PGPASSWORD: password };
+  const phases = {};
+  let mark = performance.now();
+  const phase = (name) => {
+    const now = performance.now();
+    phases[name] = (now - mark) / 1000;
+    mark = now;
+  };
 
-  // Cold: initdb, start, create databases, schema, server, namespace usable.
-  let t = performance.now();
+  // Cold: initdb, start, create databases, schema, server, namespace usable, Web UI answering.
+  const t0 = performance.now();
+  mark = t0;
   const pw = path.join(base, 'pw');
   fs.writeFileSync(pw, password);
   if (asRoot) fs.chownSync(pw, pgUser.uid, pgUser.gid);
   if (asRoot) fs.chownSync(base, pgUser.uid, pgUser.gid);
   await Promise.all(
     clusters.map((c) =>
-      new Promise((resolve, reject) => {
-        const p = spawn(
-          `${PG}/initdb`,
-          ['-D', c.dir, '-U', 'ops', `--pwfile=${pw}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
-          { ...pgUser, cwd: '/', stdio: 'ignore' },
-        );
-        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('initdb failed'))));
-      }).then(() => startPg(c)),
+      exec(
+        `${PG}/initdb`,
+        ['-D', c.dir, '-U', 'ops', `--pwfile=${pw}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+        pgUser,
+      ).then(() => startPg(c)),
     ),
   );
-  for (const c of clusters)
-    for (const db of c.dbs)
-      run(
+  phase('postgres');
+  // One session per cluster (as the console does), both clusters at once.
+  await Promise.all(
+    clusters.map((c) =>
+      exec(
         `${PG}/psql`,
         [
           '-h',
@@ -169,11 +256,15 @@ async function handRun() {
           'ops',
           '-d',
           'postgres',
-          '-c',
-          `CREATE DATABASE ${db}`,
+          '-v',
+          'ON_ERROR_STOP=1',
+          ...c.dbs.flatMap((db) => ['-c', `CREATE DATABASE ${db}`]),
         ],
         { env: psqlEnv },
-      );
+      ),
+    ),
+  );
+  phase('databases');
   for (const [db, schema] of [
     ['temporal', 'temporal'],
     ['temporal_visibility', 'visibility'],
@@ -198,8 +289,10 @@ async function handRun() {
       { env },
     );
   }
+  phase('schema');
   writeTemporalConfig(tdir, spec, tports);
   let { server, c } = await startTemporal();
+  phase('temporal');
   await c.workflowService.registerNamespace({
     namespace: 'default',
     workflowExecutionRetentionPeriod: msToTs(72 * 3600 * 1000),
@@ -212,45 +305,86 @@ async function handRun() {
       await sleep(100);
     }
   }
-  const cold = (performance.now() - t) / 1000;
+  phase('namespace');
+  let ui = await startUi();
+  phase('ui');
+  const cold = (performance.now() - t0) / 1000;
+  const coldSteps = { ...phases };
   await c.close();
 
   const stopAll = async () => {
+    ui.kill('SIGTERM');
+    await new Promise((r) => ui.once('exit', r));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     for (const cl of clusters) run(`${PG}/pg_ctl`, ['-D', cl.dir, '-m', 'fast', '-w', 'stop'], pgUser);
   };
   await stopAll();
 
-  // Warm: start both clusters and the server until the namespace answers.
-  t = performance.now();
+  // Warm: start both clusters, the server until the namespace answers, and the Web UI.
+  const t1 = performance.now();
+  mark = t1;
   await Promise.all(clusters.map(startPg));
+  phase('postgres');
   ({ server, c } = await startTemporal());
   await c.workflowService.describeNamespace({ namespace: 'default' });
-  const warm = (performance.now() - t) / 1000;
+  phase('temporal');
+  ui = await startUi();
+  phase('ui');
+  const warm = (performance.now() - t1) / 1000;
+  const warmSteps = { postgres: phases.postgres, temporal: phases.temporal, ui: phases.ui };
   await c.close();
   await stopAll();
   fs.rmSync(base, { recursive: true, force: true });
-  return { cold, warm };
+  return { cold, warm, coldSteps, warmSteps };
 }
 
 const ours = [];
 const floor = [];
+const loads = [];
 for (let i = 0; i < RUNS; i++) {
+  loads.push(load1());
   floor.push(await handRun());
   ours.push(await consoleRun());
+  loads.push(load1());
 }
+// The floor must pass what the console passes: the same -c settings (ports and socket folders aside).
+const floorSettings = pgOptions(1, '/x')
+  .map((o) => o.slice(3).replace(/'/g, ''))
+  .filter((o) => !/^(port|unix_socket_directories)=/.test(o))
+  .sort();
+for (const s of consoleSettings)
+  if (s.join() !== floorSettings.join())
+    throw new Error(
+      `the console passed PostgreSQL ${s.join(', ')}; the floor passes ${floorSettings.join(', ')}: make them the same`,
+    );
+const medianSteps = (rs, key) => {
+  const ids = Object.keys(rs[0][key]);
+  return ids.map((id) => `${id} ${median(rs.map((r) => r[key][id] ?? 0)).toFixed(2)}`).join(', ');
+};
+console.log(`console cold steps (s, median): ${medianSteps(ours, 'coldSteps')}`);
+console.log(`floor cold steps (s, median): ${medianSteps(floor, 'coldSteps')}`);
+console.log(`console warm steps (s, median): ${medianSteps(ours, 'warmSteps')}`);
+console.log(`floor warm steps (s, median): ${medianSteps(floor, 'warmSteps')}`);
+console.log(
+  `runs (s): ${ours.map((r, i) => `console ${r.cold.toFixed(2)}/${r.warm.toFixed(2)} floor ${floor[i].cold.toFixed(2)}/${floor[i].warm.toFixed(2)}`).join('; ')}`,
+);
 const c = median(ours.map((r) => r.cold));
 const w = median(ours.map((r) => r.warm));
 const fc = median(floor.map((r) => r.cold));
 const fw = median(floor.map((r) => r.warm));
+const load = median(loads).toFixed(2);
 console.log(
-  `baseline: the same components started by hand with the same settings (median of ${RUNS}): cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s`,
+  `baseline: the same components (both PostgreSQL clusters, Temporal server, Web UI) started by hand in the same run, interleaved with the console's runs, with the console's server settings (${floorSettings.join(', ')}; the same Temporal and Web UI config) and parallelism (clusters at once, one session per cluster for its databases, both at once), median of ${RUNS}: cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s. The console's time also counts its own app DB migrations.`,
 );
-console.log(`BENCH stack_cold_s ${c.toFixed(2)} s`);
-console.log(`BENCH stack_warm_s ${w.toFixed(2)} s`);
-console.log(`BENCH stack_cold_floor_s ${fc.toFixed(2)} s`);
-console.log(`BENCH stack_warm_floor_s ${fw.toFixed(2)} s`);
-console.log(`BENCH stack_cold_ratio ${(c / fc).toFixed(2)} x`);
-console.log(`BENCH stack_warm_ratio ${(w / fw).toFixed(2)} x`);
+const bench = (name, value, unit) => {
+  console.log(`BENCH ${name} ${value} ${unit}`);
+  console.log(`BENCH load_avg_1m ${load} load`);
+};
+bench('stack_cold_s', c.toFixed(2), 's');
+bench('stack_warm_s', w.toFixed(2), 's');
+bench('stack_cold_floor_s', fc.toFixed(2), 's');
+bench('stack_warm_floor_s', fw.toFixed(2), 's');
+bench('stack_cold_ratio', (c / fc).toFixed(2), 'x');
+bench('stack_warm_ratio', (w / fw).toFixed(2), 'x');
 process.exit(0);

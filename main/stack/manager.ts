@@ -249,18 +249,34 @@ export class StackManager implements ConsoleModule {
           );
           if (state === 'failed') this.log.error(`${id}: ${detail ?? 'failed'}`);
           this.publish();
+          // The app DB's migrations need only its database: they run while the Temporal side starts.
+          if (id === 'databases' && state === 'done') appSchema ??= migrateAppDb();
         },
+      };
+      let appSchema: Promise<void> | undefined;
+      const migrateAppDb = () => {
+        const onAppDbReady = this.options.onAppDbReady;
+        if (!onAppDbReady) return undefined;
+        reporter.step('app-schema', 'running');
+        const running = onAppDbReady(this.spec()).then(
+          (detail) => reporter.step('app-schema', 'done', detail || undefined),
+          (err: unknown) => {
+            reporter.step('app-schema', 'failed', toErrorShape(err).message);
+            throw err;
+          },
+        );
+        running.catch(() => undefined); // awaited below; a failure while the provider fails too is not unhandled
+        return running;
       };
       const started = Date.now();
       try {
-        await provider.start(reporter, this.startAbort.signal);
+        // A provider that fails waits for the migrations it let start, so nothing runs on after the failure.
+        await provider
+          .start(reporter, this.startAbort.signal)
+          .finally(() => appSchema?.catch(() => undefined));
         if (this.startAbort.signal.aborted)
           throw new OpsError('STACK_FAILED', 'The start was cancelled by a stop.', 'Start again when ready.');
-        if (this.options.onAppDbReady) {
-          reporter.step('app-schema', 'running');
-          const detail = await this.options.onAppDbReady(this.spec());
-          reporter.step('app-schema', 'done', detail || undefined);
-        }
+        await (appSchema ?? migrateAppDb());
         this.state = 'running';
         this.log.info(`stack running (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         this.watchForCrashes();

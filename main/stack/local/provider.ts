@@ -181,6 +181,10 @@ export class LocalProvider implements StackProvider {
     report.step('ports', 'done');
 
     report.step('postgres', 'running');
+    // A Temporal cluster that existed before this start has its databases and nearly always a current schema:
+    // the server then boots while they are checked, and a check that finds work stops it first.
+    const warmTemporal = tpg.isInitialized();
+    const temporalWasRunning = Boolean(temporal.server.pid());
     ensureOwnedDir(this.spec.dataDir, runAs, 0o755);
     await Promise.all(
       [app, tpg].map(async (cluster) => {
@@ -196,6 +200,12 @@ export class LocalProvider implements StackProvider {
     );
     report.step('postgres', 'done');
     if (signal.aborted) return;
+    const early = warmTemporal && !temporalWasRunning ? temporal.launch() : undefined;
+    if (early) {
+      this.owned.add('temporal');
+      this.startedAt.set('temporal', new Date().toISOString());
+      early.catch(() => undefined); // awaited at the schema step
+    }
 
     report.step('databases', 'running');
     const [appVersion, tpgVersion] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
@@ -204,12 +214,18 @@ export class LocalProvider implements StackProvider {
     report.step('databases', 'done');
 
     report.step('schema', 'running');
-    const upgraded = await temporal.ensureSchemas();
+    let upgraded: string[] = [];
+    if (early) {
+      await early;
+      if (!(await temporal.schemasCurrent())) {
+        await temporal.stop(0);
+        upgraded = await temporal.ensureSchemas();
+      }
+    } else upgraded = await temporal.ensureSchemas();
     report.step('schema', 'done', upgraded.length ? `set up ${upgraded.join(', ')}` : 'up to date');
     if (signal.aborted) return;
 
     report.step('temporal', 'running');
-    const temporalWasRunning = Boolean(temporal.server.pid());
     this.follow('temporal', temporal.server.logFile);
     await temporal.start(signal);
     if (!temporalWasRunning) {

@@ -146,11 +146,29 @@ export class LocalTemporal {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    if (!this.server.pid()) {
-      await this.prepareConfig();
-      this.server.start();
-    }
+    await this.launch();
     await this.waitForFrontend(signal);
+  }
+
+  /** Starts the server process without waiting for it to answer (a warm start overlaps its boot with checks). */
+  async launch(): Promise<void> {
+    if (this.server.pid()) return;
+    await this.prepareConfig();
+    this.server.start();
+  }
+
+  /** Whether both databases hold this server's schema (reads only; a missing database is not current). */
+  async schemasCurrent(): Promise<boolean> {
+    const databases = Object.keys(SCHEMAS);
+    const found = await Promise.all(
+      databases.map((db) => currentSchemaVersion(this.spec, db).catch(() => undefined)),
+    );
+    return databases.every((db, i) => {
+      const current = found[i];
+      return (
+        current !== undefined && compareVersions(current, latestSchemaVersion(this.bin.schemaDir, db)) >= 0
+      );
+    });
   }
 
   private async waitForFrontend(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {

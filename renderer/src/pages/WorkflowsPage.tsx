@@ -268,6 +268,12 @@ const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInput
   );
 });
 
+// The graph and the history re-render only when their own data changes: a live phase change redraws the graph
+// without re-rendering the whole history, and a history reload leaves the graph alone.
+const CycleGraph = memo(PhaseGraph);
+const CycleHistory = memo(HistoryTimeline);
+const NO_PHASES: string[] = [];
+
 // Memoised: the list's page loads re-render the page, not the open cycle.
 const OpenCycle = memo(function OpenCycle() {
   const cycle = useCycle();
@@ -278,6 +284,16 @@ const OpenCycle = memo(function OpenCycle() {
     [],
   );
   const loadMore = useCallback(() => void useCycle.getState().loadMoreHistory(), []);
+  const reloadHistory = useCallback(() => void useCycle.getState().reloadHistory(), []);
+  const workflowId = cycle.workflowId;
+  const exportHistory = useCallback(
+    () =>
+      void useCycle
+        .getState()
+        .exportHistory()
+        .then((events) => download(`${workflowId}-history.json`, events)),
+    [workflowId],
+  );
   useEffect(() => {
     if (cycle.workflowId && cycle.historyToken === undefined && !cycle.historyLoading) loadMore();
   }, [cycle.workflowId, cycle.historyToken, cycle.historyLoading, loadMore]);
@@ -336,9 +352,9 @@ const OpenCycle = memo(function OpenCycle() {
         <AttentionPanel workflowId={cycle.workflowId} phases={view.phases} />
       )}
       <Box sx={{ mt: 1.5 }}>
-        <PhaseGraph
+        <CycleGraph
           view={view}
-          skipped={view?.skipped ?? []}
+          skipped={view?.skipped ?? NO_PHASES}
           selectedPhase={cycle.selectedPhase}
           onSelectPhase={onSelectPhase}
         />
@@ -346,20 +362,15 @@ const OpenCycle = memo(function OpenCycle() {
       <Typography variant="subtitle1" sx={{ mt: 2 }}>
         Event history
       </Typography>
-      <HistoryTimeline
+      <CycleHistory
         key={cycle.workflowId}
         events={cycle.history}
         complete={cycle.historyToken === null}
         loading={cycle.historyLoading}
         stale={cycle.historyStale}
         onLoadMore={loadMore}
-        onReload={() => void cycle.reloadHistory()}
-        onExport={() =>
-          void useCycle
-            .getState()
-            .exportHistory()
-            .then((events) => download(`${cycle.workflowId}-history.json`, events))
-        }
+        onReload={reloadHistory}
+        onExport={exportHistory}
       />
       <PhaseDrawer
         selectedPhase={cycle.selectedPhase}

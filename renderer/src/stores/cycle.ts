@@ -38,8 +38,6 @@ interface CycleStore {
   error: OpsFailure | undefined;
   /** When the view last matched the server; the page shows the age while disconnected. */
   syncedAt: number | undefined;
-  /** When the last live event for this cycle arrived (the bench reads it). */
-  lastEventAt: number | undefined;
   open(workflowId: string | undefined): void;
   refresh(): Promise<void>;
   selectPhase(phase: string | undefined): void;
@@ -170,7 +168,6 @@ export const useCycle = create<CycleStore>((set, get) => {
     busy: undefined,
     error: undefined,
     syncedAt: undefined,
-    lastEventAt: undefined,
     open(workflowId) {
       if (workflowId === get().workflowId) return;
       eventStates.clear();
@@ -339,7 +336,6 @@ function onProgress(event: WorkflowProgressEvent) {
         : {},
     );
   }
-  useCycle.setState({ lastEventAt: Date.now() });
   useCycle.getState().liveRefresh();
 }
 

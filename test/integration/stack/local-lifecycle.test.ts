@@ -62,7 +62,8 @@ describe('local provider lifecycle', () => {
       ['temporal', 'running'],
       ['temporal-ui', 'running'],
     ]);
-    expect(steps).toEqual([
+    // The app DB's migrations run beside the Temporal side, once the databases exist.
+    expect(steps.filter((s) => s !== 'app-schema')).toEqual([
       'binaries',
       'ports',
       'postgres',
@@ -71,8 +72,8 @@ describe('local provider lifecycle', () => {
       'temporal',
       'namespace',
       'ui',
-      'app-schema',
     ]);
+    expect(steps.indexOf('app-schema')).toBeGreaterThan(steps.indexOf('databases'));
     for (const s of status.services) pids.push(s.pid as number);
     expect(status.services.find((s) => s.id === 'temporal')?.version).toBe('1.29.1');
   });
@@ -156,5 +157,25 @@ describe('local provider lifecycle', () => {
     const restarted = await ops.router.invoke('stack.start', {});
     expect(restarted.state).toBe('running');
     expect(restarted.services.find((s) => s.id === 'temporal')?.pid).not.toBe(temporal.pid);
+  });
+  it('warm-starts over a missing Temporal database: the server booted early is stopped, the schema set up, then it starts', async () => {
+    await ops.router.invoke('stack.start', {});
+    const temporal = (await ops.router.invoke('stack.status', {})).services.find((s) => s.id === 'temporal')!;
+    process.kill(temporal.pid as number, 'SIGKILL');
+    while (alive(temporal.pid as number)) await new Promise((r) => setTimeout(r, 20));
+    const spec = ops.stack.spec();
+    const client = new pg.Client({ connectionString: postgresUrl(spec.temporalPostgres, 'postgres') });
+    await client.connect();
+    try {
+      await client.query('DROP DATABASE temporal_visibility WITH (FORCE)');
+    } finally {
+      await client.end();
+    }
+    await ops.router.invoke('stack.stop', {});
+    const warm = await ops.router.invoke('stack.start', {});
+    expect(warm.state).toBe('running');
+    expect(warm.steps.find((s) => s.id === 'schema')?.detail).toBe('set up temporal_visibility');
+    const report = await ops.router.invoke('stack.validate', {});
+    expect(report.checks.filter((c) => c.status !== 'healthy')).toEqual([]);
   });
 });

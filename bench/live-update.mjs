@@ -1,0 +1,486 @@
+// npm run bench:live-update — live updates end to end: a real stack (embedded), the real worker and Temporal, the
+// console in browser mode in Debian's Chromium. For every phase of the watched cycles, the time from the worker's
+// last activity of that phase completing (its ActivityTaskCompleted eventTime in the Temporal history, on this
+// machine's clock) to the phase node's data-state turning "completed" in the console's page (Date.now() in the
+// page's MutationObserver, the same clock). p50/p95 with 1 cycle running and with 50 running at once.
+// Baseline in the same run, on the same completions: the real Temporal Web UI (the stack's own, built by
+// provisioning) — the cycle's history page (the ActivityTaskCompleted row appearing) and the workflows list (the
+// cycle's row turning Completed, from the workflow's completion event).
+// Memory: the console's RSS (this process hosts the console's back end, as the desktop app's main process does)
+// and each worker process's RSS, at idle, during the 50-cycle run, and with a 100,000-cycle Workflows list open.
+// Prints BENCH lines, each with the 1-minute load average beside it; exits non-zero on a broken setup.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { tsToMs } from '@temporalio/common';
+import { createConsole, postgresUrl, startBrowserServer } from '../dist/bench-support.mjs';
+import { scratchHome, sleep, waitForWorker } from './support.mjs';
+
+const SINGLE = Number(process.env.BENCH_SINGLE_CYCLES ?? 5);
+const AT_ONCE = Number(process.env.BENCH_AT_ONCE ?? 50);
+const WATCHED = Number(process.env.BENCH_WATCHED ?? 5);
+const LIST_CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);
+/** How long after the last single cycle finished the Web UI's list gets to show the cycles without a reload. */
+const LIST_WAIT_MS = Number(process.env.BENCH_LIST_WAIT_MS ?? 60_000);
+const REPORTS = [1, 2, 3];
+const ACTIVITY_COMPLETED = 12; // temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+const ACTIVITY_SCHEDULED = 10;
+const WORKFLOW_COMPLETED = 2;
+const WORKFLOW_TASK_STARTED = 6;
+const WORKFLOW_TASK_COMPLETED = 7;
+
+const pct = (xs, p) => {
+  if (xs.length === 0)
+    throw new Error('no samples: the page never showed a phase change it could be timed on');
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+};
+const round = (x) => Math.round(x * 10) / 10;
+const load1 = () => os.loadavg()[0].toFixed(2);
+const bench = (name, value, unit) => {
+  console.log(`BENCH ${name} ${value} ${unit}`);
+  console.log(`BENCH load_avg_1m ${load1()} load`);
+};
+/** Resident memory of a process in MB, from /proc (0 when it is gone). */
+function rssMb(pid) {
+  try {
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return Number(line.split(/\s+/)[1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const home = await scratchHome('ops-bench-live-');
+const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
+let server;
+let browser;
+let db;
+let nextCycle = 1;
+
+/** Memory now: the console's and each worker process's RSS. */
+const memory = () => ({ console: rssMb(process.pid), workers: ops.worker.pids().map(rssMb) });
+/** The highest of each figure over samples taken every 250 ms while `work` runs. */
+async function peakMemory(work) {
+  const peak = memory();
+  const timer = setInterval(() => {
+    const m = memory();
+    peak.console = Math.max(peak.console, m.console);
+    m.workers.forEach((w, i) => (peak.workers[i] = Math.max(peak.workers[i] ?? 0, w)));
+  }, 250);
+  try {
+    return { result: await work(), peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+function printMemory(label, m) {
+  bench(`console_rss_mb_${label}`, round(m.console), 'MB');
+  if (m.workers.length === 0) throw new Error(`no worker process ran (${label})`);
+  m.workers.forEach((w, i) =>
+    bench(`worker_rss_mb_${label}${m.workers.length > 1 ? `_${i + 1}` : ''}`, round(w), 'MB'),
+  );
+}
+
+/** When the console's back end got each phase's progress event (the worker's NOTIFY), by workflow:phase:state. */
+const received = new Map();
+ops.router.events.subscribe((name, e) => {
+  if (name !== 'workflow.progress' || e.table !== 'workflow_phases' || !e.phase) return;
+  const key = `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
+  if (!received.has(key)) received.set(key, Date.now());
+});
+
+/** In a console page: when each phase node's data-state changes (wall clock, as Temporal stamps its events). */
+function consoleProbes() {
+  window.__changes = [];
+  window.__longTasksMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasksMs += e.duration;
+  }).observe({ type: 'longtask', buffered: true });
+  new MutationObserver((records) => {
+    const at = Date.now();
+    for (const r of records)
+      if (r.type === 'attributes' && r.target.dataset?.testid?.startsWith('phase-node-'))
+        window.__changes.push({
+          phase: r.target.dataset.testid.slice(11),
+          state: r.target.dataset.state,
+          at,
+        });
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
+/** In a Web UI history page: when each event's row first shows. */
+function historyProbes() {
+  window.__rows = {};
+  const scan = () => {
+    const at = Date.now();
+    for (const row of document.querySelectorAll('tr[data-testid=event-summary-row][data-eventid]'))
+      window.__rows[row.dataset.eventid] ??= at;
+  };
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true });
+}
+
+/** In a Web UI list page: when the given workflow's row first shows Completed. */
+function listProbes() {
+  window.__completedAt = {};
+  new MutationObserver(() => {
+    const at = Date.now();
+    for (const row of document.querySelectorAll('[data-testid=workflows-summary-configurable-table-row]')) {
+      if (!/Completed/.test(row.querySelector('[data-testid=execution-status]')?.textContent ?? '')) continue;
+      const link = [...row.querySelectorAll('a')].find((a) => /\/workflows\/test-cycle-\d+\//.test(a.href));
+      const id = link?.href.match(/\/workflows\/(test-cycle-\d+)\//)?.[1];
+      if (id) window.__completedAt[id] ??= at;
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+/** From a cycle's history: per phase, when its last activity completed; each completion's event id; the end. */
+async function completions(workflowId) {
+  const client = await ops.cycles.client();
+  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+  const phaseOf = new Map();
+  const byPhase = {};
+  const activities = [];
+  /** Per phase: its origin, then when the workflow task that follows it started and completed. */
+  const stages = {};
+  let completedAt;
+  for (const [i, e] of events.entries()) {
+    if (e.eventType === ACTIVITY_SCHEDULED) {
+      const payload = e.activityTaskScheduledEventAttributes.input?.payloads?.[0]?.data;
+      const phase = payload ? JSON.parse(Buffer.from(payload).toString()).phase : undefined;
+      phaseOf.set(String(e.eventId), phase);
+    } else if (e.eventType === ACTIVITY_COMPLETED) {
+      const phase = phaseOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
+      const at = tsToMs(e.eventTime);
+      activities.push({ eventId: String(e.eventId), at });
+      if (phase && at >= (byPhase[phase] ?? 0)) {
+        byPhase[phase] = at;
+        const next = (type) => events.slice(i).find((x) => x.eventType === type);
+        const started = next(WORKFLOW_TASK_STARTED);
+        const done = next(WORKFLOW_TASK_COMPLETED);
+        stages[phase] = {
+          taskStarted: started ? tsToMs(started.eventTime) - at : NaN,
+          taskCompleted: done ? tsToMs(done.eventTime) - at : NaN,
+        };
+      }
+    } else if (e.eventType === WORKFLOW_COMPLETED) completedAt = tsToMs(e.eventTime);
+  }
+  if (activities.length === 0) throw new Error(`${workflowId}: no activity completed in its history`);
+  if (!completedAt) throw new Error(`${workflowId}: its history has no completion`);
+  return { byPhase, stages, activities, completedAt };
+}
+
+/** A console page open on a cycle (before it starts), ready once the cycle's phase graph shows. */
+async function consolePage(workflowId) {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  await page.addInitScript(consoleProbes);
+  await page.goto(`${server.url}#/workflows?open=${workflowId}`);
+  await page.getByTestId('open-cycle').waitFor({ timeout: 60_000 });
+  return page;
+}
+
+/** Latencies of a console page's phase completions, each from its phase's last activity completing. */
+async function consoleLatencies(page, workflowId, readyAt) {
+  const { byPhase, stages } = await completions(workflowId);
+  const changes = await page.evaluate(() => window.__changes);
+  const longTasks = await page.evaluate(() => window.__longTasksMs);
+  console.log(
+    `${workflowId}: the page's main thread spent ${Math.round(longTasks)} ms in long tasks (over 50 ms)`,
+  );
+  const out = [];
+  for (const [phase, origin] of Object.entries(byPhase)) {
+    if (origin < readyAt) continue; // completed before the page was watching
+    const shown = changes.find((c) => c.phase === phase && c.state === 'completed' && c.at >= origin - 1000);
+    if (!shown) throw new Error(`${workflowId}: the console page never showed ${phase} completed`);
+    const heard = received.get(`${workflowId}:${phase}:completed`);
+    out.push({
+      phase,
+      ms: shown.at - origin,
+      heard: heard === undefined ? NaN : heard - origin,
+      ...stages[phase],
+    });
+  }
+  return out;
+}
+
+async function startCycle() {
+  const cycleId = nextCycle++;
+  const { workflowId } = await ops.cycles.start({
+    cycleId,
+    reportIds: REPORTS,
+    skipPhases: [],
+    autoApprove: true,
+  });
+  return workflowId;
+}
+
+async function waitDone(ids) {
+  const client = await ops.cycles.client();
+  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+}
+
+/** One cycle at a time, watched by the console and by the Web UI's history and list pages. */
+async function singleCycles(uiBase) {
+  const consoleMs = [];
+  const uiDetailMs = [];
+  const listPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  await listPage.addInitScript(listProbes);
+  await listPage.goto(`${uiBase}/namespaces/default/workflows`);
+  await listPage.getByTestId('workflow-count').waitFor({ timeout: 60_000 });
+  const finished = [];
+  for (let i = 0; i < SINGLE; i++) {
+    const workflowId = `test-cycle-${nextCycle}`;
+    // The cycle starts while the worker is stopped, so both pages are open and showing it before its first
+    // activity runs (a cold load of the Web UI takes longer than a cycle runs on a loaded machine).
+    await ops.router.invoke('worker.stop', {});
+    const page = await consolePage(workflowId);
+    const readyAt = Date.now();
+    await startCycle();
+    const client = await ops.cycles.client();
+    const { runId } = await client.workflow.getHandle(workflowId).describe();
+    const uiPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await uiPage.addInitScript(historyProbes);
+    await uiPage.goto(`${uiBase}/namespaces/default/workflows/${workflowId}/${runId}/history`);
+    await uiPage.locator('tr[data-testid=event-summary-row]').first().waitFor({ timeout: 60_000 });
+    await ops.router.invoke('worker.start', {});
+    await waitForWorker(ops);
+    const uiReadyAt = Date.now();
+    await waitDone([workflowId]);
+    const { activities, completedAt } = await completions(workflowId);
+    finished.push({ workflowId, completedAt });
+    const last = activities.at(-1);
+    // Until the Web UI's history shows the last completion (it long-polls the history).
+    await uiPage
+      .waitForFunction((id) => window.__rows[id] !== undefined, last.eventId, { timeout: 60_000 })
+      .catch(() => undefined);
+    await sleep(500);
+    const rows = await uiPage.evaluate(() => window.__rows);
+    const ui = [];
+    for (const a of activities) {
+      if (a.at < uiReadyAt) continue; // completed before the page was watching
+      if (rows[a.eventId] === undefined)
+        throw new Error(`${workflowId}: the Web UI's history never showed event ${a.eventId}`);
+      ui.push(rows[a.eventId] - a.at);
+    }
+    uiDetailMs.push(...ui);
+    const samples = await consoleLatencies(page, workflowId, readyAt);
+    consoleMs.push(...samples);
+    console.log(
+      `1 cycle, ${workflowId}: console ${samples.map((s) => `${s.phase} ${s.ms}`).join(', ')} ms; Web UI history ${ui.join(', ')} ms`,
+    );
+    await page.close();
+    await uiPage.close();
+  }
+  // The list, open all along and never reloaded: when each cycle's row showed Completed (it refreshes itself or not).
+  const deadline = finished.at(-1).completedAt + LIST_WAIT_MS;
+  await listPage
+    .waitForFunction(
+      (ids) => ids.every((id) => window.__completedAt[id]),
+      finished.map((f) => f.workflowId),
+      {
+        timeout: Math.max(1, deadline - Date.now()),
+      },
+    )
+    .catch(() => undefined);
+  const shown = await listPage.evaluate(() => window.__completedAt);
+  const now = Date.now();
+  const uiListMs = finished.map((f) => (shown[f.workflowId] ?? now) - f.completedAt);
+  const notShown = finished.filter((f) => !shown[f.workflowId]).length;
+  console.log(
+    `Web UI list: ${uiListMs.join(', ')} ms${notShown ? ` (${notShown} of ${finished.length} not shown by then: a lower bound)` : ''}`,
+  );
+  // The probe itself is checked: a reload must show every one of them Completed.
+  await listPage.reload();
+  await listPage
+    .waitForFunction(
+      (ids) => ids.every((id) => window.__completedAt[id]),
+      finished.map((f) => f.workflowId),
+      {
+        timeout: 60_000,
+      },
+    )
+    .catch(() => {
+      throw new Error("the Web UI's list did not show the finished cycles Completed even after a reload");
+    });
+  await listPage.close();
+  return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown };
+}
+
+/** AT_ONCE cycles started together; WATCHED of them open in console pages (spread over the batch). */
+async function manyCycles() {
+  const first = nextCycle;
+  const watchedIds = Array.from(
+    { length: Math.min(WATCHED, AT_ONCE) },
+    (_, k) => `test-cycle-${first + Math.floor((k * (AT_ONCE - 1)) / Math.max(1, WATCHED - 1))}`,
+  );
+  const pages = [];
+  for (const id of watchedIds) pages.push({ id, page: await consolePage(id) });
+  const readyAt = Date.now();
+  const { peak } = await peakMemory(async () => {
+    const ids = [];
+    for (let i = 0; i < AT_ONCE; i++) ids.push(await startCycle());
+    await waitDone(ids);
+  });
+  await sleep(500);
+  const ms = [];
+  for (const { id, page } of pages) {
+    const samples = await consoleLatencies(page, id, readyAt);
+    ms.push(...samples);
+    console.log(`${AT_ONCE} cycles, ${id}: ${samples.map((s) => `${s.phase} ${s.ms}`).join(', ')} ms`);
+    await page.close();
+  }
+  return { ms, peak };
+}
+
+/** 100,000 finished cycles in the tracking tables, then the Workflows list open and scrolled. */
+async function bigList() {
+  const phases = [
+    ['planning', 1, 'rollback'],
+    ['scoping', 2, 'notify'],
+    ['sample_selection', 3, 'rollback'],
+    ['data_owner_identification', 4, 'partial_rollback'],
+    ['request_for_information', 5, 'notify'],
+    ['test_execution', 6, 'partial_rollback'],
+    ['observation_management', 7, 'skip'],
+    ['finalize_test_report', 8, 'rollback'],
+  ];
+  await db.query(`
+    INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, cycle_id, version, status, input, started_at,
+                                     finished_at, duration_ms)
+    SELECT 'bench-cycle-' || g, 'run-' || g, 'TestCycleWorkflow', 100000 + g, 4, 'completed', '{}'::jsonb,
+           now() - g * interval '25 seconds', now() - g * interval '25 seconds' + interval '20 minutes', 1200000
+      FROM generate_series(1, ${LIST_CYCLES}) g`);
+  await db.query(`
+    INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy, started_at,
+                                 finished_at, duration_ms)
+    SELECT 'bench-cycle-' || g, 'run-' || g, p.id, p.n, 'completed', p.c, now() - g * interval '25 seconds',
+           now() - g * interval '25 seconds' + interval '2 minutes', 120000
+      FROM generate_series(1, ${LIST_CYCLES}) g
+     CROSS JOIN (VALUES ${phases.map(([id, n, c]) => `('${id}', ${n}, '${c}')`).join(', ')}) p(id, n, c)`);
+  await db.query('ANALYZE');
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const { peak } = await peakMemory(async () => {
+    await page.goto(`${server.url}#/workflows`);
+    await page.locator('[data-testid=cycle-row]').first().waitFor({ timeout: 120_000 });
+    const total = Number(await page.getByTestId('cycle-table').getAttribute('data-total'));
+    if (total < LIST_CYCLES) throw new Error(`the list counts ${total} cycles, not ${LIST_CYCLES}+`);
+    // Scrolled down through the rows and far into them, as an operator looking for one would.
+    await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid=cycle-scroll]');
+      for (let n = 1; n <= 120; n++) {
+        el.scrollTop = n % 30 === 0 ? el.scrollTop + 400_000 : el.scrollTop + 600;
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    });
+    await sleep(1000);
+  });
+  await page.close();
+  return peak;
+}
+
+try {
+  await ops.router.invoke('stack.start', {});
+  await waitForWorker(ops);
+  const spec = ops.stack.spec();
+  if (!spec.temporalUi.enabled) throw new Error('the stack runs without its Web UI: the baseline needs it');
+  const uiBase = `http://127.0.0.1:${spec.temporalUi.port}`;
+  if (!(await fetch(`${uiBase}/`)).ok) throw new Error(`the Web UI does not answer on ${uiBase}`);
+  await ops.router.invoke('workflows.createDemoData', { reports: REPORTS.length });
+  db = new pg.Pool({ connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database), max: 2 });
+  server = await startBrowserServer({
+    router: ops.router,
+    staticDir: path.resolve('dist', 'renderer'),
+    port: 0,
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // A warm-up cycle (worker caches, first queries, the page's code), not counted.
+  await waitDone([await startCycle()]);
+
+  // Idle: the stack up, the worker polling, a console page open on the Workflows page.
+  const idlePage = await browser.newPage();
+  await idlePage.goto(`${server.url}#/workflows`);
+  await sleep(3000);
+  const idle = memory();
+  await idlePage.close();
+
+  const one = await singleCycles(uiBase);
+  const many = await manyCycles();
+  const listPeak = await bigList();
+
+  const where = (samples) =>
+    `workflow task started ${pct(
+      samples.map((x) => x.taskStarted),
+      0.5,
+    )}, workflow task completed (tracking written, NOTIFY sent) ${pct(
+      samples.map((x) => x.taskCompleted),
+      0.5,
+    )}, the console's back end has the NOTIFY ${pct(
+      samples.map((x) => x.heard),
+      0.5,
+    )}, the page shows it ${pct(
+      samples.map((x) => x.ms),
+      0.5,
+    )}`;
+  console.log(
+    `where the time goes, 1 cycle (median ms after the activity completed): ${where(one.consoleMs)}`,
+  );
+  console.log(`where the time goes, ${AT_ONCE} cycles: ${where(many.ms)}`);
+  const p50one = pct(
+    one.consoleMs.map((x) => x.ms),
+    0.5,
+  );
+  const p95one = pct(
+    one.consoleMs.map((x) => x.ms),
+    0.95,
+  );
+  const p50many = pct(
+    many.ms.map((x) => x.ms),
+    0.5,
+  );
+  const p95many = pct(
+    many.ms.map((x) => x.ms),
+    0.95,
+  );
+  const uiDetail = pct(one.uiDetailMs, 0.5);
+  const uiList = pct(one.uiListMs, 0.5);
+  console.log(
+    `samples: ${one.consoleMs.length} phase completions with 1 cycle running (${SINGLE} cycles), ${many.ms.length} with ${AT_ONCE} at once (${WATCHED} watched); Web UI: ${one.uiDetailMs.length} history rows (p95 ${pct(one.uiDetailMs, 0.95)} ms), ${one.uiListMs.length} list rows`,
+  );
+  console.log(
+    `baseline: the real Temporal Web UI 2.54 of the same stack, in the same Chromium, on the same cycles with 1 running: its history page (median time from each ActivityTaskCompleted eventTime to that event's row showing) and its workflows list, opened once and never reloaded (median time from the WorkflowExecutionCompleted eventTime to the cycle's row showing Completed; ${one.listNotShown} of ${SINGLE} rows not shown ${LIST_WAIT_MS} ms after the last cycle finished, counted as the time waited: a lower bound). Console: from the phase's last ActivityTaskCompleted eventTime to the phase node's data-state turning completed. Memory: RSS from /proc; the console's is this process (its back end; the page runs in Chromium).`,
+  );
+  bench('live_update_e2e_p50_ms_1', round(p50one), 'ms');
+  bench('live_update_e2e_p95_ms_1', round(p95one), 'ms');
+  bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms');
+  bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms');
+  bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms');
+  bench('temporal_ui_list_update_ms', round(uiList), 'ms');
+  bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x');
+  printMemory('idle', idle);
+  printMemory(`${AT_ONCE}_cycles`, many.peak);
+  printMemory('100k_list', listPeak);
+} finally {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  await db?.end().catch(() => undefined);
+  await ops.router.invoke('stack.stop', {}).catch(() => undefined);
+  await ops.shutdown();
+  fs.rmSync(home, { recursive: true, force: true });
+}
+process.exit(0);
