@@ -18,10 +18,12 @@ import { skippedProbeCheck, validateStack } from './stack/health';
 import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
-import type { TemporalContainerOverride } from './stack/docker';
+import type { ConsoleContext, ConsoleModule, ModuleFactory, TemporalContainerOverride } from './context';
 import type { WorkerConfig } from '../worker/config';
 import { resourceLayout } from './resources';
 import { registerWebUi } from './web-ui';
+
+export type { ConsoleContext, ConsoleModule, ModuleFactory } from './context';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -38,34 +40,6 @@ export interface ConsoleOptions {
   /** Why secrets are not in the system keychain (said once in the log, and shown in Settings). */
   secretStoreNotice?: string;
 }
-
-/** What a capability (stack, worker, workflows, …) receives to wire itself in. */
-export interface ConsoleContext {
-  readonly router: Router;
-  readonly logs: LogBus;
-  readonly settings: SettingsStore;
-  readonly secrets: SecretStore;
-  readonly dataDir: string;
-  readonly mode: AppInfo['mode'];
-  /**
-   * Browser and desktop consoles run until closed and follow the stack (worker, NOTIFY listener, schedules,
-   * after-start checks); one-shot CLI commands run none of that, so they exit when their work is done.
-   */
-  readonly longRunning: boolean;
-  /** Connection profiles: the one in force decides the stack spec and the production lock. */
-  readonly profiles: ProfileService;
-  /** See ConsoleOptions.dockerTemporal. */
-  readonly dockerTemporal?: TemporalContainerOverride;
-  log(source: string): Logger;
-}
-
-export interface ConsoleModule {
-  readonly name: string;
-  /** Called once when the console is being shut down; must stop every child process it owns. */
-  shutdown?(): Promise<void>;
-}
-
-export type ModuleFactory = (ctx: ConsoleContext) => ConsoleModule;
 
 export class OpsConsole implements ConsoleContext {
   readonly router = new Router();

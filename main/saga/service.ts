@@ -7,7 +7,7 @@ import type { AppDbPool } from '../db';
 import type { CompensationRetryResult, OpParsedInput } from '../api/contract';
 import { PHASES, type PhaseId } from '../api/contract/phases';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
 
 export interface SagaOptions {

@@ -15,7 +15,7 @@ import {
 } from '../api/contract';
 import { PHASE_IDS } from '../api/contract/phases';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
 import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
 import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';

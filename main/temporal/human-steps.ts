@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { AppDbPool } from '../db';
 import type { HumanStep, StepContext, StepOutcome } from '../api/contract';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import {
   STEP_PHASE,
   STEP_UPDATE,

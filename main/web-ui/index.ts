@@ -1,6 +1,6 @@
 // The Temporal Web UI from the console: links for the stack in force (webUi.links). The desktop shell adds
 // webUi.open (system browser, allow-listed); browser mode opens a tab itself.
-import type { ConsoleContext } from '../console';
+import type { ConsoleContext } from '../context';
 import type { StackSpec } from '../stack/provider';
 import { webUiLinks } from './links';
 

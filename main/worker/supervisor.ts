@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { WorkerProcessStatus, WorkerStatus } from '../api/contract';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import { shippedResources } from '../resources';
 import type { WorkerConfig } from '../../worker/config';
 import type { SupervisorMessage, WorkerMessage } from '../../worker/index';
