@@ -19,7 +19,7 @@ import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
 import type { StackSpec } from './stack/provider';
 import type { ConsoleContext, ConsoleModule, ModuleFactory, TemporalContainerOverride } from './context';
-import type { WorkerConfig } from '../worker/config';
+import type { WorkerConfig } from '../shared/worker-protocol';
 import { resourceLayout } from './resources';
 import { registerWebUi } from './web-ui';
 

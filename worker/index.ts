@@ -5,21 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from './activities';
-import type { WorkerConfig } from './config';
-
-export type WorkerMessage =
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { type: 'ready' }
-  | {
-      type: 'status';
-      status: {
-        state: string;
-        polling: boolean;
-        activitySlots: { used: number; available: number };
-        workflowSlots: { used: number; available: number };
-      };
-    };
-export type SupervisorMessage = { type: 'config'; config: WorkerConfig } | { type: 'drain' };
+import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../shared/worker-protocol';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

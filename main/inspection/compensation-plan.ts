@@ -5,7 +5,7 @@ import type {
   CycleStatus,
   PhaseStateView,
 } from '../api/contract/inspection';
-import { PHASES } from '../api/contract/phases';
+import { PHASES } from '../../shared/phases';
 
 /**
  * The worker compensates, on a cancel, the interrupted phases (running when the cancel lands) first, then every

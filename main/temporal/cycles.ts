@@ -13,7 +13,8 @@ import {
   type StartCycleInput,
   type StartCycleResult,
 } from '../api/contract';
-import { PHASE_IDS } from '../api/contract/phases';
+import { PHASE_IDS } from '../../shared/phases';
+import { inTransaction } from '../../shared/transaction';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
@@ -235,9 +236,7 @@ export class CycleService implements ConsoleModule {
 
   /** Demo reports 1..n, each with a reachable data owner, for trying cycles on an empty app DB. */
   async createDemoData(count: number): Promise<{ reportIds: number[]; created: number }> {
-    const client = await this.options.appDb.get().connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.options.appDb.get(), async (client) => {
       let created = 0;
       const reportIds: number[] = [];
       for (let id = 1; id <= count; id++) {
@@ -260,14 +259,8 @@ export class CycleService implements ConsoleModule {
         created += r.rowCount ?? 0;
         reportIds.push(id);
       }
-      await client.query('COMMIT');
       return { reportIds, created };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async shutdown(): Promise<void> {

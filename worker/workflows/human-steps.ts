@@ -3,7 +3,7 @@
 // complete payload. A refused update is rejected by its validator, so nothing reaches the history.
 // Cycles started before this code (no `validated-human-steps` marker) keep their signal handlers unchanged.
 import { condition, defineQuery, defineSignal, defineUpdate, log, setHandler } from '@temporalio/workflow';
-import type { PhaseId } from '../../main/api/contract/phases';
+import type { PhaseId } from '../../shared/phases';
 import {
   STEP_PHASE,
   STEP_UPDATE,

@@ -2,7 +2,7 @@
 // that still fails is recorded `failed` and alerted, the steps that depend on it are held back, and the rest go on.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PHASES, type CompensationStrategy, type PhaseId } from '../../main/api/contract/phases';
+import { PHASES, type CompensationStrategy, type PhaseId } from '../../shared/phases';
 import { MAX_ATTEMPTS, type RetryClass } from '../shared';
 
 /** The patch behind the truthful saga: cycles started before it replay without it. */

@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PHASES, type PhaseId } from '../../main/api/contract/phases';
+import { PHASES, type PhaseId } from '../../shared/phases';
 import {
   MAX_ATTEMPTS,
   type CycleInput,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compensationPreview, compensationSteps } from '../../../main/inspection/compensation-plan';
 import type { PhaseStateView } from '../../../main/api/contract';
-import { PHASES } from '../../../main/api/contract/phases';
+import { PHASES } from '../../../shared/phases';
 
 const at = (s: number) => new Date(Date.parse('2026-01-01T10:00:00Z') + s * 1000).toISOString();
 
