@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createConsole, resolveBinaries } from '../dist/bench-support.mjs';
+import { createConsole, resolveBinaries } from '../dist-bench/back-end.mjs';
 import { freePort, median } from './support.mjs';
 
 const GIB = 1024 ** 3;

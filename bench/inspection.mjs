@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { createConsole, postgresUrl, startBrowserServer } from '../dist/bench-support.mjs';
+import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
 const CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);

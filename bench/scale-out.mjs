@@ -3,7 +3,7 @@
 // workflow with tracking off: no tracking writes, no NOTIFY). Prints BENCH lines.
 import fs from 'node:fs';
 import os from 'node:os';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);

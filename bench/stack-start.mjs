@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { freePort, median, sleep } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -72,7 +72,7 @@ async function handRun() {
     temporalPostgres: { port: ports.temporalPostgres, user: 'ops', password },
     temporal: { port: ports.temporal },
   };
-  const { writeTemporalConfig } = await import('../dist/bench-support.mjs');
+  const { writeTemporalConfig } = await import('../dist-bench/back-end.mjs');
   const tdir = path.join(base, 'temporal');
   const internal = {};
   for (const k of ['frontendHttp', 'history', 'matching', 'worker']) internal[k] = await freePort();
