@@ -10,7 +10,7 @@ import { CycleService, HumanStepService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
-import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './worker';
+import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './supervisor';
 import { SagaService } from './saga';
 import { StackManager } from './stack/manager';
 import { postgresUrl, resolveStackSpec } from './stack/spec';

@@ -1,5 +1,5 @@
 // The worker process: wires the pre-bundled workflow code and the activities to a Temporal worker. Its
-// supervisor (main/worker) sends the config over IPC, asks it to drain, and reads its status and logs.
+// supervisor (main/supervisor) sends the config over IPC, asks it to drain, and reads its status and logs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';

@@ -1,3 +1,2 @@
-export { WorkerSupervisor, workerEntry } from './supervisor';
-export { ReplayCheckService, rolledOutBundle } from './roll-out';
-export { replayCheck, currentBundlePath } from './replay-check';
+// Moved to main/supervisor (the worker process itself is the top-level worker/); kept until its last user moves.
+export * from '../supervisor';
