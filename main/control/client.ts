@@ -3,7 +3,7 @@
 import net from 'node:net';
 import type { EventName } from '../api/contract';
 import type { CallResult, EventBus, Router } from '../api/router';
-import type { ServerFrame } from '../transport/protocol';
+import type { ServerFrame } from '../transport';
 import { OpsErrorShapeSchema } from '../api/errors';
 import { controlSocketPath } from './socket-path';
 
