@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresEndpoint } from '../stack/provider';
 import type { PostgresCluster } from '../stack/local/postgres';
-import { archiveBytes, listSegments, pruneSegments, type Segment } from './archive';
+import { archiveBytes, listSegments, pruneSegments, type Segment } from './wal';
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from './base-backup';
 
 export interface ArchivedCluster {

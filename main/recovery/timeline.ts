@@ -3,7 +3,7 @@
 import type { RecoveryTimeline, TimelineMark } from '../api/contract';
 import type { Router } from '../api/router';
 import type { AppDbPool } from '../db';
-import { reachFrom } from './archive';
+import { reachFrom } from './wal';
 import type { ArchivedCluster } from './archived-cluster';
 
 export async function recoveryTimeline(

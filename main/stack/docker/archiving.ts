@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { OpsError } from '../../api/errors';
 import type { PostgresEndpoint } from '../provider';
 import type { ArchivedCluster } from '../../recovery/archived-cluster';
-import { parseSegment, type Segment } from '../../recovery/archive';
+import { parseSegment, type Segment } from '../../recovery/wal';
 import type { BaseBackup } from '../../recovery/base-backup';
 import { PITR_MOUNT } from './containers';
 

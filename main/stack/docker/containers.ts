@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import type { ServiceId, Settings } from '../../api/contract';
 import { DEFAULT_SETTINGS } from '../../settings';
 import type { StackSpec } from '../provider';
-import { ARCHIVE_SCRIPT, archiveOptions } from '../archive-command';
+import { ARCHIVE_SCRIPT, archiveOptions } from '../wal-command';
 
 export type DockerSettings = NonNullable<Settings['stack']['docker']>;
 
