@@ -5,3 +5,4 @@ export { writeTemporalConfig } from '../main/stack/local/temporal-config';
 export { resolveBinaries } from '../main/stack/binaries';
 export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
+export { anyFreePort } from '../main/stack/ports';

@@ -10,6 +10,7 @@ import { PHASES, type PhaseId } from '../../shared/phases';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
+import { noSuchWorkflow } from '../temporal';
 
 export interface SagaOptions {
   appDb: AppDbPool;
@@ -161,13 +162,7 @@ export class SagaService implements ConsoleModule {
       this.ctx.log('workflows').info(`${input.workflowId}: ${input.decision} (by ${input.by})`);
       return { accepted: String(accepted) };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new OpsError(
-          'NOT_FOUND',
-          `No running workflow ${input.workflowId}.`,
-          'Check the id on the Workflows page.',
-        );
-      }
+      if (err instanceof WorkflowNotFoundError) throw noSuchWorkflow(input.workflowId);
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = (err.cause as Error | undefined)?.message ?? err.message;
         throw new OpsError(

@@ -15,6 +15,7 @@ import {
 } from '../api/contract';
 import { PHASE_IDS } from '../../shared/phases';
 import { inTransaction } from '../../shared/transaction';
+import { workflowError } from './not-found';
 import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
@@ -97,14 +98,7 @@ export class CycleService implements ConsoleModule {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new OpsError(
-          'NOT_FOUND',
-          `No running workflow ${workflowId}.`,
-          'Check the id on the Workflows page.',
-        );
-      }
-      throw err;
+      throw workflowError(err, workflowId);
     }
   }
 

@@ -1,3 +1,4 @@
 export { CycleService, cycleWorkflowId } from './cycles';
 export { NamespaceService, namespaceOf } from './namespaces';
+export { noSuchWorkflow, workflowError } from './not-found';
 export { HumanStepService, batchStep, refused as stepRefused } from './human-steps';

@@ -1,4 +1,5 @@
 // Waits, from the host, until a container's service answers: Postgres by logging in, Temporal by gRPC.
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api/errors';
@@ -6,7 +7,8 @@ import type { PostgresEndpoint } from '../provider';
 import { reopenDatabases } from '../databases';
 import { connectTemporal, probeTemporal } from '../connect';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Node's own timer promise; re-exported only until the provider imports it directly.
+export { sleep };
 
 export interface WaitOptions {
   signal: AbortSignal;

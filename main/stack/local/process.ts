@@ -72,4 +72,5 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Node's own timer promise; re-exported only until the recovery service imports it directly.
+export { setTimeout as sleep } from 'node:timers/promises';

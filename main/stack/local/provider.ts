@@ -8,7 +8,7 @@ import { probeTemporal } from '../connect';
 import { checkPorts } from '../ports';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
-import { sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';

@@ -10,7 +10,8 @@ import type { Logger } from '../../logs';
 import { connectTemporal, probeTemporal } from '../connect';
 import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
-import { run, sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { run } from './process';
 import {
   PASSWORD_ENV,
   allocateTemporalPorts,

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { OpsError } from '../../api/errors';
 import type { StackSpec } from '../provider';
 import { DetachedService } from './detached';
-import { sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines } from './log-tail';
 
 export class LocalTemporalUi {
