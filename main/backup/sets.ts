@@ -142,3 +142,14 @@ export function expiredSets(
     })
     .map((s) => s.id);
 }
+
+/** Bytes under a path (a partial set's folder), 0 when it is gone. */
+export function treeSize(p: string): number {
+  try {
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.size;
+    return fs.readdirSync(p).reduce((n, f) => n + treeSize(path.join(p, f)), 0);
+  } catch {
+    return 0;
+  }
+}

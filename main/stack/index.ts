@@ -1,4 +1,5 @@
-export { StackManager, stackModule, createProvider, type StackModuleOptions } from './manager';
+export { StackManager, stackModule, type StackModuleOptions } from './manager';
+export { createProvider } from './providers';
 export { resolveStackSpec, postgresUrl, APP_DATABASE, TEMPORAL_DATABASES } from './spec';
 export { validateStack, overallOf } from './health';
 export { resolveBinaries, type StackBinaries } from './binaries';
