@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { OpsError } from './api/errors';
 import type { WiredConsole } from './console';
 import { stepRefused } from './temporal';
-import { outOfOrderMessage } from '../worker/human-step-rules';
+import { outOfOrderMessage } from '../shared/human-step-rules';
 
 type MakeConsole = (mode?: 'cli' | 'browser') => WiredConsole;
 

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupKind } from '../api/contract';
-import type { ConsoleContext } from '../console';
+import type { ConsoleContext } from '../context';
 import type { Logger } from '../logs';
 import { resolveBinaries, type StackManager, type StackBinaries, type PostgresEndpoint } from '../stack';
-import type { WorkerSupervisor } from '../worker';
+import type { WorkerSupervisor } from '../supervisor';
 import type { CycleService } from '../temporal';
 import { ProviderPgTools } from './provider-tools';
 import type { PgTools } from './tools';

@@ -3,7 +3,7 @@
 // schedule, leftovers, agreement).
 import path from 'node:path';
 import type { BackupSetSummary } from '../api/contract';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import { agreementChecks, watchStackStarts } from './agreement';
 import { createSet } from './create';
 import { BackupEnv, type BackupDeps } from './env';

@@ -9,7 +9,7 @@ import type {
   PhaseStatesView,
 } from '../api/contract';
 import { batchStep, type HumanStepService } from '../temporal';
-import type { StepPayload } from '../../worker/human-step-rules';
+import type { StepPayload } from '../../shared/human-step-rules';
 import { compensationSteps } from './compensation-plan';
 import { cycleWhere, toCycleRow } from './queries';
 

@@ -4,9 +4,9 @@
 // reaches the moment and becomes a primary, verify, start Temporal and the worker, validate, reconcile.
 import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackManager } from '../stack/manager';
-import { sleep } from '../stack/local/process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
 import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';

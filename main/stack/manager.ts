@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { OpsError, toErrorShape } from '../api/errors';
 import { lostSecretError, storeClusterPassword } from './cluster-passwords';
 import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api/contract';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import { checkStackPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';

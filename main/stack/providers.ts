@@ -1,5 +1,5 @@
 // Which provider runs the stack in force: local processes, Docker containers, or an attached stack run elsewhere.
-import type { ConsoleContext } from '../console';
+import type { ConsoleContext } from '../context';
 import type { StackProvider, StackSpec } from './provider';
 import { LocalProvider } from './local/provider';
 

@@ -8,7 +8,7 @@ import type { ReplayCheckReport, ReplayCycleResult, ReplayMismatch } from '../ap
 import { OpsError } from '../api/errors';
 import { historyEventViews } from '../inspection';
 import { projectRoot } from '../settings/paths';
-import { WORKFLOW_TYPE } from '../../worker/shared';
+import { WORKFLOW_TYPE } from '../../shared/workflow';
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
 type RawEvent = NonNullable<History['events']>[number];

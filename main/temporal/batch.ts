@@ -2,7 +2,7 @@
 // each human step is built from that cycle's own open items and validated again by its workflow.
 import { SignalPayloadSchemas, type BatchPreviewItem, type OpParsedInput } from '../api/contract';
 import { OpsError } from '../api/errors';
-import type { ConsoleContext } from '../console';
+import type { ConsoleContext } from '../context';
 import { batchStep, type HumanStepService } from './human-steps';
 
 export interface BatchDeps {

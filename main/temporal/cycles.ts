@@ -20,7 +20,7 @@ import { OpsError } from '../api/errors';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
 import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
-import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';
+import { WORKFLOW_TYPE, type CycleInput } from '../../shared/workflow';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
 

@@ -14,8 +14,8 @@ import {
   waitingMessage,
   type HumanStepState,
   type StepPayload,
-} from '../../worker/human-step-rules';
-import type { HumanStepView } from '../../worker/shared';
+} from '../../shared/human-step-rules';
+import type { HumanStepView } from '../../shared/workflow';
 import { noSuchWorkflow } from './not-found';
 import { openExecutions, openRfis, proposedScope } from './step-context';
 

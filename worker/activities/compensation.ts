@@ -4,7 +4,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { CompensationStrategy, PhaseId } from '../../shared/phases';
-import { MAX_ATTEMPTS, backoffMs, type RetryClass } from '../shared';
+import { MAX_ATTEMPTS, backoffMs, type RetryClass } from '../../shared/workflow';
 import { notify } from '../../shared/notify';
 import { inTransaction } from '../../shared/transaction';
 import type { ActivityDeps } from './context';

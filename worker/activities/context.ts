@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { notify } from '../../shared/notify';
 import { inTransaction } from '../../shared/transaction';
 import type { PhaseId } from '../../shared/phases';
-import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../shared';
+import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../../shared/workflow';
 import type { WorkerConfig } from '../../shared/worker-protocol';
 
 export interface ActivityDeps {

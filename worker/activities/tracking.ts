@@ -1,7 +1,7 @@
 // The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
 // batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
 import { PHASES, type PhaseId } from '../../shared/phases';
-import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../shared';
+import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
 import { notify } from '../../shared/notify';
 import { inTransaction } from '../../shared/transaction';
 import type { ActivityDeps } from './context';

@@ -12,7 +12,7 @@ import {
   waitingMessage,
   type HumanStepState,
   type StepPayload,
-} from '../human-step-rules';
+} from '../../shared/human-step-rules';
 import type {
   HumanStepName,
   HumanStepOutcome,
@@ -23,7 +23,7 @@ import type {
   ScopeApproval,
   TestResult,
   TrackEvent,
-} from '../shared';
+} from '../../shared/workflow';
 
 export const HUMAN_STEPS_PATCH = 'validated-human-steps';
 

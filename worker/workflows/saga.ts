@@ -3,7 +3,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { PHASES, type CompensationStrategy, type PhaseId } from '../../shared/phases';
-import { MAX_ATTEMPTS, type RetryClass } from '../shared';
+import { MAX_ATTEMPTS, type RetryClass } from '../../shared/workflow';
 
 /** The patch behind the truthful saga: cycles started before it replay without it. */
 export const SAGA_PATCH = 'truthful-compensation';

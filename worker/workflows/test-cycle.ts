@@ -22,7 +22,7 @@ import {
   type CycleSummary,
   type RetryClass,
   type TrackEvent,
-} from '../shared';
+} from '../../shared/workflow';
 import { HUMAN_STEPS_PATCH, humanSteps } from './human-steps';
 import { OperatorAttention, fixHint, waitsForOperator } from './attention';
 import { SAGA_PATCH, failureMessage, runCompensationChain } from './saga';

@@ -12,9 +12,6 @@ import type { ContainerPlan } from './containers';
 import { lastLogLines } from './container-logs';
 import { LABELS } from './lifecycle';
 
-// Node's own timer promise; re-exported only until the provider imports it directly.
-export { sleep };
-
 export interface WaitOptions {
   signal: AbortSignal;
   timeoutMs: number;

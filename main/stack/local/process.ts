@@ -71,6 +71,3 @@ export function isAlive(pid: number | undefined): boolean {
     return process.platform !== 'linux';
   }
 }
-
-// Node's own timer promise; re-exported only until the recovery service imports it directly.
-export { setTimeout as sleep } from 'node:timers/promises';

@@ -1,6 +1,6 @@
 // The phase graph's shape from the phase definitions (the worker's): nodes, joins, edges, then dagre positions. Pure.
 import dagre from '@dagrejs/dagre';
-import { PHASES, type PhaseDefinition } from '../../../main/api/contract/phases';
+import { PHASES, type PhaseDefinition } from '../../../shared/phases';
 
 export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 118;

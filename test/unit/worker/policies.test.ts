@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PHASES } from '../../../shared/phases';
 import { ruleBasedAttributes } from '../../../worker/activities/planning';
-import { MAX_ATTEMPTS, backoffMs } from '../../../worker/shared';
+import { MAX_ATTEMPTS, backoffMs } from '../../../shared/workflow';
 
 describe('retry policies', () => {
   it('gives three attempts to every class', () => {
