@@ -4,8 +4,8 @@ import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } fr
 import { registerWorkflowCommands } from './cli-workflows';
 import { registerRecoveryCommands } from './cli-recovery';
 import { registerProfileCommands } from './cli-profiles';
-import { OpsError, toErrorShape } from './api/errors';
-import type { OperationName, OpInput, OpOutput, ServiceId } from './api/contract';
+import { OpsError, toErrorShape } from './api';
+import type { OperationName, OpInput, OpOutput, ServiceId } from './api';
 import { startBrowserServer } from './transport';
 import { shippedResources } from './resources';
 import { validateConfig } from './stack/config-check';

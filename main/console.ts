@@ -1,8 +1,8 @@
 // The composition root: builds the router and wires every capability into it. Both transports and the CLI use it.
 import fs from 'node:fs';
 import os from 'node:os';
-import { Router } from './api/router';
-import type { AppInfo, EventPayload, LogLine, SettingsView } from './api/contract';
+import { Router } from './api';
+import type { AppInfo, EventPayload, LogLine, SettingsView } from './api';
 import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';

@@ -1,7 +1,7 @@
 // The app DB and Temporal agree: a validation check, and a look each time the stack comes up (a lost or older
 // Temporal DB shows as cycles in flight it does not know).
-import { toErrorShape } from '../api/errors';
-import type { ReconcileReport, ValidationCheck } from '../api/contract';
+import { toErrorShape } from '../api';
+import type { ReconcileReport, ValidationCheck } from '../api';
 import type { BackupEnv } from './env';
 import { reconcile } from './reconcile';
 

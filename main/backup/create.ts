@@ -2,14 +2,8 @@
 // and hashed as pg_dump finishes them), the manifest written and the set renamed into place.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
-import type {
-  BackupKind,
-  BackupManifest,
-  BackupSetSummary,
-  DatabaseBackup,
-  OpParsedInput,
-} from '../api/contract';
+import { OpsError } from '../api';
+import type { BackupKind, BackupManifest, BackupSetSummary, DatabaseBackup, OpParsedInput } from '../api';
 import { MIGRATIONS_TABLE } from '../db';
 import {
   archiveKind,

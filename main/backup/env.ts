@@ -1,7 +1,7 @@
 // What every backup step reaches: where sets live, each cluster's endpoint and PostgreSQL tools, the log.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupKind } from '../api/contract';
+import type { BackupKind } from '../api';
 import type { ConsoleContext } from '../context';
 import type { Logger } from '../logs';
 import { resolveBinaries, type StackManager, type StackBinaries, type PostgresEndpoint } from '../stack';

@@ -2,8 +2,8 @@
 // restores never overlap (they stop and start the worker).
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { OpsError, toErrorShape } from '../api/errors';
-import type { BackupJob } from '../api/contract';
+import { OpsError, toErrorShape } from '../api';
+import type { BackupJob } from '../api';
 import { PARTIAL } from './sets';
 
 export class Job {

@@ -1,6 +1,6 @@
 // Databases a restore or a trial restore left behind (*_restore_*, *_old_*, *_verify_*), and their removal.
-import { OpsError } from '../api/errors';
-import type { BackupKind } from '../api/contract';
+import { OpsError } from '../api';
+import type { BackupKind } from '../api';
 import { dropDatabase, listDatabases } from './database';
 import type { BackupEnv } from './env';
 

@@ -1,7 +1,7 @@
 // The restore plan: what a set would replace and stop, and why this stack cannot take it (if it cannot).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupKind, RestorePlan } from '../api/contract';
+import type { BackupKind, RestorePlan } from '../api';
 import { migrationsDir } from '../db';
 import { latestSchemaVersion } from '../stack/local/temporal';
 import { archiveKind, parseToc, readTocText } from './archive';

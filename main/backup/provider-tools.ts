@@ -1,6 +1,6 @@
 // The one place backups look at the provider's kind: pg_dump, pg_restore and psql run with the local binaries, or
 // inside the cluster's container on Docker. Small on purpose: the provider contract is to hand these out itself.
-import type { BackupKind } from '../api/contract';
+import type { BackupKind } from '../api';
 import type { SettingsStore } from '../settings';
 import type { StackBinaries, StackSpec, PostgresEndpoint } from '../stack';
 import type { DockerProvider } from '../stack/docker';

@@ -3,8 +3,8 @@
 // and the stack validated and reconciled.
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import { OpsError, toErrorShape } from '../api/errors';
-import type { BackupKind, DatabaseBackup, OpParsedInput, RestoreResult } from '../api/contract';
+import { OpsError, toErrorShape } from '../api';
+import type { BackupKind, DatabaseBackup, OpParsedInput, RestoreResult } from '../api';
 import { migrateAppDb } from '../db';
 import { postgresUrl, type PostgresEndpoint } from '../stack';
 import { createDatabase, dropDatabase, swapDatabases } from './database';

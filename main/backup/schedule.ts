@@ -1,9 +1,9 @@
 // Scheduled backups and retention: a timer looks at the schedule every minute; retention follows each backup.
 import fs from 'node:fs';
 import path from 'node:path';
-import { toErrorShape } from '../api/errors';
-import type { BackupSchedule, BackupSetSummary } from '../api/contract';
-import { BackupScheduleSchema } from '../api/contract';
+import { toErrorShape } from '../api';
+import type { BackupSchedule, BackupSetSummary } from '../api';
+import { BackupScheduleSchema } from '../api';
 import type { BackupEnv } from './env';
 import { expiredSets, listSets, removeSet, writeFileAtomic } from './sets';
 

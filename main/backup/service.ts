@@ -2,7 +2,7 @@
 // This facade wires the operations to the router; each lives in its own file (create, verify, plan, restore,
 // schedule, leftovers, agreement).
 import path from 'node:path';
-import type { BackupSetSummary } from '../api/contract';
+import type { BackupSetSummary } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { agreementChecks, watchStackStarts } from './agreement';
 import { createSet } from './create';

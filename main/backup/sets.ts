@@ -2,14 +2,14 @@
 // A set being written is <id>.partial; only a complete, synced set is renamed to <id>.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import {
   BackupManifestSchema,
   VerificationSchema,
   type BackupManifest,
   type BackupSetSummary,
   type Verification,
-} from '../api/contract';
+} from '../api';
 import { syncPath } from './archive';
 
 export const MANIFEST = 'manifest.json';

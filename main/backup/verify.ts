@@ -2,8 +2,8 @@
 // restore into a scratch database whose tables are read back and compared.
 import fs from 'node:fs';
 import path from 'node:path';
-import { toErrorShape } from '../api/errors';
-import type { BackupManifest, DatabaseBackup, Verification } from '../api/contract';
+import { toErrorShape } from '../api';
+import type { BackupManifest, DatabaseBackup, Verification } from '../api';
 import { archiveKind, readArchive, readToc, readTocText } from './archive';
 import { createDatabase, dropDatabase, ChecksumQueue } from './database';
 import { LABEL, stamp, type BackupEnv } from './env';

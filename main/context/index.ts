@@ -1,7 +1,7 @@
 // What a capability (stack, worker, workflows, …) receives to wire itself in. A leaf: the composition root
 // (console.ts) implements it, the capabilities import it from here and never the root itself.
-import type { AppInfo, Profile, ProfileMode } from '../api/contract';
-import type { Router } from '../api/router';
+import type { AppInfo, Profile, ProfileMode } from '../api';
+import type { Router } from '../api';
 import type { LogBus, Logger } from '../logs';
 import type { SecretStore, SettingsStore } from '../settings';
 

@@ -1,7 +1,7 @@
 // Forwards the worker's tracking NOTIFYs (channel workflow_progress) as router events: push, not poll.
 import pg from 'pg';
 import { PROGRESS_CHANNEL } from '../../shared/notify';
-import { WorkflowProgressEventSchema, type WorkflowProgressEvent } from '../api/contract';
+import { WorkflowProgressEventSchema, type WorkflowProgressEvent } from '../api';
 import type { Logger } from '../logs';
 
 export { PROGRESS_CHANNEL };

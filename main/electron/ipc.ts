@@ -2,7 +2,7 @@
 // (main/transport/ipc); here only the window's sender check and the events sent to it.
 import { pathToFileURL } from 'node:url';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { Router } from '../api/router';
+import type { Router } from '../api';
 import { answerIpcCall, IPC_CALL, IPC_EVENT } from '../transport/ipc';
 
 export { IPC_CALL, IPC_EVENT };

@@ -1,13 +1,7 @@
 // What a batch action would do to each selected cycle, asked without writing anything (running it is
 // main/temporal's runBatch).
 import type pg from 'pg';
-import type {
-  BatchPreviewItem,
-  CycleFilter,
-  CycleRow,
-  OpParsedInput,
-  PhaseStatesView,
-} from '../api/contract';
+import type { BatchPreviewItem, CycleFilter, CycleRow, OpParsedInput, PhaseStatesView } from '../api';
 import { batchStep, type HumanStepService } from '../temporal';
 import type { StepPayload } from '../../shared/human-step-rules';
 import { compensationSteps } from './compensation-plan';

@@ -1,10 +1,5 @@
 // What a cancel or terminate will do to a cycle, from the same phase definitions and order the worker uses. Pure.
-import type {
-  CompensationPreview,
-  CompensationStepPreview,
-  CycleStatus,
-  PhaseStateView,
-} from '../api/contract/inspection';
+import type { CompensationPreview, CompensationStepPreview, CycleStatus, PhaseStateView } from '../api';
 import { PHASES } from '../../shared/phases';
 
 /**

@@ -1,6 +1,6 @@
 // The SQL behind the compensation ledger and the alerts view (app DB tracking tables).
 import type pg from 'pg';
-import type { AlertView, CompensationEntry } from '../api/contract/inspection';
+import type { AlertView, CompensationEntry } from '../api';
 import { iso } from './queries';
 
 interface CompensationDb {

@@ -1,14 +1,7 @@
 // The SQL behind the inspection views, over the app DB's tracking tables: the cycle list and one cycle's rows.
 // The compensation ledger and the alerts are in ledger-queries.ts.
 import type pg from 'pg';
-import type {
-  ActivityView,
-  CycleFilter,
-  CycleRow,
-  CycleStatus,
-  RetryLogEntry,
-  StepView,
-} from '../api/contract/inspection';
+import type { ActivityView, CycleFilter, CycleRow, CycleStatus, RetryLogEntry, StepView } from '../api';
 import type { PhaseRowInput } from './phase-states';
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);

@@ -4,8 +4,8 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AppDbPool } from '../db';
-import type { CycleDetail, CycleList, CycleRow, OpParsedInput, PhaseStatesView } from '../api/contract';
-import { OpsError } from '../api/errors';
+import type { CycleDetail, CycleList, CycleRow, OpParsedInput, PhaseStatesView } from '../api';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { runBatch, terminateCycle, type HumanStepService } from '../temporal';
 import { MAX_ATTEMPTS } from '../../shared/workflow';

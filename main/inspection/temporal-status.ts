@@ -1,7 +1,7 @@
 // What Temporal says of cycles, asked with a short time limit: the views fall back to the tracking rows when
 // the server is slow or down.
 import type { Client } from '@temporalio/client';
-import type { CycleRow, CycleStatus, PendingActivityView } from '../api/contract';
+import type { CycleRow, CycleStatus, PendingActivityView } from '../api';
 
 const TEMPORAL_STATUS: Record<string, CycleStatus> = {
   RUNNING: 'running',

@@ -1,5 +1,5 @@
 // One cluster's archiving health: segments and base backups kept, and what pg_stat_archiver says (lag, failures).
-import type { ArchiveHealth } from '../api/contract';
+import type { ArchiveHealth } from '../api';
 import type { ArchivedCluster } from './archived-cluster';
 import { withClusterClient } from './client';
 

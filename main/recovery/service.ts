@@ -2,8 +2,8 @@
 // backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
 // cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
 // reaches the moment and becomes a primary, verify, start Temporal and the worker, validate, reconcile.
-import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
-import { OpsError } from '../api/errors';
+import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackManager } from '../stack/manager';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -4,10 +4,10 @@
 import os from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppDbPool } from '../db';
-import type { CompensationRetryResult, OpParsedInput } from '../api/contract';
+import type { CompensationRetryResult, OpParsedInput } from '../api';
 import { notify } from '../../shared/notify';
 import { PHASES, type PhaseId } from '../../shared/phases';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
 import { noSuchWorkflow } from '../temporal';

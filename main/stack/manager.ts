@@ -1,9 +1,9 @@
 // The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
 // watches for crashes, and serves the stack.* operations.
 import crypto from 'node:crypto';
-import { OpsError, toErrorShape } from '../api/errors';
+import { OpsError, toErrorShape } from '../api';
 import { lostSecretError, storeClusterPassword } from './cluster-passwords';
-import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api/contract';
+import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { checkStackPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';

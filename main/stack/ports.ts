@@ -1,7 +1,7 @@
 // Port checks before a start: a taken port is named with its owner where the OS tells, and a free one offered.
 import fs from 'node:fs';
 import net from 'node:net';
-import type { PortCheck, ServiceId, Settings } from '../api/contract';
+import type { PortCheck, ServiceId, Settings } from '../api';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

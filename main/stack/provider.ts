@@ -1,5 +1,5 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
-import type { ServiceId, ServiceStatus, StartStep } from '../api/contract';
+import type { ServiceId, ServiceStatus, StartStep } from '../api';
 import type { ArchivedCluster, RecoveryDriver } from '../recovery/archived-cluster';
 
 /** Everything needed to reach one Postgres cluster. */

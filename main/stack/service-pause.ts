@@ -1,7 +1,7 @@
 // One service stopped on purpose for a while (a restore of the database it holds locks in), then started again
 // whatever happened; the crash watcher leaves a paused service alone meanwhile.
-import { OpsError } from '../api/errors';
-import type { ServiceStatus } from '../api/contract';
+import { OpsError } from '../api';
+import type { ServiceStatus } from '../api';
 import type { Logger } from '../logs';
 import type { StackProvider } from './provider';
 

@@ -1,5 +1,5 @@
 // The pure parts of the stack's status: the start's step list, and the overall state its services add up to.
-import type { ServiceStatus, StackState, StartStep } from '../api/contract';
+import type { ServiceStatus, StackState, StartStep } from '../api';
 
 /** The step list with one step moved to a state (its start or finish time stamped). */
 export function withStep(

@@ -1,7 +1,7 @@
 // The stack's validation report: the probes of its own services, then the checks other capabilities add (they
 // need more than the stack to judge, e.g. whether the app DB and Temporal agree).
-import type { ValidationCheck, ValidationReport } from '../api/contract';
-import type { OperationContext } from '../api/router';
+import type { ValidationCheck, ValidationReport } from '../api';
+import type { OperationContext } from '../api';
 import type { Logger } from '../logs';
 import { lostSecretError } from './cluster-passwords';
 import { overallOf, skippedProbeCheck, summaryOf, validateStack } from './health';

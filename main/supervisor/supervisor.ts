@@ -4,8 +4,8 @@
 // once, scale down drains the surplus (they finish in-flight tasks; Temporal hands the rest to the others).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { WorkerProcessStatus, WorkerStatus } from '../api/contract';
-import { OpsError } from '../api/errors';
+import type { WorkerProcessStatus, WorkerStatus } from '../api';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { shippedResources } from '../resources';
 import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../../shared/worker-protocol';

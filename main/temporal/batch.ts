@@ -1,7 +1,7 @@
 // Running a batch action on the cycles a preview said it applies to: each cancel goes through workflows.cancel,
 // each human step is built from that cycle's own open items and validated again by its workflow.
-import { SignalPayloadSchemas, type BatchPreviewItem, type OpParsedInput } from '../api/contract';
-import { OpsError } from '../api/errors';
+import { SignalPayloadSchemas, type BatchPreviewItem, type OpParsedInput } from '../api';
+import { OpsError } from '../api';
 import type { ConsoleContext } from '../context';
 import { batchStep, type HumanStepService } from './human-steps';
 

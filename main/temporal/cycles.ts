@@ -12,11 +12,11 @@ import {
   type CycleProgress,
   type StartCycleInput,
   type StartCycleResult,
-} from '../api/contract';
+} from '../api';
 import { PHASE_IDS } from '../../shared/phases';
 import { inTransaction } from '../../shared/transaction';
 import { workflowError } from './not-found';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
 import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';

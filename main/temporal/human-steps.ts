@@ -4,8 +4,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AppDbPool } from '../db';
-import type { HumanStep, StepContext, StepOutcome } from '../api/contract';
-import { OpsError } from '../api/errors';
+import type { HumanStep, StepContext, StepOutcome } from '../api';
+import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import {
   STEP_PHASE,

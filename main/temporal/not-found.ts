@@ -1,6 +1,6 @@
 // A workflow id Temporal does not know, in the operator's words: one NOT_FOUND for every operation on a cycle.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 
 export function noSuchWorkflow(workflowId: string): OpsError {
   return new OpsError(

@@ -2,7 +2,7 @@
 // (a terminated workflow runs no more code to do it) and tells the live views.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import type { Logger } from '../logs';
 
 export interface TerminateDeps {

@@ -2,7 +2,7 @@
 // base backups read and written through its container (the engine may be on another machine: no host paths).
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
 import type { ArchivedCluster } from '../../recovery/archived-cluster';
 import { parseSegment, type Segment } from '../../recovery/wal';

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import type { TemporalContainerOverride } from '../../context';
 import type Docker from 'dockerode';
-import type { ServiceId, Settings } from '../../api/contract';
+import type { ServiceId, Settings } from '../../api';
 import { DEFAULT_SETTINGS } from '../../settings';
 import type { StackSpec } from '../provider';
 import { ARCHIVE_SCRIPT, archiveOptions } from '../wal-command';

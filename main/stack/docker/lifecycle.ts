@@ -2,8 +2,8 @@
 // settings changed), adopted, started, stopped and removed. Containers without our labels are never touched.
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
-import type { ServiceId } from '../../api/contract';
+import { OpsError } from '../../api';
+import type { ServiceId } from '../../api';
 import { checkPorts } from '../ports';
 import type { StepReporter } from '../provider';
 import { LABEL_SERVICE, ownedFilter, type ContainerPlan, type StackPlan } from './containers';

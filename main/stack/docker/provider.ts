@@ -1,7 +1,7 @@
 // The Docker provider: the same four services as the local one, as labelled containers on a Docker engine.
 // The steps live beside it: lifecycle (containers, network, volumes), readiness, archiving, status.
 import type Docker from 'dockerode';
-import type { ServiceId, ServiceStatus } from '../../api/contract';
+import type { ServiceId, ServiceStatus } from '../../api';
 import type { LogBus } from '../../logs';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
 import { reopenDatabases } from '../databases';
 import { connectTemporal, probeTemporal } from '../connect';

@@ -1,6 +1,6 @@
 // Each service's state as its container's inspect shows it (reads only).
 import type Docker from 'dockerode';
-import type { ServiceId, ServiceStatus } from '../../api/contract';
+import type { ServiceId, ServiceStatus } from '../../api';
 import { LABEL_SERVICE } from './containers';
 import { LABELS, ownedContainers } from './lifecycle';
 

@@ -1,7 +1,7 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
-import { OpsError } from '../../api/errors';
-import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
+import { OpsError } from '../../api';
+import type { ServiceId, ServiceStatus, Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { probeTemporal } from '../connect';

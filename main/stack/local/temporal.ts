@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';

@@ -1,6 +1,6 @@
 // The Electron IPC transport's logic, free of Electron: the channel names and one call as the window makes it,
 // refused unless it comes from the console window and names an operation. main/electron wires it to ipcMain.
-import type { CallResult, Router } from '../../api/router';
+import type { CallResult, Router } from '../../api';
 
 export const IPC_CALL = 'ops:call';
 export const IPC_EVENT = 'ops:event';
