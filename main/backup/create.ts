@@ -14,7 +14,7 @@ import {
   readToc,
   syncTree,
   syncPath,
-} from './archive';
+} from './dump';
 import {
   appMigrations,
   databaseSizes,

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
-import { dataFileName, parseToc, type TocEntry } from './archive';
+import { dataFileName, parseToc, type TocEntry } from './dump';
 import { ContentHasher } from './content-hash';
 import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
 import type { PgTools } from './tools';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BackupKind, RestorePlan } from '../api';
 import { migrationsDir } from '../db';
 import { latestSchemaVersion } from '../stack/local/temporal';
-import { archiveKind, parseToc, readTocText } from './archive';
+import { archiveKind, parseToc, readTocText } from './dump';
 import { databaseSizes, serverVersion, withClient } from './database';
 import type { BackupEnv } from './env';
 import { restoreRefusals, type RestoreTarget } from './guards';

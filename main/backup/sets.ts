@@ -10,7 +10,7 @@ import {
   type BackupSetSummary,
   type Verification,
 } from '../api';
-import { syncPath } from './archive';
+import { syncPath } from './dump';
 
 export const MANIFEST = 'manifest.json';
 const VERIFICATION = 'verification.json';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorShape } from '../api';
 import type { BackupManifest, DatabaseBackup, Verification } from '../api';
-import { archiveKind, readArchive, readToc, readTocText } from './archive';
+import { archiveKind, readArchive, readToc, readTocText } from './dump';
 import { createDatabase, dropDatabase, ChecksumQueue } from './database';
 import { LABEL, stamp, type BackupEnv } from './env';
 import type { Job } from './jobs';

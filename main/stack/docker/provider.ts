@@ -37,7 +37,7 @@ import {
   waitForPostgres,
   waitForTemporal,
 } from './readiness';
-import { DockerArchivedCluster, prepareArchive } from './archiving';
+import { DockerArchivedCluster, prepareArchive } from './wal';
 import { dockerRecoveryDriver, forgetDataVolumes, readDataVolumes, rollBackDockerRecovery } from './recovery';
 import { serviceStatuses } from './status';
 import { recoveriesInProgress } from '../../recovery/journal';

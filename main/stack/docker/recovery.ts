@@ -11,7 +11,7 @@ import type { BaseBackup } from '../../recovery/base-backup';
 import { recoverySettings, waitForRecoveryEnd, withoutRecoverySettings } from '../../recovery/restore';
 import { PITR_MOUNT, archiveVolumeName, type StackPlan } from './containers';
 import { lastLogLines } from './container-logs';
-import { execIn } from './archiving';
+import { execIn } from './wal';
 
 type ClusterId = 'app-postgres' | 'temporal-postgres';
 export type DataVolumes = Partial<Record<ClusterId, string>>;

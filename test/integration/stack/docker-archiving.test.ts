@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import type { StackSpec } from '../../../main/stack/provider';
 import { DockerProvider } from '../../../main/stack/docker/provider';
-import { execIn } from '../../../main/stack/docker/archiving';
+import { execIn } from '../../../main/stack/docker/wal';
 import { PITR_MOUNT } from '../../../main/stack/docker/containers';
 import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
 import { scratchHome } from '../../support/console-process';
