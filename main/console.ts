@@ -12,12 +12,16 @@ import { InspectionService } from './inspection';
 import { BackupService } from './backup';
 import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './supervisor';
 import { SagaService } from './saga';
-import { StackManager } from './stack/manager';
-import { postgresUrl, resolveStackSpec } from './stack/spec';
-import { skippedProbeCheck, validateStack } from './stack/health';
+import {
+  StackManager,
+  postgresUrl,
+  resolveStackSpec,
+  skippedProbeCheck,
+  validateStack,
+  type StackSpec,
+} from './stack';
 import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
-import type { StackSpec } from './stack/provider';
 import type { ConsoleContext, ConsoleModule, ModuleFactory, TemporalContainerOverride } from './context';
 import type { WorkerConfig } from '../shared/worker-protocol';
 import { resourceLayout } from './resources';

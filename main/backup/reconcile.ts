@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ReconcileItem, ReconcileReport } from '../api';
 import { PHASE_IDS } from '../api';
 import type { CycleService } from '../temporal';
-import type { StackSpec } from '../stack/provider';
+import type { StackSpec } from '../stack';
 import { withClient } from './database';
 
 interface InFlightCycle {

@@ -17,7 +17,7 @@ import {
 import { OpsError } from '../api';
 import type { Router } from '../api';
 import { writeFileAtomic, type SecretStore } from '../settings';
-import { profileSecretKey } from '../stack/spec';
+import { profileSecretKey } from '../stack';
 
 interface ProfilesFile {
   active: string | null;

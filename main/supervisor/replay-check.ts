@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ReplayCheckReport, ReplayCycleResult, ReplayMismatch } from '../api';
 import { OpsError } from '../api';
 import { historyEventViews } from '../inspection';
-import { projectRoot } from '../settings/paths';
+import { projectRoot } from '../settings';
 import { WORKFLOW_TYPE } from '../../shared/workflow';
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;

@@ -19,7 +19,7 @@ import { workflowError } from './not-found';
 import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
-import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
+import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack';
 import { WORKFLOW_TYPE, type CycleInput } from '../../shared/workflow';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
