@@ -8,3 +8,10 @@ export { describeFoundStack } from './found-stack';
 export { resolveBinaries, type StackBinaries } from './binaries';
 export { checkPorts, isPortFree, anyFreePort } from './ports';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';
+export type {
+  ArchivedCluster,
+  BaseBackup,
+  ClusterRecovery,
+  RecoveryDriver,
+  Segment,
+} from './recovery-driver';

@@ -40,7 +40,6 @@ const PENDING = new Set([
   'main/recovery ↔ main/stack',
   'main/stack → main/recovery',
   'main/backup/plan.ts → main/stack/local/temporal.ts',
-  'main/recovery/archived-cluster.ts → main/stack/provider.ts',
   'main/recovery/archived-cluster.ts → main/stack/local/postgres.ts',
   'main/recovery/base-backup.ts → main/stack/local/postgres.ts',
   'main/recovery/base-backup.ts → main/stack/local/process.ts',
@@ -52,17 +51,14 @@ const PENDING = new Set([
   'main/recovery/restore.ts → main/stack/local/process.ts',
   'main/recovery/service.ts → main/stack/manager.ts',
   'main/recovery/service.ts → main/stack/health.ts',
-  'main/stack/docker/wal.ts → main/recovery/archived-cluster.ts',
   'main/stack/docker/wal.ts → main/recovery/wal.ts',
   'main/stack/docker/wal.ts → main/recovery/base-backup.ts',
   'main/stack/docker/provider.ts → main/recovery/journal.ts',
-  'main/stack/docker/recovery.ts → main/recovery/archived-cluster.ts',
   'main/stack/docker/recovery.ts → main/recovery/base-backup.ts',
   'main/stack/docker/recovery.ts → main/recovery/restore.ts',
   'main/stack/local/provider.ts → main/recovery/journal.ts',
   'main/stack/local/provider.ts → main/recovery/archived-cluster.ts',
   'main/stack/local/provider.ts → main/recovery/local-driver.ts',
-  'main/stack/provider.ts → main/recovery/archived-cluster.ts',
 ]);
 
 describe('the import rule (README, Layout)', () => {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
-import type { ArchivedCluster } from '../../recovery/archived-cluster';
+import type { ArchivedCluster } from '../recovery-driver';
 import { parseSegment, type Segment } from '../../recovery/wal';
 import type { BaseBackup } from '../../recovery/base-backup';
 import { PITR_MOUNT, type ContainerPlan } from './containers';
