@@ -82,6 +82,22 @@ export function ProfilesPage() {
       slotProps={{ htmlInput: { 'data-testid': `profile-secret-${key}` } }}
     />
   );
+  const sslmode = (key: 'appSslmode' | 'tSslmode') => (
+    <TextField
+      select
+      size="small"
+      label="sslmode"
+      value={draft![key]}
+      onChange={(e) => set(key)(e.target.value as SslMode)}
+      sx={{ width: 150 }}
+    >
+      {SSL_MODES.map((m) => (
+        <MenuItem key={m} value={m}>
+          {m}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
   const stored = view?.profiles.find((p) => p.profile.name === draft?.name)?.secretsSet;
   const filledSecrets = (d: Draft) =>
     Object.fromEntries(Object.entries(d.secrets).filter(([, v]) => v !== undefined && v !== ''));
@@ -248,20 +264,7 @@ export function ProfilesPage() {
                   {field('appPort', 'Port', { width: 180 })}
                   {field('appDb', 'Database')}
                   {field('appUser', 'User')}
-                  <TextField
-                    select
-                    size="small"
-                    label="sslmode"
-                    value={draft.appSslmode}
-                    onChange={(e) => set('appSslmode')(e.target.value as SslMode)}
-                    sx={{ width: 150 }}
-                  >
-                    {SSL_MODES.map((m) => (
-                      <MenuItem key={m} value={m}>
-                        {m}
-                      </MenuItem>
-                    ))}
-                  </TextField>
+                  {sslmode('appSslmode')}
                   {field('appCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
                   {secret('appPostgresPassword', 'Password', Boolean(stored?.appPostgresPassword))}
                 </Box>
@@ -272,20 +275,7 @@ export function ProfilesPage() {
                   {field('tHost', 'Host')}
                   {field('tPort', 'Port', { width: 180 })}
                   {field('tUser', 'User')}
-                  <TextField
-                    select
-                    size="small"
-                    label="sslmode"
-                    value={draft.tSslmode}
-                    onChange={(e) => set('tSslmode')(e.target.value as SslMode)}
-                    sx={{ width: 150 }}
-                  >
-                    {SSL_MODES.map((m) => (
-                      <MenuItem key={m} value={m}>
-                        {m}
-                      </MenuItem>
-                    ))}
-                  </TextField>
+                  {sslmode('tSslmode')}
                   {field('tCa', 'Server CA (PEM)', { multiline: true, width: 320 })}
                   {secret('temporalPostgresPassword', 'Password', Boolean(stored?.temporalPostgresPassword))}
                 </Box>
