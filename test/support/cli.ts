@@ -1,6 +1,7 @@
 // The built CLI (dist/cli.mjs) as the tests run it: a separate process on a console home.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { waitFor } from './cycle-stack';
 
 const exec = promisify(execFile);
 
@@ -34,4 +35,15 @@ export function spawnCli(home: string, args: string[]): { child: ChildProcess; o
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return { child, output: () => out };
+}
+
+/** `worker start` in the background until it says the worker runs; `adopt` gets the child first (to stop it). */
+export async function startWorkerProcess(home: string, adopt: (child: ChildProcess) => void): Promise<void> {
+  const worker = spawnCli(home, ['worker', 'start']);
+  adopt(worker.child);
+  await waitFor(
+    () => /worker running/.test(worker.output()),
+    60_000,
+    `the worker to start:\n${worker.output()}`,
+  );
 }

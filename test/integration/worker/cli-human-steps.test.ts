@@ -2,7 +2,7 @@
 // not wait for exits non-zero with the console's message; the right step in the right phase is accepted.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli } from '../../support/cli';
+import { runCli, startWorkerProcess } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
@@ -31,13 +31,7 @@ describe('human steps from the CLI', () => {
     home = scratchHome(await freeStackSettings());
     expect((await cli('stack', 'up')).code).toBe(0);
     expect((await cli('demo-data', '--reports', '1')).code).toBe(0);
-    const worker = spawnCli(home, ['worker', 'start']);
-    supervisor = worker.child;
-    await waitFor(
-      () => /worker running/.test(worker.output()),
-      60_000,
-      `the worker to start:\n${worker.output()}`,
-    );
+    await startWorkerProcess(home, (child) => (supervisor = child));
 
     const started = await cli('cycle', 'start', '--cycle', '9', '--reports', '1');
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };

@@ -1,7 +1,7 @@
 // The worker and cycles from the headless CLI, across separate processes, on the real embedded stack.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli } from '../../support/cli';
+import { runCli, startWorkerProcess } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
@@ -23,13 +23,7 @@ describe('worker and cycles from the CLI', () => {
     const demo = await cli('demo-data', '--reports', '2');
     expect(JSON.parse(demo.stdout)).toMatchObject({ reportIds: [1, 2] });
 
-    const worker = spawnCli(home, ['worker', 'start']);
-    supervisor = worker.child;
-    await waitFor(
-      () => /worker running/.test(worker.output()),
-      60_000,
-      `the worker to start:\n${worker.output()}`,
-    );
+    await startWorkerProcess(home, (child) => (supervisor = child));
 
     const again = await cli('worker', 'start');
     expect(again.code).not.toBe(0);
@@ -61,7 +55,7 @@ describe('worker and cycles from the CLI', () => {
     const stop = await cli('worker', 'stop');
     expect(stop.stdout).toContain('worker stopped');
     await waitFor(() => supervisor!.exitCode !== null, 30_000, 'the supervisor to exit');
-    expect(supervisor.exitCode).toBe(0);
+    expect(supervisor!.exitCode).toBe(0);
   });
 
   it('refuses bad input with a clear error and starts nothing', async () => {
