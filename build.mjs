@@ -7,7 +7,8 @@ import * as esbuild from 'esbuild';
 const root = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(root, 'dist');
 const only = process.argv.slice(2);
-const want = (part) => only.length === 0 || only.includes(part);
+// `bench` (the benchmarks' entry into the back end) is built only when asked for: it never ships.
+const want = (part) => (only.length === 0 ? part !== 'bench' : only.includes(part));
 
 const node = {
   bundle: true,
@@ -27,7 +28,6 @@ if (want('main')) {
       entryPoints: {
         cli: 'main/cli.ts',
         desktop: 'main/electron/launch.ts',
-        'bench-support': 'main/bench-support.ts',
       },
       outdir: dist,
       format: 'esm',
@@ -50,6 +50,18 @@ if (want('main')) {
       outdir: path.join(dist, 'preload'),
       format: 'cjs',
       outExtension: { '.js': '.cjs' },
+    }),
+  );
+}
+if (want('bench')) {
+  jobs.push(
+    esbuild.build({
+      ...node,
+      entryPoints: { 'back-end': 'bench/back-end.ts' },
+      outdir: path.join(root, 'dist-bench'),
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      banner: { js: esmShim },
     }),
   );
 }

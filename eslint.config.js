@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.ops/**', 'node_modules/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', '.ops/**', 'node_modules/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createConsole, resolveBinaries } from '../dist/bench-support.mjs';
-import { freePort, median } from './support.mjs';
+import { createConsole, resolveBinaries } from '../dist-bench/back-end.mjs';
+import { median, scratchHome } from './support.mjs';
 
 const GIB = 1024 ** 3;
 const TARGET_BYTES = Number(process.env.BENCH_APP_BYTES ?? 1.05 * GIB);
@@ -39,21 +39,7 @@ const dirBytes = (p) =>
     ? fs.readdirSync(p).reduce((n, f) => n + dirBytes(path.join(p, f)), 0)
     : fs.statSync(p).size;
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-backup-'));
-fs.chmodSync(home, 0o755);
-fs.writeFileSync(
-  path.join(home, 'settings.json'),
-  JSON.stringify({
-    stack: {
-      ports: {
-        appPostgres: await freePort(),
-        temporalPostgres: await freePort(),
-        temporal: await freePort(),
-        temporalUi: await freePort(),
-      },
-    },
-  }),
-);
+const home = await scratchHome('ops-bench-backup-');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-dumps-'));
 const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
 

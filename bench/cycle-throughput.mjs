@@ -2,7 +2,7 @@
 // against the same workflow with tracking switched off (the Temporal floor on this machine: same phases, same
 // activities and business work, no tracking writes and no NOTIFY). Prints BENCH lines.
 import fs from 'node:fs';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);

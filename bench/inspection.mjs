@@ -6,12 +6,11 @@
 //   metrics: each dashboard query with 1,000,000 attempt rows and 800,000 phase rows behind it.
 // Prints BENCH lines and a baseline line (what polling and raw percentile queries would give).
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { createConsole, postgresUrl, startBrowserServer } from '../dist/bench-support.mjs';
+import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
+import { scratchHome, sleep } from './support.mjs';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
 const CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);
@@ -27,36 +26,16 @@ const PHASES = [
   ['finalize_test_report', 8, 'rollback'],
 ];
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x) => Math.round(x * 10) / 10;
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-inspection-'));
-fs.chmodSync(home, 0o755);
-fs.writeFileSync(
-  path.join(home, 'settings.json'),
-  JSON.stringify({
-    stack: {
-      ports: {
-        appPostgres: await freePort(),
-        temporalPostgres: await freePort(),
-        temporal: await freePort(),
-        temporalUi: await freePort(),
-      },
-    },
-    worker: { autoApprove: false, retryBaseMs: 200 },
-  }),
+const home = await scratchHome(
+  'ops-bench-inspection-',
+  {},
+  { worker: { autoApprove: false, retryBaseMs: 200 } },
 );
 const ops = createConsole({ mode: 'browser', dataDir: home, env: {} });
 let server;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { median } from './support.mjs';
 
 const BYTES = Number(process.env.BENCH_LOG_BYTES ?? 1024 ** 3);

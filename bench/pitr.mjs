@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { cycleBatches, freePort, median, scratchHome, sleep, waitForWorker } from './support.mjs';
 
 const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);

@@ -4,7 +4,7 @@
 // Prints BENCH lines, each with the 1-minute load average beside it.
 import fs from 'node:fs';
 import os from 'node:os';
-import { createConsole } from '../dist/bench-support.mjs';
+import { createConsole } from '../dist-bench/back-end.mjs';
 import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import YAML from 'yaml';
-import { createConsole, writeTemporalConfig } from '../dist/bench-support.mjs';
-import { freePort, median, sleep } from './support.mjs';
+import { createConsole, writeTemporalConfig } from '../dist-bench/back-end.mjs';
+import { freePort, freeStackPorts, median, scratchHome, sleep } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PG = '/usr/lib/postgresql/15/bin';
@@ -52,19 +52,6 @@ const exec = (cmd, args, opts = {}) =>
   });
 const load1 = () => os.loadavg()[0];
 
-async function settings() {
-  return {
-    stack: {
-      ports: {
-        appPostgres: await freePort(),
-        temporalPostgres: await freePort(),
-        temporal: await freePort(),
-        temporalUi: await freePort(),
-      },
-    },
-  };
-}
-
 function scratch() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-'));
   fs.chmodSync(dir, 0o755);
@@ -92,8 +79,7 @@ let consoleSettings;
 
 /** The console: cold start (fresh data) and warm start (existing data), each to all-healthy. */
 async function consoleRun() {
-  const home = scratch();
-  fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify(await settings()));
+  const home = await scratchHome('ops-bench-');
   const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
   try {
     let t = performance.now();
@@ -121,7 +107,7 @@ async function consoleRun() {
 /** The floor: the same components by hand, with the same settings, the way an operator would script it. */
 async function handRun() {
   const base = scratch();
-  const ports = (await settings()).stack.ports;
+  const ports = await freeStackPorts();
   const password = 'bench-' + Math.random().toString(36).slice(2);
   const clusters = [
     { dir: path.join(base, 'app'), port: ports.appPostgres, dbs: ['synapse_dt'] },

@@ -1,11 +1,12 @@
 // What every benchmark needs: free ports, a scratch console home with the stack on free ports, cycle batches,
 // and the median. Benchmarks run plain Node against the built back end (dist/).
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { anyFreePort } from '../dist-bench/back-end.mjs';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -13,15 +14,8 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/** A port that was free on 127.0.0.1 a moment ago (the back end's own helper). */
+export const freePort = anyFreePort;
 
 export async function freeStackPorts() {
   return {
@@ -32,13 +26,16 @@ export async function freeStackPorts() {
   };
 }
 
-/** A scratch console data folder whose settings put the stack on free ports (plus any extra stack settings). */
-export async function scratchHome(prefix, stack = {}) {
+/**
+ * A scratch console data folder whose settings put the stack on free ports (plus any extra stack settings, and
+ * any other settings sections in `more`).
+ */
+export async function scratchHome(prefix, stack = {}, more = {}) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(home, 0o755);
   fs.writeFileSync(
     path.join(home, 'settings.json'),
-    JSON.stringify({ stack: { ports: await freeStackPorts(), ...stack } }),
+    JSON.stringify({ stack: { ports: await freeStackPorts(), ...stack }, ...more }),
   );
   return home;
 }

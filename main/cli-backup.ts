@@ -1,7 +1,7 @@
 // `ops-console backup create|verify|restore|list|reconcile`: the same operations and guards as the Backups page.
 import type { Command } from 'commander';
 import type { OpsConsole } from './console';
-import type { BackupKind, BackupJob, OpOutput } from './api/contract';
+import type { BackupKind, BackupJob, OpOutput } from './api';
 
 function kindsOf(opts: { app?: boolean; temporal?: boolean }): BackupKind[] | undefined {
   const kinds: BackupKind[] = [];

@@ -2,10 +2,10 @@
 // `cycle waiting`. Each goes through the same validated step as the console's buttons: a step the cycle does not
 // wait for is refused with the same message and a non-zero exit.
 import type { Command } from 'commander';
-import { OpsError } from './api/errors';
+import { OpsError } from './api';
 import type { WiredConsole } from './console';
 import { stepRefused } from './temporal';
-import { outOfOrderMessage } from '../worker/human-step-rules';
+import { outOfOrderMessage } from '../shared/human-step-rules';
 
 type MakeConsole = (mode?: 'cli' | 'browser') => WiredConsole;
 

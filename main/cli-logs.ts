@@ -1,7 +1,7 @@
 // `ops-console logs`: the log files under <data folder>/logs, as a page, filtered, or followed.
 import type { Command } from 'commander';
-import { OpsError } from './api/errors';
-import type { LogEntry, LogLine } from './api/contract';
+import { OpsError } from './api';
+import type { LogEntry, LogLine } from './api';
 import type { WiredConsole } from './console';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;

@@ -1,7 +1,7 @@
 // `ops-console namespace list|describe|create|update`: the stack's Temporal namespaces.
 import type { Command } from 'commander';
-import { OpsError } from './api/errors';
-import type { Namespace } from './api/contract';
+import { OpsError } from './api';
+import type { Namespace } from './api';
 import type { WiredConsole } from './console';
 
 /** "72h", "3d" or a number of hours. */

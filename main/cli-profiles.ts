@@ -1,8 +1,8 @@
 // Headless commands for connection profiles and the audit trail: `ops-console profile …`, `ops-console audit`.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { AuditEntry, Profile, ProfileSecrets, ValidationReport } from './api/contract';
-import { OpsError } from './api/errors';
+import type { AuditEntry, Profile, ProfileSecrets, ValidationReport } from './api';
+import { OpsError } from './api';
 import type { WiredConsole } from './console';
 
 type MakeConsole = () => WiredConsole;

@@ -1,6 +1,6 @@
 // What `up` and `serve` print: a line per start step, and of the console's own log only its warnings and errors
 // (the services' output goes to their log files; -v prints everything).
-import type { LogLine, StartStep, StackStatus } from './api/contract';
+import type { LogLine, StartStep, StackStatus } from './api';
 import type { OpsConsole } from './console';
 
 /** Sources whose lines are a service's or a worker's own output: files only, unless -v. */

@@ -1,6 +1,6 @@
 // Headless point-in-time recovery: `ops-console archive status|base-backup`, `ops-console recover --to TIME`.
 import type { Command } from 'commander';
-import { OpsError } from './api/errors';
+import { OpsError } from './api';
 import type { WiredConsole } from './console';
 
 type MakeConsole = () => WiredConsole;

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { PHASE_IDS, type PhaseId } from './api/contract';
-import { OpsError } from './api/errors';
+import { PHASE_IDS, type PhaseId } from './api';
+import { OpsError } from './api';
 import type { WiredConsole } from './console';
 import { findRunningConsole } from './control';
 import { registerHumanStepCommands } from './cli-human-steps';

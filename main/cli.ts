@@ -4,14 +4,13 @@ import { createConsole, CONSOLE_VERSION, type OpsConsole, type WiredConsole } fr
 import { registerWorkflowCommands } from './cli-workflows';
 import { registerRecoveryCommands } from './cli-recovery';
 import { registerProfileCommands } from './cli-profiles';
-import { OpsError, toErrorShape } from './api/errors';
-import type { OperationName, OpInput, OpOutput, ServiceId } from './api/contract';
+import { OpsError, toErrorShape } from './api';
+import type { OperationName, OpInput, OpOutput, ServiceId } from './api';
 import { startBrowserServer } from './transport';
 import { shippedResources } from './resources';
-import { validateConfig } from './stack/config-check';
+import { describeFoundStack, validateConfig } from './stack';
 import { addBackupCommands } from './cli-backup';
 import { installLastResortGuard } from './last-resort';
-import { describeFoundStack } from './stack/found-stack';
 import { findRunningConsole, forwardToRunningConsole, startControlSocket } from './control';
 import { registerLogCommands } from './cli-logs';
 import { registerNamespaceCommands } from './cli-namespaces';

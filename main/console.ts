@@ -1,8 +1,8 @@
 // The composition root: builds the router and wires every capability into it. Both transports and the CLI use it.
 import fs from 'node:fs';
 import os from 'node:os';
-import { Router } from './api/router';
-import type { AppInfo, EventPayload, LogLine, SettingsView } from './api/contract';
+import { Router } from './api';
+import type { AppInfo, EventPayload, LogLine, SettingsView } from './api';
 import { LogBus, LogFiles, registerLogOperations, rotationOf, type Logger } from './logs';
 import { FileSecretStore, SettingsStore, defaultDataDir, type SecretStore } from './settings';
 import { AppDbPool, migrateAppDb, ProgressListener } from './db';
@@ -10,18 +10,24 @@ import { CycleService, HumanStepService, NamespaceService } from './temporal';
 import { RecoveryService } from './recovery';
 import { InspectionService } from './inspection';
 import { BackupService } from './backup';
-import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './worker';
+import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './supervisor';
 import { SagaService } from './saga';
-import { StackManager } from './stack/manager';
-import { postgresUrl, resolveStackSpec } from './stack/spec';
-import { skippedProbeCheck, validateStack } from './stack/health';
+import {
+  StackManager,
+  postgresUrl,
+  resolveStackSpec,
+  skippedProbeCheck,
+  validateStack,
+  type StackSpec,
+} from './stack';
 import { ProfileService } from './profiles';
 import { AuditStore, redact } from './audit';
-import type { StackSpec } from './stack/provider';
-import type { TemporalContainerOverride } from './stack/docker';
-import type { WorkerConfig } from '../worker/config';
+import type { ConsoleContext, ConsoleModule, ModuleFactory, TemporalContainerOverride } from './context';
+import type { WorkerConfig } from '../shared/worker-protocol';
 import { resourceLayout } from './resources';
 import { registerWebUi } from './web-ui';
+
+export type { ConsoleContext, ConsoleModule, ModuleFactory } from './context';
 
 export const CONSOLE_VERSION = '0.1.0';
 
@@ -38,34 +44,6 @@ export interface ConsoleOptions {
   /** Why secrets are not in the system keychain (said once in the log, and shown in Settings). */
   secretStoreNotice?: string;
 }
-
-/** What a capability (stack, worker, workflows, …) receives to wire itself in. */
-export interface ConsoleContext {
-  readonly router: Router;
-  readonly logs: LogBus;
-  readonly settings: SettingsStore;
-  readonly secrets: SecretStore;
-  readonly dataDir: string;
-  readonly mode: AppInfo['mode'];
-  /**
-   * Browser and desktop consoles run until closed and follow the stack (worker, NOTIFY listener, schedules,
-   * after-start checks); one-shot CLI commands run none of that, so they exit when their work is done.
-   */
-  readonly longRunning: boolean;
-  /** Connection profiles: the one in force decides the stack spec and the production lock. */
-  readonly profiles: ProfileService;
-  /** See ConsoleOptions.dockerTemporal. */
-  readonly dockerTemporal?: TemporalContainerOverride;
-  log(source: string): Logger;
-}
-
-export interface ConsoleModule {
-  readonly name: string;
-  /** Called once when the console is being shut down; must stop every child process it owns. */
-  shutdown?(): Promise<void>;
-}
-
-export type ModuleFactory = (ctx: ConsoleContext) => ConsoleModule;
 
 export class OpsConsole implements ConsoleContext {
   readonly router = new Router();

@@ -25,7 +25,11 @@ export async function buildWorker({ root, dist, esbuild, node, esmShim }) {
     banner: { js: esmShim },
   });
   const bundlePath = path.join(out, 'workflow-bundle.js');
-  const sources = [path.join(root, 'worker'), path.join(root, 'main', 'api', 'contract')];
+  const sources = [
+    path.join(root, 'worker'),
+    path.join(root, 'shared'),
+    path.join(root, 'main', 'api', 'contract'),
+  ];
   const fresh = fs.existsSync(bundlePath) && fs.statSync(bundlePath).mtimeMs > newestMtime(sources);
   if (!fresh) {
     const { bundleWorkflowCode } = await import('@temporalio/worker');

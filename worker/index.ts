@@ -1,25 +1,11 @@
 // The worker process: wires the pre-bundled workflow code and the activities to a Temporal worker. Its
-// supervisor (main/worker) sends the config over IPC, asks it to drain, and reads its status and logs.
+// supervisor (main/supervisor) sends the config over IPC, asks it to drain, and reads its status and logs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from './activities';
-import type { WorkerConfig } from './config';
-
-export type WorkerMessage =
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { type: 'ready' }
-  | {
-      type: 'status';
-      status: {
-        state: string;
-        polling: boolean;
-        activitySlots: { used: number; available: number };
-        workflowSlots: { used: number; available: number };
-      };
-    };
-export type SupervisorMessage = { type: 'config'; config: WorkerConfig } | { type: 'drain' };
+import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../shared/worker-protocol';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

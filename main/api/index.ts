@@ -1,13 +1,5 @@
+// The api folder's public face: the contract, its errors, the router and the input-issue reader.
 export * from './contract';
 export * from './errors';
-export {
-  Router,
-  EventBus,
-  type Handlers,
-  type Handler,
-  type CallResult,
-  type Caller,
-  type OperationContext,
-  type WriteGuard,
-} from './router';
-export { validationIssues, type ValidationIssue, type AllowedValues } from './validation-issues';
+export * from './router';
+export * from './validation-issues';

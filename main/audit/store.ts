@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { AuditEntry, AuditFilter } from '../api/contract';
+import type { AuditEntry, AuditFilter } from '../api';
 
 const CSV_COLUMNS = [
   'time',

@@ -1,7 +1,7 @@
 // What the backup needs from a live Postgres: versions, migrations, sizes, table checksums, and the database swap.
 import pg from 'pg';
-import { OpsError } from '../api/errors';
-import type { PostgresEndpoint } from '../stack/provider';
+import { OpsError } from '../api';
+import type { PostgresEndpoint } from '../stack';
 import { ContentHasher } from './content-hash';
 import type { PgTools } from './tools';
 

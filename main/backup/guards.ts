@@ -1,5 +1,5 @@
 // Whether a backup set may be restored onto this stack: pure checks, one sentence per refusal.
-import type { BackupKind, BackupManifest } from '../api/contract';
+import type { BackupKind, BackupManifest } from '../api';
 
 export interface RestoreTarget {
   /** Major version of the server each kind would be restored onto. */

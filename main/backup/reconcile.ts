@@ -1,9 +1,9 @@
 // After a restore (or the loss of either database): what the app DB and Temporal disagree about, and the fix for each.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ReconcileItem, ReconcileReport } from '../api/contract';
-import { PHASE_IDS } from '../api/contract';
+import type { ReconcileItem, ReconcileReport } from '../api';
+import { PHASE_IDS } from '../api';
 import type { CycleService } from '../temporal';
-import type { StackSpec } from '../stack/provider';
+import type { StackSpec } from '../stack';
 import { withClient } from './database';
 
 interface InFlightCycle {

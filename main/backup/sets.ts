@@ -2,15 +2,15 @@
 // A set being written is <id>.partial; only a complete, synced set is renamed to <id>.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import {
   BackupManifestSchema,
   VerificationSchema,
   type BackupManifest,
   type BackupSetSummary,
   type Verification,
-} from '../api/contract';
-import { syncPath } from './archive';
+} from '../api';
+import { syncPath } from './dump';
 
 export const MANIFEST = 'manifest.json';
 const VERIFICATION = 'verification.json';
@@ -151,4 +151,15 @@ export function expiredSets(
       return false;
     })
     .map((s) => s.id);
+}
+
+/** Bytes under a path (a partial set's folder), 0 when it is gone. */
+export function treeSize(p: string): number {
+  try {
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.size;
+    return fs.readdirSync(p).reduce((n, f) => n + treeSize(path.join(p, f)), 0);
+  } catch {
+    return 0;
+  }
 }

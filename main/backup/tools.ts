@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 
 export interface ToolConnection {
   host: string;

@@ -1,10 +1,10 @@
 // The CLI's side of the control socket: when a console runs for this data folder, each call goes to it (with the
 // events it raises meanwhile, such as backup progress); when none answers, the CLI acts alone.
 import net from 'node:net';
-import type { EventName } from '../api/contract';
-import type { CallResult, EventBus, Router } from '../api/router';
-import type { ServerFrame } from '../transport/protocol';
-import { OpsErrorShapeSchema } from '../api/errors';
+import type { EventName } from '../api';
+import type { CallResult, EventBus, Router } from '../api';
+import type { ServerFrame } from '../transport';
+import { OpsErrorShapeSchema } from '../api';
 import { controlSocketPath } from './socket-path';
 
 const CONNECT_TIMEOUT_MS = 2_000;

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Router } from '../api/router';
-import { MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../transport/protocol';
+import type { Router } from '../api';
+import { MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../transport';
 import { controlSocketPath } from './socket-path';
 import { probeControlSocket } from './client';
 

@@ -1,9 +1,10 @@
 // Forwards the worker's tracking NOTIFYs (channel workflow_progress) as router events: push, not poll.
 import pg from 'pg';
-import { WorkflowProgressEventSchema, type WorkflowProgressEvent } from '../api/contract';
+import { PROGRESS_CHANNEL } from '../../shared/notify';
+import { WorkflowProgressEventSchema, type WorkflowProgressEvent } from '../api';
 import type { Logger } from '../logs';
 
-export const PROGRESS_CHANNEL = 'workflow_progress';
+export { PROGRESS_CHANNEL };
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 8000;
 /** The listener's own state as a progress event (workflowId '*'): 'lost', then 'resync' once it is back. */

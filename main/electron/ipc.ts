@@ -1,39 +1,20 @@
-// The Electron IPC transport: a thin adapter over the router, with every sender checked.
+// The Electron IPC transport wired to ipcMain: the call handling lives beside the WebSocket transport
+// (main/transport/ipc); here only the window's sender check and the events sent to it.
 import { pathToFileURL } from 'node:url';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { Router } from '../api/router';
+import type { Router } from '../api';
+import { answerIpcCall, IPC_CALL, IPC_EVENT } from '../transport/ipc';
 
-export const IPC_CALL = 'ops:call';
-export const IPC_EVENT = 'ops:event';
+export { IPC_CALL, IPC_EVENT };
 
 export function registerIpcTransport(router: Router, win: BrowserWindow, rendererIndex: string): void {
   const allowedUrl = pathToFileURL(rendererIndex).toString();
   const trusted = (event: IpcMainInvokeEvent) =>
     event.sender.id === win.webContents.id && (event.senderFrame?.url ?? '').split(/[?#]/)[0] === allowedUrl;
 
-  ipcMain.handle(IPC_CALL, async (event, op: unknown, input: unknown) => {
-    if (!trusted(event)) {
-      return {
-        ok: false,
-        error: {
-          code: 'UNAUTHORIZED',
-          message: 'Refused: unknown sender.',
-          hint: 'Only the console window may call.',
-        },
-      };
-    }
-    if (typeof op !== 'string') {
-      return {
-        ok: false,
-        error: {
-          code: 'INVALID_INPUT',
-          message: 'Operation name must be a string.',
-          hint: 'Use window.ops.call(name, input).',
-        },
-      };
-    }
-    return router.call(op, input);
-  });
+  ipcMain.handle(IPC_CALL, (event, op: unknown, input: unknown) =>
+    answerIpcCall(router, trusted(event), op, input),
+  );
 
   const unsubscribe = router.events.subscribe((name, payload) => {
     if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, name, payload);

@@ -1,7 +1,7 @@
 // Service alerts as desktop notifications (the browser mode shows them in the alert list and on the cards).
 import { Notification, type BrowserWindow } from 'electron';
-import type { Router } from '../api/router';
-import type { ServiceAlert } from '../api/contract';
+import type { Router } from '../api';
+import type { ServiceAlert } from '../api';
 
 export function notifyServiceAlerts(router: Router, win: BrowserWindow): () => void {
   const shown = new Set<string>();

@@ -7,7 +7,7 @@ import {
   type BrowserWindow,
   type MenuItemConstructorOptions,
 } from 'electron';
-import type { Router } from '../api/router';
+import type { Router } from '../api';
 
 const STATE_COLOURS: Record<string, string> = {
   running: '#2e7d32',

@@ -1,8 +1,8 @@
 // Opens the Temporal Web UI in the system browser, only at the addresses the console knows: the embedded UI's
 // loopback address and the attached profile's configured UI. The window itself never navigates away.
 import { shell } from 'electron';
-import type { Router } from '../api/router';
-import { OpsError } from '../api/errors';
+import type { Router } from '../api';
+import { OpsError } from '../api';
 import { isAllowedWebUiUrl } from '../web-ui';
 
 export function registerWebUiOpener(router: Router): void {

@@ -1,16 +1,11 @@
 // What a cancel or terminate will do to a cycle, from the same phase definitions and order the worker uses. Pure.
-import type {
-  CompensationPreview,
-  CompensationStepPreview,
-  CycleStatus,
-  PhaseStateView,
-} from '../api/contract/inspection';
-import { PHASES, type PhaseId } from '../api/contract/phases';
-import { compensationOrder } from '../../worker/shared';
+import type { CompensationPreview, CompensationStepPreview, CycleStatus, PhaseStateView } from '../api';
+import { PHASES, type PhaseId } from '../../shared/phases';
+import { compensationOrder } from '../../shared/workflow';
 
 /**
  * The worker compensates, on a cancel, the interrupted phases first, then every completed phase in reverse
- * completion order: `compensationOrder` (worker/shared.ts) is the one function both use. The completion order is
+ * completion order: `compensationOrder` (shared/workflow.ts) is the one function both use. The completion order is
  * the workflow's own when it can be asked (`completedInOrder`); otherwise it is taken from finish times, ties
  * broken by phase number.
  */

@@ -1,7 +1,7 @@
 // The order a running cycle completed its phases in, asked of the workflow itself (its `progress` query): finish
 // times tie when two phases complete in the same workflow task, and only the workflow knows which came first.
 import type { Client } from '@temporalio/client';
-import type { PhaseId } from '../api/contract/phases';
+import type { PhaseId } from '../../shared/phases';
 
 /** How long a preview waits for the worker to answer before it falls back to the finish times. */
 const QUERY_WAIT_MS = 3_000;

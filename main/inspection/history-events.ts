@@ -1,6 +1,6 @@
 // Temporal history events → timeline rows: a one-line summary plus the event's attributes with payloads decoded.
 import proto, { type temporal as protoTypes } from '@temporalio/proto';
-import type { HistoryEventView } from '../api/contract/inspection';
+import type { HistoryEventView } from '../api';
 
 // @temporalio/proto is CommonJS: the ESM bundles can only take its default export.
 const { temporal } = proto;

@@ -1,7 +1,7 @@
 // The Metrics dashboard's queries: read migration 0002's histogram and daily counters, never the raw rows.
 import type pg from 'pg';
-import type { MetricsView, PhaseDurationStat, PhaseRateStat } from '../api/contract/inspection';
-import { PHASES } from '../api/contract/phases';
+import type { MetricsView, PhaseDurationStat, PhaseRateStat } from '../api';
+import { PHASES } from '../../shared/phases';
 import { histogramPercentiles } from './histogram';
 import type { PhaseDurationStats } from './phase-states';
 

@@ -1,6 +1,6 @@
 // Tracking rows → what each phase node shows (state, attempts, next retry, ETA) and what the join waits for. Pure.
-import type { PhaseStateView, CycleStatus } from '../api/contract/inspection';
-import { PHASES, type PhaseId } from '../api/contract/phases';
+import type { PhaseStateView, CycleStatus } from '../api';
+import { PHASES, type PhaseId } from '../../shared/phases';
 
 export interface PhaseRowInput {
   phase: string;

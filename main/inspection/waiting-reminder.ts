@@ -2,6 +2,7 @@
 // awaited (the data owners of the open RFIs; the Test Manager for the scope; the testers for the results).
 // Time spent waiting is not work, so it never raises the slow-phase warning: this reminder is its only signal.
 import type pg from 'pg';
+import { notify } from '../../shared/notify';
 
 const WHO: Record<string, string> = {
   scope_approval: 'the Test Manager to approve the scope',
@@ -49,11 +50,7 @@ export async function remindWaiting(db: pg.Pool, afterMs: number): Promise<numbe
         `Cycle ${r.cycle_id ?? r.workflow_id} has waited ${minutes} min for ${who}`,
       ],
     );
-    await db.query(
-      `SELECT pg_notify('workflow_progress', json_build_object('workflowId', $1::text, 'table', 'workflow_alerts',
-         'phase', $2::text, 'kind', 'alert:waiting_for_person', 'at', now())::text)`,
-      [r.workflow_id, r.phase],
-    );
+    await notify(db, r.workflow_id, 'workflow_alerts', r.phase, 'alert:waiting_for_person');
   }
   return rows.length;
 }

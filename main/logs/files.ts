@@ -1,7 +1,7 @@
 // The console's log files: one per service, worker process and the console itself, under <data folder>/logs.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogLine } from '../api/contract';
+import type { LogLine } from '../api';
 import { partPath, RotatingFile, type RotationPolicy } from './rotating-file';
 
 /** Sources that are services: their lines are written as the service printed them (its own time and level). */

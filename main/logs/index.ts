@@ -1,6 +1,6 @@
 // The console's log bus: every line from the console and its child processes, kept in a ring and streamed.
-import type { EventBus } from '../api/router';
-import type { LogLine } from '../api/contract';
+import type { EventBus } from '../api';
+import type { LogLine } from '../api';
 
 export type LogLevel = LogLine['level'];
 

@@ -1,5 +1,5 @@
 // Reads one log line of any service into time, level and message, with the rest kept for folding open.
-import type { LogLine } from '../api/contract';
+import type { LogLine } from '../api';
 
 export type LogLevel = LogLine['level'];
 

@@ -1,8 +1,8 @@
 // The logs.* operations: the files there are and pages of one, read from disk (never the in-memory ring).
 import fs from 'node:fs';
-import { OpsError } from '../api/errors';
-import type { Router } from '../api/router';
-import type { LogPage, Settings } from '../api/contract';
+import { OpsError } from '../api';
+import type { Router } from '../api';
+import type { LogPage, Settings } from '../api';
 import type { LogFiles } from './files';
 import { readAfter, readBefore } from './reader';
 import { partPath, type RotationPolicy } from './rotating-file';

@@ -13,11 +13,11 @@ import {
   type ProfileSecrets,
   type ProfilesView,
   type ProfileView,
-} from '../api/contract';
-import { OpsError } from '../api/errors';
-import type { Router } from '../api/router';
+} from '../api';
+import { OpsError } from '../api';
+import type { Router } from '../api';
 import { writeFileAtomic, type SecretStore } from '../settings';
-import { profileSecretKey } from '../stack/spec';
+import { profileSecretKey } from '../stack';
 
 interface ProfilesFile {
   active: string | null;
@@ -263,7 +263,7 @@ export class ProfileService {
       profile: Profile,
       integration: boolean,
       skipProbe?: string,
-    ) => Promise<import('../api/contract').ValidationReport>,
+    ) => Promise<import('../api').ValidationReport>,
   ): void {
     router.register({
       'profiles.list': () => this.view(),

@@ -1,20 +1,11 @@
 // Base backups with pg_basebackup: written under a temporary name, described by meta.json, renamed when whole.
+import type { BaseBackup } from '../stack';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PostgresCluster } from '../stack/local/postgres';
 import { run } from '../stack/local/process';
 
-export interface BaseBackup {
-  cluster: PostgresCluster['id'];
-  dir: string;
-  label: string;
-  /** The first WAL segment recovery from this backup needs. */
-  startWal: string;
-  startedAt: string;
-  /** Recovery from this backup can reach any moment from here on (its consistency point, at the latest). */
-  finishedAt: string;
-  bytes: number;
-}
+export type { BaseBackup };
 
 function dirBytes(dir: string): number {
   let total = 0;

@@ -1,6 +1,6 @@
 // Can both clusters reach a moment? Pure: base backups and archive listings in, a plan or the reason out.
 import type { BaseBackup } from './base-backup';
-import { reachFrom, type Segment } from './archive';
+import { reachFrom, type Segment } from './wal';
 
 export interface ClusterPlan {
   cluster: string;

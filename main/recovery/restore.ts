@@ -5,7 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { PostgresCluster } from '../stack/local/postgres';
 import type { PostgresEndpoint } from '../stack/provider';
-import { run, sleep } from '../stack/local/process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { run } from '../stack/local/process';
 import type { BaseBackup } from './base-backup';
 import { withClusterClient } from './client';
 

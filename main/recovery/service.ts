@@ -2,11 +2,11 @@
 // backups, the recovery timeline, and recover = with the worker, Temporal and both clusters stopped, swap each
 // cluster's base backup in for its data (the old data kept aside, journaled), replay it on its real port until it
 // reaches the moment and becomes a primary, verify, start Temporal and the worker, validate, reconcile.
-import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api/contract';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackManager } from '../stack/manager';
-import { sleep } from '../stack/local/process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { validateStack } from '../stack/health';
 import type { AppDbPool } from '../db';
 import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';
@@ -14,6 +14,7 @@ import type { BaseBackup } from './base-backup';
 import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
 import { withClusterClient } from './client';
+import { archiveHealth } from './archive-health';
 import { recoveryTimeline } from './timeline';
 
 export class RecoveryService implements ConsoleModule {
@@ -81,58 +82,7 @@ export class RecoveryService implements ConsoleModule {
 
   async status(): Promise<ArchiveHealth[]> {
     const { app, tpg } = await this.archived();
-    return Promise.all([app, tpg].map((c) => this.health(c)));
-  }
-
-  private async health(cluster: ArchivedCluster): Promise<ArchiveHealth> {
-    const [segments, backups, bytes, running] = await Promise.all([
-      cluster.segments(),
-      cluster.baseBackups(),
-      cluster.archiveBytes(),
-      cluster.running(),
-    ]);
-    const health: ArchiveHealth = {
-      cluster: cluster.id,
-      enabled: cluster.archivingEnabled,
-      failedCount: 0,
-      archiveBytes: bytes,
-      segments: segments.length,
-      baseBackups: backups.length,
-      oldestRecoverable: backups[0]?.finishedAt,
-    };
-    if (!running) return { ...health, problem: 'the cluster is not running' };
-    try {
-      await withClusterClient(cluster.endpoint, async (c) => {
-        const s = await c.query<{
-          archived_count: string;
-          last_archived_wal: string | null;
-          last_archived_time: Date | null;
-          failed_count: string;
-          last_failed_wal: string | null;
-          last_failed_time: Date | null;
-          current: string;
-        }>('SELECT *, pg_walfile_name(pg_current_wal_lsn()) AS current FROM pg_stat_archiver');
-        const row = s.rows[0]!;
-        health.lastArchivedWal = row.last_archived_wal ?? undefined;
-        health.lastArchivedAt = row.last_archived_time?.toISOString();
-        health.failedCount = Number(row.failed_count);
-        health.lastFailedWal = row.last_failed_wal ?? undefined;
-        health.lastFailedAt = row.last_failed_time?.toISOString();
-        health.currentWal = row.current;
-        if (row.last_archived_wal) {
-          const last = parseInt(row.last_archived_wal.slice(8), 16);
-          health.lagSegments = Math.max(0, parseInt(row.current.slice(8), 16) - last - 1);
-        }
-        const failingNow =
-          row.last_failed_time && (!row.last_archived_time || row.last_failed_time > row.last_archived_time);
-        if (cluster.archivingEnabled && failingNow) {
-          health.problem = `archiving ${row.last_failed_wal} is failing (${row.failed_count} failures): check free space and permissions of ${cluster.archiveLocation}`;
-        }
-      });
-    } catch (err) {
-      health.problem = `cannot read archiver state: ${(err as Error).message}`;
-    }
-    return health;
+    return Promise.all([app, tpg].map((c) => archiveHealth(c)));
   }
 
   async baseBackup(): Promise<

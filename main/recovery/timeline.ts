@@ -1,9 +1,9 @@
 // The recovery timeline: base backups, each cluster's WAL range from its oldest base backup, dump sets, operator
 // actions, and the cycle and phase marks the app DB holds.
-import type { RecoveryTimeline, TimelineMark } from '../api/contract';
-import type { Router } from '../api/router';
+import type { RecoveryTimeline, TimelineMark } from '../api';
+import type { Router } from '../api';
 import type { AppDbPool } from '../db';
-import { reachFrom } from './archive';
+import { reachFrom } from './wal';
 import type { ArchivedCluster } from './archived-cluster';
 
 export async function recoveryTimeline(

@@ -3,7 +3,7 @@
 // file asks here, so a packaged app and a checkout find the same things.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../settings/paths';
+import { projectRoot } from '../settings';
 
 export interface ResourceLayout {
   /** True inside a packaged app (Electron's resourcesPath, or OPS_RESOURCES_PATH for a packaged back end run in Node). */

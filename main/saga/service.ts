@@ -4,11 +4,13 @@
 import os from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppDbPool } from '../db';
-import type { CompensationRetryResult, OpParsedInput } from '../api/contract';
-import { PHASES, type PhaseId } from '../api/contract/phases';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { CompensationRetryResult, OpParsedInput } from '../api';
+import { notify } from '../../shared/notify';
+import { PHASES, type PhaseId } from '../../shared/phases';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
+import { noSuchWorkflow } from '../temporal';
 
 export interface SagaOptions {
   appDb: AppDbPool;
@@ -146,11 +148,7 @@ export class SagaService implements ConsoleModule {
       [input.workflowId, input.phase, input.runId ?? null, operatorName(), input.note],
     );
     if (!r.rowCount) throw this.notFailed(input.workflowId, input.phase);
-    await db.query(
-      `SELECT pg_notify('workflow_progress', json_build_object('workflowId', $1::text, 'table', 'workflow_compensation_log',
-         'phase', $2::text, 'kind', 'compensation:resolved', 'at', now())::text)`,
-      [input.workflowId, input.phase],
-    );
+    await notify(db, input.workflowId, 'workflow_compensation_log', input.phase, 'compensation:resolved');
     this.ctx.log('workflows').info(`compensation of ${input.workflowId} ${input.phase} marked resolved`);
     return { resolved: true };
   }
@@ -164,13 +162,7 @@ export class SagaService implements ConsoleModule {
       this.ctx.log('workflows').info(`${input.workflowId}: ${input.decision} (by ${input.by})`);
       return { accepted: String(accepted) };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new OpsError(
-          'NOT_FOUND',
-          `No running workflow ${input.workflowId}.`,
-          'Check the id on the Workflows page.',
-        );
-      }
+      if (err instanceof WorkflowNotFoundError) throw noSuchWorkflow(input.workflowId);
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = (err.cause as Error | undefined)?.message ?? err.message;
         throw new OpsError(

@@ -1,4 +1,4 @@
-import type { Settings } from '../api/contract';
+import type { Settings } from '../api';
 
 export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',

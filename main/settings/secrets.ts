@@ -23,67 +23,33 @@ export function ensureSecret(store: SecretStore, name: string, bytes = 24): stri
   return value;
 }
 
-export class FileSecretStore implements SecretStore {
-  readonly kind = 'file-0600' as const;
-  readonly file: string;
+/** A JSON file of name → stored value, written 0600 and atomically; subclasses say how a value is stored. */
+abstract class SecretFile implements SecretStore {
+  abstract readonly kind: SecretStore['kind'];
 
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, 'secrets.json');
-  }
+  constructor(readonly file: string) {}
 
-  private read(): Record<string, string> {
-    if (!fs.existsSync(this.file)) return {};
-    const mode = fs.statSync(this.file).mode & 0o777;
-    if (mode & 0o077) fs.chmodSync(this.file, 0o600); // tighten a file someone loosened
-    return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
-  }
+  /** The value as it goes into the file, and back. */
+  protected abstract seal(value: string): string;
+  protected abstract unseal(stored: string): string;
 
-  get(name: string): string | undefined {
-    return this.read()[name];
-  }
-
-  set(name: string, value: string): void {
-    writeFileAtomic(this.file, JSON.stringify({ ...this.read(), [name]: value }, null, 2), 0o600);
-  }
-
-  names(): string[] {
-    return Object.keys(this.read());
-  }
-
-  delete(name: string): void {
-    const all = this.read();
-    if (!(name in all)) return;
-    delete all[name];
-    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
-  }
-}
-
-/** Encrypts each value with a cipher the shell provides (Electron's safeStorage). */
-export class EncryptedSecretStore implements SecretStore {
-  readonly kind = 'safe-storage' as const;
-  private readonly file: string;
-
-  constructor(
-    dataDir: string,
-    private readonly cipher: { encrypt(plain: string): Buffer; decrypt(data: Buffer): string },
-  ) {
-    this.file = path.join(dataDir, ENCRYPTED_SECRETS_FILE);
-  }
-
-  private read(): Record<string, string> {
+  protected read(): Record<string, string> {
     return fs.existsSync(this.file)
       ? (JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>)
       : {};
   }
 
+  private write(all: Record<string, string>): void {
+    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
+  }
+
   get(name: string): string | undefined {
-    const sealed = this.read()[name];
-    return sealed === undefined ? undefined : this.cipher.decrypt(Buffer.from(sealed, 'base64'));
+    const stored = this.read()[name];
+    return stored === undefined ? undefined : this.unseal(stored);
   }
 
   set(name: string, value: string): void {
-    const all = { ...this.read(), [name]: this.cipher.encrypt(value).toString('base64') };
-    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
+    this.write({ ...this.read(), [name]: this.seal(value) });
   }
 
   names(): string[] {
@@ -94,7 +60,52 @@ export class EncryptedSecretStore implements SecretStore {
     const all = this.read();
     if (!(name in all)) return;
     delete all[name];
-    writeFileAtomic(this.file, JSON.stringify(all, null, 2), 0o600);
+    this.write(all);
+  }
+}
+
+/** Values as they are, in a file only the user can read. */
+export class FileSecretStore extends SecretFile {
+  readonly kind = 'file-0600' as const;
+
+  constructor(dataDir: string) {
+    super(path.join(dataDir, 'secrets.json'));
+  }
+
+  protected override read(): Record<string, string> {
+    if (fs.existsSync(this.file)) {
+      const mode = fs.statSync(this.file).mode & 0o777;
+      if (mode & 0o077) fs.chmodSync(this.file, 0o600); // tighten a file someone loosened
+    }
+    return super.read();
+  }
+
+  protected seal(value: string): string {
+    return value;
+  }
+
+  protected unseal(stored: string): string {
+    return stored;
+  }
+}
+
+/** Encrypts each value with a cipher the shell provides (Electron's safeStorage). */
+export class EncryptedSecretStore extends SecretFile {
+  readonly kind = 'safe-storage' as const;
+
+  constructor(
+    dataDir: string,
+    private readonly cipher: { encrypt(plain: string): Buffer; decrypt(data: Buffer): string },
+  ) {
+    super(path.join(dataDir, ENCRYPTED_SECRETS_FILE));
+  }
+
+  protected seal(value: string): string {
+    return this.cipher.encrypt(value).toString('base64');
+  }
+
+  protected unseal(stored: string): string {
+    return this.cipher.decrypt(Buffer.from(stored, 'base64'));
   }
 }
 

@@ -1,8 +1,8 @@
 // Settings persisted as a validated JSON file in the console's data folder, with env overrides on top.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
-import { SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from '../api/contract';
+import { OpsError } from '../api';
+import { SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from '../api';
 import { DEFAULT_SETTINGS, ENV_OVERRIDES } from './defaults';
 
 type Plain = Record<string, unknown>;

@@ -2,8 +2,8 @@
 // folder from source), then the usual places for this OS, then PATH.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
-import type { Settings } from '../api/contract';
+import { OpsError } from '../api';
+import type { Settings } from '../api';
 import { shippedResources } from '../resources';
 import { postgresInstallHint, postgresSearchDirs, programName } from './postgres-install';
 

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import { ENCRYPTED_SECRETS_FILE, writeFileAtomic, type SecretStore } from '../settings';
 import type { StackSpec } from './provider';
 

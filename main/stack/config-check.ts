@@ -1,7 +1,7 @@
 // `ops-console config validate`: every problem with the settings, ports, binaries and data folder, precisely.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import { SettingsStore, defaultDataDir } from '../settings';
 import { resolveBinaries } from './binaries';
 import { checkPorts } from './ports';

@@ -8,7 +8,7 @@ import {
   makeGrpcRetryInterceptor,
   type ConnectionOptions,
 } from '@temporalio/client';
-import { OpsError } from '../api/errors';
+import { OpsError } from '../api';
 import type { PostgresEndpoint, StackSpec } from './provider';
 
 /** node-postgres client options for an endpoint, with its sslmode applied as libpq would. */

@@ -1,7 +1,7 @@
 // While the stack runs: a service that goes down by itself is raised as an alert with its last lines and started
 // again by the restart policy; one that runs but stops answering on its port is raised too.
 import net from 'node:net';
-import type { ServiceStatus, StackStatus } from '../api/contract';
+import type { ServiceStatus, StackStatus } from '../api';
 import type { LogBus, Logger } from '../logs';
 import type { ServiceAlerts } from './service-alerts';
 

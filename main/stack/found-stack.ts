@@ -1,7 +1,7 @@
 // What `up` and `stack up` say when the stack's services already run before they start them: a console that
 // died (killed, crashed) left them behind, or `stack up` started them. `up` adopts them: it watches them and
 // stops them with itself; `stack up` leaves them running, as it does the services it starts.
-import type { StackStatus } from '../api/contract';
+import type { StackStatus } from '../api';
 
 export function describeFoundStack(status: StackStatus, command: 'up' | 'stack up'): string | undefined {
   if (status.provider === 'attached') return undefined;

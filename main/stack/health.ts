@@ -2,7 +2,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { Client, type Connection } from '@temporalio/client';
-import type { ValidationCheck, ValidationReport } from '../api/contract';
+import type { ValidationCheck, ValidationReport } from '../api';
 import type { PostgresEndpoint, StackSpec } from './provider';
 import {
   explainPostgresError,

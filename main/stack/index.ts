@@ -1,6 +1,17 @@
-export { StackManager, stackModule, createProvider, type StackModuleOptions } from './manager';
-export { resolveStackSpec, postgresUrl, APP_DATABASE, TEMPORAL_DATABASES } from './spec';
-export { validateStack, overallOf } from './health';
+export { StackManager, stackModule, type StackModuleOptions } from './manager';
+export { createProvider } from './providers';
+export { resolveStackSpec, postgresUrl, profileSecretKey, APP_DATABASE, TEMPORAL_DATABASES } from './spec';
+export { validateStack, overallOf, skippedProbeCheck } from './health';
+export { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from './connect';
+export { validateConfig } from './config-check';
+export { describeFoundStack } from './found-stack';
 export { resolveBinaries, type StackBinaries } from './binaries';
 export { checkPorts, isPortFree, anyFreePort } from './ports';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';
+export type {
+  ArchivedCluster,
+  BaseBackup,
+  ClusterRecovery,
+  RecoveryDriver,
+  Segment,
+} from './recovery-driver';

@@ -1,22 +1,18 @@
 // The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
 // watches for crashes, and serves the stack.* operations.
 import crypto from 'node:crypto';
-import { OpsError, toErrorShape } from '../api/errors';
+import { OpsError, toErrorShape } from '../api';
 import { lostSecretError, storeClusterPassword } from './cluster-passwords';
-import type {
-  ServiceStatus,
-  StackState,
-  StackStatus,
-  StartStep,
-  ValidationCheck,
-  ValidationReport,
-} from '../api/contract';
-import type { ConsoleContext, ConsoleModule } from '../console';
-import { checkPorts } from './ports';
+import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
+import { checkStackPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { overallOf, skippedProbeCheck, summaryOf, validateStack } from './health';
 import { LocalProvider } from './local/provider';
+import { createProvider } from './providers';
+import { StackValidation, type ExtraChecks } from './validation';
+import { withServiceStopped } from './service-pause';
+import { overallState, withStep } from './stack-state';
 import { refusedOnAttached } from './attached/provider';
 import { CrashWatcher } from './crash-watcher';
 import { ServiceAlerts } from './service-alerts';
@@ -28,23 +24,6 @@ export interface StackModuleOptions {
   afterStart?: () => Promise<void>;
   /** Runs before the services stop (the worker drains here, while Temporal still answers). */
   beforeStop?: () => Promise<void>;
-}
-
-export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Promise<StackProvider> {
-  switch (spec.provider) {
-    case 'local':
-      return new LocalProvider(spec, ctx.settings.get(), ctx.logs);
-    case 'docker': {
-      // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
-      const { DockerProvider } = await import('./docker');
-      const { docker, archiving } = ctx.settings.get().stack;
-      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving, temporal: ctx.dockerTemporal });
-    }
-    case 'attached': {
-      const { AttachedProvider } = await import('./attached');
-      return new AttachedProvider(spec);
-    }
-  }
 }
 
 export class StackManager implements ConsoleModule {
@@ -61,7 +40,7 @@ export class StackManager implements ConsoleModule {
   readonly alerts: ServiceAlerts;
   private readonly paused = new Set<ServiceStatus['id']>();
   private readonly log;
-  private readonly extraChecks: Array<(options: { integration: boolean }) => Promise<ValidationCheck[]>> = [];
+  private readonly validation = new StackValidation();
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -100,23 +79,11 @@ export class StackManager implements ConsoleModule {
         return this.start();
       },
       'stack.restartService': ({ service }) => this.restartService(service),
-      'stack.validate': async ({ integration }, { probe }) => {
-        if (probe?.allowed !== false) return this.validate(integration);
-        this.log.info(`validation without its integration probe: ${probe.reason}`);
-        const report = await this.validate(false);
-        return { ...report, checks: [...report.checks, skippedProbeCheck(probe.reason)] };
-      },
+      'stack.validate': ({ integration }, { probe }) =>
+        this.validation.forOperator(this.spec(), integration, probe, this.log),
       'stack.remove': ({ deleteData }) => this.remove(deleteData),
       'stack.resetPassword': ({ cluster }) => this.resetPassword(cluster),
-      'stack.checkPorts': () => {
-        const p = this.ctx.settings.get().stack.ports;
-        return checkPorts([
-          { service: 'app-postgres', port: p.appPostgres },
-          { service: 'temporal-postgres', port: p.temporalPostgres },
-          { service: 'temporal', port: p.temporal },
-          { service: 'temporal-ui', port: p.temporalUi },
-        ]);
-      },
+      'stack.checkPorts': () => checkStackPorts(this.ctx.settings.get().stack.ports),
     });
   }
 
@@ -189,15 +156,7 @@ export class StackManager implements ConsoleModule {
     } catch (err) {
       this.error = toErrorShape(err);
     }
-    if (this.state !== 'starting' && this.state !== 'stopping') {
-      const up = this.services.filter((s) => s.state === 'running').length;
-      const expected = this.services.filter((s) => s.state !== 'disabled').length;
-      const wasUp = this.state === 'running' || this.state === 'degraded';
-      if (up === 0) this.state = this.state === 'failed' ? 'failed' : 'stopped';
-      else if (up === expected) this.state = 'running';
-      else if (wasUp) this.state = 'degraded';
-      else this.state = 'degraded';
-    }
+    this.state = overallState(this.state, this.services);
     return this.publish();
   }
 
@@ -235,18 +194,7 @@ export class StackManager implements ConsoleModule {
       this.startAbort = new AbortController();
       const reporter = {
         step: (id: string, state: StartStep['state'], detail?: string) => {
-          const now = new Date().toISOString();
-          this.steps = this.steps.map((s) =>
-            s.id === id
-              ? {
-                  ...s,
-                  state,
-                  detail,
-                  startedAt: state === 'running' ? now : s.startedAt,
-                  finishedAt: state === 'running' ? undefined : now,
-                }
-              : s,
-          );
+          this.steps = withStep(this.steps, id, state, detail);
           if (state === 'failed') this.log.error(`${id}: ${detail ?? 'failed'}`);
           this.publish();
           // The app DB's migrations need only its database: they run while the Temporal side starts.
@@ -366,13 +314,9 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  /**
-   * Runs work with one service stopped on purpose (a restore of the database it holds locks in), then starts it
-   * again whatever happened. The crash watcher leaves a paused service alone.
-   */
   /** Checks that other capabilities add to the stack's validation (they need more than the stack to judge). */
-  addChecks(checks: (options: { integration: boolean }) => Promise<ValidationCheck[]>): void {
-    this.extraChecks.push(checks);
+  addChecks(checks: ExtraChecks): void {
+    this.validation.add(checks);
   }
 
   /** A new password for one cluster, set by the provider's superuser route, then kept in the secret store. */
@@ -406,68 +350,29 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  private async validate(integration: boolean): Promise<ValidationReport> {
-    const spec = this.spec();
-    const lost = lostSecretError(spec);
-    if (lost)
-      return {
-        overall: 'failed',
-        checkedAt: new Date().toISOString(),
-        checks: [
-          {
-            id: 'secrets',
-            group: 'app-postgres',
-            label: 'Cluster passwords',
-            status: 'failed',
-            detail: lost.message,
-            fix: lost.hint,
-            durationMs: 0,
-          },
-        ],
-      };
-    const report = await validateStack(spec, { integration });
-    const extra = (await Promise.all(this.extraChecks.map((c) => c({ integration })))).flat();
-    if (!extra.length) return report;
-    const checks = [...report.checks, ...extra];
-    const overall = overallOf([{ status: report.overall }, ...extra]);
-    return { ...report, checks, overall, summary: summaryOf(overall, checks) };
-  }
-
+  /**
+   * Runs work with one service stopped on purpose (a restore of the database it holds locks in), then starts it
+   * again whatever happened. The crash watcher leaves a paused service alone.
+   */
   withServiceStopped<T>(
     service: ServiceStatus['id'],
     work: (stopped: Promise<void>) => Promise<T>,
     /** overlap: work starts while the service stops. discarding: its state is about to be replaced (no grace). */
     options: { overlap?: boolean; discarding?: boolean } = {},
   ): Promise<T> {
-    return this.serialise(async () => {
-      const provider = await this.currentProvider();
-      if (!provider.stopService || !provider.startService)
-        throw new OpsError(
-          'NOT_SUPPORTED',
-          `The ${provider.kind} provider cannot stop ${service} alone.`,
-          'Use the local provider, or stop the stack and restore by hand.',
-        );
-      this.paused.add(service);
-      this.log.info(`stopping ${service} for a while`);
-      // With overlap, work starts while the service shuts down and awaits `stopped` where it must.
-      const stopped = provider
-        .stopService(service, { discarding: options.discarding })
-        .then(() => this.refresh().then(() => undefined));
-      stopped.catch(() => undefined);
-      try {
-        if (!options.overlap) await stopped;
-        return await work(stopped);
-      } finally {
-        await stopped.catch(() => undefined);
-        this.log.info(`starting ${service} again`);
-        try {
-          await provider.startService(service);
-        } finally {
-          this.paused.delete(service);
-          await this.refresh();
-        }
-      }
-    });
+    return this.serialise(async () =>
+      withServiceStopped(
+        {
+          provider: await this.currentProvider(),
+          paused: this.paused,
+          log: this.log,
+          refresh: () => this.refresh(),
+        },
+        service,
+        work,
+        options,
+      ),
+    );
   }
 
   /** While running, a service that goes down by itself is raised as an alert and restarted by its policy. */

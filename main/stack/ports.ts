@@ -1,7 +1,7 @@
 // Port checks before a start: a taken port is named with its owner where the OS tells, and a free one offered.
 import fs from 'node:fs';
 import net from 'node:net';
-import type { PortCheck, ServiceId } from '../api/contract';
+import type { PortCheck, ServiceId, Settings } from '../api';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -98,4 +98,14 @@ export async function checkPorts(wanted: Array<{ service: ServiceId; port: numbe
     checks.push({ service, port, free: false, owner: portOwner(port), suggestion });
   }
   return checks;
+}
+
+/** The four services' ports from the settings, checked. */
+export function checkStackPorts(p: Settings['stack']['ports']): Promise<PortCheck[]> {
+  return checkPorts([
+    { service: 'app-postgres', port: p.appPostgres },
+    { service: 'temporal-postgres', port: p.temporalPostgres },
+    { service: 'temporal', port: p.temporal },
+    { service: 'temporal-ui', port: p.temporalUi },
+  ]);
 }

@@ -1,6 +1,6 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
-import type { ServiceId, ServiceStatus, StartStep } from '../api/contract';
-import type { ArchivedCluster, RecoveryDriver } from '../recovery/archived-cluster';
+import type { ServiceId, ServiceStatus, StartStep } from '../api';
+import type { ArchivedCluster, RecoveryDriver } from './recovery-driver';
 
 /** Everything needed to reach one Postgres cluster. */
 export interface PostgresEndpoint {

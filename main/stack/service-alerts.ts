@@ -1,7 +1,7 @@
 // Raises service health alerts: from the crash watcher (exited, restarted, failed probe) and from the services'
 // own log lines (a burst of authentication failures; out of memory, disk full or a panic at the first line).
-import type { ServiceAlert, ServiceAlertKind } from '../api/contract';
-import type { Router } from '../api/router';
+import type { ServiceAlert, ServiceAlertKind } from '../api';
+import type { Router } from '../api';
 import type { LogBus, Logger } from '../logs';
 
 const SERVICES: Record<string, string> = {

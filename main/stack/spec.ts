@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Profile, PostgresProfile, Settings } from '../api/contract';
+import type { Profile, PostgresProfile, Settings } from '../api';
 import { writeFileAtomic, type SecretStore } from '../settings';
 import { clusterPassword } from './cluster-passwords';
 import type { PostgresEndpoint, StackSpec } from './provider';

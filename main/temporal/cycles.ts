@@ -12,13 +12,15 @@ import {
   type CycleProgress,
   type StartCycleInput,
   type StartCycleResult,
-} from '../api/contract';
-import { PHASE_IDS } from '../api/contract/phases';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+} from '../api';
+import { PHASE_IDS } from '../../shared/phases';
+import { inTransaction } from '../../shared/transaction';
+import { workflowError } from './not-found';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import type { StackSpec } from '../stack';
-import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack/connect';
-import { WORKFLOW_TYPE, type CycleInput } from '../../worker/shared';
+import { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from '../stack';
+import { WORKFLOW_TYPE, type CycleInput } from '../../shared/workflow';
 
 export const cycleWorkflowId = (cycleId: number) => `test-cycle-${cycleId}`;
 
@@ -96,14 +98,7 @@ export class CycleService implements ConsoleModule {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new OpsError(
-          'NOT_FOUND',
-          `No running workflow ${workflowId}.`,
-          'Check the id on the Workflows page.',
-        );
-      }
-      throw err;
+      throw workflowError(err, workflowId);
     }
   }
 
@@ -235,9 +230,7 @@ export class CycleService implements ConsoleModule {
 
   /** Demo reports 1..n, each with a reachable data owner, for trying cycles on an empty app DB. */
   async createDemoData(count: number): Promise<{ reportIds: number[]; created: number }> {
-    const client = await this.options.appDb.get().connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.options.appDb.get(), async (client) => {
       let created = 0;
       const reportIds: number[] = [];
       for (let id = 1; id <= count; id++) {
@@ -260,14 +253,8 @@ export class CycleService implements ConsoleModule {
         created += r.rowCount ?? 0;
         reportIds.push(id);
       }
-      await client.query('COMMIT');
       return { reportIds, created };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async shutdown(): Promise<void> {

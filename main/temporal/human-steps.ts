@@ -4,9 +4,9 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AppDbPool } from '../db';
-import type { HumanStep, StepContext, StepOutcome } from '../api/contract';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { HumanStep, StepContext, StepOutcome } from '../api';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import {
   STEP_PHASE,
   STEP_UPDATE,
@@ -14,8 +14,9 @@ import {
   waitingMessage,
   type HumanStepState,
   type StepPayload,
-} from '../../worker/human-step-rules';
-import type { HumanStepView } from '../../worker/shared';
+} from '../../shared/human-step-rules';
+import type { HumanStepView } from '../../shared/workflow';
+import { noSuchWorkflow } from './not-found';
 import { openExecutions, openRfis, proposedScope } from './step-context';
 
 export interface HumanStepOptions {
@@ -106,7 +107,7 @@ export class HumanStepService implements ConsoleModule {
     try {
       return await handle.query<HumanStepView>('humanStep');
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(workflowId);
+      if (err instanceof WorkflowNotFoundError) throw noSuchWorkflow(workflowId);
       if (/humanStep/.test((err as Error).message)) return undefined;
       throw err;
     }
@@ -128,7 +129,7 @@ export class HumanStepService implements ConsoleModule {
         args: [request.payload],
       });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(workflowId);
+      if (err instanceof WorkflowNotFoundError) throw noSuchWorkflow(workflowId);
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       const message = causeMessage(err);
       if (!/no registered handler for update/i.test(message)) throw refused(message);
@@ -181,7 +182,7 @@ export class HumanStepService implements ConsoleModule {
       [workflowId],
     );
     const exec = rows[0];
-    if (!exec) throw notFound(workflowId);
+    if (!exec) throw noSuchWorkflow(workflowId);
     const running = exec.status === 'running';
     const state = running ? await this.state(workflowId).catch(() => undefined) : undefined;
     const waitingFor = state ? state.waitingFor : running ? await this.trackedWaiting(workflowId) : null;
@@ -231,14 +232,6 @@ function legacyRefusal(waiting: HumanStep | null, step: HumanStep): string {
     openExecutions: [],
   };
   return stepRefusal(state, { step, payload: {} } as StepPayload) ?? '';
-}
-
-function notFound(workflowId: string): OpsError {
-  return new OpsError(
-    'NOT_FOUND',
-    `No running workflow ${workflowId}.`,
-    'Check the id on the Workflows page.',
-  );
 }
 
 function causeMessage(err: WorkflowUpdateFailedError): string {

@@ -3,9 +3,9 @@
 import { msToTs, tsToMs } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { OpsError } from '../api/errors';
-import type { Namespace, SettingsView } from '../api/contract';
-import type { Router } from '../api/router';
+import { OpsError } from '../api';
+import type { Namespace, SettingsView } from '../api';
+import type { Router } from '../api';
 import type { Logger } from '../logs';
 
 type DescribeResponse = temporal.api.workflowservice.v1.IDescribeNamespaceResponse;

@@ -1,7 +1,7 @@
 // What a human step's dialog shows, read from the app DB: the scope Planning and Scoping proposed, the RFIs still
 // open (question, data owner, when sent), and the executions still without a result.
 import type pg from 'pg';
-import type { OpenExecution, OpenRfi, ProposedReportScope } from '../api/contract';
+import type { OpenExecution, OpenRfi, ProposedReportScope } from '../api';
 
 /** Sample Selection draws this many records per report (at most the report's population). */
 const SAMPLES_PER_REPORT = 5;

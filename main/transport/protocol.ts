@@ -1,6 +1,6 @@
 // The wire protocol shared by the WebSocket transport's server and client (plain JSON frames).
 import { z } from 'zod';
-import type { CallResult } from '../api/router';
+import type { CallResult } from '../api';
 
 export const CallFrameSchema = z.object({
   type: z.literal('call'),

@@ -1,7 +1,7 @@
 // The Temporal Web UI from the console: links for the stack in force (webUi.links). The desktop shell adds
 // webUi.open (system browser, allow-listed); browser mode opens a tab itself.
-import type { ConsoleContext } from '../console';
-import type { StackSpec } from '../stack/provider';
+import type { ConsoleContext } from '../context';
+import type { StackSpec } from '../stack';
 import { webUiLinks } from './links';
 
 export { isAllowedWebUiUrl, temporalCliCommand, webUiLinks } from './links';

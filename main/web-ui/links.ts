@@ -1,7 +1,7 @@
 // Addresses of the Temporal Web UI for the stack in force, and the `temporal` CLI command for a cycle. Pure:
 // the service feeds it the spec and the profile.
-import type { WebUiLinks } from '../api/contract';
-import type { StackSpec } from '../stack/provider';
+import type { WebUiLinks } from '../api';
+import type { StackSpec } from '../stack';
 
 export interface WebUiSource {
   spec: Pick<StackSpec, 'provider' | 'temporal' | 'temporalUi'>;

@@ -161,3 +161,28 @@ export async function finishSteps(s: CycleStack, workflowId: string, by = 'qa'):
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A report the cycle cannot carry through by itself: its data owner has no email address (`owner` names the
+ * owner), or it has no data owner at all (`owner` null). Data owner identification or the RFI phase stops on it.
+ * Returns the owner's id (null: none).
+ */
+export async function addProblemReport(
+  db: pg.Pool,
+  report: { id: number; name: string; population: number; owner: string | null },
+): Promise<number | null> {
+  const [owner] =
+    report.owner === null
+      ? [undefined]
+      : await rows<{ id: number }>(db, `INSERT INTO data_owners (name) VALUES ($1) RETURNING id`, [
+          report.owner,
+        ]);
+  const ownerId = owner?.id ?? null;
+  await db.query(`INSERT INTO reports (id, name, data_owner_id, population_size) VALUES ($1, $2, $3, $4)`, [
+    report.id,
+    report.name,
+    ownerId,
+    report.population,
+  ]);
+  return ownerId;
+}

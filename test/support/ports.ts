@@ -1,13 +1,2 @@
-import net from 'node:net';
-
-/** A port that was free on 127.0.0.1 a moment ago (tests always use free ports). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Tests always use free ports: the back end's own helper, so there is one way to find one.
+export { anyFreePort as freePort } from '../../main/stack/ports';

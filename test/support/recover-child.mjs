@@ -1,7 +1,7 @@
 // A console in its own process that recovers the stack to a moment, for the tests that kill it with SIGKILL half-way.
-// It runs the built back end (dist/) as the CLI does, with the Temporal container override the Docker tests need
+// It runs the benchmarks' build of the back end (dist-bench/, `node build.mjs bench`), with the Temporal container override the Docker tests need
 // (the CLI has no option for it). Usage: node test/support/recover-child.mjs <home> <to> [<dockerTemporal JSON>]
-import { createConsole } from '../../dist/bench-support.mjs';
+import { createConsole } from '../../dist-bench/back-end.mjs';
 
 const [home, to, temporal] = process.argv.slice(2);
 const ops = createConsole({

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importEdges, type ImportEdge } from '../support/import-graph';
+import { violations } from '../support/import-rule';
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -28,5 +30,73 @@ describe('architecture boundaries', () => {
       /from\s+['"](node:|fs['"]|child_process|path['"])/.test(fs.readFileSync(file, 'utf8')),
     );
     expect(offenders).toEqual([]);
+  });
+});
+
+// Left for the provider-contract step: the recovery driver and the PostgreSQL tools are still reached in the
+// stack's and recovery's own files, not through the provider interface. Each entry is one known break; a new
+// one fails the test, and an entry fixed but not removed fails it too.
+const PENDING = new Set([
+  'main/recovery ↔ main/stack',
+  'main/stack → main/recovery',
+  'main/backup/plan.ts → main/stack/local/temporal.ts',
+  'main/recovery/archived-cluster.ts → main/stack/local/postgres.ts',
+  'main/recovery/base-backup.ts → main/stack/local/postgres.ts',
+  'main/recovery/base-backup.ts → main/stack/local/process.ts',
+  'main/recovery/client.ts → main/stack/provider.ts',
+  'main/recovery/journal.ts → main/stack/local/process.ts',
+  'main/recovery/local-driver.ts → main/stack/local/postgres.ts',
+  'main/recovery/restore.ts → main/stack/local/postgres.ts',
+  'main/recovery/restore.ts → main/stack/provider.ts',
+  'main/recovery/restore.ts → main/stack/local/process.ts',
+  'main/recovery/service.ts → main/stack/manager.ts',
+  'main/recovery/service.ts → main/stack/health.ts',
+  'main/stack/docker/wal.ts → main/recovery/wal.ts',
+  'main/stack/docker/wal.ts → main/recovery/base-backup.ts',
+  'main/stack/docker/provider.ts → main/recovery/journal.ts',
+  'main/stack/docker/recovery.ts → main/recovery/base-backup.ts',
+  'main/stack/docker/recovery.ts → main/recovery/restore.ts',
+  'main/stack/local/provider.ts → main/recovery/journal.ts',
+  'main/stack/local/provider.ts → main/recovery/archived-cluster.ts',
+  'main/stack/local/provider.ts → main/recovery/local-driver.ts',
+]);
+
+describe('the import rule (README, Layout)', () => {
+  const edges = importEdges(process.cwd(), ['main', 'worker', 'shared']);
+
+  it('reads the real graph', () => {
+    expect(edges.length).toBeGreaterThan(300);
+    expect(edges).toContainEqual({ from: 'main/console.ts', to: 'main/context/index.ts' });
+  });
+
+  it('has no folder cycle, deep import, upward import or worker↔main import beyond the pending ones', () => {
+    expect(violations(edges, PENDING)).toEqual([]);
+  });
+
+  it('lists no pending break that is already fixed', () => {
+    const now = new Set(violations(edges).map((v) => v.what));
+    expect([...PENDING].filter((what) => !now.has(what))).toEqual([]);
+  });
+
+  it('catches each kind of break on a small graph', () => {
+    const e = (from: string, to: string): ImportEdge => ({ from, to });
+    const ok = [
+      e('main/console.ts', 'main/backup/index.ts'),
+      e('main/backup/create.ts', 'main/stack/index.ts'),
+      e('main/stack/manager.ts', 'main/api/index.ts'),
+      e('main/saga/service.ts', 'main/temporal/index.ts'),
+      e('worker/index.ts', 'shared/phases.ts'),
+      e('main/temporal/cycles.ts', 'shared/workflow.ts'),
+    ];
+    expect(violations(ok)).toEqual([]);
+    const rules = (extra: ImportEdge[]) => violations([...ok, ...extra]).map((v) => v.rule);
+    expect(rules([e('main/stack/manager.ts', 'main/console.ts')])).toContain('direction');
+    expect(rules([e('main/stack/manager.ts', 'main/backup/index.ts')])).toEqual(['cycle', 'direction']);
+    expect(rules([e('main/backup/create.ts', 'main/stack/local/postgres.ts')])).toEqual(['deep']);
+    expect(rules([e('main/temporal/cycles.ts', 'worker/shared.ts')])).toContain('worker-main');
+    expect(rules([e('worker/index.ts', 'main/api/index.ts')])).toContain('worker-main');
+    expect(rules([e('shared/phases.ts', 'main/api/index.ts')])).toContain('direction');
+    expect(rules([e('main/newroom/a.ts', 'main/api/index.ts')])).toEqual(['unmapped']);
+    expect(rules([e('main/temporal/cycles.ts', 'main/saga/index.ts')])).toEqual(['cycle']);
   });
 });

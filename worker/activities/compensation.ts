@@ -3,9 +3,11 @@
 // entry counts, in the same transaction, the rows it removed and the rows it kept, table by table.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import type { CompensationStrategy, PhaseId } from '../../main/api/contract/phases';
-import { MAX_ATTEMPTS, backoffMs, type RetryClass } from '../shared';
-import { notify, type ActivityDeps } from './context';
+import type { CompensationStrategy, PhaseId } from '../../shared/phases';
+import { MAX_ATTEMPTS, backoffMs, type RetryClass } from '../../shared/workflow';
+import { notify } from '../../shared/notify';
+import { inTransaction } from '../../shared/transaction';
+import type { ActivityDeps } from './context';
 import { deliverOutbox } from './delivery';
 
 export interface CompensationRequest {
@@ -295,9 +297,7 @@ export interface CompensationFailure extends CompensationRequest {
 
 /** Records a compensation step that failed for good (or was held back): ledger `failed`, an alert, and the phase row. */
 export async function recordCompensationFailure(deps: ActivityDeps, f: CompensationFailure): Promise<void> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(deps.pool, async (client) => {
     await client.query(
       `INSERT INTO workflow_compensation_log (workflow_id, run_id, phase, strategy, action, outcome, reason, detail, error, attempts)
        VALUES ($1, $2, $3, $4, $5, 'failed', $6, $7, $8, $9)
@@ -337,11 +337,5 @@ export async function recordCompensationFailure(deps: ActivityDeps, f: Compensat
       [f.workflowId, f.runId, f.phase, `compensation failed: ${f.error}`],
     );
     await notify(client, f.workflowId, 'workflow_compensation_log', f.phase, 'compensation:failed');
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -2,9 +2,11 @@
 // on failure, and the failure shape Temporal needs (a delay from the class's policy, or no retry for bad data).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import type { PhaseId } from '../../main/api/contract/phases';
-import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../shared';
-import type { WorkerConfig } from '../config';
+import { notify } from '../../shared/notify';
+import { inTransaction } from '../../shared/transaction';
+import type { PhaseId } from '../../shared/phases';
+import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../../shared/workflow';
+import type { WorkerConfig } from '../../shared/worker-protocol';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -20,18 +22,6 @@ export interface ActivityDef {
   type: string;
   phase: PhaseId;
   retryClass: RetryClass;
-}
-
-const NOTIFY_SQL = `SELECT pg_notify('workflow_progress', json_build_object('workflowId', $1::text, 'table', $2::text, 'phase', $3::text, 'kind', $4::text, 'at', now())::text)`;
-
-export function notify(
-  client: pg.ClientBase,
-  workflowId: string,
-  table: string,
-  phase: string | null,
-  kind: string,
-): Promise<unknown> {
-  return client.query(NOTIFY_SQL, [workflowId, table, phase, kind]);
 }
 
 /**
@@ -118,9 +108,7 @@ async function recordFailure(
     dataError: boolean;
   },
 ): Promise<void> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(deps.pool, async (client) => {
     const status = f.exhausted ? 'failed' : 'retrying';
     await client.query(
       `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at)
@@ -181,11 +169,5 @@ async function recordFailure(
       );
     }
     await notify(client, ctx.workflowId, 'workflow_activity_retry_log', def.phase, `${def.type}:${status}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

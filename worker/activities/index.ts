@@ -1,5 +1,5 @@
 // The worker's activities, bound to their dependencies. The workflow sees only their types.
-import type { TrackBatch } from '../shared';
+import type { TrackBatch } from '../../shared/workflow';
 import type { ActivityDeps } from './context';
 import {
   compensatePhase,

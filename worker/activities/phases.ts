@@ -1,7 +1,7 @@
 // The phases' activities: each does real work on the app DB inside runTracked's transaction.
 // Failures that come from the data are DataErrors: the phase fails for good and compensation runs.
 import type pg from 'pg';
-import type { PhaseContext, RfiResponse, ScopeApproval, TestResult } from '../shared';
+import type { PhaseContext, RfiResponse, ScopeApproval, TestResult } from '../../shared/workflow';
 import { DataError, runTracked, type ActivityDeps } from './context';
 import { deliverOutbox } from './delivery';
 import { llmAttributes, llmSummary, ruleBasedAttributes } from './planning';

@@ -1,5 +1,5 @@
 // Planning's attribute generator: an OpenAI-compatible endpoint when configured, else deterministic rules.
-import type { WorkerConfig } from '../config';
+import type { WorkerConfig } from '../../shared/worker-protocol';
 
 export interface GeneratedAttribute {
   code: string;

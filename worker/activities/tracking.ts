@@ -1,8 +1,10 @@
 // The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
 // batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
-import { PHASES, type PhaseId } from '../../main/api/contract/phases';
-import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../shared';
-import { notify, type ActivityDeps } from './context';
+import { PHASES, type PhaseId } from '../../shared/phases';
+import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
+import { notify } from '../../shared/notify';
+import { inTransaction } from '../../shared/transaction';
+import type { ActivityDeps } from './context';
 
 // States only move forward, except a phase waiting for the operator that is retried (needs_attention → running).
 const PHASE_RANK_SQL = (col: string) =>
@@ -10,21 +12,13 @@ const PHASE_RANK_SQL = (col: string) =>
      WHEN 'compensation_failed' THEN 4 WHEN 'compensated' THEN 5 ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(deps.pool, async (client) => {
     for (const event of batch.events) {
       await writeEvent(client, batch, event);
       const phase = 'phase' in event ? event.phase : null;
       await notify(client, batch.workflowId, tableOf(event), phase, `${event.kind}:${describe(event)}`);
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function tableOf(event: TrackEvent): string {

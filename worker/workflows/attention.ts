@@ -2,7 +2,7 @@
 // operator's decision, given as a validated Update: retry the phase, skip it (where its definition allows), or
 // abandon the cycle (compensate as usual). A timeout abandons.
 import { ActivityFailure, condition, defineUpdate, isCancellation, setHandler } from '@temporalio/workflow';
-import { PHASES, type PhaseId } from '../../main/api/contract/phases';
+import { PHASES, type PhaseId } from '../../shared/phases';
 
 export type OperatorChoice = 'retry' | 'skip' | 'abandon';
 

@@ -3,7 +3,7 @@
 // complete payload. A refused update is rejected by its validator, so nothing reaches the history.
 // Cycles started before this code (no `validated-human-steps` marker) keep their signal handlers unchanged.
 import { condition, defineQuery, defineSignal, defineUpdate, log, setHandler } from '@temporalio/workflow';
-import type { PhaseId } from '../../main/api/contract/phases';
+import type { PhaseId } from '../../shared/phases';
 import {
   STEP_PHASE,
   STEP_UPDATE,
@@ -12,7 +12,7 @@ import {
   waitingMessage,
   type HumanStepState,
   type StepPayload,
-} from '../human-step-rules';
+} from '../../shared/human-step-rules';
 import type {
   HumanStepName,
   HumanStepOutcome,
@@ -23,7 +23,7 @@ import type {
   ScopeApproval,
   TestResult,
   TrackEvent,
-} from '../shared';
+} from '../../shared/workflow';
 
 export const HUMAN_STEPS_PATCH = 'validated-human-steps';
 

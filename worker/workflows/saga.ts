@@ -2,8 +2,8 @@
 // that still fails is recorded `failed` and alerted, the steps that depend on it are held back, and the rest go on.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PHASES, type CompensationStrategy, type PhaseId } from '../../main/api/contract/phases';
-import { MAX_ATTEMPTS, type RetryClass } from '../shared';
+import { PHASES, type CompensationStrategy, type PhaseId } from '../../shared/phases';
+import { MAX_ATTEMPTS, type RetryClass } from '../../shared/workflow';
 
 /** The patch behind the truthful saga: cycles started before it replay without it. */
 export const SAGA_PATCH = 'truthful-compensation';

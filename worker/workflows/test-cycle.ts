@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PHASES, type PhaseId } from '../../main/api/contract/phases';
+import { PHASES, type PhaseId } from '../../shared/phases';
 import {
   MAX_ATTEMPTS,
   compensationOrder,
@@ -23,7 +23,7 @@ import {
   type CycleSummary,
   type RetryClass,
   type TrackEvent,
-} from '../shared';
+} from '../../shared/workflow';
 import { HUMAN_STEPS_PATCH, humanSteps } from './human-steps';
 import { OperatorAttention, fixHint, waitsForOperator } from './attention';
 import { SAGA_PATCH, failureMessage, runCompensationChain } from './saga';

@@ -2,7 +2,7 @@
 // and what a step's dialog shows (the proposed scope, the open RFIs, the open executions).
 import { z } from 'zod';
 import { operation } from './operation';
-import type { PhaseId } from './phases';
+import type { PhaseId } from '../../../shared/phases';
 
 const by = z.string().trim().min(1, 'Say who decides').max(200);
 const workflowId = z.string().min(1);

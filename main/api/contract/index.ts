@@ -71,7 +71,7 @@ export * from './worker';
 export * from './workflows';
 export * from './human-steps';
 export * from './inspection';
-export * from './phases';
+export * from '../../../shared/phases';
 export * from './recovery';
 export * from './backup';
 export * from './profiles';

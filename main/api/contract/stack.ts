@@ -128,6 +128,11 @@ export const stackOperations = {
       }),
     'writes',
   ).returns<{ cluster: string; reset: true }>(),
+  /**
+   * Applies the console's app-DB migrations to the stack in force. The embedded stack does this at start; an
+   * attached one is never started here, so the operator prepares its app database with this (a guarded write).
+   */
+  'stack.migrateAppDb': operation(empty, 'writes').returns<{ applied: string[] }>(),
 };
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { operation } from './operation';
-import { PHASE_IDS } from './phases';
+import { PHASE_IDS } from '../../../shared/phases';
 
 export const PhaseIdSchema = z.enum(PHASE_IDS);
 

@@ -4,8 +4,8 @@
 import net from 'node:net';
 import pg from 'pg';
 import type { Connection } from '@temporalio/client';
-import type { ServiceId, ServiceStatus } from '../../api/contract';
-import { OpsError } from '../../api/errors';
+import type { ServiceId, ServiceStatus } from '../../api';
+import { OpsError } from '../../api';
 import type { PostgresEndpoint, StackProvider, StackSpec } from '../provider';
 import {
   explainPostgresError,

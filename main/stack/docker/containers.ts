@@ -1,10 +1,11 @@
 // The containers, volumes and network of a Docker stack, computed from the spec alone (no engine calls).
 import crypto from 'node:crypto';
+import type { TemporalContainerOverride } from '../../context';
 import type Docker from 'dockerode';
-import type { ServiceId, Settings } from '../../api/contract';
+import type { ServiceId, Settings } from '../../api';
 import { DEFAULT_SETTINGS } from '../../settings';
 import type { StackSpec } from '../provider';
-import { ARCHIVE_SCRIPT, archiveOptions } from '../archive-command';
+import { ARCHIVE_SCRIPT, archiveOptions } from '../wal-command';
 
 export type DockerSettings = NonNullable<Settings['stack']['docker']>;
 
@@ -20,16 +21,7 @@ const POSTGRES_PORT = 5432;
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8080;
 
-/** Lets a caller (tests, an operator's own image) run Temporal from another image or command. */
-export interface TemporalContainerOverride {
-  image?: string;
-  entrypoint?: string[];
-  cmd?: string[];
-  /** Merged over the generated environment (a key given here wins). */
-  env?: Record<string, string>;
-  /** Extra bind mounts, `host:container[:ro]`. */
-  binds?: string[];
-}
+export type { TemporalContainerOverride };
 
 export interface ContainerPlan {
   service: ServiceId;

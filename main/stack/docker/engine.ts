@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 
 /** One place an engine may listen: a unix socket or named pipe, or a TCP address. */
 export type EngineCandidate =

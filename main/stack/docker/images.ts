@@ -1,6 +1,6 @@
 // Makes sure an image is on the engine: kept when present, pulled (with progress lines) when not.
 import type Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 
 interface PullEvent {
   status?: string;

@@ -1,15 +1,10 @@
 // The Docker provider: the same four services as the local one, as labelled containers on a Docker engine.
-import crypto from 'node:crypto';
-import net from 'node:net';
+// The steps live beside it: lifecycle (containers, network, volumes), readiness, archiving, status.
 import type Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
-import type { ServiceId, ServiceStatus } from '../../api/contract';
+import type { ServiceId, ServiceStatus } from '../../api';
 import type { LogBus } from '../../logs';
-import { checkPorts } from '../ports';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import {
-  LABEL_SERVICE,
-  ownedFilter,
   planStack,
   resolveDockerSettings,
   archiveVolumeName,
@@ -20,21 +15,32 @@ import {
   type TemporalContainerOverride,
 } from './containers';
 import { connectEngine, describeCandidate, type ConnectedEngine } from './engine';
-import { followContainerLog, lastLogLines } from './container-logs';
+import { followContainerLog } from './container-logs';
 import { ensureImage } from './images';
-import { ensureDatabases, ensureNamespace, sleep, waitForPostgres, waitForTemporal } from './readiness';
-import { DockerArchivedCluster, prepareArchiveFolders } from './archiving';
+import {
+  checkPortsFree,
+  ensureNetworkAndVolumes,
+  ensureRunning,
+  findServiceContainer,
+  removeOwned,
+  startContainer,
+  stopContainer,
+  stopOwned,
+  STOP_TIMEOUT_S,
+  type FollowFrom,
+} from './lifecycle';
+import {
+  containerWaitOptions,
+  ensureDatabases,
+  ensureNamespace,
+  waitForPort,
+  waitForPostgres,
+  waitForTemporal,
+} from './readiness';
+import { DockerArchivedCluster, prepareArchive } from './wal';
 import { dockerRecoveryDriver, forgetDataVolumes, readDataVolumes, rollBackDockerRecovery } from './recovery';
+import { serviceStatuses } from './status';
 import { recoveriesInProgress } from '../../recovery/journal';
-
-const LABELS: Record<ServiceId, string> = {
-  'app-postgres': 'App PostgreSQL',
-  'temporal-postgres': 'Temporal PostgreSQL',
-  temporal: 'Temporal server',
-  'temporal-ui': 'Temporal Web UI',
-};
-const LABEL_CONFIG = 'ops-console.config';
-const STOP_TIMEOUT_S = 30;
 
 export interface DockerProviderOptions {
   /** Names this stack's objects; defaults to a hash of the data folder. */
@@ -122,18 +128,18 @@ export class DockerProvider implements StackProvider {
     report.step('images', 'done', pulled.length ? `pulled ${pulled.join(', ')}` : 'all present');
 
     report.step('network', 'running');
-    await this.ensureNetworkAndVolumes(docker);
+    await ensureNetworkAndVolumes(docker, this.plan);
     report.step('network', 'done', this.plan.network ?? 'host network');
 
     report.step('ports', 'running');
-    await this.checkPortsFree(docker, report);
+    await checkPortsFree(docker, this.plan, this.ports(), report);
     report.step('ports', 'done');
 
     report.step('postgres', 'running');
     const app = this.container('app-postgres') as ContainerPlan;
     const tpg = this.container('temporal-postgres') as ContainerPlan;
     await Promise.all([this.ensureRunning(docker, app), this.ensureRunning(docker, tpg)]);
-    await Promise.all([this.prepareArchive(docker, app), this.prepareArchive(docker, tpg)]);
+    await Promise.all([prepareArchive(docker, app), prepareArchive(docker, tpg)]);
     // Both wait on the `postgres` database, which every cluster has; ours are created in the next step.
     const [appVersion, tpgVersion] = await Promise.all([
       waitForPostgres(this.spec.appPostgres, 'postgres', this.waitOptions(docker, app, signal)),
@@ -169,18 +175,9 @@ export class DockerProvider implements StackProvider {
     if (ui) {
       report.step('ui', 'running');
       await this.ensureRunning(docker, ui);
-      await this.waitForPort(this.spec.temporalUi.port, this.waitOptions(docker, ui, signal));
+      await waitForPort(this.spec.temporalUi.port, this.waitOptions(docker, ui, signal));
       report.step('ui', 'done', `http://127.0.0.1:${this.spec.temporalUi.port}`);
     }
-  }
-
-  /** Right after the start, before a segment can be complete (an earlier attempt is counted and retried). */
-  private async prepareArchive(docker: Docker, plan: ContainerPlan): Promise<void> {
-    if (plan.archiveVolume)
-      await prepareArchiveFolders(
-        docker.getContainer(plan.name),
-        plan.service as 'app-postgres' | 'temporal-postgres',
-      );
   }
 
   /** One Postgres container (re-created on another data volume after a recovery's swap) until it answers. */
@@ -188,7 +185,7 @@ export class DockerProvider implements StackProvider {
     const { docker } = await this.engine();
     const plan = this.container(id)!;
     await this.ensureRunning(docker, plan);
-    await this.prepareArchive(docker, plan);
+    await prepareArchive(docker, plan);
     const endpoint = id === 'app-postgres' ? this.spec.appPostgres : this.spec.temporalPostgres;
     await waitForPostgres(endpoint, 'postgres', this.waitOptions(docker, plan, new AbortController().signal));
   }
@@ -197,97 +194,20 @@ export class DockerProvider implements StackProvider {
     return dockerRecoveryDriver(this, stamp);
   }
 
-  private async ensureNetworkAndVolumes(docker: Docker): Promise<void> {
-    const labels = this.plan.labels;
-    if (this.plan.network) {
-      const existing = await docker.listNetworks({ filters: { name: [this.plan.network] } });
-      if (!existing.some((n) => n.Name === this.plan.network)) {
-        await docker.createNetwork({ Name: this.plan.network, Driver: 'bridge', Labels: labels });
-      }
-    }
-    for (const c of this.plan.containers) {
-      if (!c.volume) continue;
-      const exists = await docker
-        .getVolume(c.volume)
-        .inspect()
-        .then(() => true)
-        .catch(() => false);
-      if (!exists)
-        await docker.createVolume({ Name: c.volume, Labels: { ...labels, [LABEL_SERVICE]: c.service } });
-    }
-    const archive = this.plan.containers.find((c) => c.archiveVolume)?.archiveVolume;
-    if (archive) {
-      const exists = await docker
-        .getVolume(archive)
-        .inspect()
-        .then(() => true)
-        .catch(() => false);
-      if (!exists) await docker.createVolume({ Name: archive, Labels: labels });
-    }
-  }
-
-  private async checkPortsFree(docker: Docker, report: StepReporter): Promise<void> {
-    const running = new Set(
-      (await this.ownedContainers(docker))
-        .filter((c) => c.State === 'running')
-        .map((c) => c.Labels[LABEL_SERVICE]),
-    );
-    const ports: Record<ServiceId, number> = {
+  private ports(): Record<ServiceId, number> {
+    return {
       'app-postgres': this.spec.appPostgres.port,
       'temporal-postgres': this.spec.temporalPostgres.port,
       temporal: this.spec.temporal.port,
       'temporal-ui': this.spec.temporalUi.port,
     };
-    const wanted = this.plan.containers
-      .filter((c) => !running.has(c.service))
-      .map((c) => ({ service: c.service, port: ports[c.service] }));
-    const taken = (await checkPorts(wanted)).filter((c) => !c.free);
-    if (taken.length === 0) return;
-    const text = taken
-      .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)
-      .join('; ');
-    report.step('ports', 'failed', text);
-    throw new OpsError(
-      'PORT_IN_USE',
-      `Port ${text}.`,
-      `Change Settings → Stack → ports (${taken.map((t) => `${t.service}: try ${t.suggestion}`).join(', ')}), or stop the other process.`,
-      { ports: taken },
-    );
   }
 
-  /** Creates (or re-creates, when its settings changed) and starts one container; adopts it when running. */
-  private async ensureRunning(docker: Docker, plan: ContainerPlan): Promise<void> {
-    const configHash = crypto
-      .createHash('sha256')
-      .update(JSON.stringify(plan.create))
-      .digest('hex')
-      .slice(0, 16);
-    const existing = docker.getContainer(plan.name);
-    const info = await existing.inspect().catch(() => undefined);
-    if (info && info.Config.Labels?.[LABEL_CONFIG] !== configHash) {
-      // Settings changed since it was created (ports, password, image): replace it; the data volume stays.
-      if (info.State.Running) await existing.stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
-      await existing.remove({ force: true });
-    } else if (info?.State.Running) {
-      this.follow(existing, plan, { tail: 100 });
-      return;
-    }
-    const container =
-      info && info.Config.Labels?.[LABEL_CONFIG] === configHash
-        ? existing
-        : await docker.createContainer({
-            ...plan.create,
-            Labels: { ...plan.create.Labels, [LABEL_CONFIG]: configHash },
-          });
-    await container.start();
-    this.follow(container, plan, { since: new Date(Date.now() - 1_000).toISOString() });
+  private ensureRunning(docker: Docker, plan: ContainerPlan): Promise<void> {
+    return ensureRunning(docker, plan, (container, p, from) => this.follow(container, p, from));
   }
 
-  private follow(
-    container: Docker.Container,
-    plan: ContainerPlan,
-    from: { since: string } | { tail: number },
-  ): void {
+  private follow(container: Docker.Container, plan: ContainerPlan, from: FollowFrom): void {
     const logs = this.options.logs;
     if (!logs || this.following.has(plan.name)) return;
     this.following.add(plan.name);
@@ -297,133 +217,46 @@ export class DockerProvider implements StackProvider {
   }
 
   private waitOptions(docker: Docker, plan: ContainerPlan, signal: AbortSignal, timeoutMs?: number) {
-    return {
-      signal,
-      timeoutMs: timeoutMs ?? this.options.readyTimeoutMs ?? 120_000,
-      stillRunning: async () => {
-        const container = docker.getContainer(plan.name);
-        const info = await container.inspect();
-        if (info.State.Running) return;
-        const tail = await lastLogLines(container, 5);
-        throw new OpsError(
-          'STACK_FAILED',
-          `The ${LABELS[plan.service]} container exited during start-up (code ${info.State.ExitCode}): ${tail}`,
-          `Read \`docker logs ${plan.name}\`; fix what it names, then start again.`,
-        );
-      },
-    };
-  }
-
-  private async waitForPort(port: number, options: ReturnType<DockerProvider['waitOptions']>): Promise<void> {
-    const deadline = Date.now() + options.timeoutMs;
-    while (!(await portAnswers(port))) {
-      await options.stillRunning();
-      if (options.signal.aborted || Date.now() > deadline) {
-        throw new OpsError('TIMEOUT', `Nothing answers on 127.0.0.1:${port}.`, 'Read the Temporal UI log.');
-      }
-      await sleep(250);
-    }
-  }
-
-  private async ownedContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
-    return docker.listContainers({ all: true, filters: ownedFilter(this.plan.stackId) });
+    return containerWaitOptions(docker, plan, signal, timeoutMs ?? this.options.readyTimeoutMs ?? 120_000);
   }
 
   /** Stops this stack's containers, dependants first; containers without our labels are never touched. */
   async stop(options: { discarding?: boolean } = {}): Promise<void> {
     const { docker } = await this.engine();
-    const owned = await this.ownedContainers(docker);
-    const byService = (ids: ServiceId[]) =>
-      owned.filter((c) => ids.includes(c.Labels[LABEL_SERVICE] as ServiceId) && c.State === 'running');
-    for (const group of [
-      ['temporal-ui'],
-      ['temporal'],
-      ['app-postgres', 'temporal-postgres'],
-    ] as ServiceId[][]) {
-      await Promise.all(
-        byService(group).map((c) =>
-          docker
-            .getContainer(c.Id)
-            .stop({
-              // Before a recovery Temporal's state is about to be replaced: no graceful shutdown to wait for.
-              t: options.discarding && c.Labels[LABEL_SERVICE] === 'temporal' ? 0 : STOP_TIMEOUT_S,
-            })
-            .catch((err: { statusCode?: number }) => {
-              if (err.statusCode !== 304) throw err; // 304: already stopped
-            }),
-        ),
-      );
-    }
+    await stopOwned(docker, this.plan.stackId, options.discarding);
   }
 
   /** Stops and removes this stack's containers and network; its data volumes only when asked. */
   async remove(options: { deleteVolumes?: boolean; deleteData?: boolean } = {}): Promise<RemoveResult> {
     await this.stop();
     const { docker } = await this.engine();
-    const filters = ownedFilter(this.plan.stackId);
-    const removed: string[] = [];
-    for (const c of await this.ownedContainers(docker)) {
-      await docker.getContainer(c.Id).remove({ force: true });
-      removed.push(c.Names?.[0]?.replace(/^\//, '') ?? c.Id);
-    }
-    for (const n of await docker.listNetworks({ filters })) {
-      await docker.getNetwork(n.Id).remove();
-      removed.push(n.Name);
-    }
     const deleteData = Boolean(options.deleteVolumes ?? options.deleteData);
-    if (deleteData) {
-      const { Volumes } = await docker.listVolumes({ filters });
-      for (const v of Volumes ?? []) {
-        await docker.getVolume(v.Name).remove();
-        removed.push(v.Name);
-      }
-      // The volumes a recovery moved the clusters to are gone too: the next start begins on fresh ones.
-      forgetDataVolumes(this.spec.dataDir);
-    }
+    const removed = await removeOwned(docker, this.plan.stackId, deleteData);
+    // The volumes a recovery moved the clusters to are gone too: the next start begins on fresh ones.
+    if (deleteData) forgetDataVolumes(this.spec.dataDir);
     return { removed, dataKept: !deleteData };
   }
 
   async restartService(service: ServiceId): Promise<void> {
     const { docker } = await this.engine();
-    const found = (await this.ownedContainers(docker)).find((c) => c.Labels[LABEL_SERVICE] === service);
-    if (!found) {
-      throw new OpsError(
-        'NOT_FOUND',
-        `${LABELS[service]} has no container in this stack.`,
-        'Start the stack first (Stack → Start all).',
-      );
-    }
+    const found = await findServiceContainer(docker, this.plan.stackId, service);
     await docker.getContainer(found.Id).restart({ t: STOP_TIMEOUT_S });
   }
 
   /** The container of a service in this stack (backups run pg_dump and pg_restore inside it). */
   async serviceContainer(service: ServiceId): Promise<Docker.Container> {
     const { docker } = await this.engine();
-    const found = (await this.ownedContainers(docker)).find((c) => c.Labels[LABEL_SERVICE] === service);
-    if (!found)
-      throw new OpsError(
-        'NOT_FOUND',
-        `${LABELS[service]} has no container in this stack.`,
-        'Start the stack first (Stack → Start all).',
-      );
-    return docker.getContainer(found.Id);
+    return docker.getContainer((await findServiceContainer(docker, this.plan.stackId, service)).Id);
   }
 
   async stopService(service: ServiceId, options: { discarding?: boolean } = {}): Promise<void> {
-    const container = await this.serviceContainer(service);
-    await container
-      .stop({ t: options.discarding ? 0 : STOP_TIMEOUT_S })
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 304) throw err; // 304: already stopped
-      });
+    await stopContainer(await this.serviceContainer(service), options.discarding);
   }
 
   async startService(service: ServiceId): Promise<void> {
     const container = await this.serviceContainer(service);
     const { docker } = await this.engine();
-    await container.start().catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 304) throw err; // 304: already running
-    });
+    await startContainer(container);
     const plan = this.container(service);
     if (service === 'temporal' && plan)
       await waitForTemporal(
@@ -453,85 +286,13 @@ export class DockerProvider implements StackProvider {
   }
 
   /** Each service as its container's inspect shows it; touches nothing. */
-  async services(): Promise<ServiceStatus[]> {
-    const ports: Record<ServiceId, number> = {
-      'app-postgres': this.spec.appPostgres.port,
-      'temporal-postgres': this.spec.temporalPostgres.port,
-      temporal: this.spec.temporal.port,
-      'temporal-ui': this.spec.temporalUi.port,
-    };
-    const ids: ServiceId[] = ['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui'];
-    let docker: Docker;
-    try {
-      docker = (await this.engine()).docker;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return ids.map((id) => ({
-        id,
-        label: LABELS[id],
-        state: 'failed',
-        health: 'failed',
-        port: ports[id],
-        message,
-      }));
-    }
-    const owned = await this.ownedContainers(docker);
-    return Promise.all(
-      ids.map(async (id): Promise<ServiceStatus> => {
-        const base = { id, label: LABELS[id], port: ports[id] };
-        if (!this.container(id)) return { ...base, state: 'disabled', health: 'off' };
-        const found = owned.find((c) => c.Labels[LABEL_SERVICE] === id);
-        if (!found) return { ...base, state: 'stopped', health: 'unknown' };
-        const info = await docker
-          .getContainer(found.Id)
-          .inspect()
-          .catch(() => undefined);
-        if (!info) return { ...base, state: 'stopped', health: 'unknown' };
-        return { ...base, ...stateOf(info), version: this.versions.get(id) ?? imageTag(info.Config.Image) };
-      }),
-    );
+  services(): Promise<ServiceStatus[]> {
+    return serviceStatuses({
+      engine: async () => (await this.engine()).docker,
+      stackId: this.plan.stackId,
+      ports: this.ports(),
+      planned: (id) => this.container(id) !== undefined,
+      versions: this.versions,
+    });
   }
-}
-
-/** A container's inspect as a service's state and health. */
-export function stateOf(
-  info: Docker.ContainerInspectInfo,
-): Pick<ServiceStatus, 'state' | 'health' | 'pid' | 'startedAt' | 'message'> {
-  const s = info.State;
-  if (s.Running) {
-    const health = s.Health?.Status;
-    return {
-      state: 'running',
-      health: health === 'unhealthy' ? 'failed' : health === 'starting' ? 'unknown' : 'healthy',
-      pid: s.Pid || undefined,
-      startedAt: s.StartedAt,
-    };
-  }
-  if (s.Restarting) return { state: 'starting', health: 'unknown' };
-  const crashed = s.Status === 'exited' && s.ExitCode !== 0 && !s.OOMKilled ? s.ExitCode : undefined;
-  return {
-    state: 'stopped',
-    health: 'unknown',
-    message:
-      s.Error ||
-      (s.OOMKilled
-        ? 'killed: out of memory'
-        : crashed !== undefined
-          ? `exited with code ${crashed}`
-          : undefined),
-  };
-}
-
-function imageTag(image: string): string | undefined {
-  const at = image.lastIndexOf(':');
-  return at > image.lastIndexOf('/') ? image.slice(at + 1) : undefined;
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,12 +1,16 @@
 // Waits, from the host, until a container's service answers: Postgres by logging in, Temporal by gRPC.
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
 import { reopenDatabases } from '../databases';
 import { connectTemporal, probeTemporal } from '../connect';
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import type { ContainerPlan } from './containers';
+import { lastLogLines } from './container-logs';
+import { LABELS } from './lifecycle';
 
 export interface WaitOptions {
   signal: AbortSignal;
@@ -124,4 +128,49 @@ export async function ensureNamespace(
   } finally {
     await connection.close();
   }
+}
+
+/** Waiting on one container's service: gives up at once, with its last log lines, when the container exits. */
+export function containerWaitOptions(
+  docker: Docker,
+  plan: ContainerPlan,
+  signal: AbortSignal,
+  timeoutMs: number,
+): WaitOptions {
+  return {
+    signal,
+    timeoutMs,
+    stillRunning: async () => {
+      const container = docker.getContainer(plan.name);
+      const info = await container.inspect();
+      if (info.State.Running) return;
+      const tail = await lastLogLines(container, 5);
+      throw new OpsError(
+        'STACK_FAILED',
+        `The ${LABELS[plan.service]} container exited during start-up (code ${info.State.ExitCode}): ${tail}`,
+        `Read \`docker logs ${plan.name}\`; fix what it names, then start again.`,
+      );
+    },
+  };
+}
+
+/** Until something accepts a connection on the port (the Temporal Web UI). */
+export async function waitForPort(port: number, options: WaitOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!(await portAnswers(port))) {
+    await options.stillRunning();
+    if (options.signal.aborted || Date.now() > deadline) {
+      throw new OpsError('TIMEOUT', `Nothing answers on 127.0.0.1:${port}.`, 'Read the Temporal UI log.');
+    }
+    await sleep(250);
+  }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
 }

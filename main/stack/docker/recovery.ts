@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { StackSpec } from '../provider';
-import type { ClusterRecovery, RecoveryDriver } from '../../recovery/archived-cluster';
+import type { ClusterRecovery, RecoveryDriver } from '../recovery-driver';
 import type { BaseBackup } from '../../recovery/base-backup';
 import { recoverySettings, waitForRecoveryEnd, withoutRecoverySettings } from '../../recovery/restore';
 import { PITR_MOUNT, archiveVolumeName, type StackPlan } from './containers';
 import { lastLogLines } from './container-logs';
-import { execIn } from './archiving';
+import { execIn } from './wal';
 
 type ClusterId = 'app-postgres' | 'temporal-postgres';
 export type DataVolumes = Partial<Record<ClusterId, string>>;

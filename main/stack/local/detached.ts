@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive, sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from './process';
 
 export class DetachedService {
   readonly pidFile: string;

@@ -8,7 +8,7 @@ import type { Logger } from '../../logs';
 import { isAlive, run } from './process';
 import { ensureOwnedDir, type RunAs } from './run-as';
 import { reopenDatabases } from '../databases';
-import { ARCHIVE_SCRIPT, archiveOptions } from '../archive-command';
+import { ARCHIVE_SCRIPT, archiveOptions } from '../wal-command';
 
 /** The archive script, next to the cluster (the same steps the Docker provider runs inline). */
 const ARCHIVE_SCRIPT_FILE = `#!/bin/sh

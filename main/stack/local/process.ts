@@ -1,7 +1,7 @@
 // Runs a short-lived command (initdb, pg_ctl, temporal-sql-tool) and returns its output, or a clear error.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { RunAs } from './run-as';
 
 export interface RunOptions {
@@ -71,5 +71,3 @@ export function isAlive(pid: number | undefined): boolean {
     return process.platform !== 'linux';
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,14 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
-import { OpsError } from '../../api/errors';
-import type { ServiceId, ServiceStatus, Settings } from '../../api/contract';
+import { OpsError } from '../../api';
+import type { ServiceId, ServiceStatus, Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { probeTemporal } from '../connect';
 import { checkPorts } from '../ports';
 import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import { LogTail, lastLines } from './log-tail';
-import { sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';

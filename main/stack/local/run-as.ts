@@ -1,6 +1,6 @@
 // initdb and postgres refuse to run as root: when the console is root, they run as the `postgres` user.
 import fs from 'node:fs';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 
 export interface RunAs {
   uid: number;

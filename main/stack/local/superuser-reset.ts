@@ -1,7 +1,7 @@
 // The cluster's own superuser route: whoever owns a stopped cluster's data folder can start it in single-user
 // mode, where no password is asked, and set the console's role a new password. The data is untouched.
 import { spawn } from 'node:child_process';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { RunAs } from './run-as';
 
 export async function setPasswordSingleUser(options: {

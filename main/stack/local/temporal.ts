@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';
 import { connectTemporal, probeTemporal } from '../connect';
 import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
-import { run, sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { run } from './process';
 import {
   PASSWORD_ENV,
   allocateTemporalPorts,

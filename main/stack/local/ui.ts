@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { StackSpec } from '../provider';
 import { DetachedService } from './detached';
-import { sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines } from './log-tail';
 
 export class LocalTemporalUi {

@@ -14,17 +14,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogEntry, LogLine } from '../../../main/api/contract';
 import { useLogFile } from '../stores/logFile';
-import { MONO } from '../theme';
 import { ErrorAlert } from './ErrorAlert';
+import { LEVEL_COLOURS, LogLines } from './LogLines';
 
 const ROW_HEIGHT = 20;
 const LEVELS: Array<LogLine['level']> = ['error', 'warn', 'info', 'debug'];
-const LEVEL_COLOURS: Record<LogLine['level'], string> = {
-  debug: 'text.disabled',
-  info: 'text.primary',
-  warn: 'warning.main',
-  error: 'error.main',
-};
 
 function timeOf(line: LogEntry): string {
   if (!line.time) return ''.padEnd(12);
@@ -147,8 +141,9 @@ export function FileLogViewer({ name, height = '60vh' }: { name: string; height?
       </Stack>
       {log.loading && <LinearProgress sx={{ mb: 0.5 }} />}
       {log.error && <ErrorAlert error={log.error} />}
-      <Box
-        ref={scroller}
+      <LogLines
+        scrollerRef={scroller}
+        virtualizer={virtualizer}
         onScroll={onScroll}
         onWheel={(e) => e.deltaY < 0 && setFollow(false)}
         onKeyDown={(e) => ['ArrowUp', 'PageUp', 'Home'].includes(e.key) && setFollow(false)}
@@ -156,81 +151,71 @@ export function FileLogViewer({ name, height = '60vh' }: { name: string; height?
         aria-label={`Log of ${name}`}
         data-testid="file-log-lines"
         data-wrap={wrap}
-        sx={{
-          flex: 1,
-          overflow: 'auto',
-          fontFamily: MONO,
-          fontSize: 12,
-          bgcolor: 'action.hover',
-          borderRadius: 1,
-          p: 1,
-        }}
+        emptyText={
+          log.lines.length === 0 && !log.loading
+            ? log.text || log.levels.length
+              ? 'No line matches.'
+              : 'No log lines yet.'
+            : undefined
+        }
       >
-        {log.lines.length === 0 && !log.loading ? (
-          <Typography variant="body2" color="text.secondary">
-            {log.text || log.levels.length ? 'No line matches.' : 'No log lines yet.'}
-          </Typography>
-        ) : (
-          <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const line = log.lines[item.index] as LogEntry;
-              const unfolded = open.has(line.offset);
-              return (
-                <Box
-                  key={line.offset}
-                  ref={virtualizer.measureElement}
-                  data-index={item.index}
-                  data-testid="file-log-line"
-                  data-level={line.level}
-                  role={line.rest ? 'button' : undefined}
-                  aria-expanded={line.rest ? unfolded : undefined}
-                  tabIndex={line.rest ? 0 : undefined}
-                  onClick={() => line.rest && toggle(line.offset)}
-                  onKeyDown={(e) => {
-                    if (line.rest && (e.key === 'Enter' || e.key === ' ')) {
-                      e.preventDefault();
-                      toggle(line.offset);
-                    }
-                  }}
-                  sx={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    width: wrap ? '100%' : 'max-content',
-                    minWidth: '100%',
-                    transform: `translateY(${item.start}px)`,
-                    whiteSpace: wrap ? 'pre-wrap' : 'pre',
-                    wordBreak: wrap ? 'break-word' : 'normal',
-                    color: LEVEL_COLOURS[line.level],
-                    cursor: line.rest ? 'pointer' : 'default',
-                    lineHeight: `${ROW_HEIGHT}px`,
-                  }}
-                >
-                  <Box component="span" sx={{ color: 'text.secondary' }}>
-                    {timeOf(line)} {line.level.padEnd(5)}{' '}
-                  </Box>
-                  {line.message}
-                  {line.rest && !unfolded && (
-                    <Box component="span" sx={{ color: 'text.disabled' }}>
-                      {' '}
-                      …
-                    </Box>
-                  )}
-                  {line.rest && unfolded && (
-                    <Box
-                      component="pre"
-                      data-testid="file-log-rest"
-                      sx={{ m: 0, pl: 3, color: 'text.secondary' }}
-                    >
-                      {line.rest}
-                    </Box>
-                  )}
+        {(item) => {
+          const line = log.lines[item.index] as LogEntry;
+          const unfolded = open.has(line.offset);
+          return (
+            <Box
+              key={line.offset}
+              ref={virtualizer.measureElement}
+              data-index={item.index}
+              data-testid="file-log-line"
+              data-level={line.level}
+              role={line.rest ? 'button' : undefined}
+              aria-expanded={line.rest ? unfolded : undefined}
+              tabIndex={line.rest ? 0 : undefined}
+              onClick={() => line.rest && toggle(line.offset)}
+              onKeyDown={(e) => {
+                if (line.rest && (e.key === 'Enter' || e.key === ' ')) {
+                  e.preventDefault();
+                  toggle(line.offset);
+                }
+              }}
+              sx={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: wrap ? '100%' : 'max-content',
+                minWidth: '100%',
+                transform: `translateY(${item.start}px)`,
+                whiteSpace: wrap ? 'pre-wrap' : 'pre',
+                wordBreak: wrap ? 'break-word' : 'normal',
+                color: LEVEL_COLOURS[line.level],
+                cursor: line.rest ? 'pointer' : 'default',
+                lineHeight: `${ROW_HEIGHT}px`,
+              }}
+            >
+              <Box component="span" sx={{ color: 'text.secondary' }}>
+                {timeOf(line)} {line.level.padEnd(5)}{' '}
+              </Box>
+              {line.message}
+              {line.rest && !unfolded && (
+                <Box component="span" sx={{ color: 'text.disabled' }}>
+                  {' '}
+                  …
                 </Box>
-              );
-            })}
-          </Box>
-        )}
-      </Box>
+              )}
+              {line.rest && unfolded && (
+                <Box
+                  component="pre"
+                  data-testid="file-log-rest"
+                  sx={{ m: 0, pl: 3, color: 'text.secondary' }}
+                >
+                  {line.rest}
+                </Box>
+              )}
+            </Box>
+          );
+        }}
+      </LogLines>
     </Box>
   );
 }

@@ -10,15 +10,9 @@ import Typography from '@mui/material/Typography';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '../../../main/api/contract';
-import { MONO } from '../theme';
+import { LEVEL_COLOURS, LogLines } from './LogLines';
 
 const ROW_HEIGHT = 18;
-const LEVEL_COLOURS: Record<LogLine['level'], string> = {
-  debug: 'text.disabled',
-  info: 'text.primary',
-  warn: 'warning.main',
-  error: 'error.main',
-};
 
 export function LogViewer({
   lines,
@@ -102,54 +96,41 @@ export function LogViewer({
           {shown.length.toLocaleString()} of {lines.length.toLocaleString()} lines
         </Typography>
       </Stack>
-      <Box
-        ref={scroller}
+      <LogLines
+        scrollerRef={scroller}
+        virtualizer={virtualizer}
         onWheel={() => setFollow(false)}
         tabIndex={0}
         aria-label="Log lines"
-        sx={{
-          flex: 1,
-          overflow: 'auto',
-          fontFamily: MONO,
-          fontSize: 12,
-          bgcolor: 'action.hover',
-          borderRadius: 1,
-          p: 1,
-        }}
+        emptyText={
+          shown.length === 0 ? (lines.length === 0 ? 'No log lines yet.' : 'No line matches.') : undefined
+        }
       >
-        {shown.length === 0 ? (
-          <Typography variant="body2" color="text.secondary">
-            {lines.length === 0 ? 'No log lines yet.' : 'No line matches.'}
-          </Typography>
-        ) : (
-          <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const line = shown[item.index] as LogLine;
-              return (
-                <Box
-                  key={line.seq}
-                  data-testid="log-line"
-                  sx={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    width: '100%',
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${item.start}px)`,
-                    whiteSpace: 'pre',
-                    color: LEVEL_COLOURS[line.level],
-                  }}
-                >
-                  <Box component="span" sx={{ color: 'text.secondary' }}>
-                    {line.ts.slice(11, 23)} {line.source.padEnd(18)}
-                  </Box>
-                  {line.message}
-                </Box>
-              );
-            })}
-          </Box>
-        )}
-      </Box>
+        {(item) => {
+          const line = shown[item.index] as LogLine;
+          return (
+            <Box
+              key={line.seq}
+              data-testid="log-line"
+              sx={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                height: ROW_HEIGHT,
+                transform: `translateY(${item.start}px)`,
+                whiteSpace: 'pre',
+                color: LEVEL_COLOURS[line.level],
+              }}
+            >
+              <Box component="span" sx={{ color: 'text.secondary' }}>
+                {line.ts.slice(11, 23)} {line.source.padEnd(18)}
+              </Box>
+              {line.message}
+            </Box>
+          );
+        }}
+      </LogLines>
     </Box>
   );
 }

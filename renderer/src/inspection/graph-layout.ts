@@ -1,7 +1,7 @@
 // The phase graph's shape from the phase definitions (the worker's): nodes, joins, edges, then positions in
 // rows that fit the panel and every edge's route (forward edges, the row wrap, compensation arcs) through the
 // free space between nodes. Pure.
-import { PHASES, type PhaseDefinition } from '../../../main/api/contract/phases';
+import { PHASES, type PhaseDefinition } from '../../../shared/phases';
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 142;

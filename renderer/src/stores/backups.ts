@@ -11,6 +11,7 @@ import type {
   Verification,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { storeAction } from './action';
 
 interface Leftover {
   kind: BackupKind;
@@ -48,17 +49,9 @@ interface BackupsStore {
 
 export const useBackups = create<BackupsStore>((set, get) => {
   /** Runs an action, keeping busy and error in the store; returns undefined when it failed. */
-  const act = async <T>(work: () => Promise<T>, busy = true): Promise<T | undefined> => {
-    if (busy) set({ busy: true, error: undefined });
-    try {
-      return await work();
-    } catch (err) {
-      set({ error: asFailure(err) });
-      return undefined;
-    } finally {
-      if (busy) set({ busy: false });
-    }
-  };
+  const run = storeAction<boolean>(set, false);
+  const act = async <T>(work: () => Promise<T>, busy = true): Promise<T | undefined> =>
+    (await run(busy ? true : null, work))?.value;
   return {
     sets: [],
     job: undefined,

@@ -12,6 +12,7 @@ import type {
   WorkflowProgressEvent,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { storeAction } from './action';
 import { isResync } from './live';
 
 const HISTORY_PAGE = 1000;
@@ -141,18 +142,9 @@ export const useCycle = create<CycleStore>((set, get) => {
       if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
     }
   };
-  const act = async (busy: Busy, work: () => Promise<void>): Promise<boolean> => {
-    set({ busy, error: undefined });
-    try {
-      await work();
-      return true;
-    } catch (err) {
-      set({ error: asFailure(err) });
-      return false;
-    } finally {
-      set({ busy: undefined });
-    }
-  };
+  const run = storeAction<Busy>(set, undefined);
+  const act = async (busy: Busy, work: () => Promise<void>): Promise<boolean> =>
+    (await run(busy, work)) !== undefined;
   return {
     workflowId: undefined,
     view: undefined,

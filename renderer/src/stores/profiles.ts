@@ -8,6 +8,7 @@ import type {
   ValidationReport,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { storeAction } from './action';
 
 interface ProfilesStore {
   view: ProfilesView | undefined;
@@ -26,18 +27,8 @@ interface ProfilesStore {
 }
 
 export const useProfiles = create<ProfilesStore>((set, get) => {
-  const act = async (work: () => Promise<void>): Promise<boolean> => {
-    set({ busy: true, error: undefined });
-    try {
-      await work();
-      return true;
-    } catch (err) {
-      set({ error: asFailure(err) });
-      return false;
-    } finally {
-      set({ busy: false });
-    }
-  };
+  const run = storeAction<boolean>(set, false);
+  const act = async (work: () => Promise<void>): Promise<boolean> => (await run(true, work)) !== undefined;
   return {
     view: undefined,
     error: undefined,

@@ -6,7 +6,8 @@ import type {
   RecoveryResult,
   RecoveryTimeline,
 } from '../../../main/api/contract';
-import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { ops, type OpsFailure } from '../ops/client';
+import { storeAction } from './action';
 
 export interface RecoveryStep {
   step: string;
@@ -35,16 +36,8 @@ interface RecoveryStore {
 }
 
 export const useRecovery = create<RecoveryStore>((set, get) => {
-  const act = async (busy: RecoveryStore['busy'], work: () => Promise<void>) => {
-    set({ busy, error: undefined });
-    try {
-      await work();
-    } catch (err) {
-      set({ error: asFailure(err) });
-    } finally {
-      set({ busy: undefined });
-    }
-  };
+  const run = storeAction<RecoveryStore['busy']>(set, undefined);
+  const act = async (busy: RecoveryStore['busy'], work: () => Promise<void>) => void (await run(busy, work));
   return {
     health: [],
     timeline: undefined,

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { PortCheck, StackStatus, ValidationReport, WorkerStatus } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { noteStackState } from './live';
+import { storeAction } from './action';
 
 type StackAction = 'start' | 'stop' | 'restart' | 'validate' | `restart:${string}`;
 
@@ -26,17 +27,10 @@ interface StackStore {
 }
 
 export const useStack = create<StackStore>((set, get) => {
-  const act = async (busy: StackAction, work: () => Promise<void>) => {
-    set({ busy, error: undefined });
-    try {
-      await work();
-    } catch (err) {
-      set({ error: asFailure(err) });
-      if (asFailure(err).code === 'PORT_IN_USE') await get().checkPorts();
-    } finally {
-      set({ busy: undefined });
-    }
-  };
+  const run = storeAction<StackAction | undefined>(set, undefined, async (failure) => {
+    if (failure.code === 'PORT_IN_USE') await get().checkPorts();
+  });
+  const act = async (busy: StackAction, work: () => Promise<void>) => void (await run(busy, work));
   return {
     status: undefined,
     worker: undefined,

@@ -1,31 +1,19 @@
 // One installation, one console: while a console runs (`serve` here), the CLI acts through it over the local
 // control socket (same stack, same audit trail, recorded as `via: cli`); with none running it acts alone.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli';
 import { scratchHome, startConsole, type ConsoleProcess } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
 import { controlSocketPath } from '../../../main/control';
 
-const exec = promisify(execFile);
 let home: string;
 let running: ConsoleProcess | undefined;
 let ws: WebSocket | undefined;
 
-const cli = (...args: string[]) =>
-  exec(process.execPath, ['dist/cli.mjs', '--home', home, ...args], {
-    env: { ...process.env, OPS_CONSOLE_HOME: home },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (...args: string[]) => runCli(home, args);
 
 interface AuditEntry {
   op: string;

@@ -1,26 +1,14 @@
 // `ops-console profile …`, `--profile` and `ops-console audit` across separate processes (no stack needed).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 
-const exec = promisify(execFile);
 const home = scratchHome();
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  exec(process.execPath, ['dist/cli.mjs', '--home', home, ...args], {
-    env: { ...process.env, OPS_CONSOLE_HOME: home, ...env },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(home, args, env);
 
 describe('profiles and the audit trail from the CLI', () => {
   it('adds, lists, switches, refuses writes on production, unlocks, and lists the audit trail', async () => {

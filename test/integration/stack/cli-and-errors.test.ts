@@ -1,25 +1,13 @@
 // The headless CLI across separate processes, and the errors an operator meets: a taken port, a missing binary.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConsole } from '../../../main/console';
+import { runCli } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 
-const exec = promisify(execFile);
-const cli = (home: string, ...args: string[]) =>
-  exec(process.execPath, ['dist/cli.mjs', '--home', home, ...args], {
-    env: { ...process.env, OPS_CONSOLE_HOME: home },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (home: string, ...args: string[]) => runCli(home, args);
 
 const homes: string[] = [];
 afterAll(async () => {

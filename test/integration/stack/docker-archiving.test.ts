@@ -2,14 +2,14 @@
 // complete segments into the stack's archive volume, base backups run inside the containers, both databases come
 // back to a moment between two writes on fresh data volumes (the previous ones kept), retention keeps what the
 // kept base backups need, and a failing archive is reported.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import type { StackSpec } from '../../../main/stack/provider';
 import { DockerProvider } from '../../../main/stack/docker/provider';
-import { execIn } from '../../../main/stack/docker/archiving';
+import { execIn } from '../../../main/stack/docker/wal';
 import { PITR_MOUNT } from '../../../main/stack/docker/containers';
 import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
 import { scratchHome } from '../../support/console-process';
@@ -33,6 +33,8 @@ const health = async (cluster: string) =>
   (await ops.router.invoke('recovery.status', {})).find((c) => c.cluster === cluster)!;
 
 beforeAll(async () => {
+  // The recovery's child process loads the benchmarks' build of the back end (dist-bench/, never shipped).
+  execFileSync(process.execPath, ['build.mjs', 'bench'], { stdio: 'inherit' });
   engine = await startTestEngine();
   const images = await buildTestImages(engine);
   const docker = {

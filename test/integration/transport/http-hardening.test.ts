@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type OpsConsole } from '../../../main/console';
 import { startBrowserServer, type BrowserServer } from '../../../main/transport';
-import { resolveStaticPath } from '../../../main/transport/static-files';
+import { resolveStaticPath } from '../../../main/transport';
 
 let ops: OpsConsole;
 let server: BrowserServer;

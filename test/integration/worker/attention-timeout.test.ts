@@ -3,7 +3,14 @@
 // compensated as a failure would be. Real stack (real Temporal, real worker, real PostgreSQL); the outcome is
 // read from the tracking rows and the ledger, never from the clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
+import {
+  addProblemReport,
+  outcome,
+  rows,
+  startCycleStack,
+  waitFor,
+  type CycleStack,
+} from '../../support/cycle-stack';
 import { expectLedgerMatchesRows, installRowJournal } from '../../support/ledger-check';
 
 let s: CycleStack;
@@ -22,9 +29,7 @@ describe('the wait for an operator decision times out', () => {
   it('abandons and compensates a cycle nobody decides on, after the timeout set in Settings', async () => {
     // The shortest wait Settings allow: 0.01 h, 36 s.
     await s.ops.router.invoke('settings.update', { worker: { attentionTimeoutH: 0.01 } });
-    await s.db.query(
-      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (61, 'Report nobody owns', NULL, 30)`,
-    );
+    await addProblemReport(s.db, { id: 61, name: 'Report nobody owns', population: 30, owner: null });
     const { workflowId } = await s.ops.router.invoke('workflows.start', {
       cycleId: 861,
       reportIds: [1, 61],

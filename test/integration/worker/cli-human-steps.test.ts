@@ -1,27 +1,16 @@
 // The human steps from the headless CLI, in separate processes on the real embedded stack: a step the cycle does
 // not wait for exits non-zero with the console's message; the right step in the right phase is accepted.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startWorkerProcess } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
 
-const exec = promisify(execFile);
 let home: string;
 let supervisor: ChildProcess | undefined;
 
-const cli = (...args: string[]) =>
-  exec(process.execPath, ['dist/cli.mjs', '--home', home, ...args], {
-    env: { ...process.env, OPS_CONSOLE_HOME: home },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (...args: string[]) => runCli(home, args);
 
 const waitingFor = async (workflowId: string, step: string) =>
   waitFor(
@@ -42,13 +31,7 @@ describe('human steps from the CLI', () => {
     home = scratchHome(await freeStackSettings());
     expect((await cli('stack', 'up')).code).toBe(0);
     expect((await cli('demo-data', '--reports', '1')).code).toBe(0);
-    supervisor = spawn(process.execPath, ['dist/cli.mjs', '--home', home, 'worker', 'start'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OPS_CONSOLE_HOME: home },
-    });
-    let out = '';
-    supervisor.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => /worker running/.test(out), 60_000, `the worker to start:\n${out}`);
+    await startWorkerProcess(home, (child) => (supervisor = child));
 
     const started = await cli('cycle', 'start', '--cycle', '9', '--reports', '1');
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };

@@ -1,26 +1,15 @@
 // The worker and cycles from the headless CLI, across separate processes, on the real embedded stack.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startWorkerProcess } from '../../support/cli';
 import { scratchHome } from '../../support/console-process';
 import { freeStackSettings } from '../../support/stack-settings';
 import { waitFor } from '../../support/cycle-stack';
 
-const exec = promisify(execFile);
 let home: string;
 let supervisor: ChildProcess | undefined;
 
-const cli = (...args: string[]) =>
-  exec(process.execPath, ['dist/cli.mjs', '--home', home, ...args], {
-    env: { ...process.env, OPS_CONSOLE_HOME: home },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = (...args: string[]) => runCli(home, args);
 
 afterAll(async () => {
   if (supervisor?.exitCode === null) supervisor.kill('SIGTERM');
@@ -34,14 +23,7 @@ describe('worker and cycles from the CLI', () => {
     const demo = await cli('demo-data', '--reports', '2');
     expect(JSON.parse(demo.stdout)).toMatchObject({ reportIds: [1, 2] });
 
-    supervisor = spawn(process.execPath, ['dist/cli.mjs', '--home', home, 'worker', 'start'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OPS_CONSOLE_HOME: home },
-    });
-    let out = '';
-    supervisor.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    supervisor.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => /worker running/.test(out), 60_000, `the worker to start:\n${out}`);
+    await startWorkerProcess(home, (child) => (supervisor = child));
 
     const again = await cli('worker', 'start');
     expect(again.code).not.toBe(0);
@@ -73,7 +55,7 @@ describe('worker and cycles from the CLI', () => {
     const stop = await cli('worker', 'stop');
     expect(stop.stdout).toContain('worker stopped');
     await waitFor(() => supervisor!.exitCode !== null, 30_000, 'the supervisor to exit');
-    expect(supervisor.exitCode).toBe(0);
+    expect(supervisor!.exitCode).toBe(0);
   });
 
   it('refuses bad input with a clear error and starts nothing', async () => {

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHASE_IDS, type PhaseId } from '../../../main/api/contract';
 import {
+  addProblemReport,
   outcome,
   rows,
   startCycleStack,
@@ -318,14 +319,12 @@ describe('a compensation that fails', () => {
 
 describe('resume after manual intervention', () => {
   it('waits for the operator when a data owner has no email address; Retry phase completes the cycle', async () => {
-    const owner = await rows<{ id: number }>(
-      s.db,
-      `INSERT INTO data_owners (name) VALUES ('Owner without address') RETURNING id`,
-    );
-    await s.db.query(
-      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (50, 'Report of an unreachable owner', $1, 60)`,
-      [owner[0]!.id],
-    );
+    const ownerId = await addProblemReport(s.db, {
+      id: 50,
+      name: 'Report of an unreachable owner',
+      population: 60,
+      owner: 'Owner without address',
+    });
     const { workflowId } = await s.ops.router.invoke('workflows.start', {
       cycleId: 801,
       reportIds: [1, 50],
@@ -368,7 +367,7 @@ describe('resume after manual intervention', () => {
     });
     expect(tooEarly.ok).toBe(false);
 
-    await s.db.query(`UPDATE data_owners SET email = 'reachable@demo.invalid' WHERE id = $1`, [owner[0]!.id]);
+    await s.db.query(`UPDATE data_owners SET email = 'reachable@demo.invalid' WHERE id = $1`, [ownerId]);
     const decided = await s.ops.router.invoke('workflows.decide', {
       workflowId,
       decision: 'retry',
@@ -414,9 +413,7 @@ describe('resume after manual intervention', () => {
   });
 
   it('refuses Skip for a phase later phases need, and Abandon compensates as a failure would', async () => {
-    await s.db.query(
-      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (51, 'Ownerless report', NULL, 30)`,
-    );
+    await addProblemReport(s.db, { id: 51, name: 'Ownerless report', population: 30, owner: null });
     const { workflowId } = await s.ops.router.invoke('workflows.start', {
       cycleId: 802,
       reportIds: [1, 51],

@@ -1,7 +1,7 @@
 // kill -9 of the worker during each of the eight phases, then a restart: the cycle completes and no tracking or
 // business row is doubled. Real worker process, real Temporal server, real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHASE_IDS, type PhaseId } from '../../../main/api/contract/phases';
+import { PHASE_IDS, type PhaseId } from '../../../shared/phases';
 import { outcome, rows, startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
 
 let s: CycleStack;

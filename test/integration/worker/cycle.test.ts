@@ -1,6 +1,6 @@
 // TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHASE_IDS } from '../../../main/api/contract/phases';
+import { PHASE_IDS } from '../../../shared/phases';
 import {
   outcome,
   rows,

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfig } from '../../../main/console';
 import { createActivities } from '../../../worker/activities';
-import { WORKFLOW_TYPE, type CycleInput } from '../../../worker/shared';
+import { WORKFLOW_TYPE, type CycleInput } from '../../../shared/workflow';
 import { outcome, rows, startCycleStack, waitingAt, type CycleStack } from '../../support/cycle-stack';
 
 let s: CycleStack;

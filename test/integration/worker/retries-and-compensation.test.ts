@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addProblemReport,
   outcome,
   rows,
   startCycleStack,
@@ -235,14 +236,12 @@ describe('retry policies', () => {
 describe('compensation', () => {
   it('compensates the completed phases in reverse, each by its strategy, when bad data fails a late phase', async () => {
     // A report whose data owner has no email address: Request for Information cannot reach them.
-    const owner = await rows<{ id: number }>(
-      s.db,
-      `INSERT INTO data_owners (name) VALUES ('Unreachable owner') RETURNING id`,
-    );
-    await s.db.query(
-      `INSERT INTO reports (id, name, data_owner_id, population_size) VALUES (30, 'Broken report', $1, 40)`,
-      [owner[0]!.id],
-    );
+    await addProblemReport(s.db, {
+      id: 30,
+      name: 'Broken report',
+      population: 40,
+      owner: 'Unreachable owner',
+    });
     const { workflowId } = await s.ops.router.invoke('workflows.start', {
       cycleId: 301,
       reportIds: [1, 30],

@@ -1,7 +1,7 @@
 // The scaled-out worker: 1 → 3 → 1 processes while cycles run loses nothing (every phase and activity once,
 // every cycle completes), and the status reports each process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHASE_IDS } from '../../../main/api/contract/phases';
+import { PHASE_IDS } from '../../../shared/phases';
 import {
   finishSteps,
   outcome,

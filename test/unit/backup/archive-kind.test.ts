@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveKind, readToc } from '../../../main/backup/archive';
+import { archiveKind, readToc } from '../../../main/backup/dump';
 import type { PgTools } from '../../../main/backup/tools';
 
 const tocOf = (text: string): PgTools => ({

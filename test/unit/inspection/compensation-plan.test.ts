@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compensationPreview, compensationSteps } from '../../../main/inspection/compensation-plan';
 import type { PhaseStateView } from '../../../main/api/contract';
-import { PHASES, type PhaseId } from '../../../main/api/contract/phases';
-import { compensationOrder } from '../../../worker/shared';
+import { PHASES, type PhaseId } from '../../../shared/phases';
+import { compensationOrder } from '../../../shared/workflow';
 
 const at = (s: number) => new Date(Date.parse('2026-01-01T10:00:00Z') + s * 1000).toISOString();
 

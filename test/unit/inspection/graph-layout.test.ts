@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphSpec, joinId, layoutGraph } from '../../../renderer/src/inspection/graph-layout';
-import { PHASES, type PhaseDefinition } from '../../../main/api/contract/phases';
+import { PHASES, type PhaseDefinition } from '../../../shared/phases';
 
 describe('phase graph layout input', () => {
   it('has the 8 phases, one join before phase 5 fed by phases 3 and 4, and no other joins', () => {

@@ -4,7 +4,7 @@ import {
   joinWaitingFor,
   type PhaseStatesInput,
 } from '../../../main/inspection/phase-states';
-import { PHASE_IDS } from '../../../main/api/contract/phases';
+import { PHASE_IDS } from '../../../shared/phases';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();

@@ -1,6 +1,6 @@
 // The pure parts of point-in-time recovery: segment names, following the archive across timelines, the plan.
 import { describe, expect, it } from 'vitest';
-import { parseSegment, reachFrom, segmentName, type Segment } from '../../../main/recovery/archive';
+import { parseSegment, reachFrom, segmentName, type Segment } from '../../../main/recovery/wal';
 import { planCluster } from '../../../main/recovery/plan';
 import type { BaseBackup } from '../../../main/recovery/base-backup';
 

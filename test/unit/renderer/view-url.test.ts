@@ -8,7 +8,7 @@ import {
   workflowsHash,
   type WorkflowsView,
 } from '../../../renderer/src/inspection/view-url';
-import { PHASES } from '../../../main/api/contract/phases';
+import { PHASES } from '../../../shared/phases';
 
 const full: WorkflowsView = {
   filter: {

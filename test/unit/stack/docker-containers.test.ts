@@ -9,7 +9,7 @@ import {
   stackIdFor,
   type ContainerPlan,
 } from '../../../main/stack/docker/containers';
-import { stateOf } from '../../../main/stack/docker/provider';
+import { stateOf } from '../../../main/stack/docker/status';
 import { demuxLogs } from '../../../main/stack/docker/container-logs';
 import type Docker from 'dockerode';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchStep } from '../../../main/temporal/human-steps';
-import { stepRefusal, waitingMessage, type HumanStepState } from '../../../worker/human-step-rules';
+import { stepRefusal, waitingMessage, type HumanStepState } from '../../../shared/human-step-rules';
 
 const base: HumanStepState = {
   waitingFor: null,

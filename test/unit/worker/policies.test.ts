@@ -1,8 +1,8 @@
 // The pure parts of the worker: retry spacing per class, the rule-based generator, the phase plan.
 import { describe, expect, it } from 'vitest';
-import { PHASES } from '../../../main/api/contract/phases';
+import { PHASES } from '../../../shared/phases';
 import { ruleBasedAttributes } from '../../../worker/activities/planning';
-import { MAX_ATTEMPTS, backoffMs } from '../../../worker/shared';
+import { MAX_ATTEMPTS, backoffMs } from '../../../shared/workflow';
 
 describe('retry policies', () => {
   it('gives three attempts to every class', () => {

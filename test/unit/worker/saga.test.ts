@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PHASES } from '../../../main/api/contract/phases';
+import { PHASES } from '../../../shared/phases';
 import { COMPENSATION_WAITS_FOR, compensationRetryClass } from '../../../worker/workflows/saga';
 import { fixHint } from '../../../worker/workflows/attention';
 

@@ -1,5 +1,5 @@
 // Shapes shared by the workflow (deterministic), the activities and the console. No I/O, no Node imports.
-import type { PhaseId } from '../main/api/contract/phases';
+import type { PhaseId } from './phases';
 
 export const WORKFLOW_TYPE = 'TestCycleWorkflow';
 /** The workflow's code version; each `patched()` id in the workflow raises it by one. */

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ROLL_OUT_OVERRIDE } from '../api/contract';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import { ROLL_OUT_OVERRIDE } from '../api';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import { checkBundleFile, replayCheck } from './replay-check';
 import type { WorkerSupervisor } from './supervisor';
 

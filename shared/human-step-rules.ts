@@ -1,8 +1,8 @@
 // When a human step is accepted, in one pure function: the workflow's update validators and the console's
 // previews (batch actions, the step buttons) ask the same question and give the operator the same answer.
 // Deterministic and free of I/O, so workflow code can import it.
-import { phaseById, type PhaseId } from '../main/api/contract/phases';
-import type { HumanStepName, RecordResultsInput, RfiAnswersInput, ScopeApproval } from './shared';
+import { phaseById, type PhaseId } from './phases';
+import type { HumanStepName, RecordResultsInput, RfiAnswersInput, ScopeApproval } from './workflow';
 
 /** The human steps' state, as the workflow holds it and as its `humanStep` query reports it. */
 export interface HumanStepState {

@@ -4,12 +4,11 @@
 // once, scale down drains the surplus (they finish in-flight tasks; Temporal hands the rest to the others).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { WorkerProcessStatus, WorkerStatus } from '../api/contract';
-import { OpsError } from '../api/errors';
-import type { ConsoleContext, ConsoleModule } from '../console';
+import type { WorkerProcessStatus, WorkerStatus } from '../api';
+import { OpsError } from '../api';
+import type { ConsoleContext, ConsoleModule } from '../context';
 import { shippedResources } from '../resources';
-import type { WorkerConfig } from '../../worker/config';
-import type { SupervisorMessage, WorkerMessage } from '../../worker/index';
+import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../../shared/worker-protocol';
 
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 /** A worker that stayed up this long is healthy again: the next crash restarts after the shortest delay. */

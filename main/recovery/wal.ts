@@ -1,4 +1,5 @@
 // The WAL archive of one cluster: its segments in order, gaps, how far it reaches, and what it holds.
+import type { Segment } from '../stack';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -6,14 +7,7 @@ const SEGMENT = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 /** 16 MB segments: 256 per "log" number. */
 const SEGMENTS_PER_LOG = 0x100;
 
-export interface Segment {
-  name: string;
-  timeline: number;
-  /** Position in the WAL stream, independent of the timeline. */
-  position: number;
-  archivedAt: Date;
-  bytes: number;
-}
+export type { Segment };
 
 export function parseSegment(name: string): { timeline: number; position: number } | undefined {
   const m = SEGMENT.exec(name);

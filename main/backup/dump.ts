@@ -6,8 +6,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { OpsError } from '../api/errors';
-import type { BackupFile, BackupKind } from '../api/contract';
+import { OpsError } from '../api';
+import type { BackupFile, BackupKind } from '../api';
 import { ContentHasher } from './content-hash';
 import type { PgTools } from './tools';
 

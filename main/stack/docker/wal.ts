@@ -2,12 +2,12 @@
 // base backups read and written through its container (the engine may be on another machine: no host paths).
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { OpsError } from '../../api/errors';
+import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
-import type { ArchivedCluster } from '../../recovery/archived-cluster';
-import { parseSegment, type Segment } from '../../recovery/archive';
+import type { ArchivedCluster } from '../recovery-driver';
+import { parseSegment, type Segment } from '../../recovery/wal';
 import type { BaseBackup } from '../../recovery/base-backup';
-import { PITR_MOUNT } from './containers';
+import { PITR_MOUNT, type ContainerPlan } from './containers';
 
 type ClusterId = 'app-postgres' | 'temporal-postgres';
 
@@ -67,6 +67,16 @@ export async function prepareArchiveFolders(container: Docker.Container, service
       'Check that the image runs PostgreSQL as a user named postgres, then start again.',
     );
   }
+}
+
+/** Right after a cluster's container starts, before a segment can be complete (an earlier attempt is counted
+ * and retried). */
+export async function prepareArchive(docker: Docker, plan: ContainerPlan): Promise<void> {
+  if (plan.archiveVolume)
+    await prepareArchiveFolders(
+      docker.getContainer(plan.name),
+      plan.service as 'app-postgres' | 'temporal-postgres',
+    );
 }
 
 export class DockerArchivedCluster implements ArchivedCluster {

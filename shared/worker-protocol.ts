@@ -1,4 +1,5 @@
-// What the console hands the worker process at start (over IPC, so secrets never sit in a file or argv).
+// What the console and its worker process say to each other over IPC: the config handed over at start (so secrets
+// never sit in a file or argv), the supervisor's requests and the worker's reports.
 export interface WorkerConfig {
   temporalAddress: string;
   /** TLS to Temporal (PEM text) for an attached cluster; absent: plain TCP. */
@@ -19,3 +20,20 @@ export interface WorkerConfig {
   /** A workflow bundle the operator rolled out (after its replay check); absent: the one built with the console. */
   workflowBundlePath?: string;
 }
+
+/** From the supervisor to the worker process. */
+export type SupervisorMessage = { type: 'config'; config: WorkerConfig } | { type: 'drain' };
+
+/** From the worker process to its supervisor. */
+export type WorkerMessage =
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { type: 'ready' }
+  | {
+      type: 'status';
+      status: {
+        state: string;
+        polling: boolean;
+        activitySlots: { used: number; available: number };
+        workflowSlots: { used: number; available: number };
+      };
+    };

@@ -4,8 +4,8 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Router } from '../api/router';
-import { API_PATH, MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from './protocol';
+import type { Router } from '../../api';
+import { API_PATH, MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../protocol';
 import { hostAllowed, originAllowed, tokensMatch } from './access';
 import { answer, MAX_TARGET_LENGTH, serveStatic } from './static-files';
 

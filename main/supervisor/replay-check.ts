@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { ReplayCheckReport, ReplayCycleResult, ReplayMismatch } from '../api/contract';
-import { OpsError } from '../api/errors';
+import type { ReplayCheckReport, ReplayCycleResult, ReplayMismatch } from '../api';
+import { OpsError } from '../api';
 import { historyEventViews } from '../inspection';
-import { projectRoot } from '../settings/paths';
-import { WORKFLOW_TYPE } from '../../worker/shared';
+import { projectRoot } from '../settings';
+import { WORKFLOW_TYPE } from '../../shared/workflow';
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
 type RawEvent = NonNullable<History['events']>[number];

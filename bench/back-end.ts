@@ -1,0 +1,8 @@
+// What the benchmarks (and one test's child process) import from the back end: built on its own by
+// `node build.mjs bench` into dist-bench/, never into dist/ (nothing here ships with the app).
+export { createConsole } from '../main/console';
+export { writeTemporalConfig } from '../main/stack/local/temporal-config';
+export { resolveBinaries } from '../main/stack/binaries';
+export { startBrowserServer } from '../main/transport';
+export { postgresUrl } from '../main/stack/spec';
+export { anyFreePort } from '../main/stack/ports';

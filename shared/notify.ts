@@ -1,0 +1,18 @@
+// The progress notice: every tracking write (the worker's and the console's own) raises it in the same
+// transaction, and the console's listener forwards it to the renderer as `workflow.progress`.
+import type pg from 'pg';
+
+export const PROGRESS_CHANNEL = 'workflow_progress';
+
+const NOTIFY_SQL = `SELECT pg_notify('${PROGRESS_CHANNEL}', json_build_object('workflowId', $1::text, 'table', $2::text, 'phase', $3::text, 'kind', $4::text, 'at', now())::text)`;
+
+/** Raises the progress notice for one change of `table` (sent when the transaction commits). */
+export function notify(
+  client: Pick<pg.ClientBase, 'query'>,
+  workflowId: string,
+  table: string,
+  phase: string | null,
+  kind: string,
+): Promise<unknown> {
+  return client.query(NOTIFY_SQL, [workflowId, table, phase, kind]);
+}
