@@ -61,7 +61,8 @@ export class InspectionService implements ConsoleModule {
       'inspection.compensationPreview': async ({ workflowId, action }) => {
         const view = await this.phaseStates(workflowId);
         const status = await temporalStatus(this.options.temporal, workflowId, view.runId, view.status);
-        const order = status === 'running' ? await completionOrder(this.options.temporal, workflowId) : undefined;
+        const order =
+          status === 'running' ? await completionOrder(this.options.temporal, workflowId) : undefined;
         return compensationPreview(workflowId, status, view.phases, action, order);
       },
       'inspection.terminate': ({ workflowId, reason }) =>
