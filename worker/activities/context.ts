@@ -34,6 +34,52 @@ export function notify(
   return client.query(NOTIFY_SQL, [workflowId, table, phase, kind]);
 }
 
+/** The same notification as `notify`, as one statement of a batch (see `inline`). */
+export function notifyStatement(
+  workflowId: string,
+  table: string,
+  phase: string | null,
+  kind: string,
+): string {
+  return inline(NOTIFY_SQL, [workflowId, table, phase, kind]);
+}
+
+export type SqlValue = string | number | boolean | null | undefined | Date | readonly string[] | object;
+
+/** A value as an SQL literal: strings quoted and escaped as libpq does, dates as ISO instants, objects as JSON. */
+export function literal(value: SqlValue): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return `(${String(value)})`;
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return quote(value.toISOString());
+  if (Array.isArray(value))
+    return value.length ? `ARRAY[${value.map((v) => quote(String(v))).join(', ')}]` : `'{}'`;
+  if (typeof value === 'string') return quote(value);
+  return quote(JSON.stringify(value));
+}
+
+function quote(text: string): string {
+  // As pg's escapeLiteral: quotes doubled, and an E'' string when backslashes are present.
+  const body = text.replace(/'/g, "''");
+  return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
+
+/**
+ * A parameterised statement ($1, $2, …) with its values written in as literals, so that several statements go to
+ * the server in one simple query: one round trip for a whole batch of tracking writes instead of one per write.
+ * A simple query of several statements is one transaction by itself (unless it says BEGIN/COMMIT).
+ */
+export function inline(sql: string, params: readonly SqlValue[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`no value for $${n}`);
+    return literal(params[i]!);
+  });
+}
+
 /**
  * Runs `work` in one transaction with the activity's tracking rows. A retried or re-delivered attempt finds
  * its keys taken (workflow, run, activity id, attempt) and never doubles a row.
@@ -56,23 +102,26 @@ export async function runTracked<T>(
       `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
     );
     const result = await work(client);
-    if (ctx.tracking) {
-      await client.query(
-        `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, now(), (extract(epoch FROM now() - $8::timestamptz) * 1000)::int)
-         ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET status = 'completed', attempts = EXCLUDED.attempts,
-           finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM now() - workflow_activities.first_started_at) * 1000)::int`,
-        [ctx.workflowId, ctx.runId, activityId, def.type, def.phase, def.retryClass, attempt, started],
-      );
-      await client.query(
-        `INSERT INTO workflow_activity_histories (workflow_id, run_id, activity_id, attempt, status, started_at, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, 'completed', $5, now(), (extract(epoch FROM now() - $5::timestamptz) * 1000)::int)
-         ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
-        [ctx.workflowId, ctx.runId, activityId, attempt, started],
-      );
-      await notify(client, ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`);
-    }
-    await client.query('COMMIT');
+    // The tracking rows, their notification and the commit: one round trip.
+    const finish = ctx.tracking
+      ? [
+          inline(
+            `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at, finished_at, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8::timestamptz, now(), (extract(epoch FROM now() - $8::timestamptz) * 1000)::int)
+             ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET status = 'completed', attempts = EXCLUDED.attempts,
+               finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM now() - workflow_activities.first_started_at) * 1000)::int`,
+            [ctx.workflowId, ctx.runId, activityId, def.type, def.phase, def.retryClass, attempt, started],
+          ),
+          inline(
+            `INSERT INTO workflow_activity_histories (workflow_id, run_id, activity_id, attempt, status, started_at, finished_at, duration_ms)
+             VALUES ($1, $2, $3, $4, 'completed', $5::timestamptz, now(), (extract(epoch FROM now() - $5::timestamptz) * 1000)::int)
+             ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
+            [ctx.workflowId, ctx.runId, activityId, attempt, started],
+          ),
+          notifyStatement(ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`),
+        ]
+      : [];
+    await client.query([...finish, 'COMMIT'].join(';\n'));
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {
