@@ -27,6 +27,7 @@ const batch = batches.run;
 async function profile() {
   const app = ops.stack.spec().appPostgres;
   const db = new pg.Client({ ...app, database: app.database });
+  db.on('error', () => undefined); // the stack stopping at the end ends this session too
   await db.connect();
   let notifications = 0;
   db.on('notification', () => notifications++);

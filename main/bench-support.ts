@@ -4,3 +4,4 @@ export { writeTemporalConfig } from './stack/local/temporal-config';
 export { resolveBinaries } from './stack/binaries';
 export { startBrowserServer } from './transport';
 export { postgresUrl } from './stack/spec';
+export { backupProfile } from './backup/dump-pipeline';
