@@ -2,20 +2,17 @@
 // the console follows every data file while it is being written, so the content checksum, the compression, the
 // file's sha256 and its fsync happen as the bytes land, not after the dump. The databases of a set are dumped side
 // by side (the Temporal DB's are small and sit on their own cluster).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { OpsError } from '../api/errors';
 import type { BackupKind, DatabaseBackup } from '../api/contract';
 import type { PostgresEndpoint } from '../stack/provider';
 import { MIGRATIONS_TABLE } from '../db';
 import { DUMP_COMPRESSION, archiveKind, readArchive, readToc, type HashedFile } from './archive';
-import { ContentHasher } from './content-hash';
 import { appMigrations, liveTables, serverVersion, temporalSchemaVersion, withClient } from './database';
 import type { PgTools } from './tools';
+import { FollowPool, type FollowedFile } from './follow-worker';
 
 /** Where a backup's time went, summed over its databases (ms; hash and checksum are main-thread CPU time). */
 export interface BackupProfile {
@@ -68,90 +65,46 @@ const FINISHED_DATA = /finished item (\d+) TABLE DATA/;
 const DATA_FILE = /^(\d+)\.dat$/;
 
 const cancelled = () => new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The bytes of a file another process is still writing: read as they land, ending once `finished()` says the
- * writer closed it and everything it wrote has been read.
- */
-async function* follow(file: string, finished: () => boolean, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    for (;;) {
-      if (signal.aborted) throw cancelled();
-      const closed = finished(); // read before the check: what was written before the close is all read
-      const buf = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead > 0) yield buf.subarray(0, bytesRead);
-      else if (closed) return;
-      else await sleep(15);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * One table's data file as pg_dump writes it: content checksum on the COPY text, gzip, sha256 of what is written,
- * fsync, then <id>.dat.gz takes its place (pg_restore reads it where the table of contents names <id>.dat).
+ * One table's data file as pg_dump writes it, followed in a thread of the pool: content checksum on the COPY text,
+ * gzip, sha256 of what is written, fsync; then <id>.dat.gz takes its place (pg_restore reads it where the table of
+ * contents names <id>.dat).
  */
 async function compressFollowing(
+  pool: FollowPool,
   dir: string,
   archive: string,
   name: string,
-  finished: () => boolean,
+  started: (f: FollowedFile) => void,
   signal: AbortSignal,
   profile: BackupProfile,
   onBytes: (n: number) => void,
 ): Promise<HashedFile> {
   const src = path.join(dir, name);
   const dest = `${src}.gz`;
-  const tmp = `${dest}.tmp`;
-  const content = new ContentHasher(true);
-  const fileHash = crypto.createHash('sha256');
-  let size = 0;
-  const source = Readable.from(follow(src, finished, signal), { objectMode: false });
-  source.on('data', (c: Buffer) => {
-    const t0 = performance.now();
-    content.update(c);
-    profile.checksumMs += performance.now() - t0;
-    profile.bytesIn += c.length;
-    onBytes(c.length);
+  const followed = pool.follow(src, `${dest}.tmp`, DUMP_COMPRESSION, (n) => {
+    profile.bytesIn += n;
+    onBytes(n);
   });
-  const gzip = zlib.createGzip({ level: DUMP_COMPRESSION, chunkSize: 1 << 18 });
-  gzip.on('data', (c: Buffer) => {
-    const t0 = performance.now();
-    fileHash.update(c);
-    profile.hashMs += performance.now() - t0;
-    size += c.length;
-  });
-  const fh = await fs.promises.open(tmp, 'w', 0o600);
+  started(followed);
+  let r;
   try {
-    await pipeline(
-      source,
-      gzip,
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          fh.write(chunk).then(() => done(), done);
-        },
-      }),
-    );
-    const t0 = performance.now();
-    await fh.sync();
-    profile.fsyncMs += performance.now() - t0;
+    r = await followed.done;
   } catch (err) {
     if (signal.aborted) throw cancelled();
     throw err;
-  } finally {
-    await fh.close();
   }
-  profile.bytesOut += size;
-  await fs.promises.rename(tmp, dest);
+  profile.hashMs += r.hashMs;
+  profile.checksumMs += r.checksumMs;
+  profile.fsyncMs += r.fsyncMs;
+  profile.bytesOut += r.size;
+  await fs.promises.rename(`${dest}.tmp`, dest);
   await fs.promises.rm(src);
   return {
-    file: { path: `${archive}/${name}.gz`, size, sha256: fileHash.digest('hex') },
+    file: { path: `${archive}/${name}.gz`, size: r.size, sha256: r.sha256 },
     dumpId: Number(DATA_FILE.exec(name)![1]),
-    content: content.digest(),
+    content: { rows: r.rows, checksum: r.checksum },
   };
 }
 
@@ -166,6 +119,7 @@ export async function dumpFollowing(o: {
   archive: string;
   jobs: number;
   signal: AbortSignal;
+  pool: FollowPool;
   profile: BackupProfile;
   onTableDone: () => void;
   onBytes: (n: number) => void;
@@ -174,15 +128,20 @@ export async function dumpFollowing(o: {
   const signal = AbortSignal.any([o.signal, stop.signal]);
   const files = new Map<string, Promise<HashedFile>>();
   const complete = new Set<number>();
+  const following = new Map<number, FollowedFile>();
   let exited = false;
   const take = (name: string) => {
     if (files.has(`${name}.gz`)) return;
     const id = Number(DATA_FILE.exec(name)![1]);
     const done = compressFollowing(
+      o.pool,
       o.dir,
       o.archive,
       name,
-      () => exited || complete.has(id),
+      (f) => {
+        following.set(id, f);
+        if (exited || complete.has(id)) f.finished();
+      },
       signal,
       o.profile,
       o.onBytes,
@@ -209,15 +168,20 @@ export async function dumpFollowing(o: {
       onStderrLine: (line) => {
         if (/dumping contents of table/.test(line)) o.onTableDone();
         const f = FINISHED_DATA.exec(line);
-        if (f) complete.add(Number(f[1]));
+        if (f) {
+          complete.add(Number(f[1]));
+          following.get(Number(f[1]))?.finished();
+        }
       },
     });
   } catch (err) {
     stop.abort();
+    o.pool.abort();
     await Promise.allSettled(files.values());
     throw err;
   } finally {
     exited = true;
+    for (const f of following.values()) f.finished();
     clearInterval(watcher);
     o.profile.dumpMs += performance.now() - t0;
   }
@@ -237,7 +201,14 @@ export async function dumpFollowing(o: {
 /** One database of the set: dumped, every file hashed once, and described for the manifest. */
 export async function dumpTarget(
   t: DumpTarget,
-  o: { tools: PgTools; partial: string; jobs: number; signal: AbortSignal; progress: DumpProgress },
+  o: {
+    tools: PgTools;
+    partial: string;
+    jobs: number;
+    signal: AbortSignal;
+    pool: FollowPool;
+    progress: DumpProgress;
+  },
   profile: BackupProfile,
 ): Promise<DatabaseBackup> {
   const info = await withClient(t.endpoint, t.database, async (c) => ({
@@ -259,6 +230,7 @@ export async function dumpTarget(
     archive,
     jobs: o.jobs,
     signal: o.signal,
+    pool: o.pool,
     profile,
     onTableDone: () => {
       tablesReported++;
@@ -325,16 +297,18 @@ export async function dumpTargets(
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
   let first: { err: unknown } | undefined;
+  // The hashing threads: one per core.
+  const pool = new FollowPool(os.availableParallelism());
   const work = targets.map(async (t) => {
     try {
-      return await dumpTarget(t, { ...o, tools: await o.tools(t.kind), signal }, profile);
+      return await dumpTarget(t, { ...o, tools: await o.tools(t.kind), signal, pool }, profile);
     } catch (err) {
       first ??= { err };
       stop.abort();
       throw err;
     }
   });
-  const settled = await Promise.allSettled(work);
+  const settled = await Promise.allSettled(work).finally(() => pool.close());
   if (first) throw o.signal.aborted ? cancelled() : first.err;
   return settled.map((s) => (s as PromiseFulfilledResult<DatabaseBackup>).value);
 }

@@ -806,6 +806,8 @@ export class BackupService implements ConsoleModule {
     // 3. The worker starts while the stack is validated.
     job.update({ step: 'Validating the stack' });
     const workerStarted = workerWasOn ? this.startWorker() : Promise.resolve();
+    // The comparison with Temporal reads only: it runs while the stack is validated.
+    const reconciled = reconcile(this.deps.stack.spec(), this.deps.cycles).catch(() => undefined);
     this.log.info(`restored ${swapped.map((s) => s.database).join(', ')} from ${manifest.id}`);
     let validation = 'not run';
     try {
@@ -816,7 +818,7 @@ export class BackupService implements ConsoleModule {
     }
     await workerStarted;
     job.update({ step: 'Reconciling the app DB with Temporal' });
-    const rec = await reconcile(this.deps.stack.spec(), this.deps.cycles).catch(() => undefined);
+    const rec = await reconciled;
     return {
       setId: manifest.id,
       restored: swapped,
