@@ -88,7 +88,13 @@ async function read({ id, file, gz }, r) {
       fileHash.update(chunk);
       parentPort.postMessage({ id, bytes: n });
       if (gunzip) {
-        if (!gunzip.write(chunk)) await new Promise((w, j) => { gunzip.once('drain', w); gunzip.once('error', j); });
+        if (!gunzip.write(chunk))
+          await new Promise((w, j) => {
+            const onError = (e) => { gunzip.off('drain', onDrain); j(e); };
+            const onDrain = () => { gunzip.off('error', onError); w(); };
+            gunzip.once('drain', onDrain);
+            gunzip.once('error', onError);
+          });
       } else await send(chunk);
       if (r.stopped) throw new Error('stopped');
     }
