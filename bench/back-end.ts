@@ -6,3 +6,4 @@ export { resolveBinaries } from '../main/stack/binaries';
 export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
 export { anyFreePort } from '../main/stack/ports';
+export { backupProfile } from '../main/backup/dump-pipeline';

@@ -1,6 +1,7 @@
 // The progress notice: every tracking write (the worker's and the console's own) raises it in the same
 // transaction, and the console's listener forwards it to the renderer as `workflow.progress`.
 import type pg from 'pg';
+import { inline } from './sql-batch';
 
 export const PROGRESS_CHANNEL = 'workflow_progress';
 
@@ -15,4 +16,14 @@ export function notify(
   kind: string,
 ): Promise<unknown> {
   return client.query(NOTIFY_SQL, [workflowId, table, phase, kind]);
+}
+
+/** The same notice as one statement of a batch sent as one simple query (see sql-batch). */
+export function notifyStatement(
+  workflowId: string,
+  table: string,
+  phase: string | null,
+  kind: string,
+): string {
+  return inline(NOTIFY_SQL, [workflowId, table, phase, kind]);
 }

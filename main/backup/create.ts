@@ -1,29 +1,13 @@
-// Making a backup set: a free-space check, the worker drained if asked, each database dumped (tables compressed
-// and hashed as pg_dump finishes them), the manifest written and the set renamed into place.
+// Making a backup set: a free-space check, the worker drained if asked, the databases dumped side by side (each
+// file checksummed, compressed and hashed as pg_dump writes it), the manifest written and the set renamed into place.
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../api';
 import type { BackupKind, BackupManifest, BackupSetSummary, DatabaseBackup, OpParsedInput } from '../api';
-import { MIGRATIONS_TABLE } from '../db';
-import {
-  archiveKind,
-  compressDataFile,
-  dumpDatabase,
-  readArchive,
-  type HashedFile,
-  readToc,
-  syncTree,
-  syncPath,
-} from './dump';
-import {
-  appMigrations,
-  databaseSizes,
-  liveTables,
-  serverVersion,
-  temporalSchemaVersion,
-  withClient,
-} from './database';
-import { LABEL, stamp, type BackupEnv, type Target } from './env';
+import { syncTree, syncPath } from './dump';
+import { databaseSizes } from './database';
+import { backupProfile, dumpTargets } from './dump-pipeline';
+import { stamp, type BackupEnv, type Target } from './env';
 import type { Job } from './jobs';
 import { PARTIAL, MANIFEST, setDir, summarise, writeFileAtomic, writeVerification } from './sets';
 
@@ -72,7 +56,7 @@ export async function createSet(
       await env.deps.worker.stop();
     }
     try {
-      for (const t of targets) databases.push(await dumpOne(env, t, partial, input.jobs, job));
+      databases.push(...(await dumpAll(env, targets, partial, input.jobs, job)));
     } finally {
       if (quiesce) {
         job.update({ step: 'Resuming the worker' });
@@ -105,8 +89,10 @@ export async function createSet(
       label: input.label,
     };
     job.update({ step: 'Writing the manifest and syncing' });
+    const manifestAt = performance.now();
     writeFileAtomic(path.join(partial, MANIFEST), JSON.stringify(manifest, null, 2));
     syncTree(partial);
+    backupProfile.last.manifestMs += performance.now() - manifestAt;
     if (job.signal.aborted)
       throw new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
     fs.renameSync(partial, setDir(root, id));
@@ -136,109 +122,28 @@ function newSetId(root: string, kinds: BackupKind[]): string {
   return id;
 }
 
-async function dumpOne(
+/** Every database of the set dumped side by side, each file hashed and checksummed as it is written. */
+function dumpAll(
   env: BackupEnv,
-  t: Target,
+  targets: Target[],
   partial: string,
   jobs: number,
   job: Job,
-): Promise<DatabaseBackup> {
-  const tools = await env.tools(t.kind);
-  const info = await withClient(t.endpoint, t.database, async (c) => ({
-    server: await serverVersion(c),
-    migrations: t.kind === 'app' ? await appMigrations(c, MIGRATIONS_TABLE) : undefined,
-    schema: t.kind === 'temporal' ? await temporalSchemaVersion(c, t.database) : undefined,
-    tables: (await liveTables(c)).length,
-  }));
-  const archive = t.database;
-  const dir = path.join(partial, archive);
-  const baseTables = job.state.tablesDone;
-  job.update({
-    step: `Dumping ${t.database}`,
-    database: t.database,
-    tablesTotal: job.state.tablesTotal + info.tables,
+): Promise<DatabaseBackup[]> {
+  return dumpTargets(targets, {
+    tools: (kind) => env.tools(kind),
+    partial,
+    jobs,
+    signal: job.signal,
+    progress: {
+      step: (step, database) => job.update({ step, database }),
+      addTables: (n) => job.update({ tablesTotal: job.state.tablesTotal + n }),
+      tableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+      bytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
+    },
   });
-  const baseBytes = job.state.bytesDone;
-  const poll = setInterval(() => job.update({ bytesDone: baseBytes + dirSize(dir) }, false), 500);
-  const startedAt = new Date().toISOString();
-  // Each table's file is compressed and hashed as soon as pg_dump reports it complete, while the others are
-  // dumped. Keyed by the final name (<id>.dat.gz).
-  const early = new Map<string, Promise<HashedFile>>();
-  const compress = (raw: string) => {
-    if (early.has(`${raw}.gz`)) return;
-    const done = compressDataFile(partial, archive, raw, { signal: job.signal });
-    done.catch(() => undefined); // awaited (and reported) with the rest
-    early.set(`${raw}.gz`, done);
-  };
-  try {
-    await dumpDatabase({
-      tools,
-      database: t.database,
-      dir,
-      jobs,
-      signal: job.signal,
-      onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
-      onDataDone: (dumpId) => {
-        if (fs.existsSync(path.join(dir, `${dumpId}.dat`))) compress(`${dumpId}.dat`);
-      },
-    });
-    // What was not reported (a serial dump, or an archive copied out of a container): compress it now.
-    job.update({ step: `Compressing and hashing ${t.database}` });
-    for (const n of fs.readdirSync(dir)) if (/^\d+\.dat$/.test(n)) compress(n);
-    await Promise.all(early.values());
-  } catch (err) {
-    await Promise.allSettled(early.values());
-    throw err;
-  } finally {
-    clearInterval(poll);
-  }
-  const finishedAt = new Date().toISOString();
-  job.update({ step: `Hashing ${t.database}`, tablesDone: baseTables + info.tables });
-  const [read, toc] = await Promise.all([
-    readArchive(partial, archive, { signal: job.signal }, early),
-    readToc(tools, dir),
-  ]);
-  const kind = archiveKind(toc);
-  if (kind !== t.kind)
-    throw new OpsError(
-      'INTERNAL',
-      `The dump of ${t.database} does not look like the ${LABEL[t.kind]} (found: ${kind}).`,
-      'Check that the stack settings point at the right databases.',
-    );
-  const tables = toc
-    .filter((e) => e.type === 'TABLE DATA')
-    .map((e) => {
-      const c = read.tables.get(e.dumpId);
-      if (!c)
-        throw new OpsError('INTERNAL', `pg_dump wrote no data file for ${e.schema}.${e.name}.`, 'Try again.');
-      return { schema: e.schema, name: e.name, dumpId: e.dumpId, rows: c.rows, checksum: c.checksum };
-    });
-  job.update({ bytesDone: baseBytes + read.bytes });
-  return {
-    kind: t.kind,
-    database: t.database,
-    archive,
-    serverVersion: info.server.version,
-    serverMajor: info.server.major,
-    appMigrations: info.migrations,
-    appMigrationVersion: info.migrations?.at(-1),
-    temporalSchemaVersion: info.schema,
-    startedAt,
-    finishedAt,
-    bytes: read.bytes,
-    tables,
-    files: read.files,
-  };
 }
 
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
-}
-
-function dirSize(dir: string): number {
-  try {
-    return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-  } catch {
-    return 0;
-  }
 }

@@ -5,19 +5,18 @@
 // beforehand or a read of the database afterwards.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { setMaxListeners } from 'node:events';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
-import { ContentHasher } from './content-hash';
 import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
 import type { PgTools } from './tools';
+import { ReadPool } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
 const POST_DATA_SESSION = '-c maintenance_work_mem=256MB';
@@ -118,6 +117,8 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
   const failed = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
   setMaxListeners(0, signal);
+  // The files' hashing and decompression run in threads; this thread only feeds the COPYs.
+  const reads = new ReadPool(Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2)));
   const lane = async () => {
     const client = new pg.Client({ ...o.endpoint, database: o.database, connectionTimeoutMillis: 5_000 });
     client.on('error', () => undefined);
@@ -127,17 +128,21 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
         const cols = byName.get(`${next.table.schema}.${next.table.name}`);
         if (!cols)
           throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
-        await loadTable(client, o, next.table, path.join(o.dir, next.name), cols, signal);
+        await loadTable(client, o, next.table, path.join(o.dir, next.name), cols, signal, reads);
         o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
       }
     } finally {
       await client.end().catch(() => undefined);
     }
   };
-  await settleAll(
-    Array.from({ length: Math.max(1, o.lanes ?? 2) }, () => lane()),
-    failed,
-  );
+  try {
+    await settleAll(
+      Array.from({ length: Math.max(1, o.lanes ?? 2) }, () => lane()),
+      failed,
+    );
+  } finally {
+    await reads.close();
+  }
 }
 
 async function loadTable(
@@ -147,20 +152,12 @@ async function loadTable(
   file: string,
   columns: string[],
   signal: AbortSignal,
+  reads: ReadPool,
 ): Promise<void> {
   const label = `${table.schema}.${table.name}`;
   const relative = `${o.db.archive}/${path.basename(file)}`;
   const expected = o.db.files.find((f) => f.path === relative);
   if (!expected) throw invalid(`${relative} is not part of the set.`);
-  const fileHash = crypto.createHash('sha256');
-  const content = new ContentHasher(true);
-  const tap = (see: (chunk: Buffer) => void) =>
-    new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        see(chunk);
-        done(null, chunk);
-      },
-    });
   const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
   // As pg_restore does in parallel mode: the empty table truncated in the COPY's own transaction, so the rows go
   // in the archive's order (no free-space map) and, with FREEZE, already frozen (no hint-bit writes afterwards).
@@ -168,18 +165,11 @@ async function loadTable(
   const copy = client.query(
     copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FREEZE)`),
   );
-  const stages = [
-    fs.createReadStream(file, { highWaterMark: 1 << 20 }),
-    tap((c) => {
-      fileHash.update(c);
-      o.onBytes?.(c.length);
-    }),
-    ...(file.endsWith('.gz') ? [zlib.createGunzip({ chunkSize: 1 << 18 })] : []),
-    tap((c) => content.update(c)),
-    copy,
-  ];
+  const source = reads.read(file, file.endsWith('.gz'), (n) => o.onBytes?.(n));
+  let read;
   try {
-    await pipeline(stages, { signal });
+    await pipeline([source.stream, copy], { signal });
+    read = await source.result;
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     if (signal.aborted) throw err; // another lane failed first: its error is the one reported (settleAll)
@@ -188,8 +178,8 @@ async function loadTable(
     throw invalid(`${relative} (${label}) could not be loaded into ${o.database}: ${message}.`);
   }
   await client.query('COMMIT');
-  const got = content.digest();
-  const sha = fileHash.digest('hex');
+  const got = { rows: read.rows, checksum: read.checksum };
+  const sha = read.sha256;
   if (sha !== expected.sha256)
     throw invalid(
       `${relative} does not match its sha256 (corrupted or replaced); ${o.database} differs from the backup.`,

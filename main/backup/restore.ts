@@ -155,6 +155,8 @@ export async function restoreSet(
   // 3. The worker starts while the stack is validated.
   job.update({ step: 'Validating the stack' });
   const workerStarted = workerWasOn ? startWorker(env) : Promise.resolve();
+  // The comparison with Temporal reads only: it runs while the stack is validated.
+  const reconciled = reconcile(env.deps.stack.spec(), env.deps.cycles).catch(() => undefined);
   env.log.info(`restored ${swapped.map((s) => s.database).join(', ')} from ${manifest.id}`);
   let validation = 'not run';
   try {
@@ -165,7 +167,7 @@ export async function restoreSet(
   }
   await workerStarted;
   job.update({ step: 'Reconciling the app DB with Temporal' });
-  const rec = await reconcile(env.deps.stack.spec(), env.deps.cycles).catch(() => undefined);
+  const rec = await reconciled;
   return {
     setId: manifest.id,
     restored: swapped,

@@ -2,7 +2,8 @@
 // on failure, and the failure shape Temporal needs (a delay from the class's policy, or no retry for bad data).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { notify } from '../../shared/notify';
+import { notify, notifyStatement } from '../../shared/notify';
+import { inline } from '../../shared/sql-batch';
 import { inTransaction } from '../../shared/transaction';
 import type { PhaseId } from '../../shared/phases';
 import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../../shared/workflow';
@@ -40,34 +41,42 @@ export async function runTracked<T>(
   const started = new Date();
   const client = await deps.pool.connect();
   let broken = false;
+  let released = false;
   try {
     // One round trip: the lock timeout is part of every attempt's transaction.
     await client.query(
       `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
     );
     const result = await work(client);
-    if (ctx.tracking) {
-      await client.query(
-        `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, now(), (extract(epoch FROM now() - $8::timestamptz) * 1000)::int)
-         ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET status = 'completed', attempts = EXCLUDED.attempts,
-           finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM now() - workflow_activities.first_started_at) * 1000)::int`,
-        [ctx.workflowId, ctx.runId, activityId, def.type, def.phase, def.retryClass, attempt, started],
-      );
-      await client.query(
-        `INSERT INTO workflow_activity_histories (workflow_id, run_id, activity_id, attempt, status, started_at, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, 'completed', $5, now(), (extract(epoch FROM now() - $5::timestamptz) * 1000)::int)
-         ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
-        [ctx.workflowId, ctx.runId, activityId, attempt, started],
-      );
-      await notify(client, ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`);
-    }
-    await client.query('COMMIT');
+    // The tracking rows, their notification and the commit: one round trip.
+    const finish = ctx.tracking
+      ? [
+          inline(
+            `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at, finished_at, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8::timestamptz, now(), (extract(epoch FROM now() - $8::timestamptz) * 1000)::int)
+             ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET status = 'completed', attempts = EXCLUDED.attempts,
+               finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM now() - workflow_activities.first_started_at) * 1000)::int`,
+            [ctx.workflowId, ctx.runId, activityId, def.type, def.phase, def.retryClass, attempt, started],
+          ),
+          inline(
+            `INSERT INTO workflow_activity_histories (workflow_id, run_id, activity_id, attempt, status, started_at, finished_at, duration_ms)
+             VALUES ($1, $2, $3, $4, 'completed', $5::timestamptz, now(), (extract(epoch FROM now() - $5::timestamptz) * 1000)::int)
+             ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
+            [ctx.workflowId, ctx.runId, activityId, attempt, started],
+          ),
+          notifyStatement(ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`),
+        ]
+      : [];
+    await client.query([...finish, 'COMMIT'].join(';\n'));
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {
       broken = true;
     });
+    // The connection goes back before the failure is recorded on another one: holding it while waiting for a
+    // second would deadlock the pool once every connection is held by a failing activity.
+    client.release(broken);
+    released = true;
     const error = err as Error;
     const dataError = error instanceof DataError;
     const exhausted = dataError || attempt >= MAX_ATTEMPTS;
@@ -90,7 +99,7 @@ export async function runTracked<T>(
       nextRetryDelay: delay ?? undefined,
     });
   } finally {
-    client.release(broken);
+    if (!released) client.release(broken);
   }
 }
 

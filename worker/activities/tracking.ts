@@ -1,9 +1,10 @@
 // The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
 // batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
+// A batch's statements and its notifications go to the server as one simple query: one round trip per batch.
 import { PHASES, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
-import { notify } from '../../shared/notify';
-import { inTransaction } from '../../shared/transaction';
+import { notifyStatement } from '../../shared/notify';
+import { inline } from '../../shared/sql-batch';
 import type { ActivityDeps } from './context';
 
 // States only move forward, except a phase waiting for the operator that is retried (needs_attention → running).
@@ -12,13 +13,20 @@ const PHASE_RANK_SQL = (col: string) =>
      WHEN 'compensation_failed' THEN 4 WHEN 'compensated' THEN 5 ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
-  await inTransaction(deps.pool, async (client) => {
-    for (const event of batch.events) {
-      await writeEvent(client, batch, event);
-      const phase = 'phase' in event ? event.phase : null;
-      await notify(client, batch.workflowId, tableOf(event), phase, `${event.kind}:${describe(event)}`);
-    }
-  });
+  const statements = batch.events.flatMap((event) => writeEvent(batch, event));
+  // The notifications after the writes: NOTIFY is delivered at commit anyway, in this order.
+  for (const event of batch.events)
+    statements.push(
+      notifyStatement(
+        batch.workflowId,
+        tableOf(event),
+        'phase' in event ? event.phase : null,
+        `${event.kind}:${describe(event)}`,
+      ),
+    );
+  if (statements.length === 0) return;
+  // Several statements in one simple query are one transaction: all of the batch or none of it.
+  await deps.pool.query(statements.join(';\n'));
 }
 
 function tableOf(event: TrackEvent): string {
@@ -45,109 +53,127 @@ function describe(event: TrackEvent): string {
   }
 }
 
-type Client = import('pg').PoolClient;
-
-async function writeEvent(client: Client, batch: TrackBatch, event: TrackEvent): Promise<void> {
+/** The statements that write one event. */
+function writeEvent(batch: TrackBatch, event: TrackEvent): string[] {
   const { workflowId, runId } = batch;
   switch (event.kind) {
     case 'execution':
       if (event.status === 'running') {
-        await client.query(
-          `INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, cycle_id, version, status, input)
-           VALUES ($1, $2, $3, $4, $5, 'running', $6) ON CONFLICT (workflow_id, run_id) DO NOTHING`,
-          [workflowId, runId, WORKFLOW_TYPE, batch.cycleId, batch.version, JSON.stringify(batch.input ?? {})],
-        );
-        await recordVersion(client, batch);
-        for (const p of PHASES) {
-          await client.query(
+        return [
+          inline(
+            `INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, cycle_id, version, status, input)
+             VALUES ($1, $2, $3, $4, $5, 'running', $6) ON CONFLICT (workflow_id, run_id) DO NOTHING`,
+            [
+              workflowId,
+              runId,
+              WORKFLOW_TYPE,
+              batch.cycleId,
+              batch.version,
+              JSON.stringify(batch.input ?? {}),
+            ],
+          ),
+          recordVersion(batch),
+          // Every phase pending, in one statement.
+          inline(
             `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy)
-             VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (workflow_id, run_id, phase) DO NOTHING`,
-            [workflowId, runId, p.id, p.number, p.compensation],
-          );
-        }
+             SELECT $1, $2, p.phase, p.phase_number, 'pending', p.compensation
+               FROM unnest($3::text[], $4::int[], $5::text[]) AS p(phase, phase_number, compensation)
+             ON CONFLICT (workflow_id, run_id, phase) DO NOTHING`,
+            [
+              workflowId,
+              runId,
+              PHASES.map((p) => p.id),
+              PHASES.map((p) => String(p.number)),
+              PHASES.map((p) => p.compensation),
+            ],
+          ),
+        ];
       } else if (event.status === 'needs_attention' || event.status === 'resumed') {
         // Waiting for the operator is not an end: no finish time, and back to running once decided.
-        await client.query(
-          `UPDATE workflow_executions SET status = $3, failure = COALESCE($4, failure)
-           WHERE workflow_id = $1 AND run_id = $2 AND status = $5`,
-          [
-            workflowId,
-            runId,
-            event.status === 'resumed' ? 'running' : 'needs_attention',
-            event.status === 'resumed' ? null : (event.failure ?? null),
-            event.status === 'resumed' ? 'needs_attention' : 'running',
-          ],
-        );
-        return;
-      } else {
-        await client.query(
+        return [
+          inline(
+            `UPDATE workflow_executions SET status = $3, failure = COALESCE($4, failure)
+             WHERE workflow_id = $1 AND run_id = $2 AND status = $5`,
+            [
+              workflowId,
+              runId,
+              event.status === 'resumed' ? 'running' : 'needs_attention',
+              event.status === 'resumed' ? null : (event.failure ?? null),
+              event.status === 'resumed' ? 'needs_attention' : 'running',
+            ],
+          ),
+        ];
+      }
+      return [
+        inline(
           `UPDATE workflow_executions SET status = $3, failure = $4, finished_at = COALESCE(finished_at, now()),
              duration_ms = COALESCE(duration_ms, (extract(epoch FROM now() - started_at) * 1000)::int)
            WHERE workflow_id = $1 AND run_id = $2 AND status IN ('running', 'needs_attention')`,
           [workflowId, runId, event.status, event.failure ?? null],
-        );
-        await client.query(`UPDATE test_cycles SET status = $2, updated_at = now() WHERE id = $1`, [
+        ),
+        inline(`UPDATE test_cycles SET status = $2, updated_at = now() WHERE id = $1`, [
           batch.cycleId,
           event.status,
-        ]);
-      }
-      return;
+        ]),
+      ];
     case 'phase':
-      await writePhase(client, batch, event.phase, event.status, event.failure, event.at);
-      if (event.status === 'needs_attention') await attentionAlert(client, batch, event);
-      return;
+      return [
+        ...writePhase(batch, event.phase, event.status, event.failure, event.at),
+        ...(event.status === 'needs_attention' ? [attentionAlert(batch, event)] : []),
+      ];
     case 'step':
-      await client.query(
-        // `at` is the workflow's time of the event (a batch is written after it); older cycles send none.
-        `INSERT INTO workflow_steps (workflow_id, run_id, phase, step, kind, status, detail, started_at, finished_at, duration_ms)
-         VALUES ($1, $2, $3, $4, 'human', $5::text, $6, COALESCE($7::timestamptz, now()),
-                 CASE WHEN $5::text = 'waiting' THEN NULL ELSE COALESCE($7::timestamptz, now()) END, CASE WHEN $5::text = 'waiting' THEN NULL ELSE 0 END)
-         ON CONFLICT (workflow_id, run_id, phase, step) DO UPDATE SET
-           status = CASE WHEN workflow_steps.status = 'waiting' THEN EXCLUDED.status ELSE workflow_steps.status END,
-           detail = workflow_steps.detail || EXCLUDED.detail,
-           finished_at = COALESCE(workflow_steps.finished_at, EXCLUDED.finished_at),
-           duration_ms = COALESCE(workflow_steps.duration_ms, CASE WHEN EXCLUDED.status = 'waiting' THEN NULL
-             ELSE greatest((extract(epoch FROM EXCLUDED.finished_at - workflow_steps.started_at) * 1000)::int, 0) END)`,
-        [
-          workflowId,
-          runId,
-          event.phase,
-          event.step,
-          event.status,
-          JSON.stringify(event.detail ?? {}),
-          event.at ?? null,
-        ],
-      );
-      return;
+      return [
+        inline(
+          // `at` is the workflow's time of the event (a batch is written after it); older cycles send none.
+          `INSERT INTO workflow_steps (workflow_id, run_id, phase, step, kind, status, detail, started_at, finished_at, duration_ms)
+           VALUES ($1, $2, $3, $4, 'human', $5::text, $6, COALESCE($7::timestamptz, now()),
+                   CASE WHEN $5::text = 'waiting' THEN NULL ELSE COALESCE($7::timestamptz, now()) END, CASE WHEN $5::text = 'waiting' THEN NULL ELSE 0 END)
+           ON CONFLICT (workflow_id, run_id, phase, step) DO UPDATE SET
+             status = CASE WHEN workflow_steps.status = 'waiting' THEN EXCLUDED.status ELSE workflow_steps.status END,
+             detail = workflow_steps.detail || EXCLUDED.detail,
+             finished_at = COALESCE(workflow_steps.finished_at, EXCLUDED.finished_at),
+             duration_ms = COALESCE(workflow_steps.duration_ms, CASE WHEN EXCLUDED.status = 'waiting' THEN NULL
+               ELSE greatest((extract(epoch FROM EXCLUDED.finished_at - workflow_steps.started_at) * 1000)::int, 0) END)`,
+          [
+            workflowId,
+            runId,
+            event.phase,
+            event.step,
+            event.status,
+            JSON.stringify(event.detail ?? {}),
+            event.at ?? null,
+          ],
+        ),
+      ];
     case 'transition':
-      await client.query(
-        `INSERT INTO workflow_transitions (workflow_id, run_id, from_phase, to_phase, kind)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-        [workflowId, runId, event.from, event.to, event.to === 'compensation' ? 'compensation' : 'forward'],
-      );
-      return;
+      return [
+        inline(
+          `INSERT INTO workflow_transitions (workflow_id, run_id, from_phase, to_phase, kind)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+          [workflowId, runId, event.from, event.to, event.to === 'compensation' ? 'compensation' : 'forward'],
+        ),
+      ];
   }
 }
 
-async function writePhase(
-  client: Client,
+/**
+ * The phase's new state and, when this event completes it (and only the first time: a replayed batch updates no
+ * row), its metrics and the slow-phase alert: one statement, the metrics taken from the row the update returns.
+ */
+function writePhase(
   batch: TrackBatch,
   phase: PhaseId,
   status: string,
   failure: string | undefined,
   at: string,
-): Promise<void> {
+): string[] {
   const { workflowId, runId } = batch;
   const finished = status !== 'running';
   // Waiting for a person is the phase's human steps' time up to this event; the rest of the phase is active time.
-  const { rows } = await client.query<{
-    duration_ms: number | null;
-    active_ms: number | null;
-    waiting_ms: number | null;
-  }>(
-    `WITH waited AS (
+  const update = `WITH waited AS (
        SELECT coalesce(sum(greatest(extract(epoch FROM least(coalesce(s.finished_at, $7::timestamptz), $7::timestamptz) - s.started_at) * 1000, 0)), 0)::int AS ms
-         FROM workflow_steps s WHERE s.workflow_id = $1 AND s.run_id = $2 AND s.phase = $3 AND s.kind = 'human')
+         FROM workflow_steps s WHERE s.workflow_id = $1 AND s.run_id = $2 AND s.phase = $3 AND s.kind = 'human'),
+     done AS (
      UPDATE workflow_phases SET
        status = $4::text,
        failure = COALESCE($5::text, failure),
@@ -167,49 +193,48 @@ async function writePhase(
      WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
        AND (${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
          OR (status = 'needs_attention' AND $4::text = 'running'))
-     RETURNING duration_ms, active_ms, waiting_ms`,
-    [workflowId, runId, phase, status, failure ?? null, finished, at],
-  );
-  if (status === 'running') {
-    // The cycle's current phase (for the parallel pair, the one that started last).
-    await client.query(`UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1`, [
-      batch.cycleId,
-      phase,
-    ]);
-  }
-  const duration = rows[0]?.duration_ms;
-  if (status !== 'completed' || duration == null) return;
-  const active = rows[0]?.active_ms ?? duration;
-  const waiting = rows[0]?.waiting_ms ?? 0;
-  for (const [metric, value] of [
-    ['duration_ms', duration],
-    ['active_ms', active],
-    ['waiting_ms', waiting],
-  ] as const) {
-    await client.query(
-      `INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
-       VALUES ($1, $2, $3, $4, $5, 'ms') ON CONFLICT DO NOTHING`,
-      [workflowId, runId, phase, metric, value],
-    );
-  }
-  // Alert when the phase worked longer than its activities are expected to (their templates' sum). Time spent
-  // waiting for a person is not work: the waiting reminder covers it, naming who is awaited.
-  await client.query(
-    `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
+     RETURNING duration_ms, coalesce(active_ms, duration_ms) AS active_ms, coalesce(waiting_ms, 0) AS waiting_ms)`;
+  const params = [workflowId, runId, phase, status, failure ?? null, finished, at];
+  if (status === 'running')
+    return [
+      inline(`${update} SELECT count(*) FROM done`, params),
+      // The cycle's current phase (for the parallel pair, the one that started last).
+      inline(`UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1`, [
+        batch.cycleId,
+        phase,
+      ]),
+    ];
+  if (status !== 'completed') return [inline(`${update} SELECT count(*) FROM done`, params)];
+  return [
+    inline(
+      `${update},
+     metrics AS (
+       INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
+       SELECT $1::text, $2::text, $3::text, m.metric, m.value, 'ms'
+         FROM done, LATERAL (VALUES ('duration_ms', done.duration_ms), ('active_ms', done.active_ms),
+                                    ('waiting_ms', done.waiting_ms)) AS m(metric, value)
+        WHERE done.duration_ms IS NOT NULL
+       ON CONFLICT DO NOTHING)
+     -- Alert when the phase worked longer than its activities are expected to (their templates' sum). Time spent
+     -- waiting for a person is not work: the waiting reminder covers it, naming who is awaited.
+     INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
      SELECT $1::text || ':' || $2::text || ':' || $3::text || ':slow', $1::text, $2::text, $3::text, 'phase_over_expected', 'warning',
-            format('%s worked %s s, expected at most %s s%s', $3::text, round($4::numeric / 1000, 1),
-                   round(sum(expected_duration_ms)::numeric / 1000, 1),
-                   CASE WHEN $5::int > 0 THEN format(' (plus %s s waiting for a person)', round($5::numeric / 1000, 1)) ELSE '' END)
-       FROM workflow_activity_templates WHERE phase = $3::text
-     HAVING $4::numeric > sum(expected_duration_ms)
+            format('%s worked %s s, expected at most %s s%s', $3::text, round(done.active_ms::numeric / 1000, 1),
+                   round(sum(t.expected_duration_ms)::numeric / 1000, 1),
+                   CASE WHEN done.waiting_ms > 0 THEN format(' (plus %s s waiting for a person)', round(done.waiting_ms::numeric / 1000, 1)) ELSE '' END)
+       FROM done, workflow_activity_templates t
+      WHERE t.phase = $3::text AND done.duration_ms IS NOT NULL
+      GROUP BY done.active_ms, done.waiting_ms
+     HAVING done.active_ms::numeric > sum(t.expected_duration_ms)
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [workflowId, runId, phase, active, waiting],
-  );
+      params,
+    ),
+  ];
 }
 
 /** Records the first time a workflow code version is seen, with the version it replaced. */
-async function recordVersion(client: Client, batch: TrackBatch): Promise<void> {
-  await client.query(
+function recordVersion(batch: TrackBatch): string {
+  return inline(
     `INSERT INTO workflow_migration_history (workflow_type, from_version, to_version, patches, workflow_id)
      SELECT $1::text, (SELECT max(to_version) FROM workflow_migration_history WHERE workflow_type = $1::text AND to_version < $2::int), $2::int, $3::text[], $4::text
      WHERE NOT EXISTS (SELECT 1 FROM workflow_migration_history WHERE workflow_type = $1::text AND to_version = $2::int)
@@ -219,12 +244,8 @@ async function recordVersion(client: Client, batch: TrackBatch): Promise<void> {
 }
 
 /** The alert that tells the operator a cycle waits for them, and what to fix. */
-async function attentionAlert(
-  client: Client,
-  batch: TrackBatch,
-  event: Extract<TrackEvent, { kind: 'phase' }>,
-): Promise<void> {
-  await client.query(
+function attentionAlert(batch: TrackBatch, event: Extract<TrackEvent, { kind: 'phase' }>): string {
+  return inline(
     `INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
      VALUES ($1, $2, $3, $4, 'needs_attention', 'critical', $5) ON CONFLICT (dedupe_key) DO NOTHING`,
     [
