@@ -1,5 +1,8 @@
 // What the benchmarks (and one test's child process) import from the back end: built on its own by
 // `node build.mjs bench` into dist-bench/, never into dist/ (nothing here ships with the app).
+import type { StackManager } from '../main/stack';
+import { LocalProvider } from '../main/stack/local/provider';
+
 export { createConsole } from '../main/console';
 export { writeTemporalConfig } from '../main/stack/local/temporal-config';
 export { resolveBinaries } from '../main/stack/binaries';
@@ -7,3 +10,9 @@ export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
 export { anyFreePort } from '../main/stack/ports';
 export { backupProfile } from '../main/backup/dump-pipeline';
+
+/** The local provider's clusters (the benches work on their folders); undefined on the other providers. */
+export async function localClusters(stack: StackManager) {
+  const provider = await stack.provider();
+  return provider instanceof LocalProvider ? provider.clusters() : undefined;
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createConsole } from '../dist-bench/back-end.mjs';
+import { createConsole, localClusters } from '../dist-bench/back-end.mjs';
 import { cycleBatches, freePort, median, scratchHome, sleep, waitForWorker } from './support.mjs';
 
 const WINDOW_S = Number(process.env.BENCH_PITR_WINDOW_S ?? 600);
@@ -161,7 +161,7 @@ try {
   while (Date.now() < Date.parse(to) + 3_000) await sleep(500);
   loading = false;
   await load;
-  const clusters = await ops.stack.localClusters();
+  const clusters = await localClusters(ops.stack);
   const spec = ops.stack.spec();
   const backups = (await ops.router.invoke('recovery.timeline', {})).baseBackups;
   const floorInput = [clusters.app, clusters.tpg].map((c) => ({

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import YAML from 'yaml';
-import { createConsole, writeTemporalConfig } from '../dist-bench/back-end.mjs';
+import { createConsole, localClusters, writeTemporalConfig } from '../dist-bench/back-end.mjs';
 import { freePort, freeStackPorts, median, scratchHome, sleep } from './support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -89,7 +89,7 @@ async function consoleRun() {
     const services = ops.stack.status().services.map((s) => s.id + ':' + s.state);
     if (!services.includes('temporal-ui:running'))
       throw new Error(`the console did not start the Web UI (${services.join(', ')}); the floor starts it`);
-    const clusters = await ops.stack.localClusters();
+    const clusters = await localClusters(ops.stack);
     consoleSettings = [clusters.app, clusters.tpg].map((c) => settingsOf(c.dataDir));
     await ops.router.invoke('stack.stop', {});
     t = performance.now();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { OpsError } from '../api';
 import type { PostgresEndpoint } from '../stack';
 import { ContentHasher } from './content-hash';
-import type { PgTools } from './tools';
+import type { PgTools } from '../stack';
 
 export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>;
 

@@ -11,7 +11,7 @@ import type { PostgresEndpoint } from '../stack';
 import { MIGRATIONS_TABLE } from '../db';
 import { DUMP_COMPRESSION, archiveKind, readArchive, readToc, type HashedFile } from './dump';
 import { appMigrations, liveTables, serverVersion, temporalSchemaVersion, withClient } from './database';
-import type { PgTools } from './tools';
+import type { PgTools } from '../stack';
 import { FollowPool, type FollowedFile } from './follow-worker';
 
 /** Where a backup's time went, summed over its databases (ms; hash and checksum are main-thread CPU time). */

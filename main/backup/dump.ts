@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { OpsError } from '../api';
 import type { BackupFile, BackupKind } from '../api';
 import { ContentHasher } from './content-hash';
-import type { PgTools } from './tools';
+import type { PgTools } from '../stack';
 
 /**
  * gzip level 1: about as fast as the server produces COPY text, so the dump is not CPU-bound. pg_dump writes the

@@ -4,11 +4,15 @@ import path from 'node:path';
 import type { BackupKind } from '../api';
 import type { ConsoleContext } from '../context';
 import type { Logger } from '../logs';
-import { resolveBinaries, type StackManager, type StackBinaries, type PostgresEndpoint } from '../stack';
+import {
+  resolveBinaries,
+  type PgTools,
+  type PostgresEndpoint,
+  type StackBinaries,
+  type StackManager,
+} from '../stack';
 import type { WorkerSupervisor } from '../supervisor';
 import type { CycleService } from '../temporal';
-import { ProviderPgTools } from './provider-tools';
-import type { PgTools } from './tools';
 import { listSets } from './sets';
 
 export interface BackupDeps {
@@ -34,18 +38,12 @@ export function stamp(d = new Date()): string {
 
 export class BackupEnv {
   readonly log: Logger;
-  private readonly pgTools: ProviderPgTools;
 
   constructor(
     readonly ctx: ConsoleContext,
     readonly deps: BackupDeps,
   ) {
     this.log = ctx.log('backup');
-    this.pgTools = new ProviderPgTools(
-      () => deps.stack.spec(),
-      ctx.settings,
-      () => this.binaries(),
-    );
   }
 
   root(): string {
@@ -59,8 +57,9 @@ export class BackupEnv {
   }
 
   /** pg_dump, pg_restore and psql for a cluster. */
-  tools(kind: BackupKind): Promise<PgTools> {
-    return this.pgTools.forCluster(kind, this.endpointOf(kind));
+  async tools(kind: BackupKind): Promise<PgTools> {
+    const provider = await this.deps.stack.provider();
+    return provider.pgTools(kind === 'app' ? 'app-postgres' : 'temporal-postgres', this.endpointOf(kind));
   }
 
   endpointOf(kind: BackupKind): PostgresEndpoint {

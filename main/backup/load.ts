@@ -15,7 +15,7 @@ import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
 import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
-import type { PgTools } from './tools';
+import type { PgTools } from '../stack';
 import { ReadPool } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */

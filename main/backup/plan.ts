@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupKind, RestorePlan } from '../api';
 import { migrationsDir } from '../db';
-import { latestSchemaVersion } from '../stack/local/temporal';
+import { latestSchemaVersion } from '../stack';
 import { archiveKind, parseToc, readTocText } from './dump';
 import { databaseSizes, serverVersion, withClient } from './database';
 import type { BackupEnv } from './env';

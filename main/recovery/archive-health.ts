@@ -1,7 +1,6 @@
 // One cluster's archiving health: segments and base backups kept, and what pg_stat_archiver says (lag, failures).
 import type { ArchiveHealth } from '../api';
-import type { ArchivedCluster } from './archived-cluster';
-import { withClusterClient } from './client';
+import { withClusterClient, type ArchivedCluster } from '../stack';
 
 export async function archiveHealth(cluster: ArchivedCluster): Promise<ArchiveHealth> {
   const [segments, backups, bytes, running] = await Promise.all([

@@ -1,2 +1,1 @@
 export { RecoveryService } from './service';
-export { rollBackInterrupted, recoveriesInProgress } from './journal';

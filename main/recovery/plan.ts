@@ -1,6 +1,5 @@
 // Can both clusters reach a moment? Pure: base backups and archive listings in, a plan or the reason out.
-import type { BaseBackup } from './base-backup';
-import { reachFrom, type Segment } from './wal';
+import { reachFrom, type BaseBackup, type Segment } from '../stack';
 
 export interface ClusterPlan {
   cluster: string;

@@ -5,15 +5,19 @@
 import type { ArchiveHealth, RecoveryPlan, RecoveryResult, RecoveryTimeline } from '../api';
 import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
-import type { StackManager } from '../stack/manager';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { validateStack } from '../stack/health';
+import {
+  recoveriesInProgress,
+  validateStack,
+  withClusterClient,
+  type ArchivedCluster,
+  type BaseBackup,
+  type ClusterRecovery,
+  type RecoveryDriver,
+  type StackManager,
+} from '../stack';
 import type { AppDbPool } from '../db';
-import type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from './archived-cluster';
-import type { BaseBackup } from './base-backup';
-import { recoveriesInProgress } from './journal';
 import { planCluster } from './plan';
-import { withClusterClient } from './client';
 import { archiveHealth } from './archive-health';
 import { recoveryTimeline } from './timeline';
 

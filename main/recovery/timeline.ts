@@ -3,8 +3,7 @@
 import type { RecoveryTimeline, TimelineMark } from '../api';
 import type { Router } from '../api';
 import type { AppDbPool } from '../db';
-import { reachFrom } from './wal';
-import type { ArchivedCluster } from './archived-cluster';
+import { reachFrom, type ArchivedCluster } from '../stack';
 
 export async function recoveryTimeline(
   archived: ArchivedCluster[],

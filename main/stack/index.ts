@@ -8,6 +8,12 @@ export { describeFoundStack } from './found-stack';
 export { resolveBinaries, type StackBinaries } from './binaries';
 export { checkPorts, isPortFree, anyFreePort } from './ports';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';
+export type { PgTools, RestoreOnly, ToolConnection, ToolRun } from './pg-tools';
+export { latestSchemaVersion } from './local/temporal';
+// Point-in-time recovery: what recovery/ needs of the archive, the journal and a cluster's own connection.
+export { reachFrom } from './pitr/wal';
+export { recoveriesInProgress } from './pitr/journal';
+export { withClusterClient } from './pitr/client';
 export type {
   ArchivedCluster,
   BaseBackup,

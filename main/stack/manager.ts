@@ -8,7 +8,6 @@ import type { ConsoleContext, ConsoleModule } from '../context';
 import { checkStackPorts } from './ports';
 import type { StackProvider, StackSpec } from './provider';
 import { resolveStackSpec } from './spec';
-import { LocalProvider } from './local/provider';
 import { createProvider } from './providers';
 import { StackValidation, type ExtraChecks } from './validation';
 import { withServiceStopped } from './service-pause';
@@ -28,7 +27,7 @@ export interface StackModuleOptions {
 
 export class StackManager implements ConsoleModule {
   readonly name = 'stack';
-  private provider: StackProvider | undefined;
+  private current: StackProvider | undefined;
   private providerKey = '';
   private state: StackState = 'stopped';
   private services: ServiceStatus[] = [];
@@ -87,10 +86,9 @@ export class StackManager implements ConsoleModule {
     });
   }
 
-  /** The local provider's clusters (point-in-time recovery works on their folders); undefined on other providers. */
-  async localClusters() {
-    const provider = await this.currentProvider();
-    return provider instanceof LocalProvider ? provider.clusters() : undefined;
+  /** The provider of the current spec (built on first use, again when the spec or the stack settings change). */
+  provider(): Promise<StackProvider> {
+    return this.currentProvider();
   }
 
   /** Both clusters' archives and base backups where the provider runs them (local, Docker); else undefined. */
@@ -124,11 +122,11 @@ export class StackManager implements ConsoleModule {
   private async currentProvider(): Promise<StackProvider> {
     const spec = this.spec();
     const key = JSON.stringify({ spec, settings: this.ctx.settings.get().stack });
-    if (!this.provider || key !== this.providerKey) {
-      this.provider = await createProvider(spec, this.ctx);
+    if (!this.current || key !== this.providerKey) {
+      this.current = await createProvider(spec, this.ctx);
       this.providerKey = key;
     }
-    return this.provider;
+    return this.current;
   }
 
   status(): StackStatus {
@@ -389,7 +387,7 @@ export class StackManager implements ConsoleModule {
     this.stopWatching();
     this.startAbort?.abort();
     await this.running;
-    if (this.provider instanceof LocalProvider) await this.provider.stop({ onlyOwned: true });
+    await this.current?.shutdown?.();
   }
 }
 

@@ -1,5 +1,6 @@
 // One provider interface over one StackSpec (ARCHITECTURE.md, principle 3): local, docker and attached implement it.
 import type { ServiceId, ServiceStatus, StartStep } from '../api';
+import type { PgTools } from './pg-tools';
 import type { ArchivedCluster, RecoveryDriver } from './recovery-driver';
 
 /** Everything needed to reach one Postgres cluster. */
@@ -88,6 +89,13 @@ export interface StackProvider {
   archivedClusters?(): { app: ArchivedCluster; tpg: ArchivedCluster };
   /** The provider's side of an in-place recovery of both clusters (`stamp` names its scratch and old data). */
   recoveryDriver?(stamp: string): RecoveryDriver;
+  /**
+   * pg_dump, pg_restore and psql for one cluster (backups and restores), run where this provider reaches it: with
+   * the binaries on this machine, or inside the cluster's container.
+   */
+  pgTools(cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools;
+  /** At console exit: stops what this console started (a stack it adopted keeps running); absent: nothing to do. */
+  shutdown?(): Promise<void>;
   /** Brings the console's log files up to date with what the services printed while no console followed them. */
   catchUpLogs?(): void;
 }

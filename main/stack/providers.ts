@@ -15,7 +15,7 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
     }
     case 'attached': {
       const { AttachedProvider } = await import('./attached');
-      return new AttachedProvider(spec);
+      return new AttachedProvider(spec, ctx.settings.get());
     }
   }
 }

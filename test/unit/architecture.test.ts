@@ -33,33 +33,9 @@ describe('architecture boundaries', () => {
   });
 });
 
-// Left for the provider-contract step: the recovery driver and the PostgreSQL tools are still reached in the
-// stack's and recovery's own files, not through the provider interface. Each entry is one known break; a new
-// one fails the test, and an entry fixed but not removed fails it too.
-const PENDING = new Set([
-  'main/recovery ↔ main/stack',
-  'main/stack → main/recovery',
-  'main/backup/plan.ts → main/stack/local/temporal.ts',
-  'main/recovery/archived-cluster.ts → main/stack/local/postgres.ts',
-  'main/recovery/base-backup.ts → main/stack/local/postgres.ts',
-  'main/recovery/base-backup.ts → main/stack/local/process.ts',
-  'main/recovery/client.ts → main/stack/provider.ts',
-  'main/recovery/journal.ts → main/stack/local/process.ts',
-  'main/recovery/local-driver.ts → main/stack/local/postgres.ts',
-  'main/recovery/restore.ts → main/stack/local/postgres.ts',
-  'main/recovery/restore.ts → main/stack/provider.ts',
-  'main/recovery/restore.ts → main/stack/local/process.ts',
-  'main/recovery/service.ts → main/stack/manager.ts',
-  'main/recovery/service.ts → main/stack/health.ts',
-  'main/stack/docker/wal.ts → main/recovery/wal.ts',
-  'main/stack/docker/wal.ts → main/recovery/base-backup.ts',
-  'main/stack/docker/provider.ts → main/recovery/journal.ts',
-  'main/stack/docker/recovery.ts → main/recovery/base-backup.ts',
-  'main/stack/docker/recovery.ts → main/recovery/restore.ts',
-  'main/stack/local/provider.ts → main/recovery/journal.ts',
-  'main/stack/local/provider.ts → main/recovery/archived-cluster.ts',
-  'main/stack/local/provider.ts → main/recovery/local-driver.ts',
-]);
+// Known breaks still to fix: empty (the provider contract closed the last ones). Each entry would be one known
+// break; a new one fails the test, and an entry fixed but not removed fails it too.
+const PENDING = new Set<string>([]);
 
 describe('the import rule (README, Layout)', () => {
   const edges = importEdges(process.cwd(), ['main', 'worker', 'shared']);

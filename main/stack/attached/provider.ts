@@ -4,7 +4,10 @@
 import net from 'node:net';
 import pg from 'pg';
 import type { Connection } from '@temporalio/client';
-import type { ServiceId, ServiceStatus } from '../../api';
+import type { ServiceId, ServiceStatus, Settings } from '../../api';
+import { resolveBinaries } from '../binaries';
+import type { PgTools } from '../pg-tools';
+import { LocalTools } from '../local/pg-tools';
 import { OpsError } from '../../api';
 import type { PostgresEndpoint, StackProvider, StackSpec } from '../provider';
 import {
@@ -36,7 +39,15 @@ function portOpen(host: string, port: number): Promise<boolean> {
 export class AttachedProvider implements StackProvider {
   readonly kind = 'attached' as const;
 
-  constructor(private readonly spec: StackSpec) {}
+  constructor(
+    private readonly spec: StackSpec,
+    private readonly settings: Settings,
+  ) {}
+
+  /** The PostgreSQL programs on this machine, over the profile's connection (and its TLS). */
+  pgTools(_cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools {
+    return new LocalTools(resolveBinaries(this.settings, { ui: false }), endpoint);
+  }
 
   startSteps(): Array<{ id: string; label: string }> {
     return [];

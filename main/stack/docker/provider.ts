@@ -3,7 +3,9 @@
 import type Docker from 'dockerode';
 import type { ServiceId, ServiceStatus } from '../../api';
 import type { LogBus } from '../../logs';
-import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
+import type { PostgresEndpoint, RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
+import type { PgTools } from '../pg-tools';
+import { DockerTools } from './pg-tools';
 import {
   planStack,
   resolveDockerSettings,
@@ -40,7 +42,7 @@ import {
 import { DockerArchivedCluster, prepareArchive } from './wal';
 import { dockerRecoveryDriver, forgetDataVolumes, readDataVolumes, rollBackDockerRecovery } from './recovery';
 import { serviceStatuses } from './status';
-import { recoveriesInProgress } from '../../recovery/journal';
+import { recoveriesInProgress } from '../pitr/journal';
 
 export interface DockerProviderOptions {
   /** Names this stack's objects; defaults to a hash of the data folder. */
@@ -247,6 +249,12 @@ export class DockerProvider implements StackProvider {
   async serviceContainer(service: ServiceId): Promise<Docker.Container> {
     const { docker } = await this.engine();
     return docker.getContainer((await findServiceContainer(docker, this.plan.stackId, service)).Id);
+  }
+
+  /** The tools run inside the cluster's container, on the port its server listens on there. */
+  pgTools(cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools {
+    const inside = this.settings.network === 'host' ? endpoint.port : 5432;
+    return new DockerTools(() => this.serviceContainer(cluster), endpoint, inside);
   }
 
   async stopService(service: ServiceId, options: { discarding?: boolean } = {}): Promise<void> {

@@ -5,8 +5,8 @@ import type Docker from 'dockerode';
 import { OpsError } from '../../api';
 import type { PostgresEndpoint } from '../provider';
 import type { ArchivedCluster } from '../recovery-driver';
-import { parseSegment, type Segment } from '../../recovery/wal';
-import type { BaseBackup } from '../../recovery/base-backup';
+import { parseSegment, type Segment } from '../pitr/wal';
+import type { BaseBackup } from '../pitr/base-backup';
 import { PITR_MOUNT, type ContainerPlan } from './containers';
 
 type ClusterId = 'app-postgres' | 'temporal-postgres';

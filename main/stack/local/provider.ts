@@ -6,7 +6,9 @@ import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { probeTemporal } from '../connect';
 import { checkPorts } from '../ports';
-import type { RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
+import type { PostgresEndpoint, RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
+import type { PgTools } from '../pg-tools';
+import { LocalTools } from './pg-tools';
 import { LogTail, lastLines } from './log-tail';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresCluster } from './postgres';
@@ -14,9 +16,9 @@ import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
 import { LocalTemporalUi } from './ui';
 import { setPasswordSingleUser } from './superuser-reset';
-import { recoveriesInProgress, rollBackInterrupted } from '../../recovery/journal';
-import { localArchivedCluster } from '../../recovery/archived-cluster';
-import { localRecoveryDriver } from '../../recovery/local-driver';
+import { recoveriesInProgress, rollBackInterrupted } from '../pitr/journal';
+import { localArchivedCluster } from './archived-cluster';
+import { localRecoveryDriver } from './recovery-driver';
 
 const LABELS: Record<ServiceId, string> = {
   'app-postgres': 'App PostgreSQL',
@@ -246,6 +248,15 @@ export class LocalProvider implements StackProvider {
       if (!uiWasRunning) this.owned.add('temporal-ui');
       report.step('ui', 'done', ui.url);
     }
+  }
+
+  pgTools(_cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools {
+    // Resolved on each call, without the Web UI: a backup needs only PostgreSQL's programs.
+    return new LocalTools(resolveBinaries(this.settings, { ui: false }), endpoint);
+  }
+
+  shutdown(): Promise<void> {
+    return this.stop({ onlyOwned: true });
   }
 
   async stop(options: { onlyOwned?: boolean; discarding?: boolean } = {}): Promise<void> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
 import { resolveBinaries } from '../../../main/stack';
 import { liveChecksums } from '../../../main/backup/database';
-import { LocalTools } from '../../../main/backup/tools';
+import { LocalTools } from '../../../main/stack/local/pg-tools';
 import {
   finishSteps,
   outcome,

@@ -14,6 +14,7 @@ import {
   waitingAt,
   type CycleStack,
 } from '../../support/cycle-stack';
+import { localClusters } from '../../../bench/back-end';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,7 +109,7 @@ describe('point-in-time recovery', () => {
     await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('gap-1')`);
     await s.ops.router.invoke('recovery.check', { to: new Date().toISOString() }); // closes segments
     await s.db.query(`INSERT INTO pitr_marks (note) VALUES ('gap-2')`);
-    const { app } = (await s.ops.stack.localClusters())!;
+    const { app } = (await localClusters(s.ops.stack))!;
     const later = new Date().toISOString();
     await s.ops.router.invoke('recovery.check', { to: later });
     const segments = fs
@@ -134,7 +135,7 @@ describe('point-in-time recovery', () => {
   });
 
   it('reports an archive folder that fills up', async () => {
-    const { app } = (await s.ops.stack.localClusters())!;
+    const { app } = (await localClusters(s.ops.stack))!;
     const failedBefore = (await s.ops.router.invoke('recovery.status', {})).find(
       (c) => c.cluster === 'app-postgres',
     )!;
@@ -177,7 +178,7 @@ describe('point-in-time recovery', () => {
       (n: string[]) => n.some((f) => f.startsWith('data.old-')),
     ],
   ])('leaves the previous databases serving when the console is killed %s', async (_when, reached) => {
-    const { app, tpg } = (await s.ops.stack.localClusters())!;
+    const { app, tpg } = (await localClusters(s.ops.stack))!;
     const journal = path.join(path.dirname(app.dir), 'recovery-journal.json');
     const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
     const names = () => [...fs.readdirSync(app.dir), ...fs.readdirSync(tpg.dir)];

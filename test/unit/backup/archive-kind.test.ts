@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { archiveKind, readToc } from '../../../main/backup/dump';
-import type { PgTools } from '../../../main/backup/tools';
+import type { PgTools } from '../../../main/stack';
 
 const tocOf = (text: string): PgTools => ({
   dump: () => Promise.resolve(),

@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { beginRecovery, journalFile, rollBackInterrupted, swapFolders } from '../../../main/recovery/journal';
+import {
+  beginRecovery,
+  journalFile,
+  rollBackInterrupted,
+  swapFolders,
+} from '../../../main/stack/pitr/journal';
 
 let dir: string;
 const at = (name: string) => path.join(dir, name);

@@ -1,8 +1,8 @@
 // The pure parts of point-in-time recovery: segment names, following the archive across timelines, the plan.
 import { describe, expect, it } from 'vitest';
-import { parseSegment, reachFrom, segmentName, type Segment } from '../../../main/recovery/wal';
+import { parseSegment, reachFrom, segmentName, type Segment } from '../../../main/stack/pitr/wal';
 import { planCluster } from '../../../main/recovery/plan';
-import type { BaseBackup } from '../../../main/recovery/base-backup';
+import type { BaseBackup } from '../../../main/stack/pitr/base-backup';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 14, 0, s));
 function seg(timeline: number, position: number, second: number): Segment {

@@ -1,6 +1,6 @@
 // The recovery settings written next to a laid-down base backup, and taking them out again after promotion.
 import { describe, expect, it } from 'vitest';
-import { RECOVERY_MARKER, recoverySettings, withoutRecoverySettings } from '../../../main/recovery/restore';
+import { RECOVERY_MARKER, recoverySettings, withoutRecoverySettings } from '../../../main/stack/pitr/replay';
 
 describe('recovery settings', () => {
   const to = new Date('2026-11-25T14:02:59.123Z');

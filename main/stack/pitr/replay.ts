@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { PostgresCluster } from '../stack/local/postgres';
-import type { PostgresEndpoint } from '../stack/provider';
+import type { PostgresCluster } from '../local/postgres';
+import type { PostgresEndpoint } from '../provider';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run } from '../stack/local/process';
+import { run } from '../local/process';
 import type { BaseBackup } from './base-backup';
 import { withClusterClient } from './client';
 

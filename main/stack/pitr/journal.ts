@@ -1,7 +1,7 @@
 // A swap of data folders, journaled so that a console killed half-way is rolled back at the next start.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../stack/local/process';
+import { isAlive } from '../local/process';
 
 export interface SwapStep {
   from: string;

@@ -1,9 +1,9 @@
 // Base backups with pg_basebackup: written under a temporary name, described by meta.json, renamed when whole.
-import type { BaseBackup } from '../stack';
+import type { BaseBackup } from '../recovery-driver';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PostgresCluster } from '../stack/local/postgres';
-import { run } from '../stack/local/process';
+import type { PostgresCluster } from '../local/postgres';
+import { run } from '../local/process';
 
 export type { BaseBackup };
 

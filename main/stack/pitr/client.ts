@@ -1,6 +1,6 @@
 // A short session on a cluster's maintenance database, for the checks and settings of a recovery.
 import pg from 'pg';
-import type { PostgresEndpoint } from '../stack/provider';
+import type { PostgresEndpoint } from '../provider';
 
 export async function withClusterClient<T>(
   endpoint: Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>,

@@ -1,162 +1,20 @@
-// Where pg_dump, pg_restore and psql run for a cluster: the local provider's own binaries on this machine, or
-// inside the cluster's container on Docker (archives are copied in and out as tar streams).
+// pg_dump, pg_restore and psql inside a cluster's container (the Docker provider): archives go in and out as tar
+// streams.
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { OpsError } from '../api';
-
-export interface ToolConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** An attached profile's sslmode (and CA file), handed to libpq as PGSSLMODE / PGSSLROOTCERT. */
-  ssl?: { mode: string; caFile?: string };
-}
-
-function sslEnv(conn: ToolConnection): Record<string, string> {
-  if (!conn.ssl) return {};
-  return { PGSSLMODE: conn.ssl.mode, ...(conn.ssl.caFile ? { PGSSLROOTCERT: conn.ssl.caFile } : {}) };
-}
-
-export interface ToolRun {
-  signal?: AbortSignal;
-  onStderrLine?: (line: string) => void;
-  onStdout?: (chunk: Buffer) => void;
-  env?: Record<string, string>;
-}
-
-/** A pg_restore that needs only part of the archive. */
-export interface RestoreOnly {
-  /** The sections restored read the table of contents alone (no table data). */
-  tocOnly?: boolean;
-  /** A `pg_restore -l` list (lines kept restore, in order): passed as -L. */
-  list?: string;
-}
-
-/** A -L list, written to a private temporary folder for the time of `work`. */
-async function withListFile<T>(list: string | undefined, work: (file?: string) => Promise<T>): Promise<T> {
-  if (list === undefined) return work(undefined);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-restore-'));
-  try {
-    const file = path.join(dir, 'restore.list');
-    fs.writeFileSync(file, list, { mode: 0o600 });
-    return await work(file);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export interface PgTools {
-  /** pg_dump -Fd of a database into dir (which must not exist yet) on this machine. */
-  dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
-  /** pg_restore of the archive in dir (on this machine) into an existing database. */
-  restore(database: string, dir: string, args: string[], run: ToolRun, only?: RestoreOnly): Promise<void>;
-  /** pg_restore -l of the archive in dir. */
-  toc(dir: string): Promise<string>;
-  /** psql -c sql; stdout streams to run.onStdout. */
-  psql(database: string, sql: string, run: ToolRun): Promise<void>;
-}
-
-const cancelled = () => new OpsError('CONFLICT', 'Cancelled by the operator.', 'Start it again when ready.');
-
-function failure(tool: string, code: number | null, stderr: string): Error {
-  const errors = stderr
-    .split('\n')
-    .filter((l) => /error|fatal/i.test(l))
-    .slice(-5)
-    .join('\n');
-  return new Error(`${tool} exited with ${code}: ${errors || stderr.trim().slice(-2000)}`);
-}
-
-/** Splits stderr into lines for the caller and keeps the tail for the error message. */
-function stderrSink(run: ToolRun) {
-  let tail = '';
-  let partial = '';
-  return {
-    write(text: string) {
-      tail = (tail + text).slice(-32_000);
-      if (!run.onStderrLine) return;
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) run.onStderrLine(line);
-    },
-    tail: () => tail,
-  };
-}
-
-export class LocalTools implements PgTools {
-  constructor(
-    private readonly bin: { pgDump: string; pgRestore: string; psql: string },
-    private readonly conn: ToolConnection,
-  ) {}
-
-  private connArgs(database: string): string[] {
-    return ['-h', this.conn.host, '-p', String(this.conn.port), '-U', this.conn.user, '-d', database];
-  }
-
-  private run(tool: string, args: string[], run: ToolRun): Promise<void> {
-    if (run.signal?.aborted) return Promise.reject(cancelled());
-    return new Promise((resolve, reject) => {
-      const child = spawn(tool, args, {
-        env: {
-          ...process.env,
-          PGPASSWORD: this.conn.password,
-          PGCONNECT_TIMEOUT: '5',
-          ...sslEnv(this.conn),
-          ...run.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const onAbort = () => child.kill('SIGTERM');
-      run.signal?.addEventListener('abort', onAbort, { once: true });
-      const err = stderrSink(run);
-      child.stdout.on('data', (c: Buffer) => run.onStdout?.(c));
-      child.stderr.on('data', (c: Buffer) => err.write(c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        run.signal?.removeEventListener('abort', onAbort);
-        if (run.signal?.aborted) reject(cancelled());
-        else if (code !== 0) reject(failure(path.basename(tool), code, err.tail()));
-        else resolve();
-      });
-    });
-  }
-
-  dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void> {
-    return this.run(this.bin.pgDump, [...this.connArgs(database), ...args, '-f', dir], run);
-  }
-
-  restore(
-    database: string,
-    dir: string,
-    args: string[],
-    run: ToolRun,
-    only: RestoreOnly = {},
-  ): Promise<void> {
-    return withListFile(only.list, (list) =>
-      this.run(
-        this.bin.pgRestore,
-        [...this.connArgs(database), ...args, ...(list ? ['-L', list] : []), dir],
-        run,
-      ),
-    );
-  }
-
-  async toc(dir: string): Promise<string> {
-    let out = '';
-    await this.run(this.bin.pgRestore, ['-l', dir], { onStdout: (c) => (out += c.toString()) });
-    return out;
-  }
-
-  psql(database: string, sql: string, run: ToolRun): Promise<void> {
-    return this.run(this.bin.psql, ['-X', '-q', ...this.connArgs(database), '-c', sql], run);
-  }
-}
+import {
+  cancelled,
+  failure,
+  stderrSink,
+  withListFile,
+  type PgTools,
+  type RestoreOnly,
+  type ToolConnection,
+  type ToolRun,
+} from '../pg-tools';
 
 /** Runs the tools inside a Postgres container; `port` is the one the server listens on inside it. */
 export class DockerTools implements PgTools {

@@ -1,10 +1,10 @@
 // In-place recovery on the local provider: each base backup copied beside the cluster's data folder, swapped in by
 // journaled renames, replayed on the real port.
 import path from 'node:path';
-import type { PostgresCluster } from '../stack/local/postgres';
-import type { ClusterRecovery, RecoveryDriver } from './archived-cluster';
-import { beginRecovery, endRecovery, rollBackInterrupted, swapFolders } from './journal';
-import { forgetRecovery, layDownBaseBackup, replayInPlace } from './restore';
+import type { PostgresCluster } from './postgres';
+import type { ClusterRecovery, RecoveryDriver } from '../recovery-driver';
+import { beginRecovery, endRecovery, rollBackInterrupted, swapFolders } from '../pitr/journal';
+import { forgetRecovery, layDownBaseBackup, replayInPlace } from '../pitr/replay';
 
 export function localRecoveryDriver(
   stackDir: string,

@@ -2,10 +2,10 @@
 // machine's disk (local provider) or in a volume read through the container (Docker provider).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ArchivedCluster } from '../stack';
-import type { PostgresCluster } from '../stack/local/postgres';
-import { archiveBytes, listSegments, pruneSegments } from './wal';
-import { listBaseBackups, pruneBaseBackups, takeBaseBackup } from './base-backup';
+import type { ArchivedCluster } from '../recovery-driver';
+import type { PostgresCluster } from './postgres';
+import { archiveBytes, listSegments, pruneSegments } from '../pitr/wal';
+import { listBaseBackups, pruneBaseBackups, takeBaseBackup } from '../pitr/base-backup';
 
 export function localArchivedCluster(cluster: PostgresCluster): ArchivedCluster {
   return {
@@ -25,5 +25,3 @@ export function localArchivedCluster(cluster: PostgresCluster): ArchivedCluster 
     },
   };
 }
-
-export type { ArchivedCluster, ClusterRecovery, RecoveryDriver } from '../stack';

@@ -1,5 +1,5 @@
 // The WAL archive of one cluster: its segments in order, gaps, how far it reaches, and what it holds.
-import type { Segment } from '../stack';
+import type { Segment } from '../recovery-driver';
 import fs from 'node:fs';
 import path from 'node:path';
 
