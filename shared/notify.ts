@@ -5,7 +5,13 @@ import { inline } from './sql-batch';
 
 export const PROGRESS_CHANNEL = 'workflow_progress';
 
-const NOTIFY_SQL = `SELECT pg_notify('${PROGRESS_CHANNEL}', json_build_object('workflowId', $1::text, 'table', $2::text, 'phase', $3::text, 'kind', $4::text, 'at', now())::text)`;
+/** The notice's SQL; without `phase` for a change of the whole cycle (the key left out, not null). */
+const noticeSql = (phase: boolean) =>
+  `SELECT pg_notify('${PROGRESS_CHANNEL}', json_build_object('workflowId', $1::text, 'table', $2::text, ${
+    phase ? "'phase', $3::text, 'kind', $4::text" : "'kind', $3::text"
+  }, 'at', now())::text)`;
+const NOTIFY_SQL = noticeSql(true);
+const CYCLE_NOTIFY_SQL = noticeSql(false);
 
 /** Raises the progress notice for one change of `table` (sent when the transaction commits). */
 export function notify(
@@ -16,6 +22,16 @@ export function notify(
   kind: string,
 ): Promise<unknown> {
   return client.query(NOTIFY_SQL, [workflowId, table, phase, kind]);
+}
+
+/** The notice for a change of the whole cycle (no phase): a terminate the console records itself. */
+export function notifyCycle(
+  client: Pick<pg.ClientBase, 'query'>,
+  workflowId: string,
+  table: string,
+  kind: string,
+): Promise<unknown> {
+  return client.query(CYCLE_NOTIFY_SQL, [workflowId, table, kind]);
 }
 
 /** The same notice as one statement of a batch sent as one simple query (see sql-batch). */

@@ -9,7 +9,8 @@ import { databaseSizes } from './database';
 import { backupProfile, dumpTargets } from './dump-pipeline';
 import { stamp, type BackupEnv, type Target } from './env';
 import type { Job } from './jobs';
-import { PARTIAL, MANIFEST, setDir, summarise, writeFileAtomic, writeVerification } from './sets';
+import { writeFileAtomic } from '../settings';
+import { PARTIAL, MANIFEST, setDir, summarise, writeVerification } from './sets';
 
 export async function createSet(
   env: BackupEnv,

@@ -5,7 +5,8 @@ import { toErrorShape } from '../api';
 import type { BackupSchedule, BackupSetSummary } from '../api';
 import { BackupScheduleSchema } from '../api';
 import type { BackupEnv } from './env';
-import { expiredSets, listSets, removeSet, writeFileAtomic } from './sets';
+import { writeFileAtomic } from '../settings';
+import { expiredSets, listSets, removeSet } from './sets';
 
 export class BackupScheduler {
   private timer: NodeJS.Timeout | undefined;

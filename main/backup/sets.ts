@@ -10,7 +10,7 @@ import {
   type BackupSetSummary,
   type Verification,
 } from '../api';
-import { syncPath } from './dump';
+import { writeFileAtomic } from '../settings';
 
 export const MANIFEST = 'manifest.json';
 const VERIFICATION = 'verification.json';
@@ -18,20 +18,6 @@ export const PARTIAL = '.partial';
 
 export function setDir(root: string, id: string): string {
   return path.join(root, id);
-}
-
-/** Writes a file under a temporary name, syncs it and renames it into place. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  syncPath(path.dirname(file));
 }
 
 export function readManifest(root: string, id: string): BackupManifest {

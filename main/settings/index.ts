@@ -1,4 +1,5 @@
-export { SettingsStore, writeFileAtomic } from './store';
+export { SettingsStore } from './store';
+export { writeFileAtomic } from './atomic-file';
 export { DEFAULT_SETTINGS, ENV_OVERRIDES } from './defaults';
 export { defaultDataDir, projectRoot } from './paths';
 export {

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './store';
+import { writeFileAtomic } from './atomic-file';
 
 export interface SecretStore {
   readonly kind: 'file-0600' | 'safe-storage';

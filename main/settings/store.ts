@@ -1,6 +1,7 @@
 // Settings persisted as a validated JSON file in the console's data folder, with env overrides on top.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-file';
 import { OpsError } from '../api';
 import { SettingsSchema, type Settings, type SettingsPatch, type SettingsView } from '../api';
 import { DEFAULT_SETTINGS, ENV_OVERRIDES } from './defaults';
@@ -26,19 +27,6 @@ function setPath(target: Plain, dotted: string, value: unknown): void {
   let node = target;
   for (const key of keys.slice(0, -1)) node = node[key] as Plain;
   node[keys[keys.length - 1] as string] = value;
-}
-
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 export class SettingsStore {

@@ -1,9 +1,11 @@
 // Terminating a cycle: Temporal stops it, and the console records the end it saw in the tracking tables
 // (a terminated workflow runs no more code to do it) and tells the live views.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { OpsError } from '../api';
+import { notifyCycle } from '../../shared/notify';
+import { inTransaction } from '../../shared/transaction';
 import type { Logger } from '../logs';
+import { workflowError } from './not-found';
 
 export interface TerminateDeps {
   temporal: () => Promise<Client>;
@@ -18,23 +20,12 @@ export async function terminateCycle(
   reason: string,
 ): Promise<{ terminated: true }> {
   const handle = (await deps.temporal()).workflow.getHandle(workflowId);
-  try {
-    await handle.terminate(reason);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      throw new OpsError(
-        'NOT_FOUND',
-        `No running workflow ${workflowId}.`,
-        'Check the id on the Workflows page.',
-      );
-    }
-    throw err;
-  }
+  await handle.terminate(reason).catch((err: unknown) => {
+    throw workflowError(err, workflowId);
+  });
   deps.log.warn(`terminated ${workflowId}: ${reason}`);
-  await deps.withDb(async (db) => {
-    const client = await db.connect();
-    try {
-      await client.query('BEGIN');
+  await deps.withDb((db) =>
+    inTransaction(db, async (client) => {
       const r = await client.query<{ run_id: string }>(
         `UPDATE workflow_executions SET status = 'terminated', failure = $2, finished_at = now(),
            duration_ms = (extract(epoch FROM now() - started_at) * 1000)::int
@@ -48,18 +39,8 @@ export async function terminateCycle(
           [workflowId, run_id, `terminated: ${reason}`],
         );
       }
-      await client.query(
-        `SELECT pg_notify('workflow_progress', json_build_object('workflowId', $1::text, 'table', 'workflow_executions',
-           'kind', 'execution:terminated', 'at', now())::text)`,
-        [workflowId],
-      );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  });
+      await notifyCycle(client, workflowId, 'workflow_executions', 'execution:terminated');
+    }),
+  );
   return { terminated: true };
 }
