@@ -51,19 +51,6 @@ interface AxeFinding {
   targets: string[];
 }
 
-/**
- * Findings inside the components the phase-graph, charts and recovery work rewrites at the same time (the phase
- * nodes, the history timeline, the metrics bars, the recovery chips): listed for that work, and to be removed
- * from here once it lands. Anything else fails the test.
- */
-const OWNED_ELSEWHERE: Array<{ page: string; rule: string; target: RegExp }> = [
-  { page: 'workflows', rule: 'aria-allowed-attr', target: /data-event-id/ },
-  { page: 'workflows', rule: 'color-contrast', target: /phase-state-|data-id="|phase-node-/ },
-  { page: 'workflows', rule: 'label-content-name-mismatch', target: /Phase \d|phase-node-|data-id="/ },
-  { page: 'metrics', rule: 'aria-progressbar-name', target: /data-phase=|MuiLinearProgress/ },
-  { page: 'recovery', rule: 'label-content-name-mismatch', target: /aria-label="\d{4}-|css-/ },
-];
-
 /** axe-core's serious and critical findings on the page as it is now. */
 async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
   // Evaluated through the debugger protocol, so the console's strict CSP need not allow an injected script.
@@ -91,12 +78,6 @@ async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ page: where, mode, rule: v.id, impact: v.impact, targets: v.targets }));
-}
-
-function ownedElsewhere(f: AxeFinding): boolean {
-  return OWNED_ELSEWHERE.some(
-    (o) => o.page === f.page && o.rule === f.rule && f.targets.every((t) => o.target.test(t)),
-  );
 }
 
 beforeAll(async () => {
@@ -346,7 +327,7 @@ describe('the inspection views as an operator uses them', () => {
     }
     fs.mkdirSync(SHOTS, { recursive: true });
     fs.writeFileSync(path.join(SHOTS, 'axe-findings.json'), JSON.stringify(findings, null, 2));
-    expect(findings.filter((f) => !ownedElsewhere(f))).toEqual([]);
+    expect(findings).toEqual([]);
   });
 
   it('looks right in the dark theme: list live and a visible focus ring', async () => {

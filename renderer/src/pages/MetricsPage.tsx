@@ -211,7 +211,11 @@ export function MetricsPage() {
                     </Typography>
                   )}
                 </Typography>
-                <LinearProgress variant="determinate" value={b.share * 100} />
+                <LinearProgress
+                  variant="determinate"
+                  value={b.share * 100}
+                  aria-label={`${LABEL[b.phase] ?? b.phase}: share of work`}
+                />
               </Box>
             ))}
           </Panel>

@@ -91,7 +91,8 @@ export function HistoryTimeline(props: {
                   data-testid="history-event"
                   data-event-id={e.id}
                   tabIndex={0}
-                  aria-selected={e.id === selected}
+                  // aria-current, not aria-selected: a plain row has no role that allows a selection state.
+                  aria-current={e.id === selected ? 'true' : undefined}
                   className={/Failed|TimedOut|Terminated|Canceled/.test(e.type) ? 'bad' : undefined}
                   onClick={() => setSelected(e.id)}
                   onKeyDown={(k) => k.key === 'Enter' && setSelected(e.id)}
@@ -152,6 +153,6 @@ const EventRow = styled('div')(({ theme }) => ({
   '& .mono': { fontFamily: MONO },
   '& .type': { fontWeight: 600 },
   '&.bad': { color: theme.palette.error.main },
-  '&[aria-selected=true]': { backgroundColor: theme.palette.action.selected },
+  '&[aria-current=true]': { backgroundColor: theme.palette.action.selected },
   '&:hover': { backgroundColor: theme.palette.action.hover },
 }));
