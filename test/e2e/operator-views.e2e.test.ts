@@ -189,13 +189,19 @@ describe('the inspection views as an operator uses them', () => {
     await expect(page.getByRole('group', { name: 'Filter the test cycles' }).count()).resolves.toBe(1);
   });
 
-  it('restores filters, sort, the open cycle and its phase from the address, after a reload and back/forward', async () => {
+  it('restores filters, sort, the open cycle, its phase and the history search from the address, after a reload and back/forward', async () => {
     await page.goto(
-      `${origin}#/workflows?status=running&sort=cycle&dir=asc&open=${KEYBOARD_CYCLE}&drawer=scoping`,
+      `${origin}#/workflows?status=running&sort=cycle&dir=asc&open=${KEYBOARD_CYCLE}&drawer=scoping&history=Signaled`,
     );
     await page.reload();
     await page.locator(`[data-testid=open-cycle][data-workflow-id=${KEYBOARD_CYCLE}]`).waitFor();
     await page.getByTestId('phase-drawer').getByText('Scoping').first().waitFor();
+    // The history search came back with the view: the box holds it and only matching events are listed.
+    await expect(page.getByTestId('history-search').inputValue()).resolves.toBe('Signaled');
+    await page.getByTestId('history-event').first().waitFor();
+    const listed = await page.getByTestId('history-event').allTextContents();
+    expect(listed.length).toBeGreaterThan(0);
+    for (const row of listed) expect(row).toContain('Signaled');
     await expect(page.locator('input[data-testid=filter-status]').inputValue()).resolves.toBe('running');
     await expect(
       page.locator('[role=columnheader][aria-sort=ascending]', { hasText: 'Cycle' }).count(),
@@ -211,6 +217,11 @@ describe('the inspection views as an operator uses them', () => {
     await page.waitForFunction(() => !location.hash.includes('drawer='));
     await page.getByTestId('phase-drawer').locator('.MuiDrawer-paper').waitFor({ state: 'hidden' });
     await expect(page.locator('input[data-testid=filter-status]').inputValue()).resolves.toBe('running');
+    await expect(page.getByTestId('history-search').inputValue()).resolves.toBe('Signaled');
+
+    // Typing another history search puts it in the address in place of the old one.
+    await page.getByTestId('history-search').fill('ActivityTask');
+    await page.waitForFunction(() => location.hash.includes('history=ActivityTask'));
 
     // Copy link gives the address of this view.
     await page.getByTestId('copy-link').click();
@@ -218,6 +229,7 @@ describe('the inspection views as an operator uses them', () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toContain(`open=${KEYBOARD_CYCLE}`);
     expect(copied).toContain('status=running');
+    expect(copied).toContain('history=ActivityTask');
   });
 
   it('refuses a date range that ends before it starts, with a message, and applies nothing', async () => {

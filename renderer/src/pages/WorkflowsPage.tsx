@@ -52,8 +52,15 @@ function viewFromAddress(): WorkflowsView {
 /** The view on screen, as the address would name it. */
 function viewOnScreen(): WorkflowsView {
   const { query } = useWorkflows.getState();
-  const { workflowId, selectedPhase } = useCycle.getState();
-  return { filter: query.filter, sort: query.sort, dir: query.dir, open: workflowId, phase: selectedPhase };
+  const { workflowId, selectedPhase, historySearch } = useCycle.getState();
+  return {
+    filter: query.filter,
+    sort: query.sort,
+    dir: query.dir,
+    open: workflowId,
+    phase: selectedPhase,
+    history: historySearch || undefined,
+  };
 }
 
 let applying = false;
@@ -65,6 +72,7 @@ function applyAddress(): void {
     useWorkflows.getState().setQuery({ filter: view.filter, sort: view.sort, dir: view.dir });
     useCycle.getState().open(view.open);
     if (view.open) useCycle.getState().selectPhase(view.phase);
+    if (view.open) useCycle.getState().setHistorySearch(view.history ?? '');
   } finally {
     applying = false;
   }
@@ -95,7 +103,10 @@ function useViewInAddress(): void {
     const unsubscribeList = useWorkflows.subscribe((s, before) => s.query !== before.query && sync());
     const unsubscribeCycle = useCycle.subscribe(
       (s, before) =>
-        (s.workflowId !== before.workflowId || s.selectedPhase !== before.selectedPhase) && sync(),
+        (s.workflowId !== before.workflowId ||
+          s.selectedPhase !== before.selectedPhase ||
+          s.historySearch !== before.historySearch) &&
+        sync(),
     );
     const onAddress = () => {
       if (!window.location.hash.startsWith('#/workflows')) return;
@@ -353,6 +364,8 @@ const OpenCycle = memo(function OpenCycle() {
         loading={cycle.historyLoading}
         stale={cycle.historyStale}
         onLoadMore={loadMore}
+        search={cycle.historySearch}
+        onSearchChange={cycle.setHistorySearch}
         onReload={() => void cycle.reloadHistory()}
         onExport={() =>
           void useCycle

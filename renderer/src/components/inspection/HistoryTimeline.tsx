@@ -22,9 +22,12 @@ export function HistoryTimeline(props: {
   onLoadMore: () => void;
   onReload: () => void;
   onExport: () => void;
+  /** The search over the events, kept by the caller (the Workflows page puts it in the address). */
+  search: string;
+  onSearchChange: (text: string) => void;
   height?: number;
 }) {
-  const [text, setText] = useState('');
+  const text = props.search;
   const [selected, setSelected] = useState<number | undefined>();
   const scrollRef = useRef<HTMLDivElement>(null);
   const shown = useMemo(() => {
@@ -51,7 +54,7 @@ export function HistoryTimeline(props: {
         <TextField
           label="Search events"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => props.onSearchChange(e.target.value)}
           sx={{ maxWidth: 280 }}
           slotProps={{ htmlInput: { 'data-testid': 'history-search' } }}
         />
