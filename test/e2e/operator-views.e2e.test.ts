@@ -358,7 +358,7 @@ describe('the inspection views as an operator uses them', () => {
     await shot('list-live-light');
   });
 
-  it('shows the list stale within 2 s of the stack stopping, never "live"', async () => {
+  it('shows the list and the worker card stale within 2 s of the stack stopping, never "live"', async () => {
     await page.goto(`${origin}#/workflows`);
     await page.locator('[data-testid=live-state][data-live=true]').waitFor();
     await expect(page.getByTestId('cycle-total').textContent()).resolves.toMatch(/^\d+ cycles?$/);
@@ -366,8 +366,20 @@ describe('the inspection views as an operator uses them', () => {
     const other = await page.context().newPage();
     await other.goto(`${consoleProcess.url}#/stack`);
     await other.getByTestId('stack-stop-all').click();
+    await other.getByTestId('worker-live-state').and(other.locator('[data-live=true]')).waitFor();
     await other.getByTestId('confirm-dialog-confirm').click();
-    await page.locator('[data-testid=live-state][data-live=false]').waitFor({ timeout: 2_000 });
+    // The list here and the worker card in the other window both say so, neither still looks live.
+    await Promise.all([
+      page.locator('[data-testid=live-state][data-live=false]').waitFor({ timeout: 2_000 }),
+      other.locator('[data-testid=worker-live-state][data-live=false]').waitFor({ timeout: 2_000 }),
+    ]);
+    await expect(other.getByTestId('worker-live-state').textContent()).resolves.toMatch(
+      /stale since .+ — stack not running/,
+    );
+    await expect(other.getByTestId('service-card-worker').getAttribute('data-health')).resolves.toBe(
+      'unknown',
+    );
+    await expect(other.getByTestId('service-state-worker').textContent()).resolves.toMatch(/when last read$/);
     await expect(page.getByTestId('live-state').textContent()).resolves.toMatch(
       /stale since .+ — stack not running/,
     );
