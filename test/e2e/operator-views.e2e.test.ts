@@ -245,6 +245,28 @@ describe('the inspection views as an operator uses them', () => {
     expect(page.url()).toBe(before);
   });
 
+  it('offers in the Version filter the versions cycles ran with, the same as the Metrics page', async () => {
+    const offered = async (combobox: ReturnType<typeof page.locator>) => {
+      await combobox.click();
+      await page.getByRole('listbox').waitFor();
+      const options = await page.getByRole('option').allTextContents();
+      await page.keyboard.press('Escape');
+      await page.getByRole('listbox').waitFor({ state: 'hidden' });
+      return options.filter((o) => /^v\d+$/.test(o));
+    };
+    await page.goto(`${origin}#/metrics`);
+    await page.getByTestId('metrics-durations').waitFor();
+    const fromMetrics = await offered(page.getByTestId('metrics-version').locator('[role=combobox]'));
+    expect(fromMetrics.length).toBeGreaterThan(0);
+    await page.goto(`${origin}#/workflows`);
+    await page.locator('[data-testid=live-state][data-live=true]').waitFor();
+    const filter = page.getByRole('group', { name: 'Filter the test cycles' }).getByRole('combobox', {
+      name: 'Version',
+    });
+    // The versions arrive with their own read: asked again until they have.
+    await expect.poll(() => offered(filter)).toEqual(fromMetrics);
+  });
+
   it('previews the cancel in the order the worker then compensates and the ledger lists', async () => {
     await page.goto(`${origin}#/workflows?open=${KEYBOARD_CYCLE}`);
     await page

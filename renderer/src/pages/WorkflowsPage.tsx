@@ -185,6 +185,14 @@ function download(name: string, value: unknown) {
 const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInputElement | null> }) {
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
+  const known = useWorkflows((s) => s.versions);
+  // The versions cycles ran with, and the one a link chose even if none ran with it (so the field shows it).
+  const versions = [...new Set([...(known ?? []), ...(filter.version ? [filter.version] : [])])].sort(
+    (a, b) => a - b,
+  );
+  useEffect(() => {
+    void useWorkflows.getState().loadVersions();
+  }, []);
   const [text, setText] = useState(filter.text);
   // A search set from outside (a link, back/forward) replaces what is typed; one this field sent does not.
   const sent = useRef(filter.text);
@@ -268,7 +276,7 @@ const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInput
         sx={{ minWidth: 100 }}
       >
         <MenuItem value="">any</MenuItem>
-        {[1, 2, 3, 4].map((v) => (
+        {versions.map((v) => (
           <MenuItem key={v} value={v}>
             v{v}
           </MenuItem>
