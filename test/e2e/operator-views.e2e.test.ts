@@ -264,7 +264,7 @@ describe('the inspection views as an operator uses them', () => {
       name: 'Version',
     });
     // The versions arrive with their own read: asked again until they have.
-    await expect.poll(() => offered(filter)).toEqual(fromMetrics);
+    await expect.poll(() => offered(filter), { timeout: 30_000 }).toEqual(fromMetrics);
   });
 
   it('previews the cancel in the order the worker then compensates and the ledger lists', async () => {
