@@ -35,10 +35,11 @@ export function JobProgress({ job, onCancel }: { job: BackupJob; onCancel?: () =
     : job.tablesTotal > 0
       ? (job.tablesDone / job.tablesTotal) * 100
       : undefined;
-  const { live } = useFreshness();
+  const { reason } = useFreshness();
   // A running job's progress comes over the console's connection: once that (or the stack) is gone, the bar
-  // stops where it was last reported and says since when, rather than moving as if it still knew.
-  const stale = job.state === 'running' && !live;
+  // stops where it was last reported and says since when, rather than moving as if it still knew. The database
+  // listener's events do not carry it, so their loss alone leaves the job as it is.
+  const stale = job.state === 'running' && (reason === 'disconnected' || reason === 'stack-down');
   const running = job.state === 'running' && !stale;
   const done = job.state === 'done';
   // A finished job ends at 100 % with its result; a failed or cancelled one keeps where it stopped.
