@@ -173,3 +173,19 @@ export function compensationOrder(
   const interrupted = phases.filter((p) => INTERRUPTED_STATES.includes(p.state)).map((p) => p.phase);
   return [...interrupted, ...[...completedInOrder].reverse()];
 }
+
+/**
+ * The order the workflow itself compensates in, from the phase states it holds when it starts compensating. By
+ * then a cancel has failed every phase it interrupted, so only 'failed' phases count as interrupted: a parallel
+ * lane still 'running' because its sibling failed for good is not undone, exactly as recorded histories ran.
+ * The cancel preview, made while those phases still run, uses `compensationOrder` with every interrupted state.
+ */
+export function workflowCompensationOrder(
+  phases: ReadonlyArray<{ phase: PhaseId; state: string }>,
+  completedInOrder: readonly PhaseId[],
+): PhaseId[] {
+  return compensationOrder(
+    phases.filter((p) => p.state === 'failed'),
+    completedInOrder,
+  );
+}

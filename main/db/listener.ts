@@ -30,8 +30,15 @@ export class ProgressListener {
     client.on('notification', (msg) => {
       if (msg.channel !== PROGRESS_CHANNEL || !msg.payload) return;
       try {
-        const parsed = WorkflowProgressEventSchema.safeParse(JSON.parse(msg.payload));
+        const raw = JSON.parse(msg.payload) as Record<string, unknown>;
+        // A change of the whole cycle (its status, its input) names no phase: the notice says null.
+        if (raw.phase === null) delete raw.phase;
+        const parsed = WorkflowProgressEventSchema.safeParse(raw);
         if (parsed.success) this.onEvent(parsed.data);
+        else
+          this.log.warn(
+            `ignored a ${PROGRESS_CHANNEL} payload of an unknown shape: ${msg.payload.slice(0, 200)}`,
+          );
       } catch {
         this.log.warn(`ignored a malformed ${PROGRESS_CHANNEL} payload`);
       }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../api';
 import { ENCRYPTED_SECRETS_FILE, writeFileAtomic, type SecretStore } from '../settings';
-import type { StackSpec } from './provider';
+import type { StackProvider, StackSpec } from './provider';
 
 /** Names of the passwords this console ever made (names only, no values): proof their cluster was set up. */
 const ISSUED_FILE = 'secrets-issued.json';
@@ -101,4 +101,26 @@ export function lostSecretError(spec: StackSpec): OpsError | undefined {
       '(the local provider sets a new one through the cluster’s own superuser route; the data is kept).',
     { lost: lost.map(({ name, cluster, sealed: s }) => ({ name, cluster, sealed: s })) },
   );
+}
+
+/**
+ * A new password for an existing cluster, set through its superuser route (the data stays) and stored under the
+ * cluster's name. Providers without such a route (Docker, attached) refuse with what the operator can do.
+ */
+export async function resetClusterPassword(
+  provider: StackProvider,
+  secrets: SecretStore,
+  consoleDataDir: string,
+  cluster: 'app-postgres' | 'temporal-postgres',
+): Promise<void> {
+  if (!provider.resetPassword)
+    throw new OpsError(
+      'NOT_SUPPORTED',
+      `The ${provider.kind} provider has no superuser route to reset ${cluster}'s password.`,
+      'Set the password of the role "ops" on that cluster as its administrator, then store it with the same name in the secret store.',
+    );
+  const password = crypto.randomBytes(24).toString('base64url');
+  await provider.resetPassword(cluster, password);
+  const name = cluster === 'app-postgres' ? 'stack.appPostgres.password' : 'stack.temporalPostgres.password';
+  storeClusterPassword(secrets, consoleDataDir, name, password);
 }

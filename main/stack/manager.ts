@@ -1,8 +1,7 @@
 // The stack capability: picks the provider from settings, serialises start/stop, publishes status events,
 // watches for crashes, and serves the stack.* operations.
-import crypto from 'node:crypto';
 import { OpsError, toErrorShape } from '../api';
-import { lostSecretError, storeClusterPassword } from './cluster-passwords';
+import { lostSecretError, resetClusterPassword } from './cluster-passwords';
 import type { ServiceStatus, StackState, StackStatus, StartStep } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { checkStackPorts } from './ports';
@@ -325,19 +324,12 @@ export class StackManager implements ConsoleModule {
     return this.serialise(async () => {
       this.stopWatching();
       const provider = await this.currentProvider();
-      if (!provider.resetPassword)
-        throw new OpsError(
-          'NOT_SUPPORTED',
-          `The ${provider.kind} provider has no superuser route to reset ${cluster}'s password.`,
-          'Set the password of the role "ops" on that cluster as its administrator, then store it with the same name in the secret store.',
-        );
-      await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before reset: ${err.message}`));
-      const password = crypto.randomBytes(24).toString('base64url');
+      if (provider.resetPassword)
+        await this.options
+          .beforeStop?.()
+          .catch((err: Error) => this.log.warn(`before reset: ${err.message}`));
       try {
-        await provider.resetPassword(cluster, password);
-        const name =
-          cluster === 'app-postgres' ? 'stack.appPostgres.password' : 'stack.temporalPostgres.password';
-        storeClusterPassword(this.ctx.secrets, this.ctx.dataDir, name, password);
+        await resetClusterPassword(provider, this.ctx.secrets, this.ctx.dataDir, cluster);
         this.state = 'stopped';
         this.error = undefined;
         this.log.warn(`${cluster}: new password set and stored; start the stack to use it`);

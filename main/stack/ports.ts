@@ -1,7 +1,10 @@
 // Port checks before a start: a taken port is named with its owner where the OS tells, and a free one offered.
 import fs from 'node:fs';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OpsError } from '../api';
 import type { PortCheck, ServiceId, Settings } from '../api';
+import type { StepReporter } from './provider';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -108,4 +111,31 @@ export function checkStackPorts(p: Settings['stack']['ports']): Promise<PortChec
     { service: 'temporal', port: p.temporal },
     { service: 'temporal-ui', port: p.temporalUi },
   ]);
+}
+
+/**
+ * The ports a start needs, free or the start fails with what holds each and a free port to use instead. A port
+ * held by a process that just died is released a moment later: with `settleMs`, look again briefly first.
+ */
+export async function ensurePortsFree(
+  wanted: Array<{ service: ServiceId; port: number }>,
+  report: StepReporter,
+  settleMs = 0,
+): Promise<void> {
+  let taken = (await checkPorts(wanted)).filter((c) => !c.free);
+  for (let waited = 0; waited < settleMs && taken.length > 0; waited += 100) {
+    await sleep(100);
+    taken = (await checkPorts(wanted)).filter((c) => !c.free);
+  }
+  if (taken.length === 0) return;
+  const text = taken
+    .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)
+    .join('; ');
+  report.step('ports', 'failed', text);
+  throw new OpsError(
+    'PORT_IN_USE',
+    `Port ${text}.`,
+    `Change Settings → Stack → ports (${taken.map((t) => `${t.service}: try ${t.suggestion}`).join(', ')}), or stop the other process.`,
+    { ports: taken },
+  );
 }

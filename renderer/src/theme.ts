@@ -60,6 +60,13 @@ export function buildTheme(mode: PaletteMode) {
       },
       MuiChip: { styleOverrides: { root: { '&.Mui-focusVisible': focusRing } } },
       MuiCard: { defaultProps: { variant: 'outlined' } },
+      // Solid tooltips: MUI's see-through grey lets the page show through and fails contrast in the dark theme.
+      MuiTooltip: {
+        styleOverrides: {
+          tooltip: { backgroundColor: dark ? '#e3e6ec' : '#2b2f36', color: dark ? '#121418' : '#ffffff' },
+          arrow: { color: dark ? '#e3e6ec' : '#2b2f36' },
+        },
+      },
       MuiTextField: { defaultProps: { size: 'small', fullWidth: true } },
       MuiSelect: { defaultProps: { size: 'small' } },
     },

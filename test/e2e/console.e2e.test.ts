@@ -34,7 +34,7 @@ describe('the console in Chromium (browser mode)', () => {
     for (const id of ['stack', 'workflows', 'compensation', 'metrics', 'backups', 'settings']) {
       await page.getByTestId(`nav-${id}`).click();
       await page.waitForURL(new RegExp(`#/${id}$`));
-      await expect(page.locator('main h5').first().textContent()).resolves.toMatch(/\w/);
+      await expect(page.locator('main h1').first().textContent()).resolves.toMatch(/\w/);
       await screenshot(page, `page-${id}`);
     }
     await page.getByTestId('nav-workflows').click();

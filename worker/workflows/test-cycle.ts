@@ -18,7 +18,7 @@ import type { Activities } from '../activities';
 import { PHASES, type PhaseId } from '../../shared/phases';
 import {
   MAX_ATTEMPTS,
-  compensationOrder,
+  workflowCompensationOrder,
   type CycleInput,
   type CycleSummary,
   type RetryClass,
@@ -309,7 +309,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
       // the saga so does a phase that failed for good (its first activity may have done its work).
       // Only 'failed' phases are left part-way here (a cancel fails the phase it interrupts); the shared order is
       // the one the console's cancel preview shows.
-      const order = compensationOrder(cancelled || saga ? [...phases.values()] : [], completed);
+      const order = workflowCompensationOrder(cancelled || saga ? [...phases.values()] : [], completed);
       if (order.length) mark({ kind: 'transition', from: order[0]!, to: 'compensation' });
       await flush();
       if (saga) {

@@ -4,16 +4,12 @@ import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import { OpsError } from '../../api';
 import type { ServiceId } from '../../api';
-import { checkPorts } from '../ports';
+import { ensurePortsFree } from '../ports';
 import type { StepReporter } from '../provider';
+import { SERVICE_LABELS as LABELS } from '../service-labels';
 import { LABEL_SERVICE, ownedFilter, type ContainerPlan, type StackPlan } from './containers';
 
-export const LABELS: Record<ServiceId, string> = {
-  'app-postgres': 'App PostgreSQL',
-  'temporal-postgres': 'Temporal PostgreSQL',
-  temporal: 'Temporal server',
-  'temporal-ui': 'Temporal Web UI',
-};
+export { LABELS };
 const LABEL_CONFIG = 'ops-console.config';
 export const STOP_TIMEOUT_S = 30;
 
@@ -183,16 +179,5 @@ export async function checkPortsFree(
   const wanted = plan.containers
     .filter((c) => !running.has(c.service))
     .map((c) => ({ service: c.service, port: ports[c.service] }));
-  const taken = (await checkPorts(wanted)).filter((c) => !c.free);
-  if (taken.length === 0) return;
-  const text = taken
-    .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)
-    .join('; ');
-  report.step('ports', 'failed', text);
-  throw new OpsError(
-    'PORT_IN_USE',
-    `Port ${text}.`,
-    `Change Settings → Stack → ports (${taken.map((t) => `${t.service}: try ${t.suggestion}`).join(', ')}), or stop the other process.`,
-    { ports: taken },
-  );
+  await ensurePortsFree(wanted, report);
 }

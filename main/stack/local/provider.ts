@@ -5,12 +5,11 @@ import type { ServiceId, ServiceStatus, Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { probeTemporal } from '../connect';
-import { checkPorts } from '../ports';
+import { ensurePortsFree } from '../ports';
 import type { PostgresEndpoint, RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import type { PgTools } from '../pg-tools';
 import { LocalTools } from './pg-tools';
 import { LogTail, lastLines } from './log-tail';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresCluster } from './postgres';
 import { postgresRunAs, ensureOwnedDir } from './run-as';
 import { LocalTemporal } from './temporal';
@@ -19,13 +18,7 @@ import { setPasswordSingleUser } from './superuser-reset';
 import { recoveriesInProgress, rollBackInterrupted } from '../pitr/journal';
 import { localArchivedCluster } from './archived-cluster';
 import { localRecoveryDriver } from './recovery-driver';
-
-const LABELS: Record<ServiceId, string> = {
-  'app-postgres': 'App PostgreSQL',
-  'temporal-postgres': 'Temporal PostgreSQL',
-  temporal: 'Temporal server',
-  'temporal-ui': 'Temporal Web UI',
-};
+import { SERVICE_LABELS } from '../service-labels';
 
 export class LocalProvider implements StackProvider {
   readonly kind = 'local' as const;
@@ -162,24 +155,7 @@ export class LocalProvider implements StackProvider {
     if (!temporal.server.pid()) wanted.push({ service: 'temporal', port: this.spec.temporal.port });
     if (ui && this.spec.temporalUi.enabled && !ui.server.pid())
       wanted.push({ service: 'temporal-ui', port: this.spec.temporalUi.port });
-    let taken = (await checkPorts(wanted)).filter((c) => !c.free);
-    // A port held by a process that just died is released a moment later: look again briefly.
-    for (let i = 0; i < 20 && taken.length > 0; i++) {
-      await sleep(100);
-      taken = (await checkPorts(wanted)).filter((c) => !c.free);
-    }
-    if (taken.length > 0) {
-      const text = taken
-        .map((t) => `${t.port} (${t.service}) is taken by ${t.owner ?? 'another process'}`)
-        .join('; ');
-      report.step('ports', 'failed', text);
-      throw new OpsError(
-        'PORT_IN_USE',
-        `Port ${text}.`,
-        `Change Settings → Stack → ports (${taken.map((t) => `${t.service}: try ${t.suggestion}`).join(', ')}), or stop the other process.`,
-        { ports: taken },
-      );
-    }
+    await ensurePortsFree(wanted, report, 2000);
     report.step('ports', 'done');
 
     report.step('postgres', 'running');
@@ -277,7 +253,7 @@ export class LocalProvider implements StackProvider {
     if (!cluster.isInitialized())
       throw new OpsError(
         'NOT_FOUND',
-        `${LABELS[id]} has no cluster yet.`,
+        `${SERVICE_LABELS[id]} has no cluster yet.`,
         'Start the stack: it sets one up with a new password.',
       );
     await this.stop();
@@ -291,7 +267,7 @@ export class LocalProvider implements StackProvider {
     this.logs.write(
       'stack',
       'warn',
-      `${LABELS[id]}: the console's password was reset through the cluster's superuser route`,
+      `${SERVICE_LABELS[id]}: the console's password was reset through the cluster's superuser route`,
     );
   }
 
@@ -356,7 +332,7 @@ export class LocalProvider implements StackProvider {
       const message = err instanceof OpsError ? err.message : String(err);
       return (['app-postgres', 'temporal-postgres', 'temporal', 'temporal-ui'] as ServiceId[]).map((id) => ({
         id,
-        label: LABELS[id],
+        label: SERVICE_LABELS[id],
         state: 'failed' as const,
         health: 'failed' as const,
         message,
@@ -370,7 +346,7 @@ export class LocalProvider implements StackProvider {
       logFile: string,
     ): ServiceStatus => ({
       id,
-      label: LABELS[id],
+      label: SERVICE_LABELS[id],
       state: pid ? 'running' : 'stopped',
       health: pid ? 'healthy' : 'unknown',
       port,
@@ -393,7 +369,7 @@ export class LocalProvider implements StackProvider {
     else
       list.push({
         id: 'temporal-ui',
-        label: LABELS['temporal-ui'],
+        label: SERVICE_LABELS['temporal-ui'],
         state: 'disabled',
         health: 'off',
         port: this.spec.temporalUi.port,

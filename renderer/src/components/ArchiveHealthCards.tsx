@@ -5,6 +5,7 @@ import CardContent from '@mui/material/CardContent';
 import Grid from '@mui/material/Grid';
 import Typography from '@mui/material/Typography';
 import type { ArchiveHealth } from '../../../main/api/contract';
+import { pluralize } from '../inspection/pluralize';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -20,11 +21,10 @@ export function ArchiveHealthCards({ health }: { health: ArchiveHealth[] }) {
                 {h.enabled ? 'archiving' : 'archiving off'} · last segment {h.lastArchivedWal ?? '—'}
                 {h.lastArchivedAt ? ` at ${new Date(h.lastArchivedAt).toLocaleString()}` : ''}
                 {/* The lag is known only while the cluster answers: left out rather than shown as "?". */}
-                {h.lagSegments === undefined
-                  ? ''
-                  : ` · ${h.lagSegments} ${h.lagSegments === 1 ? 'segment' : 'segments'} behind`}{' '}
-                · {mb(h.archiveBytes)} in {h.segments} segments · {h.baseBackups} base backup(s) · oldest
-                recoverable {h.oldestRecoverable ? new Date(h.oldestRecoverable).toLocaleString() : '—'}
+                {h.lagSegments === undefined ? '' : ` · ${pluralize(h.lagSegments, 'segment')} behind`} ·{' '}
+                {mb(h.archiveBytes)} in {pluralize(h.segments, 'segment')} ·{' '}
+                {pluralize(h.baseBackups, 'base backup')} · oldest recoverable{' '}
+                {h.oldestRecoverable ? new Date(h.oldestRecoverable).toLocaleString() : '—'}
               </Typography>
               {h.problem && (
                 <Alert severity="error" sx={{ mt: 1 }} data-testid={`archive-problem-${h.cluster}`}>

@@ -142,7 +142,12 @@ export function RecoveryTimelineView(props: {
       ) : (
         <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1, mt: 1 }}>
           {props.choices.map((c) => (
-            <Tooltip key={`${c.at}-${c.label}`} title={`Just before ${new Date(c.at).toLocaleString()}`}>
+            // Described, not named, by the tooltip: the chip's name stays the time and phase it shows.
+            <Tooltip
+              key={`${c.at}-${c.label}`}
+              describeChild
+              title={`Just before ${new Date(c.at).toLocaleString()}`}
+            >
               <Chip
                 size="small"
                 variant="outlined"

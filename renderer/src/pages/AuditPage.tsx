@@ -79,7 +79,7 @@ export function AuditPage() {
 
   return (
     <Box>
-      <Typography variant="h5" gutterBottom>
+      <Typography variant="h5" component="h1" gutterBottom>
         Audit trail
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>

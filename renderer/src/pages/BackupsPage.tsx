@@ -412,7 +412,9 @@ export function BackupsPage() {
   return (
     <Box data-testid="backups-page">
       <Stack direction="row" sx={{ mb: 2, alignItems: 'center', justifyContent: 'space-between' }}>
-        <Typography variant="h5">Backups</Typography>
+        <Typography variant="h5" component="h1">
+          Backups
+        </Typography>
         <Stack direction="row" spacing={1}>
           <Button variant="contained" onClick={() => setBackupOpen(true)} data-testid="open-backup-wizard">
             Back up…

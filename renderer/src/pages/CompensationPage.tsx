@@ -49,7 +49,7 @@ export function CompensationPage() {
   return (
     <>
       <Stack direction="row" sx={{ alignItems: 'center' }}>
-        <Typography variant="h5" sx={{ flex: 1 }}>
+        <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Compensation
         </Typography>
         <Typography variant="body2" color="text.secondary" data-testid="ledger-total">

@@ -91,7 +91,7 @@ export function MetricsPage() {
   return (
     <>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1 }}>
-        <Typography variant="h5" sx={{ flex: 1 }}>
+        <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Metrics
         </Typography>
         {view && (
@@ -211,7 +211,11 @@ export function MetricsPage() {
                     </Typography>
                   )}
                 </Typography>
-                <LinearProgress variant="determinate" value={b.share * 100} />
+                <LinearProgress
+                  variant="determinate"
+                  value={b.share * 100}
+                  aria-label={`${LABEL[b.phase] ?? b.phase}: share of work`}
+                />
               </Box>
             ))}
           </Panel>

@@ -53,7 +53,7 @@ export function NamespacesPage() {
 
   return (
     <Box>
-      <Typography variant="h5" sx={{ mb: 2 }}>
+      <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
         Namespaces
       </Typography>
       {error && <ErrorAlert error={error} onClose={clearError} />}

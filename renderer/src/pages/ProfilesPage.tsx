@@ -124,7 +124,7 @@ export function ProfilesPage() {
 
   return (
     <Box>
-      <Typography variant="h5" gutterBottom>
+      <Typography variant="h5" component="h1" gutterBottom>
         Connection profiles
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>

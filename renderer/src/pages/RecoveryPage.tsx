@@ -55,7 +55,7 @@ export function RecoveryPage() {
   return (
     <Box>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2 }}>
-        <Typography variant="h5" sx={{ flex: 1 }}>
+        <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Point-in-time recovery
         </Typography>
         <Button onClick={() => void load()} disabled={Boolean(busy)} data-testid="recovery-refresh">

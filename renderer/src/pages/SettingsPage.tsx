@@ -189,7 +189,7 @@ export function SettingsPage() {
 
   return (
     <Box sx={{ maxWidth: 1100 }}>
-      <Typography variant="h5" gutterBottom>
+      <Typography variant="h5" component="h1" gutterBottom>
         Settings
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>

@@ -22,6 +22,8 @@ import { ValidationReportView } from '../components/ValidationReportView';
 import { useSettings } from '../stores/settings';
 import { useStack } from '../stores/stack';
 import { WorkerProcesses, workerProcessesRunning } from '../components/WorkerProcesses';
+import { LiveIndicator } from '../components/inspection/LiveIndicator';
+import { useFreshness } from '../stores/live';
 import { WorkerUpgradeDialog } from '../components/WorkerUpgradeDialog';
 import { ArchiveHealthCards } from '../components/ArchiveHealthCards';
 import { useRecovery } from '../stores/recovery';
@@ -70,6 +72,9 @@ export function StackPage() {
   const [logsFor, setLogsFor] = useState<string | undefined>();
   const [upgrading, setUpgrading] = useState(false);
   const now = useNow();
+  // The worker's state is as live as the stream it comes over: with the stack or the connection gone, the card
+  // says since when it is stale instead of a running, healthy worker.
+  const { live } = useFreshness();
   const archiving = useRecovery((s) => s.health);
   const loadArchiving = useRecovery((s) => s.loadHealth);
 
@@ -93,7 +98,7 @@ export function StackPage() {
   return (
     <Box>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2 }}>
-        <Typography variant="h5" sx={{ flex: 1 }}>
+        <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Stack{' '}
           <Typography component="span" color="text.secondary">
             ({status?.provider ?? '…'}) —{' '}
@@ -246,17 +251,19 @@ export function StackPage() {
             <ServiceCard
               id="worker"
               title="Worker"
-              state={worker.state}
+              state={live ? worker.state : `${worker.state} when last read`}
               health={
-                worker.state === 'running'
-                  ? worker.polling
-                    ? 'healthy'
-                    : 'degraded'
-                  : worker.state === 'crashed'
-                    ? 'failed'
-                    : worker.state === 'backoff'
-                      ? 'degraded'
-                      : 'unknown'
+                !live
+                  ? 'unknown'
+                  : worker.state === 'running'
+                    ? worker.polling
+                      ? 'healthy'
+                      : 'degraded'
+                    : worker.state === 'crashed'
+                      ? 'failed'
+                      : worker.state === 'backoff'
+                        ? 'degraded'
+                        : 'unknown'
               }
               message={
                 worker.state === 'backoff' && worker.nextRestartAt
@@ -275,11 +282,12 @@ export function StackPage() {
                 [
                   'Processes',
                   <span key="p" data-testid="worker-running-processes">
-                    {workerProcessesRunning(worker)} running
+                    {workerProcessesRunning(worker)} running{live ? '' : ' when last read'}
                   </span>,
                 ] as [string, ReactNode],
                 ['Restarts', worker.restarts],
               ]}
+              alerts={<LiveIndicator syncedAt={undefined} testId="worker-live-state" />}
               actions={
                 <>
                   {worker.state === 'stopped' || worker.state === 'backoff' || worker.state === 'crashed' ? (

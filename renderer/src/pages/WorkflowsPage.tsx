@@ -52,8 +52,15 @@ function viewFromAddress(): WorkflowsView {
 /** The view on screen, as the address would name it. */
 function viewOnScreen(): WorkflowsView {
   const { query } = useWorkflows.getState();
-  const { workflowId, selectedPhase } = useCycle.getState();
-  return { filter: query.filter, sort: query.sort, dir: query.dir, open: workflowId, phase: selectedPhase };
+  const { workflowId, selectedPhase, historySearch } = useCycle.getState();
+  return {
+    filter: query.filter,
+    sort: query.sort,
+    dir: query.dir,
+    open: workflowId,
+    phase: selectedPhase,
+    history: historySearch || undefined,
+  };
 }
 
 let applying = false;
@@ -65,6 +72,7 @@ function applyAddress(): void {
     useWorkflows.getState().setQuery({ filter: view.filter, sort: view.sort, dir: view.dir });
     useCycle.getState().open(view.open);
     if (view.open) useCycle.getState().selectPhase(view.phase);
+    if (view.open) useCycle.getState().setHistorySearch(view.history ?? '');
   } finally {
     applying = false;
   }
@@ -95,7 +103,10 @@ function useViewInAddress(): void {
     const unsubscribeList = useWorkflows.subscribe((s, before) => s.query !== before.query && sync());
     const unsubscribeCycle = useCycle.subscribe(
       (s, before) =>
-        (s.workflowId !== before.workflowId || s.selectedPhase !== before.selectedPhase) && sync(),
+        (s.workflowId !== before.workflowId ||
+          s.selectedPhase !== before.selectedPhase ||
+          s.historySearch !== before.historySearch) &&
+        sync(),
     );
     const onAddress = () => {
       if (!window.location.hash.startsWith('#/workflows')) return;
@@ -174,6 +185,14 @@ function download(name: string, value: unknown) {
 const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInputElement | null> }) {
   const filter = useWorkflows((s) => s.query.filter);
   const setFilter = useWorkflows((s) => s.setFilter);
+  const known = useWorkflows((s) => s.versions);
+  // The versions cycles ran with, and the one a link chose even if none ran with it (so the field shows it).
+  const versions = [...new Set([...(known ?? []), ...(filter.version ? [filter.version] : [])])].sort(
+    (a, b) => a - b,
+  );
+  useEffect(() => {
+    void useWorkflows.getState().loadVersions();
+  }, []);
   const [text, setText] = useState(filter.text);
   // A search set from outside (a link, back/forward) replaces what is typed; one this field sent does not.
   const sent = useRef(filter.text);
@@ -257,7 +276,7 @@ const Filters = memo(function Filters(props: { search: React.RefObject<HTMLInput
         sx={{ minWidth: 100 }}
       >
         <MenuItem value="">any</MenuItem>
-        {[1, 2, 3, 4].map((v) => (
+        {versions.map((v) => (
           <MenuItem key={v} value={v}>
             v{v}
           </MenuItem>
@@ -369,6 +388,8 @@ const OpenCycle = memo(function OpenCycle() {
         loading={cycle.historyLoading}
         stale={cycle.historyStale}
         onLoadMore={loadMore}
+        search={cycle.historySearch}
+        onSearchChange={cycle.setHistorySearch}
         onReload={reloadHistory}
         onExport={exportHistory}
       />

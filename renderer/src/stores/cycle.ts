@@ -29,6 +29,8 @@ interface CycleStore {
   view: PhaseStatesView | undefined;
   detail: CycleDetail | undefined;
   selectedPhase: string | undefined;
+  /** The search typed over the open cycle's history (the address keeps it). */
+  historySearch: string;
   history: HistoryEventView[];
   historyToken: string | null | undefined;
   historyLoading: boolean;
@@ -42,6 +44,7 @@ interface CycleStore {
   open(workflowId: string | undefined): void;
   refresh(): Promise<void>;
   selectPhase(phase: string | undefined): void;
+  setHistorySearch(text: string): void;
   loadMoreHistory(): Promise<void>;
   exportHistory(): Promise<HistoryEventView[]>;
   signal(
@@ -150,6 +153,7 @@ export const useCycle = create<CycleStore>((set, get) => {
     view: undefined,
     detail: undefined,
     selectedPhase: undefined,
+    historySearch: '',
     history: [],
     historyToken: undefined,
     historyLoading: false,
@@ -168,6 +172,7 @@ export const useCycle = create<CycleStore>((set, get) => {
         view: undefined,
         detail: undefined,
         selectedPhase: undefined,
+        historySearch: '',
         history: [],
         historyToken: undefined,
         historyStale: false,
@@ -182,6 +187,7 @@ export const useCycle = create<CycleStore>((set, get) => {
       await Promise.all([refreshPhases(), refreshDetail()]);
     },
     selectPhase: (selectedPhase) => set({ selectedPhase }),
+    setHistorySearch: (historySearch) => set({ historySearch }),
     async loadMoreHistory() {
       const { workflowId, historyToken, historyLoading } = get();
       if (!workflowId || historyLoading || historyToken === null) return;

@@ -41,6 +41,10 @@ interface WorkflowsStore {
   filterInvalid: boolean;
   batchPreview: { items: BatchPreviewItem[]; truncated: boolean } | undefined;
   batchResults: BatchResultItem[] | undefined;
+  /** The workflow versions cycles ran with (the Version filter offers these), once read. */
+  versions: number[] | undefined;
+  /** Reads the versions the way the Metrics page does (its operation answers them with the metrics). */
+  loadVersions(): Promise<void>;
   setFilter(patch: Partial<CycleFilter>): void;
   setSort(sort: CycleSort): void;
   /** The whole query at once (a link or back/forward restores it); reloads only if it differs. */
@@ -113,6 +117,7 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
     batchMode: false,
     excluded: [],
     filterInvalid: false,
+    versions: undefined,
     batchPreview: undefined,
     batchResults: undefined,
     setFilter(patch) {
@@ -157,6 +162,13 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
       const result = await ops.call('workflows.start', input);
       void get().reload();
       return result;
+    },
+    async loadVersions() {
+      try {
+        set({ versions: (await ops.call('inspection.metrics', {})).versions });
+      } catch {
+        // Unread (the stack is down): the filter offers the version in use, if any, until a later read.
+      }
     },
     async createDemoData() {
       return (await ops.call('workflows.createDemoData', { reports: 3 })).reportIds;

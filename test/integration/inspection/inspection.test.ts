@@ -37,6 +37,15 @@ describe('inspection on a real stack', () => {
     );
     expect(list.rows.map((r) => r.workflowId)).toEqual([workflowId]);
     expect(list.rows[0]!.currentPhase).toBe('scoping');
+    // A change of the whole cycle names no phase; its notice reaches the console all the same.
+    await waitFor(
+      async () =>
+        stack.events.some(
+          (e) => e.workflowId === workflowId && e.phase === undefined && e.kind.startsWith('execution:'),
+        ),
+      30_000,
+      'a whole-cycle progress notice',
+    );
     // Scoping runs its proposal first, then waits: the tracked human step says when it does.
     let detail: { waitingFor: string[]; activities: unknown[] } | undefined;
     await waitFor(

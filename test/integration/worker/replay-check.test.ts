@@ -29,6 +29,7 @@ async function buildReorderedBundle(): Promise<string> {
     let source = fs.readFileSync(path.join(root, 'worker/workflows', file), 'utf8');
     source = source
       .replaceAll("'../../main/", `'${root}/main/`)
+      .replaceAll("'../../shared/", `'${root}/shared/`)
       // Any other module of the worker the workflows import ('../shared', '../activities', …).
       .replace(/'\.\.\/([\w-]+)'/g, `'${root}/worker/$1'`);
     if (file === 'test-cycle.ts') {

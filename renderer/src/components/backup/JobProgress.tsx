@@ -5,6 +5,8 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import type { BackupJob } from '../../../../main/api/contract';
 import { pluralize } from '../../inspection/pluralize';
+import { useFreshness } from '../../stores/live';
+import { LiveIndicator } from '../inspection/LiveIndicator';
 
 const DONE: Record<BackupJob['action'], string> = {
   create: 'Backup done',
@@ -33,7 +35,12 @@ export function JobProgress({ job, onCancel }: { job: BackupJob; onCancel?: () =
     : job.tablesTotal > 0
       ? (job.tablesDone / job.tablesTotal) * 100
       : undefined;
-  const running = job.state === 'running';
+  const { reason } = useFreshness();
+  // A running job's progress comes over the console's connection: once that (or the stack) is gone, the bar
+  // stops where it was last reported and says since when, rather than moving as if it still knew. The database
+  // listener's events do not carry it, so their loss alone leaves the job as it is.
+  const stale = job.state === 'running' && (reason === 'disconnected' || reason === 'stack-down');
+  const running = job.state === 'running' && !stale;
   const done = job.state === 'done';
   // A finished job ends at 100 % with its result; a failed or cancelled one keeps where it stopped.
   const shown = done ? 100 : Math.round(value ?? 0);
@@ -42,17 +49,20 @@ export function JobProgress({ job, onCancel }: { job: BackupJob; onCancel?: () =
       data-testid="backup-job"
       data-state={job.state}
       data-progress={running && value === undefined ? 'indeterminate' : shown}
+      data-live={job.state === 'running' ? String(!stale) : undefined}
       sx={{ my: 2 }}
     >
+      {stale && <LiveIndicator syncedAt={undefined} testId="backup-job-live-state" />}
       <Typography
         variant="body2"
         gutterBottom
-        color={running ? 'text.primary' : done ? 'success.main' : 'error'}
-        role={running ? undefined : 'status'}
+        color={running || stale ? 'text.primary' : done ? 'success.main' : 'error'}
+        role={running || stale ? undefined : 'status'}
         data-testid="backup-job-outcome"
       >
-        {running ? job.step : jobOutcome(job)}
-        {running && job.database ? ` — ${job.database}` : ''}
+        {running || stale ? job.step : jobOutcome(job)}
+        {(running || stale) && job.database ? ` — ${job.database}` : ''}
+        {stale ? ' (last reported)' : ''}
       </Typography>
       <LinearProgress
         variant={running && value === undefined ? 'indeterminate' : 'determinate'}
@@ -62,7 +72,7 @@ export function JobProgress({ job, onCancel }: { job: BackupJob; onCancel?: () =
       />
       <Box sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', mt: 0.5 }}>
         <Typography variant="caption" color="text.secondary">
-          {running ? '' : `${shown} % · `}
+          {running ? '' : `${shown} %${stale ? ' when last reported' : ''} · `}
           {job.tablesTotal > 0
             ? `${done ? job.tablesTotal : job.tablesDone} of ${pluralize(job.tablesTotal, 'table')}`
             : ''}
@@ -72,7 +82,7 @@ export function JobProgress({ job, onCancel }: { job: BackupJob; onCancel?: () =
               : ` · ${formatBytes(job.bytesDone)} of up to ${formatBytes(job.bytesTotal)}`
             : ''}
         </Typography>
-        {running && onCancel && job.action !== 'restore' && (
+        {job.state === 'running' && onCancel && job.action !== 'restore' && (
           <Button size="small" onClick={onCancel} data-testid="backup-cancel">
             Cancel
           </Button>

@@ -22,9 +22,12 @@ export function HistoryTimeline(props: {
   onLoadMore: () => void;
   onReload: () => void;
   onExport: () => void;
+  /** The search over the events, kept by the caller (the Workflows page puts it in the address). */
+  search: string;
+  onSearchChange: (text: string) => void;
   height?: number;
 }) {
-  const [text, setText] = useState('');
+  const text = props.search;
   const [selected, setSelected] = useState<number | undefined>();
   const scrollRef = useRef<HTMLDivElement>(null);
   const shown = useMemo(() => {
@@ -51,7 +54,7 @@ export function HistoryTimeline(props: {
         <TextField
           label="Search events"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => props.onSearchChange(e.target.value)}
           sx={{ maxWidth: 280 }}
           slotProps={{ htmlInput: { 'data-testid': 'history-search' } }}
         />
@@ -91,7 +94,8 @@ export function HistoryTimeline(props: {
                   data-testid="history-event"
                   data-event-id={e.id}
                   tabIndex={0}
-                  aria-selected={e.id === selected}
+                  // aria-current, not aria-selected: a plain row has no role that allows a selection state.
+                  aria-current={e.id === selected ? 'true' : undefined}
                   className={/Failed|TimedOut|Terminated|Canceled/.test(e.type) ? 'bad' : undefined}
                   onClick={() => setSelected(e.id)}
                   onKeyDown={(k) => k.key === 'Enter' && setSelected(e.id)}
@@ -152,6 +156,6 @@ const EventRow = styled('div')(({ theme }) => ({
   '& .mono': { fontFamily: MONO },
   '& .type': { fontWeight: 600 },
   '&.bad': { color: theme.palette.error.main },
-  '&[aria-selected=true]': { backgroundColor: theme.palette.action.selected },
+  '&[aria-current=true]': { backgroundColor: theme.palette.action.selected },
   '&:hover': { backgroundColor: theme.palette.action.hover },
 }));

@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useTheme } from '@mui/material/styles';
+import { useTheme, type Theme } from '@mui/material/styles';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { KeyboardEvent } from 'react';
 import type { CompensationEntry, PhaseStateView } from '../../../../main/api/contract';
@@ -28,6 +28,15 @@ export type PhaseFlowNode = Node<PhaseNodeData, 'phase'>;
 
 const hidden = { opacity: 0, pointerEvents: 'none' as const };
 
+/**
+ * The state chip's fill: the state's colour, except that a pending or skipped phase (drawn in the translucent
+ * disabled colour) gets a solid grey its label can be read on in either theme.
+ */
+function chipColor(theme: Theme, state: string, color: string): string {
+  if (state !== 'pending' && state !== 'skipped') return color;
+  return theme.palette.mode === 'dark' ? theme.palette.grey[400] : theme.palette.grey[700];
+}
+
 export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
   const theme = useTheme();
   const view = data.view;
@@ -48,7 +57,7 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
     <Box
       role="button"
       tabIndex={0}
-      aria-label={`Phase ${data.number} ${data.label}: ${state}`}
+      // No aria-label: the node is named by what it shows (number, name, state, times), so speech and sight agree.
       data-testid={`phase-node-${id}`}
       data-state={state}
       onKeyDown={onKey}
@@ -106,13 +115,13 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
           label={state}
           data-testid={`phase-state-${id}`}
           sx={{
-            bgcolor: color,
-            color: theme.palette.getContrastText(color),
+            bgcolor: chipColor(theme, state, color),
+            color: theme.palette.getContrastText(chipColor(theme, state, color)),
             height: 22,
             fontSize: theme.typography.body2.fontSize,
           }}
         />
-        <Tooltip title="Work: the phase's activities, retries and backoff included">
+        <Tooltip describeChild title="Work: the phase's activities, retries and backoff included">
           <Typography variant="caption" data-testid={`phase-active-${id}`}>
             {formatDuration(time.activeMs)}
           </Typography>
@@ -125,6 +134,7 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
       </Box>
       {(time.waitingFor || (time.waitingMs ?? 0) > 0) && (
         <Tooltip
+          describeChild
           title={
             time.waitingFor
               ? `Waiting for ${stepWords(time.waitingFor)}: time a person takes is not the phase's work`
@@ -160,7 +170,7 @@ export function PhaseNode({ id, data }: NodeProps<PhaseFlowNode>) {
         </Typography>
       ))}
       {view?.lastFailure && (
-        <Tooltip title={view.lastFailure}>
+        <Tooltip describeChild title={view.lastFailure}>
           <Typography variant="caption" color="error.main" noWrap>
             {view.lastFailure}
           </Typography>
