@@ -110,7 +110,10 @@ describe('the Recovery page in Chromium', () => {
     await page
       .locator('[data-testid=recovery-result], [data-testid=error-alert]')
       .first()
-      .waitFor({ timeout: 300_000 });
+      .waitFor({ timeout: 300_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${consoleProcess.output().slice(-6000)}`);
+      });
     if (await page.getByTestId('error-alert').count()) {
       throw new Error(
         `recovery failed: ${await page.getByTestId('error-alert').first().textContent()}\n${consoleProcess.output().slice(-3000)}`,
