@@ -1,6 +1,6 @@
 // One cluster's archiving health: segments and base backups kept, and what pg_stat_archiver says (lag, failures).
 import type { ArchiveHealth } from '../api';
-import { withClusterClient, type ArchivedCluster } from '../stack';
+import { segmentLag, withClusterClient, type ArchivedCluster } from '../stack';
 
 export async function archiveHealth(cluster: ArchivedCluster): Promise<ArchiveHealth> {
   const [segments, backups, bytes, running] = await Promise.all([
@@ -37,10 +37,7 @@ export async function archiveHealth(cluster: ArchivedCluster): Promise<ArchiveHe
       health.lastFailedWal = row.last_failed_wal ?? undefined;
       health.lastFailedAt = row.last_failed_time?.toISOString();
       health.currentWal = row.current;
-      if (row.last_archived_wal) {
-        const last = parseInt(row.last_archived_wal.slice(8), 16);
-        health.lagSegments = Math.max(0, parseInt(row.current.slice(8), 16) - last - 1);
-      }
+      if (row.last_archived_wal) health.lagSegments = segmentLag(row.last_archived_wal, row.current);
       const failingNow =
         row.last_failed_time && (!row.last_archived_time || row.last_failed_time > row.last_archived_time);
       if (cluster.archivingEnabled && failingNow) {

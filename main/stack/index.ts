@@ -11,7 +11,7 @@ export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from '.
 export type { PgTools, RestoreOnly, ToolConnection, ToolRun } from './pg-tools';
 export { latestSchemaVersion } from './local/temporal';
 // Point-in-time recovery: what recovery/ needs of the archive, the journal and a cluster's own connection.
-export { reachFrom } from './pitr/wal';
+export { reachFrom, segmentLag } from './pitr/wal';
 export { recoveriesInProgress } from './pitr/journal';
 export { withClusterClient } from './pitr/client';
 export type {

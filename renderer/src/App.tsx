@@ -45,6 +45,7 @@ import CableIcon from '@mui/icons-material/Cable';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import FolderSpecialIcon from '@mui/icons-material/FolderSpecial';
 import { NamespacesPage } from './pages/NamespacesPage';
+import { PageBoundary } from './components/PageBoundary';
 
 const PAGES: Array<{ id: string; label: string; icon: ComponentType; page: ComponentType }> = [
   { id: 'stack', label: 'Stack', icon: DnsIcon, page: StackPage },
@@ -215,7 +216,9 @@ export function App() {
           sx={{ flex: 1, overflow: 'auto', p: 3, '&:focus': { outline: 'none' } }}
         >
           <Toolbar variant="dense" />
-          <Page />
+          <PageBoundary key={current.id} page={current.label}>
+            <Page />
+          </PageBoundary>
         </Box>
         <LogDrawer open={logsOpen} onClose={() => setLogsOpen(false)} />
         <AlertNotifications />

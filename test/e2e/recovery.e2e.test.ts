@@ -10,6 +10,7 @@ let browser: Browser;
 let consoleProcess: ConsoleProcess;
 let page: Page;
 let appPort: number;
+const browserLog: string[] = [];
 
 async function appQuery(sql: string) {
   const fs = await import('node:fs');
@@ -45,6 +46,8 @@ beforeAll(async () => {
   consoleProcess = await startConsole('up', home, 180_000);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.on('console', (m) => browserLog.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
   await page.goto(consoleProcess.url);
   await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
 });
@@ -108,18 +111,26 @@ describe('the Recovery page in Chromium', () => {
     await page.getByTestId('confirm-dialog-confirm').click();
     // The result, or the error the page shows instead (so a failure says why).
     await page
-      .locator('[data-testid=recovery-result], [data-testid=error-alert]')
+      .locator('[data-testid=recovery-result], [data-testid=error-alert], [data-testid=page-failure]')
       .first()
       .waitFor({ timeout: 300_000 })
-      .catch((err: Error) => {
-        throw new Error(`${err.message}\n${consoleProcess.output().slice(-6000)}`);
+      .catch(async (err: Error) => {
+        await screenshot(page, 'recovery-stuck');
+        const shown = await page.evaluate(() => document.body.innerText);
+        throw new Error(
+          `${err.message}\npage: ${shown}\nbrowser: ${browserLog.slice(-40).join('\n')}\n${consoleProcess.output().slice(-6000)}`,
+        );
       });
-    if (await page.getByTestId('error-alert').count()) {
-      throw new Error(
-        `recovery failed: ${await page.getByTestId('error-alert').first().textContent()}\n${consoleProcess.output().slice(-3000)}`,
-      );
-    }
+    for (const failure of ['page-failure', 'error-alert'])
+      if (await page.getByTestId(failure).count())
+        throw new Error(
+          `recovery failed: ${await page.getByTestId(failure).first().textContent()}\n${consoleProcess.output().slice(-3000)}`,
+        );
     await screenshot(page, 'recovery-done');
     expect(await appQuery('SELECT note FROM e2e_marks')).toEqual([{ note: 'kept' }]);
+    // The archive cards read the recovered clusters (the last archived file is then the new timeline's history).
+    await page.getByTestId('recovery-refresh').click();
+    await page.getByTestId('archive-app-postgres').waitFor();
+    expect(await page.getByTestId('page-failure').count()).toBe(0);
   }, 360_000);
 });

@@ -18,6 +18,18 @@ export function parseSegment(name: string): { timeline: number; position: number
   };
 }
 
+/**
+ * Segments written but not archived yet, from the last archived file's name and the current one's. Undefined
+ * when the last archived file is not a segment (a timeline's `.history` right after a recovery, a `.backup`
+ * label): the lag is then unknown, not a number made up from a file name.
+ */
+export function segmentLag(lastArchived: string, current: string): number | undefined {
+  const last = parseSegment(lastArchived);
+  const now = parseSegment(current);
+  if (!last || !now) return undefined;
+  return Math.max(0, now.position - last.position - 1);
+}
+
 export function segmentName(timeline: number, position: number): string {
   const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
   return hex(timeline) + hex(Math.floor(position / SEGMENTS_PER_LOG)) + hex(position % SEGMENTS_PER_LOG);
