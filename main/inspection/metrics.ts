@@ -1,4 +1,4 @@
-// The Metrics dashboard's queries: read migration 0002's histogram and daily counters, never the raw rows.
+// The Metrics dashboard's queries: read the histograms and daily counters the migrations keep, never the raw rows.
 import type pg from 'pg';
 import type { MetricsView, PhaseDurationStat, PhaseRateStat } from '../api';
 import { PHASES } from '../../shared/phases';
@@ -11,16 +11,31 @@ interface MetricsFilter {
   to?: string;
 }
 
-function where(f: MetricsFilter, args: unknown[]): string {
+/** The filter on a daily table (`day`) or on the hourly one (`hour`), its values appended to `args`. */
+function where(f: MetricsFilter, args: unknown[], unit: 'day' | 'hour' = 'day'): string {
   const w: string[] = [];
   const arg = (v: unknown) => {
     args.push(v);
     return `$${args.length}`;
   };
   if (f.version) w.push(`version = ${arg(f.version)}`);
-  if (f.from) w.push(`day >= (${arg(f.from)}::timestamptz AT TIME ZONE 'UTC')::date`);
-  if (f.to) w.push(`day <= (${arg(f.to)}::timestamptz AT TIME ZONE 'UTC')::date`);
+  if (unit === 'hour') {
+    if (f.from) w.push(`hour >= date_trunc('hour', ${arg(f.from)}::timestamptz)`);
+    if (f.to) w.push(`hour <= ${arg(f.to)}::timestamptz`);
+  } else {
+    if (f.from) w.push(`day >= (${arg(f.from)}::timestamptz AT TIME ZONE 'UTC')::date`);
+    if (f.to) w.push(`day <= (${arg(f.to)}::timestamptz AT TIME ZONE 'UTC')::date`);
+  }
   return w.length ? `WHERE ${w.join(' AND ')}` : '';
+}
+
+/** Periods up to two days trend hour by hour; longer ones day by day (the page groups long ones by week). */
+const HOURLY_UP_TO_MS = 2 * 86_400_000;
+
+export function trendUnit(f: MetricsFilter, now = Date.now()): 'hour' | 'day' {
+  if (!f.from) return 'day';
+  const to = f.to ? Date.parse(f.to) : now;
+  return to - Date.parse(f.from) <= HOURLY_UP_TO_MS ? 'hour' : 'day';
 }
 
 async function timed<T>(queryMs: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {
@@ -32,12 +47,17 @@ async function timed<T>(queryMs: Record<string, number>, name: string, work: () 
   }
 }
 
+/** A pg `date` as YYYY-MM-DD: node-postgres reads it as that day's local midnight. */
+const isoDate = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
 const phaseOrder = (phase: string) => PHASES.find((p) => p.id === phase)?.number ?? 99;
 
 export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<MetricsView> {
   const queryMs: Record<string, number> = {};
   const durArgs: unknown[] = [];
   const trendArgs: unknown[] = [];
+  const unit = trendUnit(f);
   const rateArgs: unknown[] = [];
   const [hist, trend, rates, versions] = await Promise.all([
     timed(queryMs, 'durations', () =>
@@ -56,10 +76,14 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
         durArgs,
       ),
     ),
+    // Work time, as the percentiles: per hour from migration 0006's histogram, per day from 0005's.
     timed(queryMs, 'trends', () =>
-      db.query<{ day: Date; phase: string; bucket: number; count: string }>(
-        `SELECT day, phase, bucket, sum(count) AS count FROM inspection_phase_histogram
-          ${where(f, trendArgs)} GROUP BY day, phase, bucket`,
+      db.query<{ at: Date; phase: string; bucket: number; count: string }>(
+        unit === 'hour'
+          ? `SELECT hour AS at, phase, bucket, sum(count) AS count FROM inspection_phase_active_hourly
+              ${where(f, trendArgs, 'hour')} GROUP BY hour, phase, bucket`
+          : `SELECT day AS at, phase, bucket, sum(count) AS count FROM inspection_phase_active_histogram
+              ${where(f, trendArgs)} GROUP BY day, phase, bucket`,
         trendArgs,
       ),
     ),
@@ -162,23 +186,24 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
 
   const trendGroups = new Map<
     string,
-    { day: string; phase: string; buckets: { bucket: number; count: number }[] }
+    { at: string; phase: string; buckets: { bucket: number; count: number }[] }
   >();
   for (const r of trend.rows) {
-    const day = r.day.toISOString().slice(0, 10);
-    const key = `${day}|${r.phase}`;
-    const g = trendGroups.get(key) ?? { day, phase: r.phase, buckets: [] };
+    // A day is a date (pg reads it as local midnight: its own date is kept); an hour is its UTC start.
+    const at = unit === 'hour' ? r.at.toISOString() : isoDate(r.at);
+    const key = `${at}|${r.phase}`;
+    const g = trendGroups.get(key) ?? { at, phase: r.phase, buckets: [] };
     g.buckets.push({ bucket: r.bucket, count: Number(r.count) });
     trendGroups.set(key, g);
   }
   const trends = [...trendGroups.values()]
     .map((g) => ({
-      day: g.day,
+      at: g.at,
       phase: g.phase,
       p50: histogramPercentiles(g.buckets, [0.5])[0]!,
       count: g.buckets.reduce((n, b) => n + b.count, 0),
     }))
-    .sort((a, b) => a.day.localeCompare(b.day) || phaseOrder(a.phase) - phaseOrder(b.phase));
+    .sort((a, b) => a.at.localeCompare(b.at) || phaseOrder(a.phase) - phaseOrder(b.phase));
 
   const rateStats: PhaseRateStat[] = rates.rows
     .map((r) => {
@@ -200,6 +225,7 @@ export async function metricsView(db: pg.Pool, f: MetricsFilter): Promise<Metric
     durations,
     bottlenecks,
     trends,
+    trendUnit: unit,
     rates: rateStats,
     versions: versions.rows.map((r) => r.version),
     queryMs,

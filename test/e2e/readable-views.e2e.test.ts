@@ -276,6 +276,30 @@ describe('views an operator reads at a glance', () => {
     // One run per phase: too few for p90 and p99, and the chart says so.
     await expect(page.getByTestId('metrics-durations').textContent()).resolves.toContain('p90 needs');
     await shot('metrics-light');
+    // The per-version lines follow the same rule, and count in English.
+    const perVersion = await page.getByTestId('metrics-versions').textContent();
+    expect(perVersion).not.toMatch(/p90|p99|\b1 runs/);
+    // No axis label cut short anywhere (an all-zero rate chart used to print "0.0…").
+    const cut = await page
+      .locator('[data-testid=metrics-dashboard] .MuiChartsAxis-tickLabel')
+      .allTextContents();
+    expect(cut.filter((t) => t.includes('…'))).toEqual([]);
+
+    // The last day trends hour by hour; these cycles all finished within the same hour or two.
+    const period = page.getByTestId('metrics-period').locator('[role=combobox]');
+    await period.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('option', { name: 'last day' }).click();
+    await page.getByTestId('metrics-trends').filter({ hasText: 'per hour' }).waitFor();
+    const trend = await page.getByTestId('metrics-trends').textContent();
+    expect(trend).toMatch(/needs runs in two hours or more|\d\d:00/);
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
+    await page.getByTestId('metrics-trends').scrollIntoViewIfNeeded();
+    await shot('metrics-last-day-light');
+    await period.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('option', { name: 'all time' }).click();
+    await page.getByTestId('metrics-trends').filter({ hasText: 'per day' }).waitFor();
   });
 
   it('shows one clear panel and no recovery marks or form while archiving is off', async () => {

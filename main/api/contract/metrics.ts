@@ -48,7 +48,10 @@ export interface MetricsView {
     meanActiveMs: number;
     meanWaitingMs: number;
   }>;
-  trends: Array<{ day: string; phase: string; p50: number; count: number }>;
+  /** p50 work time per phase and hour or day (`at`: an hour's ISO start, or YYYY-MM-DD), with its runs. */
+  trends: Array<{ at: string; phase: string; p50: number; count: number }>;
+  /** Hours for a period of up to two days, days otherwise. */
+  trendUnit: 'hour' | 'day';
   rates: PhaseRateStat[];
   versions: number[];
   /** Milliseconds each query took on the server (the dashboard shows them; the bench reads them). */

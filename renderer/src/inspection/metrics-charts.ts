@@ -60,49 +60,72 @@ export function percentileRows(view: MetricsView): PercentileRow[] {
   }).filter((r) => r.samples > 0);
 }
 
-export type TrendBucket = 'day' | 'week';
+export type TrendBucket = 'hour' | 'day' | 'week';
 
 export interface TrendSeries {
-  /** Bucket starts (YYYY-MM-DD), every bucket of the range, runs or not, so gaps show as gaps. */
+  /** Bucket keys (an hour's ISO start, or a day's YYYY-MM-DD), every bucket of the range, so gaps show as gaps. */
   buckets: string[];
+  /** What the x-axis shows for each bucket: local `HH:00` (with the date at the first and at midnight), or the day. */
+  labels: string[];
   bucket: TrendBucket;
   /** Per phase: p50 work time in seconds per bucket (weighted by runs within a week), null where none ran. */
   phases: Array<{ phase: string; values: Array<number | null>; samples: number[] }>;
 }
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const two = (n: number) => String(n).padStart(2, '0');
+
+function hourLabel(ms: number, first: boolean): string {
+  const d = new Date(ms);
+  const time = `${two(d.getHours())}:00`;
+  return first || d.getHours() === 0 ? `${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}` : time;
+}
 
 /**
- * The trend over the chosen range: every day of a range up to 45 days, weeks (from Monday) beyond, so a long
- * range does not become a comb and a short one shows its empty days. `days` undefined means all time (from the
- * first day with runs).
+ * The trend over the chosen range: every hour of a period of up to two days (the back end sends hours then),
+ * every day of a range up to 45 days, weeks (from Monday) beyond, so a long range does not become a comb and a
+ * short one shows its empty hours or days. `days` undefined means all time (from the first day with runs).
  */
 export function trendSeries(
   trends: MetricsView['trends'],
   days: number | undefined,
   now: Date = new Date(),
+  unit: MetricsView['trendUnit'] = 'day',
 ): TrendSeries {
-  const today = Date.parse(isoDay(now.getTime()));
-  const first = trends.length ? Math.min(...trends.map((t) => Date.parse(t.day))) : today;
-  const start = days ? today - (days - 1) * DAY : Math.min(first, today);
-  const span = Math.round((today - start) / DAY) + 1;
-  const bucket: TrendBucket = span > 45 ? 'week' : 'day';
-  const bucketOf = (ms: number) => {
-    if (bucket === 'day') return isoDay(ms);
-    const weekday = (new Date(ms).getUTCDay() + 6) % 7; // Monday 0
-    return isoDay(ms - weekday * DAY);
-  };
-  const buckets: string[] = [];
-  for (let ms = start; ms <= today; ms += DAY) {
-    const b = bucketOf(ms);
-    if (buckets.at(-1) !== b) buckets.push(b);
+  let buckets: string[] = [];
+  let bucket: TrendBucket;
+  let bucketOf: (at: string) => string;
+  if (unit === 'hour') {
+    bucket = 'hour';
+    const last = Math.floor(now.getTime() / HOUR) * HOUR;
+    const first = Math.floor((now.getTime() - (days ?? 1) * DAY) / HOUR) * HOUR + HOUR;
+    for (let ms = first; ms <= last; ms += HOUR) buckets.push(new Date(ms).toISOString());
+    bucketOf = (at) => new Date(Math.floor(Date.parse(at) / HOUR) * HOUR).toISOString();
+  } else {
+    const today = Date.parse(isoDay(now.getTime()));
+    const earliest = trends.length ? Math.min(...trends.map((t) => Date.parse(t.at))) : today;
+    const start = days ? today - (days - 1) * DAY : Math.min(earliest, today);
+    const span = Math.round((today - start) / DAY) + 1;
+    bucket = span > 45 ? 'week' : 'day';
+    const ofMs = (ms: number) => {
+      if (bucket === 'day') return isoDay(ms);
+      const weekday = (new Date(ms).getUTCDay() + 6) % 7; // Monday 0
+      return isoDay(ms - weekday * DAY);
+    };
+    bucketOf = (at) => ofMs(Date.parse(at));
+    buckets = [];
+    for (let ms = start; ms <= today; ms += DAY) {
+      const b = ofMs(ms);
+      if (buckets.at(-1) !== b) buckets.push(b);
+    }
   }
   const phases = PHASES.filter((p) => trends.some((t) => t.phase === p.id)).map((p) => {
     const sum = new Map<string, { weighted: number; samples: number }>();
     for (const t of trends) {
       if (t.phase !== p.id) continue;
-      const b = bucketOf(Date.parse(t.day));
+      const b = bucketOf(t.at);
       const acc = sum.get(b) ?? { weighted: 0, samples: 0 };
       acc.weighted += t.p50 * t.count;
       acc.samples += t.count;
@@ -117,7 +140,8 @@ export function trendSeries(
       samples: buckets.map((b) => sum.get(b)?.samples ?? 0),
     };
   });
-  return { buckets, bucket, phases };
+  const labels = bucket === 'hour' ? buckets.map((b, i) => hourLabel(Date.parse(b), i === 0)) : buckets;
+  return { buckets, labels, bucket, phases };
 }
 
 /** How many buckets of the range hold any run: a trend needs two. */

@@ -19,11 +19,13 @@ import { PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatDuration, formatTime } from '../inspection/format';
+import { pluralOf, pluralize } from '../inspection/pluralize';
 import {
   bucketsWithRuns,
   hiddenPercentilesNote,
   MIN_SAMPLES,
   percentileRows,
+  percentileShown,
   phaseAxisLabel,
   trendSeries,
 } from '../inspection/metrics-charts';
@@ -69,7 +71,7 @@ export function MetricsPage() {
   const samples = Object.fromEntries(durations.map((d) => [d.phase, d.samples]));
   const hiddenNote = hiddenPercentilesNote(durations.map((d) => d.samples));
   const waited = durations.filter((d) => d.waiting > 0);
-  const trend = view ? trendSeries(view.trends, m.days) : undefined;
+  const trend = view ? trendSeries(view.trends, m.days, new Date(), view.trendUnit) : undefined;
   const trendReady = trend ? bucketsWithRuns(trend) >= 2 : false;
   const versions = [...new Set([...(view?.versions ?? []), ...(m.version ? [m.version] : [])])].sort(
     (a, b) => a - b,
@@ -119,6 +121,7 @@ export function MetricsPage() {
         <TextField
           select
           label="Period"
+          data-testid="metrics-period"
           value={m.days ?? ''}
           onChange={(e) => m.setDays(e.target.value ? Number(e.target.value) : undefined)}
           sx={{ width: 140 }}
@@ -220,14 +223,14 @@ export function MetricsPage() {
             ))}
           </Panel>
           <Panel
-            title={`Trend: p50 work time per ${trend?.bucket === 'week' ? 'week' : 'day'} (s)`}
+            title={`Trend: p50 work time per ${trend?.bucket ?? 'day'} (s)`}
             testId="metrics-trends"
             wide
           >
             {trend && trendReady ? (
               <LineChart
                 height={300}
-                xAxis={[{ scaleType: 'point', data: trend.buckets, height: 40 }]}
+                xAxis={[{ scaleType: 'point', data: trend.labels, height: 40 }]}
                 series={trend.phases.map((p) => ({
                   label: LABEL[p.phase],
                   data: p.values,
@@ -239,14 +242,14 @@ export function MetricsPage() {
               />
             ) : (
               <Typography variant="body2" color="text.secondary" data-testid="metrics-trend-empty">
-                A trend needs runs on two {trend?.bucket === 'week' ? 'weeks' : 'days'} or more of the period;
-                the runs in this period fall on {trend && bucketsWithRuns(trend) === 1 ? 'one' : 'none'}.
-                Choose a longer period, or come back after cycles have run on other days.
+                A trend needs runs in two {pluralOf(trend?.bucket ?? 'day')} or more of the period; the runs
+                in this period fall in {trend && bucketsWithRuns(trend) === 1 ? 'one' : 'none'}. Choose a
+                longer period, or come back after cycles have run in other {pluralOf(trend?.bucket ?? 'day')}.
               </Typography>
             )}
           </Panel>
           <Panel title="Retry and failure rate per attempt (%)" testId="metrics-rates" wide>
-            {rates.length ? (
+            {rates.some((r) => r.retry > 0 || r.failure > 0) ? (
               <BarChart
                 height={300}
                 dataset={rates}
@@ -256,6 +259,16 @@ export function MetricsPage() {
                   { dataKey: 'failure', label: 'failed attempts' },
                 ]}
               />
+            ) : rates.length ? (
+              // All zero: a chart of empty bars says less than the sentence, and its axis has nothing to scale to.
+              <Typography variant="body2" color="text.secondary" data-testid="metrics-rates-none">
+                No retries and no failed attempts in this period:{' '}
+                {pluralize(
+                  rates.reduce((n, r) => n + r.attempts, 0),
+                  'activity attempt',
+                )}
+                , none retried, none failed.
+              </Typography>
             ) : (
               <Typography variant="body2" color="text.secondary">
                 No activity attempts in this period: retry and failure rates show once cycles have run
@@ -266,8 +279,10 @@ export function MetricsPage() {
           <Panel title="Per version" testId="metrics-versions">
             {view.durations.map((d) => (
               <Typography key={`${d.phase}:${d.version}`} variant="body2">
-                v{d.version} · {LABEL[d.phase] ?? d.phase}: {d.count} runs · p50 {formatDuration(d.p50)} · p90{' '}
-                {formatDuration(d.p90)} · p99 {formatDuration(d.p99)} of work
+                v{d.version} · {LABEL[d.phase] ?? d.phase}: {pluralize(d.count, 'run')} · p50{' '}
+                {formatDuration(d.p50)}
+                {percentileShown('p90', d.count) && ` · p90 ${formatDuration(d.p90)}`}
+                {percentileShown('p99', d.count) && ` · p99 ${formatDuration(d.p99)}`} of work
                 {d.meanWaitingMs > 0 && ` · waiting for a person ${formatDuration(d.meanWaitingMs)}`}
               </Typography>
             ))}

@@ -422,11 +422,12 @@ describe('a set from an older console', () => {
     // The live app DB made to look like one from a console that predates migrations 0002 to 0005: their objects are dropped
     // and its row removed, then a set is taken of it.
     await s.db.query(`
-      DROP TABLE inspection_phase_histogram, inspection_phase_active_histogram, inspection_activity_daily,
-        inspection_cycle_counters;
+      DROP TABLE inspection_phase_histogram, inspection_phase_active_histogram, inspection_phase_active_hourly,
+        inspection_activity_daily, inspection_cycle_counters;
       DROP FUNCTION inspection_bucket(double precision), inspection_fold_phases_inserted(),
         inspection_fold_phases_updated(), inspection_fold_attempts(), inspection_fold_retries(),
-        inspection_fold_compensations(), inspection_fold_active_inserted(), inspection_fold_active_updated() CASCADE;
+        inspection_fold_compensations(), inspection_fold_active_inserted(), inspection_fold_active_updated(),
+        inspection_fold_hourly_inserted(), inspection_fold_hourly_updated() CASCADE;
       DROP INDEX workflow_executions_list_started, workflow_executions_list_duration,
         workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
         workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
@@ -437,7 +438,8 @@ describe('a set from an older console', () => {
         DROP COLUMN error, DROP COLUMN attempts, DROP COLUMN resolved_by, DROP COLUMN resolution_note,
         DROP COLUMN resolved_at, DROP COLUMN updated_at;
       DROP INDEX workflow_compensation_log_phase_once, workflow_compensation_log_failed;
-      DELETE FROM ops_schema_migrations WHERE name IN ('0004_phase_ownership', '0005_active_time_histogram');`);
+      DELETE FROM ops_schema_migrations
+       WHERE name IN ('0004_phase_ownership', '0005_active_time_histogram', '0006_hourly_work_time');`);
     const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
     const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
@@ -448,6 +450,7 @@ describe('a set from an older console', () => {
       '0003_waiting_time',
       '0004_phase_ownership',
       '0005_active_time_histogram',
+      '0006_hourly_work_time',
     ]);
     expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
       { t: 'inspection_phase_histogram' },
@@ -458,6 +461,7 @@ describe('a set from an older console', () => {
       { name: '0003_waiting_time' },
       { name: '0004_phase_ownership' },
       { name: '0005_active_time_histogram' },
+      { name: '0006_hourly_work_time' },
     ]);
   });
 });

@@ -185,6 +185,26 @@ describe('inspection on a real stack', () => {
     expect(scoping!.meanActiveMs).toBe(2_250);
     expect(scoping!.meanWaitingMs).toBe(448_500);
 
+    // The trend is of work time too: hour by hour over the last day, day by day over a month.
+    type Trend = {
+      trendUnit: string;
+      trends: Array<{ at: string; phase: string; p50: number; count: number }>;
+    };
+    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    const hourly = await call<Trend>('inspection.metrics', { version, from: dayAgo });
+    expect(hourly.trendUnit).toBe('hour');
+    const lastHour = hourly.trends.filter((t) => t.phase === 'scoping');
+    expect(lastHour.reduce((n, t) => n + t.count, 0)).toBe(4);
+    for (const t of lastHour) expect(t.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+    expect(lastHour.at(-1)!.p50).toBeLessThan(3_150);
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const daily = await call<Trend>('inspection.metrics', { version, from: monthAgo });
+    expect(daily.trendUnit).toBe('day');
+    const days = daily.trends.filter((t) => t.phase === 'scoping');
+    expect(days.reduce((n, t) => n + t.count, 0)).toBe(4);
+    for (const t of days) expect(t.at).toMatch(/^\d{4}-\d\d-\d\d$/);
+    expect(days.at(-1)!.p50).toBeLessThan(3_150);
+
     // The list shows each cycle's split: work and waiting over its finished phases.
     const list = await call<{
       rows: Array<{ runId: string; activeMs: number | null; waitingMs: number | null }>;

@@ -71,14 +71,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs only what main and the worker need: the renderer’s libraries are development dependencies', () => {
-    for (const renderer of [
-      'react',
-      'react-dom',
-      '@mui/material',
-      '@xyflow/react',
-      'zustand',
-      '@dagrejs/dagre',
-    ]) {
+    for (const renderer of ['react', 'react-dom', '@mui/material', '@xyflow/react', 'zustand']) {
       expect(pkg.dependencies[renderer], renderer).toBeUndefined();
       expect(pkg.devDependencies[renderer], renderer).toBeDefined();
     }

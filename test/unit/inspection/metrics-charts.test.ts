@@ -62,8 +62,8 @@ describe('phase labels on the x-axis', () => {
 describe('trend buckets over the chosen range', () => {
   const now = new Date('2026-11-30T12:00:00Z');
   const trends = [
-    { day: '2026-11-24', phase: 'planning', p50: 1000, count: 2 },
-    { day: '2026-11-30', phase: 'planning', p50: 3000, count: 2 },
+    { at: '2026-11-24', phase: 'planning', p50: 1000, count: 2 },
+    { at: '2026-11-30', phase: 'planning', p50: 3000, count: 2 },
   ];
 
   it('has every day of a 7-day range, empty days as gaps', () => {
@@ -84,9 +84,9 @@ describe('trend buckets over the chosen range', () => {
 
   it('buckets a long range by week (from Monday), weighting each day by its runs', () => {
     const long = [
-      { day: '2026-09-01', phase: 'planning', p50: 1000, count: 1 },
-      { day: '2026-11-23', phase: 'planning', p50: 1000, count: 3 },
-      { day: '2026-11-24', phase: 'planning', p50: 5000, count: 1 },
+      { at: '2026-09-01', phase: 'planning', p50: 1000, count: 1 },
+      { at: '2026-11-23', phase: 'planning', p50: 1000, count: 3 },
+      { at: '2026-11-24', phase: 'planning', p50: 5000, count: 1 },
     ];
     const s = trendSeries(long, undefined, now);
     expect(s.bucket).toBe('week');
@@ -94,6 +94,32 @@ describe('trend buckets over the chosen range', () => {
     expect(s.buckets.at(-1)).toBe('2026-11-30');
     expect(s.phases[0]!.values[s.buckets.indexOf('2026-11-23')]).toBe(2);
     expect(s.phases[0]!.samples[s.buckets.indexOf('2026-11-23')]).toBe(4);
+  });
+
+  it('has every hour of the last day, labelled by the hour, the date at the first and at midnight', () => {
+    const hourly = [
+      { at: '2026-11-29T23:00:00.000Z', phase: 'planning', p50: 2000, count: 1 },
+      { at: '2026-11-30T11:00:00.000Z', phase: 'planning', p50: 4000, count: 3 },
+      { at: '2026-11-30T11:00:00.000Z', phase: 'scoping', p50: 1000, count: 1 },
+    ];
+    const s = trendSeries(hourly, 1, new Date('2026-11-30T12:20:00Z'), 'hour');
+    expect(s.bucket).toBe('hour');
+    expect(s.buckets).toHaveLength(24);
+    expect(s.buckets[0]).toBe('2026-11-29T13:00:00.000Z');
+    expect(s.buckets.at(-1)).toBe('2026-11-30T12:00:00.000Z');
+    const at = (iso: string) => s.buckets.indexOf(iso);
+    expect(s.phases.map((p) => p.phase)).toEqual(['planning', 'scoping']);
+    expect(s.phases[0]!.values[at('2026-11-29T23:00:00.000Z')]).toBe(2);
+    expect(s.phases[0]!.values[at('2026-11-30T11:00:00.000Z')]).toBe(4);
+    expect(s.phases[0]!.samples[at('2026-11-30T11:00:00.000Z')]).toBe(3);
+    expect(s.phases[0]!.values[at('2026-11-30T10:00:00.000Z')]).toBeNull();
+    expect(bucketsWithRuns(s)).toBe(2);
+    // Local time on the axis: with the machine's zone the labels say the same hours.
+    const first = new Date(s.buckets[0]!);
+    expect(s.labels[0]).toBe(
+      `${String(first.getMonth() + 1).padStart(2, '0')}-${String(first.getDate()).padStart(2, '0')} ${String(first.getHours()).padStart(2, '0')}:00`,
+    );
+    expect(s.labels[1]).toMatch(/^\d\d:00$|^\d\d-\d\d 00:00$/);
   });
 
   it('is no trend when all runs fall in one bucket', () => {
