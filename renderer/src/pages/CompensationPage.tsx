@@ -2,7 +2,6 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
-import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -14,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
 import { CompensationListInputSchema, PHASES } from '../../../main/api/contract';
 import { EmptyState } from '../components/EmptyState';
+import { PHASE_CHOICES, SelectFilter } from '../components/SelectFilter';
 import { CompensationOutcome } from '../components/inspection/CompensationOutcome';
 import { LedgerCounts } from '../components/inspection/LedgerCounts';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -24,6 +24,8 @@ import { MONO } from '../theme';
 import { pluralize } from '../inspection/pluralize';
 
 const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
+const STRATEGIES = ['rollback', 'partial_rollback', 'notify', 'skip'] as const;
+const OUTCOMES = ['done', 'failed', 'resolved'] as const;
 
 export function CompensationPage() {
   const { filter, rows, total, loading, error, setFilter, load } = useCompensation();
@@ -64,49 +66,29 @@ export function CompensationPage() {
           {...form.field('text')}
           slotProps={{ htmlInput: { 'data-testid': 'ledger-search' } }}
         />
-        <TextField
-          select
+        <SelectFilter
           label="Phase"
-          value={filter.phase ?? ''}
-          onChange={(e) => setFilter({ phase: e.target.value || undefined })}
-          sx={{ minWidth: 180 }}
-        >
-          <MenuItem value="">any</MenuItem>
-          {PHASES.map((p) => (
-            <MenuItem key={p.id} value={p.id}>
-              {p.number}. {p.label}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+          value={filter.phase}
+          choices={PHASE_CHOICES}
+          onChange={(phase) => setFilter({ phase })}
+          minWidth={180}
+          testId="ledger-phase"
+        />
+        <SelectFilter
           label="Strategy"
-          value={filter.strategy ?? ''}
-          onChange={(e) => setFilter({ strategy: e.target.value || undefined })}
-          sx={{ minWidth: 150 }}
-        >
-          <MenuItem value="">any</MenuItem>
-          {['rollback', 'partial_rollback', 'notify', 'skip'].map((s) => (
-            <MenuItem key={s} value={s}>
-              {s.replace('_', ' ')}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+          value={filter.strategy}
+          choices={STRATEGIES.map((s) => ({ value: s, label: s.replace('_', ' ') }))}
+          onChange={(strategy) => setFilter({ strategy })}
+          minWidth={150}
+        />
+        <SelectFilter
           label="Outcome"
-          value={filter.outcome ?? ''}
-          onChange={(e) => setFilter({ outcome: e.target.value || undefined })}
-          sx={{ minWidth: 140 }}
-          slotProps={{ htmlInput: { 'data-testid': 'ledger-outcome' } }}
-        >
-          <MenuItem value="">any</MenuItem>
-          {['done', 'failed', 'resolved'].map((o) => (
-            <MenuItem key={o} value={o}>
-              {o}
-            </MenuItem>
-          ))}
-        </TextField>
+          value={filter.outcome}
+          choices={OUTCOMES.map((o) => ({ value: o, label: o }))}
+          onChange={(outcome) => setFilter({ outcome })}
+          minWidth={140}
+          testId="ledger-outcome"
+        />
       </Stack>
       {error && <ErrorAlert error={error} />}
       {total === 0 ? (

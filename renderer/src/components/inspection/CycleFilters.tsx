@@ -4,8 +4,9 @@ import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import { memo, useEffect, useRef, useState } from 'react';
-import { CycleListInputSchema, PHASES, type CycleStatus } from '../../../../main/api/contract';
+import { CycleListInputSchema, type CycleStatus } from '../../../../main/api/contract';
 import { DateRangeFilter } from './DateRangeFilter';
+import { PHASE_CHOICES, SelectFilter } from '../SelectFilter';
 import { useContractForm } from '../../forms';
 import { useWorkflows } from '../../stores/workflows';
 
@@ -83,36 +84,22 @@ export const CycleFilters = memo(function CycleFilters(props: {
           </MenuItem>
         ))}
       </TextField>
-      <TextField
-        select
+      <SelectFilter
         label="Phase"
-        value={filter.phase ?? ''}
-        onChange={(e) => setFilter({ phase: (e.target.value || undefined) as typeof filter.phase })}
-        slotProps={{ htmlInput: { 'data-testid': 'filter-phase' } }}
-        sx={{ minWidth: 170 }}
-      >
-        <MenuItem value="">any</MenuItem>
-        {PHASES.map((p) => (
-          <MenuItem key={p.id} value={p.id}>
-            {p.number}. {p.label}
-          </MenuItem>
-        ))}
-      </TextField>
-      <TextField
-        select
+        value={filter.phase}
+        choices={PHASE_CHOICES}
+        onChange={(phase) => setFilter({ phase: phase as typeof filter.phase })}
+        minWidth={170}
+        testId="filter-phase"
+      />
+      <SelectFilter
         label="Version"
-        value={filter.version ?? ''}
-        onChange={(e) => setFilter({ version: e.target.value ? Number(e.target.value) : undefined })}
-        slotProps={{ htmlInput: { 'data-testid': 'filter-version' } }}
-        sx={{ minWidth: 100 }}
-      >
-        <MenuItem value="">any</MenuItem>
-        {versions.map((v) => (
-          <MenuItem key={v} value={v}>
-            v{v}
-          </MenuItem>
-        ))}
-      </TextField>
+        value={filter.version}
+        choices={versions.map((v) => ({ value: String(v), label: `v${v}` }))}
+        onChange={(v) => setFilter({ version: v ? Number(v) : undefined })}
+        minWidth={100}
+        testId="filter-version"
+      />
       <DateRangeFilter from={filter.from} to={filter.to} onChange={(range) => setFilter(range)} />
     </Stack>
   );
