@@ -3,9 +3,9 @@
 // first field, Enter sends, Escape closes); cancel needs a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../support/browser';
-import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
-import { freeStackSettings } from '../support/stack-settings';
+import { screenshot } from '../support/browser';
+import type { ConsoleProcess } from '../support/console-process';
+import { openRunningConsole, startCycleFromDialog } from '../support/running-console';
 
 let browser: Browser;
 let consoleProcess: ConsoleProcess;
@@ -15,35 +15,13 @@ const FIRST = 'test-cycle-7101';
 const SECOND = 'test-cycle-7102';
 
 beforeAll(async () => {
-  const settings = { ...(await freeStackSettings()), worker: { autoApprove: false, retryBaseMs: 200 } };
-  consoleProcess = await startConsole('up', scratchHome(settings), 240_000);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(`${consoleProcess.url}#/workflows`);
-  await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
-  await page.waitForFunction(() => document.title === 'Ops Console — stack running', null, {
-    timeout: 240_000,
-  });
+  ({ consoleProcess, browser, page } = await openRunningConsole({ viewport: { width: 1440, height: 1000 } }));
 });
 
 afterAll(async () => {
   await browser?.close();
   await consoleProcess?.stop();
 });
-
-async function startFromDialog(cycleId: number) {
-  await page.getByTestId('start-cycle-open').click();
-  const dialog = page.getByTestId('start-cycle-dialog');
-  await dialog.waitFor();
-  await page.getByTestId('start-cycle-demo-data').click();
-  await page.waitForFunction(
-    () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
-  );
-  await page.locator('[data-testid=start-cycle-reports]').fill('1, 2');
-  await page.getByTestId('start-cycle-id').fill(String(cycleId));
-  await page.getByTestId('start-cycle-submit').click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 async function openCycle(workflowId: string) {
   await page.locator(`[data-testid=cycle-row][data-workflow-id=${workflowId}]`).first().click();
@@ -68,8 +46,8 @@ const focusedTestId = () =>
 
 describe('human steps in Chromium', () => {
   it('offers only the step the cycle waits for', async () => {
-    await startFromDialog(7101);
-    await startFromDialog(7102);
+    await startCycleFromDialog(page, 7101);
+    await startCycleFromDialog(page, 7102);
     await page.locator(`[data-testid=cycle-row][data-workflow-id=${SECOND}]`).waitFor({ timeout: 60_000 });
     await openCycle(FIRST);
     await waitingFor('waiting for scope approval');

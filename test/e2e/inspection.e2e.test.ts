@@ -3,9 +3,9 @@
 // compensation drawn and listed in the ledger, and the metrics page over several cycles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../support/browser';
-import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
-import { freeStackSettings } from '../support/stack-settings';
+import { screenshot } from '../support/browser';
+import type { ConsoleProcess } from '../support/console-process';
+import { openRunningConsole, startCycleFromDialog } from '../support/running-console';
 
 let browser: Browser;
 let consoleProcess: ConsoleProcess;
@@ -45,40 +45,16 @@ function recordPhaseStates() {
 }
 
 beforeAll(async () => {
-  const settings = { ...(await freeStackSettings()), worker: { autoApprove: false, retryBaseMs: 200 } };
-  consoleProcess = await startConsole('up', scratchHome(settings), 240_000);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.addInitScript(recordPhaseStates);
-  await page.goto(`${consoleProcess.url}#/workflows`);
-  await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
-  // `up` serves at once and brings the stack up behind it.
-  await page.waitForFunction(() => document.title === 'Ops Console — stack running', null, {
-    timeout: 240_000,
-  });
+  ({ consoleProcess, browser, page } = await openRunningConsole({
+    viewport: { width: 1440, height: 1000 },
+    initScript: recordPhaseStates,
+  }));
 });
 
 afterAll(async () => {
   await browser?.close();
   await consoleProcess?.stop();
 });
-
-async function startFromDialog(cycleId: number, auto: boolean) {
-  await page.getByTestId('start-cycle-open').click();
-  const dialog = page.getByTestId('start-cycle-dialog');
-  await dialog.waitFor();
-  const reports = page.locator('[data-testid=start-cycle-reports]');
-  await reports.fill('');
-  await page.getByTestId('start-cycle-demo-data').click();
-  await page.waitForFunction(
-    () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
-  );
-  await reports.fill('1, 2');
-  await page.getByTestId('start-cycle-id').fill(String(cycleId));
-  if (auto) await page.getByTestId('start-cycle-auto').check();
-  await page.getByTestId('start-cycle-submit').click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 /** Waits until a dialog or drawer has finished its entry transition, so the screenshot shows it settled. */
 async function settled(selector: string) {
@@ -112,9 +88,9 @@ describe('workflow inspection in Chromium', () => {
   });
 
   it('starts cycles from the UI and lists them', async () => {
-    await startFromDialog(7002, true);
-    await startFromDialog(7003, true);
-    await startFromDialog(7001, false);
+    await startCycleFromDialog(page, 7002, true);
+    await startCycleFromDialog(page, 7003, true);
+    await startCycleFromDialog(page, 7001, false);
     await page.locator(`[data-testid=open-cycle][data-workflow-id=${MANUAL}]`).waitFor();
     for (const id of ['test-cycle-7001', 'test-cycle-7002', 'test-cycle-7003'])
       await page.locator(`[data-testid=cycle-row][data-workflow-id=${id}]`).waitFor({ timeout: 60_000 });

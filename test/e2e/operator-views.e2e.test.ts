@@ -7,9 +7,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
-import { freeStackSettings } from '../support/stack-settings';
+import type { ConsoleProcess } from '../support/console-process';
+import { openRunningConsole, startCycleFromDialog } from '../support/running-console';
 
 const SHOTS = path.resolve('test-output', 'screenshots');
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -83,19 +82,17 @@ async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
 beforeAll(async () => {
   if (!fs.existsSync('dist/renderer/index.html') || !fs.existsSync('dist/cli.mjs'))
     throw new Error('Run `node build.mjs` first.');
-  const settings = { ...(await freeStackSettings()), worker: { autoApprove: false, retryBaseMs: 200 } };
-  consoleProcess = await startConsole('up', scratchHome(settings), 240_000);
-  origin = `${new URL(consoleProcess.url).origin}/`;
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${consoleProcess.url}#/workflows`);
-  await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
-  await page.waitForFunction(() => document.title === 'Ops Console — stack running', null, {
-    timeout: 240_000,
-  });
+  ({ consoleProcess, browser, page } = await openRunningConsole({
+    viewport: { width: 1440, height: 900 },
+    newPage: async (b, url) => {
+      origin = `${new URL(url).origin}/`;
+      const context = await b.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      const p = await context.newPage();
+      p.on('pageerror', (err) => pageErrors.push(err.message));
+      return p;
+    },
+  }));
 });
 
 afterAll(async () => {
@@ -155,15 +152,7 @@ describe('the inspection views as an operator uses them', () => {
 
   it('moves through the list with j and k, focuses the search with / and closes the cycle with Escape', async () => {
     // A second cycle (left to run on its own), so the list has somewhere to move.
-    await page.getByTestId('start-cycle-open').click();
-    await page.getByTestId('start-cycle-demo-data').click();
-    await page.waitForFunction(
-      () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
-    );
-    await page.getByTestId('start-cycle-reports').fill('1');
-    await page.getByTestId('start-cycle-id').fill(OTHER_CYCLE.replace('test-cycle-', ''));
-    await page.getByTestId('start-cycle-auto').check();
-    await page.getByTestId('start-cycle-submit').click();
+    await startCycleFromDialog(page, Number(OTHER_CYCLE.replace('test-cycle-', '')), true);
     await page.locator(`[data-testid=open-cycle][data-workflow-id=${OTHER_CYCLE}]`).waitFor();
     await page.locator(`[data-testid=cycle-row][data-workflow-id=${KEYBOARD_CYCLE}]`).waitFor();
 

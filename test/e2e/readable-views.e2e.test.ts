@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
-import { scratchHome, startConsole, type ConsoleProcess } from '../support/console-process';
-import { freeStackSettings } from '../support/stack-settings';
+import type { ConsoleProcess } from '../support/console-process';
+import { openRunningConsole, startCycleFromDialog } from '../support/running-console';
 
 let browser: Browser;
 let consoleProcess: ConsoleProcess;
@@ -24,36 +23,13 @@ async function shot(name: string) {
 }
 
 beforeAll(async () => {
-  const settings = { ...(await freeStackSettings()), worker: { autoApprove: false, retryBaseMs: 200 } };
-  consoleProcess = await startConsole('up', scratchHome(settings), 240_000);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(`${consoleProcess.url}#/workflows`);
-  await page.locator('[data-testid=connection-indicator][data-state=connected]').waitFor();
-  await page.waitForFunction(() => document.title === 'Ops Console — stack running', null, {
-    timeout: 240_000,
-  });
+  ({ consoleProcess, browser, page } = await openRunningConsole({ viewport: { width: 1440, height: 900 } }));
 });
 
 afterAll(async () => {
   await browser?.close();
   await consoleProcess?.stop();
 });
-
-async function startFromDialog(cycleId: number, auto: boolean) {
-  await page.getByTestId('start-cycle-open').click();
-  const dialog = page.getByTestId('start-cycle-dialog');
-  await dialog.waitFor();
-  await page.getByTestId('start-cycle-demo-data').click();
-  await page.waitForFunction(
-    () => (document.querySelector('[data-testid=start-cycle-reports]') as HTMLInputElement).value !== '',
-  );
-  await page.locator('[data-testid=start-cycle-reports]').fill('1, 2');
-  await page.getByTestId('start-cycle-id').fill(String(cycleId));
-  if (auto) await page.getByTestId('start-cycle-auto').check();
-  await page.getByTestId('start-cycle-submit').click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 /** The graph's zoom as the flow draws it (the scale of its viewport transform). */
 const graphZoom = () =>
@@ -111,8 +87,8 @@ async function showGraph() {
 
 describe('views an operator reads at a glance', () => {
   it('shows every phase name whole at the body size or larger on a running cycle', async () => {
-    await startFromDialog(8002, true);
-    await startFromDialog(8001, false);
+    await startCycleFromDialog(page, 8002, true);
+    await startCycleFromDialog(page, 8001, false);
     await page.locator(`[data-testid=open-cycle][data-workflow-id=${MANUAL}]`).waitFor();
     await page.locator('[data-testid=phase-node-scoping][data-state=running]').waitFor({ timeout: 60_000 });
     await showGraph();
