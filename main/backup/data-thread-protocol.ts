@@ -21,8 +21,14 @@ export interface ReadResult {
   checksum: string;
 }
 
+/** How a followed file is gzipped (dump.ts, DUMP_GZIP). */
+export interface GzipSettings {
+  level: number;
+  windowBits: number;
+}
+
 export type DataThreadRequest =
-  | { type: 'follow'; id: number; src: string; tmp: string; level: number }
+  | { type: 'follow'; id: number; src: string; tmp: string; gzip: GzipSettings }
   | { type: 'finished'; id: number }
   | { type: 'abort' }
   | { type: 'read'; id: number; file: string; gz: boolean }

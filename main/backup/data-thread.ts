@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { ContentHasher } from './content-hash';
-import type { DataThreadReply, DataThreadRequest, FollowResult } from './data-thread-protocol';
+import type { DataThreadReply, DataThreadRequest, FollowResult, GzipSettings } from './data-thread-protocol';
 
 const port = parentPort!;
 const reply = (m: DataThreadReply) => port.postMessage(m);
@@ -28,7 +28,7 @@ port.on('message', (m: DataThreadRequest) => {
     case 'follow': {
       const f = { finished: false };
       following.set(m.id, f);
-      follow(m.id, m.src, m.tmp, m.level, f)
+      follow(m.id, m.src, m.tmp, m.gzip, f)
         .catch((e: unknown) => reply({ id: m.id, error: message(e) }))
         .finally(() => following.delete(m.id));
       return;
@@ -66,7 +66,13 @@ port.on('message', (m: DataThreadRequest) => {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function follow(id: number, src: string, tmp: string, level: number, f: { finished: boolean }) {
+async function follow(
+  id: number,
+  src: string,
+  tmp: string,
+  settings: GzipSettings,
+  f: { finished: boolean },
+) {
   const content = new ContentHasher(true);
   const fileHash = crypto.createHash('sha256');
   let size = 0;
@@ -75,7 +81,7 @@ async function follow(id: number, src: string, tmp: string, level: number, f: { 
   const fd = fs.openSync(src, 'r');
   const out = fs.openSync(tmp, 'w', 0o600);
   try {
-    const gzip = zlib.createGzip({ level, chunkSize: 1 << 18 });
+    const gzip = zlib.createGzip({ ...settings, chunkSize: 1 << 18 });
     gzip.on('data', (c: Buffer) => {
       const t0 = performance.now();
       fileHash.update(c);

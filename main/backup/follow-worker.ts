@@ -7,6 +7,7 @@ import {
   type DataThreadReply,
   type DataThreadRequest,
   type FollowResult,
+  type GzipSettings,
 } from './data-thread-protocol';
 
 export type { FollowResult };
@@ -58,14 +59,14 @@ export class FollowPool {
     }
   }
 
-  follow(src: string, tmp: string, level: number, onBytes: (n: number) => void): FollowedFile {
+  follow(src: string, tmp: string, gzip: GzipSettings, onBytes: (n: number) => void): FollowedFile {
     const id = this.next++;
     const thread = this.threads.reduce((a, b) => (b.active < a.active ? b : a));
     thread.active++;
     const done = new Promise<FollowResult>((resolve, reject) =>
       this.pending.set(id, { resolve, reject, onBytes }),
     );
-    thread.worker.postMessage({ type: 'follow', id, src, tmp, level } satisfies DataThreadRequest);
+    thread.worker.postMessage({ type: 'follow', id, src, tmp, gzip } satisfies DataThreadRequest);
     return {
       finished: () => thread.worker.postMessage({ type: 'finished', id } satisfies DataThreadRequest),
       done,

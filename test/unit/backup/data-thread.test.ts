@@ -7,6 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContentHasher } from '../../../main/backup/content-hash';
+import { DUMP_GZIP } from '../../../main/backup/dump';
 import { FollowPool } from '../../../main/backup/follow-worker';
 import { ReadPool } from '../../../main/backup/restore-pipeline';
 
@@ -44,7 +45,7 @@ describe('the backup data thread', () => {
     const pool = new FollowPool(2);
     let bytes = 0;
     try {
-      const followed = pool.follow(src, `${src}.gz`, 1, (n) => (bytes += n));
+      const followed = pool.follow(src, `${src}.gz`, DUMP_GZIP, (n) => (bytes += n));
       // pg_dump goes on writing after the follower started; the close comes last.
       await new Promise((r) => setTimeout(r, 50));
       fs.appendFileSync(src, second + TRAILER);
@@ -95,7 +96,7 @@ describe('the backup data thread', () => {
     fs.writeFileSync(src, copyText(1000));
     const pool = new FollowPool(1);
     try {
-      const followed = pool.follow(src, `${src}.gz.tmp`, 1, () => undefined);
+      const followed = pool.follow(src, `${src}.gz.tmp`, DUMP_GZIP, () => undefined);
       pool.abort();
       await expect(followed.done).rejects.toThrow(/cancelled/);
     } finally {
