@@ -41,6 +41,15 @@ if (want('main')) {
       format: 'cjs',
       outExtension: { '.js': '.cjs' },
     }),
+    // The backup data thread: a worker thread's file of its own (main/backup/data-thread-protocol.ts starts it).
+    esbuild.build({
+      ...node,
+      entryPoints: { 'data-thread': 'main/backup/data-thread.ts' },
+      outdir: path.join(dist, 'backup'),
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      banner: { js: esmShim },
+    }),
     // The preload runs sandboxed: bundle everything, only electron stays external.
     esbuild.build({
       ...node,

@@ -15,6 +15,10 @@ const GIB = 1024 ** 3;
 const TARGET_BYTES = Number(process.env.BENCH_APP_BYTES ?? 1.05 * GIB);
 const TABLES = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(
+    `BENCH_ROUNDS must be a whole number of rounds, 1 or more (got ${process.env.BENCH_ROUNDS}).`,
+  );
 
 function run(cmd, args, env) {
   return new Promise((resolve, reject) => {
@@ -27,11 +31,17 @@ function run(cmd, args, env) {
   });
 }
 
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
 async function timed(what, work) {
   const t0 = performance.now();
   await work();
   const s = (performance.now() - t0) / 1000;
-  console.log(`${what}: ${s.toFixed(1)} s`);
+  console.log(`${what}: ${s.toFixed(1)} s (load average ${load()})`);
   return s;
 }
 
@@ -40,12 +50,8 @@ const dirBytes = (p) =>
     ? fs.readdirSync(p).reduce((n, f) => n + dirBytes(path.join(p, f)), 0)
     : fs.statSync(p).size;
 
-console.log(
-  `load average at start: ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`load average at start: ${load()}`);
+const loadAtStart = os.loadavg()[0];
 const home = await scratchHome('ops-bench-backup-');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-dumps-'));
 const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
@@ -138,8 +144,11 @@ try {
         );
     },
     ours: async () => {
+      // CPU of this process (the console runs in it): main thread, data threads and zlib's threads together.
+      const cpu = process.cpuUsage();
       set = await ops.router.invoke('backups.create', { kinds: ['app', 'temporal'], jobs: 2 });
-      profiles.push({ ...backupProfile.last });
+      const used = process.cpuUsage(cpu);
+      profiles.push({ ...backupProfile.last, consoleCpuMs: (used.user + used.system) / 1000 });
     },
   };
   let set;
@@ -214,6 +223,7 @@ try {
       `sha256 of the written files ${(mid.hashMs / 1000).toFixed(1)} s and content checksums ${(mid.checksumMs / 1000).toFixed(1)} s of CPU, both in the same pass as the dump's bytes; ` +
       `compression still running after pg_dump exits ${(mid.compressTailMs / 1000).toFixed(1)} s; fsync ${(mid.fsyncMs / 1000).toFixed(1)} s; ` +
       `table of contents and small files ${(mid.tocMs / 1000).toFixed(1)} s; manifest and final sync ${(mid.manifestMs / 1000).toFixed(2)} s; ` +
+      `the console's process used ${(mid.consoleCpuMs / 1000).toFixed(1)} s of CPU (all its threads); ` +
       `${(mid.bytesIn / GIB).toFixed(2)} GiB of COPY text in, ${(mid.bytesOut / GIB).toFixed(2)} GiB written`,
   );
   console.log(`BENCH backup_dump_s ${(mid.dumpMs / 1000).toFixed(2)} s`);
@@ -222,13 +232,9 @@ try {
   console.log(`BENCH backup_compress_tail_s ${(mid.compressTailMs / 1000).toFixed(2)} s`);
   console.log(`BENCH backup_fsync_s ${(mid.fsyncMs / 1000).toFixed(2)} s`);
   console.log(`BENCH backup_manifest_s ${(mid.manifestMs / 1000).toFixed(2)} s`);
+  console.log(`BENCH backup_console_cpu_s ${(mid.consoleCpuMs / 1000).toFixed(2)} s`);
   console.log(
-    `baseline: plain = pg_dump -Fc with defaults and single-job pg_restore of that file into a new database; tuned = pg_dump -Fd -j2 -Z1 and pg_restore -j2 of that folder into a new database (app + temporal + temporal_visibility, one database after the other; ${(plainBytes / GIB).toFixed(2)} GiB of -Fc dumps); medians of ${ROUNDS} interleaved rounds in rotating order on ${os.cpus().length} shared cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(
-        ' ',
-      )}; ours includes verification (sha256 per file, per-table content checksum and row count, manifest, fsync), worker stop/start, Temporal stop/start, the swap, validation and reconciliation; targets backup <= 0.8x plain and <= 1.0x tuned, restore <= 1.0x plain and <= 1.0x tuned`,
+    `baseline: plain = pg_dump -Fc with defaults and single-job pg_restore of that file into a new database; tuned = pg_dump -Fd -j2 -Z1 and pg_restore -j2 of that folder into a new database (app + temporal + temporal_visibility, one database after the other; ${(plainBytes / GIB).toFixed(2)} GiB of -Fc dumps); medians of ${ROUNDS} interleaved rounds in rotating order on ${os.cpus().length} shared cores, load average ${load()}; ours includes verification (sha256 per file, per-table content checksum and row count, manifest, fsync), worker stop/start, Temporal stop/start, the swap, validation and reconciliation; targets backup <= 0.8x plain and <= 1.0x tuned, restore <= 1.0x plain and <= 1.0x tuned`,
   );
   console.log(`BENCH backup_s ${oursBackup.toFixed(2)} s`);
   console.log(`BENCH backup_ratio ${(oursBackup / plainBackup).toFixed(3)} x`);
@@ -237,6 +243,8 @@ try {
   console.log(`BENCH restore_ratio ${(oursRestore / plainRestore).toFixed(3)} x`);
   console.log(`BENCH restore_ratio_tuned ${(oursRestore / tunedRestore).toFixed(3)} x`);
   console.log(`BENCH size_ratio ${(set.bytes / plainBytes).toFixed(3)} x`);
+  console.log(`BENCH load_avg_start ${loadAtStart.toFixed(2)} load`);
+  console.log(`BENCH load_avg_end ${os.loadavg()[0].toFixed(2)} load`);
 } finally {
   await ops.router.call('stack.stop', {});
   await ops.shutdown();

@@ -100,7 +100,12 @@ if (missing.length) {
         : `\n  Build them for ${os} (GOOS=${os === 'mac' ? 'darwin' : 'windows'} GOARCH=${arch === 'x64' ? 'amd64' : arch} go install …, see resources/provision.sh) into ${path.relative(root, binariesFolder())}.`),
   );
 }
-for (const built of ['dist/electron/main.cjs', 'dist/worker/index.mjs', 'dist/renderer/index.html'])
+for (const built of [
+  'dist/electron/main.cjs',
+  'dist/worker/index.mjs',
+  'dist/backup/data-thread.mjs',
+  'dist/renderer/index.html',
+])
   if (!fs.existsSync(path.join(root, built))) stop(`${built} is missing: run node build.mjs first.`);
 
 const config = YAML.parse(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'));

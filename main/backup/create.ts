@@ -56,15 +56,21 @@ export async function createSet(
       job.update({ step: 'Draining the worker (in-flight activities finish, no new tasks)' });
       await env.deps.worker.stop();
     }
+    // The worker resumes as soon as every pg_dump has exited (the databases are read; the set's own files are
+    // still being compressed and hashed), or when the dump fails.
+    let resumed: Promise<void> | undefined;
+    const resume = () =>
+      (resumed ??= quiesce
+        ? env.deps.worker.start().then(
+            () => undefined,
+            (err: Error) => void env.log.warn(`worker did not resume: ${err.message}`),
+          )
+        : Promise.resolve());
     try {
-      databases.push(...(await dumpAll(env, targets, partial, input.jobs, job)));
+      databases.push(...(await dumpAll(env, targets, partial, input.jobs, job, resume)));
     } finally {
-      if (quiesce) {
-        job.update({ step: 'Resuming the worker' });
-        await env.deps.worker
-          .start()
-          .catch((err: Error) => env.log.warn(`worker did not resume: ${err.message}`));
-      }
+      if (quiesce && !resumed) job.update({ step: 'Resuming the worker' });
+      await resume();
     }
     const starts = databases.map((d) => Date.parse(d.startedAt));
     const skewMs = Math.max(...starts) - Math.min(...starts);
@@ -130,8 +136,10 @@ function dumpAll(
   partial: string,
   jobs: number,
   job: Job,
+  onDumped: () => void,
 ): Promise<DatabaseBackup[]> {
   return dumpTargets(targets, {
+    onDumped,
     tools: (kind) => env.tools(kind),
     partial,
     jobs,

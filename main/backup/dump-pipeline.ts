@@ -9,7 +9,7 @@ import { OpsError } from '../api';
 import type { BackupKind, DatabaseBackup } from '../api';
 import type { PostgresEndpoint } from '../stack';
 import { MIGRATIONS_TABLE } from '../db';
-import { DUMP_COMPRESSION, archiveKind, readArchive, readToc, type HashedFile } from './dump';
+import { DUMP_GZIP, archiveKind, readArchive, readToc, type HashedFile } from './dump';
 import { appMigrations, liveTables, serverVersion, temporalSchemaVersion, withClient } from './database';
 import type { PgTools } from '../stack';
 import { FollowPool, type FollowedFile } from './follow-worker';
@@ -83,7 +83,7 @@ async function compressFollowing(
 ): Promise<HashedFile> {
   const src = path.join(dir, name);
   const dest = `${src}.gz`;
-  const followed = pool.follow(src, `${dest}.tmp`, DUMP_COMPRESSION, (n) => {
+  const followed = pool.follow(src, `${dest}.tmp`, DUMP_GZIP, (n) => {
     profile.bytesIn += n;
     onBytes(n);
   });
@@ -123,6 +123,8 @@ export async function dumpFollowing(o: {
   profile: BackupProfile;
   onTableDone: () => void;
   onBytes: (n: number) => void;
+  /** pg_dump has exited: nothing more is read from the database (the files may still be compressing). */
+  onExited?: () => void;
 }): Promise<Map<string, Promise<HashedFile>>> {
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
@@ -184,6 +186,7 @@ export async function dumpFollowing(o: {
     for (const f of following.values()) f.finished();
     clearInterval(watcher);
     o.profile.dumpMs += performance.now() - t0;
+    o.onExited?.();
   }
   // Anything not seen while pg_dump ran (a dump copied out of a container arrives at the end).
   scan();
@@ -208,6 +211,7 @@ export async function dumpTarget(
     signal: AbortSignal;
     pool: FollowPool;
     progress: DumpProgress;
+    onExited?: () => void;
   },
   profile: BackupProfile,
 ): Promise<DatabaseBackup> {
@@ -237,6 +241,7 @@ export async function dumpTarget(
       o.progress.tableDone();
     },
     onBytes: (n) => o.progress.bytes(n),
+    onExited: o.onExited,
   });
   const finishedAt = new Date().toISOString();
   for (; tablesReported < info.tables; tablesReported++) o.progress.tableDone();
@@ -291,9 +296,15 @@ export async function dumpTargets(
     jobs: number;
     signal: AbortSignal;
     progress: DumpProgress;
+    /** Every database's pg_dump has exited: the set's data is read (what remains is the console's own work). */
+    onDumped?: () => void;
   },
 ): Promise<DatabaseBackup[]> {
   const profile = startProfile();
+  let exited = 0;
+  const onExited = () => {
+    if (++exited === targets.length) o.onDumped?.();
+  };
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
   let first: { err: unknown } | undefined;
@@ -301,7 +312,7 @@ export async function dumpTargets(
   const pool = new FollowPool(os.availableParallelism());
   const work = targets.map(async (t) => {
     try {
-      return await dumpTarget(t, { ...o, tools: await o.tools(t.kind), signal, pool }, profile);
+      return await dumpTarget(t, { ...o, tools: await o.tools(t.kind), signal, pool, onExited }, profile);
     } catch (err) {
       first ??= { err };
       stop.abort();

@@ -1,118 +1,16 @@
-// One table's data file, followed while pg_dump writes it, in a thread of its own: the content checksum (as
-// ContentHasher computes it), gzip, the sha256 of what is written, the write and its fsync. The hashing is the
-// CPU-heavy part of a backup; in threads, one per file being written, it runs beside pg_dump's processes instead of
-// queueing on the console's main thread. The thread's code is self-contained (Node built-ins only), so it runs the
-// same from the sources and from the bundle.
-import { Worker } from 'node:worker_threads';
+// One table's data file, followed while pg_dump writes it, in a data thread (data-thread.ts): the content
+// checksum, gzip, the sha256 of what is written, the write and its fsync. The hashing is the CPU-heavy part of a
+// backup; in threads it runs beside pg_dump's processes instead of queueing on the console's main thread.
+import type { Worker } from 'node:worker_threads';
+import {
+  startDataThread,
+  type DataThreadReply,
+  type DataThreadRequest,
+  type FollowResult,
+  type GzipSettings,
+} from './data-thread-protocol';
 
-const THREAD = String.raw`
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const crypto = require('node:crypto');
-const zlib = require('node:zlib');
-const files = new Map();
-let aborted = false;
-parentPort.on('message', (m) => {
-  if (m.type === 'follow') {
-    const f = { finished: false };
-    files.set(m.id, f);
-    follow(m, f)
-      .catch((e) => parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) }))
-      .finally(() => files.delete(m.id));
-  } else if (m.type === 'finished') {
-    const f = files.get(m.id);
-    if (f) f.finished = true;
-  } else if (m.type === 'abort') aborted = true;
-  else if (m.type === 'close') parentPort.removeAllListeners('message');
-});
-const HOLD = 16;
-const tick = () => new Promise((r) => setImmediate(r));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function follow({ id, src, tmp, level }, f) {
-  const content = crypto.createHash('sha256');
-  const fileHash = crypto.createHash('sha256');
-  let rows = 0;
-  let size = 0;
-  let held = Buffer.alloc(0);
-  let hashMs = 0;
-  let checksumMs = 0;
-  const feed = (b) => {
-    if (b.length === 0) return;
-    content.update(b);
-    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) rows++;
-  };
-  // The archive's end-of-data marker is not content: the last bytes are held back until the end.
-  const update = (chunk) => {
-    if (chunk.length >= HOLD) {
-      feed(held);
-      feed(chunk.subarray(0, chunk.length - HOLD));
-      held = Buffer.from(chunk.subarray(chunk.length - HOLD));
-      return;
-    }
-    const all = Buffer.concat([held, chunk]);
-    const excess = Math.max(0, all.length - HOLD);
-    feed(all.subarray(0, excess));
-    held = Buffer.from(all.subarray(excess));
-  };
-  const fd = fs.openSync(src, 'r');
-  const out = fs.openSync(tmp, 'w', 0o600);
-  try {
-    const gzip = zlib.createGzip({ level, chunkSize: 1 << 18 });
-    gzip.on('data', (c) => {
-      const t0 = performance.now();
-      fileHash.update(c);
-      hashMs += performance.now() - t0;
-      size += c.length;
-      fs.writeSync(out, c);
-    });
-    const gzipped = new Promise((resolve, reject) => {
-      gzip.on('end', resolve);
-      gzip.on('error', reject);
-    });
-    for (;;) {
-      await tick();
-      if (aborted) throw new Error('cancelled');
-      const closed = f.finished; // read before the check: what was written before the close is all read
-      const buf = Buffer.allocUnsafe(1 << 20);
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n > 0) {
-        const chunk = buf.subarray(0, n);
-        const t0 = performance.now();
-        update(chunk);
-        checksumMs += performance.now() - t0;
-        parentPort.postMessage({ id, bytes: n });
-        if (!gzip.write(chunk)) await new Promise((r) => gzip.once('drain', r));
-      } else if (closed) break;
-      else await sleep(15);
-    }
-    gzip.end();
-    await gzipped;
-    const t0 = performance.now();
-    fs.fsyncSync(out);
-    const fsyncMs = performance.now() - t0;
-    const tail = held.toString('latin1');
-    const m = /\\\.\n+$/.exec(tail);
-    feed(m ? Buffer.from(tail.slice(0, m.index), 'latin1') : held);
-    parentPort.postMessage({
-      id,
-      done: { rows, checksum: content.digest('hex'), sha256: fileHash.digest('hex'), size, hashMs, checksumMs, fsyncMs },
-    });
-  } finally {
-    fs.closeSync(fd);
-    fs.closeSync(out);
-  }
-}
-`;
-
-export interface FollowResult {
-  rows: number;
-  checksum: string;
-  sha256: string;
-  size: number;
-  hashMs: number;
-  checksumMs: number;
-  fsyncMs: number;
-}
+export type { FollowResult };
 
 export interface FollowedFile {
   /** pg_dump closed the file (or exited): the follower ends once it has read everything. */
@@ -137,18 +35,17 @@ export class FollowPool {
 
   constructor(size: number) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(THREAD, { eval: true });
+      const worker = startDataThread();
       const thread = { worker, active: 0 };
-      worker.on('message', (m: { id: number; bytes?: number; done?: FollowResult; error?: string }) => {
+      worker.on('message', (m: DataThreadReply) => {
         const p = this.pending.get(m.id);
         if (!p) return;
-        if (m.bytes) p.onBytes(m.bytes);
-        if (m.done || m.error) {
-          this.pending.delete(m.id);
-          thread.active--;
-          if (m.done) p.resolve(m.done);
-          else p.reject(new Error(m.error));
-        }
+        if ('bytes' in m) return p.onBytes(m.bytes);
+        if (!('done' in m) && !('error' in m)) return;
+        this.pending.delete(m.id);
+        thread.active--;
+        if ('done' in m) p.resolve(m.done);
+        else p.reject(new Error(m.error));
       });
       worker.on('error', (err) => this.failAll(err));
       this.threads.push(thread);
@@ -162,20 +59,23 @@ export class FollowPool {
     }
   }
 
-  follow(src: string, tmp: string, level: number, onBytes: (n: number) => void): FollowedFile {
+  follow(src: string, tmp: string, gzip: GzipSettings, onBytes: (n: number) => void): FollowedFile {
     const id = this.next++;
     const thread = this.threads.reduce((a, b) => (b.active < a.active ? b : a));
     thread.active++;
     const done = new Promise<FollowResult>((resolve, reject) =>
       this.pending.set(id, { resolve, reject, onBytes }),
     );
-    thread.worker.postMessage({ type: 'follow', id, src, tmp, level });
-    return { finished: () => thread.worker.postMessage({ type: 'finished', id }), done };
+    thread.worker.postMessage({ type: 'follow', id, src, tmp, gzip } satisfies DataThreadRequest);
+    return {
+      finished: () => thread.worker.postMessage({ type: 'finished', id } satisfies DataThreadRequest),
+      done,
+    };
   }
 
   /** Every follower stops; their promises reject. */
   abort(): void {
-    for (const t of this.threads) t.worker.postMessage({ type: 'abort' });
+    for (const t of this.threads) t.worker.postMessage({ type: 'abort' } satisfies DataThreadRequest);
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,8 @@ export interface ShippedResources {
   layout: ResourceLayout;
   /** The worker's process entry (forked; unpacked in a package). */
   workerEntry: string;
+  /** The backup data thread's bundle (a worker thread's file: unpacked in a package). */
+  dataThread: string;
   /** The app DB migrations (node-pg-migrate reads them from disk). */
   migrationsDirs: string[];
   /** The Temporal server, temporal-sql-tool and temporal-ui-server built for this platform. */
@@ -60,6 +62,7 @@ export function shippedResources(env: NodeJS.ProcessEnv = process.env): ShippedR
     return {
       layout,
       workerEntry: path.join(unpackedDir, 'dist', 'worker', 'index.mjs'),
+      dataThread: path.join(unpackedDir, 'dist', 'backup', 'data-thread.mjs'),
       migrationsDirs: [path.join(unpackedDir, 'dist', 'migrations')],
       binDir: path.join(resourcesDir, 'bin'),
       schemaDir: path.join(resourcesDir, 'schema'),
@@ -71,6 +74,7 @@ export function shippedResources(env: NodeJS.ProcessEnv = process.env): ShippedR
   return {
     layout,
     workerEntry: path.join(appDir, 'dist', 'worker', 'index.mjs'),
+    dataThread: path.join(appDir, 'dist', 'backup', 'data-thread.mjs'),
     migrationsDirs: [path.join(appDir, 'dist', 'migrations'), path.join(appDir, 'main', 'db', 'migrations')],
     binDir: path.join(appDir, '.ops', 'bin'),
     schemaDir: path.join(appDir, '.ops', 'schema'),

@@ -87,7 +87,7 @@ afterAll(async () => {
 }, 90_000);
 
 describe('npm run package', () => {
-  it('packs the dir target: main, preload and renderer in app.asar; the worker, migrations, binaries, schema and icons on disk', () => {
+  it('packs the dir target: main, preload and renderer in app.asar; the worker, the backup data thread, migrations, binaries, schema and icons on disk', () => {
     expect(packaging.status, packaging.out).toBe(0);
     const packed = asar.listPackage(path.join(resources, 'app.asar'), { isPack: false });
     for (const file of ['/dist/electron/main.cjs', '/dist/preload/index.cjs', '/dist/renderer/index.html'])
@@ -96,6 +96,7 @@ describe('npm run package', () => {
     for (const file of [
       'dist/worker/index.mjs',
       'dist/worker/workflow-bundle.js',
+      'dist/backup/data-thread.mjs',
       'dist/migrations/0001_initial.sql',
     ])
       expect(fs.existsSync(path.join(unpacked, file)), file).toBe(true);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { shippedResources } from '../../../main/resources';
 
 interface Resource {
   from: string;
@@ -56,6 +57,17 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toEqual(
       expect.arrayContaining(['dist/worker/**', 'dist/migrations/**', 'node_modules/**']),
     );
+  });
+
+  it('ships the backup data thread that build.mjs builds, unpacked where the resolver looks for it', () => {
+    expect(fs.readFileSync('build.mjs', 'utf8')).toContain(
+      "entryPoints: { 'data-thread': 'main/backup/data-thread.ts' }",
+    );
+    expect(config.asarUnpack).toContain('dist/backup/**');
+    const shipped = shippedResources({ OPS_RESOURCES_PATH: '/opt/app/resources' });
+    expect(shipped.dataThread).toBe('/opt/app/resources/app.asar.unpacked/dist/backup/data-thread.mjs');
+    // From a checkout: the file the build wrote (the tests run after `node build.mjs`).
+    expect(fs.existsSync(shippedResources({}).dataThread)).toBe(true);
   });
 
   it('has an app id, a product name, icons, a desktop entry and targets for every desktop platform', () => {

@@ -7,6 +7,7 @@ describe('the resources resolver', () => {
     const shipped = shippedResources({});
     expect(shipped.layout.packaged).toBe(false);
     expect(shipped.workerEntry).toBe(path.join(process.cwd(), 'dist', 'worker', 'index.mjs'));
+    expect(shipped.dataThread).toBe(path.join(process.cwd(), 'dist', 'backup', 'data-thread.mjs'));
     expect(shipped.binDir).toBe(path.join(process.cwd(), '.ops', 'bin'));
     expect(shipped.migrationsDirs).toContain(path.join(process.cwd(), 'main', 'db', 'migrations'));
     expect(shipped.iconsDir).toBe(path.join(process.cwd(), 'resources', 'icons'));
@@ -16,6 +17,9 @@ describe('the resources resolver', () => {
     const shipped = shippedResources({ OPS_RESOURCES_PATH: '/opt/Ops Console/resources' });
     expect(shipped.layout).toEqual(resourceLayout({ OPS_RESOURCES_PATH: '/opt/Ops Console/resources' }));
     expect(shipped.workerEntry).toBe('/opt/Ops Console/resources/app.asar.unpacked/dist/worker/index.mjs');
+    expect(shipped.dataThread).toBe(
+      '/opt/Ops Console/resources/app.asar.unpacked/dist/backup/data-thread.mjs',
+    );
     expect(shipped.migrationsDirs).toEqual(['/opt/Ops Console/resources/app.asar.unpacked/dist/migrations']);
     expect(shipped.rendererDir).toBe('/opt/Ops Console/resources/app.asar/dist/renderer');
     expect(shipped.preload).toBe('/opt/Ops Console/resources/app.asar/dist/preload/index.cjs');

@@ -1,0 +1,106 @@
+// The backup data thread from its built bundle (dist/backup/data-thread.mjs): a backup's follow and a restore's
+// read agree with ContentHasher, the sha256 of the file on disk and each other.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ContentHasher } from '../../../main/backup/content-hash';
+import { DUMP_GZIP } from '../../../main/backup/dump';
+import { FollowPool } from '../../../main/backup/follow-worker';
+import { ReadPool } from '../../../main/backup/restore-pipeline';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-data-thread-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** COPY text of `rows` rows, as pg_dump writes it into a data file (with its end-of-data marker). */
+function copyText(rows: number, from = 0): string {
+  let text = '';
+  for (let i = from; i < from + rows; i++)
+    text += `${i}\t${crypto.createHash('md5').update(String(i)).digest('hex')}\n`;
+  return text;
+}
+const TRAILER = '\\.\n\n';
+
+function expected(content: string) {
+  const h = new ContentHasher(false);
+  h.update(Buffer.from(content));
+  return h.digest();
+}
+
+async function readAll(pool: ReadPool, file: string, gz: boolean) {
+  const { stream, result } = pool.read(file, gz, () => undefined);
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return { text: Buffer.concat(chunks).toString(), result: await result };
+}
+
+describe('the backup data thread', () => {
+  it('follows a data file while it grows: content checksum, gzip and sha256 of what it wrote, then reads it back', async () => {
+    const src = path.join(dir, '3001.dat');
+    const first = copyText(40_000);
+    const second = copyText(30_000, 40_000);
+    fs.writeFileSync(src, first);
+    const pool = new FollowPool(2);
+    let bytes = 0;
+    try {
+      const followed = pool.follow(src, `${src}.gz`, DUMP_GZIP, (n) => (bytes += n));
+      // pg_dump goes on writing after the follower started; the close comes last.
+      await new Promise((r) => setTimeout(r, 50));
+      fs.appendFileSync(src, second + TRAILER);
+      followed.finished();
+      const r = await followed.done;
+      const written = fs.readFileSync(`${src}.gz`);
+      expect(zlib.gunzipSync(written).toString()).toBe(first + second + TRAILER);
+      expect(r.sha256).toBe(crypto.createHash('sha256').update(written).digest('hex'));
+      expect(r.size).toBe(written.length);
+      expect({ rows: r.rows, checksum: r.checksum }).toEqual(expected(first + second));
+      expect(r.rows).toBe(70_000);
+      expect(bytes).toBe(Buffer.byteLength(first + second + TRAILER));
+    } finally {
+      await pool.close();
+    }
+    const reads = new ReadPool(2);
+    try {
+      const back = await readAll(reads, `${src}.gz`, true);
+      expect(back.text).toBe(first + second + TRAILER);
+      expect(back.result).toEqual({
+        sha256: crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(`${src}.gz`))
+          .digest('hex'),
+        ...expected(first + second),
+      });
+      const plain = await readAll(reads, src, false);
+      expect(plain.result.rows).toBe(70_000);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it('fails the read of a damaged gzip file instead of passing its bytes on as complete', async () => {
+    const file = path.join(dir, '3002.dat.gz');
+    const gz = zlib.gzipSync(copyText(20_000) + TRAILER, { level: 1 });
+    fs.writeFileSync(file, gz.subarray(0, Math.floor(gz.length / 2)));
+    const reads = new ReadPool(1);
+    try {
+      await expect(readAll(reads, file, true)).rejects.toThrow(/unexpected end|incorrect|invalid/i);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it('stops every follower on abort', async () => {
+    const src = path.join(dir, '3003.dat');
+    fs.writeFileSync(src, copyText(1000));
+    const pool = new FollowPool(1);
+    try {
+      const followed = pool.follow(src, `${src}.gz.tmp`, DUMP_GZIP, () => undefined);
+      pool.abort();
+      await expect(followed.done).rejects.toThrow(/cancelled/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
