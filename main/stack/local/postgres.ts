@@ -186,24 +186,28 @@ export class PostgresCluster {
     return new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 5_000 });
   }
 
-  /** Creates the databases this cluster holds for us; returns the server version. */
-  async ensureDatabases(): Promise<string> {
+  /** Creates the databases this cluster holds for us; returns the server version and the databases it created. */
+  async ensureDatabases(): Promise<{ version: string; created: string[] }> {
     const client = this.client();
     await client.connect();
     try {
-      const existing = await client.query<{ datname: string }>('SELECT datname FROM pg_database');
+      const existing = await client.query<{ datname: string; server_version: string }>(
+        "SELECT datname, current_setting('server_version') AS server_version FROM pg_database",
+      );
       const names = new Set(existing.rows.map((r) => r.datname));
+      const created: string[] = [];
       for (const db of this.endpoint.databases) {
         if (!names.has(db)) {
           await client.query(`CREATE DATABASE "${db}"`);
           this.log.info(`created database ${db}`);
+          created.push(db);
         }
       }
       for (const db of await reopenDatabases(client, this.endpoint.databases))
         this.log.warn(
           `database ${db} refused connections (a restore was cut off during its swap): opened it`,
         );
-      return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+      return { version: existing.rows[0]!.server_version, created };
     } finally {
       await client.end();
     }

@@ -186,9 +186,9 @@ export class LocalProvider implements StackProvider {
     }
 
     report.step('databases', 'running');
-    const [appVersion, tpgVersion] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
-    this.versions.set('app-postgres', appVersion);
-    this.versions.set('temporal-postgres', tpgVersion);
+    const [appDbs, tpgDbs] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
+    this.versions.set('app-postgres', appDbs.version);
+    this.versions.set('temporal-postgres', tpgDbs.version);
     report.step('databases', 'done');
 
     report.step('schema', 'running');
@@ -197,9 +197,9 @@ export class LocalProvider implements StackProvider {
       await early;
       if (!(await temporal.schemasCurrent())) {
         await temporal.stop(0);
-        upgraded = await temporal.ensureSchemas();
+        upgraded = await temporal.ensureSchemas(tpgDbs.created);
       }
-    } else upgraded = await temporal.ensureSchemas();
+    } else upgraded = await temporal.ensureSchemas(tpgDbs.created);
     report.step('schema', 'done', upgraded.length ? `set up ${upgraded.join(', ')}` : 'up to date');
     if (signal.aborted) return;
 

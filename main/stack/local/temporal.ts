@@ -88,12 +88,17 @@ export class LocalTemporal {
     return `127.0.0.1:${this.spec.temporal.port}`;
   }
 
-  /** Creates or upgrades both Temporal databases' schemas; skips a database that is current. */
-  async ensureSchemas(): Promise<string[]> {
+  /**
+   * Creates or upgrades both Temporal databases' schemas; skips a database that is current. `created`: databases
+   * this start has just created (empty: not asked for their version).
+   */
+  async ensureSchemas(created: string[] = []): Promise<string[]> {
     const done: string[] = [];
     for (const database of Object.keys(SCHEMAS)) {
       const latest = latestSchemaVersion(this.bin.schemaDir, database);
-      const current = await currentSchemaVersion(this.spec, database);
+      const current = created.includes(database)
+        ? undefined
+        : await currentSchemaVersion(this.spec, database);
       if (current && compareVersions(current, latest) >= 0) continue;
       const base = [
         '--plugin',
