@@ -344,8 +344,14 @@ const floor = [];
 const loads = [];
 for (let i = 0; i < RUNS; i++) {
   loads.push(load1());
-  floor.push(await handRun());
-  ours.push(await consoleRun());
+  // Alternate which side goes first, so neither always meets the other engineers' load or the page cache first.
+  if (i % 2 === 0) {
+    floor.push(await handRun());
+    ours.push(await consoleRun());
+  } else {
+    ours.push(await consoleRun());
+    floor.push(await handRun());
+  }
   loads.push(load1());
 }
 // The floor must pass what the console passes: the same -c settings (ports and socket folders aside).
@@ -379,7 +385,7 @@ const fc = median(floor.map((r) => r.cold));
 const fw = median(floor.flatMap((r) => r.warm));
 const load = median(loads).toFixed(2);
 console.log(
-  `baseline: the same components (both PostgreSQL clusters, Temporal server, Web UI) started by hand in the same run, interleaved with the console's runs, with the console's server settings (${floorSettings.join(', ')}; the same Temporal and Web UI config) and parallelism (clusters at once; one session per cluster for its databases, both at once; the namespace and the Web UI side by side), each part waited for as an operator's script does: PostgreSQL by pg_ctl -w, Temporal and the Web UI probed as the console probes them (a fresh gRPC channel every 50 ms, its answering channel kept for the namespace; the page every ${UI_POLL_MS} ms). Median of ${RUNS} cold and ${RUNS * WARM_RUNS} warm starts: cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s. The console's time also counts its own checks (databases, schema, namespace) and app DB migrations.`,
+  `baseline: the same components (both PostgreSQL clusters, Temporal server, Web UI) started by hand in the same run, interleaved with the console's runs (alternating which goes first), with the console's server settings (${floorSettings.join(', ')}; the same Temporal and Web UI config) and parallelism (clusters at once; one session per cluster for its databases, both at once; the namespace and the Web UI side by side), each part waited for as an operator's script does: PostgreSQL by pg_ctl -w, Temporal and the Web UI probed as the console probes them (a fresh gRPC channel every 50 ms, its answering channel kept for the namespace; the page every ${UI_POLL_MS} ms). Median of ${RUNS} cold and ${RUNS * WARM_RUNS} warm starts: cold ${fc.toFixed(2)} s, warm ${fw.toFixed(2)} s. The console's time also counts its own checks (databases, schema, namespace) and app DB migrations.`,
 );
 const bench = (name, value, unit) => {
   console.log(`BENCH ${name} ${value} ${unit}`);
