@@ -5,6 +5,7 @@ import { LocalProvider } from '../main/stack/local/provider';
 
 export { createConsole } from '../main/console';
 export { writeTemporalConfig } from '../main/stack/local/temporal-config';
+export { UI_POLL_MS } from '../main/stack/local/ui';
 export { resolveBinaries } from '../main/stack/binaries';
 export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';

@@ -64,8 +64,17 @@ export class SettingsStore {
     return parsed.data;
   }
 
-  /** The settings in force: the stored file with environment overrides applied. */
+  /** The last view, with the environment overrides it was made from (every status read asks for it). */
+  private cached: { key: string; view: SettingsView } | undefined;
+
+  /** The settings in force: the stored file with environment overrides applied (a copy the caller may change). */
   view(): SettingsView {
+    const key = ENV_OVERRIDES.map((o) => this.env[o.variable] ?? '').join('\0');
+    if (this.cached?.key !== key) this.cached = { key, view: this.freshView() };
+    return structuredClone(this.cached.view);
+  }
+
+  private freshView(): SettingsView {
     const effective = structuredClone(this.stored) as unknown as Plain;
     const overrides: SettingsView['overrides'] = [];
     for (const o of ENV_OVERRIDES) {
@@ -104,6 +113,7 @@ export class SettingsStore {
     }
     writeFileAtomic(this.file, JSON.stringify(parsed.data, null, 2) + '\n');
     this.stored = parsed.data;
+    this.cached = undefined;
     return this.view();
   }
 }

@@ -19,11 +19,18 @@ function issued(consoleDataDir: string): Set<string> {
   }
 }
 
+/** Names this process has seen in a data folder's issued list (the list only grows: no need to read it again). */
+const knownIssued = new Set<string>();
+
 function markIssued(consoleDataDir: string, name: string): void {
+  const key = `${consoleDataDir}\0${name}`;
+  if (knownIssued.has(key)) return;
   const names = issued(consoleDataDir);
-  if (names.has(name)) return;
-  names.add(name);
-  writeFileAtomic(path.join(consoleDataDir, ISSUED_FILE), JSON.stringify([...names].sort()), 0o600);
+  if (!names.has(name)) {
+    names.add(name);
+    writeFileAtomic(path.join(consoleDataDir, ISSUED_FILE), JSON.stringify([...names].sort()), 0o600);
+  }
+  knownIssued.add(key);
 }
 
 /** Whether the local provider's cluster folder is set up (the Docker provider's is known by the issued list). */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { PostgresEndpoint } from '../provider';
 import type { StackBinaries } from '../binaries';
 import type { Logger } from '../../logs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, run } from './process';
 import { ensureOwnedDir, type RunAs } from './run-as';
 import { reopenDatabases } from '../databases';
@@ -15,6 +16,19 @@ const ARCHIVE_SCRIPT_FILE = `#!/bin/sh
 # Written by Ops Console. $1 = the segment's path (%p), $2 = its place in the archive.
 ${ARCHIVE_SCRIPT}
 `;
+
+/** The states in which pg_ctl -w counts a server as up (postmaster.pid's status line). */
+const READY_STATES = new Set(['ready', 'standby']);
+
+/** A data folder's postmaster.pid: the server's pid and its status line, or undefined when there is none. */
+function postmasterPid(dataDir: string): { pid: number; status: string } | undefined {
+  try {
+    const lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+    return { pid: Number(lines[0]), status: (lines[7] ?? '').trim() };
+  } catch {
+    return undefined;
+  }
+}
 
 export class PostgresCluster {
   readonly dir: string;
@@ -72,12 +86,8 @@ export class PostgresCluster {
 
   /** The postmaster's pid when it is running. */
   pid(): number | undefined {
-    try {
-      const pid = Number(fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      return isAlive(pid) ? pid : undefined;
-    } catch {
-      return undefined;
-    }
+    const pid = postmasterPid(this.dataDir)?.pid;
+    return isAlive(pid) ? pid : undefined;
   }
 
   async init(): Promise<void> {
@@ -121,7 +131,8 @@ export class PostgresCluster {
       fs.writeFileSync(this.logFile, '');
       if (this.runAs) fs.chownSync(this.logFile, this.runAs.uid, this.runAs.gid);
     }
-    await run(
+    const stale = postmasterPid(dataDir)?.pid;
+    const ctl = run(
       this.bin.pgCtl,
       [
         '-D',
@@ -140,6 +151,22 @@ export class PostgresCluster {
         detached: true,
       },
     );
+    // pg_ctl -w looks at the server every 100 ms; the same sign (its pid file saying it takes connections) read
+    // every 10 ms answers up to 100 ms sooner. pg_ctl still reports a server that fails to come up.
+    let settled = false;
+    const ready = (async () => {
+      while (!settled) {
+        const now = postmasterPid(dataDir);
+        if (now && now.pid !== stale && READY_STATES.has(now.status) && isAlive(now.pid)) return;
+        await sleep(10);
+      }
+    })();
+    try {
+      await Promise.race([ctl, ready]);
+    } finally {
+      settled = true;
+      ctl.catch(() => undefined); // it ends by itself once it sees the server up
+    }
   }
 
   async stop(dataDir = this.dataDir): Promise<void> {
@@ -159,24 +186,28 @@ export class PostgresCluster {
     return new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 5_000 });
   }
 
-  /** Creates the databases this cluster holds for us; returns the server version. */
-  async ensureDatabases(): Promise<string> {
+  /** Creates the databases this cluster holds for us; returns the server version and the databases it created. */
+  async ensureDatabases(): Promise<{ version: string; created: string[] }> {
     const client = this.client();
     await client.connect();
     try {
-      const existing = await client.query<{ datname: string }>('SELECT datname FROM pg_database');
+      const existing = await client.query<{ datname: string; server_version: string }>(
+        "SELECT datname, current_setting('server_version') AS server_version FROM pg_database",
+      );
       const names = new Set(existing.rows.map((r) => r.datname));
+      const created: string[] = [];
       for (const db of this.endpoint.databases) {
         if (!names.has(db)) {
           await client.query(`CREATE DATABASE "${db}"`);
           this.log.info(`created database ${db}`);
+          created.push(db);
         }
       }
       for (const db of await reopenDatabases(client, this.endpoint.databases))
         this.log.warn(
           `database ${db} refused connections (a restore was cut off during its swap): opened it`,
         );
-      return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+      return { version: existing.rows[0]!.server_version, created };
     } finally {
       await client.end();
     }

@@ -1,10 +1,10 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
-import { OpsError } from '../../api';
+import { OpsError, toErrorShape } from '../../api';
 import type { ServiceId, ServiceStatus, Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
-import { probeTemporal } from '../connect';
+import { processStart, temporalVersion } from './service-info';
 import { ensurePortsFree } from '../ports';
 import type { PostgresEndpoint, RemoveResult, StackProvider, StackSpec, StepReporter } from '../provider';
 import type { PgTools } from '../pg-tools';
@@ -186,9 +186,9 @@ export class LocalProvider implements StackProvider {
     }
 
     report.step('databases', 'running');
-    const [appVersion, tpgVersion] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
-    this.versions.set('app-postgres', appVersion);
-    this.versions.set('temporal-postgres', tpgVersion);
+    const [appDbs, tpgDbs] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
+    this.versions.set('app-postgres', appDbs.version);
+    this.versions.set('temporal-postgres', tpgDbs.version);
     report.step('databases', 'done');
 
     report.step('schema', 'running');
@@ -197,33 +197,56 @@ export class LocalProvider implements StackProvider {
       await early;
       if (!(await temporal.schemasCurrent())) {
         await temporal.stop(0);
-        upgraded = await temporal.ensureSchemas();
+        upgraded = await temporal.ensureSchemas(tpgDbs.created);
       }
-    } else upgraded = await temporal.ensureSchemas();
+    } else upgraded = await temporal.ensureSchemas(tpgDbs.created);
     report.step('schema', 'done', upgraded.length ? `set up ${upgraded.join(', ')}` : 'up to date');
     if (signal.aborted) return;
 
     report.step('temporal', 'running');
     this.follow('temporal', temporal.server.logFile);
-    await temporal.start(signal);
+    const answering = await temporal.startAnswering(signal);
     if (!temporalWasRunning) {
       this.owned.add('temporal');
       this.startedAt.set('temporal', new Date().toISOString());
     }
     report.step('temporal', 'done');
 
+    // The namespace and the Web UI need only the frontend: the UI boots while the namespace is checked.
     report.step('namespace', 'running');
-    const registered = await temporal.ensureNamespace();
-    report.step('namespace', 'done', registered ? `registered ${this.spec.temporal.namespace}` : 'exists');
+    const namespace = temporal
+      .ensureNamespace(answering)
+      .finally(() => answering.close())
+      .then(
+        (registered) =>
+          report.step(
+            'namespace',
+            'done',
+            registered ? `registered ${this.spec.temporal.namespace}` : 'exists',
+          ),
+        (err: unknown) => {
+          report.step('namespace', 'failed', toErrorShape(err).message);
+          throw err;
+        },
+      );
+    const webUi = ui && this.spec.temporalUi.enabled ? this.startUi(ui, report, signal) : undefined;
+    // Both settle before a failure of either is thrown, so nothing runs on after it.
+    const [ns, web] = await Promise.allSettled([namespace, webUi]);
+    for (const r of [ns, web]) if (r.status === 'rejected') throw r.reason;
+  }
 
-    if (ui && this.spec.temporalUi.enabled) {
-      report.step('ui', 'running');
-      const uiWasRunning = Boolean(ui.server.pid());
-      this.follow('temporal-ui', ui.server.logFile);
+  private async startUi(ui: LocalTemporalUi, report: StepReporter, signal: AbortSignal): Promise<void> {
+    report.step('ui', 'running');
+    const uiWasRunning = Boolean(ui.server.pid());
+    this.follow('temporal-ui', ui.server.logFile);
+    try {
       await ui.start(signal);
-      if (!uiWasRunning) this.owned.add('temporal-ui');
-      report.step('ui', 'done', ui.url);
+    } catch (err) {
+      report.step('ui', 'failed', toErrorShape(err).message);
+      throw err;
     }
+    if (!uiWasRunning) this.owned.add('temporal-ui');
+    report.step('ui', 'done', ui.url);
   }
 
   pgTools(_cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools {
@@ -375,23 +398,5 @@ export class LocalProvider implements StackProvider {
         port: this.spec.temporalUi.port,
       });
     return list;
-  }
-}
-
-async function temporalVersion(address: string): Promise<string> {
-  try {
-    const info = await probeTemporal({ address }, (c) => c.workflowService.getSystemInfo({}));
-    return info.serverVersion ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** When a process started, from /proc (for services adopted from an earlier console). */
-function processStart(pid: number): string | undefined {
-  try {
-    return fs.statSync(`/proc/${pid}`).mtime.toISOString();
-  } catch {
-    return undefined;
   }
 }

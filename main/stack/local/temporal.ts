@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { OpsError } from '../../api';
 import type { StackBinaries } from '../binaries';
 import type { StackSpec } from '../provider';
 import type { Logger } from '../../logs';
-import { connectTemporal, probeTemporal } from '../connect';
+import { connectTemporal } from '../connect';
 import { isPortFree } from '../ports';
 import { DetachedService } from './detached';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -87,12 +88,17 @@ export class LocalTemporal {
     return `127.0.0.1:${this.spec.temporal.port}`;
   }
 
-  /** Creates or upgrades both Temporal databases' schemas; skips a database that is current. */
-  async ensureSchemas(): Promise<string[]> {
+  /**
+   * Creates or upgrades both Temporal databases' schemas; skips a database that is current. `created`: databases
+   * this start has just created (empty: not asked for their version).
+   */
+  async ensureSchemas(created: string[] = []): Promise<string[]> {
     const done: string[] = [];
     for (const database of Object.keys(SCHEMAS)) {
       const latest = latestSchemaVersion(this.bin.schemaDir, database);
-      const current = await currentSchemaVersion(this.spec, database);
+      const current = created.includes(database)
+        ? undefined
+        : await currentSchemaVersion(this.spec, database);
       if (current && compareVersions(current, latest) >= 0) continue;
       const base = [
         '--plugin',
@@ -147,8 +153,16 @@ export class LocalTemporal {
   }
 
   async start(signal: AbortSignal): Promise<void> {
+    await (await this.startAnswering(signal)).close();
+  }
+
+  /**
+   * Starts the server and waits until its frontend answers; returns the connection that got the answer, open,
+   * for the next exchange (a new channel costs a handshake). The caller closes it.
+   */
+  async startAnswering(signal: AbortSignal): Promise<Connection> {
     await this.launch();
-    await this.waitForFrontend(signal);
+    return this.waitForFrontend(signal);
   }
 
   /** Starts the server process without waiting for it to answer (a warm start overlaps its boot with checks). */
@@ -172,7 +186,11 @@ export class LocalTemporal {
     });
   }
 
-  private async waitForFrontend(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Probes the frontend every 50 ms, each time on a fresh channel without retries (after a refused connection a
+   * channel waits a second before it tries again), until one answers; that channel is returned open.
+   */
+  private async waitForFrontend(signal: AbortSignal, timeoutMs = 60_000): Promise<Connection> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (signal.aborted)
@@ -184,10 +202,12 @@ export class LocalTemporal {
           `Read ${this.server.logFile}; fix what it names, then start again.`,
         );
       }
+      const probe = Connection.lazy({ address: this.address, interceptors: [] });
       try {
-        await probeTemporal({ address: this.address }, (c) => c.workflowService.getSystemInfo({}));
-        return;
+        await probe.withDeadline(Date.now() + 1_000, () => probe.workflowService.getSystemInfo({}));
+        return probe;
       } catch {
+        await probe.close(); // no retry can be pending: there is no retry interceptor
         if (Date.now() > deadline) {
           throw new OpsError(
             'TIMEOUT',
@@ -200,35 +220,49 @@ export class LocalTemporal {
     }
   }
 
-  /** Registers the namespace with its retention period; leaves an existing one as it is. */
-  async ensureNamespace(): Promise<boolean> {
+  /**
+   * Registers the namespace with its retention period; leaves an existing one as it is. On `answering` (the
+   * connection the start got its answer on) first; a failure there is tried again on a connection that retries.
+   */
+  async ensureNamespace(answering?: Connection): Promise<boolean> {
+    if (answering) {
+      try {
+        return await this.registerNamespace(answering);
+      } catch (err) {
+        this.log.info(`namespace check: ${(err as Error).message}; trying again`);
+      }
+    }
     const connection = await connectTemporal({ address: this.address, connectTimeout: 5_000 });
     try {
-      const namespace = this.spec.temporal.namespace;
-      // Register first: asking for a namespace that does not exist yet makes the frontend cache the miss
-      // until its next refresh, which cost a second on every cold start.
-      try {
-        await connection.workflowService.registerNamespace({
-          namespace,
-          workflowExecutionRetentionPeriod: msToTs(this.spec.temporal.retentionHours * 3_600_000),
-        });
-      } catch (err) {
-        if ((err as { code?: number }).code === 6 /* ALREADY_EXISTS */) return false;
-        throw err;
-      }
-      this.log.info(`registered namespace ${namespace} (retention ${this.spec.temporal.retentionHours} h)`);
-      for (let i = 0; i < 150; i++) {
-        try {
-          await connection.workflowService.countWorkflowExecutions({ namespace });
-          break;
-        } catch {
-          await sleep(100);
-        }
-      }
-      return true;
+      return await this.registerNamespace(connection);
     } finally {
       await connection.close();
     }
+  }
+
+  private async registerNamespace(connection: Connection): Promise<boolean> {
+    const namespace = this.spec.temporal.namespace;
+    // Register first: asking for a namespace that does not exist yet makes the frontend cache the miss
+    // until its next refresh, which cost a second on every cold start.
+    try {
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs(this.spec.temporal.retentionHours * 3_600_000),
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 6 /* ALREADY_EXISTS */) return false;
+      throw err;
+    }
+    this.log.info(`registered namespace ${namespace} (retention ${this.spec.temporal.retentionHours} h)`);
+    for (let i = 0; i < 150; i++) {
+      try {
+        await connection.workflowService.countWorkflowExecutions({ namespace });
+        break;
+      } catch {
+        await sleep(100);
+      }
+    }
+    return true;
   }
 
   /** `graceMs` 0: killed at once (its state is about to be replaced; a crash is one it recovers from). */

@@ -8,6 +8,9 @@ import { DetachedService } from './detached';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines } from './log-tail';
 
+/** How often the start asks the Web UI for its page (it answers about 150 ms after its launch). */
+export const UI_POLL_MS = 20;
+
 export class LocalTemporalUi {
   readonly dir: string;
   readonly server: DetachedService;
@@ -67,7 +70,7 @@ export class LocalTemporalUi {
           `The Temporal UI did not answer on ${this.url}.`,
           `Read ${this.server.logFile}.`,
         );
-      await sleep(100);
+      await sleep(UI_POLL_MS);
     }
   }
 

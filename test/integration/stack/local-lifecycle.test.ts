@@ -62,18 +62,20 @@ describe('local provider lifecycle', () => {
       ['temporal', 'running'],
       ['temporal-ui', 'running'],
     ]);
-    // The app DB's migrations run beside the Temporal side, once the databases exist.
-    expect(steps.filter((s) => s !== 'app-schema')).toEqual([
+    // The app DB's migrations run beside the Temporal side, once the databases exist; the namespace and the Web
+    // UI side by side, once the Temporal server answers.
+    const beside = ['app-schema', 'namespace', 'ui'];
+    expect(steps.filter((s) => !beside.includes(s))).toEqual([
       'binaries',
       'ports',
       'postgres',
       'databases',
       'schema',
       'temporal',
-      'namespace',
-      'ui',
     ]);
     expect(steps.indexOf('app-schema')).toBeGreaterThan(steps.indexOf('databases'));
+    expect(steps.indexOf('namespace')).toBeGreaterThan(steps.indexOf('temporal'));
+    expect(steps.indexOf('ui')).toBeGreaterThan(steps.indexOf('temporal'));
     for (const s of status.services) pids.push(s.pid as number);
     expect(status.services.find((s) => s.id === 'temporal')?.version).toBe('1.29.1');
   });

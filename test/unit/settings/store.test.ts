@@ -37,6 +37,20 @@ describe('settings store', () => {
     expect(store.get().stack.ports.appPostgres).toBe(5432);
   });
 
+  it('hands each reader its own copy, and follows an update and a changed environment override', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const store = new SettingsStore(dir, env);
+    const first = store.get();
+    first.temporal.taskQueue = 'changed by a reader';
+    expect(store.get().temporal.taskQueue).not.toBe('changed by a reader');
+    store.update({ temporal: { taskQueue: 'cycles' } });
+    expect(store.get().temporal.taskQueue).toBe('cycles');
+    env.TEMPORAL_HOST = '10.0.0.9:7233';
+    expect(store.get().temporal.host).toBe('10.0.0.9:7233');
+    delete env.TEMPORAL_HOST;
+    expect(store.get().temporal.host).toBe('127.0.0.1:7233');
+  });
+
   it('applies the TEMPORAL_* environment overrides and names them', () => {
     const store = new SettingsStore(dir, {
       TEMPORAL_HOST: 'temporal.internal:7233',
