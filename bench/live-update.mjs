@@ -40,9 +40,10 @@ const pct = (xs, p) => {
 };
 const round = (x) => Math.round(x * 10) / 10;
 const load1 = () => os.loadavg()[0].toFixed(2);
-const bench = (name, value, unit) => {
+/** A figure and the load average while it was measured (taken when its run ended, not when printed). */
+const bench = (name, value, unit, load) => {
   console.log(`BENCH ${name} ${value} ${unit}`);
-  console.log(`BENCH load_avg_1m ${load1()} load`);
+  console.log(`BENCH load_avg_1m ${load} load`);
 };
 /** Resident memory of a process in MB, from /proc (0 when it is gone). */
 function rssMb(pid) {
@@ -80,11 +81,11 @@ async function peakMemory(work) {
     clearInterval(timer);
   }
 }
-function printMemory(label, m) {
-  bench(`console_rss_mb_${label}`, round(m.console), 'MB');
+function printMemory(label, m, load) {
+  bench(`console_rss_mb_${label}`, round(m.console), 'MB', load);
   if (m.workers.length === 0) throw new Error(`no worker process ran (${label})`);
   m.workers.forEach((w, i) =>
-    bench(`worker_rss_mb_${label}${m.workers.length > 1 ? `_${i + 1}` : ''}`, round(w), 'MB'),
+    bench(`worker_rss_mb_${label}${m.workers.length > 1 ? `_${i + 1}` : ''}`, round(w), 'MB', load),
   );
 }
 
@@ -294,6 +295,7 @@ async function singleCycles(uiBase) {
     await page.close();
     await uiPage.close();
   }
+  const loadAt = load1();
   // The list, open all along and never reloaded: when each cycle's row showed Completed (it refreshes itself or not).
   const deadline = finished.at(-1).completedAt + LIST_WAIT_MS;
   await listPage
@@ -326,7 +328,7 @@ async function singleCycles(uiBase) {
       throw new Error("the Web UI's list did not show the finished cycles Completed even after a reload");
     });
   await listPage.close();
-  return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown };
+  return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown, loadAt };
 }
 
 /** AT_ONCE cycles started together; WATCHED of them open in console pages (spread over the batch). */
@@ -344,6 +346,7 @@ async function manyCycles() {
     for (let i = 0; i < AT_ONCE; i++) ids.push(await startCycle());
     await waitDone(ids);
   });
+  const loadAt = load1();
   await sleep(500);
   const ms = [];
   for (const { id, page } of pages) {
@@ -352,7 +355,7 @@ async function manyCycles() {
     console.log(`${AT_ONCE} cycles, ${id}: ${samples.map((s) => `${s.phase} ${s.ms}`).join(', ')} ms`);
     await page.close();
   }
-  return { ms, peak };
+  return { ms, peak, loadAt };
 }
 
 /** 100,000 finished cycles in the tracking tables, then the Workflows list open and scrolled. */
@@ -397,8 +400,9 @@ async function bigList() {
     });
     await sleep(1000);
   });
+  const loadAt = load1();
   await page.close();
-  return peak;
+  return { peak, loadAt };
 }
 
 try {
@@ -423,11 +427,12 @@ try {
   const idlePage = await openPage(browser, `${server.url}#/workflows`);
   await sleep(3000);
   const idle = memory();
+  const idleLoad = load1();
   await idlePage.close();
 
   const one = await singleCycles(uiBase);
   const many = await manyCycles();
-  const listPeak = await bigList();
+  const list = await bigList();
 
   const hops = [
     ['workflow task started', 'taskStarted'],
@@ -472,16 +477,16 @@ try {
   console.log(
     `baseline: the real Temporal Web UI 2.54 of the same stack, in the same Chromium, on the same cycles with 1 running: its history page (median time from each ActivityTaskCompleted eventTime to that event's row showing) and its workflows list, opened once and never reloaded (median time from the WorkflowExecutionCompleted eventTime to the cycle's row showing Completed; ${one.listNotShown} of ${SINGLE} rows not shown ${LIST_WAIT_MS} ms after the last cycle finished, counted as the time waited: a lower bound). Console: from the phase's last ActivityTaskCompleted eventTime to the phase node's data-state turning completed. Memory: RSS from /proc; the console's is this process (its back end; the page runs in Chromium).`,
   );
-  bench('live_update_e2e_p50_ms_1', round(p50one), 'ms');
-  bench('live_update_e2e_p95_ms_1', round(p95one), 'ms');
-  bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms');
-  bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms');
-  bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms');
-  bench('temporal_ui_list_update_ms', round(uiList), 'ms');
-  bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x');
-  printMemory('idle', idle);
-  printMemory(`${AT_ONCE}_cycles`, many.peak);
-  printMemory('100k_list', listPeak);
+  bench('live_update_e2e_p50_ms_1', round(p50one), 'ms', one.loadAt);
+  bench('live_update_e2e_p95_ms_1', round(p95one), 'ms', one.loadAt);
+  bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms', many.loadAt);
+  bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms', many.loadAt);
+  bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms', one.loadAt);
+  bench('temporal_ui_list_update_ms', round(uiList), 'ms', one.loadAt);
+  bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x', one.loadAt);
+  printMemory('idle', idle, idleLoad);
+  printMemory(`${AT_ONCE}_cycles`, many.peak, many.loadAt);
+  printMemory('100k_list', list.peak, list.loadAt);
 } finally {
   await browser?.close().catch(() => undefined);
   await server?.close().catch(() => undefined);
