@@ -11,6 +11,8 @@ export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
 export { anyFreePort } from '../main/stack/ports';
 export { backupProfile } from '../main/backup/dump-pipeline';
+// The same Chromium launch as the e2e tests (one list of flags for both).
+export { launchBrowser } from '../test/support/browser';
 
 /** The local provider's clusters (the benches work on their folders); undefined on the other providers. */
 export async function localClusters(stack: StackManager) {

@@ -8,9 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
-import { scratchHome, sleep } from './support.mjs';
+import { launchBrowser, openPage, phaseNodeProbes, scratchHome, sleep } from './support.mjs';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
 const CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);
@@ -97,20 +96,13 @@ async function generateBulk() {
   );
 }
 
-/** In the page: when each phase node's data-state changes, and the first cycle row's appearance. */
-function pageProbes() {
-  const w = window;
-  w.__changes = [];
-  w.__firstRowAt = undefined;
-  new MutationObserver((records) => {
-    const now = performance.timeOrigin + performance.now();
-    for (const r of records) {
-      if (r.type === 'attributes' && r.target.dataset?.testid?.startsWith('phase-node-'))
-        w.__changes.push({ id: r.target.dataset.testid.slice(11), state: r.target.dataset.state, at: now });
-    }
-    if (w.__firstRowAt === undefined && document.querySelector('[data-testid=cycle-row]'))
-      w.__firstRowAt = performance.now();
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+/** In the page: when the first cycle row appears (the phase nodes' changes come from phaseNodeProbes). */
+function firstRowProbe() {
+  window.__firstRowAt = undefined;
+  new MutationObserver(() => {
+    if (window.__firstRowAt === undefined && document.querySelector('[data-testid=cycle-row]'))
+      window.__firstRowAt = performance.now();
+  }).observe(document, { subtree: true, childList: true });
 }
 
 async function liveUpdates(page) {
@@ -151,7 +143,8 @@ async function liveUpdates(page) {
       );
       await client.query('COMMIT');
       const at = await page.waitForFunction(
-        ([from, id, state]) => window.__changes.slice(from).find((c) => c.id === id && c.state === state)?.at,
+        ([from, id, state]) =>
+          window.__changes.slice(from).find((c) => c.phase === id && c.state === state)?.at,
         [before, phase, next],
         { timeout: 30_000, polling: 'raf' },
       );
@@ -288,12 +281,8 @@ try {
     staticDir: path.resolve('dist', 'renderer'),
     port: 0,
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.addInitScript(pageProbes);
+  browser = await launchBrowser();
+  const page = await openPage(browser, undefined, { probes: [phaseNodeProbes, firstRowProbe] });
 
   if (process.env.BENCH_ONLY === 'list') {
     // A quicker loop while working on the list alone (not the benchmark's figures).

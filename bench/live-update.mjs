@@ -13,10 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { tsToMs } from '@temporalio/common';
-import { createConsole, postgresUrl, startBrowserServer } from '../dist/bench-support.mjs';
-import { scratchHome, sleep, waitForWorker } from './support.mjs';
+import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
+import { launchBrowser, openPage, phaseNodeProbes, scratchHome, sleep, waitForWorker } from './support.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE_CYCLES ?? 5);
 const AT_ONCE = Number(process.env.BENCH_AT_ONCE ?? 50);
@@ -25,6 +24,8 @@ const LIST_CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);
 /** How long after the last single cycle finished the Web UI's list gets to show the cycles without a reload. */
 const LIST_WAIT_MS = Number(process.env.BENCH_LIST_WAIT_MS ?? 60_000);
 const REPORTS = [1, 2, 3];
+/** The console's and the Web UI's pages: one size for both. */
+const VIEWPORT = { width: 1360, height: 900 };
 const ACTIVITY_COMPLETED = 12; // temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 const ACTIVITY_SCHEDULED = 10;
 const WORKFLOW_COMPLETED = 2;
@@ -39,9 +40,10 @@ const pct = (xs, p) => {
 };
 const round = (x) => Math.round(x * 10) / 10;
 const load1 = () => os.loadavg()[0].toFixed(2);
-const bench = (name, value, unit) => {
+/** A figure and the load average while it was measured (taken when its run ended, not when printed). */
+const bench = (name, value, unit, load) => {
   console.log(`BENCH ${name} ${value} ${unit}`);
-  console.log(`BENCH load_avg_1m ${load1()} load`);
+  console.log(`BENCH load_avg_1m ${load} load`);
 };
 /** Resident memory of a process in MB, from /proc (0 when it is gone). */
 function rssMb(pid) {
@@ -79,39 +81,48 @@ async function peakMemory(work) {
     clearInterval(timer);
   }
 }
-function printMemory(label, m) {
-  bench(`console_rss_mb_${label}`, round(m.console), 'MB');
+function printMemory(label, m, load) {
+  bench(`console_rss_mb_${label}`, round(m.console), 'MB', load);
   if (m.workers.length === 0) throw new Error(`no worker process ran (${label})`);
   m.workers.forEach((w, i) =>
-    bench(`worker_rss_mb_${label}${m.workers.length > 1 ? `_${i + 1}` : ''}`, round(w), 'MB'),
+    bench(`worker_rss_mb_${label}${m.workers.length > 1 ? `_${i + 1}` : ''}`, round(w), 'MB', load),
   );
 }
 
-/** When the console's back end got each phase's progress event (the worker's NOTIFY), by workflow:phase:state. */
+/**
+ * Per phase progress event (the worker's NOTIFY), by workflow:phase:state: when its tracking write ran (the
+ * notice's own time, the database's now() in the write's transaction) and when the console's back end got it.
+ */
 const received = new Map();
 ops.router.events.subscribe((name, e) => {
   if (name !== 'workflow.progress' || e.table !== 'workflow_phases' || !e.phase) return;
   const key = `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
-  if (!received.has(key)) received.set(key, Date.now());
+  if (!received.has(key)) received.set(key, { heard: Date.now(), written: Date.parse(e.at) });
 });
 
-/** In a console page: when each phase node's data-state changes (wall clock, as Temporal stamps its events). */
-function consoleProbes() {
-  window.__changes = [];
+/**
+ * In a console page, beside phaseNodeProbes: when each phase's progress event reached the page's script (the
+ * WebSocket message, before any store has it), and the main thread's time in long tasks.
+ */
+function deliveryProbes() {
+  window.__arrived = {};
   window.__longTasksMs = 0;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasksMs += e.duration;
   }).observe({ type: 'longtask', buffered: true });
-  new MutationObserver((records) => {
-    const at = Date.now();
-    for (const r of records)
-      if (r.type === 'attributes' && r.target.dataset?.testid?.startsWith('phase-node-'))
-        window.__changes.push({
-          phase: r.target.dataset.testid.slice(11),
-          state: r.target.dataset.state,
-          at,
-        });
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (m) => {
+        const at = Date.now();
+        if (typeof m.data !== 'string' || !m.data.includes('"workflow.progress"')) return;
+        const { payload: e } = JSON.parse(m.data);
+        if (e.table === 'workflow_phases' && e.phase)
+          window.__arrived[`${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`] ??= at;
+      });
+    }
+  };
 }
 
 /** In a Web UI history page: when each event's row first shows. */
@@ -177,9 +188,10 @@ async function completions(workflowId) {
 
 /** A console page open on a cycle (before it starts), ready once the cycle's phase graph shows. */
 async function consolePage(workflowId) {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await page.addInitScript(consoleProbes);
-  await page.goto(`${server.url}#/workflows?open=${workflowId}`);
+  const page = await openPage(browser, `${server.url}#/workflows?open=${workflowId}`, {
+    probes: [phaseNodeProbes, deliveryProbes],
+    viewport: VIEWPORT,
+  });
   await page.getByTestId('open-cycle').waitFor({ timeout: 60_000 });
   return page;
 }
@@ -189,6 +201,7 @@ async function consoleLatencies(page, workflowId, readyAt) {
   const { byPhase, stages } = await completions(workflowId);
   const changes = await page.evaluate(() => window.__changes);
   const longTasks = await page.evaluate(() => window.__longTasksMs);
+  const arrived = await page.evaluate(() => window.__arrived);
   console.log(
     `${workflowId}: the page's main thread spent ${Math.round(longTasks)} ms in long tasks (over 50 ms)`,
   );
@@ -197,11 +210,14 @@ async function consoleLatencies(page, workflowId, readyAt) {
     if (origin < readyAt) continue; // completed before the page was watching
     const shown = changes.find((c) => c.phase === phase && c.state === 'completed' && c.at >= origin - 1000);
     if (!shown) throw new Error(`${workflowId}: the console page never showed ${phase} completed`);
-    const heard = received.get(`${workflowId}:${phase}:completed`);
+    const key = `${workflowId}:${phase}:completed`;
+    const notice = received.get(key);
     out.push({
       phase,
       ms: shown.at - origin,
-      heard: heard === undefined ? NaN : heard - origin,
+      written: notice ? notice.written - origin : NaN,
+      heard: notice ? notice.heard - origin : NaN,
+      arrived: arrived[key] === undefined ? NaN : arrived[key] - origin,
       ...stages[phase],
     });
   }
@@ -228,9 +244,10 @@ async function waitDone(ids) {
 async function singleCycles(uiBase) {
   const consoleMs = [];
   const uiDetailMs = [];
-  const listPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await listPage.addInitScript(listProbes);
-  await listPage.goto(`${uiBase}/namespaces/default/workflows`);
+  const listPage = await openPage(browser, `${uiBase}/namespaces/default/workflows`, {
+    probes: [listProbes],
+    viewport: VIEWPORT,
+  });
   await listPage.getByTestId('workflow-count').waitFor({ timeout: 60_000 });
   const finished = [];
   for (let i = 0; i < SINGLE; i++) {
@@ -243,9 +260,11 @@ async function singleCycles(uiBase) {
     await startCycle();
     const client = await ops.cycles.client();
     const { runId } = await client.workflow.getHandle(workflowId).describe();
-    const uiPage = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    await uiPage.addInitScript(historyProbes);
-    await uiPage.goto(`${uiBase}/namespaces/default/workflows/${workflowId}/${runId}/history`);
+    const uiPage = await openPage(
+      browser,
+      `${uiBase}/namespaces/default/workflows/${workflowId}/${runId}/history`,
+      { probes: [historyProbes], viewport: VIEWPORT },
+    );
     await uiPage.locator('tr[data-testid=event-summary-row]').first().waitFor({ timeout: 60_000 });
     await ops.router.invoke('worker.start', {});
     await waitForWorker(ops);
@@ -276,6 +295,7 @@ async function singleCycles(uiBase) {
     await page.close();
     await uiPage.close();
   }
+  const loadAt = load1();
   // The list, open all along and never reloaded: when each cycle's row showed Completed (it refreshes itself or not).
   const deadline = finished.at(-1).completedAt + LIST_WAIT_MS;
   await listPage
@@ -308,7 +328,7 @@ async function singleCycles(uiBase) {
       throw new Error("the Web UI's list did not show the finished cycles Completed even after a reload");
     });
   await listPage.close();
-  return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown };
+  return { consoleMs, uiDetailMs, uiListMs, listNotShown: notShown, loadAt };
 }
 
 /** AT_ONCE cycles started together; WATCHED of them open in console pages (spread over the batch). */
@@ -326,6 +346,7 @@ async function manyCycles() {
     for (let i = 0; i < AT_ONCE; i++) ids.push(await startCycle());
     await waitDone(ids);
   });
+  const loadAt = load1();
   await sleep(500);
   const ms = [];
   for (const { id, page } of pages) {
@@ -334,7 +355,7 @@ async function manyCycles() {
     console.log(`${AT_ONCE} cycles, ${id}: ${samples.map((s) => `${s.phase} ${s.ms}`).join(', ')} ms`);
     await page.close();
   }
-  return { ms, peak };
+  return { ms, peak, loadAt };
 }
 
 /** 100,000 finished cycles in the tracking tables, then the Workflows list open and scrolled. */
@@ -363,7 +384,7 @@ async function bigList() {
       FROM generate_series(1, ${LIST_CYCLES}) g
      CROSS JOIN (VALUES ${phases.map(([id, n, c]) => `('${id}', ${n}, '${c}')`).join(', ')}) p(id, n, c)`);
   await db.query('ANALYZE');
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const page = await openPage(browser);
   const { peak } = await peakMemory(async () => {
     await page.goto(`${server.url}#/workflows`);
     await page.locator('[data-testid=cycle-row]').first().waitFor({ timeout: 120_000 });
@@ -379,8 +400,9 @@ async function bigList() {
     });
     await sleep(1000);
   });
+  const loadAt = load1();
   await page.close();
-  return peak;
+  return { peak, loadAt };
 }
 
 try {
@@ -397,48 +419,38 @@ try {
     staticDir: path.resolve('dist', 'renderer'),
     port: 0,
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   // A warm-up cycle (worker caches, first queries, the page's code), not counted.
   await waitDone([await startCycle()]);
 
   // Idle: the stack up, the worker polling, a console page open on the Workflows page.
-  const idlePage = await browser.newPage();
-  await idlePage.goto(`${server.url}#/workflows`);
+  const idlePage = await openPage(browser, `${server.url}#/workflows`);
   await sleep(3000);
   const idle = memory();
+  const idleLoad = load1();
   await idlePage.close();
 
   const one = await singleCycles(uiBase);
   const many = await manyCycles();
-  const listPeak = await bigList();
+  const list = await bigList();
 
+  const hops = [
+    ['workflow task started', 'taskStarted'],
+    ['tracking write (its now())', 'written'],
+    ['workflow task completed', 'taskCompleted'],
+    ["console's back end has the NOTIFY", 'heard'],
+    ["page's script has the event", 'arrived'],
+    ['phase node shows it', 'ms'],
+  ];
   const where = (samples) =>
-    `workflow task started ${pct(
-      samples.map((x) => x.taskStarted),
-      0.5,
-    )}, workflow task completed (tracking written, NOTIFY sent) ${pct(
-      samples.map((x) => x.taskCompleted),
-      0.5,
-    )}, the console's back end has the NOTIFY ${pct(
-      samples.map((x) => x.heard),
-      0.5,
-    )}, the page shows it ${pct(
-      samples.map((x) => x.ms),
-      0.5,
-    )}`;
+    hops
+      .map(([label, k]) => {
+        const xs = samples.map((x) => x[k]).filter((x) => !Number.isNaN(x));
+        return `${label} ${xs.length ? `${pct(xs, 0.5)}/${pct(xs, 0.95)}` : 'n/a'}`;
+      })
+      .join(', ');
   console.log(
-    `where the time goes, 1 cycle (median ms after the activity completed): ${where(one.consoleMs)}`,
+    `where the time goes, 1 cycle (ms after the phase's last ActivityTaskCompleted, p50/p95): ${where(one.consoleMs)}`,
   );
   console.log(`where the time goes, ${AT_ONCE} cycles: ${where(many.ms)}`);
   const p50one = pct(
@@ -465,16 +477,16 @@ try {
   console.log(
     `baseline: the real Temporal Web UI 2.54 of the same stack, in the same Chromium, on the same cycles with 1 running: its history page (median time from each ActivityTaskCompleted eventTime to that event's row showing) and its workflows list, opened once and never reloaded (median time from the WorkflowExecutionCompleted eventTime to the cycle's row showing Completed; ${one.listNotShown} of ${SINGLE} rows not shown ${LIST_WAIT_MS} ms after the last cycle finished, counted as the time waited: a lower bound). Console: from the phase's last ActivityTaskCompleted eventTime to the phase node's data-state turning completed. Memory: RSS from /proc; the console's is this process (its back end; the page runs in Chromium).`,
   );
-  bench('live_update_e2e_p50_ms_1', round(p50one), 'ms');
-  bench('live_update_e2e_p95_ms_1', round(p95one), 'ms');
-  bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms');
-  bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms');
-  bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms');
-  bench('temporal_ui_list_update_ms', round(uiList), 'ms');
-  bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x');
-  printMemory('idle', idle);
-  printMemory(`${AT_ONCE}_cycles`, many.peak);
-  printMemory('100k_list', listPeak);
+  bench('live_update_e2e_p50_ms_1', round(p50one), 'ms', one.loadAt);
+  bench('live_update_e2e_p95_ms_1', round(p95one), 'ms', one.loadAt);
+  bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms', many.loadAt);
+  bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms', many.loadAt);
+  bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms', one.loadAt);
+  bench('temporal_ui_list_update_ms', round(uiList), 'ms', one.loadAt);
+  bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x', one.loadAt);
+  printMemory('idle', idle, idleLoad);
+  printMemory(`${AT_ONCE}_cycles`, many.peak, many.loadAt);
+  printMemory('100k_list', list.peak, list.loadAt);
 } finally {
   await browser?.close().catch(() => undefined);
   await server?.close().catch(() => undefined);

@@ -1,12 +1,13 @@
 // What every benchmark needs: free ports, a scratch console home with the stack on free ports, cycle batches,
-// and the median. Benchmarks run plain Node against the built back end (dist/).
+// the median, and the browser side (Chromium launched as the e2e tests launch it, console pages with probes).
+// Benchmarks run plain Node against the built back end (dist-bench/, dist/renderer).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { anyFreePort } from '../dist-bench/back-end.mjs';
+import { anyFreePort, launchBrowser } from '../dist-bench/back-end.mjs';
 
-export { sleep };
+export { sleep, launchBrowser };
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -70,4 +71,33 @@ export function cycleBatches(ops, { count, firstCycleId }) {
       return count / ((performance.now() - started) / 1000);
     },
   };
+}
+
+/**
+ * In a console page (an init script): every phase node's data-state change, as `window.__changes`
+ * ({ phase, state, at }), `at` on the wall clock (Date.now(), the clock Node and Temporal stamp with).
+ */
+export function phaseNodeProbes() {
+  window.__changes = [];
+  new MutationObserver((records) => {
+    const at = Date.now();
+    for (const r of records)
+      if (r.type === 'attributes' && r.target.dataset?.testid?.startsWith('phase-node-'))
+        window.__changes.push({
+          phase: r.target.dataset.testid.slice(11),
+          state: r.target.dataset.state,
+          at,
+        });
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
+/**
+ * A new page in `browser` with each of `probes` installed before the page's own script runs, opened at `url`
+ * when given (the caller waits for what it needs to see).
+ */
+export async function openPage(browser, url, { probes = [], viewport = { width: 1440, height: 1000 } } = {}) {
+  const page = await browser.newPage({ viewport });
+  for (const probe of probes) await page.addInitScript(probe);
+  if (url) await page.goto(url);
+  return page;
 }
