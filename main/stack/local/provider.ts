@@ -1,7 +1,6 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
-import { OpsError, toErrorShape } from '../../api';
-import type { ServiceId, ServiceStatus, Settings } from '../../api';
+import { OpsError, toErrorShape, type ServiceId, type ServiceStatus, type Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
 import { processStart, temporalVersion } from './service-info';
@@ -86,10 +85,7 @@ export class LocalProvider implements StackProvider {
     return localRecoveryDriver(this.spec.dataDir, [app, tpg], stamp, (id) => this.startCluster(id));
   }
 
-  /**
-   * Starts one cluster on its own folder and port, counted as this console's (a recovery replays there before
-   * the rest of the stack starts).
-   */
+  /** Starts one cluster on its folder and port, counted as this console's (a recovery replays there first). */
   async startCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
     const { app, tpg } = this.parts();
     const cluster = id === 'app-postgres' ? app : tpg;
