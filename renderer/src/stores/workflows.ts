@@ -12,6 +12,7 @@ import type {
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { isListenerEvent, isResync } from './live';
+import { keepUnchangedRows } from '../inspection/list-rows';
 
 export const LIST_PAGE = 200;
 
@@ -204,8 +205,11 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
   };
 });
 
-// Live: a tracking write re-reads the pages on screen, at most once per animation frame burst.
+// Live: a tracking write re-reads the pages on screen, at most once per 250 ms and never two reads at once (with
+// fifty cycles running, events arrive faster than a read returns).
 let refreshQueued = false;
+let refreshing = false;
+let refreshAgain = false;
 ops.on('workflow.progress', (e) => {
   if (isListenerEvent(e) && !isResync(e)) return;
   // Only what can change the rows on screen: a cycle shown there, a new or ending cycle, a re-sync.
@@ -219,6 +223,14 @@ ops.on('workflow.progress', (e) => {
   // The top of the list (where new cycles land under the default sort) follows every event, throttled.
   const atTop = visible[0] < LIST_PAGE;
   if (!atTop && !isResync(e) && !e.kind.startsWith('execution:') && !shown(e.workflowId)) return;
+  queueRefresh();
+});
+
+function queueRefresh() {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
   if (refreshQueued) return;
   refreshQueued = true;
   setTimeout(() => {
@@ -230,11 +242,20 @@ ops.on('workflow.progress', (e) => {
       return;
     }
     const [first, last] = visible;
+    const reads: Array<Promise<void>> = [];
     for (let p = Math.floor(first / LIST_PAGE); p <= Math.floor(last / LIST_PAGE); p++) {
-      if (pages[p]) void refetch(p);
+      if (pages[p]) reads.push(refetch(p));
     }
+    refreshing = true;
+    void Promise.all(reads).finally(() => {
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        queueRefresh();
+      }
+    });
   }, 250);
-});
+}
 
 async function refetch(page: number) {
   const { query } = useWorkflows.getState();
@@ -251,11 +272,14 @@ async function refetch(page: number) {
       count: page === 0,
     });
     if (gen !== generation || !newest(page, mine)) return;
-    useWorkflows.setState((s) => ({
-      total: res.total >= 0 ? res.total : s.total,
-      pages: { ...s.pages, [page]: res.rows },
-      syncedAt: Date.now(),
-    }));
+    useWorkflows.setState((s) => {
+      const rows = keepUnchangedRows(s.pages[page], res.rows);
+      return {
+        total: res.total >= 0 ? res.total : s.total,
+        pages: rows === s.pages[page] ? s.pages : { ...s.pages, [page]: rows },
+        syncedAt: Date.now(),
+      };
+    });
   } catch {
     // The next event or the reconnect re-sync tries again.
   }
