@@ -10,6 +10,7 @@ export { resolveBinaries } from '../main/stack/binaries';
 export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
 export { anyFreePort } from '../main/stack/ports';
+export { PHASES } from '../shared/phases';
 export { backupProfile } from '../main/backup/dump-pipeline';
 // The same Chromium launch as the e2e tests (one list of flags for both).
 export { launchBrowser } from '../test/support/browser';

@@ -9,21 +9,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
-import { launchBrowser, openPage, phaseNodeProbes, scratchHome, sleep } from './support.mjs';
+import {
+  launchBrowser,
+  openPage,
+  phaseNodeProbes,
+  phaseValuesSql,
+  PHASES,
+  scratchHome,
+  sleep,
+} from './support.mjs';
 
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 200);
 const CYCLES = Number(process.env.BENCH_LIST_CYCLES ?? 100_000);
 const HISTORY_EVENTS = Number(process.env.BENCH_HISTORY_EVENTS ?? 10_000);
-const PHASES = [
-  ['planning', 1, 'rollback'],
-  ['scoping', 2, 'notify'],
-  ['sample_selection', 3, 'rollback'],
-  ['data_owner_identification', 4, 'partial_rollback'],
-  ['request_for_information', 5, 'notify'],
-  ['test_execution', 6, 'partial_rollback'],
-  ['observation_management', 7, 'skip'],
-  ['finalize_test_report', 8, 'rollback'],
-];
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,7 +49,7 @@ async function generateBulk() {
            now() - g * interval '25 seconds', now() - g * interval '25 seconds' + interval '20 minutes',
            1200000 + (g % 1000) * 100, CASE WHEN g % 5 = 3 THEN 'a phase failed: bench data' END
       FROM generate_series(1, ${CYCLES}) g`);
-  const values = PHASES.map(([id, n, c]) => `('${id}', ${n}, '${c}')`).join(', ');
+  const values = phaseValuesSql();
   await db.query(`
     INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy, started_at,
                                  finished_at, duration_ms)
@@ -112,7 +110,7 @@ async function liveUpdates(page) {
      VALUES ($1, 'run-live', 'TestCycleWorkflow', 999999, 2, 'completed', '{}')`,
     [wf],
   );
-  for (const [id, n, c] of PHASES)
+  for (const { id, number: n, compensation: c } of PHASES)
     await db.query(
       `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy)
        VALUES ($1, 'run-live', $2, $3, 'pending', $4)`,
@@ -120,12 +118,12 @@ async function liveUpdates(page) {
     );
   await page.goto(`${server.url}#/workflows?open=${wf}`);
   await page.locator('[data-testid=phase-node-planning][data-state=pending]').waitFor({ timeout: 60_000 });
-  const states = Object.fromEntries(PHASES.map(([id]) => [id, 'pending']));
+  const states = Object.fromEntries(PHASES.map(({ id }) => [id, 'pending']));
   const latencies = [];
   const client = await db.connect();
   try {
     for (let i = 0; i < TRANSITIONS; i++) {
-      const [phase] = PHASES[i % PHASES.length];
+      const { id: phase } = PHASES[i % PHASES.length];
       const next = states[phase] === 'running' ? 'completed' : 'running';
       states[phase] = next;
       const before = await page.evaluate(() => window.__changes.length);
@@ -345,14 +343,14 @@ async function graphFirstRenderCancelled(page) {
      VALUES ($1, 'run-cancelled', 'TestCycleWorkflow', 999998, 2, 'cancelled', '{}')`,
     [wf],
   );
-  for (const [id, n, c] of PHASES)
+  for (const { id, number: n, compensation: c } of PHASES)
     await db.query(
       `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy)
        VALUES ($1, 'run-cancelled', $2, $3, $4, $5)`,
       [wf, id, n, compensated.includes(id) ? 'compensated' : 'pending', c],
     );
   for (const [i, phase] of compensated.entries()) {
-    const strategy = PHASES.find(([id]) => id === phase)[2];
+    const strategy = PHASES.find(({ id }) => id === phase).compensation;
     await db.query(
       `INSERT INTO workflow_compensation_log (workflow_id, run_id, phase, strategy, action, outcome, reason, created_at)
        VALUES ($1, 'run-cancelled', $2, $3, $4, 'done', 'bench', now() + make_interval(secs => $5))`,

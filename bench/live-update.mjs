@@ -15,7 +15,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { tsToMs } from '@temporalio/common';
 import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/back-end.mjs';
-import { launchBrowser, openPage, phaseNodeProbes, scratchHome, sleep, waitForWorker } from './support.mjs';
+import {
+  launchBrowser,
+  openPage,
+  phaseNodeProbes,
+  phaseValuesSql,
+  scratchHome,
+  sleep,
+  waitForWorker,
+} from './support.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE_CYCLES ?? 5);
 const AT_ONCE = Number(process.env.BENCH_AT_ONCE ?? 50);
@@ -360,16 +368,6 @@ async function manyCycles() {
 
 /** 100,000 finished cycles in the tracking tables, then the Workflows list open and scrolled. */
 async function bigList() {
-  const phases = [
-    ['planning', 1, 'rollback'],
-    ['scoping', 2, 'notify'],
-    ['sample_selection', 3, 'rollback'],
-    ['data_owner_identification', 4, 'partial_rollback'],
-    ['request_for_information', 5, 'notify'],
-    ['test_execution', 6, 'partial_rollback'],
-    ['observation_management', 7, 'skip'],
-    ['finalize_test_report', 8, 'rollback'],
-  ];
   await db.query(`
     INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, cycle_id, version, status, input, started_at,
                                      finished_at, duration_ms)
@@ -382,7 +380,7 @@ async function bigList() {
     SELECT 'bench-cycle-' || g, 'run-' || g, p.id, p.n, 'completed', p.c, now() - g * interval '25 seconds',
            now() - g * interval '25 seconds' + interval '2 minutes', 120000
       FROM generate_series(1, ${LIST_CYCLES}) g
-     CROSS JOIN (VALUES ${phases.map(([id, n, c]) => `('${id}', ${n}, '${c}')`).join(', ')}) p(id, n, c)`);
+     CROSS JOIN (VALUES ${phaseValuesSql()}) p(id, n, c)`);
   await db.query('ANALYZE');
   const page = await openPage(browser);
   const { peak } = await peakMemory(async () => {

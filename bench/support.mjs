@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { anyFreePort, launchBrowser } from '../dist-bench/back-end.mjs';
+import { PHASES, anyFreePort, launchBrowser } from '../dist-bench/back-end.mjs';
 
-export { sleep, launchBrowser };
+export { sleep, launchBrowser, PHASES };
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -17,6 +17,10 @@ export const median = (xs) => {
 
 /** A port that was free on 127.0.0.1 a moment ago (the back end's own helper). */
 export const freePort = anyFreePort;
+
+/** The eight phases as SQL VALUES rows (id, number, compensation strategy), from the product's own table. */
+export const phaseValuesSql = () =>
+  PHASES.map((p) => `('${p.id}', ${p.number}, '${p.compensation}')`).join(', ');
 
 export async function freeStackPorts() {
   return {
