@@ -1,4 +1,6 @@
 // The log viewer over the files on disk and the service alerts, in real Chromium against a stack started by `up`.
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -11,6 +13,7 @@ let browser: Browser;
 let consoleProcess: ConsoleProcess;
 let page: Page;
 let appPg: { port: number; user: string; password: string; database: string };
+let home: string;
 
 function appDb(password = appPg.password) {
   return new pg.Client({
@@ -23,7 +26,7 @@ function appDb(password = appPg.password) {
 }
 
 beforeAll(async () => {
-  const home = scratchHome(await freeStackSettings());
+  home = scratchHome(await freeStackSettings());
   consoleProcess = await startConsole('up', home, 240_000);
   // The connection as the console made it (the password is generated per installation, in the secret store).
   const reader = createConsole({ mode: 'cli', dataDir: home, env: {} });
@@ -54,6 +57,16 @@ describe('the log viewer', () => {
        FOR i IN 1..3 LOOP RAISE WARNING 'disk almost full %', i; END LOOP; END $$`,
     );
     await client.end();
+    // The server's output reaches the file through the console; on a loaded machine that takes a while. Open the
+    // viewer once all of it is on disk, so that what it shows first is one page of a long file, not lines that
+    // arrived while it followed.
+    const file = path.join(home, 'logs', 'app-postgres.log');
+    await expect
+      .poll(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('disk almost full 3'), {
+        timeout: 90_000,
+        interval: 250,
+      })
+      .toBe(true);
 
     await page.getByTestId('logs-app-postgres').click();
     await page.getByTestId('file-log-line').first().waitFor({ timeout: 60_000 });
