@@ -7,6 +7,7 @@ export const WORKFLOW_PATCHES = [
   'summarize-final-report',
   'validated-human-steps',
   'truthful-compensation',
+  'tracking-in-activities',
 ] as const;
 
 export type RetryClass = 'llm' | 'database' | 'email';
@@ -52,6 +53,13 @@ export interface PhaseContext {
   reportIds: number[];
   phase: PhaseId;
   tracking: boolean;
+  /**
+   * The workflow's tracking events since its last write, carried to the activity that follows them: it writes
+   * them (and their notices) when it starts, so no separate tracking step runs between phases.
+   */
+  track?: TrackBatch;
+  /** This is the phase's last activity: it writes the phase completed in the same commit as its work. */
+  completesPhase?: boolean;
 }
 
 export interface ScopeApproval {

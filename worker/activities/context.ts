@@ -8,6 +8,7 @@ import { inTransaction } from '../../shared/transaction';
 import type { PhaseId } from '../../shared/phases';
 import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../../shared/workflow';
 import type { WorkerConfig } from '../../shared/worker-protocol';
+import { phaseCompletedStatements, trackStatements } from './tracking';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -28,12 +29,16 @@ export interface ActivityDef {
 /**
  * Runs `work` in one transaction with the activity's tracking rows. A retried or re-delivered attempt finds
  * its keys taken (workflow, run, activity id, attempt) and never doubles a row.
+ * The workflow's events carried in `ctx.track` are committed first, on their own: the phase shows running while
+ * the work runs. When the activity completes its phase (`ctx.completesPhase`, and `completes(result)` for an
+ * activity that only sometimes is the last), the phase's completed row goes into the work's commit.
  */
 export async function runTracked<T>(
   deps: ActivityDeps,
   def: ActivityDef,
   ctx: PhaseContext & { retryBaseMs: number },
   work: (client: pg.PoolClient) => Promise<T>,
+  completes: (result: T) => boolean = () => true,
 ): Promise<T> {
   const info = Context.current().info;
   const attempt = info.attempt;
@@ -43,28 +48,39 @@ export async function runTracked<T>(
   let broken = false;
   let released = false;
   try {
-    // One round trip: the lock timeout is part of every attempt's transaction.
+    // One round trip: the carried events in their own implicit transaction (its COMMIT sends their notices), then
+    // the work's transaction with its lock timeout.
+    const carried = ctx.tracking && ctx.track ? trackStatements(ctx.track) : [];
     await client.query(
-      `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
+      [
+        ...carried,
+        ...(carried.length ? ['COMMIT'] : []),
+        'BEGIN',
+        `SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
+      ].join(';\n'),
     );
     const result = await work(client);
-    // The tracking rows, their notification and the commit: one round trip.
+    // The tracking rows, their notification and the commit: one round trip. The finish time is the clock's, not
+    // the transaction's start (now()), which was before the work.
     const finish = ctx.tracking
       ? [
           inline(
             `INSERT INTO workflow_activities (workflow_id, run_id, activity_id, activity_type, phase, retry_class, status, attempts, first_started_at, finished_at, duration_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8::timestamptz, now(), (extract(epoch FROM now() - $8::timestamptz) * 1000)::int)
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8::timestamptz, clock_timestamp(), (extract(epoch FROM clock_timestamp() - $8::timestamptz) * 1000)::int)
              ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET status = 'completed', attempts = EXCLUDED.attempts,
-               finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM now() - workflow_activities.first_started_at) * 1000)::int`,
+               finished_at = EXCLUDED.finished_at, duration_ms = (extract(epoch FROM clock_timestamp() - workflow_activities.first_started_at) * 1000)::int`,
             [ctx.workflowId, ctx.runId, activityId, def.type, def.phase, def.retryClass, attempt, started],
           ),
           inline(
             `INSERT INTO workflow_activity_histories (workflow_id, run_id, activity_id, attempt, status, started_at, finished_at, duration_ms)
-             VALUES ($1, $2, $3, $4, 'completed', $5::timestamptz, now(), (extract(epoch FROM now() - $5::timestamptz) * 1000)::int)
+             VALUES ($1, $2, $3, $4, 'completed', $5::timestamptz, clock_timestamp(), (extract(epoch FROM clock_timestamp() - $5::timestamptz) * 1000)::int)
              ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
             [ctx.workflowId, ctx.runId, activityId, attempt, started],
           ),
           notifyStatement(ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`),
+          ...(ctx.completesPhase && completes(result)
+            ? phaseCompletedStatements(ctx, def.phase, new Date().toISOString())
+            : []),
         ]
       : [];
     await client.query([...finish, 'COMMIT'].join(';\n'));

@@ -239,6 +239,8 @@ export function phaseActivities(deps: ActivityDeps) {
           );
           return { pending: rows.map((r) => r.id) };
         },
+        // The phase ends here unless results are still to come from a tester.
+        (r) => r.pending.length === 0,
       );
     },
 

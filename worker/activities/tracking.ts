@@ -13,8 +13,15 @@ const PHASE_RANK_SQL = (col: string) =>
      WHEN 'compensation_failed' THEN 4 WHEN 'compensated' THEN 5 ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
+  const statements = trackStatements(batch);
+  if (statements.length === 0) return;
+  // Several statements in one simple query are one transaction: all of the batch or none of it.
+  await deps.pool.query(statements.join(';\n'));
+}
+
+/** A batch's writes, then its notifications (NOTIFY is delivered at commit anyway, in this order). */
+export function trackStatements(batch: TrackBatch): string[] {
   const statements = batch.events.flatMap((event) => writeEvent(batch, event));
-  // The notifications after the writes: NOTIFY is delivered at commit anyway, in this order.
   for (const event of batch.events)
     statements.push(
       notifyStatement(
@@ -24,9 +31,24 @@ export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void
         `${event.kind}:${describe(event)}`,
       ),
     );
-  if (statements.length === 0) return;
-  // Several statements in one simple query are one transaction: all of the batch or none of it.
-  await deps.pool.query(statements.join(';\n'));
+  return statements;
+}
+
+/**
+ * The phase completed, written by its last activity in the commit of its work (so the console shows it as soon
+ * as the work is there, not after the workflow has heard back from Temporal): the same row, metrics, alert and
+ * notice the workflow's own event writes, which then finds nothing left to change.
+ */
+export function phaseCompletedStatements(
+  ids: Pick<TrackBatch, 'workflowId' | 'runId' | 'cycleId'>,
+  phase: PhaseId,
+  at: string,
+): string[] {
+  const batch = { ...ids, version: 0, events: [] };
+  return [
+    ...writePhase(batch, phase, 'completed', undefined, at),
+    notifyStatement(ids.workflowId, 'workflow_phases', phase, 'phase:completed'),
+  ];
 }
 
 function tableOf(event: TrackEvent): string {

@@ -28,6 +28,8 @@ import { HUMAN_STEPS_PATCH, humanSteps } from './human-steps';
 import { OperatorAttention, fixHint, waitsForOperator } from './attention';
 import { SAGA_PATCH, failureMessage, runCompensationChain } from './saga';
 
+export const CARRY_TRACKING_PATCH = 'tracking-in-activities';
+
 export interface PhaseView {
   phase: PhaseId;
   state:
@@ -75,7 +77,10 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   // Failed phases undone too, failed compensations recorded and the chain carried on: cycles started earlier
   // replay without it.
   const saga = patched(SAGA_PATCH);
-  const version = saga ? 4 : validated ? 3 : summarize ? 2 : 1;
+  // The tracking events ride on the activity that follows them, and a phase's last activity writes it completed:
+  // no tracking step between phases (cycles started earlier replay without it).
+  const carry = patched(CARRY_TRACKING_PATCH);
+  const version = carry ? 5 : saga ? 4 : validated ? 3 : summarize ? 2 : 1;
   const llm = activitiesFor('llm', input, saga);
   const db = activitiesFor('database', input, saga);
   const email = activitiesFor('email', input, saga);
@@ -106,15 +111,44 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     pending = [];
     await track({ workflowId, runId, cycleId: input.cycleId, version, input, events });
   };
-  const ctx = (phase: PhaseId) => ({
-    workflowId,
-    runId,
-    cycleId: input.cycleId,
-    reportIds: input.reportIds,
-    phase,
-    tracking: input.tracking,
-    retryBaseMs: input.retryBaseMs,
-  });
+  /** Per phase: the events its activities carried, queued again if the phase fails (they may not be written). */
+  const carried = new Map<PhaseId, TrackEvent[]>();
+  /** The phases whose last activity was called with completesPhase: it writes the completion itself. */
+  const completesItself = new Set<PhaseId>();
+  /** An activity's context; `last`: the phase's last activity, which writes the phase completed. */
+  const ctx = (phase: PhaseId, last = false) => {
+    const base = {
+      workflowId,
+      runId,
+      cycleId: input.cycleId,
+      reportIds: input.reportIds,
+      phase,
+      tracking: input.tracking,
+      retryBaseMs: input.retryBaseMs,
+    };
+    if (!carry || !input.tracking) return base;
+    const events = pending;
+    pending = [];
+    carried.set(phase, [...(carried.get(phase) ?? []), ...events]);
+    if (last) completesItself.add(phase);
+    const starts = events.some((e) => e.kind === 'execution' && e.status === 'running');
+    return {
+      ...base,
+      ...(events.length
+        ? {
+            track: {
+              workflowId,
+              runId,
+              cycleId: input.cycleId,
+              version,
+              ...(starts ? { input } : {}),
+              events,
+            },
+          }
+        : {}),
+      ...(last ? { completesPhase: true } : {}),
+    };
+  };
   const steps = humanSteps({
     validated,
     mark,
@@ -167,12 +201,19 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     view.state = 'running';
     view.attempts += 1;
     view.startedAt = new Date().toISOString();
+    completesItself.delete(id);
+    carried.delete(id);
     mark({ kind: 'transition', from, to: id });
     mark({ kind: 'phase', phase: id, status: 'running', at: new Date().toISOString() });
-    await flush();
+    // Carried by the phase's first activity, which starts right away.
+    if (!carry) await flush();
     try {
       await body();
     } catch (caught) {
+      // The events this phase's activities carried are written again with the failure: every write is an
+      // idempotent upsert whose state only moves forward, and an activity that failed may not have written them.
+      pending = [...(carried.get(id) ?? []), ...pending];
+      carried.delete(id);
       let err = caught;
       if (input.waitForOperator && waitsForOperator(caught)) {
         try {
@@ -202,7 +243,9 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     view.state = 'completed';
     view.finishedAt = new Date().toISOString();
     completed.push(id);
-    mark({ kind: 'phase', phase: id, status: 'completed', at: new Date().toISOString() });
+    carried.delete(id);
+    if (!completesItself.has(id))
+      mark({ kind: 'phase', phase: id, status: 'completed', at: new Date().toISOString() });
   };
 
   try {
@@ -211,7 +254,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     let samples = 0;
 
     await runPhase('planning', async () => {
-      attributes = (await llm.generateAttributes(ctx('planning'))).attributes;
+      attributes = (await llm.generateAttributes(ctx('planning', true))).attributes;
     });
     previous = 'planning';
 
@@ -226,17 +269,17 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
           'ScopeRejected',
         );
       }
-      await db.recordScopeApproval(ctx('scoping'), approval!);
+      await db.recordScopeApproval(ctx('scoping', true), approval!);
     });
     previous = 'scoping';
 
     // Phases 3 and 4 run side by side; both settle before the cycle moves on or compensates.
     const pair = await Promise.allSettled([
       runPhase('sample_selection', async () => {
-        samples = (await db.selectSamples(ctx('sample_selection'))).samples;
+        samples = (await db.selectSamples(ctx('sample_selection', true))).samples;
       }),
       runPhase('data_owner_identification', async () => {
-        await db.identifyDataOwners(ctx('data_owner_identification'));
+        await db.identifyDataOwners(ctx('data_owner_identification', true));
       }),
     ]);
     const pairFailure = pair.find((r) => r.status === 'rejected');
@@ -257,14 +300,15 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
         rfis.every((r) => rfiResponses.has(r)),
       );
       await db.recordRfiResponses(
-        ctx('request_for_information'),
+        ctx('request_for_information', true),
         rfis.map((r) => rfiResponses.get(r)!),
       );
     });
     previous = 'request_for_information';
 
     await runPhase('test_execution', async () => {
-      const { pending: open } = await db.executeTests(ctx('test_execution'), {
+      // The last activity when no result is left for a tester (it writes the completion only then).
+      const { pending: open } = await db.executeTests(ctx('test_execution', true), {
         autoResults: input.autoApprove,
       });
       if (open.length === 0) return;
@@ -273,20 +317,20 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
         open.every((id) => testResults.some((r) => r.executionId === id));
       steps.openExecutions(open);
       await steps.wait('test_execution', 'test_results', covered);
-      await db.recordTestResults(ctx('test_execution'), testResults);
+      await db.recordTestResults(ctx('test_execution', true), testResults);
     });
     previous = 'test_execution';
 
     let observations = 0;
     await runPhase('observation_management', async () => {
-      observations = (await db.createObservations(ctx('observation_management'))).observations;
+      observations = (await db.createObservations(ctx('observation_management', true))).observations;
     });
     previous = 'observation_management';
 
     let finalReportId = 0;
     await runPhase('finalize_test_report', async () => {
-      finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;
-      if (summarize) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);
+      finalReportId = (await db.finalizeReport(ctx('finalize_test_report', !summarize))).finalReportId;
+      if (summarize) await llm.summarizeReport(ctx('finalize_test_report', true), finalReportId);
     });
     mark({ kind: 'transition', from: 'finalize_test_report', to: 'end' });
     mark({ kind: 'execution', status: 'completed' });

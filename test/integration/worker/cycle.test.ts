@@ -46,7 +46,7 @@ describe('a full test cycle', () => {
       'SELECT status, version FROM workflow_executions WHERE workflow_id = $1',
       [started.workflowId],
     );
-    expect(exec).toMatchObject({ status: 'completed', version: 4 });
+    expect(exec).toMatchObject({ status: 'completed', version: 5 });
 
     const [report] = await rows<{ document: { executions: number; summary: string; reports: unknown[] } }>(
       s.db,

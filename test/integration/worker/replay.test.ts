@@ -18,6 +18,7 @@ import { outcome, rows, startCycleStack, waitingAt, type CycleStack } from '../.
 let s: CycleStack;
 let previous: WorkflowBundleWithSourceMap;
 let beforeRelease: WorkflowBundleWithSourceMap;
+let beforeCarried: WorkflowBundleWithSourceMap;
 const root = path.resolve(__dirname, '../../..');
 const histories: Array<{ workflowId: string; history: unknown }> = [];
 
@@ -59,6 +60,7 @@ beforeAll(async () => {
     });
   previous = await bundle('patched-off.ts');
   beforeRelease = await bundle('before-release.ts');
+  beforeCarried = await bundle('before-carried-tracking.ts');
 });
 
 /** Runs `work` with a worker of an older workflow bundle on its own task queue. */
@@ -179,8 +181,23 @@ describe('workflow versioning', () => {
     ]);
   });
 
+  it('records histories with the version before tracking rode on the activities, on a worker of that version', async () => {
+    await recordOn(beforeCarried, 'before-carried-tracking', [
+      [521, [1, 2]],
+      [522, [1, 40]], // fails on data and compensates with the saga
+    ]);
+    const versions = await rows<{ workflow_id: string; version: number; status: string }>(
+      s.db,
+      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-521', 'test-cycle-522') ORDER BY 1`,
+    );
+    expect(versions).toEqual([
+      { workflow_id: 'test-cycle-521', version: 4, status: 'completed' },
+      { workflow_id: 'test-cycle-522', version: 4, status: 'failed' },
+    ]);
+  });
+
   it('replays every previous-version history against the current code', async () => {
-    expect(histories).toHaveLength(5);
+    expect(histories).toHaveLength(7);
     const results = [];
     for await (const r of Worker.runReplayHistories(
       { workflowBundle: { codePath: path.join(root, 'dist/worker/workflow-bundle.js') } },
@@ -194,6 +211,8 @@ describe('workflow versioning', () => {
       { workflowId: 'test-cycle-504', error: undefined },
       { workflowId: 'test-cycle-511', error: undefined },
       { workflowId: 'test-cycle-512', error: undefined },
+      { workflowId: 'test-cycle-521', error: undefined },
+      { workflowId: 'test-cycle-522', error: undefined },
     ]);
   });
 
@@ -228,6 +247,76 @@ describe('workflow versioning', () => {
         to_version: 4,
         patches: ['summarize-final-report', 'validated-human-steps', 'truthful-compensation'],
       },
+      {
+        from_version: 4,
+        to_version: 5,
+        patches: [
+          'summarize-final-report',
+          'validated-human-steps',
+          'truthful-compensation',
+          'tracking-in-activities',
+        ],
+      },
     ]);
+  });
+  it('writes tracking rows exactly as complete as the version before, on the path that completes and the one that compensates', async () => {
+    // What a cycle's ledger holds, without times and ids: every table the tracking writes.
+    const ledger = async (workflowId: string) => ({
+      phases: await rows(
+        s.db,
+        `SELECT phase, status, started_at IS NOT NULL AS started, finished_at IS NOT NULL AS finished,
+                duration_ms IS NOT NULL AS timed, active_ms IS NOT NULL AS active, failure IS NOT NULL AS failed
+           FROM workflow_phases WHERE workflow_id = $1 ORDER BY phase_number`,
+        [workflowId],
+      ),
+      transitions: await rows(
+        s.db,
+        `SELECT from_phase, to_phase, kind FROM workflow_transitions WHERE workflow_id = $1 ORDER BY 1, 2`,
+        [workflowId],
+      ),
+      activities: await rows(
+        s.db,
+        `SELECT activity_type, phase, status, finished_at >= first_started_at AS ordered
+           FROM workflow_activities WHERE workflow_id = $1 ORDER BY 1`,
+        [workflowId],
+      ),
+      metrics: await rows(
+        s.db,
+        `SELECT phase, metric FROM workflow_metrics WHERE workflow_id = $1 ORDER BY 1, 2`,
+        [workflowId],
+      ),
+      steps: await rows(
+        s.db,
+        `SELECT phase, step, status FROM workflow_steps WHERE workflow_id = $1 ORDER BY 1, 2`,
+        [workflowId],
+      ),
+      execution: await rows(
+        s.db,
+        `SELECT status, finished_at IS NOT NULL AS finished, failure IS NOT NULL AS failed
+           FROM workflow_executions WHERE workflow_id = $1`,
+        [workflowId],
+      ),
+    });
+    for (const [cycleId, reportIds, before] of [
+      [523, [1, 2], 'test-cycle-521'],
+      [524, [1, 40], 'test-cycle-522'],
+    ] as const) {
+      const { workflowId } = await s.ops.router.invoke('workflows.start', {
+        cycleId,
+        reportIds: [...reportIds],
+        skipPhases: [],
+        autoApprove: true,
+      });
+      await outcome(s.ops, workflowId);
+      const [exec] = await rows<{ version: number }>(
+        s.db,
+        'SELECT version FROM workflow_executions WHERE workflow_id = $1',
+        [workflowId],
+      );
+      expect(exec!.version).toBe(5);
+      const now = await ledger(workflowId);
+      expect(now.phases.length).toBeGreaterThan(0);
+      expect(now).toEqual(await ledger(before));
+    }
   });
 });

@@ -5,7 +5,7 @@ import { patched as current } from '@temporalio/workflow/lib/index.js';
 
 export * from '@temporalio/workflow/lib/index.js';
 
-const AFTER_RELEASE = new Set(['validated-human-steps', 'truthful-compensation']);
+const AFTER_RELEASE = new Set(['validated-human-steps', 'truthful-compensation', 'tracking-in-activities']);
 
 export function patched(patchId: string): boolean {
   return AFTER_RELEASE.has(patchId) ? false : current(patchId);
