@@ -70,7 +70,10 @@ async function profile() {
   const handle = client.workflow.getHandle(workflowId);
   await handle.result();
   const history = await handle.fetchHistory();
-  const markers = history.events.filter((e) => e.markerRecordedEventAttributes).length;
+  // Local activities only: a version marker (core_patch) is not a tracking batch.
+  const markers = history.events.filter(
+    (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  ).length;
   const activities = history.events.filter((e) => e.activityTaskCompletedEventAttributes).length;
   const t = out.tracked;
   const f = out.floor;

@@ -49,12 +49,12 @@ export async function runTracked<T>(
   let released = false;
   try {
     // One round trip: the carried events in their own implicit transaction (its COMMIT sends their notices), then
-    // the work's transaction with its lock timeout.
+    // the work's transaction with its lock timeout. The events' commit does not wait for its log flush: the work's
+    // commit after it flushes the log up to and past it, so they are as durable as the work.
     const carried = ctx.tracking && ctx.track ? trackStatements(ctx.track) : [];
     await client.query(
       [
-        ...carried,
-        ...(carried.length ? ['COMMIT'] : []),
+        ...(carried.length ? ['SET LOCAL synchronous_commit = off', ...carried, 'COMMIT'] : []),
         'BEGIN',
         `SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
       ].join(';\n'),
