@@ -43,3 +43,26 @@ export function notifyStatement(
 ): string {
   return inline(NOTIFY_SQL, [workflowId, table, phase, kind]);
 }
+
+/** One change a batched notice tells of; `phase` null for a change of the whole cycle. */
+export interface Notice {
+  table: string;
+  phase: string | null;
+  kind: string;
+}
+
+/**
+ * The notices of one transaction as a single notice, `{workflowId, at, events: [{table, phase?, kind}]}`: a commit
+ * that notifies serialises with every other such commit, and one notice costs the server one queue entry instead
+ * of one per change. The listener hands on each change as its own progress event.
+ */
+export function noticesStatement(workflowId: string, notices: readonly Notice[]): string | undefined {
+  if (notices.length === 0) return undefined;
+  if (notices.length === 1)
+    return notifyStatement(workflowId, notices[0]!.table, notices[0]!.phase, notices[0]!.kind);
+  const events = notices.map((n) => (n.phase === null ? { table: n.table, kind: n.kind } : n));
+  return inline(
+    `SELECT pg_notify('${PROGRESS_CHANNEL}', json_build_object('workflowId', $1::text, 'at', now(), 'events', $2::json)::text)`,
+    [workflowId, JSON.stringify(events)],
+  );
+}

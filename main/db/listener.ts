@@ -10,6 +10,36 @@ const RECONNECT_MAX_MS = 8000;
 /** The listener's own state as a progress event (workflowId '*'): 'lost', then 'resync' once it is back. */
 export const LISTENER_EVENT = { workflowId: '*', table: 'listener' } as const;
 
+/**
+ * The progress events of one notice: one transaction's changes come as one notice with their list
+ * (`{workflowId, at, events}`), a single change as itself. What does not parse is named, and skipped.
+ */
+export function progressEvents(payload: string): { events: WorkflowProgressEvent[]; ignored?: string } {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return { events: [], ignored: 'not JSON' };
+  }
+  const changes: Array<Record<string, unknown>> = Array.isArray(raw.events)
+    ? (raw.events as Array<Record<string, unknown>>).map((e) => ({
+        ...e,
+        workflowId: raw.workflowId,
+        at: raw.at,
+      }))
+    : [raw];
+  const events: WorkflowProgressEvent[] = [];
+  let unknown = 0;
+  for (const change of changes) {
+    // A change of the whole cycle (its status, its input) names no phase: the notice says null.
+    if (change.phase === null) delete change.phase;
+    const parsed = WorkflowProgressEventSchema.safeParse(change);
+    if (parsed.success) events.push(parsed.data);
+    else unknown++;
+  }
+  return unknown ? { events, ignored: `${unknown} change(s) of an unknown shape` } : { events };
+}
+
 export class ProgressListener {
   private client: pg.Client | undefined;
   private stopped = false;
@@ -29,19 +59,10 @@ export class ProgressListener {
     const client = new pg.Client({ connectionString: this.url() });
     client.on('notification', (msg) => {
       if (msg.channel !== PROGRESS_CHANNEL || !msg.payload) return;
-      try {
-        const raw = JSON.parse(msg.payload) as Record<string, unknown>;
-        // A change of the whole cycle (its status, its input) names no phase: the notice says null.
-        if (raw.phase === null) delete raw.phase;
-        const parsed = WorkflowProgressEventSchema.safeParse(raw);
-        if (parsed.success) this.onEvent(parsed.data);
-        else
-          this.log.warn(
-            `ignored a ${PROGRESS_CHANNEL} payload of an unknown shape: ${msg.payload.slice(0, 200)}`,
-          );
-      } catch {
-        this.log.warn(`ignored a malformed ${PROGRESS_CHANNEL} payload`);
-      }
+      const { events, ignored } = progressEvents(msg.payload);
+      for (const event of events) this.onEvent(event);
+      if (ignored)
+        this.log.warn(`ignored a ${PROGRESS_CHANNEL} payload: ${ignored}: ${msg.payload.slice(0, 200)}`);
     });
     client.on('error', (err) => {
       this.log.warn(`progress listener lost its connection: ${err.message}`);

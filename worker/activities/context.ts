@@ -2,13 +2,13 @@
 // on failure, and the failure shape Temporal needs (a delay from the class's policy, or no retry for bad data).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { notify, notifyStatement } from '../../shared/notify';
+import { notify, noticesStatement } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
 import { inTransaction } from '../../shared/transaction';
 import type { PhaseId } from '../../shared/phases';
 import { MAX_ATTEMPTS, backoffMs, type PhaseContext, type RetryClass } from '../../shared/workflow';
 import type { WorkerConfig } from '../../shared/worker-protocol';
-import { phaseCompletedStatements, trackStatements } from './tracking';
+import { phaseCompleted, trackStatements } from './tracking';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -48,13 +48,13 @@ export async function runTracked<T>(
   let broken = false;
   let released = false;
   try {
-    // One round trip: the carried events in their own implicit transaction (its COMMIT sends their notices), then
-    // the work's transaction with its lock timeout. The events' commit does not wait for its log flush: the work's
+    // One round trip: the carried events committed on their own, then their notice (see trackStatements), then the
+    // work's transaction with its lock timeout. The events' commit does not wait for its log flush: the work's
     // commit after it flushes the log up to and past it, so they are as durable as the work.
     const carried = ctx.tracking && ctx.track ? trackStatements(ctx.track) : [];
     await client.query(
       [
-        ...(carried.length ? ['SET LOCAL synchronous_commit = off', ...carried, 'COMMIT'] : []),
+        ...(carried.length ? ['SET LOCAL synchronous_commit = off', ...carried] : []),
         'BEGIN',
         `SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
       ].join(';\n'),
@@ -62,6 +62,10 @@ export async function runTracked<T>(
     const result = await work(client);
     // The tracking rows, their notification and the commit: one round trip. The finish time is the clock's, not
     // the transaction's start (now()), which was before the work.
+    const completion =
+      ctx.tracking && ctx.completesPhase && completes(result)
+        ? phaseCompleted(ctx, def.phase, new Date().toISOString())
+        : undefined;
     const finish = ctx.tracking
       ? [
           inline(
@@ -77,13 +81,18 @@ export async function runTracked<T>(
              ON CONFLICT (workflow_id, run_id, activity_id, attempt) DO NOTHING`,
             [ctx.workflowId, ctx.runId, activityId, attempt, started],
           ),
-          notifyStatement(ctx.workflowId, 'workflow_activities', def.phase, `${def.type}:completed`),
-          ...(ctx.completesPhase && completes(result)
-            ? phaseCompletedStatements(ctx, def.phase, new Date().toISOString())
-            : []),
+          ...(completion?.statements ?? []),
         ]
       : [];
-    await client.query([...finish, 'COMMIT'].join(';\n'));
+    // One notice for the activity and, when it ends the phase, the phase: after the commit, on its own (see
+    // trackStatements).
+    const notice = ctx.tracking
+      ? noticesStatement(ctx.workflowId, [
+          { table: 'workflow_activities', phase: def.phase, kind: `${def.type}:completed` },
+          ...(completion ? [completion.notice] : []),
+        ])
+      : undefined;
+    await client.query([...finish, 'COMMIT', ...(notice ? [notice] : [])].join(';\n'));
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {

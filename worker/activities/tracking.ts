@@ -3,7 +3,7 @@
 // A batch's statements and its notifications go to the server as one simple query: one round trip per batch.
 import { PHASES, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
-import { notifyStatement } from '../../shared/notify';
+import { noticesStatement, type Notice } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
 import type { ActivityDeps } from './context';
 
@@ -15,40 +15,43 @@ const PHASE_RANK_SQL = (col: string) =>
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
   const statements = trackStatements(batch);
   if (statements.length === 0) return;
-  // Several statements in one simple query are one transaction: all of the batch or none of it.
+  // Several statements in one simple query: the writes are one transaction (all of the batch or none of it).
   await deps.pool.query(statements.join(';\n'));
 }
 
-/** A batch's writes, then its notifications (NOTIFY is delivered at commit anyway, in this order). */
+/**
+ * A batch's writes, committed, then one notice for all its changes in a transaction of its own. A commit that
+ * notifies holds the server's notify lock through its log flush, serialising every other such commit: a notice
+ * with no writes has nothing to flush. The listener reads the rows after the notice, so they are there.
+ */
 export function trackStatements(batch: TrackBatch): string[] {
   const statements = batch.events.flatMap((event) => writeEvent(batch, event));
-  for (const event of batch.events)
-    statements.push(
-      notifyStatement(
-        batch.workflowId,
-        tableOf(event),
-        'phase' in event ? event.phase : null,
-        `${event.kind}:${describe(event)}`,
-      ),
-    );
-  return statements;
+  const notice = noticesStatement(
+    batch.workflowId,
+    batch.events.map((event) => ({
+      table: tableOf(event),
+      phase: 'phase' in event ? event.phase : null,
+      kind: `${event.kind}:${describe(event)}`,
+    })),
+  );
+  return notice ? [...statements, 'COMMIT', notice, 'COMMIT'] : statements;
 }
 
 /**
  * The phase completed, written by its last activity in the commit of its work (so the console shows it as soon
- * as the work is there, not after the workflow has heard back from Temporal): the same row, metrics, alert and
- * notice the workflow's own event writes, which then finds nothing left to change.
+ * as the work is there, not after the workflow has heard back from Temporal): the same row, metrics and alert the
+ * workflow's own event writes, which then finds nothing left to change. The notice goes with the activity's own.
  */
-export function phaseCompletedStatements(
+export function phaseCompleted(
   ids: Pick<TrackBatch, 'workflowId' | 'runId' | 'cycleId'>,
   phase: PhaseId,
   at: string,
-): string[] {
+): { statements: string[]; notice: Notice } {
   const batch = { ...ids, version: 0, events: [] };
-  return [
-    ...writePhase(batch, phase, 'completed', undefined, at),
-    notifyStatement(ids.workflowId, 'workflow_phases', phase, 'phase:completed'),
-  ];
+  return {
+    statements: writePhase(batch, phase, 'completed', undefined, at),
+    notice: { table: 'workflow_phases', phase, kind: 'phase:completed' },
+  };
 }
 
 function tableOf(event: TrackEvent): string {

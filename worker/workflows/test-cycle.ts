@@ -113,6 +113,8 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   };
   /** Per phase: the events its activities carried, queued again if the phase fails (they may not be written). */
   const carried = new Map<PhaseId, TrackEvent[]>();
+  /** Events a phase's next activity carries besides the pending ones (the parallel pair's running marks). */
+  const alsoCarry = new Map<PhaseId, TrackEvent[]>();
   /** The phases whose last activity was called with completesPhase: it writes the completion itself. */
   const completesItself = new Set<PhaseId>();
   /** An activity's context; `last`: the phase's last activity, which writes the phase completed. */
@@ -127,8 +129,9 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
       retryBaseMs: input.retryBaseMs,
     };
     if (!carry || !input.tracking) return base;
-    const events = pending;
+    const events = [...(alsoCarry.get(phase) ?? []), ...pending];
     pending = [];
+    alsoCarry.delete(phase);
     carried.set(phase, [...(carried.get(phase) ?? []), ...events]);
     if (last) completesItself.add(phase);
     const starts = events.some((e) => e.kind === 'execution' && e.status === 'running');
@@ -190,7 +193,8 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
   };
 
   let previous: PhaseId | 'start' = 'start';
-  const runPhase = async (id: PhaseId, body: () => Promise<void>) => {
+  /** `gate`: the phase's work waits for it once the phase is marked running (the parallel pair's start). */
+  const runPhase = async (id: PhaseId, body: () => Promise<void>, gate?: Promise<void>) => {
     const view = phases.get(id)!;
     const from = previous;
     if (input.skipPhases.includes(id)) {
@@ -207,6 +211,7 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     mark({ kind: 'phase', phase: id, status: 'running', at: new Date().toISOString() });
     // Carried by the phase's first activity, which starts right away.
     if (!carry) await flush();
+    else if (gate) await gate;
     try {
       await body();
     } catch (caught) {
@@ -274,14 +279,33 @@ export async function TestCycleWorkflow(input: CycleInput): Promise<CycleSummary
     previous = 'scoping';
 
     // Phases 3 and 4 run side by side; both settle before the cycle moves on or compensates.
-    const pair = await Promise.allSettled([
-      runPhase('sample_selection', async () => {
-        samples = (await db.selectSamples(ctx('sample_selection', true))).samples;
-      }),
-      runPhase('data_owner_identification', async () => {
-        await db.identifyDataOwners(ctx('data_owner_identification', true));
-      }),
+    // With carried tracking both start once both are marked running, and each of their activities carries both
+    // marks: whichever starts first shows the two running together, and each phase is running before it completes.
+    let begin: () => void = () => undefined;
+    const gate = carry ? new Promise<void>((resolve) => (begin = resolve)) : undefined;
+    const together = Promise.allSettled([
+      runPhase(
+        'sample_selection',
+        async () => {
+          samples = (await db.selectSamples(ctx('sample_selection', true))).samples;
+        },
+        gate,
+      ),
+      runPhase(
+        'data_owner_identification',
+        async () => {
+          await db.identifyDataOwners(ctx('data_owner_identification', true));
+        },
+        gate,
+      ),
     ]);
+    if (gate) {
+      const marks = pending;
+      pending = [];
+      for (const id of ['sample_selection', 'data_owner_identification'] as const) alsoCarry.set(id, marks);
+      begin();
+    }
+    const pair = await together;
     const pairFailure = pair.find((r) => r.status === 'rejected');
     if (pairFailure) throw pairFailure.reason;
     previous = 'data_owner_identification';

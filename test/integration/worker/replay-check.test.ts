@@ -33,13 +33,13 @@ async function buildReorderedBundle(): Promise<string> {
       // Any other module of the worker the workflows import ('../shared', '../activities', …).
       .replace(/'\.\.\/([\w-]+)'/g, `'${root}/worker/$1'`);
     if (file === 'test-cycle.ts') {
-      const original = `finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;
-      if (summarize) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);`;
+      const original = `finalReportId = (await db.finalizeReport(ctx('finalize_test_report', !summarize))).finalReportId;
+      if (summarize) await llm.summarizeReport(ctx('finalize_test_report', true), finalReportId);`;
       expect(source).toContain(original);
       source = source.replace(
         original,
-        `if (summarize) await llm.summarizeReport(ctx('finalize_test_report'), finalReportId);
-      finalReportId = (await db.finalizeReport(ctx('finalize_test_report'))).finalReportId;`,
+        `if (summarize) await llm.summarizeReport(ctx('finalize_test_report', true), finalReportId);
+      finalReportId = (await db.finalizeReport(ctx('finalize_test_report', !summarize))).finalReportId;`,
       );
     }
     fs.writeFileSync(path.join(dir, file), source);
