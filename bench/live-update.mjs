@@ -283,6 +283,13 @@ async function singleCycles(uiBase) {
     // activity runs (a cold load of the Web UI takes longer than a cycle runs on a loaded machine).
     await ops.router.invoke('worker.stop', {});
     const page = await consolePage(workflowId);
+    // BENCH_PROFILE=<file>: the first watched page's CPU profile over its cycle (Chrome DevTools format).
+    const profiler =
+      process.env.BENCH_PROFILE && i === 0 ? await page.context().newCDPSession(page) : undefined;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.start');
+    }
     const readyAt = Date.now();
     await startCycle();
     const client = await ops.cycles.client();
@@ -297,6 +304,11 @@ async function singleCycles(uiBase) {
     await waitForWorker(ops);
     const uiReadyAt = Date.now();
     await waitDone([workflowId]);
+    if (profiler) {
+      await sleep(1000);
+      const { profile } = await profiler.send('Profiler.stop');
+      fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    }
     const { activities, completedAt } = await completions(workflowId);
     finished.push({ workflowId, completedAt });
     const last = activities.at(-1);
