@@ -80,3 +80,24 @@ export function phaseById(id: PhaseId): PhaseDefinition {
   if (!found) throw new Error(`unknown phase ${id}`);
   return found;
 }
+
+/**
+ * How far along a phase's state is: a phase's state only moves forward, except a phase waiting for the operator
+ * that is retried (needs_attention → running). The tracking writes and the live views both keep to it.
+ */
+export const PHASE_STATE_RANK: Readonly<Record<string, number>> = {
+  pending: 0,
+  running: 1,
+  needs_attention: 2,
+  completed: 3,
+  failed: 3,
+  skipped: 3,
+  compensation_failed: 4,
+  compensated: 5,
+};
+
+/** Whether a phase in state `from` can be moved to `to` (an unknown state ranks with the ends, as 3). */
+export function phaseStateMoves(from: string, to: string): boolean {
+  const rank = (s: string) => PHASE_STATE_RANK[s] ?? 3;
+  return rank(from) < rank(to) || (from === 'needs_attention' && to === 'running');
+}

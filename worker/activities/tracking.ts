@@ -1,7 +1,7 @@
 // The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
 // batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
 // A batch's statements and its notifications go to the server as one simple query: one round trip per batch.
-import { PHASES, type PhaseId } from '../../shared/phases';
+import { PHASES, PHASE_STATE_RANK, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
 import { noticesStatement, type Notice } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
@@ -9,8 +9,10 @@ import type { ActivityDeps } from './context';
 
 // States only move forward, except a phase waiting for the operator that is retried (needs_attention → running).
 const PHASE_RANK_SQL = (col: string) =>
-  `CASE ${col} WHEN 'pending' THEN 0 WHEN 'running' THEN 1 WHEN 'needs_attention' THEN 2
-     WHEN 'compensation_failed' THEN 4 WHEN 'compensated' THEN 5 ELSE 3 END`;
+  `CASE ${col} ${Object.entries(PHASE_STATE_RANK)
+    .filter(([, rank]) => rank !== 3)
+    .map(([state, rank]) => `WHEN '${state}' THEN ${rank}`)
+    .join(' ')} ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
   const statements = trackStatements(batch);

@@ -14,6 +14,7 @@ import type {
 import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { storeAction } from './action';
 import { isResync } from './live';
+import { phaseStateMoves } from '../../../shared/phases';
 
 const HISTORY_PAGE = 1000;
 const FIRST_HISTORY_PAGE = 200;
@@ -320,6 +321,11 @@ function onProgress(event: WorkflowProgressEvent) {
   if (!workflowId || event.workflowId !== workflowId) return;
   const [kind, status] = event.kind.split(':');
   if (event.table === 'workflow_phases' && kind === 'phase' && event.phase && status) {
+    // A notice can repeat a state already passed (a retried activity writes its marks again; the row kept its
+    // later state): the view never moves a phase back.
+    const shown = useCycle.getState().view?.phases.find((p) => p.phase === event.phase)?.state;
+    if (shown && shown !== status && !phaseStateMoves(shown, status))
+      return useCycle.getState().liveRefresh();
     eventStates.set(event.phase, { state: status as PhaseStateView['state'], at: performance.now() });
     useCycle.setState((s) =>
       s.view

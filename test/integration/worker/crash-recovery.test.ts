@@ -18,16 +18,22 @@ afterAll(async () => {
 describe('worker crash recovery', () => {
   it('completes a cycle with the worker killed in every phase, without duplicate rows', async () => {
     const workflowId = 'test-cycle-401';
-    const targets = [...PHASE_IDS];
-    const kills: PhaseId[] = [];
-    // Kill the moment a target phase reports running (its NOTIFY reaches the console before the phase's work ends).
+    // Kill the moment a phase reports running (its notice reaches the console before the phase's work ends). One
+    // notice can name several phases (the parallel pair starts together): one kill of that worker covers them.
+    const kills: Array<{ pid: number; phases: PhaseId[] }> = [];
     const unsubscribe = s.ops.router.events.subscribe((name, payload) => {
       const e = payload as { workflowId: string; table: string; phase?: PhaseId; kind: string };
       if (name !== 'workflow.progress' || e.workflowId !== workflowId || e.kind !== 'phase:running') return;
-      if (e.phase !== targets[0] || !s.ops.worker.pid) return;
-      process.kill(s.ops.worker.pid, 'SIGKILL');
-      kills.push(targets.shift()!);
+      if (!e.phase || kills.some((k) => k.phases.includes(e.phase!))) return;
+      const pid = s.ops.worker.pid;
+      if (!pid) return;
+      const last = kills.at(-1);
+      if (last?.pid === pid) return void last.phases.push(e.phase);
+      kills.push({ pid, phases: [e.phase] });
+      process.kill(pid, 'SIGKILL');
     });
+    const killed = () => kills.flatMap((k) => k.phases);
+    const statusAtKill: Array<[string, string]> = [];
     try {
       await s.ops.router.invoke('workflows.start', {
         cycleId: 401,
@@ -35,30 +41,36 @@ describe('worker crash recovery', () => {
         skipPhases: [],
         autoApprove: true,
       });
-      const statusAtKill: Array<[string, string]> = [];
-      for (let i = 0; i < PHASE_IDS.length; i++) {
-        await waitFor(() => kills.length > i, 120_000, `a kill during ${PHASE_IDS[i]}`);
+      for (let handled = 0; handled < kills.length || killed().length < PHASE_IDS.length; handled++) {
+        await waitFor(() => kills.length > handled, 120_000, `a kill after ${killed().join(', ') || 'none'}`);
         await waitFor(
           () => s.ops.worker.current().state === 'backoff',
           30_000,
           'the supervisor to see the crash',
         );
-        // The worker is dead, so the tracking tables are frozen: the killed phase must still be running.
-        const [row] = await rows<{ status: string }>(
-          s.db,
-          'SELECT status FROM workflow_phases WHERE workflow_id = $1 AND phase = $2',
-          [workflowId, kills[i]],
-        );
-        statusAtKill.push([kills[i]!, row!.status]);
+        // The worker is dead, so the tracking tables are frozen: a killed phase is running, or completed when its
+        // last activity's work committed (the completion is in that commit) before the kill landed; Temporal has
+        // not heard of it then, and retries the activity, which must double nothing.
+        for (const phase of kills[handled]!.phases) {
+          const [row] = await rows<{ status: string }>(
+            s.db,
+            'SELECT status FROM workflow_phases WHERE workflow_id = $1 AND phase = $2',
+            [workflowId, phase],
+          );
+          statusAtKill.push([phase, row!.status]);
+        }
         await s.ops.worker.start(); // the operator's "start now" instead of waiting out the backoff
       }
-      expect(statusAtKill).toEqual(PHASE_IDS.map((p) => [p, 'running']));
+      expect(new Set(statusAtKill.map(([p]) => p))).toEqual(new Set(PHASE_IDS));
+      for (const [phase, status] of statusAtKill) expect(['running', 'completed'], phase).toContain(status);
       const done = await outcome(s.ops, workflowId);
       expect(done.ok, done.ok ? '' : done.error.message).toBe(true);
     } finally {
       unsubscribe();
     }
-    expect(s.ops.worker.current().restarts).toBeGreaterThanOrEqual(8);
+    // Every phase but the parallel pair's second may share a kill: at least seven kills, each a restart.
+    expect(kills.length).toBeGreaterThanOrEqual(PHASE_IDS.length - 1);
+    expect(s.ops.worker.current().restarts).toBeGreaterThanOrEqual(kills.length);
 
     const phases = await rows<{ status: string }>(
       s.db,
