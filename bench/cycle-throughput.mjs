@@ -81,7 +81,7 @@ async function profile() {
     `profile per cycle: tracked ${t.xacts.toFixed(1)} app DB transactions, ${t.rows.toFixed(0)} tracking rows written, ${t.notifications.toFixed(1)} NOTIFYs; ` +
       `untracked ${f.xacts.toFixed(1)} transactions, ${f.rows.toFixed(0)} rows, ${f.notifications.toFixed(1)} NOTIFYs; ` +
       `${activities} activities and ${markers} local activities (tracking batches) per cycle; ` +
-      `each tracking batch and each activity's tracking rows + NOTIFY + COMMIT go in one round trip`,
+      `the tracking events ride on the activities (written when each starts) and each commit's one notice follows it in a transaction of its own, all in the activity's round trips (the transactions count those notices and each listener's read of them)`,
   );
   console.log(`BENCH tracking_xacts_per_cycle ${(t.xacts - f.xacts).toFixed(1)} count`);
   console.log(`BENCH tracking_notifies_per_cycle ${t.notifications.toFixed(1)} count`);
