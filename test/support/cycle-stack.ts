@@ -66,6 +66,17 @@ export async function waitFor(
   }
 }
 
+/** Starts an unattended cycle of these reports through the console and waits for it to close. */
+export async function runCycle(ops: WiredConsole, cycleId: number, reportIds: readonly number[]) {
+  const { workflowId } = await ops.router.invoke('workflows.start', {
+    cycleId,
+    reportIds: [...reportIds],
+    skipPhases: [],
+    autoApprove: true,
+  });
+  return { workflowId, ...(await outcome(ops, workflowId)) };
+}
+
 /** Waits for the workflow to close and returns its result or failure. */
 export async function outcome(ops: WiredConsole, workflowId: string) {
   const client = await ops.cycles.client();

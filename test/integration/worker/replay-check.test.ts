@@ -10,7 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLL_OUT_OVERRIDE } from '../../../main/api/contract';
 import { historyEventViews } from '../../../main/inspection';
-import { outcome, startCycleStack, type CycleStack } from '../../support/cycle-stack';
+import { runCycle, startCycleStack, type CycleStack } from '../../support/cycle-stack';
 
 const exec = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -74,13 +74,7 @@ beforeAll(async () => {
     [901, [1, 2]],
     [902, [1, 40]], // fails in Request for Information: never reaches the swapped activities
   ] as const) {
-    const { workflowId } = await s.ops.router.invoke('workflows.start', {
-      cycleId,
-      reportIds: [...reportIds],
-      skipPhases: [],
-      autoApprove: true,
-    });
-    await outcome(s.ops, workflowId);
+    await runCycle(s.ops, cycleId, reportIds);
   }
   reordered = await buildReorderedBundle();
 });

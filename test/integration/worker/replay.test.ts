@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerConfig } from '../../../main/console';
 import { createActivities } from '../../../worker/activities';
 import { WORKFLOW_TYPE, type CycleInput } from '../../../shared/workflow';
-import { outcome, rows, startCycleStack, waitingAt, type CycleStack } from '../../support/cycle-stack';
+import {
+  outcome,
+  rows,
+  runCycle,
+  startCycleStack,
+  waitingAt,
+  type CycleStack,
+} from '../../support/cycle-stack';
 
 let s: CycleStack;
 let previous: WorkflowBundleWithSourceMap;
@@ -115,19 +122,31 @@ describe('workflow versioning', () => {
     });
   }
 
-  it('records histories with the previous version, on a worker of that version', async () => {
-    await recordOn(previous, 'previous-version', [
-      [501, [1, 2]],
-      [502, [1, 40]], // fails on data in phase 5 and compensates: the other path through the code
+  /** Records a cycle that completes and one that fails on data (report 40) and compensates, both of `version`. */
+  async function recordBothPaths(
+    bundle: WorkflowBundleWithSourceMap,
+    taskQueue: string,
+    [completes, fails]: readonly [number, number],
+    version: number,
+  ) {
+    await recordOn(bundle, taskQueue, [
+      [completes, [1, 2]],
+      [fails, [1, 40]],
     ]);
     const versions = await rows<{ workflow_id: string; version: number; status: string }>(
       s.db,
-      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-501', 'test-cycle-502') ORDER BY 1`,
+      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id = ANY($1) ORDER BY 1`,
+      [[`test-cycle-${completes}`, `test-cycle-${fails}`]],
     );
     expect(versions).toEqual([
-      { workflow_id: 'test-cycle-501', version: 1, status: 'completed' },
-      { workflow_id: 'test-cycle-502', version: 1, status: 'failed' },
+      { workflow_id: `test-cycle-${completes}`, version, status: 'completed' },
+      { workflow_id: `test-cycle-${fails}`, version, status: 'failed' },
     ]);
+  }
+
+  it('records histories with the previous version, on a worker of that version', async () => {
+    // The failing one fails on data in phase 5 and compensates: the other path through the code.
+    await recordBothPaths(previous, 'previous-version', [501, 502], 1);
   });
 
   it('runs a cycle started before validated human steps on its signals, in any order, as it did', async () => {
@@ -167,33 +186,13 @@ describe('workflow versioning', () => {
   });
 
   it('records histories with the version before the saga (compensation as it was), on a worker of that version', async () => {
-    await recordOn(beforeRelease, 'before-release-saga', [
-      [511, [1, 2]],
-      [512, [1, 40]], // fails on data and compensates the old way
-    ]);
-    const versions = await rows<{ workflow_id: string; version: number; status: string }>(
-      s.db,
-      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-511', 'test-cycle-512') ORDER BY 1`,
-    );
-    expect(versions).toEqual([
-      { workflow_id: 'test-cycle-511', version: 2, status: 'completed' },
-      { workflow_id: 'test-cycle-512', version: 2, status: 'failed' },
-    ]);
+    // The failing one compensates the old way.
+    await recordBothPaths(beforeRelease, 'before-release-saga', [511, 512], 2);
   });
 
   it('records histories with the version before tracking rode on the activities, on a worker of that version', async () => {
-    await recordOn(beforeCarried, 'before-carried-tracking', [
-      [521, [1, 2]],
-      [522, [1, 40]], // fails on data and compensates with the saga
-    ]);
-    const versions = await rows<{ workflow_id: string; version: number; status: string }>(
-      s.db,
-      `SELECT workflow_id, version, status FROM workflow_executions WHERE workflow_id IN ('test-cycle-521', 'test-cycle-522') ORDER BY 1`,
-    );
-    expect(versions).toEqual([
-      { workflow_id: 'test-cycle-521', version: 4, status: 'completed' },
-      { workflow_id: 'test-cycle-522', version: 4, status: 'failed' },
-    ]);
+    // The failing one compensates with the saga.
+    await recordBothPaths(beforeCarried, 'before-carried-tracking', [521, 522], 4);
   });
 
   it('replays every previous-version history against the current code', async () => {
@@ -301,13 +300,7 @@ describe('workflow versioning', () => {
       [523, [1, 2], 'test-cycle-521'],
       [524, [1, 40], 'test-cycle-522'],
     ] as const) {
-      const { workflowId } = await s.ops.router.invoke('workflows.start', {
-        cycleId,
-        reportIds: [...reportIds],
-        skipPhases: [],
-        autoApprove: true,
-      });
-      await outcome(s.ops, workflowId);
+      const { workflowId } = await runCycle(s.ops, cycleId, reportIds);
       const [exec] = await rows<{ version: number }>(
         s.db,
         'SELECT version FROM workflow_executions WHERE workflow_id = $1',
