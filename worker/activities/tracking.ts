@@ -49,9 +49,8 @@ export function phaseCompleted(
   phase: PhaseId,
   at: string,
 ): { statements: string[]; notice: Notice } {
-  const batch = { ...ids, version: 0, events: [] };
   return {
-    statements: writePhase(batch, phase, 'completed', undefined, at),
+    statements: writePhase(ids, phase, 'completed', undefined, at),
     notice: { table: 'workflow_phases', phase, kind: 'phase:completed' },
   };
 }
@@ -188,7 +187,7 @@ function writeEvent(batch: TrackBatch, event: TrackEvent): string[] {
  * row), its metrics and the slow-phase alert: one statement, the metrics taken from the row the update returns.
  */
 function writePhase(
-  batch: TrackBatch,
+  batch: Pick<TrackBatch, 'workflowId' | 'runId' | 'cycleId'>,
   phase: PhaseId,
   status: string,
   failure: string | undefined,

@@ -1,20 +1,26 @@
-// A refreshed page of the Workflows list, keeping what did not change as the objects already shown: a row view
-// given the same row skips drawing, and an unchanged page leaves the list alone. With many cycles running the
-// list is re-read several times a second and most rows are the same each time. Pure.
+// A re-read list keeping what did not change as the objects already shown: a view given the same object skips
+// drawing, and an unchanged list is left alone. With many cycles running, the Workflows list and the open cycle's
+// phases are re-read several times a second and most of them are the same each time. Pure.
 import type { CycleRow } from '../../../main/api/contract';
 
-const key = (r: CycleRow) => `${r.workflowId}/${r.runId}`;
-
-/** `next` with each row equal to one in `shown` replaced by that row; `shown` itself when nothing changed. */
-export function keepUnchangedRows(shown: readonly CycleRow[] | undefined, next: CycleRow[]): CycleRow[] {
+/**
+ * `next` with each item equal to the one of the same key in `shown` replaced by that one; `shown` itself when
+ * nothing changed. Equal is the same JSON: the items come from JSON.
+ */
+export function keepUnchanged<T>(shown: readonly T[] | undefined, next: T[], key: (item: T) => string): T[] {
   if (!shown) return next;
-  const before = new Map(shown.map((r) => [key(r), { row: r, text: JSON.stringify(r) }]));
+  const before = new Map(shown.map((item) => [key(item), { item, text: JSON.stringify(item) }]));
   let changed = shown.length !== next.length;
-  const rows = next.map((r, i) => {
-    const b = before.get(key(r));
-    const kept = b && b.text === JSON.stringify(r) ? b.row : r;
+  const items = next.map((item, i) => {
+    const b = before.get(key(item));
+    const kept = b && b.text === JSON.stringify(item) ? b.item : item;
     if (kept !== shown[i]) changed = true;
     return kept;
   });
-  return changed ? rows : (shown as CycleRow[]);
+  return changed ? items : (shown as T[]);
+}
+
+/** A page of rows, each known by its workflow and run. */
+export function keepUnchangedRows(shown: readonly CycleRow[] | undefined, next: CycleRow[]): CycleRow[] {
+  return keepUnchanged(shown, next, (r) => `${r.workflowId}/${r.runId}`);
 }

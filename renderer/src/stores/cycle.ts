@@ -15,6 +15,7 @@ import { asFailure, ops, type OpsFailure } from '../ops/client';
 import { storeAction } from './action';
 import { isResync } from './live';
 import { phaseStateMoves } from '../../../shared/phases';
+import { keepUnchanged as keepUnchangedItems } from '../inspection/list-rows';
 
 const HISTORY_PAGE = 1000;
 const FIRST_HISTORY_PAGE = 200;
@@ -71,12 +72,9 @@ interface CycleStore {
 }
 
 /** The new view, with the old phase objects kept where nothing changed (the graph re-renders only what did). */
-function keepUnchanged<T extends PhaseStatesView>(old: PhaseStatesView | undefined, next: T): T {
+function keepUnchangedView<T extends PhaseStatesView>(old: PhaseStatesView | undefined, next: T): T {
   if (!old || old.workflowId !== next.workflowId) return next;
-  const phases = next.phases.map((p) => {
-    const before = old.phases.find((o) => o.phase === p.phase);
-    return before && JSON.stringify(before) === JSON.stringify(p) ? before : p;
-  });
+  const phases = keepUnchangedItems(old.phases, next.phases, (p) => p.phase);
   const compensations =
     old.compensations.length === next.compensations.length &&
     old.compensations.every(
@@ -118,7 +116,8 @@ export const useCycle = create<CycleStore>((set, get) => {
     try {
       const asked = performance.now();
       const view = withNewerEvents(await ops.call('inspection.phases', { workflowId: id }), asked);
-      if (get().workflowId === id) set((s) => ({ view: keepUnchanged(s.view, view), syncedAt: Date.now() }));
+      if (get().workflowId === id)
+        set((s) => ({ view: keepUnchangedView(s.view, view), syncedAt: Date.now() }));
     } catch (err) {
       if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
     } finally {
@@ -139,7 +138,7 @@ export const useCycle = create<CycleStore>((set, get) => {
       set((s) => ({
         detail,
         // The detail is older than a phases view fetched while it was in flight: keep the newer states.
-        view: s.view && s.view.at > detail.at ? s.view : keepUnchanged(s.view, detail),
+        view: s.view && s.view.at > detail.at ? s.view : keepUnchangedView(s.view, detail),
         syncedAt: Date.now(),
       }));
     } catch (err) {
