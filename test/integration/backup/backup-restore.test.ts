@@ -427,7 +427,7 @@ describe('a set from an older console', () => {
       DROP FUNCTION inspection_bucket(double precision), inspection_fold_phases_inserted(),
         inspection_fold_phases_updated(), inspection_fold_attempts(), inspection_fold_retries(),
         inspection_fold_compensations(), inspection_fold_active_inserted(), inspection_fold_active_updated(),
-        inspection_fold_hourly_inserted(), inspection_fold_hourly_updated() CASCADE;
+        inspection_fold_work_time(bigint[]) CASCADE;
       DROP INDEX workflow_executions_list_started, workflow_executions_list_duration,
         workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
         workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
