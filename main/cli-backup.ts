@@ -157,7 +157,9 @@ export function addBackupCommands(program: Command, open: () => OpsConsole): voi
 
 function printRestore(r: OpOutput<'backups.restore'>): void {
   for (const d of r.restored) out(`restored ${d.database} (the previous one is kept as ${d.keptOldAs})`);
-  out(`${r.checksumsMatched} table checksums matched the manifest; stack validation: ${r.validation}`);
+  out(
+    `${r.checksumsMatched} tables matched the manifest (data file sha256 and row count); stack validation: ${r.validation}`,
+  );
   if (r.migrationsApplied.length)
     out(`applied this console's newer migrations: ${r.migrationsApplied.join(', ')}`);
   if (r.reconcile) {

@@ -6,7 +6,10 @@ type EventListener = (name: string, payload: unknown) => void;
 const api = {
   call: (op: string, input: unknown): Promise<unknown> => ipcRenderer.invoke('ops:call', op, input),
   subscribe: (listener: EventListener): (() => void) => {
-    const wrapped = (_event: IpcRendererEvent, name: string, payload: unknown) => listener(name, payload);
+    // The events of one turn of the console's loop come as one message, handled in one task.
+    const wrapped = (_event: IpcRendererEvent, events: Array<{ name: string; payload: unknown }>) => {
+      for (const { name, payload } of events) listener(name, payload);
+    };
     ipcRenderer.on('ops:event', wrapped);
     return () => ipcRenderer.removeListener('ops:event', wrapped);
   },

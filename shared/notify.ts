@@ -66,3 +66,15 @@ export function noticesStatement(workflowId: string, notices: readonly Notice[])
     [workflowId, JSON.stringify(events)],
   );
 }
+
+/**
+ * The notices of one transaction as a transaction of their own, committed without waiting for its log flush: the
+ * statements to send after the commit of the writes they tell of. A commit that notifies holds the server's notify
+ * lock until it returns, so a notice that waited there for its flush made every other notice of a busy stack queue
+ * behind that flush. A notice is news, not data: the writes it tells of were committed, and flushed, before it, and
+ * a server that crashes drops its listeners, which re-read on their reconnect.
+ */
+export function noticeTransaction(workflowId: string, notices: readonly Notice[]): string[] {
+  const statement = noticesStatement(workflowId, notices);
+  return statement ? ['SET LOCAL synchronous_commit = off', statement] : [];
+}

@@ -17,8 +17,6 @@ export interface FollowResult {
 
 export interface ReadResult {
   sha256: string;
-  rows: number;
-  checksum: string;
 }
 
 /** How a followed file is gzipped (dump.ts, DUMP_GZIP). */

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { OpsError } from '../api';
 import type { PostgresEndpoint } from '../stack';
-import { ContentHasher } from './content-hash';
+import { CONTENT_ALGORITHM, ContentHasher, type ContentAlgorithm } from './content-hash';
 import type { PgTools } from '../stack';
 
 export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>;
@@ -175,16 +175,17 @@ export async function liveTables(client: pg.Client): Promise<LiveTable[]> {
   return rows.map((r) => ({ schema: r.schema, name: r.name, columns: r.columns ?? [] }));
 }
 
-/** sha256 and row count of one table's COPY text, read by psql with pg_dump's session settings. */
+/** Content checksum and row count of one table's COPY text, read by psql with pg_dump's session settings. */
 export async function liveTableChecksum(
   tools: PgTools,
   database: string,
   table: LiveTable,
   signal?: AbortSignal,
+  algorithm: ContentAlgorithm = CONTENT_ALGORITHM,
 ): Promise<{ rows: number; checksum: string }> {
   const cols = table.columns.map(quoteIdent).join(', ');
   const sql = `COPY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} (${cols}) TO STDOUT`;
-  const hasher = new ContentHasher(false);
+  const hasher = await ContentHasher.create(false, algorithm);
   try {
     await tools.psql(database, sql, {
       signal,
@@ -204,8 +205,9 @@ export async function liveChecksums(
   database: string,
   signal?: AbortSignal,
   only?: Set<string>,
+  algorithm: ContentAlgorithm = CONTENT_ALGORITHM,
 ): Promise<Map<string, { rows: number; checksum: string }>> {
-  const queue = new ChecksumQueue(tools, endpoint, database, signal);
+  const queue = new ChecksumQueue(tools, endpoint, database, signal, algorithm);
   const tables = await withClient(endpoint, database, liveTables);
   return queue.drain(tables.map((t) => `${t.schema}.${t.name}`).filter((k) => !only || only.has(k)));
 }
@@ -228,6 +230,7 @@ export class ChecksumQueue {
     private readonly endpoint: Endpoint,
     private readonly database: string,
     private readonly signal?: AbortSignal,
+    private readonly algorithm: ContentAlgorithm = CONTENT_ALGORITHM,
     private readonly lanes = 2,
   ) {}
 
@@ -258,7 +261,10 @@ export class ChecksumQueue {
     );
     const table = (await this.tables).get(key);
     if (!table) return; // reported as missing by the comparison
-    this.results.set(key, await liveTableChecksum(this.tools, this.database, table, this.signal));
+    this.results.set(
+      key,
+      await liveTableChecksum(this.tools, this.database, table, this.signal, this.algorithm),
+    );
   }
 
   async drain(keys: string[]): Promise<Map<string, { rows: number; checksum: string }>> {

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { OpsError } from '../api';
 import type { BackupFile, BackupKind } from '../api';
-import { ContentHasher } from './content-hash';
+import { ContentHasher, type ContentAlgorithm } from './content-hash';
 import type { PgTools } from '../stack';
 
 /**
@@ -88,6 +88,8 @@ export interface HashedFile {
 export interface ReadOptions {
   /** Also decompress table data and compute content checksums (a truncated gzip stream fails here). */
   content?: boolean;
+  /** The set's content checksum algorithm (this console's for a new set). */
+  algorithm?: ContentAlgorithm;
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
 }
@@ -106,7 +108,7 @@ export async function hashArchiveFile(
   const file = path.join(setDir, archive, name);
   const fileHash = crypto.createHash('sha256');
   const data = /^(\d+)\.dat(\.gz)?$/.exec(name);
-  const content = data && o.content !== false ? new ContentHasher(true) : undefined;
+  const content = data && o.content !== false ? await ContentHasher.create(true, o.algorithm) : undefined;
   let size = 0;
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20, signal: o.signal });
   source.on('data', (c) => {

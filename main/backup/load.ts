@@ -1,8 +1,8 @@
 // Loads one directory-format archive into a new, empty database. pg_restore lays down the schema and, at the end,
 // the indexes and constraints; the table data goes through the console, one stream per file: the file's sha256,
-// its decompression, its content checksum and the COPY into the server in a single read. Every byte that reaches
-// the new database has been checked against the manifest by the time the data is in, without a read of the set
-// beforehand or a read of the database afterwards.
+// its decompression and the COPY into the server in a single read, then the server's row count. Every byte that
+// reaches the new database has been checked against the manifest by the time the data is in, without a read of
+// the set beforehand or a read of the database afterwards.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -178,15 +178,15 @@ async function loadTable(
     throw invalid(`${relative} (${label}) could not be loaded into ${o.database}: ${message}.`);
   }
   await client.query('COMMIT');
-  const got = { rows: read.rows, checksum: read.checksum };
-  const sha = read.sha256;
-  if (sha !== expected.sha256)
+  // The file is the one the backup wrote, so what came out of it is the COPY text whose checksum the manifest
+  // holds; the server's own count of the rows it took must be the manifest's.
+  if (read.sha256 !== expected.sha256)
     throw invalid(
       `${relative} does not match its sha256 (corrupted or replaced); ${o.database} differs from the backup.`,
     );
-  if (got.checksum !== table.checksum || got.rows !== table.rows || copy.rowCount !== table.rows)
+  if (copy.rowCount !== table.rows)
     throw invalid(
-      `${label} restored into ${o.database} differs from the backup (${copy.rowCount} rows loaded, content ${got.rows} rows, manifest ${table.rows}).`,
+      `${label} restored into ${o.database} differs from the backup (${copy.rowCount} rows loaded, the manifest says ${table.rows}).`,
     );
 }
 

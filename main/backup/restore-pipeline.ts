@@ -1,6 +1,6 @@
-// The read side of a restore's table load, in data threads (data-thread.ts): each data file's sha256, its
-// decompression and the content checksum of what comes out run in a pool of threads (one per core), and the
-// console's main thread only passes the decompressed COPY text on to the server. Flow is paced by the COPY: a
+// The read side of a restore's table load, in data threads (data-thread.ts): each data file's sha256 and its
+// decompression run in a pool of threads (one per core), and the console's main thread only passes the
+// decompressed COPY text (handed over, not copied) on to the server. Flow is paced by the COPY: a
 // thread stays at most a few chunks ahead of what the server has taken.
 import { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
@@ -69,7 +69,7 @@ export class ReadPool {
 
   private readonly owed = new Map<number, number>();
 
-  /** The decompressed bytes of `file` as a stream; `result` settles with its sha256 and content checksum. */
+  /** The decompressed bytes of `file` as a stream; `result` settles with the sha256 of the file. */
   read(
     file: string,
     gz: boolean,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { toErrorShape } from '../api';
 import type { BackupManifest, DatabaseBackup, Verification } from '../api';
 import { archiveKind, readArchive, readToc, readTocText } from './dump';
+import { setContentAlgorithm } from './content-hash';
 import { createDatabase, dropDatabase, ChecksumQueue } from './database';
 import { LABEL, stamp, type BackupEnv } from './env';
 import type { Job } from './jobs';
@@ -57,7 +58,7 @@ export async function verifySet(
         };
         await loadSchemaAndData(load);
         await finishLoad(load);
-        const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal);
+        const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal, setContentAlgorithm(db));
         job.update({ step: `Comparing ${scratch} with the manifest` });
         problems.push(...(await compareLive(queue, scratch, db)));
       } catch (err) {
@@ -108,6 +109,7 @@ async function checkArchive(
       onBytes,
       signal: job.signal,
       content,
+      algorithm: setContentAlgorithm(db),
     });
   } catch (err) {
     if (job.signal.aborted) throw err;

@@ -20,6 +20,8 @@ export interface TemporalContainerOverride {
 export interface ProfilesInForce {
   active(): Profile | undefined;
   mode(): ProfileMode;
+  /** Changes whenever the profile in force may have (what is read from `active` is cached on it). */
+  revision(): string;
 }
 
 export interface ConsoleContext {

@@ -84,7 +84,8 @@ export async function findRunningConsole(dataDir: string): Promise<RunningConsol
           while ((newline = buffered.indexOf('\n')) >= 0) {
             const frame = JSON.parse(buffered.slice(0, newline)) as ServerFrame;
             buffered = buffered.slice(newline + 1);
-            if (frame.type === 'event') events?.emit(frame.name as EventName, frame.payload as never);
+            if (frame.type === 'events')
+              for (const event of frame.events) events?.emit(event.name as EventName, event.payload as never);
             else if (frame.id === 1)
               finish(frame.ok ? { ok: true, result: frame.result } : asError(frame.error));
           }

@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Router } from '../api';
-import { MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../transport';
+import {
+  MALFORMED_FRAME,
+  pushEventsPerTurn,
+  readCallFrame,
+  resultFrame,
+  type ServerFrame,
+} from '../transport';
 import { controlSocketPath } from './socket-path';
 import { probeControlSocket } from './client';
 
@@ -32,10 +38,10 @@ export async function startControlSocket(options: {
     const send = (frame: ServerFrame) => {
       if (!socket.destroyed) socket.write(JSON.stringify(frame) + '\n');
     };
-    const unsubscribe = options.router.events.subscribe((name, payload) =>
-      send({ type: 'event', name, payload }),
+    socket.on(
+      'close',
+      pushEventsPerTurn(options.router.events, (events) => send({ type: 'events', events })),
     );
-    socket.on('close', unsubscribe);
     socket.on('error', () => socket.destroy());
     let buffered = '';
     socket.on('data', (chunk: Buffer) => {

@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { Router } from '../api';
-import { answerIpcCall, IPC_CALL, IPC_EVENT } from '../transport/ipc';
+import { answerIpcCall, IPC_CALL, IPC_EVENT, pushEventsPerTurn } from '../transport';
 
 export { IPC_CALL, IPC_EVENT };
 
@@ -16,11 +16,11 @@ export function registerIpcTransport(router: Router, win: BrowserWindow, rendere
     answerIpcCall(router, trusted(event), op, input),
   );
 
-  const unsubscribe = router.events.subscribe((name, payload) => {
-    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, name, payload);
+  const stopEvents = pushEventsPerTurn(router.events, (events) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, events);
   });
   win.on('closed', () => {
-    unsubscribe();
+    stopEvents();
     ipcMain.removeHandler(IPC_CALL);
   });
 }

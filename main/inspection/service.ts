@@ -4,7 +4,15 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { AppDbPool } from '../db';
-import type { CycleDetail, CycleList, CycleRow, OpParsedInput, PhaseStatesView } from '../api';
+import type {
+  CycleDetail,
+  CycleList,
+  CycleRow,
+  HistoryEventView,
+  HistoryPage,
+  OpParsedInput,
+  PhaseStatesView,
+} from '../api';
 import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { runBatch, terminateCycle, type HumanStepService } from '../temporal';
@@ -27,6 +35,7 @@ import {
 } from './queries';
 import { alertRows, compensationRows } from './ledger-queries';
 import { reconcileWithVisibility, temporalStatus, temporalView } from './temporal-status';
+import { SharedReads } from './shared-reads';
 
 export interface InspectionOptions {
   appDb: AppDbPool;
@@ -43,6 +52,7 @@ export class InspectionService implements ConsoleModule {
   readonly name = 'inspection';
   private stats: { at: number; value: PhaseDurationStats } | undefined;
   private reminder: NodeJS.Timeout | undefined;
+  readonly sharedReads = new SharedReads();
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -125,11 +135,14 @@ export class InspectionService implements ConsoleModule {
     }
   }
 
-  async list(input: OpParsedInput<'inspection.list'>): Promise<CycleList> {
-    const { sort, dir, offset, limit, count, ...filter } = input;
-    const page = await this.withDb((db) => listCycles(db, filter, { sort, dir, offset, limit, count }));
-    const visibility = await this.reconcile(page.rows);
-    return { total: page.total, offset, rows: page.rows, visibility };
+  /** One page of the list. Open pages following the same live list share reads (see SharedReads). */
+  list(input: OpParsedInput<'inspection.list'>): Promise<CycleList> {
+    return this.sharedReads.read(`list:${JSON.stringify(input)}`, async () => {
+      const { sort, dir, offset, limit, count, ...filter } = input;
+      const page = await this.withDb((db) => listCycles(db, filter, { sort, dir, offset, limit, count }));
+      const visibility = await this.reconcile(page.rows);
+      return { total: page.total, offset, rows: page.rows, visibility };
+    });
   }
 
   private previewDeps(): BatchPreviewDeps {
@@ -248,22 +261,41 @@ export class InspectionService implements ConsoleModule {
     });
   }
 
-  async history(input: OpParsedInput<'inspection.history'>) {
+  async history(input: OpParsedInput<'inspection.history'>): Promise<HistoryPage> {
     const client = await this.options.temporal();
     let runId = input.runId;
     if (!runId) runId = (await this.withDb((db) => executionRow(db, input.workflowId)))?.runId;
-    try {
+    const page = async (token: string | undefined) => {
       const res = await client.workflowService.getWorkflowExecutionHistory({
         namespace: this.options.namespace(),
         execution: { workflowId: input.workflowId, runId },
         maximumPageSize: input.pageSize,
-        nextPageToken: input.pageToken ? Buffer.from(input.pageToken, 'base64') : undefined,
+        nextPageToken: token ? Buffer.from(token, 'base64') : undefined,
       });
-      const token =
+      const next =
         res.nextPageToken && res.nextPageToken.length
           ? Buffer.from(res.nextPageToken).toString('base64')
           : null;
-      return { events: historyEventViews(res.history?.events ?? []), nextPageToken: token };
+      return { events: historyEventViews(res.history?.events ?? []), nextPageToken: next };
+    };
+    try {
+      if (input.afterEventId === undefined) return await page(input.pageToken);
+      // What is new after a given event: the pages read here, only the newer events sent on.
+      const after = input.afterEventId;
+      const events: HistoryEventView[] = [];
+      let anchor: HistoryEventView | undefined;
+      let token: string | undefined;
+      do {
+        const read = await page(token);
+        anchor ??= read.events.find((e) => e.id === after);
+        events.push(...read.events.filter((e) => e.id > after));
+        token = read.nextPageToken ?? undefined;
+      } while (token);
+      return {
+        events,
+        nextPageToken: null,
+        after: anchor ? { id: anchor.id, time: anchor.time } : null,
+      };
     } catch (err) {
       if ((err as { code?: number }).code === 5) {
         throw new OpsError(

@@ -16,7 +16,7 @@ import {
 } from '../api';
 import { OpsError } from '../api';
 import type { Router } from '../api';
-import { writeFileAtomic, type SecretStore } from '../settings';
+import { fileStamp, writeFileAtomic, type SecretStore } from '../settings';
 import { profileSecretKey } from '../stack';
 
 interface ProfilesFile {
@@ -107,6 +107,11 @@ export class ProfileService {
         'Check the name against the list of profiles.',
       );
     return profile;
+  }
+
+  /** Changes whenever the profile in force may have (the saved choice, the profiles, this process's override). */
+  revision(): string {
+    return `${this.override ?? ''}\0${fileStamp(this.file)}`;
   }
 
   /** The profile in force, or undefined for the embedded stack from the settings. */

@@ -3,6 +3,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * What a file is now, as a short text that changes when it is replaced or written (its inode, change time and
+ * size); "absent" when there is none. Cheaper than reading it: a cache of what was read from it keys on this.
+ */
+export function fileStamp(file: string): string {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return `${s.ino}:${s.ctimeNs}:${s.size}`;
+  } catch {
+    return 'absent';
+  }
+}
+
 /** Writes `data` under a temporary name beside `file`, syncs it, renames it into place and syncs the folder. */
 export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
   const dir = path.dirname(file);

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Settings = {
     dataDir: '',
     binaries: { postgresBinDir: '', temporalServer: '', temporalSqlTool: '', temporalUiServer: '' },
     startOnLaunch: false,
+    servicesYield: true,
     archiving: { enabled: false, segmentTimeoutS: 60, baseBackupEveryH: 24, keepBaseBackups: 2 },
     docker: {
       images: {

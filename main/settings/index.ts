@@ -1,5 +1,5 @@
 export { SettingsStore } from './store';
-export { writeFileAtomic } from './atomic-file';
+export { fileStamp, writeFileAtomic } from './atomic-file';
 export { DEFAULT_SETTINGS, ENV_OVERRIDES } from './defaults';
 export { defaultDataDir, projectRoot } from './paths';
 export {

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { fileStamp, writeFileAtomic } from './atomic-file';
 
 export interface SecretStore {
   readonly kind: 'file-0600' | 'safe-storage';
@@ -12,6 +12,8 @@ export interface SecretStore {
   /** The names it holds (values are never listed). */
   names(): string[];
   delete(name: string): void;
+  /** Changes whenever the values held may have (a store without one is read afresh every time). */
+  revision?(): string;
 }
 
 /** Returns the secret, generating and storing a random one the first time. */
@@ -37,6 +39,10 @@ abstract class SecretFile implements SecretStore {
     return fs.existsSync(this.file)
       ? (JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>)
       : {};
+  }
+
+  revision(): string {
+    return fileStamp(this.file);
   }
 
   private write(all: Record<string, string>): void {

@@ -32,6 +32,8 @@ function setPath(target: Plain, dotted: string, value: unknown): void {
 export class SettingsStore {
   readonly file: string;
   private stored: Settings;
+  /** How many changes this store has saved (see revision). */
+  private saved = 0;
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(dataDir: string, env: NodeJS.ProcessEnv = process.env) {
@@ -99,6 +101,11 @@ export class SettingsStore {
     return this.view().settings;
   }
 
+  /** Changes whenever the settings in force may have (a saved change, an environment override): cheap to ask. */
+  revision(): string {
+    return `${this.saved}\0${ENV_OVERRIDES.map((o) => this.env[o.variable] ?? '').join('\0')}`;
+  }
+
   /** Validates the merged result before anything is written: a bad patch changes nothing. */
   update(patch: SettingsPatch): SettingsView {
     const merged = deepMerge(structuredClone(this.stored), patch);
@@ -113,6 +120,7 @@ export class SettingsStore {
     }
     writeFileAtomic(this.file, JSON.stringify(parsed.data, null, 2) + '\n');
     this.stored = parsed.data;
+    this.saved++;
     this.cached = undefined;
     return this.view();
   }

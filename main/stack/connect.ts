@@ -2,6 +2,7 @@
 // means in words an operator can act on (wrong CA, wrong client certificate, bad password).
 import tls from 'node:tls';
 import type pg from 'pg';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import {
   Connection,
   defaultGrpcRetryOptions,
@@ -58,18 +59,36 @@ export function temporalConnectionOptions(spec: StackSpec): ConnectionOptions {
 }
 
 /**
+ * The longest any call the console makes to Temporal may take when its caller set no deadline. Temporal answers a
+ * long poll within about 20 s; a call still unanswered after this is stuck (an oversized request can leave the
+ * frontend's answer unread), and the operator gets an error instead of a page that waits for ever.
+ */
+export const TEMPORAL_CALL_DEADLINE_MS = 60_000;
+
+/** Gives every call without a deadline one of `ms` (a caller's own deadline, from withDeadline, is kept). */
+export function defaultDeadline(ms: number): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options.deadline ? options : { ...options, deadline: Date.now() + ms }));
+}
+
+/**
  * A Temporal connection that can be closed while a call waits to retry. The SDK retries an unavailable call from a
  * timer; if the channel is closed in between, that timer starts the next attempt on the closed channel and throws
  * "Channel has been shut down" outside any caller. Here closing stops further retries at once and closes the
  * channel only after the last scheduled attempt has started.
  */
-export function lazyTemporalConnection(options: ConnectionOptions): Connection {
+export function lazyTemporalConnection(
+  options: ConnectionOptions,
+  callDeadlineMs = TEMPORAL_CALL_DEADLINE_MS,
+): Connection {
   const retry = defaultGrpcRetryOptions();
   let closing = false;
   let lastAttemptAt = 0;
   const connection = Connection.lazy({
     ...options,
     interceptors: [
+      // Outermost, so the retries of one call share its deadline.
+      defaultDeadline(callDeadlineMs),
       makeGrpcRetryInterceptor({
         retryableDecider: (attempt, status) => !closing && retry.retryableDecider(attempt, status),
         delayFunction: (attempt, status) => {

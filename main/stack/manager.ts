@@ -28,6 +28,8 @@ export class StackManager implements ConsoleModule {
   readonly name = 'stack';
   private current: StackProvider | undefined;
   private providerKey = '';
+  /** The last spec resolved, and the stamps of what it was resolved from. */
+  private resolved: { key: string; spec: StackSpec } | undefined;
   private state: StackState = 'stopped';
   private services: ServiceStatus[] = [];
   private steps: StartStep[] = [];
@@ -108,14 +110,32 @@ export class StackManager implements ConsoleModule {
     provider.catchUpLogs?.();
   }
 
-  /** The resolved spec for the settings in force (other capabilities read connections from it). */
+  /**
+   * The resolved spec for the settings in force (other capabilities read connections from it; every database
+   * read asks for it). Resolved again only when the settings, the secrets or the profile in force may have
+   * changed; a spec with a lost password is never kept (the cluster's folder decides it, and may change).
+   */
   spec(): StackSpec {
-    return resolveStackSpec(
+    const key = this.specKey();
+    if (key !== undefined && this.resolved?.key === key) return structuredClone(this.resolved.spec);
+    const spec = resolveStackSpec(
       this.ctx.settings.get(),
       this.ctx.secrets,
       this.ctx.dataDir,
       this.ctx.profiles.active(),
     );
+    // Resolving may have stored a new password (a first start): keyed on the secrets as they are after it.
+    const after = this.specKey();
+    this.resolved =
+      after === undefined || spec.lostSecrets ? undefined : { key: after, spec: structuredClone(spec) };
+    return spec;
+  }
+
+  /** What the spec is resolved from, as cheap stamps; undefined when the secret store cannot say. */
+  private specKey(): string | undefined {
+    const secrets = this.ctx.secrets.revision?.();
+    if (secrets === undefined) return undefined;
+    return `${this.ctx.settings.revision()}\0${secrets}\0${this.ctx.profiles.revision()}`;
   }
 
   private async currentProvider(): Promise<StackProvider> {

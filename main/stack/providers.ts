@@ -2,6 +2,7 @@
 import type { ConsoleContext } from '../context';
 import type { StackProvider, StackSpec } from './provider';
 import { LocalProvider } from './local/provider';
+import { SERVICE_CPU_SHARES } from './priority';
 
 export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Promise<StackProvider> {
   switch (spec.provider) {
@@ -10,8 +11,13 @@ export async function createProvider(spec: StackSpec, ctx: ConsoleContext): Prom
     case 'docker': {
       // Imported on first use: the module (and its engine lookups) stays out of a local-only start-up.
       const { DockerProvider } = await import('./docker');
-      const { docker, archiving } = ctx.settings.get().stack;
-      return new DockerProvider(spec, docker, { logs: ctx.logs, archiving, temporal: ctx.dockerTemporal });
+      const { docker, archiving, servicesYield } = ctx.settings.get().stack;
+      return new DockerProvider(spec, docker, {
+        logs: ctx.logs,
+        archiving,
+        temporal: ctx.dockerTemporal,
+        cpuShares: servicesYield ? SERVICE_CPU_SHARES : undefined,
+      });
     }
     case 'attached': {
       const { AttachedProvider } = await import('./attached');

@@ -8,6 +8,7 @@ import type { WorkerProcessStatus, WorkerStatus } from '../api';
 import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { shippedResources } from '../resources';
+import { lowerPriority, servicesNiceness } from '../stack';
 import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../../shared/worker-protocol';
 
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
@@ -203,6 +204,8 @@ export class WorkerSupervisor implements ConsoleModule {
       slot.index === 0 ? base : { ...base, identity: `${base.identity}#${slot.index}` };
     this.taskQueue = config.taskQueue;
     const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // Before it connects: the threads it starts then (Temporal's core among them) run at the same priority.
+    lowerPriority(child.pid, servicesNiceness(this.ctx.settings.get()));
     slot.child = child;
     const started = Date.now();
     const tag = `[w${slot.index}] `;

@@ -19,9 +19,45 @@ export type ResultFrame =
       error: { code: string; message: string; hint: string; details?: unknown };
     };
 
-export type EventFrame = { type: 'event'; name: string; payload: unknown };
+/** One pushed event. */
+export interface PushedEvent {
+  name: string;
+  payload: unknown;
+}
 
-export type ServerFrame = ResultFrame | EventFrame;
+/** The events pushed in one turn of the console's event loop, in order, as one frame. */
+export type EventsFrame = { type: 'events'; events: PushedEvent[] };
+
+export type ServerFrame = ResultFrame | EventsFrame;
+
+/**
+ * Forwards `source`'s events to one receiver, the events of one turn of the event loop together, in order, as one
+ * `send`. One notice's changes (two phases marked running at once) then reach the page as one message, which it
+ * handles in one task, so they are drawn in the same frame; and a busy stack sends one message per turn, not one
+ * per change. Returns the stop: no more events, and what is queued is dropped (the receiver is gone).
+ */
+export function pushEventsPerTurn(
+  source: { subscribe(listener: (name: string, payload: unknown) => void): () => void },
+  send: (events: PushedEvent[]) => void,
+): () => void {
+  let queued: PushedEvent[] = [];
+  let turn: NodeJS.Immediate | undefined;
+  const unsubscribe = source.subscribe((name, payload) => {
+    queued.push({ name, payload });
+    turn ??= setImmediate(() => {
+      turn = undefined;
+      const events = queued;
+      queued = [];
+      send(events);
+    });
+  });
+  return () => {
+    unsubscribe();
+    if (turn) clearImmediate(turn);
+    turn = undefined;
+    queued = [];
+  };
+}
 
 export const API_PATH = '/api';
 

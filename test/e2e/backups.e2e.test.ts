@@ -87,7 +87,7 @@ describe('the Backups page', () => {
     }
     await screenshot(page, 'restore-wizard-done');
     await expect(page.getByTestId('restore-done').textContent()).resolves.toMatch(
-      /Restored synapse_dt, temporal, temporal_visibility: \d+ table checksums match the backup/,
+      /Restored synapse_dt, temporal, temporal_visibility: \d+ tables match the backup \(each data file.s sha256 and each table.s row count\)/,
     );
 
     const sets = fs

@@ -115,11 +115,13 @@ describe('workflow inspection in Chromium', () => {
       .waitFor({ timeout: 60_000 });
     expect(await states('scoping')).toEqual(['pending', 'running', 'completed']);
     const together = await page.evaluate(() => (window as unknown as { __together: string[][] }).__together);
+    const seen = await page.evaluate(() => (window as unknown as { __states: unknown }).__states);
     expect(
       together.some(
         (set) =>
           set.includes(`${MANUAL}:sample_selection`) && set.includes(`${MANUAL}:data_owner_identification`),
       ),
+      `phases running at once: ${JSON.stringify(together)}; states seen: ${JSON.stringify(seen)}`,
     ).toBe(true);
     for (const id of ['sample_selection', 'data_owner_identification'])
       expect(await states(id)).toEqual(['pending', 'running', 'completed']);
@@ -142,6 +144,9 @@ describe('workflow inspection in Chromium', () => {
   });
 
   it('previews the cancel, then cancels and draws the compensation in reverse', async () => {
+    const timeline = page.getByTestId('history-timeline');
+    await page.locator('[data-testid=history-timeline][data-complete=true]').waitFor();
+    const before = Number(await timeline.getAttribute('data-count'));
     await page.getByTestId('action-cancel').click();
     await page.getByTestId('preview-dialog').waitFor();
     const steps = await page
@@ -167,6 +172,17 @@ describe('workflow inspection in Chromium', () => {
     await page
       .locator('[data-testid=open-cycle-status]', { hasText: 'cancelled' })
       .waitFor({ timeout: 30_000 });
+    // The timeline follows live: the cancel's events are added to the rows it held, with no reload.
+    await page.waitForFunction(
+      (n) => Number(document.querySelector<HTMLElement>('[data-testid=history-timeline]')?.dataset.count) > n,
+      before,
+      { timeout: 30_000 },
+    );
+    await expect(page.getByTestId('history-event').first().textContent()).resolves.toContain(
+      'WorkflowExecutionStarted',
+    );
+    await page.getByTestId('history-timeline').scrollIntoViewIfNeeded();
+    await screenshot(page, 'inspection-history-live');
     await screenshot(page, 'inspection-graph-compensated');
   });
 

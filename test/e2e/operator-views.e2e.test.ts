@@ -50,6 +50,12 @@ interface AxeFinding {
   targets: string[];
 }
 
+/** No colour or opacity transition half-way (only endless ones, such as a busy bar, may run). */
+const settled = () =>
+  page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
+  );
+
 /** axe-core's serious and critical findings on the page as it is now. */
 async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
   // Evaluated through the debugger protocol, so the console's strict CSP need not allow an injected script.
@@ -337,15 +343,14 @@ describe('the inspection views as an operator uses them', () => {
         if (name === 'workflows') await page.getByTestId('phase-graph').waitFor();
         if (name === 'recovery')
           await page.locator('[data-testid=recovery-refresh]:not([disabled])').waitFor();
-        // Settled: no colour or opacity transition half-way (only endless ones, such as a busy bar, may run).
-        await page.waitForFunction(() =>
-          document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity),
-        );
+        await settled();
         findings.push(...(await axeFindings(name, mode)));
       }
       // The log drawer over the page.
       await page.getByTestId('open-logs').click();
       await page.locator('.MuiDrawer-paper').last().waitFor();
+      // The button's tooltip fades in under the pointer: checked once it is fully drawn, like everything else.
+      await settled();
       findings.push(...(await axeFindings('logs', mode)));
       await page.keyboard.press('Escape');
     }

@@ -57,12 +57,23 @@ describe('the Stack page in Chromium', () => {
     await page
       .locator('[data-testid=file-log-count]', { hasText: 'from the start' })
       .waitFor({ timeout: 30_000 });
-    // A match may be in a line's folded fields: unfolding it shows the whole line.
-    const line = page.getByTestId('file-log-line').last();
-    if ((await line.getAttribute('aria-expanded')) === 'false') await line.click();
-    await expect(line.textContent().then((t) => t?.toLowerCase())).resolves.toContain('namespace');
+    // A match may be in a line's folded fields: unfolding it shows the whole line. The log grows live and a line
+    // may be redrawn under the click, so the first match is unfolded until its whole text shows.
+    await expect
+      .poll(
+        async () => {
+          const line = page.getByTestId('file-log-line').first();
+          if ((await line.getAttribute('aria-expanded')) === 'false') await line.click();
+          return (await line.textContent())?.toLowerCase() ?? '';
+        },
+        { timeout: 15_000 },
+      )
+      .toContain('namespace');
     await screenshot(page, 'stack-logs');
+    // The line clicked may have been redrawn (the log grows live): Escape from the search field, inside the dialog.
+    await page.getByTestId('file-log-search').focus();
     await page.keyboard.press('Escape');
+    await page.getByTestId('service-log-dialog').waitFor({ state: 'hidden' });
   });
 
   it('asks before Stop all, names what stops, and stops everything', async () => {

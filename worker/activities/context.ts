@@ -2,7 +2,7 @@
 // on failure, and the failure shape Temporal needs (a delay from the class's policy, or no retry for bad data).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { notify, noticesStatement } from '../../shared/notify';
+import { notify, noticeTransaction } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
 import { inTransaction } from '../../shared/transaction';
 import type { PhaseId } from '../../shared/phases';
@@ -87,12 +87,12 @@ export async function runTracked<T>(
     // One notice for the activity and, when it ends the phase, the phase: after the commit, on its own (see
     // trackStatements).
     const notice = ctx.tracking
-      ? noticesStatement(ctx.workflowId, [
+      ? noticeTransaction(ctx.workflowId, [
           { table: 'workflow_activities', phase: def.phase, kind: `${def.type}:completed` },
           ...(completion ? [completion.notice] : []),
         ])
-      : undefined;
-    await client.query([...finish, 'COMMIT', ...(notice ? [notice] : [])].join(';\n'));
+      : [];
+    await client.query([...finish, 'COMMIT', ...notice].join(';\n'));
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {

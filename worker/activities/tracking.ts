@@ -3,7 +3,7 @@
 // A batch's statements and its notifications go to the server as one simple query: one round trip per batch.
 import { PHASES, PHASE_STATE_RANK, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
-import { noticesStatement, type Notice } from '../../shared/notify';
+import { noticeTransaction, type Notice } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
 import type { ActivityDeps } from './context';
 
@@ -22,13 +22,14 @@ export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void
 }
 
 /**
- * A batch's writes, committed, then one notice for all its changes in a transaction of its own. A commit that
- * notifies holds the server's notify lock through its log flush, serialising every other such commit: a notice
- * with no writes has nothing to flush. The listener reads the rows after the notice, so they are there.
+ * A batch's writes, committed, then one notice for all its changes in a transaction of its own (see
+ * noticeTransaction). A commit that notifies holds the server's notify lock through its log flush, serialising
+ * every other such commit: the writes' commit, which must be flushed, does not notify, and the notice's does not
+ * wait for its flush. The listener reads the rows after the notice, so they are there.
  */
 export function trackStatements(batch: TrackBatch): string[] {
   const statements = batch.events.flatMap((event) => writeEvent(batch, event));
-  const notice = noticesStatement(
+  const notice = noticeTransaction(
     batch.workflowId,
     batch.events.map((event) => ({
       table: tableOf(event),
@@ -36,7 +37,7 @@ export function trackStatements(batch: TrackBatch): string[] {
       kind: `${event.kind}:${describe(event)}`,
     })),
   );
-  return notice ? [...statements, 'COMMIT', notice, 'COMMIT'] : statements;
+  return notice.length ? [...statements, 'COMMIT', ...notice, 'COMMIT'] : statements;
 }
 
 /**

@@ -11,7 +11,7 @@ export const TableChecksumSchema = z.object({
   /** pg_dump's id for the table's data entry (its file in the directory archive). */
   dumpId: z.number().int(),
   rows: z.number().int(),
-  /** sha256 of the table's COPY text, in the order pg_dump read it. */
+  /** Hash of the table's COPY text, in the order pg_dump read it: "xxh64:<hex>", or a bare sha256 (older sets). */
   checksum: z.string(),
 });
 export type TableChecksum = z.infer<typeof TableChecksumSchema>;

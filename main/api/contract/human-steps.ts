@@ -2,10 +2,11 @@
 // and what a step's dialog shows (the proposed scope, the open RFIs, the open executions).
 import { z } from 'zod';
 import { operation } from './operation';
+import { WorkflowIdSchema } from './ids';
 import type { PhaseId } from '../../../shared/phases';
 
 const by = z.string().trim().min(1, 'Say who decides').max(200);
-const workflowId = z.string().min(1);
+const workflowId = WorkflowIdSchema;
 
 export const ApproveScopeInputSchema = z
   .object({ workflowId, approved: z.boolean(), by, note: z.string().max(2000).optional() })

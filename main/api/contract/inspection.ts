@@ -2,6 +2,7 @@
 // The metrics and alerts views' shapes are in metrics.ts.
 import { z } from 'zod';
 import { operation } from './operation';
+import { RunIdSchema, WorkflowIdSchema } from './ids';
 import { startNotAfterEnd } from './ranges';
 import { PhaseIdSchema, PhaseStateSchema, SignalNameSchema } from './workflows';
 import { MetricsInputSchema, type AlertView, type MetricsView } from './metrics';
@@ -191,6 +192,8 @@ export interface HistoryEventView {
 export interface HistoryPage {
   events: HistoryEventView[];
   nextPageToken: string | null;
+  /** With `afterEventId`: that event as the history holds it now (null when it holds no such event). */
+  after?: { id: number; time: string } | null;
 }
 
 export interface CompensationStepPreview {
@@ -283,7 +286,7 @@ export interface BatchResultItem {
   message: string;
 }
 
-const workflowRef = z.object({ workflowId: z.string().min(1), runId: z.string().optional() }).strict();
+const workflowRef = z.object({ workflowId: WorkflowIdSchema, runId: RunIdSchema.optional() }).strict();
 
 export const inspectionOperations = {
   'inspection.list': operation(CycleListInputSchema, 'reads').returns<CycleList>(),
@@ -292,24 +295,33 @@ export const inspectionOperations = {
   'inspection.history': operation(
     z
       .object({
-        workflowId: z.string().min(1),
-        runId: z.string().optional(),
+        workflowId: WorkflowIdSchema,
+        runId: RunIdSchema.optional(),
         pageToken: z.string().max(10_000).optional(),
         pageSize: z.number().int().min(1).max(2000).default(500),
+        /**
+         * Only the events after this one, with no page token: a view that holds the history up to it asks for what
+         * is new. The answer names the event they follow (`after`), so the view can tell it holds the same history.
+         */
+        afterEventId: z.number().int().min(1).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((input) => input.afterEventId === undefined || input.pageToken === undefined, {
+        message: 'Give either a page token or the event to read after, not both.',
+        path: ['afterEventId'],
+      }),
     'reads',
   ).returns<HistoryPage>(),
   'inspection.compensationPreview': operation(
     z
-      .object({ workflowId: z.string().min(1), action: z.enum(['cancel', 'terminate']).default('cancel') })
+      .object({ workflowId: WorkflowIdSchema, action: z.enum(['cancel', 'terminate']).default('cancel') })
       .strict(),
     'reads',
   ).returns<CompensationPreview>(),
   'inspection.terminate': operation(
     z
       .object({
-        workflowId: z.string().min(1),
+        workflowId: WorkflowIdSchema,
         reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
       })
       .strict(),

@@ -2,19 +2,20 @@
 // attention, and check that a worker bundle replays the cycles' histories before it is rolled out.
 import { z } from 'zod';
 import { operation } from './operation';
+import { RunIdSchema, WorkflowIdSchema } from './ids';
 import { PhaseIdSchema } from './workflows';
 
 const entryRef = z
   .object({
-    workflowId: z.string().min(1).max(200),
-    runId: z.string().max(200).optional(),
+    workflowId: WorkflowIdSchema,
+    runId: RunIdSchema.optional(),
     phase: PhaseIdSchema,
   })
   .strict();
 
 export const OperatorDecisionInputSchema = z
   .object({
-    workflowId: z.string().min(1).max(200),
+    workflowId: WorkflowIdSchema,
     decision: z.enum(['retry', 'skip', 'abandon']),
     by: z.string().trim().min(1, 'Say who decides').max(200),
     note: z.string().max(2000).optional(),

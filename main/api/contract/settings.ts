@@ -78,6 +78,8 @@ export const StackSettingsSchema = z
       })
       .strict(),
     startOnLaunch: z.boolean(),
+    /** The services run below the console's priority, so its views stay live when the stack saturates the machine. */
+    servicesYield: z.boolean(),
     docker: DockerSettingsSchema.optional(),
     /** Continuous WAL archiving of both clusters for point-in-time recovery (local and Docker providers). */
     archiving: ArchivingSettingsSchema.optional(),
@@ -155,6 +157,7 @@ export const SettingsPatchSchema = z
         dataDir: z.string().optional(),
         binaries: StackSettingsSchema.shape.binaries.partial().optional(),
         startOnLaunch: z.boolean().optional(),
+        servicesYield: z.boolean().optional(),
         archiving: ArchivingSettingsSchema.partial().optional(),
         docker: z
           .object({

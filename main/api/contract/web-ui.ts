@@ -2,6 +2,7 @@
 // the `temporal` CLI command for a cycle. Opening a page is the shell's job (Electron: the system browser).
 import { z } from 'zod';
 import { operation } from './operation';
+import { WorkflowIdSchema } from './ids';
 
 export interface WebUiLinks {
   /** False when the stack in force has no Web UI the console knows of; `reason` says why and what to do. */
@@ -23,7 +24,7 @@ export const webUiOperations = {
   'webUi.links': operation(
     z
       .object({
-        workflowId: z.string().min(1).max(1000).optional(),
+        workflowId: WorkflowIdSchema.optional(),
         runId: z.string().min(1).max(200).optional(),
       })
       .strict(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operation } from './operation';
+import { WorkflowIdSchema } from './ids';
 import { PHASE_IDS } from '../../../shared/phases';
 
 export const PhaseIdSchema = z.enum(PHASE_IDS);
@@ -46,7 +47,7 @@ export const SignalPayloadSchemas = {
 export const SignalNameSchema = z.enum(['approveScope', 'rfiResponse', 'testResult']);
 export const SignalInputSchema = z
   .object({
-    workflowId: z.string().min(1),
+    workflowId: WorkflowIdSchema,
     signal: SignalNameSchema,
     payload: z.record(z.string(), z.unknown()).default({}),
   })
@@ -98,7 +99,7 @@ export const workflowOperations = {
   'workflows.cancel': operation(
     z
       .object({
-        workflowId: z.string().min(1),
+        workflowId: WorkflowIdSchema,
         // It goes into the workflow's cancel request, the compensation ledger and the audit trail.
         reason: z.string().trim().min(3, 'Give a reason of a few words').max(500),
         by: z.string().trim().min(1).max(200).default('operator'),
@@ -111,7 +112,7 @@ export const workflowOperations = {
     'writes',
   ).returns<{ reportIds: number[]; created: number }>(),
   'workflows.progress': operation(
-    z.object({ workflowId: z.string().min(1) }).strict(),
+    z.object({ workflowId: WorkflowIdSchema }).strict(),
     'reads',
   ).returns<CycleProgress>(),
 };

@@ -275,6 +275,8 @@ export function planStack(
     temporal?: TemporalContainerOverride;
     archiving?: ArchivingPlan;
     dataVolumes?: Partial<Record<'app-postgres' | 'temporal-postgres', string>>;
+    /** Every container's CPU share; absent: Docker's default (1024). */
+    cpuShares?: number;
   } = {},
 ): StackPlan {
   const stackId = options.stackId ?? stackIdFor(spec);
@@ -306,5 +308,8 @@ export function planStack(
     temporalContainer(spec, docker.images.temporal, mode, stackId, network, options.temporal),
   ];
   if (spec.temporalUi.enabled) containers.push(uiContainer(spec, docker.images.ui, mode, stackId, network));
+  if (options.cpuShares)
+    for (const c of containers)
+      c.create.HostConfig = { ...c.create.HostConfig, CpuShares: options.cpuShares };
   return { stackId, network, labels: stackLabels(stackId), containers };
 }

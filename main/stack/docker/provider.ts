@@ -56,6 +56,8 @@ export interface DockerProviderOptions {
   logs?: LogBus;
   /** Continuous WAL archiving of both clusters into the stack's archive volume. */
   archiving?: ArchivingPlan;
+  /** The containers' CPU share below Docker's 1024 when the services yield to the console (stack/priority.ts). */
+  cpuShares?: number;
 }
 
 export class DockerProvider implements StackProvider {
@@ -80,6 +82,7 @@ export class DockerProvider implements StackProvider {
       temporal: this.options.temporal,
       archiving: this.options.archiving,
       dataVolumes: readDataVolumes(this.spec.dataDir),
+      cpuShares: this.options.cpuShares,
     });
   }
 

@@ -33,10 +33,11 @@ export class LogTail {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.drain();
+    this.drain(true);
   }
 
-  drain(): void {
+  /** `finalOffset`: the offset is written before this returns (stopping); otherwise it is written in the background. */
+  drain(finalOffset = false): void {
     let size: number;
     try {
       size = fs.statSync(this.file).size;
@@ -67,11 +68,38 @@ export class LogTail {
         // Left as it is: read again from the saved offset next time.
       }
     }
-    try {
-      fs.writeFileSync(this.offsetFile, String(this.offset));
-    } catch {
-      // The service's folder may be read-only to us; the lines are in the log bus all the same.
+    if (finalOffset) {
+      try {
+        fs.writeFileSync(this.offsetFile, String(this.offset));
+      } catch {
+        // The service's folder may be read-only to us; the lines are in the log bus all the same.
+      }
+    } else this.saveOffset();
+  }
+
+  private saving = false;
+  private saveAgain = false;
+
+  /**
+   * The offset written without holding up the console (a busy service's output is drained four times a second,
+   * and a synchronous write waits on a busy disk); one write at a time, the newest offset last.
+   */
+  private saveOffset(): void {
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
     }
+    this.saving = true;
+    fs.promises
+      .writeFile(this.offsetFile, String(this.offset))
+      .catch(() => undefined) // as above: the lines are in the log bus all the same
+      .finally(() => {
+        this.saving = false;
+        if (this.saveAgain) {
+          this.saveAgain = false;
+          this.saveOffset();
+        }
+      });
   }
 }
 

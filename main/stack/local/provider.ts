@@ -18,6 +18,7 @@ import { recoveriesInProgress, rollBackInterrupted } from '../pitr/journal';
 import { localArchivedCluster } from './archived-cluster';
 import { localRecoveryDriver } from './recovery-driver';
 import { SERVICE_LABELS } from '../service-labels';
+import { lowerProcessTree, servicesNiceness } from '../priority';
 
 export class LocalProvider implements StackProvider {
   readonly kind = 'local' as const;
@@ -96,6 +97,7 @@ export class LocalProvider implements StackProvider {
       this.startedAt.set(id, new Date().toISOString());
     }
     this.follow(id, cluster.logFile);
+    this.yieldCpu();
   }
 
   startSteps() {
@@ -124,7 +126,9 @@ export class LocalProvider implements StackProvider {
       ['temporal', temporal.server.logFile],
     ];
     if (ui) files.push(['temporal-ui', ui.server.logFile]);
-    for (const [id, file] of files) new LogTail(file, this.logs.forSource(id, { raw: true }), false).drain();
+    // One-shot (a CLI command may exit right after): the offset is written before it returns.
+    for (const [id, file] of files)
+      new LogTail(file, this.logs.forSource(id, { raw: true }), false).drain(true);
   }
 
   private follow(id: ServiceId, file: string): void {
@@ -229,6 +233,20 @@ export class LocalProvider implements StackProvider {
     // Both settle before a failure of either is thrown, so nothing runs on after it.
     const [ns, web] = await Promise.allSettled([namespace, webUi]);
     for (const r of [ns, web]) if (r.status === 'rejected') throw r.reason;
+    this.yieldCpu();
+  }
+
+  /**
+   * Once they run, the services yield the CPU to the console when the settings say so (stack/priority.ts): every
+   * process of each service and every thread of those processes. They start at normal priority, so a start on a
+   * busy machine takes no longer for it.
+   */
+  private yieldCpu(): void {
+    const niceness = servicesNiceness(this.settings);
+    if (!niceness) return;
+    const { app, tpg, temporal, ui } = this.parts();
+    for (const pid of [app.pid(), tpg.pid(), temporal.server.pid(), ui?.server.pid()])
+      lowerProcessTree(pid, niceness);
   }
 
   private async startUi(ui: LocalTemporalUi, report: StepReporter, signal: AbortSignal): Promise<void> {
@@ -319,6 +337,7 @@ export class LocalProvider implements StackProvider {
       await ui.start(signal);
     }
     this.startedAt.set(service, new Date().toISOString());
+    this.yieldCpu();
   }
 
   async stopService(service: ServiceId, options: { discarding?: boolean } = {}): Promise<void> {
@@ -340,6 +359,7 @@ export class LocalProvider implements StackProvider {
       await temporal.start(signal);
     } else await ui?.start(signal);
     this.startedAt.set(service, new Date().toISOString());
+    this.yieldCpu();
   }
 
   /** Pids and versions as they are now; touches nothing. */

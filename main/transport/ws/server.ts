@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Router } from '../../api';
-import { API_PATH, MALFORMED_FRAME, readCallFrame, resultFrame, type ServerFrame } from '../protocol';
+import {
+  API_PATH,
+  pushEventsPerTurn,
+  MALFORMED_FRAME,
+  readCallFrame,
+  resultFrame,
+  type ServerFrame,
+} from '../protocol';
 import { hostAllowed, originAllowed, tokensMatch } from './access';
 import { answer, MAX_TARGET_LENGTH, serveStatic } from './static-files';
 
@@ -80,13 +87,19 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
   });
 
+  // The events of one turn go to every open window as one frame, serialised once for all of them.
+  const windows = new Set<WebSocket>();
+  const stopEvents = pushEventsPerTurn(options.router.events, (events) => {
+    if (windows.size === 0) return;
+    const frame = JSON.stringify({ type: 'events', events } satisfies ServerFrame);
+    for (const ws of windows) if (ws.readyState === ws.OPEN) ws.send(frame, () => undefined);
+  });
+
   wss.on('connection', (ws: WebSocket) => {
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame), () => undefined);
     };
-    const unsubscribe = options.router.events.subscribe((name, payload) =>
-      send({ type: 'event', name, payload }),
-    );
+    windows.add(ws);
     let alive = true;
     ws.on('pong', () => (alive = true));
     const heartbeat = setInterval(() => {
@@ -96,7 +109,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }, 15_000);
     ws.on('close', () => {
       clearInterval(heartbeat);
-      unsubscribe();
+      windows.delete(ws);
     });
     ws.on('error', (err) => log(`a WebSocket client failed: ${err.message}`));
     ws.on('message', (data) => void answerFrame(data));
@@ -125,6 +138,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  }).catch((err: unknown) => {
+    stopEvents(); // no server, no windows to push to
+    throw err;
   });
   port = (server.address() as AddressInfo).port;
 
@@ -134,6 +150,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     token,
     close: () =>
       new Promise<void>((resolve) => {
+        stopEvents();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

@@ -7,8 +7,13 @@ import { useEffect } from 'react';
 import { useLogs } from '../stores/logs';
 import { LogViewer } from './LogViewer';
 
-export function LogDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** The lines, read only while the drawer is open: a closed drawer does not re-render for every frame of lines. */
+function DrawerLines() {
   const lines = useLogs((s) => s.lines);
+  return <LogViewer lines={lines} height="100%" testId="drawer-log" />;
+}
+
+export function LogDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
   const load = useLogs((s) => s.load);
   useEffect(() => {
     if (open) void load();
@@ -29,7 +34,7 @@ export function LogDrawer({ open, onClose }: { open: boolean; onClose: () => voi
             <CloseIcon />
           </IconButton>
         </Box>
-        <LogViewer lines={lines} height="100%" testId="drawer-log" />
+        <DrawerLines />
       </Box>
     </Drawer>
   );

@@ -69,9 +69,12 @@ class WebSocketTransport implements Transport {
     };
     socket.onmessage = (message) => {
       const frame = JSON.parse(String(message.data)) as
-        ({ type: 'result'; id: number } & CallOutcome) | { type: 'event'; name: string; payload: unknown };
-      if (frame.type === 'event') {
-        for (const listener of this.listeners) listener(frame.name, frame.payload);
+        | ({ type: 'result'; id: number } & CallOutcome)
+        | { type: 'events'; events: Array<{ name: string; payload: unknown }> };
+      if (frame.type === 'events') {
+        // One turn of the console's events, handled in this one task (so they are drawn in the same frame).
+        for (const { name, payload } of frame.events)
+          for (const listener of this.listeners) listener(name, payload);
         return;
       }
       const resolve = this.pending.get(frame.id);

@@ -249,6 +249,10 @@ export function SettingsPage() {
         {field('stack.dataDir', 'text', 'Empty: the console data folder')}
         {toggle('stack.enableUi', 'Run the Temporal Web UI')}
         {toggle('stack.startOnLaunch', 'Start the stack when the console opens')}
+        {toggle(
+          'stack.servicesYield',
+          'Keep the console responsive: the services yield the CPU to it (applies when they next start)',
+        )}
       </Section>
       <Section title="Worker">
         {toggle('worker.enabled', 'Run the bundled worker')}

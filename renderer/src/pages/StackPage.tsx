@@ -380,7 +380,13 @@ export function StackPage() {
         This stops {names.length ? names.join(', ') : 'every service'}. Running workflows pause until the
         stack starts again. All data is kept.
       </ConfirmDialog>
-      <Dialog open={Boolean(logsFor)} onClose={() => setLogsFor(undefined)} maxWidth="lg" fullWidth>
+      <Dialog
+        open={Boolean(logsFor)}
+        onClose={() => setLogsFor(undefined)}
+        maxWidth="lg"
+        fullWidth
+        data-testid="service-log-dialog"
+      >
         <DialogTitle>Logs: {logsFor}</DialogTitle>
         <DialogContent>{logsFor && <FileLogViewer name={logsFor} />}</DialogContent>
       </Dialog>

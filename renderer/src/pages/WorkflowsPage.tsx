@@ -4,7 +4,8 @@ import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { type StartCycleInput } from '../../../main/api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyState } from '../components/EmptyState';
@@ -24,16 +25,110 @@ import { CycleFilters } from '../components/inspection/CycleFilters';
 import { OpenCycle } from '../components/inspection/OpenCycle';
 import { useViewInAddress, useWorkflowsKeys } from '../inspection/workflows-address';
 
+/** The list's liveness, on its own: the list's reads change only its time, not the page. */
+function ListLiveIndicator() {
+  const syncedAt = useWorkflows((s) => s.syncedAt);
+  return <LiveIndicator syncedAt={syncedAt} />;
+}
+
+function CycleCount() {
+  const { live } = useFreshness();
+  const total = useWorkflows((s) => s.total);
+  const visibility = useWorkflows((s) => s.visibility);
+  const count = total === undefined ? '… cycles' : pluralize(total, 'cycle');
+  return (
+    <Typography variant="body2" color="text.secondary" data-testid="cycle-total" data-live={live}>
+      {live ? count : `${count} when last read`}
+      {visibility ? '' : ' (Temporal visibility unavailable: tracked status shown)'}
+    </Typography>
+  );
+}
+
+function BatchSection() {
+  const batch = useWorkflows(
+    useShallow((s) => ({
+      filterInvalid: s.filterInvalid,
+      excluded: s.excluded.length,
+      preview: s.batchPreview,
+      results: s.batchResults,
+    })),
+  );
+  return (
+    <BatchPanel
+      {...batch}
+      onPreview={(a) => void useWorkflows.getState().previewBatch(a)}
+      onRun={(a) => void useWorkflows.getState().runBatch(a)}
+    />
+  );
+}
+
+const Table = memo(CycleTable);
+
+/** The list itself: the only part of the page a re-read of its rows re-renders. */
+function CycleList({ stackDown, onOpen }: { stackDown: boolean; onOpen: (workflowId: string) => void }) {
+  const list = useWorkflows(
+    useShallow((s) => ({
+      total: s.total,
+      loading: s.loading,
+      pages: s.pages,
+      sort: s.query.sort,
+      dir: s.query.dir,
+      batchMode: s.batchMode,
+      excluded: s.excluded,
+    })),
+  );
+  const selected = useCycle((s) => s.workflowId);
+  // A re-read's rows render in the background, interruptible: the open cycle's phase graph, the keyboard and the
+  // pointer go first, and the rows follow within the frame or two it takes.
+  const revision = useDeferredValue(list.pages);
+  const total = useDeferredValue(list.total);
+  const { rowAt, ensureRange, setSort, toggleExcluded } = useWorkflows.getState();
+  if (stackDown) {
+    return (
+      <EmptyState title="No test cycles to show while the stack is stopped">
+        Test cycles are read from the app DB and Temporal. Start the stack on the Stack page, then start a
+        cycle with “Start cycle”.
+      </EmptyState>
+    );
+  }
+  if (total === 0 && !list.loading) {
+    return (
+      <EmptyState title="No test cycles match">
+        Start a cycle with “Start cycle”, or clear the filters. Cycles appear here as soon as the worker
+        tracks them.
+      </EmptyState>
+    );
+  }
+  return (
+    <Table
+      total={total ?? 0}
+      rowAt={rowAt}
+      revision={revision}
+      sort={list.sort}
+      dir={list.dir}
+      selected={selected}
+      batchMode={list.batchMode}
+      excluded={list.excluded}
+      onRange={ensureRange}
+      onSort={setSort}
+      onOpen={onOpen}
+      onToggle={toggleExcluded}
+      height={selected ? 240 : 560}
+    />
+  );
+}
+
+// The page reads only what its frame shows; the count, the list and the open cycle each read their own, so a live
+// update re-renders the part it changes (the Start dialog, the filters and the buttons stay as they are).
 export function WorkflowsPage() {
-  const list = useWorkflows();
+  const batchMode = useWorkflows((s) => s.batchMode);
+  const error = useWorkflows((s) => s.error);
   const stackState = useStack((s) => s.status?.state);
   const stackDown = stackState === 'stopped' || stackState === 'failed';
-  const { live } = useFreshness();
   const [starting, setStarting] = useState(false);
   // A fresh form each time the dialog opens.
   const [startKey, setStartKey] = useState(0);
   const openCycle = useCycle((s) => s.open);
-  const selected = useCycle((s) => s.workflowId);
   const search = useRef<HTMLInputElement>(null);
   useViewInAddress();
   useWorkflowsKeys(search);
@@ -43,16 +138,18 @@ export function WorkflowsPage() {
   }, []);
 
   const open = useCallback((workflowId: string) => openCycle(workflowId), [openCycle]);
-  const start = async (input: StartCycleInput) => {
-    try {
-      const { workflowId } = await list.startCycle(input);
-      open(workflowId);
-      return undefined;
-    } catch (err) {
-      return asFailure(err);
-    }
-  };
-  const count = list.total === undefined ? '… cycles' : pluralize(list.total, 'cycle');
+  const start = useCallback(
+    async (input: StartCycleInput) => {
+      try {
+        const { workflowId } = await useWorkflows.getState().startCycle(input);
+        open(workflowId);
+        return undefined;
+      } catch (err) {
+        return asFailure(err);
+      }
+    },
+    [open],
+  );
 
   return (
     <>
@@ -60,17 +157,14 @@ export function WorkflowsPage() {
         <Typography variant="h5" component="h1" sx={{ flex: 1 }}>
           Workflows
         </Typography>
-        <Typography variant="body2" color="text.secondary" data-testid="cycle-total" data-live={live}>
-          {live ? count : `${count} when last read`}
-          {list.visibility ? '' : ' (Temporal visibility unavailable: tracked status shown)'}
-        </Typography>
-        <LiveIndicator syncedAt={list.syncedAt} />
+        <CycleCount />
+        <ListLiveIndicator />
         <CopyLinkButton />
         <OpenInWebUiButton refreshKey={stackState} size="medium" testId="open-workflows-in-web-ui" />
         <Button
-          variant={list.batchMode ? 'contained' : 'outlined'}
-          onClick={() => list.setBatchMode(!list.batchMode)}
-          aria-pressed={list.batchMode}
+          variant={batchMode ? 'contained' : 'outlined'}
+          onClick={() => useWorkflows.getState().setBatchMode(!batchMode)}
+          aria-pressed={batchMode}
           data-testid="batch-toggle"
         >
           Batch actions
@@ -88,44 +182,9 @@ export function WorkflowsPage() {
         </Button>
       </Stack>
       <CycleFilters search={search} />
-      {list.error && !stackDown && <ErrorAlert error={list.error} onClose={list.clearError} />}
-      {list.batchMode && (
-        <BatchPanel
-          filterInvalid={list.filterInvalid}
-          excluded={list.excluded.length}
-          preview={list.batchPreview}
-          results={list.batchResults}
-          onPreview={(a) => void list.previewBatch(a)}
-          onRun={(a) => void list.runBatch(a)}
-        />
-      )}
-      {stackDown ? (
-        <EmptyState title="No test cycles to show while the stack is stopped">
-          Test cycles are read from the app DB and Temporal. Start the stack on the Stack page, then start a
-          cycle with “Start cycle”.
-        </EmptyState>
-      ) : list.total === 0 && !list.loading ? (
-        <EmptyState title="No test cycles match">
-          Start a cycle with “Start cycle”, or clear the filters. Cycles appear here as soon as the worker
-          tracks them.
-        </EmptyState>
-      ) : (
-        <CycleTable
-          total={list.total ?? 0}
-          rowAt={list.rowAt}
-          revision={list.pages}
-          sort={list.query.sort}
-          dir={list.query.dir}
-          selected={selected}
-          batchMode={list.batchMode}
-          excluded={list.excluded}
-          onRange={list.ensureRange}
-          onSort={list.setSort}
-          onOpen={open}
-          onToggle={list.toggleExcluded}
-          height={selected ? 240 : 560}
-        />
-      )}
+      {error && !stackDown && <ErrorAlert error={error} onClose={useWorkflows.getState().clearError} />}
+      {batchMode && <BatchSection />}
+      <CycleList stackDown={stackDown} onOpen={open} />
       <OpenCycle />
       <WebUiFeedback />
       <StartCycleDialog
@@ -133,7 +192,7 @@ export function WorkflowsPage() {
         open={starting}
         onClose={() => setStarting(false)}
         onStart={start}
-        onCreateDemoData={list.createDemoData}
+        onCreateDemoData={useWorkflows.getState().createDemoData}
       />
     </>
   );

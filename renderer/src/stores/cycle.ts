@@ -12,9 +12,11 @@ import type {
   WorkflowProgressEvent,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { frameBatch } from '../ops/frame-batch';
+import { readPacing } from '../ops/pacing';
 import { storeAction } from './action';
 import { isResync } from './live';
-import { phaseStateMoves } from '../../../shared/phases';
+import { applyPhaseMarks, phaseMarkOf, withNewerMarks } from '../inspection/live-phases';
 import { keepUnchanged as keepUnchangedItems } from '../inspection/list-rows';
 
 const HISTORY_PAGE = 1000;
@@ -26,7 +28,7 @@ type Busy = 'signal' | 'step' | 'cancel' | 'terminate' | 'preview' | undefined;
 /** The human steps' operations, each validated by the workflow. */
 export type StepOperation = 'workflows.approveScope' | 'workflows.answerRfi' | 'workflows.recordResults';
 
-interface CycleStore {
+export interface CycleStore {
   workflowId: string | undefined;
   view: PhaseStatesView | undefined;
   detail: CycleDetail | undefined;
@@ -67,8 +69,8 @@ interface CycleStore {
   clearError(): void;
   /** After a live event: the phase states now, the heavier detail once the burst settles. */
   liveRefresh(): void;
-  /** Reads the history again from the start (after new events). */
-  reloadHistory(): Promise<void>;
+  /** Reads the history again from the start (after new events); `quiet`: with no progress bar (a live re-read). */
+  reloadHistory(quiet?: boolean): Promise<void>;
 }
 
 /** The new view, with the old phase objects kept where nothing changed (the graph re-renders only what did). */
@@ -90,19 +92,20 @@ const eventStates = new Map<string, { state: PhaseStateView['state']; at: number
 
 function withNewerEvents<T extends PhaseStatesView>(view: T, askedAt: number): T {
   for (const [phase, e] of eventStates) if (e.at <= askedAt) eventStates.delete(phase);
-  if (eventStates.size === 0) return view;
-  return {
-    ...view,
-    phases: view.phases.map((p) => {
-      const e = eventStates.get(p.phase);
-      return e ? { ...p, state: e.state } : p;
-    }),
-  };
+  return withNewerMarks(view, new Map([...eventStates].map(([phase, e]) => [phase, e.state])));
 }
 
 let phasesInFlight = false;
 let phasesDirty = false;
 let detailTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * The detail and the history re-read at most once a second while live events come (later on a slow stack): the
+ * phase graph moves with each event at once; the heavier views follow within the second, without a re-read per
+ * event competing with the cycles for the machine.
+ */
+const detailPacing = readPacing(1000);
+/** A re-read of the history is under way (a live one shows no progress bar, so the store does not say). */
+let historyReading = false;
 
 export const useCycle = create<CycleStore>((set, get) => {
   const refreshPhases = async () => {
@@ -274,21 +277,42 @@ export const useCycle = create<CycleStore>((set, get) => {
     clearError: () => set({ error: undefined }),
     liveRefresh() {
       void refreshPhases();
-      if (detailTimer) clearTimeout(detailTimer);
+      if (detailTimer) return; // the re-read already due takes this event in too
       detailTimer = setTimeout(() => {
-        void refreshDetail();
+        detailTimer = undefined;
+        const reads = [refreshDetail()];
         // A fully read history grows with the cycle: a short one is re-read quietly, a long one says so.
         const { historyToken, history, historyLoading } = get();
-        if (historyToken !== null || historyLoading) return;
-        if (history.length <= SILENT_HISTORY_RELOAD) void get().reloadHistory();
-        else set({ historyStale: true });
-      }, 300);
+        if (historyToken === null && !historyLoading) {
+          if (history.length <= SILENT_HISTORY_RELOAD) reads.push(get().reloadHistory(true));
+          else set({ historyStale: true });
+        }
+        void detailPacing.timed(Promise.all(reads));
+      }, detailPacing.wait());
     },
-    async reloadHistory() {
+    async reloadHistory(quiet = false) {
       const id = get().workflowId;
-      if (!id) return;
-      set({ historyLoading: true });
+      if (!id || (quiet && historyReading)) return;
+      historyReading = true;
+      if (!quiet) set({ historyLoading: true });
       try {
+        // A live re-read of a history held whole asks only for what is new, and keeps the rows shown.
+        const shown = get().history;
+        const last = shown.at(-1);
+        if (quiet && last && get().historyToken === null) {
+          const page: HistoryPage = await ops.call('inspection.history', {
+            workflowId: id,
+            pageSize: HISTORY_PAGE,
+            afterEventId: last.id,
+          });
+          if (get().workflowId !== id) return;
+          // The same history as the one held (its last event unchanged): the new events go on the end.
+          if (page.after?.time === last.time) {
+            if (page.events.length > 0 && get().history === shown)
+              set({ history: [...shown, ...page.events], historyStale: false });
+            return;
+          }
+        }
         // Read into a new list and swap it in, so the timeline never flashes empty.
         const events: HistoryEventView[] = [];
         let next: string | null = null;
@@ -301,48 +325,57 @@ export const useCycle = create<CycleStore>((set, get) => {
           events.push(...page.events);
           next = page.nextPageToken;
         } while (next && events.length < SILENT_HISTORY_RELOAD);
-        if (get().workflowId === id) set({ history: events, historyToken: next, historyStale: false });
+        if (get().workflowId !== id) return;
+        // A history only grows: as many events as shown, ending at the same one, are the ones shown.
+        const held = get().history;
+        const same = held.length === events.length && held.at(-1)?.id === events.at(-1)?.id;
+        set({ history: same ? held : events, historyToken: next, historyStale: false });
       } catch (err) {
         set({ error: asFailure(err) });
       } finally {
-        set({ historyLoading: false });
+        historyReading = false;
+        if (!quiet) set({ historyLoading: false });
       }
     },
   };
 });
 
-function onProgress(event: WorkflowProgressEvent) {
+/** The open cycle's progress events of one frame: its phase marks as one update, then one re-read. */
+function onProgress(events: WorkflowProgressEvent[]) {
   const { workflowId } = useCycle.getState();
-  if (workflowId && isResync(event)) {
+  if (!workflowId) return;
+  if (events.some(isResync)) {
     void useCycle.getState().refresh();
     return;
   }
-  if (!workflowId || event.workflowId !== workflowId) return;
-  const [kind, status] = event.kind.split(':');
-  if (event.table === 'workflow_phases' && kind === 'phase' && event.phase && status) {
+  const mine = events.filter((e) => e.workflowId === workflowId);
+  if (mine.length === 0) return;
+  const marked = mine.flatMap((event) => {
+    const mark = phaseMarkOf(event);
+    return mark ? [{ event, mark }] : [];
+  });
+  if (marked.length > 0) {
     // A notice can repeat a state already passed (a retried activity writes its marks again; the row kept its
-    // later state): the view never moves a phase back.
-    const shown = useCycle.getState().view?.phases.find((p) => p.phase === event.phase)?.state;
-    if (shown && shown !== status && !phaseStateMoves(shown, status))
-      return useCycle.getState().liveRefresh();
-    eventStates.set(event.phase, { state: status as PhaseStateView['state'], at: performance.now() });
-    useCycle.setState((s) =>
-      s.view
-        ? {
-            view: {
-              ...s.view,
-              phases: s.view.phases.map((p) =>
-                p.phase === event.phase ? { ...p, state: status as typeof p.state } : p,
-              ),
-            },
-          }
-        : {},
-    );
+    // later state): the view never moves a phase back, and the re-read below says where it is.
+    const { view } = useCycle.getState();
+    const marks = marked.map((m) => m.mark);
+    const applied = view
+      ? applyPhaseMarks(view, marks)
+      : { view, taken: marks, deferred: [] as typeof marks };
+    const at = performance.now();
+    for (const m of applied.taken) eventStates.set(m.phase, { state: m.state, at });
+    if (applied.view !== view) useCycle.setState({ view: applied.view });
+    // A phase's second move of the frame shows in the next one, so its state before it was drawn too.
+    for (const m of marked) if (applied.deferred.includes(m.mark)) queueProgress(m.event);
   }
   useCycle.getState().liveRefresh();
 }
 
-ops.on('workflow.progress', onProgress);
+// With many cycles running, most events are other cycles': only the open cycle's (and a re-sync) wait for a frame.
+const queueProgress = frameBatch(onProgress);
+ops.on('workflow.progress', (e) => {
+  if (isResync(e) || e.workflowId === useCycle.getState().workflowId) queueProgress(e);
+});
 ops.onState((state) => {
   if (state === 'connected' && useCycle.getState().workflowId) void useCycle.getState().refresh();
 });

@@ -11,6 +11,7 @@ import type {
   StartCycleResult,
 } from '../../../main/api/contract';
 import { asFailure, ops, type OpsFailure } from '../ops/client';
+import { readPacing } from '../ops/pacing';
 import { isListenerEvent, isResync } from './live';
 import { keepUnchangedRows } from '../inspection/list-rows';
 
@@ -205,11 +206,13 @@ export const useWorkflows = create<WorkflowsStore>((set, get) => {
   };
 });
 
-// Live: a tracking write re-reads the pages on screen, at most once per 250 ms and never two reads at once (with
+// Live: a tracking write re-reads the pages on screen, at most once a second and never two reads at once (with
 // fifty cycles running, events arrive faster than a read returns).
 let refreshQueued = false;
 let refreshing = false;
 let refreshAgain = false;
+/** Live re-reads of the list: once a second at the most, less often while the stack answers slowly. */
+const pacing = readPacing(1000);
 ops.on('workflow.progress', (e) => {
   if (isListenerEvent(e) && !isResync(e)) return;
   // Only what can change the rows on screen: a cycle shown there, a new or ending cycle, a re-sync.
@@ -247,14 +250,14 @@ function queueRefresh() {
       if (pages[p]) reads.push(refetch(p));
     }
     refreshing = true;
-    void Promise.all(reads).finally(() => {
+    void pacing.timed(Promise.all(reads)).finally(() => {
       refreshing = false;
       if (refreshAgain) {
         refreshAgain = false;
         queueRefresh();
       }
     });
-  }, 250);
+  }, pacing.wait());
 }
 
 async function refetch(page: number) {

@@ -38,10 +38,22 @@ let db: pg.Pool;
 let nextId = 1;
 const pending = new Map<number, (frame: Record<string, unknown>) => void>();
 
+/** One call; an answer that does not come within CALL_LIMIT_MS fails naming the operation and its input. */
+const CALL_LIMIT_MS = 30_000;
+/** The time one operation's cases (and the shrinking of a failure) may take. */
+const OP_LIMIT_MS = Number(process.env.OPS_FUZZ_OP_LIMIT_MS ?? 30_000);
 function call(op: string, input: unknown): Promise<Record<string, unknown>> {
   const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      const shown = JSON.stringify(input)?.slice(0, 300);
+      reject(new Error(`${op} did not answer within ${CALL_LIMIT_MS / 1000} s; input: ${shown}`));
+    }, CALL_LIMIT_MS);
+    pending.set(id, (frame) => {
+      clearTimeout(timer);
+      resolve(frame);
+    });
     ws.send(JSON.stringify({ type: 'call', id, op, input }));
   });
 }
@@ -102,8 +114,14 @@ describe('fuzzing every operation of the contract over the WebSocket', () => {
   it('answers every input with a valid result or a typed error naming the field, changes nothing for a refused input, and keeps answering', async () => {
     const before = await snapshot();
     const auditBefore = ops.audit.all().length;
-    const counts: Record<string, { cases: number; refused: number; ok: number; otherErrors: number }> = {};
-    const names = (Object.keys(operations) as OperationName[]).sort();
+    const counts: Record<
+      string,
+      { cases: number; refused: number; ok: number; otherErrors: number; ms: number }
+    > = {};
+    const only = process.env.OPS_FUZZ_ONLY?.split(',');
+    const names = (Object.keys(operations) as OperationName[])
+      .filter((n) => !only || only.includes(n))
+      .sort();
 
     for (const name of names) {
       const op = operations[name];
@@ -112,7 +130,8 @@ describe('fuzzing every operation of the contract over the WebSocket', () => {
       // Writes only ever see inputs their schema refuses (see the top of this file).
       const inputs =
         op.effect === 'writes' ? inputsAround(op.input).filter(refusedBySchema) : inputsAround(op.input);
-      const tally = (counts[name] = { cases: 0, refused: 0, ok: 0, otherErrors: 0 });
+      const tally = (counts[name] = { cases: 0, refused: 0, ok: 0, otherErrors: 0, ms: 0 });
+      const started = performance.now();
       await fc.assert(
         fc.asyncProperty(inputs, async (input) => {
           tally.cases++;
@@ -143,15 +162,17 @@ describe('fuzzing every operation of the contract over the WebSocket', () => {
             if (issue.field) expect(error.message).toContain(issue.field);
           }
         }),
-        { numRuns: RUNS },
+        // A failure found is reported even when shrinking it would outlast the time one operation may take.
+        { numRuns: RUNS, interruptAfterTimeLimit: OP_LIMIT_MS, markInterruptAsFailure: true },
       );
+      tally.ms = performance.now() - started;
       // The console still answers after each operation's cases.
       expect(await call('app.info', {})).toMatchObject({ ok: true });
     }
 
     const lines = Object.entries(counts).map(
       ([name, c]) =>
-        `${name.padEnd(30)} ${String(c.cases).padStart(5)} cases: ${c.refused} refused as invalid, ${c.ok} answered, ${c.otherErrors} other typed errors`,
+        `${name.padEnd(30)} ${String(c.cases).padStart(5)} cases: ${c.refused} refused as invalid, ${c.ok} answered, ${c.otherErrors} other typed errors, ${Math.round(c.ms)} ms`,
     );
     const total = Object.values(counts).reduce((n, c) => n + c.cases, 0);
     process.stdout.write(

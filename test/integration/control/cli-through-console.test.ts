@@ -47,8 +47,11 @@ describe('the CLI and a running console', () => {
     const events: Array<{ name: string; payload: unknown }> = [];
     ws = new WebSocket(running.url.replace('http://', 'ws://').replace('/?token=', '/api?token='));
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; name: string; payload: unknown };
-      if (frame.type === 'event') events.push(frame);
+      const frame = JSON.parse(data.toString()) as {
+        type: string;
+        events?: Array<{ name: string; payload: unknown }>;
+      };
+      if (frame.type === 'events') events.push(...frame.events!);
     });
     await new Promise((resolve) => ws!.once('open', resolve));
 

@@ -65,8 +65,29 @@ describe('inspection on a real stack', () => {
       { workflowId },
     );
     expect(preview.steps.map((s) => s.phase)).toEqual(['scoping', 'planning']);
-    const history = await call<{ events: Array<{ type: string }> }>('inspection.history', { workflowId });
+    type Page = {
+      events: Array<{ id: number; type: string; time: string }>;
+      nextPageToken: string | null;
+      after?: { id: number; time: string } | null;
+    };
+    const history = await call<Page>('inspection.history', { workflowId });
     expect(history.events[0]!.type).toBe('WorkflowExecutionStarted');
+    // A view that holds the history up to an event asks only for what came after it, and is told that event.
+    const middle = history.events[Math.floor(history.events.length / 2)]!;
+    const newer = await call<Page>('inspection.history', { workflowId, afterEventId: middle.id });
+    expect(newer.after).toEqual({ id: middle.id, time: middle.time });
+    expect(newer.events.map((e) => e.id)).toEqual(
+      history.events.filter((e) => e.id > middle.id).map((e) => e.id),
+    );
+    expect(newer.nextPageToken).toBeNull();
+    const beyond = await call<Page>('inspection.history', { workflowId, afterEventId: 1_000_000 });
+    expect(beyond).toMatchObject({ events: [], after: null });
+    const both = await stack.ops.router.call('inspection.history', {
+      workflowId,
+      afterEventId: 1,
+      pageToken: 'abc',
+    });
+    expect(both).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('cancels a cycle and lists its compensations in the ledger, in reverse order', async () => {

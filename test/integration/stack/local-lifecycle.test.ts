@@ -22,6 +22,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A process's nice value (0 is normal priority), from /proc. */
+function niceOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
 async function query(sql: string): Promise<pg.QueryResult> {
   const spec = ops.stack.spec();
   const client = new pg.Client({
@@ -93,6 +99,37 @@ describe('local provider lifecycle', () => {
         'temporal-ui.http',
       ]),
     );
+  });
+
+  it("runs the services below the console's priority, and at the same priority once the setting says so", async () => {
+    const status = await ops.router.invoke('stack.status', {});
+    const servicePids = status.services.map((s) => s.pid as number);
+    // A client backend the app cluster starts now (read while its connection is open).
+    const spec = ops.stack.spec();
+    const client = new pg.Client({
+      connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
+    });
+    await client.connect();
+    let backendNice: number;
+    try {
+      backendNice = niceOf(Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+    } finally {
+      await client.end();
+    }
+    expect(niceOf(process.pid)).toBe(0);
+    // The clusters' servers, the backend, Temporal and its Web UI.
+    expect([...servicePids.map(niceOf), backendNice]).toEqual([10, 10, 10, 10, 10]);
+    await ops.router.invoke('settings.update', { stack: { servicesYield: false } });
+    try {
+      const restarted = await ops.router.invoke('stack.restart', {});
+      expect(restarted.state).toBe('running');
+      const again = restarted.services.map((s) => s.pid as number);
+      expect(again.map(niceOf)).toEqual([0, 0, 0, 0]);
+    } finally {
+      await ops.router.invoke('settings.update', { stack: { servicesYield: true } });
+      const back = await ops.router.invoke('stack.restart', {});
+      for (const s of back.services) pids.push(s.pid as number);
+    }
   });
 
   it('keeps no password in the settings file and binds only 127.0.0.1', async () => {

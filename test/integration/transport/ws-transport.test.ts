@@ -33,6 +33,15 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<W
   });
 }
 
+/** The first pushed event named `name`: events come in frames of one turn of the console's loop each. */
+async function nextEvent(ws: WebSocket, name: string): Promise<{ name: string; payload: unknown }> {
+  const named = (f: Record<string, unknown>) =>
+    f.type === 'events'
+      ? (f.events as Array<{ name: string; payload: unknown }>).find((e) => e.name === name)
+      : undefined;
+  return named(await nextFrame(ws, (f) => named(f) !== undefined))!;
+}
+
 function nextFrame(
   ws: WebSocket,
   predicate: (frame: Record<string, unknown>) => boolean,
@@ -79,8 +88,8 @@ describe('WebSocket transport', () => {
         result: { name: 'Ops Console', mode: 'browser', dataDir: home },
       });
 
-      const event = nextFrame(ws, (f) => f.type === 'event' && f.name === 'settings.changed');
-      const log = nextFrame(ws, (f) => f.type === 'event' && f.name === 'log');
+      const event = nextEvent(ws, 'settings.changed');
+      const log = nextEvent(ws, 'log');
       ws.send(
         JSON.stringify({
           type: 'call',
@@ -112,6 +121,42 @@ describe('WebSocket transport', () => {
       });
     } finally {
       ws.close();
+    }
+  });
+
+  it("pushes one turn's events to every open window as the same frame, and goes on after one closes", async () => {
+    const origin = { Origin: `http://127.0.0.1:${server.port}` };
+    const windows = await Promise.all([1, 2, 3].map(() => connect(`?token=${server.token}`, origin)));
+    const [a, b, c] = windows as [WebSocket, WebSocket, WebSocket];
+    try {
+      const isTurn = (f: Record<string, unknown>) =>
+        f.type === 'events' && JSON.stringify(f).includes('"taskQueue":"shared-q"');
+      const seen = [a, b, c].map((ws) => nextFrame(ws, isTurn));
+      ops.router.events.emit('log', {
+        seq: 0,
+        ts: '',
+        source: 'console',
+        level: 'info',
+        message: 'one turn',
+      });
+      ops.settings.update({ temporal: { taskQueue: 'shared-q' } });
+      ops.router.events.emit('settings.changed', ops.settings.view());
+      const frames = await Promise.all(seen);
+      expect(frames[0]).toEqual(frames[1]);
+      expect(frames[1]).toEqual(frames[2]);
+      // Both events of the turn, in the order they were raised, in one frame.
+      const names = (frames[0]!.events as Array<{ name: string }>).map((e) => e.name);
+      expect(names.indexOf('log')).toBeLessThan(names.indexOf('settings.changed'));
+      // A window that closes leaves the others their events.
+      await new Promise((resolve) => {
+        a.once('close', resolve);
+        a.close();
+      });
+      const next = [b, c].map((ws) => nextEvent(ws, 'settings.changed'));
+      ops.router.events.emit('settings.changed', ops.settings.view());
+      for (const event of await Promise.all(next)) expect(event).toMatchObject({ name: 'settings.changed' });
+    } finally {
+      for (const ws of [a, b, c]) ws.close();
     }
   });
 

@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
 import { compareVersions, restoreRefusals } from '../../../main/backup/guards';
 import { expiredSets } from '../../../main/backup/sets';
-import { ContentHasher } from '../../../main/backup/content-hash';
+import { ContentHasher, contentAlgorithmOf, setContentAlgorithm } from '../../../main/backup/content-hash';
 import { restartAdvice } from '../../../main/backup/reconcile';
 
 function manifest(): BackupManifest {
@@ -101,24 +102,46 @@ describe('retention', () => {
 });
 
 describe('content checksums', () => {
-  it('of an archive data file equal those of the live COPY text, however the bytes are chunked', () => {
+  it('of an archive data file equal those of the live COPY text, however the bytes are chunked', async () => {
     const rows = '1\tx\\n1\n2\ty\n3\t\\\\.\n';
-    const live = new ContentHasher(false);
+    const live = await ContentHasher.create(false);
     live.update(Buffer.from(rows));
     const expected = live.digest();
     expect(expected.rows).toBe(3);
     const data = Buffer.from(rows + '\\.\n\n\n');
     for (const size of [1, 3, 7, 16, 17, 1000]) {
-      const h = new ContentHasher(true);
+      const h = await ContentHasher.create(true);
       for (let i = 0; i < data.length; i += size) h.update(data.subarray(i, i + size));
       expect(h.digest(), `chunks of ${size}`).toEqual(expected);
     }
   });
 
-  it('of an empty table is the hash of nothing', () => {
-    const h = new ContentHasher(true);
+  it('of an empty table is the hash of nothing', async () => {
+    const h = await ContentHasher.create(true);
     h.update(Buffer.from('\\.\n\n\n'));
     expect(h.digest().rows).toBe(0);
+  });
+});
+
+describe('content checksum algorithms', () => {
+  const text = '1\talpha\n2\tbeta\n';
+  it('a new set records xxh64, named in the checksum', async () => {
+    const h = await ContentHasher.create(false);
+    h.update(Buffer.from(text));
+    const { checksum } = h.digest();
+    expect(checksum).toMatch(/^xxh64:[0-9a-f]{16}$/);
+    expect(contentAlgorithmOf(checksum)).toBe('xxh64');
+    const other = await ContentHasher.create(false);
+    other.update(Buffer.from(text.replace('beta', 'betb')));
+    expect(other.digest().checksum).not.toBe(checksum);
+  });
+
+  it('a set from an earlier console is checked with its bare sha256', async () => {
+    const sha = crypto.createHash('sha256').update(text).digest('hex');
+    expect(setContentAlgorithm({ tables: [{ checksum: sha }] })).toBe('sha256');
+    const h = await ContentHasher.create(false, setContentAlgorithm({ tables: [{ checksum: sha }] }));
+    h.update(Buffer.from(text));
+    expect(h.digest()).toEqual({ rows: 2, checksum: sha });
   });
 });
 

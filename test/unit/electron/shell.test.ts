@@ -84,13 +84,26 @@ describe('Electron shell (electron module mocked)', () => {
     expect(await handler(ours, 42, {})).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
-  it('forwards router events to the window', () => {
+  it("forwards router events to the window, one turn's events as one message", async () => {
     const win = createMainWindow({ preload: '/p.cjs', rendererIndex: index });
     const router = new Router();
     registerIpcTransport(router, win, index);
-    router.events.emit('log', { seq: 1, ts: 't', source: 'console', level: 'info', message: 'hi' });
+    const line = (seq: number) => ({ seq, ts: 't', source: 'console', level: 'info', message: `hi ${seq}` });
+    router.events.emit('log', line(1) as never);
+    router.events.emit('log', line(2) as never);
+    expect(recorded.sent).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    router.events.emit('log', line(3) as never);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(recorded.sent).toEqual([
-      [IPC_EVENT, 'log', { seq: 1, ts: 't', source: 'console', level: 'info', message: 'hi' }],
+      [
+        IPC_EVENT,
+        [
+          { name: 'log', payload: line(1) },
+          { name: 'log', payload: line(2) },
+        ],
+      ],
+      [IPC_EVENT, [{ name: 'log', payload: line(3) }]],
     ]);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { stateOf } from '../../../main/stack/docker/status';
 import { demuxLogs } from '../../../main/stack/docker/container-logs';
 import type Docker from 'dockerode';
+import { SERVICE_CPU_SHARES } from '../../../main/stack/priority';
 
 function spec(overrides: Partial<StackSpec> = {}): StackSpec {
   return {
@@ -141,6 +142,14 @@ describe('docker stack plan', () => {
       TEMPORAL_ADDRESS: '127.0.0.1:17233',
       TEMPORAL_UI_PORT: '18088',
     });
+  });
+
+  it("gives every container a smaller CPU share when the services yield, and Docker's default otherwise", () => {
+    const yielding = planStack(spec(), resolveDockerSettings(), { cpuShares: SERVICE_CPU_SHARES });
+    expect(yielding.containers.length).toBe(4);
+    for (const c of yielding.containers) expect(c.create.HostConfig?.CpuShares, c.service).toBe(512);
+    for (const c of planStack(spec(), resolveDockerSettings()).containers)
+      expect(c.create.HostConfig?.CpuShares, c.service).toBeUndefined();
   });
 
   it('takes credentials from the spec, never a well-known default password', () => {

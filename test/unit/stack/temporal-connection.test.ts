@@ -87,4 +87,25 @@ describe('Temporal connection', () => {
     expect(uncaught).toEqual([]);
     await expect(connection.workflowService.getSystemInfo({})).rejects.toThrow(/shut down|closed/i);
   });
+
+  it('gives a call that would wait for ever an error once its deadline passes', async () => {
+    // A peer that accepts the connection and never answers: the stalled frontend a call must not wait on for ever.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const at = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const connection = lazyTemporalConnection({ address: at }, 300);
+    try {
+      const code = await connection.workflowService.getSystemInfo({}).then(
+        () => 'answered',
+        (err: { code?: number }) => err.code,
+      );
+      expect(code).toBe(4); // DEADLINE_EXCEEDED
+      expect(sockets.length).toBeGreaterThan(0); // it did reach the peer
+    } finally {
+      await connection.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
 });

@@ -205,8 +205,9 @@ export function RestoreWizard({
             {working && job?.action === 'restore' && <JobProgress job={job} />}
             {result && (
               <Alert severity="success" data-testid="restore-done">
-                Restored {result.restored.map((r) => r.database).join(', ')}: {result.checksumsMatched} table
-                checksums match the backup. Stack validation: {result.validation}. Previous databases kept as{' '}
+                Restored {result.restored.map((r) => r.database).join(', ')}: {result.checksumsMatched} tables
+                match the backup (each data file&apos;s sha256 and each table&apos;s row count). Stack
+                validation: {result.validation}. Previous databases kept as{' '}
                 {result.restored.map((r) => r.keptOldAs).join(', ')}.
                 {result.migrationsApplied.length > 0 &&
                   ` Newer migrations applied to the restored app DB: ${result.migrationsApplied.join(', ')}.`}

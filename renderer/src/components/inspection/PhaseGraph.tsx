@@ -22,6 +22,10 @@ import { stateColor } from './phase-colors';
 const nodeTypes = { phase: PhaseNode, join: JoinNode };
 const edgeTypes = { routed: RoutedEdge };
 const nodeCache = new WeakMap<PhaseStateView, PhaseFlowNode>();
+// ReactFlow's props kept the same objects from render to render: a new one re-renders (or re-subscribes) its parts.
+const PRO_OPTIONS = { hideAttribution: true };
+const ZOOM_KEYS = ['Meta', 'Control'];
+const DONE_STATES = new Set(['completed', 'compensated']);
 const LABELS = Object.fromEntries(PHASES.map((p) => [p.id, p.label]));
 /** Until the panel is measured: wide enough for the common window. */
 const DEFAULT_WIDTH = 1100;
@@ -80,19 +84,32 @@ function PhaseGraphInner(props: PhaseGraphProps) {
   const height = Math.max(MIN_HEIGHT, Math.ceil(layout.bounds.height));
 
   const onOpen = useCallback((phase: string) => onSelectPhase(phase), [onSelectPhase]);
+  const onNodeClick = useCallback(
+    (_: unknown, node: PhaseFlowNode | JoinFlowNode) => {
+      if (node.type === 'phase') onSelectPhase(node.id);
+    },
+    [onSelectPhase],
+  );
 
+  const joinKey = view?.joinWaitingFor.join(',') ?? '';
+  const joinCache = useRef<{ key: string; node: JoinFlowNode } | undefined>(undefined);
   const nodes = useMemo(
     () =>
       layout.nodes.map((n): PhaseFlowNode | JoinFlowNode => {
         if (n.kind === 'join') {
-          return {
+          // The same node while it waits for the same branches: a phase's change does not redraw it.
+          const key = `${n.id}@${n.x},${n.y}:${joinKey}`;
+          if (joinCache.current?.key === key) return joinCache.current.node;
+          const node: JoinFlowNode = {
             id: n.id,
             type: 'join',
             position: { x: n.x, y: n.y },
-            data: { waitingFor: view?.joinWaitingFor ?? [], labels: LABELS },
+            data: { waitingFor: joinKey ? joinKey.split(',') : [], labels: LABELS },
             draggable: false,
             selectable: false,
           };
+          joinCache.current = { key, node };
+          return node;
         }
         const def = PHASES.find((p) => p.id === n.id)!;
         const phaseView = view?.phases.find((p) => p.phase === n.id);
@@ -129,11 +146,17 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         if (phaseView) nodeCache.set(phaseView, node);
         return node;
       }),
-    [layout, view, compensations, selectedPhase, onOpen],
+    [layout, view, joinKey, compensations, selectedPhase, onOpen],
   );
 
+  // The edges follow only which phases are done (an edge from a done phase is drawn green), not every change of
+  // the view: a live update that completes no phase leaves them, and xyflow's arrowhead markers, as they are.
+  const doneKey = (view?.phases ?? [])
+    .filter((p) => DONE_STATES.has(p.state))
+    .map((p) => p.phase)
+    .join(',');
   const edges = useMemo((): RoutedFlowEdge[] => {
-    const stateOf = (id: string) => view?.phases.find((p) => p.phase === id)?.state ?? 'pending';
+    const done = new Set(doneKey.split(','));
     const compColor = stateColor(theme, 'compensated');
     return layout.edges.map((e) => {
       if (e.kind === 'compensation') {
@@ -163,10 +186,9 @@ function PhaseGraphInner(props: PhaseGraphProps) {
           },
         };
       }
-      const done = ['completed', 'compensated'].includes(stateOf(e.source.replace(/^join:/, '')));
       const color = e.skipped
         ? theme.palette.text.disabled
-        : done
+        : done.has(e.source.replace(/^join:/, ''))
           ? theme.palette.success.main
           : theme.palette.text.secondary;
       return {
@@ -179,7 +201,22 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         data: { points: e.points, color },
       };
     });
-  }, [layout, view, compensations, theme]);
+  }, [layout, doneKey, compensations, theme]);
+  // Each edge kept as the same object while it is drawn the same: xyflow redraws only the edges whose colour moved.
+  const edgeCache = useRef(new Map<string, { key: string; edge: RoutedFlowEdge }>());
+  const stableEdges = useMemo(() => {
+    const cache = edgeCache.current;
+    const next = new Map<string, { key: string; edge: RoutedFlowEdge }>();
+    const out = edges.map((edge) => {
+      const key = JSON.stringify(edge);
+      const kept = cache.get(edge.id);
+      const chosen = kept && kept.key === key ? kept : { key, edge };
+      next.set(edge.id, chosen);
+      return chosen.edge;
+    });
+    edgeCache.current = next;
+    return out;
+  }, [edges]);
 
   // Fitted on open, for every cycle, on resize and when the layout changes (compensation arcs add channels).
   const fit = useCallback(() => {
@@ -215,7 +252,7 @@ function PhaseGraphInner(props: PhaseGraphProps) {
     >
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={stableEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         colorMode={theme.palette.mode}
@@ -224,16 +261,14 @@ function PhaseGraphInner(props: PhaseGraphProps) {
         nodesFocusable={false}
         edgesFocusable={false}
         elementsSelectable={false}
-        onNodeClick={(_, node) => {
-          if (node.type === 'phase') onSelectPhase(node.id);
-        }}
-        proOptions={{ hideAttribution: true }}
+        onNodeClick={onNodeClick}
+        proOptions={PRO_OPTIONS}
         minZoom={0.25}
         maxZoom={2}
         // The wheel belongs to the page until the operator focuses the graph or holds Ctrl/⌘.
         zoomOnScroll={focused}
         preventScrolling={focused}
-        zoomActivationKeyCode={['Meta', 'Control']}
+        zoomActivationKeyCode={ZOOM_KEYS}
         zoomOnDoubleClick={false}
       >
         <Background gap={24} color={theme.palette.divider} />
