@@ -106,24 +106,36 @@ export function readTemporalPorts(dir: string): TemporalPorts | undefined {
 
 /**
  * The frontend's port plus free internal ports. Membership ports are stored as smallint by Temporal's SQL schema,
- * so they stay below 32768; `spread` spreads consoles that start together over that range.
+ * so they stay below 32768; `spread` spreads consoles that start together over that range. None is one of the
+ * stack's own ports (`reserved`): a service that is not running yet, such as the Web UI during a restart, leaves
+ * its port free, and Temporal must not take it.
  */
-export async function allocateTemporalPorts(frontend: number, spread: number): Promise<TemporalPorts> {
-  const taken = new Set([frontend]);
+export async function allocateTemporalPorts(
+  frontend: number,
+  spread: number,
+  reserved: Iterable<number> = [],
+): Promise<TemporalPorts> {
+  const taken = new Set([frontend, ...reserved]);
   const member = async () => {
     const port = await freePortInRange(20_000, 32_000, spread, taken);
     taken.add(port);
     return port;
   };
+  const other = async () => {
+    let port = await anyFreePort();
+    while (taken.has(port)) port = await anyFreePort();
+    taken.add(port);
+    return port;
+  };
   return {
     frontend,
-    frontendHttp: await anyFreePort(),
+    frontendHttp: await other(),
     frontendMembership: await member(),
-    history: await anyFreePort(),
+    history: await other(),
     historyMembership: await member(),
-    matching: await anyFreePort(),
+    matching: await other(),
     matchingMembership: await member(),
-    worker: await anyFreePort(),
+    worker: await other(),
     workerMembership: await member(),
   };
 }

@@ -128,9 +128,15 @@ export class LocalTemporal {
   /** Writes the config with the frontend's port and free internal ports (kept while they stay free). */
   private async prepareConfig(): Promise<void> {
     const previous = this.ports;
+    const reserved = new Set([
+      this.spec.appPostgres.port,
+      this.spec.temporalPostgres.port,
+      this.spec.temporalUi.port,
+    ]);
     const internalFree =
       previous &&
       previous.frontend === this.spec.temporal.port &&
+      Object.values(previous).every((p) => !reserved.has(p)) &&
       [
         previous.frontendMembership,
         previous.historyMembership,
@@ -146,7 +152,7 @@ export class LocalTemporal {
       ).every(Boolean);
     const ports: TemporalPorts = internalFree
       ? previous
-      : await allocateTemporalPorts(this.spec.temporal.port, this.spec.temporal.port * 13);
+      : await allocateTemporalPorts(this.spec.temporal.port, this.spec.temporal.port * 13, reserved);
     if (new Set(Object.values(ports)).size !== Object.values(ports).length) return this.prepareConfig();
     writeTemporalConfig(this.dir, this.spec, ports);
     this.ports = ports;

@@ -7,6 +7,7 @@ import type { StackSpec } from '../provider';
 import { DetachedService } from './detached';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines } from './log-tail';
+import { isPortFree, portOwner, suggestPort } from '../ports';
 
 /** How often the start asks the Web UI for its page (it answers about 150 ms after its launch). */
 export const UI_POLL_MS = 20;
@@ -52,13 +53,7 @@ export class LocalTemporalUi {
     }
     const deadline = Date.now() + 30_000;
     while (!signal.aborted) {
-      if (!this.server.pid()) {
-        throw new OpsError(
-          'STACK_FAILED',
-          `The Temporal UI exited: ${lastLines(this.server.logFile, 5)}`,
-          `Read ${this.server.logFile}.`,
-        );
-      }
+      if (!this.server.pid()) throw await this.exited();
       try {
         if ((await fetch(this.url, { signal: AbortSignal.timeout(1_000) })).ok) return;
       } catch {
@@ -72,6 +67,38 @@ export class LocalTemporalUi {
         );
       await sleep(UI_POLL_MS);
     }
+  }
+
+  /**
+   * Why the server is gone. Its log says nothing when it cannot listen (the settings hide its own log), so a port
+   * that another process took since the start's check is named here, with that process.
+   */
+  private async exited(): Promise<OpsError> {
+    const port = this.spec.temporalUi.port;
+    if (!(await isPortFree(port))) {
+      const owner = portOwner(port);
+      return new OpsError(
+        'PORT_IN_USE',
+        `The Temporal UI could not listen on 127.0.0.1:${port}: ${owner ?? 'another process'} took the port after the start checked it.`,
+        `Start again, or change Settings → Stack → ports (Web UI) to a port nothing else uses.`,
+        {
+          ports: [
+            {
+              service: 'temporal-ui',
+              port,
+              free: false,
+              owner,
+              suggestion: await suggestPort(port, new Set()),
+            },
+          ],
+        },
+      );
+    }
+    return new OpsError(
+      'STACK_FAILED',
+      `The Temporal UI exited: ${lastLines(this.server.logFile, 5)}`,
+      `Read ${this.server.logFile}.`,
+    );
   }
 
   stop(): Promise<void> {
