@@ -48,6 +48,7 @@ interface AxeFinding {
   rule: string;
   impact: string;
   targets: string[];
+  nodes: Array<{ html: string; why?: string }>;
 }
 
 /** No colour or opacity transition half-way (only endless ones, such as a busy bar, may run). */
@@ -68,7 +69,11 @@ async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
             context: unknown,
             options: unknown,
           ): Promise<{
-            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+            violations: Array<{
+              id: string;
+              impact: string;
+              nodes: Array<{ target: string[]; html: string; failureSummary?: string }>;
+            }>;
           }>;
         };
       }
@@ -78,11 +83,13 @@ async function axeFindings(where: string, mode: string): Promise<AxeFinding[]> {
       id: v.id,
       impact: v.impact,
       targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      // What the element is and why it failed, so a finding can be traced to its component.
+      nodes: v.nodes.slice(0, 5).map((n) => ({ html: n.html.slice(0, 300), why: n.failureSummary })),
     }));
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ page: where, mode, rule: v.id, impact: v.impact, targets: v.targets }));
+    .map((v) => ({ page: where, mode, rule: v.id, impact: v.impact, targets: v.targets, nodes: v.nodes }));
 }
 
 beforeAll(async () => {
@@ -348,8 +355,13 @@ describe('the inspection views as an operator uses them', () => {
       }
       // The log drawer over the page.
       await page.getByTestId('open-logs').click();
-      await page.locator('.MuiDrawer-paper').last().waitFor();
-      // The button's tooltip fades in under the pointer: checked once it is fully drawn, like everything else.
+      const drawer = page.locator('.MuiDrawer-paper').last();
+      await drawer.waitFor();
+      // The pointer leaves the button for the drawer, so the button's tooltip does not start fading in while axe
+      // reads the colours (its opening waits a moment, and on a busy machine that moment can fall after settled()).
+      const box = await drawer.boundingBox();
+      if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.locator('[role=tooltip]').waitFor({ state: 'detached' });
       await settled();
       findings.push(...(await axeFindings('logs', mode)));
       await page.keyboard.press('Escape');
