@@ -3,5 +3,5 @@
 // format the WebSocket and the CLI's control socket share.
 export { startBrowserServer, tokensMatch, type BrowserServer, type BrowserServerOptions } from './ws/server';
 export { resolveStaticPath } from './ws/static-files';
-export { answerIpcCall, IPC_CALL, IPC_EVENT } from './ipc';
+export { answerIpcCall, IPC_CALL, IPC_EVENT, IPC_FOCUS } from './ipc';
 export * from './protocol';

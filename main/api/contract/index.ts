@@ -82,3 +82,4 @@ export * from './logs';
 export * from './service-alerts';
 export * from './namespaces';
 export * from './saga';
+export * from './ids';

@@ -4,6 +4,8 @@ import type { CallResult, Router } from '../../api';
 
 export const IPC_CALL = 'ops:call';
 export const IPC_EVENT = 'ops:event';
+/** The window says which cycles it shows in detail (see WindowFeed): sent, not invoked; nothing answers. */
+export const IPC_FOCUS = 'ops:focus';
 
 /** Answers one `ops:call` from the renderer; `trusted` says whether the sender is the console window. */
 export function answerIpcCall(

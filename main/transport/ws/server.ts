@@ -9,7 +9,9 @@ import {
   API_PATH,
   pushEventsPerTurn,
   MALFORMED_FRAME,
-  readCallFrame,
+  readWindowFrame,
+  WindowFeed,
+  eventsFrameText,
   resultFrame,
   type ServerFrame,
 } from '../protocol';
@@ -87,19 +89,22 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
   });
 
-  // The events of one turn go to every open window as one frame, serialised once for all of them.
-  const windows = new Set<WebSocket>();
+  // Each turn's events are serialised once, then each open window's feed sends them when that window needs them.
+  const windows = new Set<WindowFeed<string>>();
   const stopEvents = pushEventsPerTurn(options.router.events, (events) => {
     if (windows.size === 0) return;
-    const frame = JSON.stringify({ type: 'events', events } satisfies ServerFrame);
-    for (const ws of windows) if (ws.readyState === ws.OPEN) ws.send(frame, () => undefined);
+    const texts = events.map((e) => JSON.stringify(e));
+    for (const feed of windows) feed.take(events, texts);
   });
 
   wss.on('connection', (ws: WebSocket) => {
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame), () => undefined);
     };
-    windows.add(ws);
+    const feed = new WindowFeed<string>((texts) => {
+      if (ws.readyState === ws.OPEN) ws.send(eventsFrameText(texts), () => undefined);
+    });
+    windows.add(feed);
     let alive = true;
     ws.on('pong', () => (alive = true));
     const heartbeat = setInterval(() => {
@@ -109,13 +114,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }, 15_000);
     ws.on('close', () => {
       clearInterval(heartbeat);
-      windows.delete(ws);
+      windows.delete(feed);
+      feed.close();
     });
     ws.on('error', (err) => log(`a WebSocket client failed: ${err.message}`));
     ws.on('message', (data) => void answerFrame(data));
     const answerFrame = async (data: RawData) => {
-      const frame = readCallFrame(data.toString());
+      const frame = readWindowFrame(data.toString());
       if (!frame) return send(MALFORMED_FRAME);
+      if (frame.type === 'focus') {
+        feed.focus = new Set(frame.workflowIds);
+        return;
+      }
       try {
         send(resultFrame(frame.id, await options.router.call(frame.op, frame.input, { via: 'browser' })));
       } catch (err) {

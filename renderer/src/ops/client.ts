@@ -27,11 +27,13 @@ type RawListener = (name: string, payload: unknown) => void;
 interface Transport {
   call(op: string, input: unknown): Promise<CallOutcome>;
   subscribe(listener: RawListener): () => void;
+  focus(workflowIds: string[]): void;
 }
 
 interface DesktopBridge {
   call(op: string, input: unknown): Promise<CallOutcome>;
   subscribe(listener: RawListener): () => void;
+  focus(workflowIds: string[]): void;
 }
 
 declare global {
@@ -49,6 +51,7 @@ class WebSocketTransport implements Transport {
   private backoffMs = 250;
   private opened: Promise<void> | undefined;
   private resolveOpened: (() => void) | undefined;
+  private focused: string[] = [];
 
   constructor(
     private readonly url: string,
@@ -64,6 +67,8 @@ class WebSocketTransport implements Transport {
     socket.onopen = () => {
       wasOpen = true;
       this.backoffMs = 250;
+      // A new connection knows nothing of this window: it is told again which cycles the window shows.
+      if (this.focused.length > 0) this.sendFocus();
       this.onState('connected');
       this.resolveOpened?.();
     };
@@ -114,6 +119,16 @@ class WebSocketTransport implements Transport {
   subscribe(listener: RawListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  focus(workflowIds: string[]): void {
+    this.focused = workflowIds;
+    this.sendFocus();
+  }
+
+  private sendFocus(): void {
+    if (this.socket?.readyState === WebSocket.OPEN)
+      this.socket.send(JSON.stringify({ type: 'focus', workflowIds: this.focused }));
   }
 }
 
@@ -178,6 +193,14 @@ export class OpsClient {
     return this.transport.subscribe((name, payload) => {
       if (name === event) listener(payload as EventPayload<E>);
     });
+  }
+
+  /**
+   * The cycles this window shows in detail (its open cycle): their progress reaches it at once, while other
+   * cycles' progress and log lines may wait a moment to travel together.
+   */
+  focus(workflowIds: string[]): void {
+    this.transport.focus(workflowIds);
   }
 
   onState(listener: (state: ConnectionState) => void): () => void {

@@ -387,3 +387,13 @@ ops.on('stack.status', (status) => {
   if (status.state === 'running' && was !== 'running' && useCycle.getState().workflowId)
     void useCycle.getState().refresh();
 });
+
+// The open cycle's progress reaches this window at once; the console may hold other cycles' a moment.
+let focused: string | undefined;
+const focusOpenCycle = (workflowId: string | undefined) => {
+  if (workflowId === focused) return;
+  focused = workflowId;
+  ops.focus(workflowId ? [workflowId] : []);
+};
+focusOpenCycle(useCycle.getState().workflowId);
+useCycle.subscribe((s) => focusOpenCycle(s.workflowId));

@@ -160,6 +160,44 @@ describe('WebSocket transport', () => {
     }
   });
 
+  it("sends a window its open cycle's progress at once, with what it held in front; others get it a moment later", async () => {
+    const origin = { Origin: `http://127.0.0.1:${server.port}` };
+    const [watching, other] = await Promise.all([1, 2].map(() => connect(`?token=${server.token}`, origin)));
+    try {
+      watching!.send(JSON.stringify({ type: 'focus', workflowIds: ['cycle-x'] }));
+      // A focus that is not one is refused like any malformed frame, and changes nothing.
+      watching!.send(JSON.stringify({ type: 'focus', workflowIds: 'cycle-y' }));
+      expect(await nextFrame(watching!, (f) => f.id === -1)).toMatchObject({
+        error: { code: 'INVALID_INPUT' },
+      });
+      const progress = (workflowId: string) => ({
+        workflowId,
+        table: 'workflow_phases',
+        kind: 'phase:completed',
+        at: '',
+      });
+      const order: string[] = [];
+      const carriesX = (f: Record<string, unknown>) =>
+        f.type === 'events' && JSON.stringify(f).includes('cycle-x');
+      const frames = [watching!, other!].map((ws, i) =>
+        nextFrame(ws, carriesX).then((f) => {
+          order.push(i === 0 ? 'watching' : 'other');
+          return (f.events as Array<{ payload: { workflowId: string } }>).map((e) => e.payload.workflowId);
+        }),
+      );
+      ops.router.events.emit('workflow.progress', progress('cycle-y'));
+      await new Promise((resolve) => setImmediate(resolve));
+      ops.router.events.emit('workflow.progress', progress('cycle-x'));
+      const [seenByWatching, seenByOther] = await Promise.all(frames);
+      // Both in the order raised, in one frame; the watching window first (the other's waited to travel together).
+      expect(seenByWatching).toEqual(['cycle-y', 'cycle-x']);
+      expect(seenByOther).toEqual(['cycle-y', 'cycle-x']);
+      expect(order).toEqual(['watching', 'other']);
+    } finally {
+      for (const ws of [watching, other]) ws!.close();
+    }
+  });
+
   it('serves the renderer with a strict CSP and never files outside its folder', async () => {
     const index = await fetch(`http://127.0.0.1:${server.port}/`);
     expect(index.status).toBe(200);
