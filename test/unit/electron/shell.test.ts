@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const recorded = vi.hoisted(() => ({
   windowOptions: undefined as Record<string, unknown> | undefined,
   handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  listeners: new Map<string, (...args: unknown[]) => unknown>(),
   sent: [] as unknown[][],
 }));
 
@@ -34,12 +35,14 @@ vi.mock('electron', () => {
     ipcMain: {
       handle: (channel: string, fn: (...args: unknown[]) => unknown) => recorded.handlers.set(channel, fn),
       removeHandler: (channel: string) => recorded.handlers.delete(channel),
+      on: (channel: string, fn: (...args: unknown[]) => unknown) => recorded.listeners.set(channel, fn),
+      removeListener: (channel: string) => recorded.listeners.delete(channel),
     },
   };
 });
 
 const { createMainWindow } = await import('../../../main/electron/window');
-const { registerIpcTransport, IPC_CALL, IPC_EVENT } = await import('../../../main/electron/ipc');
+const { registerIpcTransport, IPC_CALL, IPC_EVENT, IPC_FOCUS } = await import('../../../main/electron/ipc');
 const { Router } = await import('../../../main/api/router');
 
 const index = '/opt/ops-console/dist/renderer/index.html';
@@ -47,6 +50,7 @@ const index = '/opt/ops-console/dist/renderer/index.html';
 describe('Electron shell (electron module mocked)', () => {
   beforeEach(() => {
     recorded.handlers.clear();
+    recorded.listeners.clear();
     recorded.sent.length = 0;
   });
 
@@ -88,22 +92,50 @@ describe('Electron shell (electron module mocked)', () => {
     const win = createMainWindow({ preload: '/p.cjs', rendererIndex: index });
     const router = new Router();
     registerIpcTransport(router, win, index);
-    const line = (seq: number) => ({ seq, ts: 't', source: 'console', level: 'info', message: `hi ${seq}` });
-    router.events.emit('log', line(1) as never);
-    router.events.emit('log', line(2) as never);
+    const status = (state: string) => ({ state }) as never;
+    router.events.emit('stack.status', status('starting'));
+    router.events.emit('stack.status', status('running'));
     expect(recorded.sent).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    router.events.emit('log', line(3) as never);
+    router.events.emit('stack.status', status('stopping'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(recorded.sent).toEqual([
       [
         IPC_EVENT,
         [
-          { name: 'log', payload: line(1) },
-          { name: 'log', payload: line(2) },
+          { name: 'stack.status', payload: { state: 'starting' } },
+          { name: 'stack.status', payload: { state: 'running' } },
         ],
       ],
-      [IPC_EVENT, [{ name: 'log', payload: line(3) }]],
+      [IPC_EVENT, [{ name: 'stack.status', payload: { state: 'stopping' } }]],
+    ]);
+  });
+
+  it("sends the open cycle's progress at once, other cycles' with it, and takes the focus from the window only", async () => {
+    const win = createMainWindow({ preload: '/p.cjs', rendererIndex: index });
+    const router = new Router();
+    registerIpcTransport(router, win, index);
+    const focus = recorded.listeners.get(IPC_FOCUS)!;
+    const progress = (workflowId: string) =>
+      ({ workflowId, table: 'workflow_phases', kind: 'phase:completed', at: '' }) as never;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // Another window's focus, and a malformed one, change nothing.
+    focus({ sender: { id: 8 }, senderFrame: { url: `file://${index}` } }, ['cycle-b']);
+    focus({ sender: { id: 7 }, senderFrame: { url: `file://${index}` } }, 'cycle-b');
+    router.events.emit('workflow.progress', progress('cycle-b'));
+    await turn();
+    expect(recorded.sent).toEqual([]);
+    focus({ sender: { id: 7 }, senderFrame: { url: `file://${index}` } }, ['cycle-a']);
+    router.events.emit('workflow.progress', progress('cycle-a'));
+    await turn();
+    expect(recorded.sent).toEqual([
+      [
+        IPC_EVENT,
+        [
+          { name: 'workflow.progress', payload: progress('cycle-b') },
+          { name: 'workflow.progress', payload: progress('cycle-a') },
+        ],
+      ],
     ]);
   });
 });
