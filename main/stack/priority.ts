@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Settings } from '../api';
+import { procStatFields } from './proc-stat';
 
 /** How far below normal the services run when they yield (nice: 0 is normal, 19 the lowest). */
 export const SERVICE_NICENESS = 10;
@@ -40,7 +41,7 @@ export function lowerProcessTree(root: number | undefined, niceness: number): vo
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(procStatFields(stat)[1]);
       const siblings = children.get(ppid);
       if (siblings) siblings.push(Number(entry));
       else children.set(ppid, [Number(entry)]);

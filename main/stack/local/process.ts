@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { OpsError } from '../../api';
 import type { RunAs } from './run-as';
+import { procStatFields } from '../proc-stat';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -66,7 +67,7 @@ export function isAlive(pid: number | undefined): boolean {
   }
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return procStatFields(stat)[0] !== 'Z';
   } catch {
     return process.platform !== 'linux';
   }
