@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { LogLine } from '../../../main/api/contract';
 import { ops } from '../ops/client';
+import { unseenLines } from './log-lines';
 
 const CAPACITY = 20_000;
 
@@ -31,7 +32,8 @@ ops.on('log', (line) => {
   if (scheduled) return;
   scheduled = true;
   requestAnimationFrame(() => {
-    const lines = useLogs.getState().lines.concat(queue);
+    const held = useLogs.getState().lines;
+    const lines = held.concat(unseenLines(held, queue));
     queue = [];
     scheduled = false;
     useLogs.setState({ lines: lines.length > CAPACITY ? lines.slice(-CAPACITY) : lines });
