@@ -69,20 +69,11 @@ export async function restoreSet(
   const phase = new AbortController();
   try {
     // 1. The new databases, loaded side by side while everything keeps running: a damaged or foreign file is
-    //    found here, and then nothing was stopped and the new databases go. A database whose data is in and
-    //    checked builds its indexes and constraints at once, while the others still load (the Temporal DBs are
-    //    small: theirs are ready long before the app DB's data is in, so Temporal's swap waits for nothing).
+    //    found here, and then nothing was stopped and the new databases go.
     const signal = AbortSignal.any([job.signal, phase.signal]);
     setMaxListeners(0, signal);
-    // The first failure in time, of a load or of an index build, is the one reported; it stops the rest.
-    let failure: { err: unknown } | undefined;
-    const fail = (err: unknown) => {
-      failure ??= { err };
-      phase.abort();
-    };
-    const finished = new Map<DatabaseBackup, Promise<void>>();
     job.update({ step: `Loading and checking ${dbs.map((d) => d.database).join(', ')}` });
-    await settleAll(
+    const loads = await settleAll(
       dbs.map(async (db) => {
         const endpoint = env.endpointOf(db.kind);
         const name = `${db.database}_restore_${at}`;
@@ -99,10 +90,16 @@ export async function restoreSet(
           onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
           onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
         };
-        await loadSchemaAndData(load).catch((err: unknown) => {
-          fail(err);
-          throw err;
-        });
+        await loadSchemaAndData(load);
+        return load;
+      }),
+      phase,
+    );
+    // 2. Every byte matched the manifest. The indexes build while the worker drains; the Temporal DB (small) is
+    //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
+    job.update({ step: 'Building indexes and constraints while the worker stops' });
+    const finished = new Map(
+      loads.map((load) => {
         const done = (async () => {
           await finishLoad(load);
           // An app DB from an older console gets this console's newer migrations before it goes live.
@@ -111,16 +108,10 @@ export async function restoreSet(
               ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
             );
         })();
-        done.catch(fail);
-        finished.set(db, done);
+        done.catch(() => phase.abort());
+        return [load.db, done] as const;
       }),
-      phase,
-    ).catch((err: unknown) => {
-      throw failure?.err ?? err;
-    });
-    // 2. Every byte matched the manifest. The indexes build while the worker drains; the Temporal DB (small) is
-    //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
-    job.update({ step: 'Building indexes and constraints while the worker stops' });
+    );
     const ready = (kind: BackupKind) =>
       Promise.all([...finished].filter(([db]) => db.kind === kind).map(([, done]) => done));
     if (workerWasOn) await env.deps.worker.stop();
