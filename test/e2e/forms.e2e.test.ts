@@ -77,6 +77,12 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
   it('start cycle: a 20-digit id, a word and a bad report id are named in plain words and nothing starts', async () => {
     await page.getByTestId('nav-workflows').click();
     await page.getByTestId('start-cycle-open').click();
+    // The stack is stopped in this file: the dialog says so and offers to start it; nothing can start meanwhile.
+    await expect(page.getByTestId('start-cycle-stack-down').textContent()).resolves.toContain(
+      'The stack is stopped',
+    );
+    await expect(page.getByTestId('start-cycle-start-stack').isEnabled()).resolves.toBe(true);
+    await expect(page.getByTestId('start-cycle-demo-data').isDisabled()).resolves.toBe(true);
     const id = page.getByTestId('start-cycle-id');
     await id.fill('12345678901234567890');
     await expectHelper(
@@ -88,6 +94,8 @@ describe('bad input in the forms (Chromium, browser mode)', () => {
     await id.fill('seven');
     await expectHelper('start-cycle-id', 'Cycle id must be a number; you gave “seven”.');
     await id.fill('7');
+    // A valid form, and still Start waits for the stack.
+    await expect(page.getByTestId('start-cycle-submit').isDisabled()).resolves.toBe(true);
     await page.getByTestId('start-cycle-reports').fill('1, x');
     await expectHelper('start-cycle-reports', 'Report ids must be a number; you gave “x”.');
     await page.getByTestId('start-cycle-reports').fill('');

@@ -32,6 +32,9 @@ export const isResync = (e: { table: string; kind: string }) => e.table === 'lis
 /** Stack states in which nothing new can arrive (the databases or Temporal are not there to read). */
 const STACK_DOWN = new Set(['stopped', 'stopping', 'starting', 'failed']);
 
+/** Whether the stack's state (as last read or pushed) leaves nothing to run a cycle on; unknown is not down. */
+export const isStackDown = (state: string | undefined) => state !== undefined && STACK_DOWN.has(state);
+
 export interface Freshness {
   live: boolean;
   reason: StaleReason | undefined;

@@ -19,7 +19,8 @@ import {
   type StartCycleInput,
 } from '../../../../main/api/contract';
 import { FormErrors, useContractForm } from '../../forms';
-import { asFailure, type OpsFailure } from '../../ops/client';
+import { asFailure, ops, type OpsFailure } from '../../ops/client';
+import { isStackDown, useLive } from '../../stores/live';
 
 export function StartCycleDialog(props: {
   open: boolean;
@@ -34,6 +35,18 @@ export function StartCycleDialog(props: {
   const [waitForOperator, setWaitForOperator] = useState(false);
   const [failure, setFailure] = useState<OpsFailure | undefined>();
   const [busy, setBusy] = useState(false);
+  // A cycle needs the stack: while it is down the dialog says so and offers to start it, and Start waits.
+  const stack = useLive((s) => s.stack);
+  const down = isStackDown(stack);
+  const [startingStack, setStartingStack] = useState(false);
+  const startStack = () => {
+    setStartingStack(true);
+    setFailure(undefined);
+    ops
+      .call('stack.start', {})
+      .catch((err: unknown) => setFailure(asFailure(err)))
+      .finally(() => setStartingStack(false));
+  };
   const tokens = reports.split(/[\s,]+/).filter(Boolean);
   const form = useContractForm(
     StartCycleInputSchema,
@@ -151,6 +164,25 @@ export function StartCycleDialog(props: {
             }
           />
           <FormErrors errors={form.formErrors} />
+          {down && (
+            <Alert
+              severity="info"
+              data-testid="start-cycle-stack-down"
+              action={
+                <Button
+                  color="inherit"
+                  size="small"
+                  onClick={startStack}
+                  disabled={startingStack || stack === 'starting' || stack === 'stopping'}
+                  data-testid="start-cycle-start-stack"
+                >
+                  {startingStack || stack === 'starting' ? 'Starting…' : 'Start the stack'}
+                </Button>
+              }
+            >
+              The stack is {stack}: a cycle can start once it runs.
+            </Alert>
+          )}
           {failure && (
             <Alert severity="error" data-testid="start-cycle-error" onClose={() => setFailure(undefined)}>
               {failure.message} {failure.hint}
@@ -167,6 +199,7 @@ export function StartCycleDialog(props: {
               .catch((err: unknown) => setFailure(asFailure(err)))
           }
           data-testid="start-cycle-demo-data"
+          disabled={down}
           sx={{ mr: 'auto' }}
         >
           Create demo reports
@@ -175,7 +208,7 @@ export function StartCycleDialog(props: {
         <Button
           variant="contained"
           type="submit"
-          disabled={busy || !form.valid}
+          disabled={busy || !form.valid || down}
           data-testid="start-cycle-submit"
         >
           Start
