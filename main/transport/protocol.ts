@@ -134,28 +134,28 @@ export const MALFORMED_FRAME: ResultFrame = {
   error: { code: 'INVALID_INPUT', message: 'Malformed frame', hint: 'Send {type:"call", id, op, input}.' },
 };
 
-/** One call frame read from its text, or undefined when the text is not one. */
-export function readCallFrame(text: string): CallFrame | undefined {
+/** A frame of `schema`'s shape read from its text, or undefined when the text is not one. */
+function readFrame<T>(text: string, schema: z.ZodType<T>): T | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const parsed = CallFrameSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }
 
+/** One call frame read from its text, or undefined when the text is not one. */
+export function readCallFrame(text: string): CallFrame | undefined {
+  return readFrame(text, CallFrameSchema);
+}
+
+const WindowFrameSchema = z.union([CallFrameSchema, FocusFrameSchema]);
+
 /** A window's frame read from its text (a call, or which cycles it shows), or undefined when it is neither. */
 export function readWindowFrame(text: string): CallFrame | FocusFrame | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = z.union([CallFrameSchema, FocusFrameSchema]).safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return readFrame(text, WindowFrameSchema);
 }
 
 /** Events serialised one by one, as one events frame (each event is serialised once for every window). */

@@ -7,7 +7,7 @@ import type { StackSpec } from '../provider';
 import { DetachedService } from './detached';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines } from './log-tail';
-import { isPortFree, portOwner, suggestPort } from '../ports';
+import { checkPorts } from '../ports';
 
 /** How often the start asks the Web UI for its page (it answers about 150 ms after its launch). */
 export const UI_POLL_MS = 20;
@@ -74,26 +74,14 @@ export class LocalTemporalUi {
    * that another process took since the start's check is named here, with that process.
    */
   private async exited(): Promise<OpsError> {
-    const port = this.spec.temporalUi.port;
-    if (!(await isPortFree(port))) {
-      const owner = portOwner(port);
+    const [check] = await checkPorts([{ service: 'temporal-ui', port: this.spec.temporalUi.port }]);
+    if (check && !check.free)
       return new OpsError(
         'PORT_IN_USE',
-        `The Temporal UI could not listen on 127.0.0.1:${port}: ${owner ?? 'another process'} took the port after the start checked it.`,
+        `The Temporal UI could not listen on 127.0.0.1:${check.port}: ${check.owner ?? 'another process'} took the port after the start checked it.`,
         `Start again, or change Settings → Stack → ports (Web UI) to a port nothing else uses.`,
-        {
-          ports: [
-            {
-              service: 'temporal-ui',
-              port,
-              free: false,
-              owner,
-              suggestion: await suggestPort(port, new Set()),
-            },
-          ],
-        },
+        { ports: [check] },
       );
-    }
     return new OpsError(
       'STACK_FAILED',
       `The Temporal UI exited: ${lastLines(this.server.logFile, 5)}`,

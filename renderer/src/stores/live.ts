@@ -45,7 +45,7 @@ export interface Freshness {
 /** The one reading of liveness every view shows. Pure over the store's state. */
 export function freshnessOf(s: LiveStore): Freshness {
   if (s.connection !== 'connected') return { live: false, reason: 'disconnected', since: s.disconnectedAt };
-  if (s.stack && STACK_DOWN.has(s.stack)) return { live: false, reason: 'stack-down', since: s.stackDownAt };
+  if (isStackDown(s.stack)) return { live: false, reason: 'stack-down', since: s.stackDownAt };
   if (s.dbEvents === 'lost') return { live: false, reason: 'events-lost', since: s.lostAt };
   return { live: true, reason: undefined, since: undefined };
 }
