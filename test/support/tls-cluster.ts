@@ -275,7 +275,13 @@ async function startClusterOnce(spec: StackSpec, certs: Certs): Promise<Temporal
       const which = dead
         ? `${SERVICES[processes.indexOf(dead)]} exited with code ${dead.exitCode}`
         : 'timed out';
-      throw new Error(`the Temporal cluster did not come up (${which}):\n${logs.slice(-40).join('\n')}`);
+      // The dead service's own last lines first (why it exited), then the cluster's last lines.
+      const own = dead
+        ? logs.filter((l) => l.startsWith(`[${SERVICES[processes.indexOf(dead)]}]`)).slice(-15)
+        : [];
+      throw new Error(
+        `the Temporal cluster did not come up (${which}):\n${[...own, '…', ...logs.slice(-25)].join('\n')}`,
+      );
     }
     try {
       const conn = await Connection.connect({
