@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { OpsError } from '../api';
 import { shippedResources } from '../resources';
+import type { PostgresEndpoint } from '../stack';
 
 export interface FollowResult {
   rows: number;
@@ -15,8 +16,21 @@ export interface FollowResult {
   fsyncMs: number;
 }
 
-export interface ReadResult {
+export interface CopyResult {
+  /** Of the data file as it lies in the set. */
   sha256: string;
+  /** The server's own count of the rows the COPY took. */
+  rows: number;
+}
+
+/** A lane's connection to the new database (plain data: it crosses to the thread). */
+export interface CopyConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  ssl?: PostgresEndpoint['ssl'];
 }
 
 /** How a followed file is gzipped (dump.ts, DUMP_GZIP). */
@@ -29,16 +43,27 @@ export type DataThreadRequest =
   | { type: 'follow'; id: number; src: string; tmp: string; gzip: GzipSettings }
   | { type: 'finished'; id: number }
   | { type: 'abort' }
-  | { type: 'read'; id: number; file: string; gz: boolean }
-  | { type: 'ack'; id: number; n: number }
-  | { type: 'stop'; id: number };
+  /** Runs `begin`, then `copy` fed with the file's decompressed bytes, then COMMIT, on the lane's session. */
+  | {
+      type: 'copy';
+      id: number;
+      lane: number;
+      conn: CopyConnection;
+      file: string;
+      gz: boolean;
+      begin: string;
+      copy: string;
+    }
+  | { type: 'stop'; id: number }
+  | { type: 'release'; id: number; lane: number };
 
 export type DataThreadReply =
   | { id: number; bytes: number }
-  | { id: number; chunk: Uint8Array }
   | { id: number; done: FollowResult }
-  | { id: number; end: ReadResult }
-  | { id: number; error: string };
+  | { id: number; copied: CopyResult }
+  | { id: number; released: true }
+  /** `session`: the connection or the statements around the COPY failed, not the file's bytes. */
+  | { id: number; error: string; session?: boolean };
 
 /** One data thread, started from the built bundle. */
 export function startDataThread(): Worker {

@@ -1,17 +1,29 @@
 // The thread that does a set's byte work, for both directions. A backup's `follow`: one table's data file read
 // while pg_dump writes it, its content checksum taken, gzipped, the sha256 of what is written, the write and its
-// fsync. A restore's `read`: one data file's sha256 and its decompression, the bytes handed back to the COPY on the
-// console's main thread (the sha256 of the file stands for its content: what comes out of the same gzip bytes is the
-// same COPY text whose checksum the manifest holds). Built as its own bundle (dist/backup/
-// data-thread.mjs) and started by FollowPool and ReadPool; the content checksum is ContentHasher's, the same code
-// the console's main thread uses on a live database.
+// fsync. A restore's `copy`: one data file's sha256, its decompression and the COPY into the new database over the
+// lane's own session, so no table data crosses to the console's main thread (it stays free for the views). The
+// sha256 of the file stands for its content: what comes out of the same gzip bytes is the same COPY text whose
+// checksum the manifest holds. Built as its own bundle (dist/backup/data-thread.mjs) and started by FollowPool and
+// CopyPool; the content checksum is ContentHasher's, the same code the console's main thread uses on a live
+// database.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { ContentHasher } from './content-hash';
-import type { DataThreadReply, DataThreadRequest, FollowResult, GzipSettings } from './data-thread-protocol';
+import type {
+  CopyConnection,
+  CopyResult,
+  DataThreadReply,
+  DataThreadRequest,
+  FollowResult,
+  GzipSettings,
+} from './data-thread-protocol';
 
 const port = parentPort!;
 const reply = (m: DataThreadReply) => port.postMessage(m);
@@ -19,8 +31,8 @@ const CHUNK = 1 << 20;
 
 /** A followed file: pg_dump closed it (or exited) once `finished` is set. */
 const following = new Map<number, { finished: boolean }>();
-/** A file read for a restore: `credit` chunks may go ahead of what the COPY has taken. */
-const reading = new Map<number, { credit: number; wake: (() => void) | null; stopped: boolean }>();
+/** A table being copied for a restore, stopped by its controller. */
+const copying = new Map<number, AbortController>();
 let aborted = false;
 
 const message = (e: unknown) => String((e as Error | undefined)?.message ?? e);
@@ -43,25 +55,23 @@ port.on('message', (m: DataThreadRequest) => {
     case 'abort':
       aborted = true;
       return;
-    case 'read': {
-      const r = { credit: 8, wake: null, stopped: false };
-      reading.set(m.id, r);
-      read(m.id, m.file, m.gz, r)
-        .catch((e: unknown) => reply({ id: m.id, error: message(e) }))
-        .finally(() => reading.delete(m.id));
+    case 'copy': {
+      const stop = new AbortController();
+      copying.set(m.id, stop);
+      copy(m, stop.signal)
+        .then(
+          (end) => reply({ id: m.id, copied: end }),
+          (e: unknown) => reply({ id: m.id, error: message(e), session: e instanceof SessionError }),
+        )
+        .finally(() => copying.delete(m.id));
       return;
     }
-    case 'ack':
-    case 'stop': {
-      const r = reading.get(m.id);
-      if (!r) return;
-      if (m.type === 'ack') r.credit += m.n;
-      else r.stopped = true;
-      const wake = r.wake;
-      r.wake = null;
-      wake?.();
+    case 'stop':
+      copying.get(m.id)?.abort();
       return;
-    }
+    case 'release':
+      void releaseLane(m.lane).then(() => reply({ id: m.id, released: true }));
+      return;
   }
 });
 
@@ -163,78 +173,60 @@ async function follow(
   }
 }
 
-async function read(
-  id: number,
-  file: string,
-  gz: boolean,
-  r: { credit: number; wake: (() => void) | null; stopped: boolean },
-) {
-  const fileHash = crypto.createHash('sha256');
-  const waitCredit = async () => {
-    while (r.credit <= 0 && !r.stopped) await new Promise<void>((w) => (r.wake = w));
-    if (r.stopped) throw new Error('stopped');
-  };
-  const send = async (c: Buffer) => {
-    await waitCredit();
-    r.credit--;
-    // Handed over, not copied: `c` owns its memory (a fresh read buffer, or the copy taken off gunzip's output).
-    port.postMessage({ id, chunk: c } satisfies DataThreadReply, [c.buffer as ArrayBuffer]);
-  };
-  const fd = fs.openSync(file, 'r');
+/** The lanes' connections to the new database: one per lane, kept from one table to the next. */
+const lanes = new Map<number, Promise<pg.Client>>();
+
+function laneClient(lane: number, conn: CopyConnection): Promise<pg.Client> {
+  let client = lanes.get(lane);
+  if (!client) {
+    const c = new pg.Client({ ...conn, connectionTimeoutMillis: 5_000 });
+    c.on('error', () => undefined);
+    client = c.connect().then(() => c);
+    client.catch(() => lanes.delete(lane));
+    lanes.set(lane, client);
+  }
+  return client;
+}
+
+async function releaseLane(lane: number): Promise<void> {
+  const client = lanes.get(lane);
+  lanes.delete(lane);
+  await client?.then((c) => c.end()).catch(() => undefined);
+}
+
+/** The lane's session failed (not the file's bytes). */
+class SessionError extends Error {}
+
+/** One table's data file into the new database: sha256 of the file, decompression and the COPY in one read. */
+async function copy(m: Extract<DataThreadRequest, { type: 'copy' }>, stop: AbortSignal): Promise<CopyResult> {
+  let client: pg.Client;
   try {
-    let out = Promise.resolve();
-    let gunzip: zlib.Gunzip | undefined;
-    let unzipped: Promise<void> | undefined;
-    if (gz) {
-      const g = zlib.createGunzip({ chunkSize: 1 << 18 });
-      gunzip = g;
-      unzipped = new Promise<void>((resolve, reject) => {
-        g.on('error', reject);
-        g.on('end', () => out.then(resolve, reject));
-      });
-      g.on('data', (c: Buffer) => {
-        const copy = Buffer.allocUnsafeSlow(c.length); // its own memory, never the shared pool's: it is handed over
-        c.copy(copy);
-        g.pause();
-        out = out
-          .then(() => send(copy))
-          .then(
-            () => void g.resume(),
-            (e: Error) => void g.destroy(e),
-          );
-      });
-    }
-    for (;;) {
-      const buf = Buffer.allocUnsafeSlow(CHUNK);
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const chunk = buf.subarray(0, n);
-      fileHash.update(chunk);
-      reply({ id, bytes: n });
-      if (gunzip) {
-        const g = gunzip;
-        if (!g.write(chunk))
-          await new Promise<void>((resolve, reject) => {
-            const onError = (e: Error) => {
-              g.off('drain', onDrain);
-              reject(e);
-            };
-            const onDrain = () => {
-              g.off('error', onError);
-              resolve();
-            };
-            g.once('drain', onDrain);
-            g.once('error', onError);
-          });
-      } else await send(chunk);
-      if (r.stopped) throw new Error('stopped');
-    }
-    if (gunzip) {
-      gunzip.end();
-      await unzipped;
-    }
-    reply({ id, end: { sha256: fileHash.digest('hex') } });
-  } finally {
-    fs.closeSync(fd);
+    client = await laneClient(m.lane, m.conn);
+    await client.query(m.begin);
+  } catch (err) {
+    await releaseLane(m.lane);
+    throw new SessionError(message(err));
+  }
+  try {
+    const sink = client.query(copyFrom(m.copy));
+    const fileHash = crypto.createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        fileHash.update(chunk);
+        reply({ id: m.id, bytes: chunk.length });
+        done(null, chunk);
+      },
+    });
+    const source = fs.createReadStream(m.file, { highWaterMark: CHUNK });
+    await pipeline(
+      m.gz ? [source, hashing, zlib.createGunzip({ chunkSize: 1 << 18 }), sink] : [source, hashing, sink],
+      { signal: stop },
+    );
+    await client.query('COMMIT');
+    return { sha256: fileHash.digest('hex'), rows: sink.rowCount };
+  } catch (err) {
+    // The session is mid-transaction or mid-COPY: the lane starts over on a new one.
+    await releaseLane(m.lane);
+    throw stop.aborted ? new Error('stopped') : err;
   }
 }

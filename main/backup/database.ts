@@ -5,7 +5,7 @@ import type { PostgresEndpoint } from '../stack';
 import { CONTENT_ALGORITHM, ContentHasher, type ContentAlgorithm } from './content-hash';
 import type { PgTools } from '../stack';
 
-export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password'>;
+export type Endpoint = Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'password' | 'ssl'>;
 
 /** Session settings pg_dump uses, so a live COPY produces the same text as the archive holds. */
 export const DUMP_SESSION_OPTIONS =

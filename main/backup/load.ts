@@ -8,15 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
-import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
 import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
 import type { PgTools } from '../stack';
-import { ReadPool } from './restore-pipeline';
+import { CopyPool } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
 const POST_DATA_SESSION = '-c maintenance_work_mem=256MB';
@@ -117,76 +114,82 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
   const failed = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
   setMaxListeners(0, signal);
-  // The files' hashing and decompression run in threads; this thread only feeds the COPYs.
-  const reads = new ReadPool(Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2)));
-  const lane = async () => {
-    const client = new pg.Client({ ...o.endpoint, database: o.database, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const cols = byName.get(`${next.table.schema}.${next.table.name}`);
-        if (!cols)
-          throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
-        await loadTable(client, o, next.table, path.join(o.dir, next.name), cols, signal, reads);
-        o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
-      }
-    } finally {
-      await client.end().catch(() => undefined);
+  // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
+  const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
+  const pool = new CopyPool(lanes, {
+    host: o.endpoint.host,
+    port: o.endpoint.port,
+    user: o.endpoint.user,
+    password: o.endpoint.password,
+    database: o.database,
+    ...(o.endpoint.ssl ? { ssl: o.endpoint.ssl } : {}),
+  });
+  const lane = async (n: number) => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const cols = byName.get(`${next.table.schema}.${next.table.name}`);
+      if (!cols)
+        throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
+      await loadTable(pool, n, o, next.table, path.join(o.dir, next.name), cols, signal);
+      o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
     }
   };
   try {
     await settleAll(
-      Array.from({ length: Math.max(1, o.lanes ?? 2) }, () => lane()),
+      Array.from({ length: lanes }, (_, n) => lane(n)),
       failed,
     );
   } finally {
-    await reads.close();
+    await pool.close();
   }
 }
 
 async function loadTable(
-  client: pg.Client,
+  pool: CopyPool,
+  lane: number,
   o: LoadOptions,
   table: TableChecksum,
   file: string,
   columns: string[],
   signal: AbortSignal,
-  reads: ReadPool,
 ): Promise<void> {
   const label = `${table.schema}.${table.name}`;
   const relative = `${o.db.archive}/${path.basename(file)}`;
   const expected = o.db.files.find((f) => f.path === relative);
   if (!expected) throw invalid(`${relative} is not part of the set.`);
   const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
-  // As pg_restore does in parallel mode: the empty table truncated in the COPY's own transaction, so the rows go
-  // in the archive's order (no free-space map) and, with FREEZE, already frozen (no hint-bit writes afterwards).
-  await client.query(`BEGIN; TRUNCATE ONLY ${target}`);
-  const copy = client.query(
-    copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FREEZE)`),
-  );
-  const source = reads.read(file, file.endsWith('.gz'), (n) => o.onBytes?.(n));
-  let read;
+  let copied;
   try {
-    await pipeline([source.stream, copy], { signal });
-    read = await source.result;
+    copied = await pool.copy(
+      lane,
+      {
+        file,
+        gz: file.endsWith('.gz'),
+        // As pg_restore does in parallel mode: the empty table truncated in the COPY's own transaction, so the
+        // rows go in the archive's order (no free-space map) and, with FREEZE, already frozen (no hint-bit writes
+        // afterwards).
+        begin: `BEGIN; TRUNCATE ONLY ${target}`,
+        copy: `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FREEZE)`,
+      },
+      (n) => o.onBytes?.(n),
+      signal,
+    );
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     if (signal.aborted) throw err; // another lane failed first: its error is the one reported (settleAll)
-    const message = (err as Error).message;
+    const e = err as Error & { session?: boolean };
+    if (e.session) throw new Error(`loading ${label} into ${o.database}: ${e.message}`);
     // A damaged file fails in the decompression or in the server's parsing of what came out of it.
-    throw invalid(`${relative} (${label}) could not be loaded into ${o.database}: ${message}.`);
+    throw invalid(`${relative} (${label}) could not be loaded into ${o.database}: ${e.message}.`);
   }
-  await client.query('COMMIT');
   // The file is the one the backup wrote, so what came out of it is the COPY text whose checksum the manifest
   // holds; the server's own count of the rows it took must be the manifest's.
-  if (read.sha256 !== expected.sha256)
+  if (copied.sha256 !== expected.sha256)
     throw invalid(
       `${relative} does not match its sha256 (corrupted or replaced); ${o.database} differs from the backup.`,
     );
-  if (copy.rowCount !== table.rows)
+  if (copied.rows !== table.rows)
     throw invalid(
-      `${label} restored into ${o.database} differs from the backup (${copy.rowCount} rows loaded, the manifest says ${table.rows}).`,
+      `${label} restored into ${o.database} differs from the backup (${copied.rows} rows loaded, the manifest says ${table.rows}).`,
     );
 }
 

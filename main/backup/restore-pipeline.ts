@@ -1,105 +1,100 @@
-// The read side of a restore's table load, in data threads (data-thread.ts): each data file's sha256 and its
-// decompression run in a pool of threads (one per core), and the console's main thread only passes the
-// decompressed COPY text (handed over, not copied) on to the server. Flow is paced by the COPY: a
-// thread stays at most a few chunks ahead of what the server has taken.
-import { Readable } from 'node:stream';
+// The table loads of a restore, in data threads (data-thread.ts): each lane is one session to the new database,
+// held by one thread, which reads a data file, takes its sha256, decompresses it and COPYs it in. The console's
+// main thread only hands out the tables and hears back the file's sha256 and the server's row count.
 import type { Worker } from 'node:worker_threads';
 import {
   startDataThread,
+  type CopyConnection,
+  type CopyResult,
   type DataThreadReply,
   type DataThreadRequest,
-  type ReadResult,
 } from './data-thread-protocol';
 
-export type { ReadResult };
+export type { CopyConnection, CopyResult };
 
-interface Reading {
-  stream: Readable;
-  onBytes: (n: number) => void;
-  resolve: (r: ReadResult) => void;
+interface Pending {
+  onBytes?: (n: number) => void;
+  resolve: (r: CopyResult) => void;
   reject: (e: Error) => void;
 }
 
-/** A pool of threads that read archive data files for the load (see the top of this file). */
-export class ReadPool {
-  private readonly threads: Array<{ worker: Worker; active: number }> = [];
-  private readonly reading = new Map<number, Reading>();
+/** One table: its data file, and the statements around the COPY that reads it. */
+export interface TableCopy {
+  file: string;
+  gz: boolean;
+  /** Run first on the lane's session (the transaction's start). */
+  begin: string;
+  /** The COPY … FROM STDIN the file's bytes feed. */
+  copy: string;
+}
+
+/** Threads that copy table data files into a new database, one lane (session) per thread. */
+export class CopyPool {
+  private readonly threads: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
   private next = 0;
 
-  constructor(size: number) {
-    for (let i = 0; i < Math.max(1, size); i++) {
+  constructor(
+    lanes: number,
+    private readonly conn: CopyConnection,
+  ) {
+    for (let i = 0; i < Math.max(1, lanes); i++) {
       const worker = startDataThread();
       worker.unref();
-      const thread = { worker, active: 0 };
       worker.on('message', (m: DataThreadReply) => {
-        const r = this.reading.get(m.id);
-        if (!r) return;
-        if ('bytes' in m) r.onBytes(m.bytes);
-        if ('chunk' in m) {
-          const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
-          // Credit back at once while the COPY keeps up; otherwise when it asks for more.
-          if (r.stream.push(chunk))
-            worker.postMessage({ type: 'ack', id: m.id, n: 1 } satisfies DataThreadRequest);
-          else this.owed.set(m.id, (this.owed.get(m.id) ?? 0) + 1);
-        }
-        if ('end' in m || 'error' in m) {
-          this.reading.delete(m.id);
-          this.owed.delete(m.id);
-          thread.active--;
-          if ('end' in m) {
-            r.stream.push(null);
-            r.resolve(m.end);
-          } else {
-            const err = new Error(m.error);
-            r.stream.destroy(err);
-            r.reject(err);
-          }
-        }
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        if ('bytes' in m) return p.onBytes?.(m.bytes);
+        this.pending.delete(m.id);
+        if ('copied' in m) p.resolve(m.copied);
+        else if ('error' in m) p.reject(Object.assign(new Error(m.error), { session: m.session === true }));
+        else if ('released' in m) p.resolve({ sha256: '', rows: 0 });
       });
       worker.on('error', (err) => {
-        for (const [id, r] of this.reading) {
-          this.reading.delete(id);
-          r.stream.destroy(err);
-          r.reject(err);
+        for (const [id, p] of this.pending) {
+          this.pending.delete(id);
+          p.reject(err);
         }
       });
-      this.threads.push(thread);
+      this.threads.push(worker);
     }
   }
 
-  private readonly owed = new Map<number, number>();
-
-  /** The decompressed bytes of `file` as a stream; `result` settles with the sha256 of the file. */
-  read(
-    file: string,
-    gz: boolean,
-    onBytes: (n: number) => void,
-  ): { stream: Readable; result: Promise<ReadResult> } {
-    const id = this.next++;
-    const thread = this.threads.reduce((a, b) => (b.active < a.active ? b : a));
-    thread.active++;
-    const stream = new Readable({
-      read: () => {
-        const n = this.owed.get(id);
-        if (n) {
-          this.owed.delete(id);
-          thread.worker.postMessage({ type: 'ack', id, n } satisfies DataThreadRequest);
-        }
-      },
-      destroy: (err, done) => {
-        if (this.reading.has(id)) thread.worker.postMessage({ type: 'stop', id } satisfies DataThreadRequest);
-        done(err);
-      },
-    });
-    const result = new Promise<ReadResult>((resolve, reject) =>
-      this.reading.set(id, { stream, onBytes, resolve, reject }),
-    );
-    result.catch(() => undefined); // the stream carries the error to the pipeline
-    thread.worker.postMessage({ type: 'read', id, file, gz } satisfies DataThreadRequest);
-    return { stream, result };
+  get lanes(): number {
+    return this.threads.length;
   }
 
+  /** Copies one table on `lane`; `signal` stops it (the COPY fails and its transaction rolls back). */
+  copy(
+    lane: number,
+    table: TableCopy,
+    onBytes: (n: number) => void,
+    signal?: AbortSignal,
+  ): Promise<CopyResult> {
+    const id = this.next++;
+    const thread = this.threads[lane % this.threads.length]!;
+    const done = new Promise<CopyResult>((resolve, reject) =>
+      this.pending.set(id, { onBytes, resolve, reject }),
+    );
+    const stop = () => thread.postMessage({ type: 'stop', id } satisfies DataThreadRequest);
+    thread.postMessage({ type: 'copy', id, lane, conn: this.conn, ...table } satisfies DataThreadRequest);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+    return done.finally(() => signal?.removeEventListener('abort', stop));
+  }
+
+  /** Ends every lane's session, then the threads. */
   async close(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(
+      this.threads.map(async (thread, lane) => {
+        const id = this.next++;
+        const released = new Promise<unknown>((resolve) =>
+          this.pending.set(id, { resolve, reject: resolve }),
+        );
+        thread.postMessage({ type: 'release', id, lane } satisfies DataThreadRequest);
+        await Promise.race([released, new Promise((r) => setTimeout(r, 5_000).unref())]);
+      }),
+    );
+    await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }

@@ -3,13 +3,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
 import { resolveBinaries } from '../../../main/stack';
-import { liveChecksums } from '../../../main/backup/database';
+import { createDatabase, dropDatabase, liveChecksums, withClient } from '../../../main/backup/database';
+import { CopyPool } from '../../../main/backup/restore-pipeline';
 import { dumpFollowing, startProfile } from '../../../main/backup/dump-pipeline';
 import { FollowPool } from '../../../main/backup/follow-worker';
 import { LocalTools } from '../../../main/stack/local/pg-tools';
@@ -165,6 +167,59 @@ describe('backup sets', () => {
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
     expect((await databases('app')).filter((d) => d.includes('_verify_'))).toEqual([]);
+  });
+});
+
+describe("a restore lane's COPY in its data thread", () => {
+  it('loads a file of several gzip members, reports its sha256 and row count, and a damaged or stopped one commits nothing', async () => {
+    const ep = s.ops.stack.spec().appPostgres;
+    const name = `thread_copy_${Date.now()}`;
+    await createDatabase(ep, name);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-thread-copy-'));
+    const pool = new CopyPool(2, { ...ep, database: name });
+    try {
+      await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
+      const text = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
+      // Two members, as the backup writes blocks: read as one stream.
+      const gz = Buffer.concat([
+        zlib.gzipSync(text(0, 60_000)),
+        zlib.gzipSync(text(60_000, 40_000) + '\\.\n'),
+      ]);
+      const good = path.join(dir, '1.dat.gz');
+      fs.writeFileSync(good, gz);
+      const table = (file: string) => ({
+        file,
+        gz: true,
+        begin: 'BEGIN; TRUNCATE ONLY t',
+        copy: 'COPY t (id, note) FROM STDIN WITH (FREEZE)',
+      });
+      let bytes = 0;
+      const done = await pool.copy(0, table(good), (n) => (bytes += n));
+      expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
+      expect(bytes).toBe(gz.length);
+      const count = () =>
+        withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
+      expect(await count()).toBe(100_000);
+
+      // Cut in the middle: the decompression fails, the transaction (and its TRUNCATE) rolls back.
+      const damaged = path.join(dir, '2.dat.gz');
+      fs.writeFileSync(damaged, gz.subarray(0, Math.floor(gz.length / 2)));
+      await expect(pool.copy(1, table(damaged), () => undefined)).rejects.toThrow(
+        /unexpected end|incorrect|invalid/i,
+      );
+      expect(await count()).toBe(100_000);
+
+      // Stopped by its signal: the same, and the lane's next table goes through on a new session.
+      const stop = new AbortController();
+      await expect(pool.copy(0, table(good), () => stop.abort(), stop.signal)).rejects.toThrow(/stopped/);
+      expect(await count()).toBe(100_000);
+      expect((await pool.copy(0, table(good), () => undefined)).rows).toBe(100_000);
+    } finally {
+      await pool.close();
+      await dropDatabase(ep, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
