@@ -26,6 +26,8 @@ export interface TocEntry {
   type: string;
   schema: string;
   name: string;
+  /** The dump ids of the entries this one depends on (from `pg_restore -l -v`; empty from a plain list). */
+  deps: number[];
 }
 
 /** The archive's table of contents as pg_restore reads it. */
@@ -46,16 +48,22 @@ export async function readTocText(tools: PgTools, dir: string): Promise<string> 
   }
 }
 
-/** The entries of `pg_restore -l` output. */
+/** The entries of `pg_restore -l` output (with their dependencies when listed with -v). */
 export function parseToc(text: string): TocEntry[] {
   const entries: TocEntry[] = [];
+  let last: TocEntry | undefined;
   for (const line of text.split('\n')) {
-    // "3340; 0 16384 TABLE DATA public reports ops"
+    // "3340; 0 16384 TABLE DATA public reports ops", then with -v ";\tdepends on: 215 3338"
     const m =
       /^(\d+); \d+ \d+ (TABLE DATA|TABLE|SEQUENCE SET|INDEX|CONSTRAINT|FK CONSTRAINT|SCHEMA) (\S+) (\S+)/.exec(
         line,
       );
-    if (m) entries.push({ dumpId: Number(m[1]), type: m[2]!, schema: m[3]!, name: m[4]! });
+    const deps = /^;\s*depends on:([\d ]*)$/.exec(line);
+    if (m) {
+      last = { dumpId: Number(m[1]), type: m[2]!, schema: m[3]!, name: m[4]!, deps: [] };
+      entries.push(last);
+    } else if (deps && last) last.deps.push(...deps[1]!.trim().split(/\s+/).filter(Boolean).map(Number));
+    else if (/^\d+;/.test(line)) last = undefined; // an entry of a type not read here
   }
   return entries;
 }

@@ -31,6 +31,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Table data files loaded side by side. */
   lanes?: number;
+  /** A table whose data file is at least this big gets its own indexes built as soon as its data is in. */
+  earlyMinBytes?: number;
   onBytes?: (n: number) => void;
   onTableDone?: (table: string) => void;
 }
@@ -95,9 +97,11 @@ function dataEntries(toc: TocEntry[], db: DatabaseBackup): Array<{ entry: TocEnt
  * Schema and table data, every table checked: returns once the data is in and matches the manifest. What remains
  * (indexes, constraints, sequence values) is `finishLoad`.
  */
-export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
+export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   const run = { signal: o.signal };
-  const entries = dataEntries(parseToc(o.toc), o.db);
+  const toc = parseToc(o.toc);
+  const entries = dataEntries(toc, o.db);
+  const ownPostData = singleTablePostData(toc);
   await o.tools.restore(o.database, o.dir, ['--section=pre-data', '--no-owner', '--exit-on-error'], run, {
     tocOnly: true,
   });
@@ -124,12 +128,31 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
     database: o.database,
     ...(o.endpoint.ssl ? { ssl: o.endpoint.ssl } : {}),
   });
+  // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
+  // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
+  const built = new Set<number>();
+  let building = Promise.resolve();
+  let buildFailure: { err: unknown } | undefined;
+  const buildOwn = (ids: number[]) => {
+    building = building.then(async () => {
+      if (signal.aborted) return;
+      try {
+        await postData(o, tocLines(o.toc, new Set(ids)), { signal, jobs: 1 });
+        for (const id of ids) built.add(id);
+      } catch (err) {
+        if (!signal.aborted) buildFailure = { err };
+        failed.abort();
+      }
+    });
+  };
   const lane = async (n: number) => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const cols = byName.get(`${next.table.schema}.${next.table.name}`);
       if (!cols)
         throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
       await loadTable(pool, n, o, next.table, path.join(o.dir, next.name), cols, signal);
+      const own = ownPostData.get(next.entry.dumpId);
+      if (own && next.size >= (o.earlyMinBytes ?? EARLY_MIN_BYTES)) buildOwn(own);
       o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
     }
   };
@@ -138,9 +161,72 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<void> {
       Array.from({ length: lanes }, (_, n) => lane(n)),
       failed,
     );
+  } catch (err) {
+    throw buildFailure ? buildFailure.err : err;
   } finally {
     await pool.close();
+    await building;
   }
+  if (buildFailure) throw buildFailure.err;
+  return { built };
+}
+
+/** What `loadSchemaAndData` leaves for `finishLoad`. */
+export interface Loaded {
+  /** The dump ids of the indexes and constraints already built (a big table's own, built as its data came in). */
+  built: ReadonlySet<number>;
+}
+
+/**
+ * A table whose data file is at least this big has its own indexes and constraints built as soon as its data is
+ * in; a small table's wait for `finishLoad`, where one pg_restore builds them all (a pg_restore each would cost
+ * more than the build).
+ */
+const EARLY_MIN_BYTES = 16 << 20;
+
+/**
+ * The indexes and constraints (primary key, unique, check) that need nothing but one table's data, by that
+ * table's TABLE DATA entry. Anything that depends on more (a foreign key, an index on a function) waits for
+ * `finishLoad`. Read from the archive's own dependencies, as pg_restore -j does.
+ */
+export function singleTablePostData(toc: TocEntry[]): Map<number, number[]> {
+  const byId = new Map(toc.map((e) => [e.dumpId, e]));
+  const dataOf = new Map<number, number>();
+  for (const e of toc)
+    if (e.type === 'TABLE DATA')
+      for (const d of e.deps) if (byId.get(d)?.type === 'TABLE') dataOf.set(d, e.dumpId);
+  const own = new Map<number, number[]>();
+  for (const e of toc) {
+    if (e.type !== 'INDEX' && e.type !== 'CONSTRAINT') continue;
+    const tables = e.deps.filter((d) => byId.get(d)?.type === 'TABLE');
+    const other = e.deps.filter((d) => byId.get(d)?.type !== 'TABLE' && byId.get(d)?.type !== 'SCHEMA');
+    const data = tables.length === 1 ? dataOf.get(tables[0]!) : undefined;
+    if (data === undefined || other.length) continue;
+    own.set(data, [...(own.get(data) ?? []), e.dumpId]);
+  }
+  return own;
+}
+
+/** The lines of a `pg_restore -l` list whose entries are (or are not, with `keep` false) in `ids`. */
+function tocLines(toc: string, ids: ReadonlySet<number>, keep = true): string {
+  return toc
+    .split('\n')
+    .filter((line) => {
+      const id = /^(\d+);/.exec(line)?.[1];
+      return id === undefined ? !keep : ids.has(Number(id)) === keep;
+    })
+    .join('\n');
+}
+
+/** Restores the listed entries of the archive's data and post-data sections (schema and table data are in). */
+function postData(o: LoadOptions, list: string, run: { signal?: AbortSignal; jobs: number }): Promise<void> {
+  return o.tools.restore(
+    o.database,
+    o.dir,
+    ['--section=data', '--section=post-data', '-j', String(run.jobs), '--no-owner', '--exit-on-error'],
+    { signal: run.signal, env: { PGOPTIONS: POST_DATA_SESSION } },
+    { tocOnly: true, list },
+  );
 }
 
 async function loadTable(
@@ -194,19 +280,17 @@ async function loadTable(
 }
 
 /** Sequence values, indexes, constraints and triggers, in parallel jobs, after the data is in. */
-export async function finishLoad(o: LoadOptions): Promise<void> {
-  // Everything except the table data, which is already loaded.
-  const list = o.toc
-    .split('\n')
-    .filter((line) => !/^\d+; \d+ \d+ TABLE DATA /.test(line))
-    .join('\n');
-  await o.tools.restore(
-    o.database,
-    o.dir,
-    ['--section=data', '--section=post-data', '-j', '2', '--no-owner', '--exit-on-error'],
-    { signal: o.signal, env: { PGOPTIONS: POST_DATA_SESSION } },
-    { tocOnly: true, list },
+export async function finishLoad(o: LoadOptions, loaded: Loaded): Promise<void> {
+  // Everything except the table data, which is already loaded, and what was built as it came in.
+  const data = new Set(
+    parseToc(o.toc)
+      .filter((e) => e.type === 'TABLE DATA')
+      .map((e) => e.dumpId),
   );
+  await postData(o, tocLines(o.toc, new Set([...data, ...loaded.built]), false), {
+    signal: o.signal,
+    jobs: 2,
+  });
 }
 
 /** Work side by side: the first failure in time aborts `phase` (so the others stop) and is the one thrown. */

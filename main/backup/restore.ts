@@ -90,8 +90,7 @@ export async function restoreSet(
           onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
           onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
         };
-        await loadSchemaAndData(load);
-        return load;
+        return { load, loaded: await loadSchemaAndData(load) };
       }),
       phase,
     );
@@ -99,9 +98,9 @@ export async function restoreSet(
     //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
     job.update({ step: 'Building indexes and constraints while the worker stops' });
     const finished = new Map(
-      loads.map((load) => {
+      loads.map(({ load, loaded }) => {
         const done = (async () => {
-          await finishLoad(load);
+          await finishLoad(load, loaded);
           // An app DB from an older console gets this console's newer migrations before it goes live.
           if (load.db.kind === 'app')
             migrationsApplied.push(

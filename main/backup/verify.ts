@@ -56,8 +56,7 @@ export async function verifySet(
           toc: await readTocText(tools, dir),
           signal: job.signal,
         };
-        await loadSchemaAndData(load);
-        await finishLoad(load);
+        await finishLoad(load, await loadSchemaAndData(load));
         const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal, setContentAlgorithm(db));
         job.update({ step: `Comparing ${scratch} with the manifest` });
         problems.push(...(await compareLive(queue, scratch, db)));

@@ -55,7 +55,7 @@ export interface PgTools {
   dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
   /** pg_restore of the archive in dir (on this machine) into an existing database. */
   restore(database: string, dir: string, args: string[], run: ToolRun, only?: RestoreOnly): Promise<void>;
-  /** pg_restore -l of the archive in dir. */
+  /** pg_restore -l -v of the archive in dir: each entry with its dependencies (";\tdepends on:" comment lines). */
   toc(dir: string): Promise<string>;
   /** psql -c sql; stdout streams to run.onStdout. */
   psql(database: string, sql: string, run: ToolRun): Promise<void>;

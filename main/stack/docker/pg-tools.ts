@@ -152,7 +152,7 @@ export class DockerTools implements PgTools {
       // pg_restore -l reads only the table of contents.
       await this.copyIn(path.dirname(dir), `${path.basename(dir)}/toc.dat`, tmp);
       let out = '';
-      await this.exec(['pg_restore', '-l', `${tmp}/${path.basename(dir)}`], {
+      await this.exec(['pg_restore', '-l', '-v', `${tmp}/${path.basename(dir)}`], {
         onStdout: (c) => (out += c.toString()),
       });
       return out;

@@ -73,7 +73,7 @@ export class LocalTools implements PgTools {
 
   async toc(dir: string): Promise<string> {
     let out = '';
-    await this.run(this.bin.pgRestore, ['-l', dir], { onStdout: (c) => (out += c.toString()) });
+    await this.run(this.bin.pgRestore, ['-l', '-v', dir], { onStdout: (c) => (out += c.toString()) });
     return out;
   }
 

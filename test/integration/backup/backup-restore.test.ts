@@ -12,6 +12,8 @@ import type { BackupManifest, BackupSetSummary } from '../../../main/api/contrac
 import { resolveBinaries } from '../../../main/stack';
 import { createDatabase, dropDatabase, liveChecksums, withClient } from '../../../main/backup/database';
 import { CopyPool } from '../../../main/backup/restore-pipeline';
+import { finishLoad, loadSchemaAndData, type LoadOptions } from '../../../main/backup/load';
+import { readManifest } from '../../../main/backup/sets';
 import { dumpFollowing, startProfile } from '../../../main/backup/dump-pipeline';
 import { FollowPool } from '../../../main/backup/follow-worker';
 import { LocalTools } from '../../../main/stack/local/pg-tools';
@@ -219,6 +221,81 @@ describe("a restore lane's COPY in its data thread", () => {
       await pool.close();
       await dropDatabase(ep, name);
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a table's own indexes built as soon as its data is in", () => {
+  const load = (setId: string, database: string): LoadOptions => {
+    const manifest = readManifest(root(), setId);
+    const db = manifest.databases.find((d) => d.kind === 'app')!;
+    const dir = path.join(root(), setId, db.archive);
+    const toc = spawnSync(resolveBinaries(s.ops.settings.get()).pgRestore, [
+      '-l',
+      '-v',
+      dir,
+    ]).stdout.toString();
+    // Every table counts as big here, so each one's own indexes build while the others load.
+    return {
+      tools: tools(),
+      endpoint: s.ops.stack.spec().appPostgres,
+      database,
+      dir,
+      db,
+      toc,
+      earlyMinBytes: 0,
+    };
+  };
+  const definitions = (database: string) =>
+    withClient(s.ops.stack.spec().appPostgres, database, async (c) =>
+      (
+        await c.query<{ d: string }>(
+          `SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public'
+           UNION ALL SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace ORDER BY 1`,
+        )
+      ).rows.map((r) => r.d),
+    );
+
+  it('ends with the same indexes and constraints as the backed-up database, foreign keys after the keys they use', async () => {
+    const ep = s.ops.stack.spec().appPostgres;
+    const name = `early_${Date.now()}`;
+    await createDatabase(ep, name);
+    try {
+      const o = load(both.id, name);
+      const loaded = await loadSchemaAndData(o);
+      // The primary keys of the tables with rows, at least, built while the data came in.
+      expect(loaded.built.size).toBeGreaterThan(5);
+      await finishLoad(o, loaded);
+      expect(await definitions(name)).toEqual(await definitions(ep.database));
+    } finally {
+      await dropDatabase(ep, name);
+    }
+  });
+
+  it("fails at the first broken build, naming it: a data file whose rows break its table's primary key", async () => {
+    const ep = s.ops.stack.spec().appPostgres;
+    const id = tamperedCopy(both.id, 'dup-key', (m, dir) => {
+      const db = m.databases.find((d) => d.kind === 'app')!;
+      const table = db.tables.find((t) => t.name === 'workflow_steps')!;
+      const file = db.files.find((f) => f.path.endsWith(`/${table.dumpId}.dat.gz`))!;
+      const text = zlib.gunzipSync(fs.readFileSync(path.join(dir, file.path))).toString();
+      // The first row twice: the same COPY text otherwise, so only the key can object.
+      const data = zlib.gzipSync(text.slice(0, text.indexOf('\n') + 1) + text);
+      fs.writeFileSync(path.join(dir, file.path), data);
+      file.size = data.length;
+      file.sha256 = crypto.createHash('sha256').update(data).digest('hex');
+      table.rows += 1;
+    });
+    const name = `early_dup_${Date.now()}`;
+    await createDatabase(ep, name);
+    try {
+      await expect(loadSchemaAndData(load(id, name))).rejects.toThrow(
+        /could not create unique index "workflow_steps_pkey"/,
+      );
+    } finally {
+      await dropDatabase(ep, name);
+      fs.rmSync(path.join(root(), id), { recursive: true, force: true });
     }
   });
 });
