@@ -58,11 +58,19 @@ const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
 
 // Where the console's time goes: each job step with its duration, printed as the step ends.
 let step = { name: '', at: 0 };
+// A restore's window with the worker and Temporal stopped: from the worker's stop to the stack's validation.
+const stoppedWindows = [];
+let stoppedAt = 0;
 ops.router.events.subscribe((name, job) => {
   if (name !== 'backup.job' || job.step === step.name) return;
   const now = performance.now();
   if (step.name) console.log(`  · ${step.name}: ${((now - step.at) / 1000).toFixed(1)} s`);
   step = { name: job.step, at: now };
+  if (job.step.startsWith('Building indexes and constraints while the worker stops')) stoppedAt = now;
+  if (job.step === 'Validating the stack' && stoppedAt) {
+    stoppedWindows.push((now - stoppedAt) / 1000);
+    stoppedAt = 0;
+  }
 });
 
 try {
@@ -254,6 +262,7 @@ try {
   ].c;
   console.log(`BENCH restore_console_cpu_s ${(midRestore.consoleCpuMs / 1000).toFixed(2)} s`);
   console.log(`BENCH restore_main_thread_s ${(midRestore.mainThreadMs / 1000).toFixed(2)} s`);
+  console.log(`BENCH restore_stopped_window_s ${median(stoppedWindows).toFixed(2)} s`);
   console.log(
     `baseline: plain = pg_dump -Fc with defaults and single-job pg_restore of that file into a new database; tuned = pg_dump -Fd -j2 -Z1 and pg_restore -j2 of that folder into a new database (app + temporal + temporal_visibility, one database after the other; ${(plainBytes / GIB).toFixed(2)} GiB of -Fc dumps); medians of ${ROUNDS} interleaved rounds in rotating order on ${os.cpus().length} shared cores, load average ${load()}; ours includes verification (sha256 per file, per-table content checksum and row count, manifest, fsync), worker stop/start, Temporal stop/start, the swap, validation and reconciliation; targets backup <= 0.8x plain and <= 1.0x tuned, restore <= 1.0x plain and <= 1.0x tuned`,
   );

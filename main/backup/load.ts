@@ -162,19 +162,25 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
       failed,
     );
   } catch (err) {
+    await building;
     throw buildFailure ? buildFailure.err : err;
   } finally {
     await pool.close();
-    await building;
   }
-  if (buildFailure) throw buildFailure.err;
-  return { built };
+  // The last tables' own builds go on while the caller moves on (the Temporal DB's swap, in a restore).
+  const ownBuilt = building.then(() => {
+    if (buildFailure) throw buildFailure.err;
+  });
+  ownBuilt.catch(() => undefined); // awaited by finishLoad
+  return { built, ownBuilt };
 }
 
 /** What `loadSchemaAndData` leaves for `finishLoad`. */
 export interface Loaded {
-  /** The dump ids of the indexes and constraints already built (a big table's own, built as its data came in). */
+  /** The dump ids of the indexes and constraints built as the data came in (a big table's own). */
   built: ReadonlySet<number>;
+  /** Settles when the last of those builds is done; rejects with the first that failed. */
+  ownBuilt: Promise<void>;
 }
 
 /**
@@ -281,6 +287,7 @@ async function loadTable(
 
 /** Sequence values, indexes, constraints and triggers, in parallel jobs, after the data is in. */
 export async function finishLoad(o: LoadOptions, loaded: Loaded): Promise<void> {
+  await loaded.ownBuilt;
   // Everything except the table data, which is already loaded, and what was built as it came in.
   const data = new Set(
     parseToc(o.toc)

@@ -25,8 +25,8 @@ describe('what an archive holds, judged from its table of contents', () => {
   it('reads the data entries with their dump ids', async () => {
     const toc = await readToc(tocOf(APP), '/x');
     expect(toc.filter((e) => e.type === 'TABLE DATA')).toEqual([
-      { dumpId: 3340, type: 'TABLE DATA', schema: 'public', name: 'ops_schema_migrations' },
-      { dumpId: 3341, type: 'TABLE DATA', schema: 'public', name: 'test_cycles' },
+      { dumpId: 3340, type: 'TABLE DATA', schema: 'public', name: 'ops_schema_migrations', deps: [] },
+      { dumpId: 3341, type: 'TABLE DATA', schema: 'public', name: 'test_cycles', deps: [] },
     ]);
   });
 
