@@ -45,6 +45,11 @@ async function timed(what, work) {
   return s;
 }
 
+/** What was recorded in the round whose time is the median of `roundTimes`. */
+const medianRound = (records, roundTimes) =>
+  records.map((r, i) => ({ r, t: roundTimes[i] })).sort((a, b) => a.t - b.t)[Math.floor(records.length / 2)]
+    .r;
+
 const dirBytes = (p) =>
   fs.statSync(p).isDirectory()
     ? fs.readdirSync(p).reduce((n, f) => n + dirBytes(path.join(p, f)), 0)
@@ -236,9 +241,7 @@ try {
   const tunedRestore = median(restoreTimes.tuned);
   const oursRestore = median(restoreTimes.ours);
   // Where the console's backup time went (median round): pg_dump's run, then what the console adds after it.
-  const mid = profiles.map((p, i) => ({ p, t: times.ours[i] })).sort((a, b) => a.t - b.t)[
-    Math.floor(profiles.length / 2)
-  ].p;
+  const mid = medianRound(profiles, times.ours);
   console.log(
     `ours, where the time goes (median round; databases side by side, so the parts overlap): pg_dump runs ${(mid.dumpMs / 1000).toFixed(1)} s summed over the databases; ` +
       `sha256 of the written files ${(mid.hashMs / 1000).toFixed(1)} s and content checksums ${(mid.checksumMs / 1000).toFixed(1)} s of CPU, both in the same pass as the dump's bytes; ` +
@@ -257,9 +260,7 @@ try {
   console.log(`BENCH backup_main_thread_s ${(mid.mainThreadMs / 1000).toFixed(2)} s`);
   // The restore's median round: the console's CPU (all threads; the files' hashing, decompression and COPY run in
   // its data threads) and how long its main thread, which serves the views, was busy.
-  const midRestore = restoreCpu.map((c, i) => ({ c, t: restoreTimes.ours[i] })).sort((a, b) => a.t - b.t)[
-    Math.floor(restoreCpu.length / 2)
-  ].c;
+  const midRestore = medianRound(restoreCpu, restoreTimes.ours);
   console.log(`BENCH restore_console_cpu_s ${(midRestore.consoleCpuMs / 1000).toFixed(2)} s`);
   console.log(`BENCH restore_main_thread_s ${(midRestore.mainThreadMs / 1000).toFixed(2)} s`);
   console.log(`BENCH restore_stopped_window_s ${median(stoppedWindows).toFixed(2)} s`);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { OpsError } from '../api';
 import { shippedResources } from '../resources';
-import type { PostgresEndpoint } from '../stack';
+import type { Endpoint } from './database';
 
 export interface FollowResult {
   rows: number;
@@ -24,14 +24,7 @@ export interface CopyResult {
 }
 
 /** A lane's connection to the new database (plain data: it crosses to the thread). */
-export interface CopyConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  ssl?: PostgresEndpoint['ssl'];
-}
+export type CopyConnection = Endpoint & { database: string };
 
 /** How a followed file is gzipped (dump.ts, DUMP_GZIP). */
 export interface GzipSettings {

@@ -120,14 +120,7 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   setMaxListeners(0, signal);
   // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
   const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
-  const pool = new CopyPool(lanes, {
-    host: o.endpoint.host,
-    port: o.endpoint.port,
-    user: o.endpoint.user,
-    password: o.endpoint.password,
-    database: o.database,
-    ...(o.endpoint.ssl ? { ssl: o.endpoint.ssl } : {}),
-  });
+  const pool = new CopyPool(lanes, { ...o.endpoint, database: o.database });
   // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
   // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
   const built = new Set<number>();

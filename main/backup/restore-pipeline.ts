@@ -32,6 +32,8 @@ export interface TableCopy {
 export class CopyPool {
   private readonly threads: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
+  /** Lanes whose session is being ended, by the id of the release asked for. */
+  private readonly releasing = new Map<number, () => void>();
   private next = 0;
 
   constructor(
@@ -42,13 +44,17 @@ export class CopyPool {
       const worker = startDataThread();
       worker.unref();
       worker.on('message', (m: DataThreadReply) => {
+        if ('released' in m) {
+          this.releasing.get(m.id)?.();
+          this.releasing.delete(m.id);
+          return;
+        }
         const p = this.pending.get(m.id);
         if (!p) return;
         if ('bytes' in m) return p.onBytes?.(m.bytes);
         this.pending.delete(m.id);
         if ('copied' in m) p.resolve(m.copied);
         else if ('error' in m) p.reject(Object.assign(new Error(m.error), { session: m.session === true }));
-        else if ('released' in m) p.resolve({ sha256: '', rows: 0 });
       });
       worker.on('error', (err) => {
         for (const [id, p] of this.pending) {
@@ -88,9 +94,7 @@ export class CopyPool {
     await Promise.all(
       this.threads.map(async (thread, lane) => {
         const id = this.next++;
-        const released = new Promise<unknown>((resolve) =>
-          this.pending.set(id, { resolve, reject: resolve }),
-        );
+        const released = new Promise<void>((resolve) => this.releasing.set(id, resolve));
         thread.postMessage({ type: 'release', id, lane } satisfies DataThreadRequest);
         await Promise.race([released, new Promise((r) => setTimeout(r, 5_000).unref())]);
       }),
