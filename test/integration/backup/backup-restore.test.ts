@@ -644,7 +644,8 @@ describe('a set from an older console', () => {
         DROP COLUMN resolved_at, DROP COLUMN updated_at;
       DROP INDEX workflow_compensation_log_phase_once, workflow_compensation_log_failed;
       DELETE FROM ops_schema_migrations
-       WHERE name IN ('0004_phase_ownership', '0005_active_time_histogram', '0006_hourly_work_time');`);
+       WHERE name IN ('0004_phase_ownership', '0005_active_time_histogram', '0006_hourly_work_time',
+                      '0007_work_time_fold_cached');`);
     const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
     const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
@@ -656,6 +657,7 @@ describe('a set from an older console', () => {
       '0004_phase_ownership',
       '0005_active_time_histogram',
       '0006_hourly_work_time',
+      '0007_work_time_fold_cached',
     ]);
     expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
       { t: 'inspection_phase_histogram' },
@@ -667,6 +669,7 @@ describe('a set from an older console', () => {
       { name: '0004_phase_ownership' },
       { name: '0005_active_time_histogram' },
       { name: '0006_hourly_work_time' },
+      { name: '0007_work_time_fold_cached' },
     ]);
   });
 });
