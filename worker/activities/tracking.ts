@@ -1,18 +1,11 @@
 // The workflow's own tracking writes (execution, phases, steps, transitions, metrics, alerts), one transaction per
 // batch. Every write is an idempotent upsert whose state only moves forward, so a replayed batch changes nothing.
 // A batch's statements and its notifications go to the server as one simple query: one round trip per batch.
-import { PHASES, PHASE_STATE_RANK, type PhaseId } from '../../shared/phases';
+import { PHASES, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
 import { noticeTransaction, type Notice } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
 import type { ActivityDeps } from './context';
-
-// States only move forward, except a phase waiting for the operator that is retried (needs_attention → running).
-const PHASE_RANK_SQL = (col: string) =>
-  `CASE ${col} ${Object.entries(PHASE_STATE_RANK)
-    .filter(([, rank]) => rank !== 3)
-    .map(([state, rank]) => `WHEN '${state}' THEN ${rank}`)
-    .join(' ')} ELSE 3 END`;
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
   const statements = trackStatements(batch);
@@ -184,8 +177,9 @@ function writeEvent(batch: TrackBatch, event: TrackEvent): string[] {
 }
 
 /**
- * The phase's new state and, when this event completes it (and only the first time: a replayed batch updates no
- * row), its metrics and the slow-phase alert: one statement, the metrics taken from the row the update returns.
+ * The phase's new state and, when this event completes it (and only the first time: a replayed batch moves no row),
+ * its metrics and the slow-phase alert: one call of the app DB's ops_track_phase, whose plans the server keeps for
+ * the session (the statement it replaced was parsed and planned on every write).
  */
 function writePhase(
   batch: Pick<TrackBatch, 'workflowId' | 'runId' | 'cycleId'>,
@@ -194,68 +188,23 @@ function writePhase(
   failure: string | undefined,
   at: string,
 ): string[] {
-  const { workflowId, runId } = batch;
-  const finished = status !== 'running';
-  // Waiting for a person is the phase's human steps' time up to this event; the rest of the phase is active time.
-  const update = `WITH waited AS (
-       SELECT coalesce(sum(greatest(extract(epoch FROM least(coalesce(s.finished_at, $7::timestamptz), $7::timestamptz) - s.started_at) * 1000, 0)), 0)::int AS ms
-         FROM workflow_steps s WHERE s.workflow_id = $1 AND s.run_id = $2 AND s.phase = $3 AND s.kind = 'human'),
-     done AS (
-     UPDATE workflow_phases SET
-       status = $4::text,
-       failure = COALESCE($5::text, failure),
-       started_at = CASE WHEN $4::text = 'running' THEN COALESCE(started_at, $7::timestamptz) ELSE started_at END,
-       finished_at = CASE WHEN $4::text = 'running' THEN NULL
-         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') THEN COALESCE(finished_at, $7::timestamptz) ELSE finished_at END,
-       duration_ms = CASE WHEN $4::text = 'running' THEN NULL
-         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
-         THEN COALESCE(duration_ms, (extract(epoch FROM $7::timestamptz - started_at) * 1000)::int) ELSE duration_ms END,
-       waiting_ms = CASE WHEN $4::text = 'running' THEN NULL
-         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
-         THEN COALESCE(waiting_ms, (SELECT ms FROM waited)) ELSE waiting_ms END,
-       active_ms = CASE WHEN $4::text = 'running' THEN NULL
-         WHEN $6::boolean AND $4::text NOT IN ('compensated', 'needs_attention') AND started_at IS NOT NULL
-         THEN COALESCE(active_ms, greatest((extract(epoch FROM $7::timestamptz - started_at) * 1000)::int - (SELECT ms FROM waited), 0))
-         ELSE active_ms END
-     WHERE workflow_id = $1 AND run_id = $2 AND phase = $3
-       AND (${PHASE_RANK_SQL('status')} < ${PHASE_RANK_SQL('$4::text')}
-         OR (status = 'needs_attention' AND $4::text = 'running'))
-     RETURNING duration_ms, coalesce(active_ms, duration_ms) AS active_ms, coalesce(waiting_ms, 0) AS waiting_ms)`;
-  const params = [workflowId, runId, phase, status, failure ?? null, finished, at];
-  if (status === 'running')
-    return [
-      inline(`${update} SELECT count(*) FROM done`, params),
-      // The cycle's current phase (for the parallel pair, the one that started last).
-      inline(`UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1`, [
-        batch.cycleId,
-        phase,
-      ]),
-    ];
-  if (status !== 'completed') return [inline(`${update} SELECT count(*) FROM done`, params)];
+  const write = inline(`SELECT ops_track_phase($1, $2, $3, $4, $5, $6, $7::timestamptz)`, [
+    batch.workflowId,
+    batch.runId,
+    phase,
+    status,
+    failure ?? null,
+    status !== 'running',
+    at,
+  ]);
+  if (status !== 'running') return [write];
   return [
-    inline(
-      `${update},
-     metrics AS (
-       INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
-       SELECT $1::text, $2::text, $3::text, m.metric, m.value, 'ms'
-         FROM done, LATERAL (VALUES ('duration_ms', done.duration_ms), ('active_ms', done.active_ms),
-                                    ('waiting_ms', done.waiting_ms)) AS m(metric, value)
-        WHERE done.duration_ms IS NOT NULL
-       ON CONFLICT DO NOTHING)
-     -- Alert when the phase worked longer than its activities are expected to (their templates' sum). Time spent
-     -- waiting for a person is not work: the waiting reminder covers it, naming who is awaited.
-     INSERT INTO workflow_alerts (dedupe_key, workflow_id, run_id, phase, kind, severity, message)
-     SELECT $1::text || ':' || $2::text || ':' || $3::text || ':slow', $1::text, $2::text, $3::text, 'phase_over_expected', 'warning',
-            format('%s worked %s s, expected at most %s s%s', $3::text, round(done.active_ms::numeric / 1000, 1),
-                   round(sum(t.expected_duration_ms)::numeric / 1000, 1),
-                   CASE WHEN done.waiting_ms > 0 THEN format(' (plus %s s waiting for a person)', round(done.waiting_ms::numeric / 1000, 1)) ELSE '' END)
-       FROM done, workflow_activity_templates t
-      WHERE t.phase = $3::text AND done.duration_ms IS NOT NULL
-      GROUP BY done.active_ms, done.waiting_ms
-     HAVING done.active_ms::numeric > sum(t.expected_duration_ms)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-      params,
-    ),
+    write,
+    // The cycle's current phase (for the parallel pair, the one that started last).
+    inline(`UPDATE test_cycles SET current_phase = $2, updated_at = now() WHERE id = $1`, [
+      batch.cycleId,
+      phase,
+    ]),
   ];
 }
 

@@ -632,7 +632,8 @@ describe('a set from an older console', () => {
       DROP FUNCTION inspection_bucket(double precision), inspection_fold_phases_inserted(),
         inspection_fold_phases_updated(), inspection_fold_attempts(), inspection_fold_retries(),
         inspection_fold_compensations(), inspection_fold_active_inserted(), inspection_fold_active_updated(),
-        inspection_fold_work_time(bigint[]) CASCADE;
+        inspection_fold_work_time(bigint[]), ops_phase_rank(text),
+        ops_track_phase(text, text, text, text, text, boolean, timestamptz) CASCADE;
       DROP INDEX workflow_executions_list_started, workflow_executions_list_duration,
         workflow_executions_list_cycle, workflow_executions_status_started, workflow_executions_version_started,
         workflow_phases_running, workflow_compensation_log_phase_time, workflow_alerts_time;
@@ -645,7 +646,7 @@ describe('a set from an older console', () => {
       DROP INDEX workflow_compensation_log_phase_once, workflow_compensation_log_failed;
       DELETE FROM ops_schema_migrations
        WHERE name IN ('0004_phase_ownership', '0005_active_time_histogram', '0006_hourly_work_time',
-                      '0007_work_time_fold_cached');`);
+                      '0007_work_time_fold_cached', '0008_phase_tracking_function');`);
     const older = await s.ops.router.invoke('backups.create', { kinds: ['app'] });
     const m = JSON.parse(fs.readFileSync(path.join(older.path, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(m.databases[0]!.appMigrations).toEqual(['0001_initial']);
@@ -658,6 +659,7 @@ describe('a set from an older console', () => {
       '0005_active_time_histogram',
       '0006_hourly_work_time',
       '0007_work_time_fold_cached',
+      '0008_phase_tracking_function',
     ]);
     expect(await rows(s.db, `SELECT to_regclass('inspection_phase_histogram')::text AS t`)).toEqual([
       { t: 'inspection_phase_histogram' },
@@ -670,6 +672,7 @@ describe('a set from an older console', () => {
       { name: '0005_active_time_histogram' },
       { name: '0006_hourly_work_time' },
       { name: '0007_work_time_fold_cached' },
+      { name: '0008_phase_tracking_function' },
     ]);
   });
 });

@@ -1,6 +1,6 @@
 // TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHASE_IDS } from '../../../shared/phases';
+import { PHASE_IDS, PHASE_STATE_RANK, phaseStateMoves } from '../../../shared/phases';
 import {
   outcome,
   rows,
@@ -193,5 +193,46 @@ describe('a full test cycle', () => {
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.message).toMatch(/Report 999 does not exist/);
     await s.ops.router.invoke('workflows.cancel', { workflowId: 'test-cycle-103', reason: 'test' });
+  });
+});
+
+describe("a phase's tracking write", () => {
+  it('moves a phase only forward (or from waiting for the operator back to running), as the console reads the states', async () => {
+    const states = Object.keys(PHASE_STATE_RANK);
+    const client = await s.db.connect();
+    try {
+      await client.query('BEGIN');
+      for (const from of states)
+        for (const to of states) {
+          const run = `${from}->${to}`;
+          await client.query(
+            `INSERT INTO workflow_phases (workflow_id, run_id, phase, phase_number, status, compensation_strategy, started_at)
+             VALUES ('rank-check', $1, 'planning', 1, $2, 'rollback', now() - interval '2 seconds')`,
+            [run, from],
+          );
+          const moved = await client.query<{ moved: boolean }>(
+            `SELECT ops_track_phase('rank-check', $1, 'planning', $2, NULL, $3, now()) AS moved`,
+            [run, to, to !== 'running'],
+          );
+          const [row] = (
+            await client.query<{ status: string; duration_ms: number | null }>(
+              `SELECT status, duration_ms FROM workflow_phases WHERE workflow_id = 'rank-check' AND run_id = $1`,
+              [run],
+            )
+          ).rows;
+          expect({ run, moved: moved.rows[0]!.moved, status: row!.status }).toEqual({
+            run,
+            moved: phaseStateMoves(from, to),
+            status: phaseStateMoves(from, to) ? to : from,
+          });
+          // A phase that ends gets its duration; one that runs again has none.
+          if (phaseStateMoves(from, to) && ['completed', 'failed', 'skipped'].includes(to))
+            expect(row!.duration_ms, run).toBeGreaterThanOrEqual(2000);
+          if (phaseStateMoves(from, to) && to === 'running') expect(row!.duration_ms, run).toBeNull();
+        }
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });
