@@ -10,7 +10,7 @@ import { createConsole } from '../dist-bench/back-end.mjs';
 import { cycleBatches, median, scratchHome, waitForWorker } from './support.mjs';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 console.log(
   `load average at start: ${os
