@@ -57,6 +57,13 @@ const dirBytes = (p) =>
 
 console.log(`load average at start: ${load()}`);
 const loadAtStart = os.loadavg()[0];
+/** CPU seconds of this process's ended children (pg_dump, pg_restore, igzip): /proc/self/stat cutime + cstime. */
+function childrenCpuS() {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 const home = await scratchHome('ops-bench-backup-');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-dumps-'));
 const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
@@ -149,28 +156,33 @@ try {
     tuned: async () => {
       fs.rmSync(tunedDir, { recursive: true, force: true });
       fs.mkdirSync(tunedDir);
+      const children = childrenCpuS();
       for (const { ep, db } of all)
         await run(
           bin.pgDump,
           [...conn(ep, db), '-Fd', '-j', '2', '-Z1', '-f', path.join(tunedDir, db)],
           pwd(ep),
         );
+      tunedClientCpuS.push(childrenCpuS() - children);
     },
     ours: async () => {
       // CPU of this process (the console runs in it): main thread, data threads and zlib's threads together.
       const cpu = process.cpuUsage();
+      const children = childrenCpuS();
       const elu = performance.eventLoopUtilization();
       set = await ops.router.invoke('backups.create', { kinds: ['app', 'temporal'], jobs: 2 });
       const used = process.cpuUsage(cpu);
       profiles.push({
         ...backupProfile.last,
         consoleCpuMs: (used.user + used.system) / 1000,
+        childrenCpuMs: (childrenCpuS() - children) * 1000,
         mainThreadMs: performance.eventLoopUtilization(elu).active,
       });
     },
   };
   let set;
   const profiles = [];
+  const tunedClientCpuS = [];
   const times = { plain: [], tuned: [], ours: [] };
   for (let r = 0; r < ROUNDS; r++) {
     const order = ['plain', 'tuned', 'ours'];
@@ -247,7 +259,7 @@ try {
       `sha256 of the written files ${(mid.hashMs / 1000).toFixed(1)} s and content checksums ${(mid.checksumMs / 1000).toFixed(1)} s of CPU, both in the same pass as the dump's bytes; ` +
       `compression still running after pg_dump exits ${(mid.compressTailMs / 1000).toFixed(1)} s; fsync ${(mid.fsyncMs / 1000).toFixed(1)} s; ` +
       `table of contents and small files ${(mid.tocMs / 1000).toFixed(1)} s; manifest and final sync ${(mid.manifestMs / 1000).toFixed(2)} s; ` +
-      `the console's process used ${(mid.consoleCpuMs / 1000).toFixed(1)} s of CPU (all its threads), its main thread was busy ${(mid.mainThreadMs / 1000).toFixed(1)} s; ` +
+      `the console's process used ${(mid.consoleCpuMs / 1000).toFixed(1)} s of CPU (all its threads), its main thread was busy ${(mid.mainThreadMs / 1000).toFixed(1)} s, the programs it ran (pg_dump, igzip, pg_restore -l) ${(mid.childrenCpuMs / 1000).toFixed(1)} s, against ${median(tunedClientCpuS).toFixed(1)} s of the tuned pg_dump's processes; ` +
       `${(mid.bytesIn / GIB).toFixed(2)} GiB of COPY text in, ${(mid.bytesOut / GIB).toFixed(2)} GiB written`,
   );
   console.log(`BENCH backup_dump_s ${(mid.dumpMs / 1000).toFixed(2)} s`);
@@ -258,6 +270,9 @@ try {
   console.log(`BENCH backup_manifest_s ${(mid.manifestMs / 1000).toFixed(2)} s`);
   console.log(`BENCH backup_console_cpu_s ${(mid.consoleCpuMs / 1000).toFixed(2)} s`);
   console.log(`BENCH backup_main_thread_s ${(mid.mainThreadMs / 1000).toFixed(2)} s`);
+  // Client-side CPU of the whole backup: the console and the programs it ran, against the tuned pg_dump's.
+  console.log(`BENCH backup_client_cpu_s ${((mid.consoleCpuMs + mid.childrenCpuMs) / 1000).toFixed(2)} s`);
+  console.log(`BENCH backup_tuned_client_cpu_s ${median(tunedClientCpuS).toFixed(2)} s`);
   // The restore's median round: the console's CPU (all threads; the files' hashing, decompression and COPY run in
   // its data threads) and how long its main thread, which serves the views, was busy.
   const midRestore = medianRound(restoreCpu, restoreTimes.ours);

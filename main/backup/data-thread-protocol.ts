@@ -30,6 +30,8 @@ export type CopyConnection = Endpoint & { database: string };
 export interface GzipSettings {
   level: number;
   windowBits: number;
+  /** ISA-L's igzip, when this machine has it: the file streams through it at `-<level>` instead of zlib. */
+  program?: string;
 }
 
 export type DataThreadRequest =
@@ -44,6 +46,8 @@ export type DataThreadRequest =
       conn: CopyConnection;
       file: string;
       gz: boolean;
+      /** igzip, when this machine has it: the file is decompressed by `igzip -d` instead of zlib. */
+      gunzip?: string;
       begin: string;
       copy: string;
     }

@@ -9,10 +9,11 @@ import { OpsError } from '../api';
 import type { BackupKind, DatabaseBackup } from '../api';
 import type { PostgresEndpoint } from '../stack';
 import { MIGRATIONS_TABLE } from '../db';
-import { DUMP_GZIP, archiveKind, readArchive, readToc, type HashedFile } from './dump';
+import { archiveKind, dumpGzip, readArchive, readToc, type HashedFile } from './dump';
 import { appMigrations, liveTables, serverVersion, temporalSchemaVersion, withClient } from './database';
 import type { PgTools } from '../stack';
 import { FollowPool, type FollowedFile } from './follow-worker';
+import type { GzipSettings } from './data-thread-protocol';
 
 /** Where a backup's time went, summed over its databases (ms; hash and checksum are main-thread CPU time). */
 export interface BackupProfile {
@@ -73,6 +74,7 @@ const cancelled = () => new OpsError('CONFLICT', 'Cancelled by the operator.', '
  */
 async function compressFollowing(
   pool: FollowPool,
+  gzip: GzipSettings,
   dir: string,
   archive: string,
   name: string,
@@ -83,7 +85,7 @@ async function compressFollowing(
 ): Promise<HashedFile> {
   const src = path.join(dir, name);
   const dest = `${src}.gz`;
-  const followed = pool.follow(src, `${dest}.tmp`, DUMP_GZIP, (n) => {
+  const followed = pool.follow(src, `${dest}.tmp`, gzip, (n) => {
     profile.bytesIn += n;
     onBytes(n);
   });
@@ -125,18 +127,22 @@ export async function dumpFollowing(o: {
   onBytes: (n: number) => void;
   /** pg_dump has exited: nothing more is read from the database (the files may still be compressing). */
   onExited?: () => void;
+  /** How the data files are gzipped; dumpGzip() unless told. */
+  gzip?: GzipSettings;
 }): Promise<Map<string, Promise<HashedFile>>> {
   const stop = new AbortController();
   const signal = AbortSignal.any([o.signal, stop.signal]);
   const files = new Map<string, Promise<HashedFile>>();
   const complete = new Set<number>();
   const following = new Map<number, FollowedFile>();
+  const gzip = o.gzip ?? dumpGzip();
   let exited = false;
   const take = (name: string) => {
     if (files.has(`${name}.gz`)) return;
     const id = Number(DATA_FILE.exec(name)![1]);
     const done = compressFollowing(
       o.pool,
+      gzip,
       o.dir,
       o.archive,
       name,

@@ -59,6 +59,14 @@ function missing(what: string, configured: string, hint?: string, details?: unkn
   );
 }
 
+/**
+ * A program the console uses when it is there and does without otherwise: looked for where the app ships its
+ * programs, then on PATH.
+ */
+export function optionalProgram(name: string): string | undefined {
+  return find(name, '', [shippedResources().binDir]);
+}
+
 export function resolveBinaries(settings: Settings, options: { ui?: boolean } = {}): StackBinaries {
   const b = settings.stack.binaries;
   const shipped = shippedResources();

@@ -5,7 +5,7 @@ export { validateStack, overallOf, skippedProbeCheck } from './health';
 export { connectTemporal, diagnoseTemporalError, temporalConnectionOptions } from './connect';
 export { validateConfig } from './config-check';
 export { describeFoundStack } from './found-stack';
-export { resolveBinaries, type StackBinaries } from './binaries';
+export { optionalProgram, resolveBinaries, type StackBinaries } from './binaries';
 export { checkPorts, isPortFree, anyFreePort } from './ports';
 export { lowerPriority, servicesNiceness } from './priority';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';

@@ -9,12 +9,13 @@ import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
-import { resolveBinaries } from '../../../main/stack';
+import { optionalProgram, resolveBinaries } from '../../../main/stack';
 import { createDatabase, dropDatabase, liveChecksums, withClient } from '../../../main/backup/database';
 import { CopyPool } from '../../../main/backup/restore-pipeline';
 import { finishLoad, loadSchemaAndData, type LoadOptions } from '../../../main/backup/load';
 import { readManifest } from '../../../main/backup/sets';
 import { dumpFollowing, startProfile } from '../../../main/backup/dump-pipeline';
+import { dumpGzip } from '../../../main/backup/dump';
 import { FollowPool } from '../../../main/backup/follow-worker';
 import { LocalTools } from '../../../main/stack/local/pg-tools';
 import {
@@ -173,56 +174,75 @@ describe('backup sets', () => {
 });
 
 describe("a restore lane's COPY in its data thread", () => {
-  it('loads a file of several gzip members, reports its sha256 and row count, and a damaged or stopped one commits nothing', async () => {
-    const ep = s.ops.stack.spec().appPostgres;
-    const name = `thread_copy_${Date.now()}`;
-    await createDatabase(ep, name);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-thread-copy-'));
-    const pool = new CopyPool(2, { ...ep, database: name });
-    try {
-      await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
-      const text = (from: number, n: number) =>
-        Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
-      // Two members, as the backup writes blocks: read as one stream.
-      const gz = Buffer.concat([
-        zlib.gzipSync(text(0, 60_000)),
-        zlib.gzipSync(text(60_000, 40_000) + '\\.\n'),
-      ]);
-      const good = path.join(dir, '1.dat.gz');
-      fs.writeFileSync(good, gz);
-      const table = (file: string) => ({
-        file,
-        gz: true,
-        begin: 'BEGIN; TRUNCATE ONLY t',
-        copy: 'COPY t (id, note) FROM STDIN WITH (FREEZE)',
-      });
-      let bytes = 0;
-      const done = await pool.copy(0, table(good), (n) => (bytes += n));
-      expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
-      expect(bytes).toBe(gz.length);
-      const count = () =>
-        withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
-      expect(await count()).toBe(100_000);
+  // zlib's gunzip, and ISA-L's igzip -d (installed by provisioning), which the console uses when it is there.
+  it.each([
+    ['zlib', undefined],
+    ['igzip', optionalProgram('igzip')],
+  ])(
+    'loads a file of several gzip members (%s), reports its sha256 and row count, and a damaged or stopped one commits nothing',
+    async (label, gunzip) => {
+      if (label === 'igzip') expect(gunzip, 'install isal: bash resources/provision.sh').toMatch(/igzip$/);
+      const ep = s.ops.stack.spec().appPostgres;
+      const name = `thread_copy_${label}_${Date.now()}`;
+      await createDatabase(ep, name);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-thread-copy-'));
+      const pool = new CopyPool(2, { ...ep, database: name }, { gunzip });
+      try {
+        await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
+        const text = (from: number, n: number) =>
+          Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
+        // Two members, as the backup writes blocks: read as one stream.
+        const gz = Buffer.concat([
+          zlib.gzipSync(text(0, 60_000)),
+          zlib.gzipSync(text(60_000, 40_000) + '\\.\n'),
+        ]);
+        const good = path.join(dir, '1.dat.gz');
+        fs.writeFileSync(good, gz);
+        const table = (file: string) => ({
+          file,
+          gz: true,
+          begin: 'BEGIN; TRUNCATE ONLY t',
+          copy: 'COPY t (id, note) FROM STDIN WITH (FREEZE)',
+        });
+        let bytes = 0;
+        const done = await pool.copy(0, table(good), (n) => (bytes += n));
+        expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
+        expect(bytes).toBe(gz.length);
+        const count = () =>
+          withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
+        expect(await count()).toBe(100_000);
 
-      // Cut in the middle: the decompression fails, the transaction (and its TRUNCATE) rolls back.
-      const damaged = path.join(dir, '2.dat.gz');
-      fs.writeFileSync(damaged, gz.subarray(0, Math.floor(gz.length / 2)));
-      await expect(pool.copy(1, table(damaged), () => undefined)).rejects.toThrow(
-        /unexpected end|incorrect|invalid/i,
-      );
-      expect(await count()).toBe(100_000);
+        // Cut in the middle: the decompression fails, the transaction (and its TRUNCATE) rolls back.
+        const damaged = path.join(dir, '2.dat.gz');
+        fs.writeFileSync(damaged, gz.subarray(0, Math.floor(gz.length / 2)));
+        await expect(pool.copy(1, table(damaged), () => undefined)).rejects.toThrow(
+          /unexpected end|incorrect|invalid|not contain a complete gzip/i,
+        );
+        expect(await count()).toBe(100_000);
 
-      // Stopped by its signal: the same, and the lane's next table goes through on a new session.
-      const stop = new AbortController();
-      await expect(pool.copy(0, table(good), () => stop.abort(), stop.signal)).rejects.toThrow(/stopped/);
-      expect(await count()).toBe(100_000);
-      expect((await pool.copy(0, table(good), () => undefined)).rows).toBe(100_000);
-    } finally {
-      await pool.close();
-      await dropDatabase(ep, name);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        // Whole gzip but rows the server refuses: the server's reason, not the pipe it broke, and nothing committed.
+        const refused = path.join(dir, '3.dat.gz');
+        fs.writeFileSync(
+          refused,
+          zlib.gzipSync(text(0, 50_000) + 'not a number\tx\n' + text(50_000, 50_000)),
+        );
+        await expect(pool.copy(1, table(refused), () => undefined)).rejects.toThrow(
+          /invalid input syntax for type integer/,
+        );
+        expect(await count()).toBe(100_000);
+
+        // Stopped by its signal: the same, and the lane's next table goes through on a new session.
+        const stop = new AbortController();
+        await expect(pool.copy(0, table(good), () => stop.abort(), stop.signal)).rejects.toThrow(/stopped/);
+        expect(await count()).toBe(100_000);
+        expect((await pool.copy(0, table(good), () => undefined)).rows).toBe(100_000);
+      } finally {
+        await pool.close();
+        await dropDatabase(ep, name);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("a table's own indexes built as soon as its data is in", () => {
@@ -303,70 +323,82 @@ describe("a table's own indexes built as soon as its data is in", () => {
 });
 
 describe('a set read by plain pg_restore', () => {
-  it("restores a table whose data file is several gzip members with the operator's own pg_restore", async () => {
-    const spec = s.ops.stack.spec();
-    const ep = spec.appPostgres;
-    const admin = new pg.Client({ ...ep, database: 'postgres' });
-    await admin.connect();
-    for (const db of ['bulk_src', 'bulk_copy']) await admin.query(`DROP DATABASE IF EXISTS ${db}`);
-    await admin.query('CREATE DATABASE bulk_src');
-    await admin.query('CREATE DATABASE bulk_copy');
-    const src = new pg.Client({ ...ep, database: 'bulk_src' });
-    await src.connect();
-    const fingerprint = `SELECT count(*)::int AS n, md5(string_agg(id || ':' || note, ',' ORDER BY id)) AS sum FROM notes`;
-    try {
-      // About 12 MB of COPY text: three compression blocks.
-      await src.query(
-        `CREATE TABLE notes (id int PRIMARY KEY, note text);
-         INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 110000) g`,
-      );
-      const dir = path.join(s.ops.dataDir, 'bulk-archive');
-      fs.rmSync(dir, { recursive: true, force: true });
-      const pool = new FollowPool(2);
-      try {
-        await dumpFollowing({
-          tools: tools(),
-          database: 'bulk_src',
-          dir,
-          archive: 'bulk_src',
-          jobs: 2,
-          signal: new AbortController().signal,
-          pool,
-          profile: startProfile(),
-          onTableDone: () => undefined,
-          onBytes: () => undefined,
-        });
-      } finally {
-        await pool.close();
-      }
-      const data = fs.readdirSync(dir).filter((n) => n.endsWith('.dat.gz'));
-      expect(data.length).toBe(1);
-      const gz = fs.readFileSync(path.join(dir, data[0]!));
-      // More than one member: the first one's deflate stream ends well before the file does.
-      expect(zlib.inflateRawSync(gz.subarray(10)).length).toBeLessThan(zlib.gunzipSync(gz).length);
-      const bin = resolveBinaries(s.ops.settings.get());
-      const restored = spawnSync(
-        bin.pgRestore,
-        ['-h', ep.host, '-p', String(ep.port), '-U', ep.user, '-d', 'bulk_copy', '--no-owner', dir],
-        { env: { ...process.env, PGPASSWORD: ep.password }, encoding: 'utf8' },
-      );
-      expect(restored.stderr).toBe('');
-      expect(restored.status).toBe(0);
-      const copy = new pg.Client({ ...ep, database: 'bulk_copy' });
-      await copy.connect();
-      try {
-        const want = (await src.query(fingerprint)).rows[0];
-        expect(want.n).toBe(110000);
-        expect((await copy.query(fingerprint)).rows[0]).toEqual(want);
-      } finally {
-        await copy.end();
-      }
-    } finally {
-      await src.end();
+  // zlib writes a big file as several gzip members; igzip (when the machine has it) as one stream.
+  it.each([
+    ['zlib', { ...dumpGzip(), program: undefined }],
+    ['igzip', dumpGzip()],
+  ] as const)(
+    "restores a table whose data file %s compressed with the operator's own pg_restore",
+    async (label, gzip) => {
+      if (label === 'igzip')
+        expect(gzip.program, 'install isal: bash resources/provision.sh').toMatch(/igzip$/);
+      const spec = s.ops.stack.spec();
+      const ep = spec.appPostgres;
+      const admin = new pg.Client({ ...ep, database: 'postgres' });
+      await admin.connect();
       for (const db of ['bulk_src', 'bulk_copy']) await admin.query(`DROP DATABASE IF EXISTS ${db}`);
-      await admin.end();
-    }
-  });
+      await admin.query('CREATE DATABASE bulk_src');
+      await admin.query('CREATE DATABASE bulk_copy');
+      const src = new pg.Client({ ...ep, database: 'bulk_src' });
+      await src.connect();
+      const fingerprint = `SELECT count(*)::int AS n, md5(string_agg(id || ':' || note, ',' ORDER BY id)) AS sum FROM notes`;
+      try {
+        // About 12 MB of COPY text: three compression blocks.
+        await src.query(
+          `CREATE TABLE notes (id int PRIMARY KEY, note text);
+         INSERT INTO notes SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 110000) g`,
+        );
+        const dir = path.join(s.ops.dataDir, 'bulk-archive');
+        fs.rmSync(dir, { recursive: true, force: true });
+        const pool = new FollowPool(2);
+        try {
+          await dumpFollowing({
+            tools: tools(),
+            database: 'bulk_src',
+            dir,
+            archive: 'bulk_src',
+            jobs: 2,
+            signal: new AbortController().signal,
+            pool,
+            profile: startProfile(),
+            onTableDone: () => undefined,
+            onBytes: () => undefined,
+            gzip,
+          });
+        } finally {
+          await pool.close();
+        }
+        const data = fs.readdirSync(dir).filter((n) => n.endsWith('.dat.gz'));
+        expect(data.length).toBe(1);
+        const gz = fs.readFileSync(path.join(dir, data[0]!));
+        // zlib: more than one member, the first one's deflate stream ending well before the file does. igzip: one.
+        const first = zlib.inflateRawSync(gz.subarray(10)).length;
+        if (label === 'zlib') expect(first).toBeLessThan(zlib.gunzipSync(gz).length);
+        else expect(first).toBe(zlib.gunzipSync(gz).length);
+        const bin = resolveBinaries(s.ops.settings.get());
+        const restored = spawnSync(
+          bin.pgRestore,
+          ['-h', ep.host, '-p', String(ep.port), '-U', ep.user, '-d', 'bulk_copy', '--no-owner', dir],
+          { env: { ...process.env, PGPASSWORD: ep.password }, encoding: 'utf8' },
+        );
+        expect(restored.stderr).toBe('');
+        expect(restored.status).toBe(0);
+        const copy = new pg.Client({ ...ep, database: 'bulk_copy' });
+        await copy.connect();
+        try {
+          const want = (await src.query(fingerprint)).rows[0];
+          expect(want.n).toBe(110000);
+          expect((await copy.query(fingerprint)).rows[0]).toEqual(want);
+        } finally {
+          await copy.end();
+        }
+      } finally {
+        await src.end();
+        for (const db of ['bulk_src', 'bulk_copy']) await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+        await admin.end();
+      }
+    },
+  );
 });
 
 describe('refusals change nothing', () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContentHasher } from '../../../main/backup/content-hash';
-import { DUMP_GZIP } from '../../../main/backup/dump';
+import { dumpGzip } from '../../../main/backup/dump';
 import { FollowPool } from '../../../main/backup/follow-worker';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-data-thread-'));
@@ -28,8 +28,16 @@ async function expected(content: string) {
   return h.digest();
 }
 
+// zlib's gzip, and ISA-L's igzip (installed by provisioning: Debian's isal package).
+const ZLIB = { ...dumpGzip(), program: undefined };
+const IGZIP = dumpGzip();
+
 describe('the backup data thread', () => {
-  it('follows a data file while it grows: content checksum, gzip and sha256 of what it wrote', async () => {
+  it('finds igzip on this machine (provisioning installs it)', () => {
+    expect(IGZIP.program, 'install isal: bash resources/provision.sh').toMatch(/igzip$/);
+  });
+
+  it('follows a data file while it grows: content checksum, gzip (zlib) and sha256 of what it wrote', async () => {
     const src = path.join(dir, '3001.dat');
     // Over two compression blocks: the file is several gzip members, which read back as one.
     const first = copyText(140_000);
@@ -38,7 +46,7 @@ describe('the backup data thread', () => {
     const pool = new FollowPool(2);
     let bytes = 0;
     try {
-      const followed = pool.follow(src, `${src}.gz`, DUMP_GZIP, (n) => (bytes += n));
+      const followed = pool.follow(src, `${src}.gz`, ZLIB, (n) => (bytes += n));
       // pg_dump goes on writing after the follower started; the close comes last.
       await new Promise((r) => setTimeout(r, 50));
       fs.appendFileSync(src, second + TRAILER);
@@ -58,12 +66,80 @@ describe('the backup data thread', () => {
     }
   });
 
+  it('follows a data file while it grows through igzip: one gzip stream, the same checksum and sha256', async () => {
+    const src = path.join(dir, '3002.dat');
+    const first = copyText(140_000);
+    const second = copyText(100_000, 140_000);
+    fs.writeFileSync(src, first);
+    const pool = new FollowPool(1);
+    try {
+      const followed = pool.follow(src, `${src}.gz`, IGZIP, () => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+      fs.appendFileSync(src, second + TRAILER);
+      followed.finished();
+      const r = await followed.done;
+      const written = fs.readFileSync(`${src}.gz`);
+      expect(zlib.gunzipSync(written).toString()).toBe(first + second + TRAILER);
+      // One stream: the first member holds the whole file, not a 4 MiB block.
+      expect(zlib.inflateRawSync(written.subarray(10)).length).toBe(
+        Buffer.byteLength(first + second + TRAILER),
+      );
+      expect(r.sha256).toBe(crypto.createHash('sha256').update(written).digest('hex'));
+      expect(r.size).toBe(written.length);
+      expect({ rows: r.rows, checksum: r.checksum }).toEqual(await expected(first + second));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives an empty table a valid, empty gzip file through igzip', async () => {
+    const src = path.join(dir, '3004.dat');
+    fs.writeFileSync(src, TRAILER);
+    const pool = new FollowPool(1);
+    try {
+      const followed = pool.follow(src, `${src}.gz`, IGZIP, () => undefined);
+      followed.finished();
+      const r = await followed.done;
+      expect(zlib.gunzipSync(fs.readFileSync(`${src}.gz`)).toString()).toBe(TRAILER);
+      expect(r.rows).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the file, naming the program and its exit, when the compressor fails', async () => {
+    const src = path.join(dir, '3005.dat');
+    fs.writeFileSync(src, copyText(1000) + TRAILER);
+    const pool = new FollowPool(1);
+    try {
+      // `false` stands in for a compressor that dies: it reads nothing and exits 1.
+      const followed = pool.follow(
+        src,
+        `${src}.gz.tmp`,
+        { ...IGZIP, program: '/bin/false' },
+        () => undefined,
+      );
+      followed.finished();
+      await expect(followed.done).rejects.toThrow(/\/bin\/false failed \(exit code 1\)/);
+      const missing = pool.follow(
+        src,
+        `${src}.gz.tmp`,
+        { ...IGZIP, program: path.join(dir, 'no-such-gzip') },
+        () => undefined,
+      );
+      missing.finished();
+      await expect(missing.done).rejects.toThrow(/no-such-gzip could not run/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('stops every follower on abort', async () => {
     const src = path.join(dir, '3003.dat');
     fs.writeFileSync(src, copyText(1000));
     const pool = new FollowPool(1);
     try {
-      const followed = pool.follow(src, `${src}.gz.tmp`, DUMP_GZIP, () => undefined);
+      const followed = pool.follow(src, `${src}.gz.tmp`, IGZIP, () => undefined);
       pool.abort();
       await expect(followed.done).rejects.toThrow(/cancelled/);
     } finally {
