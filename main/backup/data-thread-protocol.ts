@@ -46,8 +46,6 @@ export type DataThreadRequest =
       conn: CopyConnection;
       file: string;
       gz: boolean;
-      /** igzip, when this machine has it: the file is decompressed by `igzip -d` instead of zlib. */
-      gunzip?: string;
       begin: string;
       copy: string;
     }

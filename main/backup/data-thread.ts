@@ -293,65 +293,15 @@ async function copy(m: Extract<DataThreadRequest, { type: 'copy' }>, stop: Abort
       },
     });
     const source = fs.createReadStream(m.file, { highWaterMark: CHUNK });
-    if (m.gz && m.gunzip) await programGunzip(m.gunzip, source, hashing, sink, stop);
-    else
-      await pipeline(
-        m.gz ? [source, hashing, zlib.createGunzip({ chunkSize: 1 << 18 }), sink] : [source, hashing, sink],
-        { signal: stop },
-      );
+    await pipeline(
+      m.gz ? [source, hashing, zlib.createGunzip({ chunkSize: 1 << 18 }), sink] : [source, hashing, sink],
+      { signal: stop },
+    );
     await client.query('COMMIT');
     return { sha256: fileHash.digest('hex'), rows: sink.rowCount };
   } catch (err) {
     // The session is mid-transaction or mid-COPY: the lane starts over on a new one.
     await releaseLane(m.lane);
     throw stop.aborted ? new Error('stopped') : err;
-  }
-}
-
-/**
- * The file's bytes through igzip -d into the COPY: about twice as cheap as zlib's gunzip. The COPY commits only
- * once igzip has exited cleanly: a damaged file makes it exit with its reason, and that is the error reported
- * (the rows it let through before are rolled back with the transaction). A COPY the server refused breaks igzip's
- * pipe instead: then the server's reason is reported.
- */
-async function programGunzip(
-  program: string,
-  source: fs.ReadStream,
-  hashing: Transform,
-  sink: NodeJS.WritableStream,
-  stop: AbortSignal,
-): Promise<void> {
-  const child = spawn(program, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const kill = () => child.kill('SIGKILL');
-  stop.addEventListener('abort', kill, { once: true });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  let brokenPipe = false;
-  const exited = new Promise<void>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`${program} could not run: ${e.message}`)));
-    child.on('close', (code, signal) => {
-      brokenPipe = signal === 'SIGPIPE' || signal === 'SIGKILL';
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            `${program} could not decompress the file (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`,
-          ),
-        );
-    });
-  });
-  try {
-    const [ended, fed, drained] = await Promise.allSettled([
-      exited,
-      pipeline(source, hashing, child.stdin, { signal: stop }),
-      pipeline(child.stdout, sink, { signal: stop }),
-    ]);
-    const failed = (brokenPipe ? [drained, fed, ended] : [ended, drained, fed]).find(
-      (r): r is PromiseRejectedResult => r.status === 'rejected',
-    );
-    if (failed) throw failed.reason;
-  } finally {
-    stop.removeEventListener('abort', kill);
-    if (child.exitCode === null && child.signalCode === null) kill();
   }
 }

@@ -12,7 +12,7 @@ import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
 import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
-import { optionalProgram, type PgTools } from '../stack';
+import type { PgTools } from '../stack';
 import { CopyPool } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
@@ -120,11 +120,7 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   setMaxListeners(0, signal);
   // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
   const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
-  const pool = new CopyPool(
-    lanes,
-    { ...o.endpoint, database: o.database },
-    { gunzip: optionalProgram('igzip') },
-  );
+  const pool = new CopyPool(lanes, { ...o.endpoint, database: o.database });
   // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
   // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
   const built = new Set<number>();

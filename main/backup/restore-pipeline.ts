@@ -36,11 +36,9 @@ export class CopyPool {
   private readonly releasing = new Map<number, () => void>();
   private next = 0;
 
-  /** `gunzip`: igzip, when this machine has it, decompresses the files instead of zlib. */
   constructor(
     lanes: number,
     private readonly conn: CopyConnection,
-    private readonly options: { gunzip?: string } = {},
   ) {
     for (let i = 0; i < Math.max(1, lanes); i++) {
       const worker = startDataThread();
@@ -85,14 +83,7 @@ export class CopyPool {
       this.pending.set(id, { onBytes, resolve, reject }),
     );
     const stop = () => thread.postMessage({ type: 'stop', id } satisfies DataThreadRequest);
-    thread.postMessage({
-      type: 'copy',
-      id,
-      lane,
-      conn: this.conn,
-      gunzip: this.options.gunzip,
-      ...table,
-    } satisfies DataThreadRequest);
+    thread.postMessage({ type: 'copy', id, lane, conn: this.conn, ...table } satisfies DataThreadRequest);
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop, { once: true });
     return done.finally(() => signal?.removeEventListener('abort', stop));
