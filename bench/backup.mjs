@@ -59,40 +59,49 @@ console.log(`load average at start: ${load()}`);
 const loadAtStart = os.loadavg()[0];
 /**
  * CPU seconds of the client programs (pg_dump, pg_restore, igzip) that run while `work` does, whoever starts them:
- * /proc sampled every 20 ms, each process counted at the last reading before it ends (a few ms each may be missed,
- * alike for ours and the baselines). The services' own processes (postgres, Temporal, the worker) are not counted.
+ * /proc sampled every 20 ms by a process of its own (so the sampling is not counted as the console's), each
+ * program counted at its last reading before it ends (a few ms each may be missed, alike for ours and the
+ * baselines). The services' own processes (postgres, Temporal, the worker) are not counted.
  */
+const SAMPLER = `
+const fs = require('fs');
+const PROGRAMS = new Set(['pg_dump', 'pg_restore', 'igzip']);
+const pids = () => fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+const before = new Set(pids());
+const seen = new Map();
+const timer = setInterval(() => {
+  for (const pid of pids()) {
+    if (before.has(pid)) continue;
+    try {
+      const stat = fs.readFileSync('/proc/' + pid + '/stat', 'utf8');
+      if (!PROGRAMS.has(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seen.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {}
+  }
+}, 20);
+process.stdout.write('ready\\n');
+process.stdin.on('end', () => {
+  clearInterval(timer);
+  process.stdout.write(String([...seen.values()].reduce((a, b) => a + b, 0)) + '\\n');
+});
+process.stdin.resume();
+`;
 async function programsCpuS(work) {
-  const PROGRAMS = new Set(['pg_dump', 'pg_restore', 'igzip']);
-  const seen = new Map();
-  const pids = () =>
-    fs
-      .readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number);
-  // Only processes started from now on: a few files a reading, not every process on the machine.
-  const before = new Set(pids());
-  const sample = () => {
-    for (const pid of pids()) {
-      if (before.has(pid)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (!PROGRAMS.has(comm)) continue;
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        seen.set(pid, (Number(f[11]) + Number(f[12])) / 100);
-      } catch {
-        // ended between the listing and the read
-      }
-    }
-  };
-  const timer = setInterval(sample, 20);
+  const sampler = spawn(process.execPath, ['-e', SAMPLER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  sampler.stdout.on('data', (d) => (out += d));
+  await new Promise((resolve, reject) => {
+    sampler.stdout.once('data', resolve);
+    sampler.once('close', () => reject(new Error('the CPU sampler did not start')));
+  });
   try {
     await work();
   } finally {
-    clearInterval(timer);
+    sampler.stdin.end();
+    await new Promise((resolve) => sampler.on('close', resolve));
   }
-  return [...seen.values()].reduce((a, b) => a + b, 0);
+  return Number(out.split('\n')[1]);
 }
 
 const home = await scratchHome('ops-bench-backup-');
