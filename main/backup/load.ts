@@ -31,12 +31,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Table data files loaded side by side. */
   lanes?: number;
-  /** Loads of other databases running beside this one (a restore loads its databases side by side). */
-  alongside?: number;
-  /**
-   * A table whose data file is at least this big gets its own indexes built as soon as its data is in, when a
-   * core is left over from the lanes (see earlyBuilds).
-   */
+  /** A table whose data file is at least this big gets its own indexes built as soon as its data is in. */
   earlyMinBytes?: number;
   onBytes?: (n: number) => void;
   onTableDone?: (table: string) => void;
@@ -126,7 +121,6 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
   const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
   const pool = new CopyPool(lanes, { ...o.endpoint, database: o.database });
-  const early = earlyBuilds(lanes * (1 + (o.alongside ?? 0)), o.earlyMinBytes);
   // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
   // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
   const built = new Set<number>();
@@ -151,7 +145,7 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
         throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
       await loadTable(pool, n, o, next.table, path.join(o.dir, next.name), cols, signal);
       const own = ownPostData.get(next.entry.dumpId);
-      if (own && early && next.size >= (o.earlyMinBytes ?? EARLY_MIN_BYTES)) buildOwn(own);
+      if (own && next.size >= (o.earlyMinBytes ?? EARLY_MIN_BYTES)) buildOwn(own);
       o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
     }
   };
@@ -188,17 +182,6 @@ export interface Loaded {
  * more than the build).
  */
 const EARLY_MIN_BYTES = 16 << 20;
-
-/**
- * Whether big tables' own indexes build while the lanes load: only when the machine has a core the lanes leave
- * free (or the caller sets a threshold, as the tests do). With every core loading, a build beside the lanes only
- * takes from them: on 2 cores, a restore of 1 GiB took 20.2 s with them against 18.1 s without under load (median
- * of 4 interleaved rounds; 1.02x against 0.99x of the tuned pg_restore quiet), and the final pass builds them
- * two at a time instead.
- */
-export function earlyBuilds(lanesInUse: number, configured: number | undefined): boolean {
-  return configured !== undefined || os.availableParallelism() > lanesInUse;
-}
 
 /**
  * The indexes and constraints (primary key, unique, check) that need nothing but one table's data, by that

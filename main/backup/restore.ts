@@ -87,7 +87,6 @@ export async function restoreSet(
           db,
           toc: tocs.get(db.database)!,
           signal,
-          alongside: dbs.length - 1,
           onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
           onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
         };

@@ -1,9 +1,8 @@
 // The archive's table of contents with its dependencies (`pg_restore -l -v`), and which indexes and constraints a
 // restore may build as soon as one table's data is in.
 import { describe, expect, it } from 'vitest';
-import os from 'node:os';
 import { parseToc } from '../../../main/backup/dump';
-import { earlyBuilds, singleTablePostData } from '../../../main/backup/load';
+import { singleTablePostData } from '../../../main/backup/load';
 
 // As pg_restore 15 lists it with -v (dependencies on their own comment line after each entry).
 const LIST = [
@@ -58,18 +57,5 @@ describe("the archive's dependencies", () => {
       .filter((l) => !l.startsWith(';\t'))
       .join('\n');
     expect(singleTablePostData(parseToc(plain)).size).toBe(0);
-  });
-});
-
-describe('building a big table’s own indexes while the lanes load', () => {
-  const cores = os.availableParallelism();
-  it('happens only when a core is left over from the loading sessions', () => {
-    expect(earlyBuilds(cores, undefined)).toBe(false);
-    expect(earlyBuilds(cores * 3, undefined)).toBe(false);
-    expect(earlyBuilds(cores - 1, undefined)).toBe(cores > 1);
-  });
-
-  it('happens whenever the caller sets a size from which a table counts as big', () => {
-    expect(earlyBuilds(cores * 3, 16 << 20)).toBe(true);
   });
 });
