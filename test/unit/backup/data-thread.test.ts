@@ -37,60 +37,44 @@ describe('the backup data thread', () => {
     expect(IGZIP.program, 'install isal: bash resources/provision.sh').toMatch(/igzip$/);
   });
 
-  it('follows a data file while it grows: content checksum, gzip (zlib) and sha256 of what it wrote', async () => {
-    const src = path.join(dir, '3001.dat');
-    // Over two compression blocks: the file is several gzip members, which read back as one.
-    const first = copyText(140_000);
-    const second = copyText(100_000, 140_000);
-    fs.writeFileSync(src, first);
-    const pool = new FollowPool(2);
-    let bytes = 0;
-    try {
-      const followed = pool.follow(src, `${src}.gz`, ZLIB, (n) => (bytes += n));
-      // pg_dump goes on writing after the follower started; the close comes last.
-      await new Promise((r) => setTimeout(r, 50));
-      fs.appendFileSync(src, second + TRAILER);
-      followed.finished();
-      const r = await followed.done;
-      const written = fs.readFileSync(`${src}.gz`);
-      expect(zlib.gunzipSync(written).toString()).toBe(first + second + TRAILER);
-      // The first member holds exactly one 4 MiB block (the 10-byte gzip header skipped).
-      expect(zlib.inflateRawSync(written.subarray(10)).length).toBe(4 << 20);
-      expect(r.sha256).toBe(crypto.createHash('sha256').update(written).digest('hex'));
-      expect(r.size).toBe(written.length);
-      expect({ rows: r.rows, checksum: r.checksum }).toEqual(await expected(first + second));
-      expect(r.rows).toBe(240_000);
-      expect(bytes).toBe(Buffer.byteLength(first + second + TRAILER));
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it('follows a data file while it grows through igzip: one gzip stream, the same checksum and sha256', async () => {
-    const src = path.join(dir, '3002.dat');
-    const first = copyText(140_000);
-    const second = copyText(100_000, 140_000);
-    fs.writeFileSync(src, first);
-    const pool = new FollowPool(1);
-    try {
-      const followed = pool.follow(src, `${src}.gz`, IGZIP, () => undefined);
-      await new Promise((r) => setTimeout(r, 50));
-      fs.appendFileSync(src, second + TRAILER);
-      followed.finished();
-      const r = await followed.done;
-      const written = fs.readFileSync(`${src}.gz`);
-      expect(zlib.gunzipSync(written).toString()).toBe(first + second + TRAILER);
-      // One stream: the first member holds the whole file, not a 4 MiB block.
-      expect(zlib.inflateRawSync(written.subarray(10)).length).toBe(
-        Buffer.byteLength(first + second + TRAILER),
-      );
-      expect(r.sha256).toBe(crypto.createHash('sha256').update(written).digest('hex'));
-      expect(r.size).toBe(written.length);
-      expect({ rows: r.rows, checksum: r.checksum }).toEqual(await expected(first + second));
-    } finally {
-      await pool.close();
-    }
-  });
+  // zlib: over two compression blocks, the file is several gzip members (the first holding exactly one 4 MiB
+  // block), which read back as one. igzip: one stream, its first member the whole file.
+  it.each([
+    ['zlib', ZLIB, '3001', 4 << 20],
+    ['igzip', IGZIP, '3002', undefined],
+  ] as const)(
+    'follows a data file while it grows (%s): content checksum, gzip and sha256 of what it wrote',
+    async (_label, gzip, id, firstMember) => {
+      const src = path.join(dir, `${id}.dat`);
+      const first = copyText(140_000);
+      const second = copyText(100_000, 140_000);
+      const whole = first + second + TRAILER;
+      fs.writeFileSync(src, first);
+      const pool = new FollowPool(2);
+      let bytes = 0;
+      try {
+        const followed = pool.follow(src, `${src}.gz`, gzip, (n) => (bytes += n));
+        // pg_dump goes on writing after the follower started; the close comes last.
+        await new Promise((r) => setTimeout(r, 50));
+        fs.appendFileSync(src, second + TRAILER);
+        followed.finished();
+        const r = await followed.done;
+        const written = fs.readFileSync(`${src}.gz`);
+        expect(zlib.gunzipSync(written).toString()).toBe(whole);
+        // The first member's length (the 10-byte gzip header skipped).
+        expect(zlib.inflateRawSync(written.subarray(10)).length).toBe(
+          firstMember ?? Buffer.byteLength(whole),
+        );
+        expect(r.sha256).toBe(crypto.createHash('sha256').update(written).digest('hex'));
+        expect(r.size).toBe(written.length);
+        expect({ rows: r.rows, checksum: r.checksum }).toEqual(await expected(first + second));
+        expect(r.rows).toBe(240_000);
+        expect(bytes).toBe(Buffer.byteLength(whole));
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('gives an empty table a valid, empty gzip file through igzip', async () => {
     const src = path.join(dir, '3004.dat');
