@@ -15,11 +15,12 @@ import type { GzipSettings } from './data-thread-protocol';
 /**
  * The table data's gzip: level 1 (what `pg_dump -Z1` does). Any gzip reader takes what it writes (pg_restore
  * included). pg_dump writes the table data uncompressed and the console compresses each file as it is written
- * (see dump-pipeline.ts), with ISA-L's igzip when the machine has it (Debian's `isal` package): on this project's
- * COPY text its level 1 is about five times cheaper than zlib's and compresses a little better (0.40 of the text,
- * against zlib's 0.41 at level 1 and `pg_dump -Z1`'s 0.45), so the checksums the console adds cost less than the
- * compression it saves. Without igzip, zlib at level 1 with a 4 KiB window: about a fifth cheaper than its default
- * 32 KiB window, the window only bounding how far back a match may point.
+ * (see dump-pipeline.ts), with ISA-L's igzip when the machine has it (Debian's `isal` package). On 206 MB of COPY
+ * text like the backup bench's, its level 1 took 0.52 s against 2.47 s for zlib's and 3.2 s for gzip -1, for 0.40
+ * of the text against 0.41 and 0.45; on the bench's own tables a set came out 2 % larger than with zlib's 4 KiB
+ * window, still 5 % smaller than `pg_dump -Fc`. So the checksums the console adds cost less than the compression
+ * it saves. Without igzip, zlib at level 1 with a 4 KiB window: about a fifth cheaper than its default 32 KiB
+ * window, the window only bounding how far back a match may point.
  */
 export function dumpGzip(): GzipSettings {
   return { level: 1, windowBits: 12, program: optionalProgram('igzip') };
