@@ -42,29 +42,37 @@ export async function planWithTocs(
   const root = env.root();
   const manifest = readManifest(root, setId);
   const wanted = kinds ?? manifest.kinds;
+  const dbs = manifest.databases.filter((d) => wanted.includes(d.kind));
+  // Each archive's table of contents, the target's versions and the live databases' sizes are read at once.
+  const [reads, target, sizes] = await Promise.all([
+    Promise.all(
+      dbs.map(async (db) => {
+        try {
+          const toc = await readTocText(await env.tools(db.kind), path.join(setDir(root, setId), db.archive));
+          return { toc, kind: archiveKind(parseToc(toc)) };
+        } catch {
+          return undefined;
+        }
+      }),
+    ),
+    restoreTarget(env, wanted),
+    Promise.all(dbs.map((db) => databaseSizes(env.endpointOf(db.kind), [db.database]))),
+  ]);
   const archiveKinds: Record<string, BackupKind | 'foreign'> = {};
   const tocs = new Map<string, string>();
-  for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
-    try {
-      const toc = await readTocText(await env.tools(db.kind), path.join(setDir(root, setId), db.archive));
-      tocs.set(db.database, toc);
-      archiveKinds[db.database] = archiveKind(parseToc(toc));
-    } catch {
-      archiveKinds[db.database] = 'foreign';
-    }
-  }
-  const refusals = restoreRefusals(manifest, wanted, await restoreTarget(env, wanted), archiveKinds);
-  const replaces: RestorePlan['replaces'] = [];
-  for (const db of manifest.databases.filter((d) => wanted.includes(d.kind))) {
-    const [size] = await databaseSizes(env.endpointOf(db.kind), [db.database]);
-    replaces.push({
-      kind: db.kind,
-      database: db.database,
-      currentSizeBytes: size?.sizeBytes ?? 0,
-      keptAs: `${db.database}_old_<time of the restore>`,
-      backupTakenAt: db.startedAt,
-    });
-  }
+  dbs.forEach((db, i) => {
+    const read = reads[i];
+    archiveKinds[db.database] = read?.kind ?? 'foreign';
+    if (read) tocs.set(db.database, read.toc);
+  });
+  const refusals = restoreRefusals(manifest, wanted, target, archiveKinds);
+  const replaces: RestorePlan['replaces'] = dbs.map((db, i) => ({
+    kind: db.kind,
+    database: db.database,
+    currentSizeBytes: sizes[i]?.[0]?.sizeBytes ?? 0,
+    keptAs: `${db.database}_old_<time of the restore>`,
+    backupTakenAt: db.startedAt,
+  }));
   const stops = [
     'the worker (drained first)',
     ...(wanted.includes('temporal') ? ['the Temporal server'] : []),
