@@ -165,11 +165,14 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
     if (buildFailure) throw buildFailure.err;
   });
   ownBuilt.catch(() => undefined); // awaited by finishLoad
-  return { built, ownBuilt };
+  const data = new Set(toc.filter((e) => e.type === 'TABLE DATA').map((e) => e.dumpId));
+  return { data, built, ownBuilt };
 }
 
 /** What `loadSchemaAndData` leaves for `finishLoad`. */
 export interface Loaded {
+  /** The dump ids of the archive's table data entries (all loaded). */
+  data: ReadonlySet<number>;
   /** The dump ids of the indexes and constraints built as the data came in (a big table's own). */
   built: ReadonlySet<number>;
   /** Settles when the last of those builds is done; rejects with the first that failed. */
@@ -282,12 +285,7 @@ async function loadTable(
 export async function finishLoad(o: LoadOptions, loaded: Loaded): Promise<void> {
   await loaded.ownBuilt;
   // Everything except the table data, which is already loaded, and what was built as it came in.
-  const data = new Set(
-    parseToc(o.toc)
-      .filter((e) => e.type === 'TABLE DATA')
-      .map((e) => e.dumpId),
-  );
-  await postData(o, tocLines(o.toc, new Set([...data, ...loaded.built]), false), {
+  await postData(o, tocLines(o.toc, new Set([...loaded.data, ...loaded.built]), false), {
     signal: o.signal,
     jobs: 2,
   });

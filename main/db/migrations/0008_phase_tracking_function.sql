@@ -11,58 +11,43 @@ CREATE FUNCTION ops_track_phase(workflow text, run text, phase_id text, status_t
                                 finished boolean, at timestamptz) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   moved boolean;
+  -- The phase ends with this write: its finish time, duration, waiting and work time are set (once).
+  ends constant boolean := finished AND status_to NOT IN ('running', 'compensated', 'needs_attention');
   waited integer := 0;
 BEGIN
-  IF finished AND status_to NOT IN ('running', 'compensated', 'needs_attention') THEN
+  IF ends THEN
     SELECT coalesce(sum(greatest(extract(epoch FROM least(coalesce(s.finished_at, at), at) - s.started_at) * 1000, 0)), 0)::int
       INTO waited
       FROM workflow_steps s
      WHERE s.workflow_id = workflow AND s.run_id = run AND s.phase = phase_id AND s.kind = 'human';
   END IF;
-  IF status_to <> 'completed' THEN
+  -- Metrics and the alert only for a phase that completed here (the update returns no row on a replay).
+  WITH done AS (
     UPDATE workflow_phases p SET
       status = status_to,
       failure = COALESCE(failure_text, p.failure),
       started_at = CASE WHEN status_to = 'running' THEN COALESCE(p.started_at, at) ELSE p.started_at END,
-      finished_at = CASE WHEN status_to = 'running' THEN NULL
-        WHEN finished AND status_to NOT IN ('compensated', 'needs_attention') THEN COALESCE(p.finished_at, at)
+      finished_at = CASE WHEN status_to = 'running' THEN NULL WHEN ends THEN COALESCE(p.finished_at, at)
         ELSE p.finished_at END,
       duration_ms = CASE WHEN status_to = 'running' THEN NULL
-        WHEN finished AND status_to NOT IN ('compensated', 'needs_attention') AND p.started_at IS NOT NULL
+        WHEN ends AND p.started_at IS NOT NULL
         THEN COALESCE(p.duration_ms, (extract(epoch FROM at - p.started_at) * 1000)::int) ELSE p.duration_ms END,
       waiting_ms = CASE WHEN status_to = 'running' THEN NULL
-        WHEN finished AND status_to NOT IN ('compensated', 'needs_attention') AND p.started_at IS NOT NULL
-        THEN COALESCE(p.waiting_ms, waited) ELSE p.waiting_ms END,
+        WHEN ends AND p.started_at IS NOT NULL THEN COALESCE(p.waiting_ms, waited) ELSE p.waiting_ms END,
       active_ms = CASE WHEN status_to = 'running' THEN NULL
-        WHEN finished AND status_to NOT IN ('compensated', 'needs_attention') AND p.started_at IS NOT NULL
+        WHEN ends AND p.started_at IS NOT NULL
         THEN COALESCE(p.active_ms, greatest((extract(epoch FROM at - p.started_at) * 1000)::int - waited, 0))
         ELSE p.active_ms END
     WHERE p.workflow_id = workflow AND p.run_id = run AND p.phase = phase_id
       AND (ops_phase_rank(p.status) < ops_phase_rank(status_to)
-        OR (p.status = 'needs_attention' AND status_to = 'running'));
-    RETURN FOUND;
-  END IF;
-  WITH done AS (
-    UPDATE workflow_phases p SET
-      status = 'completed',
-      failure = COALESCE(failure_text, p.failure),
-      finished_at = CASE WHEN finished THEN COALESCE(p.finished_at, at) ELSE p.finished_at END,
-      duration_ms = CASE WHEN finished AND p.started_at IS NOT NULL
-        THEN COALESCE(p.duration_ms, (extract(epoch FROM at - p.started_at) * 1000)::int) ELSE p.duration_ms END,
-      waiting_ms = CASE WHEN finished AND p.started_at IS NOT NULL
-        THEN COALESCE(p.waiting_ms, waited) ELSE p.waiting_ms END,
-      active_ms = CASE WHEN finished AND p.started_at IS NOT NULL
-        THEN COALESCE(p.active_ms, greatest((extract(epoch FROM at - p.started_at) * 1000)::int - waited, 0))
-        ELSE p.active_ms END
-    WHERE p.workflow_id = workflow AND p.run_id = run AND p.phase = phase_id
-      AND ops_phase_rank(p.status) < 3
+        OR (p.status = 'needs_attention' AND status_to = 'running'))
     RETURNING p.duration_ms, coalesce(p.active_ms, p.duration_ms) AS active_ms, coalesce(p.waiting_ms, 0) AS waiting_ms),
   metrics AS (
     INSERT INTO workflow_metrics (workflow_id, run_id, phase, metric, value, unit)
     SELECT workflow, run, phase_id, m.metric, m.value, 'ms'
       FROM done, LATERAL (VALUES ('duration_ms', done.duration_ms), ('active_ms', done.active_ms),
                                  ('waiting_ms', done.waiting_ms)) AS m(metric, value)
-     WHERE done.duration_ms IS NOT NULL
+     WHERE status_to = 'completed' AND done.duration_ms IS NOT NULL
     ON CONFLICT DO NOTHING),
   -- Alert when the phase worked longer than its activities are expected to (their templates' sum). Time spent
   -- waiting for a person is not work: the waiting reminder covers it, naming who is awaited.
@@ -73,7 +58,7 @@ BEGIN
                   round(sum(t.expected_duration_ms)::numeric / 1000, 1),
                   CASE WHEN done.waiting_ms > 0 THEN format(' (plus %s s waiting for a person)', round(done.waiting_ms::numeric / 1000, 1)) ELSE '' END)
       FROM done, workflow_activity_templates t
-     WHERE t.phase = phase_id AND done.duration_ms IS NOT NULL
+     WHERE status_to = 'completed' AND t.phase = phase_id AND done.duration_ms IS NOT NULL
      GROUP BY done.active_ms, done.waiting_ms
     HAVING done.active_ms::numeric > sum(t.expected_duration_ms)
     ON CONFLICT (dedupe_key) DO NOTHING)
