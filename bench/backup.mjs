@@ -110,7 +110,8 @@ const ops = createConsole({ mode: 'cli', dataDir: home, env: {} });
 
 // Where the console's time goes: each job step with its duration, printed as the step ends.
 let step = { name: '', at: 0 };
-// A restore's window with the worker and Temporal stopped: from the worker's stop to the stack's validation.
+// A restore's window with the worker stopped: from the worker's stop (before the first swap) to the stack's
+// validation.
 const stoppedWindows = [];
 let stoppedAt = 0;
 ops.router.events.subscribe((name, job) => {
@@ -118,7 +119,8 @@ ops.router.events.subscribe((name, job) => {
   const now = performance.now();
   if (step.name) console.log(`  · ${step.name}: ${((now - step.at) / 1000).toFixed(1)} s`);
   step = { name: job.step, at: now };
-  if (job.step.startsWith('Building indexes and constraints while the worker stops')) stoppedAt = now;
+  // The worker stops just before the first swap.
+  if (!stoppedAt && /swapping in/i.test(job.step)) stoppedAt = now;
   if (job.step === 'Validating the stack' && stoppedAt) {
     stoppedWindows.push((now - stoppedAt) / 1000);
     stoppedAt = 0;

@@ -1,6 +1,6 @@
-// Restoring a set: the new databases loaded and checked side by side while everything runs, then the worker
-// drained, Temporal stopped around its own swap, each cluster swapped in one transaction (undone on failure),
-// and the stack validated and reconciled.
+// Restoring a set: the new databases loaded and checked side by side while everything runs; each cluster's
+// swapped in (one transaction, undone on failure) as soon as its databases are ready, the Temporal DB first with
+// Temporal stopped around it and the worker drained before it; then the stack validated and reconciled.
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { OpsError, toErrorShape } from '../api';
@@ -65,86 +65,100 @@ export async function restoreSet(
   const swapped: Array<{ database: string; keptOldAs: string }> = [];
   const migrationsApplied: string[] = [];
   const created: Array<{ endpoint: PostgresEndpoint; name: string; db: DatabaseBackup }> = [];
+  const undo: Array<() => Promise<void>> = [];
   let restored = false;
   const phase = new AbortController();
   try {
-    // 1. The new databases, loaded side by side while everything keeps running: a damaged or foreign file is
-    //    found here, and then nothing was stopped and the new databases go.
+    // Each cluster's new databases are loaded and checked side by side while everything keeps running (a damaged
+    // or foreign file is found there, and then nothing was stopped and the new databases go), then swapped in as
+    // soon as they are ready: the Temporal DB (small) first, with Temporal stopped around its swap and started
+    // again while the app DB still loads; the app DB after it. The worker stops before the first swap: from then
+    // on whatever it did would be lost with the databases being replaced.
     const signal = AbortSignal.any([job.signal, phase.signal]);
     setMaxListeners(0, signal);
-    job.update({ step: `Loading and checking ${dbs.map((d) => d.database).join(', ')}` });
-    const loads = await settleAll(
-      dbs.map(async (db) => {
-        const endpoint = env.endpointOf(db.kind);
-        const name = `${db.database}_restore_${at}`;
-        await createDatabase(endpoint, name);
-        created.push({ endpoint, name, db });
-        const load: LoadOptions = {
-          tools: await env.tools(db.kind),
-          endpoint,
-          database: name,
-          dir: path.join(setDir(root, manifest.id), db.archive),
-          db,
-          toc: tocs.get(db.database)!,
-          signal,
-          onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
-          onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
-        };
-        return { load, loaded: await loadSchemaAndData(load) };
-      }),
-      phase,
-    );
-    // 2. Every byte matched the manifest. The indexes build while the worker drains; the Temporal DB (small) is
-    //    ready first: Temporal stops, its databases swap, and it starts again while the app DB's indexes build.
-    job.update({ step: 'Building indexes and constraints while the worker stops' });
-    const finished = new Map(
-      loads.map(({ load, loaded }) => {
-        const done = (async () => {
-          await finishLoad(load, loaded);
-          // An app DB from an older console gets this console's newer migrations before it goes live.
-          if (load.db.kind === 'app')
-            migrationsApplied.push(
-              ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
-            );
-        })();
-        done.catch(() => phase.abort());
-        return [load.db, done] as const;
-      }),
-    );
-    const ready = (kind: BackupKind) =>
-      Promise.all([...finished].filter(([db]) => db.kind === kind).map(([, done]) => done));
-    if (workerWasOn) await env.deps.worker.stop();
-    const undo: Array<() => Promise<void>> = [];
-    try {
-      for (const kind of (['temporal', 'app'] as BackupKind[]).filter((k) => plan.kinds.includes(k))) {
+    const kinds = (['temporal', 'app'] as BackupKind[]).filter((k) => plan.kinds.includes(k));
+    const stages = new Map<BackupKind, Stage>(kinds.map((k) => [k, 'loading']));
+    const show = (kind: BackupKind, stage: Stage) => {
+      stages.set(kind, stage);
+      job.update({ step: describeStages(stages, dbs) });
+    };
+    job.update({ step: describeStages(stages, dbs) });
+    let workerStopped: Promise<unknown> | undefined;
+    const stopWorker = () => (workerStopped ??= workerWasOn ? env.deps.worker.stop() : Promise.resolve());
+    let before: Promise<void> = Promise.resolve();
+    const pipelines = kinds.map((kind) => {
+      const previousSwap = before;
+      const pipeline = (async () => {
+        const loads = await settleAll(
+          dbs
+            .filter((d) => d.kind === kind)
+            .map(async (db) => {
+              const endpoint = env.endpointOf(db.kind);
+              const name = `${db.database}_restore_${at}`;
+              await createDatabase(endpoint, name);
+              created.push({ endpoint, name, db });
+              const load: LoadOptions = {
+                tools: await env.tools(db.kind),
+                endpoint,
+                database: name,
+                dir: path.join(setDir(root, manifest.id), db.archive),
+                db,
+                toc: tocs.get(db.database)!,
+                signal,
+                onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
+                onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
+              };
+              return { load, loaded: await loadSchemaAndData(load) };
+            }),
+          phase,
+        );
+        // Every byte matched the manifest; the indexes and constraints left build now.
+        show(kind, 'indexing');
+        await Promise.all(
+          loads.map(async ({ load, loaded }) => {
+            await finishLoad(load, loaded);
+            // An app DB from an older console gets this console's newer migrations before it goes live.
+            if (kind === 'app')
+              migrationsApplied.push(
+                ...(await migrateAppDb(postgresUrl(load.endpoint, load.database))).applied,
+              );
+          }),
+        );
+        await previousSwap;
+        show(kind, 'swapping');
+        await stopWorker();
         const group = created.filter((c) => c.db.kind === kind);
-        const swap = async (stopped: Promise<void> = Promise.resolve()) => {
-          await ready(kind);
-          await stopped;
+        const swap = async () => {
           if (job.signal.aborted) throw cancelled();
+          if (phase.signal.aborted) throw new Error('another part of the restore failed first');
           undo.push(await swapKind(env, kind, group, at, swapped, job));
         };
         // The Temporal server holds shard locks on the databases being replaced, and its state lives in them:
         // a graceful shutdown (over a second) would buy nothing.
         if (kind === 'temporal')
-          await env.deps.stack.withServiceStopped('temporal', swap, { overlap: true, discarding: true });
+          await env.deps.stack.withServiceStopped('temporal', swap, { discarding: true });
         else await swap();
-      }
-    } catch (err) {
-      for (const u of undo.reverse())
-        await u().catch((e: Error) =>
-          env.log.error(`putting back the previous databases failed: ${e.message}`),
-        );
-      throw err;
-    }
+        show(kind, 'swapped');
+      })();
+      before = pipeline;
+      return pipeline;
+    });
+    await settleAll(pipelines, phase);
     created.length = 0; // they are the live databases now
     swapped.sort(
       (x, y) =>
         dbs.findIndex((d) => d.database === x.database) - dbs.findIndex((d) => d.database === y.database),
     );
     restored = true;
+  } catch (err) {
+    phase.abort(); // whatever still runs on the new databases stops before anything is put back
+    for (const u of undo.reverse())
+      await u().catch((e: Error) =>
+        env.log.error(`putting back the previous databases failed: ${e.message}`),
+      );
+    throw err;
   } finally {
-    phase.abort(); // whatever still runs on the new databases stops before they are dropped
+    phase.abort();
     for (const c of created) await dropDatabase(c.endpoint, c.name).catch(() => undefined);
     if (workerWasOn && !restored) {
       job.update({ step: 'Starting the worker again' });
@@ -177,6 +191,29 @@ export async function restoreSet(
   };
 }
 
+/** Where one cluster's new databases are. */
+type Stage = 'loading' | 'indexing' | 'swapping' | 'swapped';
+
+/** The step shown while the clusters' databases move through their stages side by side. */
+export function describeStages(stages: ReadonlyMap<BackupKind, Stage>, dbs: DatabaseBackup[]): string {
+  // Databases at the same stage are named together, in the set's order.
+  const at = (stage: Stage) =>
+    dbs
+      .filter((d) => stages.get(d.kind) === stage)
+      .map((d) => d.database)
+      .join(', ');
+  const swapping = (kind: BackupKind) =>
+    `swapping in the restored ${LABEL[kind]} (${kind === 'temporal' ? 'Temporal and the worker' : 'the worker'} stopped)`;
+  const parts = [
+    ...[...stages].filter(([, s]) => s === 'swapped').map(([kind]) => `${LABEL[kind]} swapped in`),
+    ...[...stages].filter(([, s]) => s === 'swapping').map(([kind]) => swapping(kind)),
+    at('indexing') && `building the indexes and constraints of ${at('indexing')}`,
+    at('loading') && `loading and checking ${at('loading')}`,
+  ].filter(Boolean);
+  const step = parts.join('; ');
+  return step.charAt(0).toUpperCase() + step.slice(1);
+}
+
 function startWorker(env: BackupEnv): Promise<void> {
   return env.deps.worker.start().then(
     () => undefined,
@@ -202,7 +239,6 @@ async function swapKind(
     replacement: c.name,
     keepAs: `${c.db.database}_old_${at}`,
   }));
-  job.update({ step: `Swapping in the restored ${LABEL[kind]}` });
   await swapDatabases(endpoint, pairs);
   for (const p of pairs) swapped.push({ database: p.live, keptOldAs: p.keepAs });
   return async () => {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupManifest, BackupSetSummary } from '../../../main/api/contract';
+import type { BackupJob, BackupManifest, BackupSetSummary } from '../../../main/api/contract';
+import type { JobRegistry } from '../../../main/backup/jobs';
 import { resolveBinaries } from '../../../main/stack';
 import { createDatabase, dropDatabase, liveChecksums, withClient } from '../../../main/backup/database';
 import { CopyPool } from '../../../main/backup/restore-pipeline';
@@ -44,6 +45,21 @@ async function appFingerprint(): Promise<string> {
   const spec = s.ops.stack.spec();
   const sums = await liveChecksums(tools(), spec.appPostgres, spec.appPostgres.database);
   return JSON.stringify([...sums.entries()].sort());
+}
+
+/** The live Temporal databases' oids: a swap gives them new ones, a swap put back the old ones. */
+async function temporalOids(): Promise<Array<{ datname: string; oid: number }>> {
+  const c = new pg.Client({ ...s.ops.stack.spec().temporalPostgres, database: 'postgres' });
+  await c.connect();
+  try {
+    return (
+      await c.query<{ datname: string; oid: number }>(
+        `SELECT datname, oid::int FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility') ORDER BY 1`,
+      )
+    ).rows;
+  } finally {
+    await c.end();
+  }
 }
 
 async function databases(kind: 'app' | 'temporal'): Promise<string[]> {
@@ -741,7 +757,7 @@ describe('the swap', () => {
   });
 
   it("a failure on the second cluster puts the first cluster's databases back", async () => {
-    // The Temporal DB swaps first (it is ready first); the app DB's swap will then find the name it keeps the old
+    // The Temporal DB swaps first (always); the app DB's swap will then find the name it keeps the old
     // database under taken: whatever second the restore stamps its names with, in the next few seconds, a
     // database of that name already exists.
     const spec = s.ops.stack.spec();
@@ -755,20 +771,7 @@ describe('the swap', () => {
       await admin.query(`CREATE DATABASE ${name}`);
       taken.push(name);
     }
-    const oids = async () => {
-      const c = new pg.Client({ ...spec.temporalPostgres, database: 'postgres' });
-      await c.connect();
-      try {
-        return (
-          await c.query<{ datname: string; oid: number }>(
-            `SELECT datname, oid::int FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility') ORDER BY 1`,
-          )
-        ).rows;
-      } finally {
-        await c.end();
-      }
-    };
-    const temporalBefore = await oids();
+    const temporalBefore = await temporalOids();
     const before = await appFingerprint();
     const appNames = await databases('app');
     try {
@@ -779,7 +782,7 @@ describe('the swap', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/already exists/);
       // The Temporal DB had been swapped in: the very databases that were live before are live again.
-      expect(await oids()).toEqual(temporalBefore);
+      expect(await temporalOids()).toEqual(temporalBefore);
       const temporalNames = await databases('temporal');
       expect(temporalNames.filter((d) => d.includes('_restore_'))).toEqual([]);
       expect(await appFingerprint()).toBe(before);
@@ -790,6 +793,45 @@ describe('the swap', () => {
       for (const name of taken) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
       await admin.end();
     }
+  });
+
+  it('a restore cancelled once the Temporal DB is swapped in (the app DB not yet) puts the Temporal DB back and changes nothing', async () => {
+    const temporalBefore = await temporalOids();
+    const before = await appFingerprint();
+    const appNames = await databases('app');
+    const steps: string[] = [];
+    // The job registry's own cancel, called from the job's event as it is emitted: the app DB's swap comes after
+    // the Temporal DB's and checks for a cancel first, so the cancel lands between the two swaps every time.
+    const registry = (s.ops.backups as unknown as { jobs: JobRegistry }).jobs;
+    const unsubscribe = s.ops.router.events.subscribe((name, payload) => {
+      if (name !== 'backup.job') return;
+      const job = payload as BackupJob;
+      if (job.action !== 'restore' || job.state !== 'running') return;
+      steps.push(job.step);
+      if (/^Temporal DB swapped in/.test(job.step) && !/app DB swapped in/.test(job.step))
+        registry.cancel(job.id);
+    });
+    try {
+      const r = await s.ops.router.call('backups.restore', {
+        setId: both.id,
+        confirm: ['synapse_dt', 'temporal', 'temporal_visibility'],
+      });
+      expect(r.ok).toBe(false);
+      if (!r.ok)
+        expect(r.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Cancelled/) });
+    } finally {
+      unsubscribe();
+    }
+    // The Temporal DB had been swapped in while the app DB was not: it was put back, with Temporal around it.
+    expect(steps.some((x) => /^Temporal DB swapped in/.test(x))).toBe(true);
+    expect(steps).toContain('Putting the previous Temporal DB back');
+    expect(await temporalOids()).toEqual(temporalBefore);
+    expect(await appFingerprint()).toBe(before);
+    expect((await databases('app')).sort()).toEqual([...appNames].sort());
+    expect((await databases('temporal')).filter((d) => d.includes('_restore_'))).toEqual([]);
+    const status = await s.ops.router.invoke('stack.status', {});
+    expect(status.services.find((x) => x.id === 'temporal')?.state).toBe('running');
+    await waitFor(() => s.ops.worker.current().state === 'running', 60_000, 'the worker to run again');
   });
 
   it('a database left closed by a swap cut off midway takes connections again at the next stack start', async () => {
