@@ -34,6 +34,22 @@ export interface GzipSettings {
   program?: string;
 }
 
+/**
+ * A table loaded through a named pipe the server opens itself (a server on this machine): `program` (igzip)
+ * decompresses the file straight into the pipe and the server's COPY reads it, so the table's bytes never pass
+ * through the console. The file's sha256 is taken from a read of its own.
+ */
+export interface PipeCopy {
+  /** Where the pipe is made: a folder the server's process can open files in. */
+  path: string;
+  /** The user the server runs as, given the pipe (when the console is root). */
+  owner?: { uid: number; gid: number };
+  /** The decompressor, run as `program -dc file`. */
+  program: string;
+  /** The COPY … FROM '<path>' the server runs. */
+  copy: string;
+}
+
 export type DataThreadRequest =
   | { type: 'follow'; id: number; src: string; tmp: string; gzip: GzipSettings }
   | { type: 'finished'; id: number }
@@ -48,9 +64,12 @@ export type DataThreadRequest =
       gz: boolean;
       begin: string;
       copy: string;
+      /** The server reads the decompressed bytes itself, from a named pipe `program` writes into (see PipeCopy). */
+      pipe?: PipeCopy;
     }
   | { type: 'stop'; id: number }
-  | { type: 'release'; id: number; lane: number };
+  /** Ends the thread's sessions to `database` (all of them without it). */
+  | { type: 'release'; id: number; database?: string };
 
 export type DataThreadReply =
   | { id: number; bytes: number }

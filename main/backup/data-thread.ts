@@ -6,7 +6,7 @@
 // checksum the manifest holds. Built as its own bundle (dist/backup/data-thread.mjs) and started by FollowPool and
 // CopyPool; the content checksum is ContentHasher's, the same code the console's main thread uses on a live
 // database.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -25,6 +25,7 @@ import type {
   DataThreadRequest,
   FollowResult,
   GzipSettings,
+  PipeCopy,
 } from './data-thread-protocol';
 
 const port = parentPort!;
@@ -72,7 +73,7 @@ port.on('message', (m: DataThreadRequest) => {
       copying.get(m.id)?.abort();
       return;
     case 'release':
-      void releaseLane(m.lane).then(() => reply({ id: m.id, released: true }));
+      void releaseSessions(m.database).then(() => reply({ id: m.id, released: true }));
       return;
   }
 });
@@ -248,60 +249,188 @@ async function follow(
   }
 }
 
-/** The lanes' connections to the new database: one per lane, kept from one table to the next. */
-const lanes = new Map<number, Promise<pg.Client>>();
+/**
+ * The lanes' sessions, one per lane of each database being loaded (a thread serves every database of a restore),
+ * kept from one table to the next.
+ */
+const lanes = new Map<string, Promise<pg.Client>>();
+const laneKey = (database: string, lane: number) => `${lane}:${database}`;
 
 function laneClient(lane: number, conn: CopyConnection): Promise<pg.Client> {
-  let client = lanes.get(lane);
+  const key = laneKey(conn.database, lane);
+  let client = lanes.get(key);
   if (!client) {
     const c = new pg.Client({ ...conn, connectionTimeoutMillis: 5_000 });
     c.on('error', () => undefined);
     client = c.connect().then(() => c);
-    client.catch(() => lanes.delete(lane));
-    lanes.set(lane, client);
+    client.catch(() => lanes.delete(key));
+    lanes.set(key, client);
   }
   return client;
 }
 
-async function releaseLane(lane: number): Promise<void> {
-  const client = lanes.get(lane);
-  lanes.delete(lane);
+async function releaseLane(lane: number, database: string): Promise<void> {
+  const key = laneKey(database, lane);
+  const client = lanes.get(key);
+  lanes.delete(key);
   await client?.then((c) => c.end()).catch(() => undefined);
+}
+
+/** Ends this thread's sessions to `database`, or all of them. */
+async function releaseSessions(database?: string): Promise<void> {
+  const ending = [...lanes.keys()].filter(
+    (k) => database === undefined || k.slice(k.indexOf(':') + 1) === database,
+  );
+  await Promise.all(
+    ending.map((k) => {
+      const client = lanes.get(k);
+      lanes.delete(k);
+      return client?.then((c) => c.end()).catch(() => undefined);
+    }),
+  );
 }
 
 /** The lane's session failed (not the file's bytes). */
 class SessionError extends Error {}
 
-/** One table's data file into the new database: sha256 of the file, decompression and the COPY in one read. */
+/**
+ * One table's data file into the new database: sha256 of the file, decompression and the COPY, over the lane's
+ * session or (`pipe`) through a named pipe the server reads; committed once every byte is in.
+ */
 async function copy(m: Extract<DataThreadRequest, { type: 'copy' }>, stop: AbortSignal): Promise<CopyResult> {
   let client: pg.Client;
   try {
     client = await laneClient(m.lane, m.conn);
     await client.query(m.begin);
   } catch (err) {
-    await releaseLane(m.lane);
+    await releaseLane(m.lane, m.conn.database);
     throw new SessionError(message(err));
   }
   try {
-    const sink = client.query(copyFrom(m.copy));
-    const fileHash = crypto.createHash('sha256');
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        fileHash.update(chunk);
-        reply({ id: m.id, bytes: chunk.length });
-        done(null, chunk);
-      },
-    });
-    const source = fs.createReadStream(m.file, { highWaterMark: CHUNK });
-    await pipeline(
-      m.gz ? [source, hashing, zlib.createGunzip({ chunkSize: 1 << 18 }), sink] : [source, hashing, sink],
-      { signal: stop },
-    );
+    const copied = m.pipe
+      ? await copyThroughPipe(client, m, m.pipe, stop)
+      : await copyOverSession(client, m, stop);
+    if (stop.aborted) throw new Error('stopped');
     await client.query('COMMIT');
-    return { sha256: fileHash.digest('hex'), rows: sink.rowCount };
+    return copied;
   } catch (err) {
     // The session is mid-transaction or mid-COPY: the lane starts over on a new one.
-    await releaseLane(m.lane);
+    await releaseLane(m.lane, m.conn.database);
     throw stop.aborted ? new Error('stopped') : err;
   }
+}
+
+/** The file read once: its sha256, its decompression and the COPY … FROM STDIN over the session. */
+async function copyOverSession(
+  client: pg.Client,
+  m: Extract<DataThreadRequest, { type: 'copy' }>,
+  stop: AbortSignal,
+): Promise<CopyResult> {
+  const sink = client.query(copyFrom(m.copy));
+  const fileHash = crypto.createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      fileHash.update(chunk);
+      reply({ id: m.id, bytes: chunk.length });
+      done(null, chunk);
+    },
+  });
+  const source = fs.createReadStream(m.file, { highWaterMark: CHUNK });
+  await pipeline(
+    m.gz ? [source, hashing, zlib.createGunzip({ chunkSize: 1 << 18 }), sink] : [source, hashing, sink],
+    { signal: stop },
+  );
+  return { sha256: fileHash.digest('hex'), rows: sink.rowCount };
+}
+
+/**
+ * The server's COPY reads a named pipe that `pipe.program` decompresses the file into, and the file's sha256 comes
+ * from a read of its own beside it. Opening the pipe's write end waits until the server has opened its read end,
+ * so the decompressor starts with its reader there, and its exit is the end of the data. A COPY that fails before
+ * the server opens the pipe (so nothing would ever end that wait) gets a reader of ours instead.
+ */
+async function copyThroughPipe(
+  client: pg.Client,
+  m: Extract<DataThreadRequest, { type: 'copy' }>,
+  pipe: PipeCopy,
+  stop: AbortSignal,
+): Promise<CopyResult> {
+  fs.rmSync(pipe.path, { force: true }); // left by a console that was killed
+  execFileSync('mkfifo', ['-m', '600', pipe.path], { stdio: 'ignore' });
+  if (pipe.owner) fs.chownSync(pipe.path, pipe.owner.uid, pipe.owner.gid);
+  let child: ChildProcess | undefined;
+  let killed = false; // by us: stopped, or its reader is gone (our own read end would keep it writing)
+  const kill = () => {
+    killed = true;
+    child?.kill('SIGKILL');
+  };
+  stop.addEventListener('abort', kill, { once: true });
+  let reader: number | undefined;
+  try {
+    const copying = client.query(pipe.copy);
+    copying.catch(() => {
+      kill();
+      try {
+        reader ??= fs.openSync(pipe.path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      } catch {
+        // the pipe is gone: nothing waits on it
+      }
+    });
+    const writer = await fs.promises.open(pipe.path, fs.constants.O_WRONLY);
+    let exited: Promise<void> = Promise.resolve();
+    try {
+      if (!killed) {
+        child = spawn(pipe.program, ['-dc', m.file], { stdio: ['ignore', writer.fd, 'pipe'] });
+        exited = programExit(child, pipe.program);
+        exited.catch(() => undefined); // settled below
+      }
+    } finally {
+      // From here the decompressor holds the only write end: the server reads to its exit.
+      await writer.close();
+    }
+    const hashed = sha256Of(m.file, stop, (n) => reply({ id: m.id, bytes: n }));
+    hashed.catch(() => undefined);
+    const [copied, program, hash] = await Promise.allSettled([copying, exited, hashed]);
+    // A damaged file fails in the decompressor, and the server then sees its data end early; a row the server
+    // refuses ends its read, and the decompressor then dies of the closed pipe (SIGPIPE). Each reports its own.
+    if (program.status === 'rejected' && !killed && !/SIGPIPE/.test(message(program.reason)))
+      throw program.reason;
+    if (copied.status === 'rejected') throw copied.reason;
+    if (program.status === 'rejected') throw program.reason;
+    if (hash.status === 'rejected') throw hash.reason;
+    return { sha256: hash.value, rows: copied.value.rowCount ?? 0 };
+  } finally {
+    stop.removeEventListener('abort', kill);
+    if (reader !== undefined) fs.closeSync(reader);
+    fs.rmSync(pipe.path, { force: true });
+  }
+}
+
+function programExit(child: ChildProcess, program: string): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  return new Promise<void>((resolve, reject) => {
+    child.on('error', (e) => reject(new Error(`${program} could not run: ${e.message}`)));
+    child.on('close', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `${program} failed (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`,
+            ),
+          ),
+    );
+  });
+}
+
+async function sha256Of(file: string, stop: AbortSignal, onBytes: (n: number) => void): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, {
+    highWaterMark: CHUNK,
+    signal: stop,
+  }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    onBytes(chunk.length);
+  }
+  return hash.digest('hex');
 }

@@ -85,6 +85,11 @@ export async function listDatabases(
   });
 }
 
+/** A string literal (standard_conforming_strings, on since PostgreSQL 9.1: only the quote is doubled). */
+export function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -11,9 +11,9 @@ import { setMaxListeners } from 'node:events';
 import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
-import { liveTables, quoteIdent, withClient, type Endpoint } from './database';
-import type { PgTools } from '../stack';
-import { CopyPool } from './restore-pipeline';
+import { liveTables, quoteIdent, quoteLiteral, withClient, type Endpoint } from './database';
+import { optionalProgram, type PgTools } from '../stack';
+import { CopyPool, type CopyConnection } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
 const POST_DATA_SESSION = '-c maintenance_work_mem=256MB';
@@ -31,8 +31,12 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Table data files loaded side by side. */
   lanes?: number;
+  /** Data threads shared with the other loads of the same restore (ended by its owner); else the load's own. */
+  pool?: CopyPool;
   /** A table whose data file is at least this big gets its own indexes built as soon as its data is in. */
   earlyMinBytes?: number;
+  /** A table whose data file is at least this big goes through a named pipe, when the server can take one. */
+  pipeMinBytes?: number;
   onBytes?: (n: number) => void;
   onTableDone?: (table: string) => void;
 }
@@ -105,7 +109,10 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   await o.tools.restore(o.database, o.dir, ['--section=pre-data', '--no-owner', '--exit-on-error'], run, {
     tocOnly: true,
   });
-  const columns = await withClient(o.endpoint, o.database, liveTables);
+  const [columns, pipes] = await Promise.all([
+    withClient(o.endpoint, o.database, liveTables),
+    serverPipes(o),
+  ]);
   const byName = new Map(columns.map((t) => [`${t.schema}.${t.name}`, t.columns]));
   // Largest first, so the lanes finish together.
   const queue = entries
@@ -120,10 +127,12 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   setMaxListeners(0, signal);
   // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
   const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
-  const pool = new CopyPool(lanes, { ...o.endpoint, database: o.database });
+  const conn = { ...o.endpoint, database: o.database };
+  const pool = o.pool ?? new CopyPool(lanes, conn);
   // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
   // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
   const built = new Set<number>();
+  const piped = new Set<number>();
   let building = Promise.resolve();
   let buildFailure: { err: unknown } | undefined;
   const buildOwn = (ids: number[]) => {
@@ -143,7 +152,12 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
       const cols = byName.get(`${next.table.schema}.${next.table.name}`);
       if (!cols)
         throw invalid(`${next.table.schema}.${next.table.name} was not created by the archive's schema.`);
-      await loadTable(pool, n, o, next.table, path.join(o.dir, next.name), cols, signal);
+      const pipe =
+        pipes && next.name.endsWith('.gz') && next.size >= (o.pipeMinBytes ?? PIPE_MIN_BYTES)
+          ? pipes
+          : undefined;
+      if (pipe) piped.add(next.entry.dumpId);
+      await loadTable(pool, n, conn, o, next.table, path.join(o.dir, next.name), cols, signal, pipe);
       const own = ownPostData.get(next.entry.dumpId);
       if (own && next.size >= (o.earlyMinBytes ?? EARLY_MIN_BYTES)) buildOwn(own);
       o.onTableDone?.(`${next.table.schema}.${next.table.name}`);
@@ -158,7 +172,8 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
     await building;
     throw buildFailure ? buildFailure.err : err;
   } finally {
-    await pool.close();
+    // The new database's sessions end before anything renames or drops it.
+    await (o.pool ? pool.release(o.database) : pool.close());
   }
   // The last tables' own builds go on while the caller moves on (the Temporal DB's swap, in a restore).
   const ownBuilt = building.then(() => {
@@ -166,7 +181,7 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   });
   ownBuilt.catch(() => undefined); // awaited by finishLoad
   const data = new Set(toc.filter((e) => e.type === 'TABLE DATA').map((e) => e.dumpId));
-  return { data, built, ownBuilt };
+  return { data, built, ownBuilt, piped };
 }
 
 /** What `loadSchemaAndData` leaves for `finishLoad`. */
@@ -177,6 +192,8 @@ export interface Loaded {
   built: ReadonlySet<number>;
   /** Settles when the last of those builds is done; rejects with the first that failed. */
   ownBuilt: Promise<void>;
+  /** The dump ids of the table data the server read through a named pipe (the rest came over a session). */
+  piped: ReadonlySet<number>;
 }
 
 /**
@@ -231,32 +248,73 @@ function postData(o: LoadOptions, list: string, run: { signal?: AbortSignal; job
   );
 }
 
+/**
+ * A table whose data file is at least this big goes to a server on this machine through a named pipe; a smaller
+ * one goes over the session (the pipe's set-up would cost more than it saves).
+ */
+const PIPE_MIN_BYTES = 1 << 20;
+
+/**
+ * How this load can hand table data to the server through named pipes: the server runs on this machine, igzip is
+ * here to decompress into them, and the session may have the server read files (a superuser, or a member of
+ * pg_read_server_files). Otherwise undefined, and every table goes over the session.
+ */
+async function serverPipes(
+  o: LoadOptions,
+): Promise<{ dir: string; owner?: { uid: number; gid: number }; program: string } | undefined> {
+  const at = o.tools.serverPipes;
+  const program = at && optionalProgram('igzip');
+  if (!at || !program || !optionalProgram('mkfifo')) return undefined;
+  const allowed = await withClient(o.endpoint, o.database, async (c) => {
+    const { rows } = await c.query<{ ok: boolean }>(
+      `SELECT rolsuper OR pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') AS ok
+         FROM pg_roles WHERE rolname = current_user`,
+    );
+    return rows[0]?.ok === true;
+  });
+  return allowed ? { ...at, program } : undefined;
+}
+
 async function loadTable(
   pool: CopyPool,
   lane: number,
+  conn: CopyConnection,
   o: LoadOptions,
   table: TableChecksum,
   file: string,
   columns: string[],
   signal: AbortSignal,
+  pipes?: { dir: string; owner?: { uid: number; gid: number }; program: string },
 ): Promise<void> {
   const label = `${table.schema}.${table.name}`;
   const relative = `${o.db.archive}/${path.basename(file)}`;
   const expected = o.db.files.find((f) => f.path === relative);
   if (!expected) throw invalid(`${relative} is not part of the set.`);
   const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  const columnList = columns.map(quoteIdent).join(', ');
+  const pipePath = pipes && path.join(pipes.dir, `${o.database}.${table.dumpId}.pipe`);
   let copied;
   try {
     copied = await pool.copy(
       lane,
       {
+        conn,
         file,
         gz: file.endsWith('.gz'),
         // As pg_restore does in parallel mode: the empty table truncated in the COPY's own transaction, so the
         // rows go in the archive's order (no free-space map) and, with FREEZE, already frozen (no hint-bit writes
         // afterwards).
         begin: `BEGIN; TRUNCATE ONLY ${target}`,
-        copy: `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FREEZE)`,
+        copy: `COPY ${target} (${columnList}) FROM STDIN WITH (FREEZE)`,
+        pipe:
+          pipes && pipePath
+            ? {
+                path: pipePath,
+                owner: pipes.owner,
+                program: pipes.program,
+                copy: `COPY ${target} (${columnList}) FROM ${quoteLiteral(pipePath)} WITH (FREEZE)`,
+              }
+            : undefined,
       },
       (n) => o.onBytes?.(n),
       signal,

@@ -1,6 +1,7 @@
-// The table loads of a restore, in data threads (data-thread.ts): each lane is one session to the new database,
-// held by one thread, which reads a data file, takes its sha256, decompresses it and COPYs it in. The console's
-// main thread only hands out the tables and hears back the file's sha256 and the server's row count.
+// The table loads of a restore, in data threads (data-thread.ts): each lane is one session to a new database,
+// held by one thread, which reads a data file, takes its sha256, decompresses it and COPYs it in (or has the server
+// read it through a pipe). The console's main thread only hands out the tables and hears back the file's sha256
+// and the server's row count. One pool serves every database of a restore: a thread costs ~0.1 s of CPU to start.
 import type { Worker } from 'node:worker_threads';
 import {
   startDataThread,
@@ -8,6 +9,7 @@ import {
   type CopyResult,
   type DataThreadReply,
   type DataThreadRequest,
+  type PipeCopy,
 } from './data-thread-protocol';
 
 export type { CopyConnection, CopyResult };
@@ -26,9 +28,13 @@ export interface TableCopy {
   begin: string;
   /** The COPY … FROM STDIN the file's bytes feed. */
   copy: string;
+  /** Instead: the server reads the file's decompressed bytes from a named pipe (a server on this machine). */
+  pipe?: PipeCopy;
+  /** The database it goes into; the pool's own when absent. */
+  conn?: CopyConnection;
 }
 
-/** Threads that copy table data files into a new database, one lane (session) per thread. */
+/** Threads that copy table data files into new databases: lane n of a database is a session held by thread n. */
 export class CopyPool {
   private readonly threads: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -37,10 +43,10 @@ export class CopyPool {
   private next = 0;
 
   constructor(
-    lanes: number,
-    private readonly conn: CopyConnection,
+    threads: number,
+    private readonly conn?: CopyConnection,
   ) {
-    for (let i = 0; i < Math.max(1, lanes); i++) {
+    for (let i = 0; i < Math.max(1, threads); i++) {
       const worker = startDataThread();
       worker.unref();
       worker.on('message', (m: DataThreadReply) => {
@@ -83,22 +89,29 @@ export class CopyPool {
       this.pending.set(id, { onBytes, resolve, reject }),
     );
     const stop = () => thread.postMessage({ type: 'stop', id } satisfies DataThreadRequest);
-    thread.postMessage({ type: 'copy', id, lane, conn: this.conn, ...table } satisfies DataThreadRequest);
+    const conn = table.conn ?? this.conn;
+    if (!conn) return Promise.reject(new Error('CopyPool.copy: no database to copy into'));
+    thread.postMessage({ type: 'copy', id, lane, ...table, conn } satisfies DataThreadRequest);
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop, { once: true });
     return done.finally(() => signal?.removeEventListener('abort', stop));
   }
 
-  /** Ends every lane's session, then the threads. */
-  async close(): Promise<void> {
+  /** Ends every thread's sessions to `database` (so it can be swapped in or dropped), or all of them. */
+  async release(database?: string): Promise<void> {
     await Promise.all(
-      this.threads.map(async (thread, lane) => {
+      this.threads.map(async (thread) => {
         const id = this.next++;
         const released = new Promise<void>((resolve) => this.releasing.set(id, resolve));
-        thread.postMessage({ type: 'release', id, lane } satisfies DataThreadRequest);
+        thread.postMessage({ type: 'release', id, database } satisfies DataThreadRequest);
         await Promise.race([released, new Promise((r) => setTimeout(r, 5_000).unref())]);
       }),
     );
+  }
+
+  /** Ends every session, then the threads. */
+  async close(): Promise<void> {
+    await this.release();
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }

@@ -2,6 +2,7 @@
 // swapped in (one transaction, undone on failure) as soon as its databases are ready, the Temporal DB first with
 // Temporal stopped around it and the worker drained before it; then the stack validated and reconciled.
 import { setMaxListeners } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import { OpsError, toErrorShape } from '../api';
 import type { BackupKind, DatabaseBackup, OpParsedInput, RestoreResult } from '../api';
@@ -13,7 +14,11 @@ import type { Job } from './jobs';
 import { checkArchiveFiles, finishLoad, loadSchemaAndData, settleAll, type LoadOptions } from './load';
 import { planWithTocs } from './plan';
 import { reconcile } from './reconcile';
+import { CopyPool } from './restore-pipeline';
 import { readManifest, setDir } from './sets';
+
+/** Table data files loaded side by side in each database. */
+const LANES = 2;
 
 export async function restoreSet(
   env: BackupEnv,
@@ -68,6 +73,8 @@ export async function restoreSet(
   const undo: Array<() => Promise<void>> = [];
   let restored = false;
   const phase = new AbortController();
+  // The data threads, shared by every database's load.
+  const pool = new CopyPool(Math.min(os.availableParallelism(), LANES));
   try {
     // Each cluster's new databases are loaded and checked side by side while everything keeps running (a damaged
     // or foreign file is found there, and then nothing was stopped and the new databases go), then swapped in as
@@ -105,6 +112,8 @@ export async function restoreSet(
                 db,
                 toc: tocs.get(db.database)!,
                 signal,
+                lanes: LANES,
+                pool,
                 onBytes: (n) => job.update({ bytesDone: job.state.bytesDone + n }, false),
                 onTableDone: () => job.update({ tablesDone: job.state.tablesDone + 1 }, false),
               };
@@ -159,6 +168,7 @@ export async function restoreSet(
     throw err;
   } finally {
     phase.abort();
+    await pool.close();
     for (const c of created) await dropDatabase(c.endpoint, c.name).catch(() => undefined);
     if (workerWasOn && !restored) {
       job.update({ step: 'Starting the worker again' });

@@ -1,6 +1,7 @@
 // Verifying a set: every file's hash and a full decompressing read against the manifest, and on request a trial
 // restore into a scratch database whose tables are read back and compared.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { toErrorShape } from '../api';
 import type { BackupManifest, DatabaseBackup, Verification } from '../api';
@@ -10,6 +11,7 @@ import { createDatabase, dropDatabase, ChecksumQueue } from './database';
 import { LABEL, stamp, type BackupEnv } from './env';
 import type { Job } from './jobs';
 import { finishLoad, loadSchemaAndData, type LoadOptions } from './load';
+import { CopyPool } from './restore-pipeline';
 import { readManifest, setDir, writeVerification } from './sets';
 
 export async function verifySet(
@@ -38,33 +40,40 @@ export async function verifySet(
     );
   }
   if (trialRestore && problems.length === 0) {
-    for (const db of manifest.databases) {
-      const scratch = `${db.database}_verify_${stamp()}`;
-      const endpoint = env.endpointOf(db.kind);
-      job.update({ step: `Trial restore of ${db.database} into ${scratch}`, database: db.database });
-      try {
-        await createDatabase(endpoint, scratch);
-        // The same load a restore does (every file checked as it loads), then a read of every table back.
-        const tools = await env.tools(db.kind);
-        const dir = path.join(setDir(root, setId), db.archive);
-        const load: LoadOptions = {
-          tools,
-          endpoint,
-          database: scratch,
-          dir,
-          db,
-          toc: await readTocText(tools, dir),
-          signal: job.signal,
-        };
-        await finishLoad(load, await loadSchemaAndData(load));
-        const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal, setContentAlgorithm(db));
-        job.update({ step: `Comparing ${scratch} with the manifest` });
-        problems.push(...(await compareLive(queue, scratch, db)));
-      } catch (err) {
-        problems.push(`Trial restore of ${db.database} failed: ${toErrorShape(err).message}`);
-      } finally {
-        await dropDatabase(endpoint, scratch).catch(() => undefined);
+    // The data threads, shared by every database's trial load.
+    const pool = new CopyPool(Math.min(os.availableParallelism(), 2));
+    try {
+      for (const db of manifest.databases) {
+        const scratch = `${db.database}_verify_${stamp()}`;
+        const endpoint = env.endpointOf(db.kind);
+        job.update({ step: `Trial restore of ${db.database} into ${scratch}`, database: db.database });
+        try {
+          await createDatabase(endpoint, scratch);
+          // The same load a restore does (every file checked as it loads), then a read of every table back.
+          const tools = await env.tools(db.kind);
+          const dir = path.join(setDir(root, setId), db.archive);
+          const load: LoadOptions = {
+            tools,
+            endpoint,
+            database: scratch,
+            dir,
+            db,
+            toc: await readTocText(tools, dir),
+            signal: job.signal,
+            pool,
+          };
+          await finishLoad(load, await loadSchemaAndData(load));
+          const queue = new ChecksumQueue(load.tools, endpoint, scratch, job.signal, setContentAlgorithm(db));
+          job.update({ step: `Comparing ${scratch} with the manifest` });
+          problems.push(...(await compareLive(queue, scratch, db)));
+        } catch (err) {
+          problems.push(`Trial restore of ${db.database} failed: ${toErrorShape(err).message}`);
+        } finally {
+          await dropDatabase(endpoint, scratch).catch(() => undefined);
+        }
       }
+    } finally {
+      await pool.close();
     }
   }
   const result: Verification = {
@@ -134,7 +143,12 @@ async function checkArchive(
   return problems;
 }
 
-async function compareLive(queue: ChecksumQueue, database: string, db: DatabaseBackup): Promise<string[]> {
+/** What differs between a loaded database's tables and the manifest's rows and content checksums. */
+export async function compareLive(
+  queue: ChecksumQueue,
+  database: string,
+  db: DatabaseBackup,
+): Promise<string[]> {
   const live = await queue.drain(db.tables.map((t) => `${t.schema}.${t.name}`));
   const problems: string[] = [];
   for (const t of db.tables) {

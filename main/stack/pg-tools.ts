@@ -50,7 +50,19 @@ export async function withListFile<T>(
   }
 }
 
+/** A folder on this machine where the server's own process can open a named pipe of ours. */
+export interface ServerPipes {
+  dir: string;
+  /** The user the server runs as (the console is root and PostgreSQL is not): the pipe is handed to it. */
+  owner?: { uid: number; gid: number };
+}
+
 export interface PgTools {
+  /**
+   * Where the server, running on this machine, can open a named pipe of ours (the local provider): a restore then
+   * hands it a table's data through the pipe instead of over its session. Absent where the server runs elsewhere.
+   */
+  readonly serverPipes?: ServerPipes;
   /** pg_dump -Fd of a database into dir (which must not exist yet) on this machine. */
   dump(database: string, dir: string, args: string[], run: ToolRun): Promise<void>;
   /** pg_restore of the archive in dir (on this machine) into an existing database. */

@@ -9,6 +9,7 @@ import {
   withListFile,
   type PgTools,
   type RestoreOnly,
+  type ServerPipes,
   type ToolConnection,
   type ToolRun,
 } from '../pg-tools';
@@ -17,6 +18,8 @@ export class LocalTools implements PgTools {
   constructor(
     private readonly bin: { pgDump: string; pgRestore: string; psql: string },
     private readonly conn: ToolConnection,
+    /** Given by the local provider only: its servers run on this machine. */
+    readonly serverPipes?: ServerPipes,
   ) {}
 
   private connArgs(database: string): string[] {

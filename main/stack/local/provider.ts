@@ -1,5 +1,6 @@
 // The embedded default: two PostgreSQL clusters and the Temporal server as supervised native processes.
 import fs from 'node:fs';
+import path from 'node:path';
 import { OpsError, toErrorShape, type ServiceId, type ServiceStatus, type Settings } from '../../api';
 import type { LogBus } from '../../logs';
 import { resolveBinaries, type StackBinaries } from '../binaries';
@@ -264,8 +265,15 @@ export class LocalProvider implements StackProvider {
   }
 
   pgTools(_cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools {
-    // Resolved on each call, without the Web UI: a backup needs only PostgreSQL's programs.
-    return new LocalTools(resolveBinaries(this.settings, { ui: false }), endpoint);
+    // Resolved on each call, without the Web UI: a backup needs only PostgreSQL's programs. The servers run here,
+    // so a restore can hand them table data through named pipes in a folder of theirs.
+    const bin = resolveBinaries(this.settings, { ui: false });
+    if (process.platform === 'win32' || !fs.existsSync(this.spec.dataDir))
+      return new LocalTools(bin, endpoint);
+    const runAs = postgresRunAs();
+    const pipes = path.join(this.spec.dataDir, 'pipes');
+    ensureOwnedDir(pipes, runAs, 0o700);
+    return new LocalTools(bin, endpoint, { dir: pipes, owner: runAs && { uid: runAs.uid, gid: runAs.gid } });
   }
 
   shutdown(): Promise<void> {

@@ -10,11 +10,20 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupJob, BackupManifest, BackupSetSummary } from '../../../main/api/contract';
 import type { JobRegistry } from '../../../main/backup/jobs';
-import { resolveBinaries } from '../../../main/stack';
-import { createDatabase, dropDatabase, liveChecksums, withClient } from '../../../main/backup/database';
+import { optionalProgram, resolveBinaries } from '../../../main/stack';
+import {
+  ChecksumQueue,
+  createDatabase,
+  dropDatabase,
+  liveChecksums,
+  quoteLiteral,
+  withClient,
+} from '../../../main/backup/database';
 import { CopyPool } from '../../../main/backup/restore-pipeline';
 import { finishLoad, loadSchemaAndData, type LoadOptions } from '../../../main/backup/load';
 import { readManifest } from '../../../main/backup/sets';
+import { compareLive } from '../../../main/backup/verify';
+import { setContentAlgorithm } from '../../../main/backup/content-hash';
 import { dumpFollowing, startProfile } from '../../../main/backup/dump-pipeline';
 import { dumpGzip } from '../../../main/backup/dump';
 import { FollowPool } from '../../../main/backup/follow-worker';
@@ -250,6 +259,99 @@ describe("a restore lane's COPY in its data thread", () => {
   });
 });
 
+describe("a restore lane's COPY through a named pipe the server reads", () => {
+  it('loads a file the same way, and a damaged, refused or stopped one commits nothing and leaves no pipe or igzip behind', async () => {
+    const ep = s.ops.stack.spec().appPostgres;
+    // The local provider's servers run on this machine: its tools say where they can open a pipe of ours.
+    const at = (await s.ops.stack.provider()).pgTools('app-postgres', ep).serverPipes;
+    expect(at, 'the local provider offers server pipes').toBeDefined();
+    const program = optionalProgram('igzip');
+    expect(program, 'install isal: bash resources/provision.sh').toMatch(/igzip$/);
+    const name = `pipe_copy_${Date.now()}`;
+    await createDatabase(ep, name);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-pipe-copy-'));
+    fs.chmodSync(dir, 0o755);
+    const pool = new CopyPool(2);
+    const conn = { ...ep, database: name };
+    const pipePath = path.join(at!.dir, `${name}.1.pipe`);
+    try {
+      await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
+      const text = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
+      const gz = Buffer.concat([zlib.gzipSync(text(0, 60_000)), zlib.gzipSync(text(60_000, 40_000))]);
+      const good = path.join(dir, '1.dat.gz');
+      fs.writeFileSync(good, gz);
+      const table = (file: string) => ({
+        conn,
+        file,
+        gz: true,
+        begin: 'BEGIN; TRUNCATE ONLY t',
+        copy: 'COPY t (id, note) FROM STDIN WITH (FREEZE)',
+        pipe: {
+          path: pipePath,
+          owner: at!.owner,
+          program: program!,
+          copy: `COPY t (id, note) FROM ${quoteLiteral(pipePath)} WITH (FREEZE)`,
+        },
+      });
+      const igzipsOn = (file: string) =>
+        fs
+          .readdirSync('/proc')
+          .filter((p) => /^\d+$/.test(p))
+          .filter((p) => {
+            try {
+              return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(file);
+            } catch {
+              return false;
+            }
+          });
+      const count = () =>
+        withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
+      let bytes = 0;
+      const done = await pool.copy(0, table(good), (n) => (bytes += n));
+      expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
+      expect(bytes).toBe(gz.length);
+      expect(await count()).toBe(100_000);
+      expect(fs.existsSync(pipePath)).toBe(false);
+
+      // Cut in the middle: igzip fails, the server's data ends early, and the transaction rolls back.
+      const damaged = path.join(dir, '2.dat.gz');
+      fs.writeFileSync(damaged, gz.subarray(0, Math.floor(gz.length / 2)));
+      await expect(pool.copy(1, table(damaged), () => undefined)).rejects.toThrow(/igzip failed/);
+      expect(await count()).toBe(100_000);
+
+      // Whole gzip but a row the server refuses: the server's reason (not igzip's broken pipe).
+      const refused = path.join(dir, '3.dat.gz');
+      fs.writeFileSync(refused, zlib.gzipSync(text(0, 50_000) + 'not a number\tx\n' + text(50_000, 400_000)));
+      await expect(pool.copy(1, table(refused), () => undefined)).rejects.toThrow(
+        /invalid input syntax for type integer/,
+      );
+      expect(await count()).toBe(100_000);
+
+      // Stopped by its signal as its first bytes are read: igzip is killed, nothing is committed, and the lane's
+      // next table goes through on a new session.
+      const big = path.join(dir, '4.dat.gz');
+      fs.writeFileSync(big, zlib.gzipSync(text(0, 1_000_000)));
+      const stop = new AbortController();
+      await expect(pool.copy(0, table(big), () => stop.abort(), stop.signal)).rejects.toThrow(/stopped/);
+      expect(await count()).toBe(100_000);
+      expect((await pool.copy(0, table(good), () => undefined)).rows).toBe(100_000);
+      for (const f of [good, damaged, refused, big]) expect(igzipsOn(f)).toEqual([]);
+      expect(fs.existsSync(pipePath)).toBe(false);
+
+      // A COPY the server refuses before it opens the pipe (no such table) does not leave the pipe's open waiting.
+      const missing = { ...table(good), begin: 'BEGIN' };
+      missing.pipe.copy = `COPY no_such_table FROM ${quoteLiteral(pipePath)}`;
+      await expect(pool.copy(1, missing, () => undefined)).rejects.toThrow(/no_such_table/);
+      expect(fs.existsSync(pipePath)).toBe(false);
+    } finally {
+      await pool.close();
+      await dropDatabase(ep, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a table's own indexes built as soon as its data is in", () => {
   const load = (setId: string, database: string): LoadOptions => {
     const manifest = readManifest(root(), setId);
@@ -294,6 +396,30 @@ describe("a table's own indexes built as soon as its data is in", () => {
       expect(loaded.built.size).toBeGreaterThan(5);
       await finishLoad(o, loaded);
       expect(await definitions(name)).toEqual(await definitions(ep.database));
+    } finally {
+      await dropDatabase(ep, name);
+    }
+  });
+
+  it('gives the same database when every table goes through a named pipe the server reads', async () => {
+    const ep = s.ops.stack.spec().appPostgres;
+    const name = `piped_${Date.now()}`;
+    await createDatabase(ep, name);
+    try {
+      const o: LoadOptions = {
+        ...load(both.id, name),
+        tools: (await s.ops.stack.provider()).pgTools('app-postgres', ep),
+        pipeMinBytes: 0,
+      };
+      const loaded = await loadSchemaAndData(o);
+      await finishLoad(o, loaded);
+      const gz = o.db.files.filter((f) => f.path.endsWith('.dat.gz')).length;
+      expect(gz).toBeGreaterThan(5);
+      expect(loaded.piped.size).toBe(gz);
+      expect(await definitions(name)).toEqual(await definitions(ep.database));
+      // Every table's rows and content checksum are the manifest's.
+      const queue = new ChecksumQueue(tools(), ep, name, undefined, setContentAlgorithm(o.db));
+      expect(await compareLive(queue, name, o.db)).toEqual([]);
     } finally {
       await dropDatabase(ep, name);
     }
