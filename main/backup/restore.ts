@@ -205,7 +205,7 @@ export async function restoreSet(
 type Stage = 'loading' | 'indexing' | 'swapping' | 'swapped';
 
 /** The step shown while the clusters' databases move through their stages side by side. */
-export function describeStages(stages: ReadonlyMap<BackupKind, Stage>, dbs: DatabaseBackup[]): string {
+function describeStages(stages: ReadonlyMap<BackupKind, Stage>, dbs: DatabaseBackup[]): string {
   // Databases at the same stage are named together, in the set's order.
   const at = (stage: Stage) =>
     dbs

@@ -176,9 +176,12 @@ export function RestoreWizard({
         {step === 3 && thePlan && (
           <>
             <Typography variant="body2" gutterBottom>
-              Type the name of each database to be replaced. The worker
-              {kinds.includes('temporal') ? ' and the Temporal server stop' : ' stops'} until the restore
-              ends.
+              Type the name of each database to be replaced. Nothing stops while the new databases load and
+              are checked; then the worker stops until the restore ends
+              {kinds.includes('temporal')
+                ? ', and the Temporal server restarts around its database\u2019s swap'
+                : ''}
+              .
             </Typography>
             {thePlan.replaces.map((r) => (
               <TextField
