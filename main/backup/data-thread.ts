@@ -1,7 +1,8 @@
 // The thread that does a set's byte work, for both directions. A backup's `follow`: one table's data file read
 // while pg_dump writes it, its content checksum taken, gzipped, the sha256 of what is written, the write and its
 // fsync. A restore's `copy`: one data file's sha256, its decompression and the COPY into the new database over the
-// lane's own session, so no table data crosses to the console's main thread (it stays free for the views). The
+// lane's own session (or, to a server on this machine, igzip into a named pipe the server's COPY reads), so no
+// table data crosses to the console's main thread (it stays free for the views). The
 // sha256 of the file stands for its content: what comes out of the same gzip bytes is the same COPY text whose
 // checksum the manifest holds. Built as its own bundle (dist/backup/data-thread.mjs) and started by FollowPool and
 // CopyPool; the content checksum is ContentHasher's, the same code the console's main thread uses on a live

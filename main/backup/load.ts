@@ -1,6 +1,7 @@
 // Loads one directory-format archive into a new, empty database. pg_restore lays down the schema and, at the end,
-// the indexes and constraints; the table data goes through the console, one stream per file: the file's sha256,
-// its decompression and the COPY into the server in a single read, then the server's row count. Every byte that
+// the indexes and constraints; the table data goes one stream per file: the file's sha256, its decompression and
+// the COPY into the server in a single read (a big file on a server on this machine: igzip into a named pipe the
+// server reads, the sha256 from a read of its own), then the server's row count. Every byte that
 // reaches the new database has been checked against the manifest by the time the data is in, without a read of
 // the set beforehand or a read of the database afterwards.
 import crypto from 'node:crypto';
@@ -12,7 +13,7 @@ import type { DatabaseBackup, TableChecksum } from '../api';
 import { OpsError } from '../api';
 import { dataFileName, parseToc, type TocEntry } from './dump';
 import { liveTables, quoteIdent, quoteLiteral, withClient, type Endpoint } from './database';
-import { optionalProgram, type PgTools } from '../stack';
+import { optionalProgram, type PgTools, type ServerPipes } from '../stack';
 import { CopyPool, type CopyConnection } from './restore-pipeline';
 
 /** Index builds sort in memory instead of spilling to disk (pg_restore's sessions otherwise get the 64 MB default). */
@@ -254,14 +255,15 @@ function postData(o: LoadOptions, list: string, run: { signal?: AbortSignal; job
  */
 const PIPE_MIN_BYTES = 1 << 20;
 
+/** Where the server can open a pipe of ours, and the decompressor that writes into it. */
+type Pipes = ServerPipes & { program: string };
+
 /**
  * How this load can hand table data to the server through named pipes: the server runs on this machine, igzip is
  * here to decompress into them, and the session may have the server read files (a superuser, or a member of
  * pg_read_server_files). Otherwise undefined, and every table goes over the session.
  */
-async function serverPipes(
-  o: LoadOptions,
-): Promise<{ dir: string; owner?: { uid: number; gid: number }; program: string } | undefined> {
+async function serverPipes(o: LoadOptions): Promise<Pipes | undefined> {
   const at = o.tools.serverPipes;
   const program = at && optionalProgram('igzip');
   if (!at || !program || !optionalProgram('mkfifo')) return undefined;
@@ -275,6 +277,16 @@ async function serverPipes(
   return allowed ? { ...at, program } : undefined;
 }
 
+/** The server's COPY of one table from the pipe at `at`. */
+function pipeCopy(pipes: Pipes, at: string, target: string, columnList: string) {
+  return {
+    path: at,
+    owner: pipes.owner,
+    program: pipes.program,
+    copy: `COPY ${target} (${columnList}) FROM ${quoteLiteral(at)} WITH (FREEZE)`,
+  };
+}
+
 async function loadTable(
   pool: CopyPool,
   lane: number,
@@ -284,7 +296,7 @@ async function loadTable(
   file: string,
   columns: string[],
   signal: AbortSignal,
-  pipes?: { dir: string; owner?: { uid: number; gid: number }; program: string },
+  pipes?: Pipes,
 ): Promise<void> {
   const label = `${table.schema}.${table.name}`;
   const relative = `${o.db.archive}/${path.basename(file)}`;
@@ -292,7 +304,6 @@ async function loadTable(
   if (!expected) throw invalid(`${relative} is not part of the set.`);
   const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
   const columnList = columns.map(quoteIdent).join(', ');
-  const pipePath = pipes && path.join(pipes.dir, `${o.database}.${table.dumpId}.pipe`);
   let copied;
   try {
     copied = await pool.copy(
@@ -307,14 +318,8 @@ async function loadTable(
         begin: `BEGIN; TRUNCATE ONLY ${target}`,
         copy: `COPY ${target} (${columnList}) FROM STDIN WITH (FREEZE)`,
         pipe:
-          pipes && pipePath
-            ? {
-                path: pipePath,
-                owner: pipes.owner,
-                program: pipes.program,
-                copy: `COPY ${target} (${columnList}) FROM ${quoteLiteral(pipePath)} WITH (FREEZE)`,
-              }
-            : undefined,
+          pipes &&
+          pipeCopy(pipes, path.join(pipes.dir, `${o.database}.${table.dumpId}.pipe`), target, columnList),
       },
       (n) => o.onBytes?.(n),
       signal,

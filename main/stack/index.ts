@@ -9,7 +9,7 @@ export { optionalProgram, resolveBinaries, type StackBinaries } from './binaries
 export { checkPorts, isPortFree, anyFreePort } from './ports';
 export { lowerPriority, servicesNiceness } from './priority';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';
-export type { PgTools, RestoreOnly, ToolConnection, ToolRun } from './pg-tools';
+export type { PgTools, RestoreOnly, ServerPipes, ToolConnection, ToolRun } from './pg-tools';
 export { latestSchemaVersion } from './local/temporal';
 // Point-in-time recovery: what recovery/ needs of the archive, the journal and a cluster's own connection.
 export { reachFrom, segmentLag } from './pitr/wal';
