@@ -135,8 +135,6 @@ function programGzip(program: string, level: number, written: (member: Buffer) =
   const child = spawn(program, [`-${Math.min(3, Math.max(0, level))}`, '-c', '-q'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let failed: Error | undefined; // writing its output failed (a full disk): igzip is stopped
   child.stdout.on('data', (member: Buffer) => {
     if (failed) return;
@@ -148,20 +146,14 @@ function programGzip(program: string, level: number, written: (member: Buffer) =
     }
   });
   child.stdin.on('error', () => undefined); // a child that died is reported by its exit
-  const exited = new Promise<void>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`${program} could not run: ${e.message}`)));
-    child.on('close', (code, signal) =>
-      failed
-        ? reject(failed)
-        : code === 0
-          ? resolve()
-          : reject(
-              new Error(
-                `${program} failed (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`,
-              ),
-            ),
-    );
-  });
+  const exited = programExit(child, program).then(
+    () => {
+      if (failed) throw failed;
+    },
+    (err: unknown) => {
+      throw failed ?? err;
+    },
+  );
   exited.catch(() => undefined); // awaited by submit and end
   return {
     async submit(block) {
@@ -270,25 +262,20 @@ function laneClient(lane: number, conn: CopyConnection): Promise<pg.Client> {
   return client;
 }
 
-async function releaseLane(lane: number, database: string): Promise<void> {
-  const key = laneKey(database, lane);
+async function endSession(key: string): Promise<void> {
   const client = lanes.get(key);
   lanes.delete(key);
   await client?.then((c) => c.end()).catch(() => undefined);
 }
+
+const releaseLane = (lane: number, database: string) => endSession(laneKey(database, lane));
 
 /** Ends this thread's sessions to `database`, or all of them. */
 async function releaseSessions(database?: string): Promise<void> {
   const ending = [...lanes.keys()].filter(
     (k) => database === undefined || k.slice(k.indexOf(':') + 1) === database,
   );
-  await Promise.all(
-    ending.map((k) => {
-      const client = lanes.get(k);
-      lanes.delete(k);
-      return client?.then((c) => c.end()).catch(() => undefined);
-    }),
-  );
+  await Promise.all(ending.map(endSession));
 }
 
 /** The lane's session failed (not the file's bytes). */
@@ -407,6 +394,7 @@ async function copyThroughPipe(
   }
 }
 
+/** Settles when the program exits: resolved on exit code 0, else rejected naming the signal or code and its stderr. */
 function programExit(child: ChildProcess, program: string): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));

@@ -129,7 +129,7 @@ export async function loadSchemaAndData(o: LoadOptions): Promise<Loaded> {
   // Each lane is a session held by a data thread: the files' hashing, decompression and COPY all run there.
   const lanes = Math.min(os.availableParallelism(), Math.max(1, o.lanes ?? 2));
   const conn = { ...o.endpoint, database: o.database };
-  const pool = o.pool ?? new CopyPool(lanes, conn);
+  const pool = o.pool ?? new CopyPool(lanes);
   // A big table's own indexes and constraints build as soon as its data is in, one table at a time, while the
   // lanes load the rest (as pg_restore -j schedules them); the first failure in time is the one reported.
   const built = new Set<number>();

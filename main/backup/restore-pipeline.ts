@@ -30,8 +30,8 @@ export interface TableCopy {
   copy: string;
   /** Instead: the server reads the file's decompressed bytes from a named pipe (a server on this machine). */
   pipe?: PipeCopy;
-  /** The database it goes into; the pool's own when absent. */
-  conn?: CopyConnection;
+  /** The database it goes into. */
+  conn: CopyConnection;
 }
 
 /** Threads that copy table data files into new databases: lane n of a database is a session held by thread n. */
@@ -42,10 +42,7 @@ export class CopyPool {
   private readonly releasing = new Map<number, () => void>();
   private next = 0;
 
-  constructor(
-    threads: number,
-    private readonly conn?: CopyConnection,
-  ) {
+  constructor(threads: number) {
     for (let i = 0; i < Math.max(1, threads); i++) {
       const worker = startDataThread();
       worker.unref();
@@ -89,9 +86,7 @@ export class CopyPool {
       this.pending.set(id, { onBytes, resolve, reject }),
     );
     const stop = () => thread.postMessage({ type: 'stop', id } satisfies DataThreadRequest);
-    const conn = table.conn ?? this.conn;
-    if (!conn) return Promise.reject(new Error('CopyPool.copy: no database to copy into'));
-    thread.postMessage({ type: 'copy', id, lane, ...table, conn } satisfies DataThreadRequest);
+    thread.postMessage({ type: 'copy', id, lane, ...table } satisfies DataThreadRequest);
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop, { once: true });
     return done.finally(() => signal?.removeEventListener('abort', stop));

@@ -165,6 +165,8 @@ export class LocalProvider implements StackProvider {
     const warmTemporal = tpg.isInitialized();
     const temporalWasRunning = Boolean(temporal.server.pid());
     ensureOwnedDir(this.spec.dataDir, runAs, 0o755);
+    // Where a restore hands the servers table data through named pipes (pgTools).
+    ensureOwnedDir(this.pipesDir(), runAs, 0o700);
     await Promise.all(
       [app, tpg].map(async (cluster) => {
         const wasRunning = Boolean(cluster.pid());
@@ -268,12 +270,17 @@ export class LocalProvider implements StackProvider {
     // Resolved on each call, without the Web UI: a backup needs only PostgreSQL's programs. The servers run here,
     // so a restore can hand them table data through named pipes in a folder of theirs.
     const bin = resolveBinaries(this.settings, { ui: false });
-    if (process.platform === 'win32' || !fs.existsSync(this.spec.dataDir))
-      return new LocalTools(bin, endpoint);
+    // Made by the stack's start; a stack started by an older console has none, and its restores use the session.
+    if (process.platform === 'win32' || !fs.existsSync(this.pipesDir())) return new LocalTools(bin, endpoint);
     const runAs = postgresRunAs();
-    const pipes = path.join(this.spec.dataDir, 'pipes');
-    ensureOwnedDir(pipes, runAs, 0o700);
-    return new LocalTools(bin, endpoint, { dir: pipes, owner: runAs && { uid: runAs.uid, gid: runAs.gid } });
+    return new LocalTools(bin, endpoint, {
+      dir: this.pipesDir(),
+      owner: runAs && { uid: runAs.uid, gid: runAs.gid },
+    });
+  }
+
+  private pipesDir(): string {
+    return path.join(this.spec.dataDir, 'pipes');
   }
 
   shutdown(): Promise<void> {

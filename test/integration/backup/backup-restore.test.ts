@@ -71,6 +71,16 @@ async function temporalOids(): Promise<Array<{ datname: string; oid: number }>> 
   }
 }
 
+/** COPY text of `n` rows of t (id int, note text), the ids from `from` on. */
+const copyText = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
+
+/** The rows in table t of an app-cluster database. */
+const rowsOfT = (database: string) =>
+  withClient(s.ops.stack.spec().appPostgres, database, async (c) =>
+    Number((await c.query('SELECT count(*) FROM t')).rows[0].count),
+  );
+
 async function databases(kind: 'app' | 'temporal'): Promise<string[]> {
   const spec = s.ops.stack.spec();
   const ep = kind === 'app' ? spec.appPostgres : spec.temporalPostgres;
@@ -204,19 +214,19 @@ describe("a restore lane's COPY in its data thread", () => {
     const name = `thread_copy_${Date.now()}`;
     await createDatabase(ep, name);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-thread-copy-'));
-    const pool = new CopyPool(2, { ...ep, database: name });
+    const pool = new CopyPool(2);
     try {
       await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
-      const text = (from: number, n: number) =>
-        Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
+      const count = () => rowsOfT(name);
       // Two members, as the backup writes blocks: read as one stream.
       const gz = Buffer.concat([
-        zlib.gzipSync(text(0, 60_000)),
-        zlib.gzipSync(text(60_000, 40_000) + '\\.\n'),
+        zlib.gzipSync(copyText(0, 60_000)),
+        zlib.gzipSync(copyText(60_000, 40_000) + '\\.\n'),
       ]);
       const good = path.join(dir, '1.dat.gz');
       fs.writeFileSync(good, gz);
       const table = (file: string) => ({
+        conn: { ...ep, database: name },
         file,
         gz: true,
         begin: 'BEGIN; TRUNCATE ONLY t',
@@ -226,8 +236,6 @@ describe("a restore lane's COPY in its data thread", () => {
       const done = await pool.copy(0, table(good), (n) => (bytes += n));
       expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
       expect(bytes).toBe(gz.length);
-      const count = () =>
-        withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
       expect(await count()).toBe(100_000);
 
       // Cut in the middle: the decompression fails, the transaction (and its TRUNCATE) rolls back.
@@ -240,7 +248,10 @@ describe("a restore lane's COPY in its data thread", () => {
 
       // Whole gzip but a row the server refuses: the server's reason, and nothing committed.
       const refused = path.join(dir, '3.dat.gz');
-      fs.writeFileSync(refused, zlib.gzipSync(text(0, 50_000) + 'not a number\tx\n' + text(50_000, 50_000)));
+      fs.writeFileSync(
+        refused,
+        zlib.gzipSync(copyText(0, 50_000) + 'not a number\tx\n' + copyText(50_000, 50_000)),
+      );
       await expect(pool.copy(1, table(refused), () => undefined)).rejects.toThrow(
         /invalid input syntax for type integer/,
       );
@@ -276,9 +287,8 @@ describe("a restore lane's COPY through a named pipe the server reads", () => {
     const pipePath = path.join(at!.dir, `${name}.1.pipe`);
     try {
       await withClient(ep, name, (c) => c.query('CREATE TABLE t (id int, note text)'));
-      const text = (from: number, n: number) =>
-        Array.from({ length: n }, (_, i) => `${from + i}\tnote ${from + i}\n`).join('');
-      const gz = Buffer.concat([zlib.gzipSync(text(0, 60_000)), zlib.gzipSync(text(60_000, 40_000))]);
+      const count = () => rowsOfT(name);
+      const gz = Buffer.concat([zlib.gzipSync(copyText(0, 60_000)), zlib.gzipSync(copyText(60_000, 40_000))]);
       const good = path.join(dir, '1.dat.gz');
       fs.writeFileSync(good, gz);
       const table = (file: string) => ({
@@ -305,8 +315,6 @@ describe("a restore lane's COPY through a named pipe the server reads", () => {
               return false;
             }
           });
-      const count = () =>
-        withClient(ep, name, async (c) => Number((await c.query('SELECT count(*) FROM t')).rows[0].count));
       let bytes = 0;
       const done = await pool.copy(0, table(good), (n) => (bytes += n));
       expect(done).toEqual({ sha256: crypto.createHash('sha256').update(gz).digest('hex'), rows: 100_000 });
@@ -322,7 +330,10 @@ describe("a restore lane's COPY through a named pipe the server reads", () => {
 
       // Whole gzip but a row the server refuses: the server's reason (not igzip's broken pipe).
       const refused = path.join(dir, '3.dat.gz');
-      fs.writeFileSync(refused, zlib.gzipSync(text(0, 50_000) + 'not a number\tx\n' + text(50_000, 400_000)));
+      fs.writeFileSync(
+        refused,
+        zlib.gzipSync(copyText(0, 50_000) + 'not a number\tx\n' + copyText(50_000, 400_000)),
+      );
       await expect(pool.copy(1, table(refused), () => undefined)).rejects.toThrow(
         /invalid input syntax for type integer/,
       );
@@ -331,7 +342,7 @@ describe("a restore lane's COPY through a named pipe the server reads", () => {
       // Stopped by its signal as its first bytes are read: igzip is killed, nothing is committed, and the lane's
       // next table goes through on a new session.
       const big = path.join(dir, '4.dat.gz');
-      fs.writeFileSync(big, zlib.gzipSync(text(0, 1_000_000)));
+      fs.writeFileSync(big, zlib.gzipSync(copyText(0, 1_000_000)));
       const stop = new AbortController();
       await expect(pool.copy(0, table(big), () => stop.abort(), stop.signal)).rejects.toThrow(/stopped/);
       expect(await count()).toBe(100_000);
