@@ -20,6 +20,7 @@ import { MAX_ATTEMPTS } from '../../shared/workflow';
 import { batchPreview, type BatchPreviewDeps } from './batch-preview';
 import { compensationPreview } from './compensation-plan';
 import { completionOrder } from './completion-order';
+import { HistoryFollowers } from './history-followers';
 import { historyEventViews } from './history-events';
 import { remindWaiting } from './waiting-reminder';
 import { metricsView, phaseDurationStats } from './metrics';
@@ -53,11 +54,14 @@ export class InspectionService implements ConsoleModule {
   private stats: { at: number; value: PhaseDurationStats } | undefined;
   private reminder: NodeJS.Timeout | undefined;
   readonly sharedReads = new SharedReads();
+  /** The running cycles' histories the windows re-read live, followed as they grow. */
+  readonly followers: HistoryFollowers;
 
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly options: InspectionOptions,
   ) {
+    this.followers = new HistoryFollowers({ temporal: options.temporal, namespace: options.namespace });
     // A long-running console reminds about cycles waiting too long for a person; a one-shot CLI command does not.
     if (ctx.mode !== 'cli') {
       this.reminder = setInterval(() => void this.remind(), REMINDER_EVERY_MS);
@@ -112,6 +116,7 @@ export class InspectionService implements ConsoleModule {
 
   async shutdown(): Promise<void> {
     if (this.reminder) clearInterval(this.reminder);
+    this.followers.close();
   }
 
   private db(): pg.Pool {
@@ -280,8 +285,11 @@ export class InspectionService implements ConsoleModule {
     };
     try {
       if (input.afterEventId === undefined) return await page(input.pageToken);
-      // What is new after a given event: the pages read here, only the newer events sent on.
+      // What is new after a given event: from the history as followed, else the pages read here (and it is
+      // followed from now on), only the newer events sent on.
       const after = input.afterEventId;
+      const held = runId ? this.followers.newer(input.workflowId, runId, after) : undefined;
+      if (held) return { ...held, nextPageToken: null };
       const events: HistoryEventView[] = [];
       let anchor: HistoryEventView | undefined;
       let token: string | undefined;

@@ -1,5 +1,6 @@
 // The inspection operations against a real stack and worker: list, phase states, detail, history, preview, ledger.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HistoryFollowers } from '../../../main/inspection/history-followers';
 import { startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
 
 let stack: CycleStack;
@@ -15,6 +16,24 @@ afterAll(async () => {
 });
 
 type Phases = { status: string; phases: Array<{ phase: string; state: string }>; compensations: unknown[] };
+type HistoryRead = {
+  events: Array<{ id: number; type: string; time: string }>;
+  nextPageToken: string | null;
+  after?: { id: number; time: string } | null;
+};
+const ids = (events: Array<{ id: number }>) => events.map((e) => e.id);
+/** The whole history, read from Temporal (a read with no `afterEventId` never comes from a followed history). */
+const wholeHistory = async (workflowId: string) =>
+  (await call<HistoryRead>('inspection.history', { workflowId, pageSize: 1000 })).events;
+const scopingRuns = (workflowId: string) =>
+  waitFor(
+    async () =>
+      (await call<Phases>('inspection.phases', { workflowId }).catch(() => undefined))?.phases.find(
+        (p) => p.phase === 'scoping',
+      )?.state === 'running',
+    60_000,
+    'scoping to run',
+  );
 
 describe('inspection on a real stack', () => {
   it('lists a started cycle, shows it waiting for scope approval, previews its cancel and pages its history', async () => {
@@ -142,6 +161,87 @@ describe('inspection on a real stack', () => {
     expect(view.phases.find((p) => p.phase === 'scoping')!.state).toBe('failed');
     const list = await call<{ rows: Array<{ status: string }> }>('inspection.list', { text: '502' });
     expect(list.rows[0]!.status).toBe('terminated');
+  });
+
+  it("follows a running cycle's history: the re-reads after the first are answered from what Temporal pushed", async () => {
+    const { workflowId, runId } = await call<{ workflowId: string; runId: string }>('workflows.start', {
+      cycleId: 601,
+      reportIds: [1],
+      autoApprove: false,
+    });
+    await scopingRuns(workflowId);
+    // (The console's modules are its own; the test reads the inspection's followed histories.)
+    const { modules } = stack.ops as unknown as {
+      modules: Array<{ name: string; followers?: HistoryFollowers }>;
+    };
+    const followers = modules.find((m) => m.name === 'inspection')!.followers!;
+    const before = await wholeHistory(workflowId);
+    const last = before.at(-1)!;
+    // The first re-read reads Temporal, and the history is followed from then on.
+    const first = await call<HistoryRead>('inspection.history', { workflowId, afterEventId: last.id });
+    expect(first).toMatchObject({ events: [], after: { id: last.id, time: last.time }, nextPageToken: null });
+    expect(followers.keys()).toContain(`${workflowId}/${runId}`);
+    const answered = followers.answered;
+    await waitFor(
+      async () => {
+        const held = await call<HistoryRead>('inspection.history', { workflowId, afterEventId: 1 });
+        return followers.answered > answered && held.after?.id === 1 && held.events.length >= last.id - 1;
+      },
+      30_000,
+      'a re-read answered from the followed history',
+    );
+    // The history grows (the scope is approved): a followed re-read has the new events a whole read has.
+    await call('workflows.approveScope', { workflowId, approved: true, by: 'qa-lead' });
+    await waitFor(
+      async () => {
+        const newer = await call<HistoryRead>('inspection.history', { workflowId, afterEventId: last.id });
+        const whole = await wholeHistory(workflowId);
+        return (
+          whole.length > before.length &&
+          newer.after?.id === last.id &&
+          JSON.stringify(ids(newer.events)) === JSON.stringify(ids(whole.filter((e) => e.id > last.id)))
+        );
+      },
+      60_000,
+      'the new events in a followed re-read',
+    );
+    expect(followers.answered).toBeGreaterThan(answered + 1);
+    // The cycle closes: the held history ends with its close, as Temporal's does.
+    await call('inspection.terminate', { workflowId, reason: 'the follower check' });
+    await waitFor(
+      async () =>
+        (await call<HistoryRead>('inspection.history', { workflowId, afterEventId: last.id })).events.at(-1)
+          ?.type === 'WorkflowExecutionTerminated',
+      30_000,
+      'the termination in the followed history',
+    );
+    const whole = await wholeHistory(workflowId);
+    const held = await call<HistoryRead>('inspection.history', { workflowId, afterEventId: 1 });
+    expect(held.events).toEqual(whole.slice(1));
+  });
+
+  it('lets go of a followed history nobody asks about, and of one Temporal cannot find', async () => {
+    const temporal = () => stack.ops.cycles.client();
+    const followers = new HistoryFollowers({ temporal, namespace: () => 'default', idleMs: 300 });
+    try {
+      const { runId } = await call<{ runId: string }>('inspection.phases', { workflowId: 'test-cycle-601' });
+      expect(followers.newer('test-cycle-601', runId, 1)).toBeUndefined();
+      await waitFor(
+        async () => followers.newer('test-cycle-601', runId, 1) !== undefined,
+        30_000,
+        'the hold',
+      );
+      expect(followers.newer('test-cycle-601', runId, 1)!.events.at(-1)!.type).toBe(
+        'WorkflowExecutionTerminated',
+      );
+      await waitFor(async () => followers.keys().length === 0, 30_000, 'the idle history to be let go');
+      // A run Temporal does not have: followed for as long as its first poll takes, then let go.
+      expect(followers.newer('test-cycle-601', '00000000-0000-4000-8000-000000000000', 1)).toBeUndefined();
+      await waitFor(async () => followers.keys().length === 0, 30_000, 'the missing run to be let go');
+    } finally {
+      followers.close();
+    }
+    expect(followers.keys()).toEqual([]);
   });
 
   it('folds completed phase durations into the metrics', async () => {
