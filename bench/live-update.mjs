@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { tsToMs } from '@temporalio/common';
@@ -272,6 +273,7 @@ async function consoleLatencies(page, workflowId, readyAt) {
     const key = `${workflowId}:${phase}:completed`;
     const notice = received.get(key);
     out.push({
+      workflowId,
       phase,
       ms: shown.at - origin,
       written: notice ? notice.written - origin : NaN,
@@ -424,6 +426,13 @@ async function manyCycles() {
     await profiled.send('Profiler.enable');
     await profiled.send('Profiler.start');
   }
+  // BENCH_CONSOLE_PROFILE=<file>: this process's script profile over the run (the console's back end runs here).
+  const consoleProfiler = process.env.BENCH_CONSOLE_PROFILE ? new Session() : undefined;
+  if (consoleProfiler) {
+    consoleProfiler.connect();
+    await consoleProfiler.post('Profiler.enable');
+    await consoleProfiler.post('Profiler.start');
+  }
   // BENCH_PAGE_TRACE=<file>: the first watched page's timeline trace (scripting, style, layout, paint) over the run.
   if (process.env.BENCH_PAGE_TRACE)
     await browser.startTracing(pages[0].page, {
@@ -459,6 +468,11 @@ async function manyCycles() {
   loopDelay.disable();
   const cpuAfter = cpuByKind();
   if (process.env.BENCH_PAGE_TRACE) await browser.stopTracing();
+  if (consoleProfiler) {
+    const { profile } = await consoleProfiler.post('Profiler.stop');
+    fs.writeFileSync(process.env.BENCH_CONSOLE_PROFILE, JSON.stringify(profile));
+    consoleProfiler.disconnect();
+  }
   if (profiled)
     fs.writeFileSync(
       process.env.BENCH_PAGE_PROFILE,
@@ -598,6 +612,13 @@ try {
     `where the time goes, 1 cycle (ms after the phase's work was done, p50/p95; "work committed" is from ActivityTaskCompleted, negative when the commit came first): ${where(one.consoleMs)}`,
   );
   console.log(`where the time goes, ${AT_ONCE} cycles: ${where(many.ms)}`);
+  // The p95 is the second-worst of 40: the worst few, hop by hop.
+  const worst = [...many.ms].sort((a, b) => b.ms - a.ms).slice(0, 4);
+  console.log(
+    `the slowest with ${AT_ONCE} at once: ${worst
+      .map((x) => `${x.workflowId} ${x.phase} ${hops.map(([, k]) => Math.round(x[k])).join('/')}`)
+      .join('; ')} (ms, in the order of the hops above)`,
+  );
   const p50one = pct(
     one.consoleMs.map((x) => x.ms),
     0.5,

@@ -142,6 +142,7 @@ export class StackManager implements ConsoleModule {
     const spec = this.spec();
     const key = JSON.stringify({ spec, settings: this.ctx.settings.get().stack });
     if (!this.current || key !== this.providerKey) {
+      this.current?.release?.();
       this.current = await createProvider(spec, this.ctx);
       this.providerKey = key;
     }

@@ -1,5 +1,6 @@
 // The stack's services can yield the CPU to the console: once running, the embedded clusters, Temporal, its Web UI
-// and the worker run a few steps below normal priority (the Docker provider's containers get a smaller CPU share).
+// and the worker run a few steps below normal priority, and so do their sessions' shares where the kernel shares
+// the CPU by session (autogroups); the Docker provider's containers get a smaller CPU share.
 // On a machine the stack saturates, the console and its windows then get the CPU as soon as they need it, so the
 // views stay live; on a machine with room to spare nothing changes, since priority only orders work that waits.
 import fs from 'node:fs';
@@ -30,18 +31,13 @@ export function lowerPriority(pid: number | undefined, niceness: number): void {
   }
 }
 
-/**
- * Lowers a running service: its process, every process it started, and every thread of each (Linux keeps a
- * priority per thread, and a Go server runs many). What they start afterwards inherits it.
- */
-export function lowerProcessTree(root: number | undefined, niceness: number): void {
-  if (!root || !niceness) return;
+/** The parent of every process now running, as children by parent pid. */
+function processTree(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(procStatFields(stat)[1]);
+      const ppid = Number(procStatFields(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'))[1]);
       const siblings = children.get(ppid);
       if (siblings) siblings.push(Number(entry));
       else children.set(ppid, [Number(entry)]);
@@ -49,15 +45,181 @@ export function lowerProcessTree(root: number | undefined, niceness: number): vo
       // gone meanwhile
     }
   }
-  const queue = [root];
+  return children;
+}
+
+/** `roots` and every process they started, parents first. */
+function descendants(roots: number[], children: Map<number, number[]>): number[] {
+  const out: number[] = [];
+  const queue = [...roots];
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    let threads: string[];
-    try {
-      threads = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue; // gone meanwhile
-    }
-    for (const tid of threads) lowerPriority(Number(tid), niceness);
+    out.push(pid);
     queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Lowers every thread of a process (Linux keeps a priority per thread, and a Go server runs many). */
+function lowerThreads(pid: number, niceness: number): void {
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return; // gone meanwhile
+  }
+  for (const tid of threads) lowerPriority(Number(tid), niceness);
+}
+
+/** A process's autogroup (the kernel's CPU share of its session) and that share's nice; undefined without one. */
+function autogroupOf(pid: number | 'self'): { group: string; nice: number } | undefined {
+  try {
+    const m = /^(\S+) nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return m ? { group: m[1]!, nice: Number(m[2]) } : undefined;
+  } catch {
+    return undefined; // a kernel without autogroups, or the process is gone
+  }
+}
+
+/**
+ * Lowers the CPU share of a process's session to `niceness`, never the console's own session. With the kernel's
+ * autogroups on (the default of most desktop Linux distributions) the CPU is shared between sessions first, and a
+ * nice value only orders the threads within one session: a service in a session of its own (each embedded server,
+ * and every Postgres backend, which starts one) would otherwise take as much CPU as the console and its windows,
+ * however low its threads' priority. 'later' when the kernel asks to wait: an unprivileged user may change one
+ * session's share per tenth of a second.
+ */
+export function lowerSessionPriority(pid: number, niceness: number): 'done' | 'later' {
+  const own = autogroupOf('self');
+  const theirs = autogroupOf(pid);
+  if (!own || !theirs || theirs.group === own.group || theirs.nice >= niceness) return 'done';
+  try {
+    fs.writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+    return 'done';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'later' : 'done';
+  }
+}
+
+/**
+ * Lowers a running service once: its process, every process it started, and every thread of each. What they start
+ * afterwards inherits their threads' priority (not their sessions' share: ServiceYield keeps up with those).
+ */
+export function lowerProcessTree(root: number | undefined, niceness: number): void {
+  if (!root || !niceness) return;
+  for (const pid of descendants([root], processTree())) {
+    lowerThreads(pid, niceness);
+    lowerSessionPriority(pid, niceness);
+  }
+}
+
+/** This process's own TCP connections, by local port (from /proc: its socket descriptors and the TCP tables). */
+export function ownTcpPorts(): Set<number> {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
+/** The client port a Postgres backend serves, from its process title ("postgres: user db 127.0.0.1(40312) idle"). */
+function backendClientPort(pid: number): number | undefined {
+  try {
+    const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const m = /^postgres: .*\((\d+)\)/.exec(title);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How often a running stack is looked over for processes started since the last look. */
+export const YIELD_SWEEP_MS = 2_000;
+/** The kernel's wait between two changes of a session's share by an unprivileged user, with a margin. */
+const SESSION_GAP_MS = 110;
+
+/**
+ * Keeps a running stack's services below the console: every few seconds, the processes started since the last look
+ * (a Postgres cluster starts one per connection, each in a session of its own) get their threads and their session
+ * lowered, except the backends serving this console's own connections (its reads and its progress listener, which
+ * the views wait on). Sessions the kernel asked to wait for are lowered one by one, a tenth of a second apart.
+ */
+export class ServiceYield {
+  private readonly seen = new Set<number>();
+  private waiting: number[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
+  private pacer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly roots: () => Array<number | undefined>,
+    private readonly niceness: number,
+  ) {}
+
+  /** Looks now, then every YIELD_SWEEP_MS until stopped. */
+  start(): void {
+    if (!this.niceness) return;
+    this.sweep();
+    this.sweeper ??= setInterval(() => this.sweep(), YIELD_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    clearTimeout(this.pacer);
+    this.sweeper = this.pacer = undefined;
+    this.waiting = [];
+    this.seen.clear();
+  }
+
+  /** One look over the services' processes; returns how many were new. */
+  sweep(): number {
+    const roots = this.roots().filter((pid): pid is number => Boolean(pid));
+    const running = descendants(roots, processTree());
+    const now = new Set(running);
+    for (const pid of this.seen) if (!now.has(pid)) this.seen.delete(pid);
+    const fresh = running.filter((pid) => !this.seen.has(pid));
+    if (fresh.length === 0) return 0;
+    const mine = ownTcpPorts();
+    for (const pid of fresh) {
+      this.seen.add(pid);
+      const port = backendClientPort(pid);
+      if (port !== undefined && mine.has(port)) continue; // serves the console itself
+      lowerThreads(pid, this.niceness);
+      this.waiting.push(pid);
+    }
+    this.lowerWaiting();
+    return fresh.length;
+  }
+
+  private lowerWaiting(): void {
+    if (this.pacer) return;
+    while (this.waiting.length > 0) {
+      if (lowerSessionPriority(this.waiting[0]!, this.niceness) === 'later') {
+        this.pacer = setTimeout(() => {
+          this.pacer = undefined;
+          this.lowerWaiting();
+        }, SESSION_GAP_MS);
+        this.pacer.unref();
+        return;
+      }
+      this.waiting.shift();
+    }
   }
 }

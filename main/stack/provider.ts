@@ -96,6 +96,8 @@ export interface StackProvider {
   pgTools(cluster: 'app-postgres' | 'temporal-postgres', endpoint: PostgresEndpoint): PgTools;
   /** At console exit: stops what this console started (a stack it adopted keeps running); absent: nothing to do. */
   shutdown?(): Promise<void>;
+  /** Replaced by another (the settings changed): stops its own background work; the services run on. */
+  release?(): void;
   /** Brings the console's log files up to date with what the services printed while no console followed them. */
   catchUpLogs?(): void;
 }

@@ -19,7 +19,7 @@ import { recoveriesInProgress, rollBackInterrupted } from '../pitr/journal';
 import { localArchivedCluster } from './archived-cluster';
 import { localRecoveryDriver } from './recovery-driver';
 import { SERVICE_LABELS } from '../service-labels';
-import { lowerProcessTree, servicesNiceness } from '../priority';
+import { ServiceYield, servicesNiceness } from '../priority';
 
 export class LocalProvider implements StackProvider {
   readonly kind = 'local' as const;
@@ -29,6 +29,7 @@ export class LocalProvider implements StackProvider {
   private readonly tails = new Map<ServiceId, LogTail>();
   /** Services this console started (and so stops at shutdown); adopted ones are left running. */
   private readonly owned = new Set<ServiceId>();
+  private yielding: ServiceYield | undefined;
 
   constructor(
     private readonly spec: StackSpec,
@@ -241,15 +242,20 @@ export class LocalProvider implements StackProvider {
 
   /**
    * Once they run, the services yield the CPU to the console when the settings say so (stack/priority.ts): every
-   * process of each service and every thread of those processes. They start at normal priority, so a start on a
-   * busy machine takes no longer for it.
+   * process of each service, every thread of those processes and their sessions' shares, looked over again every
+   * few seconds for the processes started since (a Postgres backend per new connection). They start at normal
+   * priority, so a start on a busy machine takes no longer for it.
    */
   private yieldCpu(): void {
-    const niceness = servicesNiceness(this.settings);
-    if (!niceness) return;
-    const { app, tpg, temporal, ui } = this.parts();
-    for (const pid of [app.pid(), tpg.pid(), temporal.server.pid(), ui?.server.pid()])
-      lowerProcessTree(pid, niceness);
+    this.yielding ??= new ServiceYield(() => {
+      const { app, tpg, temporal, ui } = this.parts();
+      return [app.pid(), tpg.pid(), temporal.server.pid(), ui?.server.pid()];
+    }, servicesNiceness(this.settings));
+    this.yielding.start();
+  }
+
+  release(): void {
+    this.yielding?.stop();
   }
 
   private async startUi(ui: LocalTemporalUi, report: StepReporter, signal: AbortSignal): Promise<void> {
@@ -297,6 +303,7 @@ export class LocalProvider implements StackProvider {
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();
     this.owned.clear();
+    this.yielding?.stop();
   }
 
   async resetPassword(id: 'app-postgres' | 'temporal-postgres', password: string): Promise<void> {

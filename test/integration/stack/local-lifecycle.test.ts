@@ -1,11 +1,14 @@
 // The local provider against the real binaries: cold start, validation, data kept across a warm start, no orphans.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import { postgresUrl } from '../../../main/stack';
+import { resolveBinaries } from '../../../main/stack/binaries';
 import { isPortFree } from '../../../main/stack/ports';
 import { scratchHome } from '../../support/console-process';
+import { waitFor } from '../../support/cycle-stack';
 import { freeStackSettings } from '../../support/stack-settings';
 
 let ops: WiredConsole;
@@ -26,6 +29,11 @@ function alive(pid: number): boolean {
 function niceOf(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** The nice of a process's session share (its autogroup: the kernel shares the CPU between sessions first). */
+function sessionNiceOf(pid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ').at(-1));
 }
 
 async function query(sql: string): Promise<pg.QueryResult> {
@@ -106,25 +114,47 @@ describe('local provider lifecycle', () => {
     const servicePids = status.services.map((s) => s.pid as number);
     // A client backend the app cluster starts now (read while its connection is open).
     const spec = ops.stack.spec();
-    const client = new pg.Client({
-      connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
-    });
+    const url = postgresUrl(spec.appPostgres, spec.appPostgres.database);
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
+    // And one for another program's connection (psql's), which starts a session of its own.
+    const other = spawn(
+      resolveBinaries(ops.settings.get()).psql,
+      ['-X', '-q', '-c', `SELECT pg_sleep(30) FROM pg_stat_activity WHERE application_name = 'other'`, url],
+      { env: { ...process.env, PGAPPNAME: 'other' } },
+    );
     let backendNice: number;
     try {
-      backendNice = niceOf(Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+      const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+      backendNice = niceOf(backend);
+      const otherBackend = async () =>
+        (await client.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'other'`)).rows[0]
+          ?.pid as number | undefined;
+      await waitFor(async () => (await otherBackend()) !== undefined, 10_000, "psql's backend");
+      // Within a look or two (every few seconds), the other program's backend yields, session and all; the one
+      // serving the console's own connection keeps its session's share, the console's own session too.
+      await waitFor(
+        async () => sessionNiceOf((await otherBackend())!) === 10,
+        10_000,
+        "psql's session to yield",
+      );
+      expect(sessionNiceOf(backend)).toBe(0);
+      expect(sessionNiceOf(process.pid)).toBe(0);
     } finally {
+      other.kill();
       await client.end();
     }
     expect(niceOf(process.pid)).toBe(0);
-    // The clusters' servers, the backend, Temporal and its Web UI.
+    // The clusters' servers, the backend, Temporal and its Web UI; each service in a session of its own, lowered.
     expect([...servicePids.map(niceOf), backendNice]).toEqual([10, 10, 10, 10, 10]);
+    expect(servicePids.map(sessionNiceOf)).toEqual([10, 10, 10, 10]);
     await ops.router.invoke('settings.update', { stack: { servicesYield: false } });
     try {
       const restarted = await ops.router.invoke('stack.restart', {});
       expect(restarted.state).toBe('running');
       const again = restarted.services.map((s) => s.pid as number);
       expect(again.map(niceOf)).toEqual([0, 0, 0, 0]);
+      expect(again.map(sessionNiceOf)).toEqual([0, 0, 0, 0]);
     } finally {
       await ops.router.invoke('settings.update', { stack: { servicesYield: true } });
       const back = await ops.router.invoke('stack.restart', {});

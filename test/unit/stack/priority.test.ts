@@ -1,21 +1,46 @@
 // The services' priority below the console's: what the settings ask, a running process tree lowered thread by
-// thread, a started process lowered (the Docker plan's CPU share is in docker-containers.test.ts). Real processes,
-// read back from /proc.
+// thread, a started process lowered, the share of a service's own session lowered and kept up with as processes
+// start (the Docker plan's CPU share is in docker-containers.test.ts). Real processes, read back from /proc.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../main/settings/defaults';
 import {
   SERVICE_NICENESS,
+  ServiceYield,
   lowerPriority,
-  servicesNiceness,
   lowerProcessTree,
+  lowerSessionPriority,
+  ownTcpPorts,
+  servicesNiceness,
 } from '../../../main/stack/priority';
 
 function niceOf(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
+/** A process's session share: its autogroup and that group's nice. */
+function sessionOf(pid: number | 'self'): { group: string; nice: number } {
+  const [group, , nice] = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ');
+  return { group: group!, nice: Number(nice) };
+}
+/** Processes started by `root`, found in /proc. */
+function childrenOf(root: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === root;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the services yield the CPU to the console', () => {
   it('is what the settings ask for by default, and can be turned off', () => {
@@ -73,5 +98,72 @@ describe('the services yield the CPU to the console', () => {
     }
     await new Promise((r) => child.once('exit', r));
     expect(() => lowerPriority(child.pid, SERVICE_NICENESS)).not.toThrow();
+  });
+
+  it("lowers the share of a service's own session, never the console's", async () => {
+    // This kernel shares the CPU by session (autogroups): the machines this runs on have them on.
+    expect(fs.existsSync('/proc/self/autogroup')).toBe(true);
+    const own = sessionOf('self');
+    const service = spawn('/bin/sleep', ['30'], { detached: true }); // a session of its own, as the services run
+    const helper = spawn('/bin/sleep', ['30']); // in the console's session
+    try {
+      await pause(100);
+      expect(sessionOf(service.pid!)).toMatchObject({ nice: 0 });
+      expect(sessionOf(service.pid!).group).not.toBe(own.group);
+      expect(lowerSessionPriority(service.pid!, SERVICE_NICENESS)).toBe('done');
+      expect(sessionOf(service.pid!).nice).toBe(SERVICE_NICENESS);
+      expect(lowerSessionPriority(helper.pid!, SERVICE_NICENESS)).toBe('done');
+      expect(sessionOf(helper.pid!)).toEqual(own);
+      expect(sessionOf('self')).toEqual(own);
+    } finally {
+      service.kill();
+      helper.kill();
+    }
+  });
+
+  it("keeps up with a service's new processes and sessions, sparing the ones that serve the console's own connections", async () => {
+    // The console's own connection: a TCP client of this process.
+    const server = net.createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const mine = socket.localPort!;
+    expect(ownTcpPorts().has(mine)).toBe(true);
+    // A service that, like a Postgres server, starts a process in a session of its own per connection, titled
+    // with its client's address: one for the console's connection, one for someone else's (a port not ours).
+    const others = [...Array(20).keys()].map((i) => 41000 + i).find((p) => !ownTcpPorts().has(p))!;
+    const backend = (port: number) =>
+      `setsid bash -c 'exec -a "postgres: ops db 127.0.0.1(${port}) idle" sleep 30' &`;
+    const service = spawn('/bin/bash', ['-c', `sleep 0.5; ${backend(mine)} ${backend(others)} wait`], {
+      detached: true,
+    });
+    const yielding = new ServiceYield(() => [service.pid], SERVICE_NICENESS);
+    try {
+      yielding.start();
+      expect(sessionOf(service.pid!).nice).toBe(SERVICE_NICENESS);
+      const backends = () =>
+        childrenOf(service.pid!).filter((pid) =>
+          fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres:'),
+        );
+      expect(backends()).toEqual([]);
+      await pause(1000); // the two "backends" started meanwhile, each in a session of its own
+      const started = backends();
+      expect(started).toHaveLength(2);
+      expect(yielding.sweep()).toBe(2);
+      const titled = (port: number) =>
+        started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`(${port})`))!;
+      expect(sessionOf(titled(others)).nice).toBe(SERVICE_NICENESS);
+      expect(niceOf(titled(others))).toBe(SERVICE_NICENESS);
+      expect(sessionOf(titled(mine)).nice).toBe(0);
+      expect(sessionOf(titled(mine)).group).not.toBe(sessionOf('self').group);
+      // Nothing new: nothing done.
+      expect(yielding.sweep()).toBe(0);
+    } finally {
+      yielding.stop();
+      process.kill(-service.pid!);
+      socket.destroy();
+      server.close();
+    }
+    expect(sessionOf('self').nice).toBe(0);
   });
 });
