@@ -564,8 +564,15 @@ try {
     (x) => x.id === 'temporal-ui',
   )?.pid;
   try {
-    os.setPriority(uiPid, 0);
-    console.log(`the Web UI's server (pid ${uiPid}) runs at normal priority, nice ${os.getPriority(uiPid)}`);
+    for (const tid of fs.readdirSync(`/proc/${uiPid}/task`)) os.setPriority(Number(tid), 0);
+    // Its session's share too, where the kernel shares the CPU by session (the console lowered it with the rest).
+    if (fs.existsSync(`/proc/${uiPid}/autogroup`)) fs.writeFileSync(`/proc/${uiPid}/autogroup`, '0');
+    const session = fs.existsSync(`/proc/${uiPid}/autogroup`)
+      ? `, its session's share at ${fs.readFileSync(`/proc/${uiPid}/autogroup`, 'utf8').trim().split(' ').at(-1)}`
+      : '';
+    console.log(
+      `the Web UI's server (pid ${uiPid}) runs at normal priority, nice ${os.getPriority(uiPid)}${session}`,
+    );
   } catch (err) {
     console.log(`the Web UI's server stays at nice ${os.getPriority(uiPid)}: ${err.message}`);
   }

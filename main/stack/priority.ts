@@ -10,6 +10,13 @@ import { procStatFields } from './proc-stat';
 
 /** How far below normal the services run when they yield (nice: 0 is normal, 19 the lowest). */
 export const SERVICE_NICENESS = 10;
+/**
+ * How far below normal a service's session share goes when it yields: less than its threads, because a session's
+ * share counts against every other session on the machine, not only the console's. At 10 (a tenth of a normal
+ * share), two busy loops elsewhere starved the stack until its cycles stood still for minutes; at 5 (a third) a
+ * service still gets a fair part of a contended CPU, and the console and its windows come first.
+ */
+export const SESSION_NICENESS = 5;
 /** The containers' CPU share when they yield (Docker's default is 1024). */
 export const SERVICE_CPU_SHARES = 512;
 
@@ -31,19 +38,32 @@ export function lowerPriority(pid: number | undefined, niceness: number): void {
   }
 }
 
-/** The parent of every process now running, as children by parent pid. */
-function processTree(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
+/**
+ * Every process now running, as children by parent pid. `parents` (pid → parent pid) is kept between calls when
+ * given: only the processes started since are read, so a look every few seconds costs little.
+ */
+function processTree(parents = new Map<number, number>()): Map<number, number[]> {
+  const running = new Set<number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    running.add(pid);
+    if (parents.has(pid)) continue;
     try {
-      const ppid = Number(procStatFields(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'))[1]);
-      const siblings = children.get(ppid);
-      if (siblings) siblings.push(Number(entry));
-      else children.set(ppid, [Number(entry)]);
+      parents.set(pid, Number(procStatFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]));
     } catch {
-      // gone meanwhile
+      running.delete(pid); // gone meanwhile
     }
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parents) {
+    if (!running.has(pid)) {
+      parents.delete(pid);
+      continue;
+    }
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
   }
   return children;
 }
@@ -81,14 +101,15 @@ function autogroupOf(pid: number | 'self'): { group: string; nice: number } | un
 }
 
 /**
- * Lowers the CPU share of a process's session to `niceness`, never the console's own session. With the kernel's
- * autogroups on (the default of most desktop Linux distributions) the CPU is shared between sessions first, and a
- * nice value only orders the threads within one session: a service in a session of its own (each embedded server,
- * and every Postgres backend, which starts one) would otherwise take as much CPU as the console and its windows,
- * however low its threads' priority. 'later' when the kernel asks to wait: an unprivileged user may change one
- * session's share per tenth of a second.
+ * Lowers the CPU share of a process's session (to SESSION_NICENESS at most), never the console's own session. With
+ * the kernel's autogroups on (the default of most desktop Linux distributions) the CPU is shared between sessions
+ * first, and a nice value only orders the threads within one session: a service in a session of its own (each
+ * embedded server, and every Postgres backend, which starts one) would otherwise take as much CPU as the console
+ * and its windows, however low its threads' priority. 'later' when the kernel asks to wait: an unprivileged user
+ * may change one session's share per tenth of a second.
  */
-export function lowerSessionPriority(pid: number, niceness: number): 'done' | 'later' {
+export function lowerSessionPriority(pid: number, threadNiceness: number): 'done' | 'later' {
+  const niceness = Math.min(threadNiceness, SESSION_NICENESS);
   const own = autogroupOf('self');
   const theirs = autogroupOf(pid);
   if (!own || !theirs || theirs.group === own.group || theirs.nice >= niceness) return 'done';
@@ -112,15 +133,29 @@ export function lowerProcessTree(root: number | undefined, niceness: number): vo
   }
 }
 
-/** This process's own TCP connections, by local port (from /proc: its socket descriptors and the TCP tables). */
-export function ownTcpPorts(): Set<number> {
+/**
+ * The local ports of the TCP connections of the console and of the programs it runs at its own priority (a
+ * backup's pg_dump, a restore's pg_restore; not the worker, which runs below it), from /proc: their socket
+ * descriptors and the TCP tables.
+ */
+export function consoleTcpPorts(children: Map<number, number[]> = processTree()): Set<number> {
+  const own = os.getPriority();
   const inodes = new Set<string>();
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
+  for (const pid of descendants([process.pid], children)) {
+    let fds: string[];
     try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) inodes.add(m[1]!);
+      if (pid !== process.pid && os.getPriority(pid) > own) continue;
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
     } catch {
-      // closed meanwhile
+      continue; // gone meanwhile, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
     }
   }
   const ports = new Set<number>();
@@ -158,11 +193,12 @@ const SESSION_GAP_MS = 110;
 /**
  * Keeps a running stack's services below the console: every few seconds, the processes started since the last look
  * (a Postgres cluster starts one per connection, each in a session of its own) get their threads and their session
- * lowered, except the backends serving this console's own connections (its reads and its progress listener, which
- * the views wait on). Sessions the kernel asked to wait for are lowered one by one, a tenth of a second apart.
+ * lowered, except the backends serving the console's own connections (its reads and its progress listener, which
+ * the views wait on) and those of the programs it runs at its own priority (a backup's pg_dump). Sessions the kernel asked to wait for are lowered one by one, a tenth of a second apart.
  */
 export class ServiceYield {
   private readonly seen = new Set<number>();
+  private readonly parents = new Map<number, number>();
   private waiting: number[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private pacer: NodeJS.Timeout | undefined;
@@ -186,21 +222,23 @@ export class ServiceYield {
     this.sweeper = this.pacer = undefined;
     this.waiting = [];
     this.seen.clear();
+    this.parents.clear();
   }
 
   /** One look over the services' processes; returns how many were new. */
   sweep(): number {
     const roots = this.roots().filter((pid): pid is number => Boolean(pid));
-    const running = descendants(roots, processTree());
+    const children = processTree(this.parents);
+    const running = descendants(roots, children);
     const now = new Set(running);
     for (const pid of this.seen) if (!now.has(pid)) this.seen.delete(pid);
     const fresh = running.filter((pid) => !this.seen.has(pid));
     if (fresh.length === 0) return 0;
-    const mine = ownTcpPorts();
+    const mine = consoleTcpPorts(children);
     for (const pid of fresh) {
       this.seen.add(pid);
       const port = backendClientPort(pid);
-      if (port !== undefined && mine.has(port)) continue; // serves the console itself
+      if (port !== undefined && mine.has(port)) continue; // serves the console, or what it runs
       lowerThreads(pid, this.niceness);
       this.waiting.push(pid);
     }

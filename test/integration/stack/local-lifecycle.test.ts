@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import { postgresUrl } from '../../../main/stack';
 import { resolveBinaries } from '../../../main/stack/binaries';
+import { SESSION_NICENESS } from '../../../main/stack/priority';
 import { isPortFree } from '../../../main/stack/ports';
 import { scratchHome } from '../../support/console-process';
 import { waitFor } from '../../support/cycle-stack';
@@ -117,11 +118,12 @@ describe('local provider lifecycle', () => {
     const url = postgresUrl(spec.appPostgres, spec.appPostgres.database);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    // And one for another program's connection (psql's), which starts a session of its own.
-    const other = spawn(
-      resolveBinaries(ops.settings.get()).psql,
-      ['-X', '-q', '-c', `SELECT pg_sleep(30) FROM pg_stat_activity WHERE application_name = 'other'`, url],
-      { env: { ...process.env, PGAPPNAME: 'other' } },
+    // And one for another program's connection (a psql the console did not start: `setsid -f` leaves it to init),
+    // which starts a session of its own.
+    spawn(
+      'setsid',
+      ['-f', resolveBinaries(ops.settings.get()).psql, '-X', '-q', '-c', 'SELECT pg_sleep(30)', url],
+      { env: { ...process.env, PGAPPNAME: 'other' }, stdio: 'ignore' },
     );
     let backendNice: number;
     try {
@@ -134,20 +136,22 @@ describe('local provider lifecycle', () => {
       // Within a look or two (every few seconds), the other program's backend yields, session and all; the one
       // serving the console's own connection keeps its session's share, the console's own session too.
       await waitFor(
-        async () => sessionNiceOf((await otherBackend())!) === 10,
+        async () => sessionNiceOf((await otherBackend())!) === SESSION_NICENESS,
         10_000,
         "psql's session to yield",
       );
       expect(sessionNiceOf(backend)).toBe(0);
       expect(sessionNiceOf(process.pid)).toBe(0);
     } finally {
-      other.kill();
+      await client.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'other'`,
+      );
       await client.end();
     }
     expect(niceOf(process.pid)).toBe(0);
     // The clusters' servers, the backend, Temporal and its Web UI; each service in a session of its own, lowered.
     expect([...servicePids.map(niceOf), backendNice]).toEqual([10, 10, 10, 10, 10]);
-    expect(servicePids.map(sessionNiceOf)).toEqual([10, 10, 10, 10]);
+    expect(servicePids.map(sessionNiceOf)).toEqual(Array(4).fill(SESSION_NICENESS));
     await ops.router.invoke('settings.update', { stack: { servicesYield: false } });
     try {
       const restarted = await ops.router.invoke('stack.restart', {});

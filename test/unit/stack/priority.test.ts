@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../main/settings/defaults';
 import {
   SERVICE_NICENESS,
+  SESSION_NICENESS,
   ServiceYield,
   lowerPriority,
   lowerProcessTree,
   lowerSessionPriority,
-  ownTcpPorts,
+  consoleTcpPorts,
   servicesNiceness,
 } from '../../../main/stack/priority';
 
@@ -111,7 +112,9 @@ describe('the services yield the CPU to the console', () => {
       expect(sessionOf(service.pid!)).toMatchObject({ nice: 0 });
       expect(sessionOf(service.pid!).group).not.toBe(own.group);
       expect(lowerSessionPriority(service.pid!, SERVICE_NICENESS)).toBe('done');
-      expect(sessionOf(service.pid!).nice).toBe(SERVICE_NICENESS);
+      // Milder than the threads': a session's share counts against every other session on the machine.
+      expect(sessionOf(service.pid!).nice).toBe(SESSION_NICENESS);
+      expect(SESSION_NICENESS).toBeLessThan(SERVICE_NICENESS);
       expect(lowerSessionPriority(helper.pid!, SERVICE_NICENESS)).toBe('done');
       expect(sessionOf(helper.pid!)).toEqual(own);
       expect(sessionOf('self')).toEqual(own);
@@ -121,46 +124,71 @@ describe('the services yield the CPU to the console', () => {
     }
   });
 
-  it("keeps up with a service's new processes and sessions, sparing the ones that serve the console's own connections", async () => {
-    // The console's own connection: a TCP client of this process.
+  it("keeps up with a service's new processes and sessions, sparing those serving the console and what it runs", async () => {
     const server = net.createServer((socket) => socket.on('error', () => undefined));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const { port: serverPort } = server.address() as net.AddressInfo;
+    // The console's own connection, one of a program it runs (a backup's pg_dump, at its priority) and one of a
+    // program that yields (the worker, below it): each a TCP client of the server above.
+    const socket = net.connect(serverPort, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
-    const mine = socket.localPort!;
-    expect(ownTcpPorts().has(mine)).toBe(true);
+    const client = () =>
+      spawn(process.execPath, [
+        '-e',
+        `const s = require('net').connect(${serverPort}, '127.0.0.1', () => console.log(s.localPort)); setTimeout(() => {}, 30000)`,
+      ]);
+    const program = client();
+    const worker = client();
+    lowerPriority(worker.pid, SERVICE_NICENESS);
+    const portOf = (child: ReturnType<typeof spawn>) =>
+      new Promise<number>((r) => child.stdout!.once('data', (d: Buffer) => r(Number(String(d).trim()))));
+    const ports = {
+      console: socket.localPort!,
+      program: await portOf(program),
+      worker: await portOf(worker),
+    };
+    const ours = consoleTcpPorts();
+    expect([ours.has(ports.console), ours.has(ports.program), ours.has(ports.worker)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     // A service that, like a Postgres server, starts a process in a session of its own per connection, titled
-    // with its client's address: one for the console's connection, one for someone else's (a port not ours).
-    const others = [...Array(20).keys()].map((i) => 41000 + i).find((p) => !ownTcpPorts().has(p))!;
+    // with its client's address: one for each connection above.
     const backend = (port: number) =>
       `setsid bash -c 'exec -a "postgres: ops db 127.0.0.1(${port}) idle" sleep 30' &`;
-    const service = spawn('/bin/bash', ['-c', `sleep 0.5; ${backend(mine)} ${backend(others)} wait`], {
-      detached: true,
-    });
+    const service = spawn(
+      '/bin/bash',
+      ['-c', `sleep 0.5; ${Object.values(ports).map(backend).join(' ')} wait`],
+      { detached: true },
+    );
     const yielding = new ServiceYield(() => [service.pid], SERVICE_NICENESS);
     try {
       yielding.start();
-      expect(sessionOf(service.pid!).nice).toBe(SERVICE_NICENESS);
+      expect(sessionOf(service.pid!).nice).toBe(SESSION_NICENESS);
       const backends = () =>
         childrenOf(service.pid!).filter((pid) =>
           fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres:'),
         );
       expect(backends()).toEqual([]);
-      await pause(1000); // the two "backends" started meanwhile, each in a session of its own
+      await pause(1000); // the three "backends" started meanwhile, each in a session of its own
       const started = backends();
-      expect(started).toHaveLength(2);
-      expect(yielding.sweep()).toBe(2);
-      const titled = (port: number) =>
+      expect(started).toHaveLength(3);
+      expect(yielding.sweep()).toBe(3);
+      const serving = (port: number) =>
         started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`(${port})`))!;
-      expect(sessionOf(titled(others)).nice).toBe(SERVICE_NICENESS);
-      expect(niceOf(titled(others))).toBe(SERVICE_NICENESS);
-      expect(sessionOf(titled(mine)).nice).toBe(0);
-      expect(sessionOf(titled(mine)).group).not.toBe(sessionOf('self').group);
+      expect(sessionOf(serving(ports.worker)).nice).toBe(SESSION_NICENESS);
+      expect(niceOf(serving(ports.worker))).toBe(SERVICE_NICENESS);
+      for (const spared of [ports.console, ports.program]) {
+        expect(sessionOf(serving(spared)).nice).toBe(0);
+        expect(sessionOf(serving(spared)).group).not.toBe(sessionOf('self').group);
+      }
       // Nothing new: nothing done.
       expect(yielding.sweep()).toBe(0);
     } finally {
       yielding.stop();
       process.kill(-service.pid!);
+      for (const child of [program, worker]) child.kill();
       socket.destroy();
       server.close();
     }
