@@ -214,6 +214,48 @@ describe('workflow inspection in Chromium', () => {
     await screenshot(page, 'inspection-metrics');
   });
 
+  it('opens a cycle before it starts: no history yet, not asked for again and again, then shown once it runs', async () => {
+    const ahead = 'test-cycle-7100';
+    const watcher = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    // Counts the history reads the page sends.
+    await watcher.addInitScript(() => {
+      const w = window as unknown as { __historyReads: number };
+      w.__historyReads = 0;
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === 'string' && data.includes('"inspection.history"')) w.__historyReads++;
+        return send.call(this, data);
+      };
+    });
+    const reads = () =>
+      watcher.evaluate(() => (window as unknown as { __historyReads: number }).__historyReads);
+    try {
+      await watcher.goto(`${consoleProcess.url}#/workflows?open=${ahead}`);
+      await expect(watcher.getByTestId('history-missing').textContent()).resolves.toMatch(
+        /Temporal has no history for test-cycle-7100/,
+      );
+      const asked = await reads();
+      expect(asked).toBeGreaterThan(0);
+      // Nothing happens to the cycle meanwhile: nothing is asked again (it used to be asked as fast as it failed).
+      await watcher.waitForTimeout(1500);
+      expect(await reads()).toBe(asked);
+      await watcher.getByTestId('history-timeline').scrollIntoViewIfNeeded();
+      await screenshot(watcher, 'inspection-history-not-yet');
+      // The cycle starts: its events come, and the history is read and shown.
+      await page.goto(`${consoleProcess.url}#/workflows`);
+      await startCycleFromDialog(page, 7100, true);
+      await watcher.waitForFunction(
+        () =>
+          Number(document.querySelector<HTMLElement>('[data-testid=history-timeline]')?.dataset.count) > 0,
+        null,
+        { timeout: 60_000 },
+      );
+      await expect(watcher.getByTestId('history-missing').count()).resolves.toBe(0);
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('reads in the dark theme too', async () => {
     await page.getByTestId('theme-toggle').click();
     await page.goto(`${consoleProcess.url}#/workflows?open=${MANUAL}`);

@@ -40,6 +40,11 @@ export interface CycleStore {
   historyLoading: boolean;
   /** New events exist beyond what was loaded and the history is too long to re-read silently. */
   historyStale: boolean;
+  /**
+   * The first page of the history could not be read (Temporal has none yet, or no longer, or failed): no read is
+   * tried again until the cycle's own events come, the view is refreshed, or the operator reloads it.
+   */
+  historyMissing: string | undefined;
   preview: CompensationPreview | undefined;
   busy: Busy;
   error: OpsFailure | undefined;
@@ -161,6 +166,7 @@ export const useCycle = create<CycleStore>((set, get) => {
     historyToken: undefined,
     historyLoading: false,
     historyStale: false,
+    historyMissing: undefined,
     preview: undefined,
     stepContext: undefined,
     stepError: undefined,
@@ -179,6 +185,7 @@ export const useCycle = create<CycleStore>((set, get) => {
         history: [],
         historyToken: undefined,
         historyStale: false,
+        historyMissing: undefined,
         preview: undefined,
         stepContext: undefined,
         stepError: undefined,
@@ -187,6 +194,8 @@ export const useCycle = create<CycleStore>((set, get) => {
       if (workflowId) void get().refresh();
     },
     async refresh() {
+      // A history that could not be read is tried again with the rest.
+      if (get().historyMissing) set({ historyMissing: undefined });
       await Promise.all([refreshPhases(), refreshDetail()]);
     },
     selectPhase: (selectedPhase) => set({ selectedPhase }),
@@ -203,9 +212,18 @@ export const useCycle = create<CycleStore>((set, get) => {
           pageSize: historyToken ? HISTORY_PAGE : FIRST_HISTORY_PAGE,
         });
         if (get().workflowId !== workflowId) return;
-        set((s) => ({ history: [...s.history, ...page.events], historyToken: page.nextPageToken }));
+        set((s) => ({
+          history: [...s.history, ...page.events],
+          historyToken: page.nextPageToken,
+          historyMissing: undefined,
+        }));
       } catch (err) {
-        set({ error: asFailure(err) });
+        if (get().workflowId !== workflowId) return;
+        const failure = asFailure(err);
+        // Not there yet (a cycle opened before it starts) or no longer: said in the timeline, not as an error.
+        if (get().historyToken === undefined)
+          set({ historyMissing: [failure.message, failure.hint].filter(Boolean).join(' ') });
+        if (failure.code !== 'NOT_FOUND') set({ error: failure });
       } finally {
         set({ historyLoading: false });
       }
@@ -282,7 +300,9 @@ export const useCycle = create<CycleStore>((set, get) => {
         detailTimer = undefined;
         const reads = [refreshDetail()];
         // A fully read history grows with the cycle: a short one is re-read quietly, a long one says so.
-        const { historyToken, history, historyLoading } = get();
+        const { historyToken, history, historyLoading, historyMissing } = get();
+        // The cycle's own events: a history missing until now (it had not started) is read again.
+        if (historyMissing) set({ historyMissing: undefined });
         if (historyToken === null && !historyLoading) {
           if (history.length <= SILENT_HISTORY_RELOAD) reads.push(get().reloadHistory(true));
           else set({ historyStale: true });

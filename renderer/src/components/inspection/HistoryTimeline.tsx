@@ -19,6 +19,8 @@ export function HistoryTimeline(props: {
   complete: boolean;
   loading: boolean;
   stale: boolean;
+  /** Why the history could not be read (none yet, or no longer): shown in place of the count. */
+  missing?: string;
   onLoadMore: () => void;
   onReload: () => void;
   onExport: () => void;
@@ -43,9 +45,10 @@ export function HistoryTimeline(props: {
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;
   const { onLoadMore, complete, loading } = props;
+  const { missing } = props;
   useEffect(() => {
-    if (!complete && !loading && lastIndex >= shown.length - 50) onLoadMore();
-  }, [lastIndex, shown.length, complete, loading, onLoadMore]);
+    if (!complete && !loading && !missing && lastIndex >= shown.length - 50) onLoadMore();
+  }, [lastIndex, shown.length, complete, loading, missing, onLoadMore]);
   const current = props.events.find((e) => e.id === selected);
 
   return (
@@ -58,8 +61,15 @@ export function HistoryTimeline(props: {
           sx={{ maxWidth: 280 }}
           slotProps={{ htmlInput: { 'data-testid': 'history-search' } }}
         />
-        <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }}>
-          {props.events.length} events{props.complete ? '' : ' loaded, more on scroll'}
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          sx={{ flex: 1 }}
+          data-testid={missing ? 'history-missing' : undefined}
+        >
+          {missing
+            ? missing
+            : `${props.events.length} events${props.complete ? '' : ' loaded, more on scroll'}`}
         </Typography>
         {props.stale && (
           <Button onClick={props.onReload} color="info" data-testid="history-reload">

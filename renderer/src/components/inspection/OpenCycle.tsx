@@ -60,7 +60,9 @@ const loadMore = () => void useCycle.getState().loadMoreHistory();
 // Memoised: the list's page loads re-render the page, not the open cycle.
 export const OpenCycle = memo(function OpenCycle() {
   const workflowId = useCycle((s) => s.workflowId);
-  const needsHistory = useCycle((s) => s.historyToken === undefined && !s.historyLoading);
+  const needsHistory = useCycle(
+    (s) => s.historyToken === undefined && !s.historyLoading && !s.historyMissing,
+  );
   useEffect(() => {
     if (workflowId && needsHistory) loadMore();
   }, [workflowId, needsHistory]);
@@ -188,12 +190,13 @@ function CycleGraph() {
 }
 
 function CycleHistoryPanel({ workflowId }: { workflowId: string }) {
-  const { events, complete, loading, stale, search } = useCycle(
+  const { events, complete, loading, stale, missing, search } = useCycle(
     useShallow((s) => ({
       events: s.history,
       complete: s.historyToken === null,
       loading: s.historyLoading,
       stale: s.historyStale,
+      missing: s.historyMissing,
       search: s.historySearch,
     })),
   );
@@ -213,6 +216,7 @@ function CycleHistoryPanel({ workflowId }: { workflowId: string }) {
       complete={complete}
       loading={loading}
       stale={stale}
+      missing={missing}
       onLoadMore={loadMore}
       search={search}
       onSearchChange={useCycle.getState().setHistorySearch}
