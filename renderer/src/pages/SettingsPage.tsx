@@ -251,7 +251,7 @@ export function SettingsPage() {
         {toggle('stack.startOnLaunch', 'Start the stack when the console opens')}
         {toggle(
           'stack.servicesYield',
-          'Keep the console responsive: the services yield the CPU to it (applies when they next start)',
+          'Keep the console responsive: the services yield the CPU to it, and so to other busy programs too (applies when they next start)',
         )}
       </Section>
       <Section title="Worker">
