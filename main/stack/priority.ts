@@ -14,7 +14,7 @@ export const SERVICE_NICENESS = 10;
  * How far below normal a service's session share goes when it yields: less than its threads, because a session's
  * share counts against every other session on the machine, not only the console's. At 10 (a tenth of a normal
  * share), two busy loops elsewhere starved the stack until its cycles stood still for minutes; at 5 (a third) a
- * service still gets a fair part of a contended CPU, and the console and its windows come first.
+ * service keeps a part of a contended CPU, and the console and its windows come first. The settings turn it off.
  */
 export const SESSION_NICENESS = 5;
 /** The containers' CPU share when they yield (Docker's default is 1024). */
@@ -118,18 +118,6 @@ export function lowerSessionPriority(pid: number, threadNiceness: number): 'done
     return 'done';
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'later' : 'done';
-  }
-}
-
-/**
- * Lowers a running service once: its process, every process it started, and every thread of each. What they start
- * afterwards inherits their threads' priority (not their sessions' share: ServiceYield keeps up with those).
- */
-export function lowerProcessTree(root: number | undefined, niceness: number): void {
-  if (!root || !niceness) return;
-  for (const pid of descendants([root], processTree())) {
-    lowerThreads(pid, niceness);
-    lowerSessionPriority(pid, niceness);
   }
 }
 

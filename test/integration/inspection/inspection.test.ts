@@ -42,14 +42,7 @@ describe('inspection on a real stack', () => {
       reportIds: [1, 2],
       autoApprove: false,
     });
-    await waitFor(
-      async () =>
-        (await call<Phases>('inspection.phases', { workflowId }).catch(() => undefined))?.phases.find(
-          (p) => p.phase === 'scoping',
-        )?.state === 'running',
-      60_000,
-      'scoping to run',
-    );
+    await scopingRuns(workflowId);
     const list = await call<{ total: number; rows: Array<{ workflowId: string; currentPhase: string }> }>(
       'inspection.list',
       { text: '501' },
@@ -131,14 +124,7 @@ describe('inspection on a real stack', () => {
       reportIds: [1],
       autoApprove: false,
     });
-    await waitFor(
-      async () =>
-        (await call<Phases>('inspection.phases', { workflowId }).catch(() => undefined))?.phases.find(
-          (p) => p.phase === 'scoping',
-        )?.state === 'running',
-      60_000,
-      'scoping to run',
-    );
+    await scopingRuns(workflowId);
     const batch = await call<{ items: Array<{ workflowId: string; applies: boolean; effect: string }> }>(
       'inspection.batchPreview',
       {

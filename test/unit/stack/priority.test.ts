@@ -11,7 +11,6 @@ import {
   SESSION_NICENESS,
   ServiceYield,
   lowerPriority,
-  lowerProcessTree,
   lowerSessionPriority,
   consoleTcpPorts,
   servicesNiceness,
@@ -57,30 +56,17 @@ describe('the services yield the CPU to the console', () => {
     const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       await new Promise((r) => setTimeout(r, 300)); // the child started, the threads running
-      const tree = (root: number): number[] => {
-        const kids = fs
-          .readdirSync('/proc')
-          .filter((d) => /^\d+$/.test(d))
-          .filter((d) => {
-            try {
-              const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-              return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === root;
-            } catch {
-              return false;
-            }
-          })
-          .map(Number);
-        return [root, ...kids.flatMap(tree)];
-      };
+      const tree = (root: number): number[] => [root, ...childrenOf(root).flatMap(tree)];
       const threads = (pid: number) => fs.readdirSync(`/proc/${pid}/task`).map(Number);
       expect(tree(shell.pid!).length).toBe(2);
       expect(threads(node.pid!).length).toBeGreaterThan(1);
-      lowerProcessTree(shell.pid, SERVICE_NICENESS);
-      lowerProcessTree(node.pid, SERVICE_NICENESS);
+      const yielding = new ServiceYield(() => [shell.pid, node.pid], SERVICE_NICENESS);
+      expect(yielding.sweep()).toBe(3);
+      yielding.stop();
       for (const pid of [...tree(shell.pid!), node.pid!])
         for (const tid of threads(pid)) expect(niceOf(tid), `${pid}/${tid}`).toBe(SERVICE_NICENESS);
-      // Already lower stays lower; nothing for a pid that is gone.
-      lowerProcessTree(node.pid, 5);
+      // Already lower stays lower.
+      lowerPriority(node.pid, 5);
       expect(niceOf(node.pid!)).toBe(SERVICE_NICENESS);
     } finally {
       process.kill(-shell.pid!); // the shell and its sleep
