@@ -108,11 +108,14 @@ function autogroupOf(pid: number | 'self'): { group: string; nice: number } | un
  * and its windows, however low its threads' priority. 'later' when the kernel asks to wait: an unprivileged user
  * may change one session's share per tenth of a second.
  */
-export function lowerSessionPriority(pid: number, threadNiceness: number): 'done' | 'later' {
+export function lowerSessionPriority(
+  pid: number,
+  threadNiceness: number,
+  ownSession = autogroupOf('self')?.group,
+): 'done' | 'later' {
   const niceness = Math.min(threadNiceness, SESSION_NICENESS);
-  const own = autogroupOf('self');
   const theirs = autogroupOf(pid);
-  if (!own || !theirs || theirs.group === own.group || theirs.nice >= niceness) return 'done';
+  if (!ownSession || !theirs || theirs.group === ownSession || theirs.nice >= niceness) return 'done';
   try {
     fs.writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
     return 'done';
@@ -182,7 +185,8 @@ const SESSION_GAP_MS = 110;
  * Keeps a running stack's services below the console: every few seconds, the processes started since the last look
  * (a Postgres cluster starts one per connection, each in a session of its own) get their threads and their session
  * lowered, except the backends serving the console's own connections (its reads and its progress listener, which
- * the views wait on) and those of the programs it runs at its own priority (a backup's pg_dump). Sessions the kernel asked to wait for are lowered one by one, a tenth of a second apart.
+ * the views wait on) and those of the programs it runs at its own priority (a backup's pg_dump). Sessions the
+ * kernel asked to wait for are lowered one by one, a tenth of a second apart.
  */
 export class ServiceYield {
   private readonly seen = new Set<number>();
@@ -190,6 +194,8 @@ export class ServiceYield {
   private waiting: number[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private pacer: NodeJS.Timeout | undefined;
+  /** The console's own session, never lowered (it stays the same for the console's life). */
+  private readonly ownSession = autogroupOf('self')?.group;
 
   constructor(
     private readonly roots: () => Array<number | undefined>,
@@ -222,11 +228,12 @@ export class ServiceYield {
     for (const pid of this.seen) if (!now.has(pid)) this.seen.delete(pid);
     const fresh = running.filter((pid) => !this.seen.has(pid));
     if (fresh.length === 0) return 0;
-    const mine = consoleTcpPorts(children);
+    let mine: Set<number> | undefined; // read once, and only when a new backend asks
     for (const pid of fresh) {
       this.seen.add(pid);
       const port = backendClientPort(pid);
-      if (port !== undefined && mine.has(port)) continue; // serves the console, or what it runs
+      // A backend serving the console, or a program it runs, keeps its share.
+      if (port !== undefined && (mine ??= consoleTcpPorts(children)).has(port)) continue;
       lowerThreads(pid, this.niceness);
       this.waiting.push(pid);
     }
@@ -237,7 +244,7 @@ export class ServiceYield {
   private lowerWaiting(): void {
     if (this.pacer) return;
     while (this.waiting.length > 0) {
-      if (lowerSessionPriority(this.waiting[0]!, this.niceness) === 'later') {
+      if (lowerSessionPriority(this.waiting[0]!, this.niceness, this.ownSession) === 'later') {
         this.pacer = setTimeout(() => {
           this.pacer = undefined;
           this.lowerWaiting();

@@ -153,6 +153,12 @@ export const useCycle = create<CycleStore>((set, get) => {
       if (get().workflowId === id && asFailure(err).code !== 'NOT_FOUND') set({ error: asFailure(err) });
     }
   };
+  /** Reads the first page of a history that could not be read before (nothing when there is none such). */
+  const retryMissingHistory = async () => {
+    if (!get().historyMissing) return;
+    set({ historyMissing: undefined });
+    await get().loadMoreHistory();
+  };
   const run = storeAction<Busy>(set, undefined);
   const act = async (busy: Busy, work: () => Promise<void>): Promise<boolean> =>
     (await run(busy, work)) !== undefined;
@@ -195,14 +201,14 @@ export const useCycle = create<CycleStore>((set, get) => {
     },
     async refresh() {
       // A history that could not be read is tried again with the rest.
-      if (get().historyMissing) set({ historyMissing: undefined });
-      await Promise.all([refreshPhases(), refreshDetail()]);
+      await Promise.all([refreshPhases(), refreshDetail(), retryMissingHistory()]);
     },
     selectPhase: (selectedPhase) => set({ selectedPhase }),
     setHistorySearch: (historySearch) => set({ historySearch }),
     async loadMoreHistory() {
-      const { workflowId, historyToken, historyLoading } = get();
-      if (!workflowId || historyLoading || historyToken === null) return;
+      const { workflowId, historyToken, historyLoading, historyMissing } = get();
+      // A history that could not be read waits for a reason to try again (retryMissingHistory).
+      if (!workflowId || historyLoading || historyToken === null || historyMissing) return;
       set({ historyLoading: true });
       try {
         // A small first page paints at once; the rest comes in large pages as the timeline scrolls.
@@ -298,11 +304,10 @@ export const useCycle = create<CycleStore>((set, get) => {
       if (detailTimer) return; // the re-read already due takes this event in too
       detailTimer = setTimeout(() => {
         detailTimer = undefined;
-        const reads = [refreshDetail()];
-        // A fully read history grows with the cycle: a short one is re-read quietly, a long one says so.
-        const { historyToken, history, historyLoading, historyMissing } = get();
         // The cycle's own events: a history missing until now (it had not started) is read again.
-        if (historyMissing) set({ historyMissing: undefined });
+        const reads = [refreshDetail(), retryMissingHistory()];
+        // A fully read history grows with the cycle: a short one is re-read quietly, a long one says so.
+        const { historyToken, history, historyLoading } = get();
         if (historyToken === null && !historyLoading) {
           if (history.length <= SILENT_HISTORY_RELOAD) reads.push(get().reloadHistory(true));
           else set({ historyStale: true });
@@ -349,7 +354,12 @@ export const useCycle = create<CycleStore>((set, get) => {
         // A history only grows: as many events as shown, ending at the same one, are the ones shown.
         const held = get().history;
         const same = held.length === events.length && held.at(-1)?.id === events.at(-1)?.id;
-        set({ history: same ? held : events, historyToken: next, historyStale: false });
+        set({
+          history: same ? held : events,
+          historyToken: next,
+          historyStale: false,
+          historyMissing: undefined,
+        });
       } catch (err) {
         set({ error: asFailure(err) });
       } finally {

@@ -44,11 +44,10 @@ export function HistoryTimeline(props: {
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;
-  const { onLoadMore, complete, loading } = props;
-  const { missing } = props;
+  const { onLoadMore, complete, loading, missing } = props;
   useEffect(() => {
-    if (!complete && !loading && !missing && lastIndex >= shown.length - 50) onLoadMore();
-  }, [lastIndex, shown.length, complete, loading, missing, onLoadMore]);
+    if (!complete && !loading && lastIndex >= shown.length - 50) onLoadMore();
+  }, [lastIndex, shown.length, complete, loading, onLoadMore]);
   const current = props.events.find((e) => e.id === selected);
 
   return (
@@ -67,9 +66,7 @@ export function HistoryTimeline(props: {
           sx={{ flex: 1 }}
           data-testid={missing ? 'history-missing' : undefined}
         >
-          {missing
-            ? missing
-            : `${props.events.length} events${props.complete ? '' : ' loaded, more on scroll'}`}
+          {missing ?? `${props.events.length} events${props.complete ? '' : ' loaded, more on scroll'}`}
         </Typography>
         {props.stale && (
           <Button onClick={props.onReload} color="info" data-testid="history-reload">

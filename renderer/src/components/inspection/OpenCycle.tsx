@@ -60,9 +60,7 @@ const loadMore = () => void useCycle.getState().loadMoreHistory();
 // Memoised: the list's page loads re-render the page, not the open cycle.
 export const OpenCycle = memo(function OpenCycle() {
   const workflowId = useCycle((s) => s.workflowId);
-  const needsHistory = useCycle(
-    (s) => s.historyToken === undefined && !s.historyLoading && !s.historyMissing,
-  );
+  const needsHistory = useCycle((s) => s.historyToken === undefined && !s.historyLoading);
   useEffect(() => {
     if (workflowId && needsHistory) loadMore();
   }, [workflowId, needsHistory]);
