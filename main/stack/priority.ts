@@ -106,22 +106,30 @@ function autogroupOf(pid: number | 'self'): { group: string; nice: number } | un
  * first, and a nice value only orders the threads within one session: a service in a session of its own (each
  * embedded server, and every Postgres backend, which starts one) would otherwise take as much CPU as the console
  * and its windows, however low its threads' priority. 'later' when the kernel asks to wait: an unprivileged user
- * may change one session's share per tenth of a second.
+ * may change one session's share per tenth of a second. 'refused', with the kernel's reason, when the share cannot
+ * be changed on this machine (a sandbox that refuses the write, or keeps the share as it was): the change is read
+ * back, so a refusal is never taken for done.
  */
 export function lowerSessionPriority(
   pid: number,
   threadNiceness: number,
   ownSession = autogroupOf('self')?.group,
-): 'done' | 'later' {
+): 'done' | 'later' | { refused: string } {
   const niceness = Math.min(threadNiceness, SESSION_NICENESS);
   const theirs = autogroupOf(pid);
   if (!ownSession || !theirs || theirs.group === ownSession || theirs.nice >= niceness) return 'done';
   try {
     fs.writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
-    return 'done';
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'later' : 'done';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') return 'later';
+    if (code === 'ESRCH' || code === 'ENOENT') return 'done'; // gone meanwhile
+    return { refused: `the kernel refused the write (${code ?? String(err)})` };
   }
+  const after = autogroupOf(pid);
+  if (after && after.group === theirs.group && after.nice !== niceness)
+    return { refused: `the kernel kept the session's share at nice ${after.nice}` };
+  return 'done';
 }
 
 /**
@@ -194,12 +202,19 @@ export class ServiceYield {
   private waiting: number[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private pacer: NodeJS.Timeout | undefined;
+  /**
+   * Why this machine does not let the console change a session's share, once it has refused: the sweeps stop
+   * trying (the services' threads still yield). Undefined while every change took.
+   */
+  refused: string | undefined;
   /** The console's own session, never lowered (it stays the same for the console's life). */
   private readonly ownSession = autogroupOf('self')?.group;
 
   constructor(
     private readonly roots: () => Array<number | undefined>,
     private readonly niceness: number,
+    /** Told once when the machine refuses to change a session's share. */
+    private readonly onRefused: (why: string) => void = () => undefined,
   ) {}
 
   /** Looks now, then every YIELD_SWEEP_MS until stopped. */
@@ -243,8 +258,9 @@ export class ServiceYield {
 
   private lowerWaiting(): void {
     if (this.pacer) return;
-    while (this.waiting.length > 0) {
-      if (lowerSessionPriority(this.waiting[0]!, this.niceness, this.ownSession) === 'later') {
+    while (this.waiting.length > 0 && !this.refused) {
+      const outcome = lowerSessionPriority(this.waiting[0]!, this.niceness, this.ownSession);
+      if (outcome === 'later') {
         this.pacer = setTimeout(() => {
           this.pacer = undefined;
           this.lowerWaiting();
@@ -252,7 +268,12 @@ export class ServiceYield {
         this.pacer.unref();
         return;
       }
+      if (outcome !== 'done') {
+        this.refused = outcome.refused; // the threads still yield
+        this.onRefused(outcome.refused);
+      }
       this.waiting.shift();
     }
+    if (this.refused) this.waiting = [];
   }
 }

@@ -247,10 +247,19 @@ export class LocalProvider implements StackProvider {
    * priority, so a start on a busy machine takes no longer for it.
    */
   private yieldCpu(): void {
-    this.yielding ??= new ServiceYield(() => {
-      const { app, tpg, temporal, ui } = this.parts();
-      return [app.pid(), tpg.pid(), temporal.server.pid(), ui?.server.pid()];
-    }, servicesNiceness(this.settings));
+    this.yielding ??= new ServiceYield(
+      () => {
+        const { app, tpg, temporal, ui } = this.parts();
+        return [app.pid(), tpg.pid(), temporal.server.pid(), ui?.server.pid()];
+      },
+      servicesNiceness(this.settings),
+      (why) =>
+        this.logs.write(
+          'stack',
+          'warn',
+          `The services' sessions keep their full CPU share: ${why}. Their threads still run below the console.`,
+        ),
+    );
     this.yielding.start();
   }
 

@@ -1,0 +1,26 @@
+// Whether this machine lets a process's session share (its autogroup) be changed: the kernel may have autogroups
+// off, or a sandbox may refuse the write or keep the share as it was. Tried on a detached sleep of the test's own,
+// written and read back directly (not through the code under test).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+/** The session share's nice of a process (its autogroup), or undefined when the kernel shows none. */
+export function sessionNiceOf(pid: number | 'self'): number | undefined {
+  const m = / nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Undefined when a session's share can be changed here; otherwise why not. */
+export async function sessionSharesRefusal(): Promise<string | undefined> {
+  const probe = spawn('/bin/sleep', ['30'], { detached: true, stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    fs.writeFileSync(`/proc/${probe.pid}/autogroup`, '3');
+    const nice = sessionNiceOf(probe.pid!);
+    return nice === 3 ? undefined : `the kernel kept it at nice ${nice}`;
+  } catch (err) {
+    return `the kernel refused the write (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  } finally {
+    probe.kill();
+  }
+}
