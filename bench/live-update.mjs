@@ -439,8 +439,9 @@ async function manyCycles() {
       path: process.env.BENCH_PAGE_TRACE,
       categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
     });
-  // What the console pushed to each open page meanwhile, by event name.
+  // What the console pushed to each open page meanwhile, by event name, and its log lines by source and level.
   const pushed = new Map();
+  const logged = new Map();
   // (The console's modules are its own; the bench reads the inspection's count of shared reads.)
   const sharedBefore = ops.modules.find((m) => m.name === 'inspection').sharedReads.joined;
   // And what the pages asked for, by operation: calls and the size of their answers.
@@ -456,6 +457,11 @@ async function manyCycles() {
   };
   const countPushed = ops.router.events.subscribe((name, payload) => {
     const seen = pushed.get(name) ?? { count: 0, bytes: 0 };
+    if (name === 'log')
+      logged.set(
+        `${payload.source} ${payload.level}`,
+        (logged.get(`${payload.source} ${payload.level}`) ?? 0) + 1,
+      );
     seen.count++;
     seen.bytes += JSON.stringify(payload).length;
     pushed.set(name, seen);
@@ -498,6 +504,9 @@ async function manyCycles() {
     `events pushed to each page while ${AT_ONCE} cycles ran: ${[...pushed]
       .sort((a, b) => b[1].bytes - a[1].bytes)
       .map(([name, { count, bytes }]) => `${name} ${count} (${Math.round(bytes / 1024)} KB)`)
+      .join(', ')}; the log lines among them by source: ${[...logged]
+      .sort((a, b) => b[1] - a[1])
+      .map(([source, count]) => `${source} ${count}`)
       .join(', ')}`,
   );
   console.log(

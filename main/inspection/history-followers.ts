@@ -34,7 +34,11 @@ interface Followed {
 
 /** Each long poll's deadline: Temporal answers before it when the history grows. */
 const POLL_MS = 30_000;
-const PAGE_SIZE = 1000;
+/**
+ * The most events Temporal sends in one page of a history: it answers a larger ask with this many all the same, and
+ * writes a warning in its log for each such ask.
+ */
+export const TEMPORAL_HISTORY_PAGE_MAX = 256;
 
 export class HistoryFollowers {
   private readonly followed = new Map<string, Followed>();
@@ -101,7 +105,7 @@ export class HistoryFollowers {
         const res = await this.longPoll(client, held.stop.signal, {
           namespace: this.options.namespace(),
           execution: { workflowId, runId },
-          maximumPageSize: PAGE_SIZE,
+          maximumPageSize: TEMPORAL_HISTORY_PAGE_MAX,
           waitNewEvent: true,
           nextPageToken: token,
         });

@@ -20,7 +20,7 @@ import { MAX_ATTEMPTS } from '../../shared/workflow';
 import { batchPreview, type BatchPreviewDeps } from './batch-preview';
 import { compensationPreview } from './compensation-plan';
 import { completionOrder } from './completion-order';
-import { HistoryFollowers } from './history-followers';
+import { HistoryFollowers, TEMPORAL_HISTORY_PAGE_MAX } from './history-followers';
 import { historyEventViews } from './history-events';
 import { remindWaiting } from './waiting-reminder';
 import { metricsView, phaseDurationStats } from './metrics';
@@ -274,7 +274,7 @@ export class InspectionService implements ConsoleModule {
       const res = await client.workflowService.getWorkflowExecutionHistory({
         namespace: this.options.namespace(),
         execution: { workflowId: input.workflowId, runId },
-        maximumPageSize: input.pageSize,
+        maximumPageSize: Math.min(input.pageSize, TEMPORAL_HISTORY_PAGE_MAX),
         nextPageToken: token ? Buffer.from(token, 'base64') : undefined,
       });
       const next =

@@ -51,10 +51,10 @@ export async function runTracked<T>(
     // One round trip: the carried events committed on their own, then their notice (see trackStatements), then the
     // work's transaction with its lock timeout. The events' commit does not wait for its log flush: the work's
     // commit after it flushes the log up to and past it, so they are as durable as the work.
-    const carried = ctx.tracking && ctx.track ? trackStatements(ctx.track) : [];
+    const carried = ctx.tracking && ctx.track ? trackStatements(ctx.track, { flush: false }) : [];
     await client.query(
       [
-        ...(carried.length ? ['SET LOCAL synchronous_commit = off', ...carried] : []),
+        ...carried,
         'BEGIN',
         `SET LOCAL lock_timeout = ${Math.max(1, Math.floor(deps.config.dbLockTimeoutMs))}`,
       ].join(';\n'),

@@ -10,17 +10,33 @@ import type { ActivityDeps } from './context';
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
   const statements = trackStatements(batch);
   if (statements.length === 0) return;
-  // Several statements in one simple query: the writes are one transaction (all of the batch or none of it).
-  await deps.pool.query(statements.join(';\n'));
+  // Several statements in one simple query: the writes are one transaction (all of the batch or none of it). A
+  // failed statement leaves its explicit transaction open on the connection: rolled back before the connection
+  // goes back to the pool.
+  const client = await deps.pool.connect();
+  let broken = false;
+  try {
+    await client.query(statements.join(';\n'));
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /**
  * A batch's writes, committed, then one notice for all its changes in a transaction of its own (see
  * noticeTransaction). A commit that notifies holds the server's notify lock through its log flush, serialising
  * every other such commit: the writes' commit, which must be flushed, does not notify, and the notice's does not
- * wait for its flush. The listener reads the rows after the notice, so they are there.
+ * wait for its flush. The listener reads the rows after the notice, so they are there. Both transactions are
+ * explicit (BEGIN … COMMIT): a COMMIT that ends the implicit transaction of a many-statement query makes the server
+ * warn, twice a batch, in its log and to the client. `flush: false`: the writes' commit does not wait for its log
+ * flush either (a commit after it, in the same session, flushes past it).
  */
-export function trackStatements(batch: TrackBatch): string[] {
+export function trackStatements(batch: TrackBatch, options: { flush: boolean } = { flush: true }): string[] {
   const statements = batch.events.flatMap((event) => writeEvent(batch, event));
   const notice = noticeTransaction(
     batch.workflowId,
@@ -30,7 +46,10 @@ export function trackStatements(batch: TrackBatch): string[] {
       kind: `${event.kind}:${describe(event)}`,
     })),
   );
-  return notice.length ? [...statements, 'COMMIT', ...notice, 'COMMIT'] : statements;
+  const writes = statements.length
+    ? ['BEGIN', ...(options.flush ? [] : ['SET LOCAL synchronous_commit = off']), ...statements, 'COMMIT']
+    : [];
+  return notice.length ? [...writes, 'BEGIN', ...notice, 'COMMIT'] : writes;
 }
 
 /**

@@ -1,4 +1,6 @@
 // The inspection operations against a real stack and worker: list, phase states, detail, history, preview, ledger.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryFollowers } from '../../../main/inspection/history-followers';
 import { startCycleStack, waitFor, type CycleStack } from '../../support/cycle-stack';
@@ -228,6 +230,25 @@ describe('inspection on a real stack', () => {
       followers.close();
     }
     expect(followers.keys()).toEqual([]);
+  });
+
+  it('asks Temporal for no larger a page of history than it sends, so its log has no warning about it', async () => {
+    // The reads above asked for pages of 1000 events, whole and followed; Temporal sends at most 256 a page, and
+    // writes a warning to its log (its own file, written as it goes) for every larger ask.
+    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
+      cycleId: 605,
+      reportIds: [1],
+      autoApprove: false,
+    });
+    await scopingRuns(workflowId);
+    const largest = await call<HistoryRead>('inspection.history', { workflowId, pageSize: 2000 });
+    expect(largest.events.length).toBeGreaterThan(0);
+    const log = fs.readFileSync(
+      path.join(stack.ops.stack.spec().dataDir, 'temporal', 'temporal-server.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"service":"frontend"/); // the file Temporal's frontend writes to
+    expect(log.split('\n').filter((l) => l.includes('page size is larger than threshold'))).toEqual([]);
   });
 
   it('folds completed phase durations into the metrics', async () => {

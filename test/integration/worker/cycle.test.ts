@@ -1,5 +1,10 @@
 // TestCycleWorkflow end to end on the real embedded stack: phases, tracking rows, the parallel pair, NOTIFY events.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresUrl } from '../../../main/stack';
+import type { TrackBatch } from '../../../shared/workflow';
+import type { ActivityDeps } from '../../../worker/activities/context';
+import { track } from '../../../worker/activities/tracking';
 import { PHASE_IDS, PHASE_STATE_RANK, phaseStateMoves } from '../../../shared/phases';
 import {
   outcome,
@@ -233,6 +238,41 @@ describe("a phase's tracking write", () => {
     } finally {
       await client.query('ROLLBACK');
       client.release();
+    }
+  });
+
+  it('writes a tracking batch without a warning from the server, and a failed batch leaves nothing behind', async () => {
+    // One connection, so a batch that left its transaction open would fail the next query on it.
+    const spec = s.ops.stack.spec();
+    const pool = new pg.Pool({
+      connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database),
+      max: 1,
+    });
+    const warnings: string[] = [];
+    pool.on('connect', (client) => client.on('notice', (n) => warnings.push(n.message ?? '')));
+    const deps = { pool } as unknown as ActivityDeps;
+    const batch = (workflowId: string, cycleId: number): TrackBatch => ({
+      workflowId,
+      runId: 'run-1',
+      cycleId,
+      version: 5,
+      events: [
+        { kind: 'transition', from: 'start', to: 'planning' },
+        { kind: 'execution', status: 'running' },
+      ],
+    });
+    const written = (workflowId: string) =>
+      rows(s.db, 'SELECT to_phase FROM workflow_transitions WHERE workflow_id = $1', [workflowId]);
+    try {
+      await track(deps, batch('track-check', 101));
+      expect(await written('track-check')).toEqual([{ to_phase: 'planning' }]);
+      // The execution's cycle id does not fit its column: the batch fails after its first write, which is undone.
+      await expect(track(deps, batch('track-fails', 2 ** 40))).rejects.toThrow(/out of range/);
+      expect(await written('track-fails')).toEqual([]);
+      expect((await pool.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+      expect(warnings).toEqual([]);
+    } finally {
+      await pool.end();
     }
   });
 });
