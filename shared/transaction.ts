@@ -1,18 +1,16 @@
-// One transaction on a pooled connection: BEGIN, the work, COMMIT; ROLLBACK on any failure; the connection
-// always goes back to the pool (dropped instead when even the ROLLBACK failed, so a broken one is not reused).
+// Work on a pooled connection: ROLLBACK on any failure (the work may have left a transaction of its own open); the
+// connection always goes back to the pool (dropped instead when even the ROLLBACK failed, so a broken one is not
+// reused). inTransaction: the work in one transaction, BEGIN … COMMIT.
 import type pg from 'pg';
 
-export async function inTransaction<T>(
+export async function onConnection<T>(
   pool: Pick<pg.Pool, 'connect'>,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await work(client);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {
       broken = true;
@@ -21,4 +19,16 @@ export async function inTransaction<T>(
   } finally {
     client.release(broken);
   }
+}
+
+export function inTransaction<T>(
+  pool: Pick<pg.Pool, 'connect'>,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return onConnection(pool, async (client) => {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  });
 }

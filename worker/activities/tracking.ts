@@ -5,6 +5,7 @@ import { PHASES, type PhaseId } from '../../shared/phases';
 import { WORKFLOW_TYPE, WORKFLOW_PATCHES, type TrackBatch, type TrackEvent } from '../../shared/workflow';
 import { noticeTransaction, type Notice } from '../../shared/notify';
 import { inline } from '../../shared/sql-batch';
+import { onConnection } from '../../shared/transaction';
 import type { ActivityDeps } from './context';
 
 export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void> {
@@ -13,18 +14,7 @@ export async function track(deps: ActivityDeps, batch: TrackBatch): Promise<void
   // Several statements in one simple query: the writes are one transaction (all of the batch or none of it). A
   // failed statement leaves its explicit transaction open on the connection: rolled back before the connection
   // goes back to the pool.
-  const client = await deps.pool.connect();
-  let broken = false;
-  try {
-    await client.query(statements.join(';\n'));
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  await onConnection(deps.pool, (client) => client.query(statements.join(';\n')));
 }
 
 /**
