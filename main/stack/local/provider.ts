@@ -88,7 +88,11 @@ export class LocalProvider implements StackProvider {
     return localRecoveryDriver(this.spec.dataDir, [app, tpg], stamp, (id) => this.startCluster(id));
   }
 
-  /** Starts one cluster on its folder and port, counted as this console's (a recovery replays there first). */
+  /**
+   * Starts one cluster on its folder and port, counted as this console's (a recovery replays there first). At normal
+   * priority, like any start: the operator waits on the replay, and the services yield again once the stack that
+   * follows it runs.
+   */
   async startCluster(id: 'app-postgres' | 'temporal-postgres'): Promise<void> {
     const { app, tpg } = this.parts();
     const cluster = id === 'app-postgres' ? app : tpg;
@@ -99,7 +103,6 @@ export class LocalProvider implements StackProvider {
       this.startedAt.set(id, new Date().toISOString());
     }
     this.follow(id, cluster.logFile);
-    this.yieldCpu();
   }
 
   startSteps() {

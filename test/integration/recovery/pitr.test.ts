@@ -18,6 +18,11 @@ import { localClusters } from '../../../bench/back-end';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A process's nice value (0 is normal priority), from /proc. */
+function niceOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
 
 beforeAll(async () => {
   s = await startCycleStack(
@@ -65,11 +70,27 @@ describe('point-in-time recovery', () => {
 
     const plan = await s.ops.router.invoke('recovery.check', { to: moment });
     expect(plan.ok, JSON.stringify(plan)).toBe(true);
-    const result = await s.ops.router.invoke('recovery.recover', {
-      to: moment,
-      inclusive: true,
-      confirm: true,
-    });
+    // The replay runs at normal priority, like a start: the operator waits on it. Its servers' nice, looked at
+    // while each replays (its data folder holds recovery.signal).
+    const clusters = Object.values((await localClusters(s.ops.stack))!);
+    const replayNice: number[] = [];
+    const look = setInterval(() => {
+      for (const cluster of clusters) {
+        const pid = cluster.pid();
+        if (pid && fs.existsSync(path.join(cluster.dataDir, 'recovery.signal'))) replayNice.push(niceOf(pid));
+      }
+    }, 10);
+    const result = await s.ops.router
+      .invoke('recovery.recover', {
+        to: moment,
+        inclusive: true,
+        confirm: true,
+      })
+      .finally(() => clearInterval(look));
+    expect(replayNice.length).toBeGreaterThan(0);
+    expect(new Set(replayNice)).toEqual(new Set([0]));
+    // And once the stack runs again, its services yield again.
+    await waitFor(() => clusters.every((c) => niceOf(c.pid()!) === 10), 10_000, 'the servers to yield again');
     expect(result.validation).not.toBe('failed');
     for (const c of result.clusters) {
       expect(fs.existsSync(c.oldDataDir)).toBe(true); // the previous data stays until the operator removes it
