@@ -250,7 +250,7 @@ export class ServiceYield {
       // A backend serving the console, or a program it runs, keeps its share.
       if (port !== undefined && (mine ??= consoleTcpPorts(children)).has(port)) continue;
       lowerThreads(pid, this.niceness);
-      this.waiting.push(pid);
+      if (!this.refused) this.waiting.push(pid);
     }
     this.lowerWaiting();
     return fresh.length;
@@ -258,7 +258,7 @@ export class ServiceYield {
 
   private lowerWaiting(): void {
     if (this.pacer) return;
-    while (this.waiting.length > 0 && !this.refused) {
+    while (this.waiting.length > 0) {
       const outcome = lowerSessionPriority(this.waiting[0]!, this.niceness, this.ownSession);
       if (outcome === 'later') {
         this.pacer = setTimeout(() => {
@@ -270,10 +270,11 @@ export class ServiceYield {
       }
       if (outcome !== 'done') {
         this.refused = outcome.refused; // the threads still yield
+        this.waiting = [];
         this.onRefused(outcome.refused);
+        return;
       }
       this.waiting.shift();
     }
-    if (this.refused) this.waiting = [];
   }
 }

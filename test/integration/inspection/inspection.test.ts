@@ -37,14 +37,20 @@ const scopingRuns = (workflowId: string) =>
     'scoping to run',
   );
 
+/** A cycle started without auto-approval, once it waits in Scoping for the approval. */
+const startToScoping = async (cycleId: number, reportIds: number[]) => {
+  const started = await call<{ workflowId: string; runId: string }>('workflows.start', {
+    cycleId,
+    reportIds,
+    autoApprove: false,
+  });
+  await scopingRuns(started.workflowId);
+  return started;
+};
+
 describe('inspection on a real stack', () => {
   it('lists a started cycle, shows it waiting for scope approval, previews its cancel and pages its history', async () => {
-    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
-      cycleId: 501,
-      reportIds: [1, 2],
-      autoApprove: false,
-    });
-    await scopingRuns(workflowId);
+    const { workflowId } = await startToScoping(501, [1, 2]);
     const list = await call<{ total: number; rows: Array<{ workflowId: string; currentPhase: string }> }>(
       'inspection.list',
       { text: '501' },
@@ -121,12 +127,7 @@ describe('inspection on a real stack', () => {
   });
 
   it('previews a batch cancel per cycle, then terminates with a reason and records the end', async () => {
-    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
-      cycleId: 502,
-      reportIds: [1],
-      autoApprove: false,
-    });
-    await scopingRuns(workflowId);
+    const { workflowId } = await startToScoping(502, [1]);
     const batch = await call<{ items: Array<{ workflowId: string; applies: boolean; effect: string }> }>(
       'inspection.batchPreview',
       {
@@ -152,12 +153,7 @@ describe('inspection on a real stack', () => {
   });
 
   it("follows a running cycle's history: the re-reads after the first are answered from what Temporal pushed", async () => {
-    const { workflowId, runId } = await call<{ workflowId: string; runId: string }>('workflows.start', {
-      cycleId: 601,
-      reportIds: [1],
-      autoApprove: false,
-    });
-    await scopingRuns(workflowId);
+    const { workflowId, runId } = await startToScoping(601, [1]);
     // (The console's modules are its own; the test reads the inspection's followed histories.)
     const { modules } = stack.ops as unknown as {
       modules: Array<{ name: string; followers?: HistoryFollowers }>;
@@ -235,12 +231,7 @@ describe('inspection on a real stack', () => {
   it('asks Temporal for no larger a page of history than it sends, so its log has no warning about it', async () => {
     // The reads above asked for pages of 1000 events, whole and followed; Temporal sends at most 256 a page, and
     // writes a warning to its log (its own file, written as it goes) for every larger ask.
-    const { workflowId } = await call<{ workflowId: string }>('workflows.start', {
-      cycleId: 605,
-      reportIds: [1],
-      autoApprove: false,
-    });
-    await scopingRuns(workflowId);
+    const { workflowId } = await startToScoping(605, [1]);
     const largest = await call<HistoryRead>('inspection.history', { workflowId, pageSize: 2000 });
     expect(largest.events.length).toBeGreaterThan(0);
     const log = fs.readFileSync(
