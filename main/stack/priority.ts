@@ -90,11 +90,23 @@ function lowerThreads(pid: number, niceness: number): void {
   for (const tid of threads) lowerPriority(Number(tid), niceness);
 }
 
+/**
+ * The session every process shares that never started one of its own (init's, and what a service manager or a CI
+ * runner starts without a session): the kernel shows no name for it, and its share is fixed at nice 0.
+ */
+export const DEFAULT_AUTOGROUP = '';
+
+/** An autogroup file's text: the group and its share's nice; empty for the default group; undefined if unknown. */
+export function parseAutogroup(text: string): { group: string; nice: number } | undefined {
+  if (text.trim() === '') return { group: DEFAULT_AUTOGROUP, nice: 0 };
+  const m = /^(\S+) nice (-?\d+)/.exec(text);
+  return m ? { group: m[1]!, nice: Number(m[2]) } : undefined;
+}
+
 /** A process's autogroup (the kernel's CPU share of its session) and that share's nice; undefined without one. */
 function autogroupOf(pid: number | 'self'): { group: string; nice: number } | undefined {
   try {
-    const m = /^(\S+) nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-    return m ? { group: m[1]!, nice: Number(m[2]) } : undefined;
+    return parseAutogroup(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
   } catch {
     return undefined; // a kernel without autogroups, or the process is gone
   }
@@ -117,7 +129,8 @@ export function lowerSessionPriority(
 ): 'done' | 'later' | { refused: string } {
   const niceness = Math.min(threadNiceness, SESSION_NICENESS);
   const theirs = autogroupOf(pid);
-  if (!ownSession || !theirs || theirs.group === ownSession || theirs.nice >= niceness) return 'done';
+  if (ownSession === undefined || !theirs || theirs.group === ownSession || theirs.nice >= niceness)
+    return 'done';
   try {
     fs.writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
   } catch (err) {

@@ -4,9 +4,14 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
-/** The session share's nice of a process (its autogroup), or undefined when the kernel shows none. */
+/**
+ * The session share's nice of a process (its autogroup). The kernel shows nothing for the default group, the one
+ * shared by every process that never started a session (under init, or a CI runner): its share is nice 0.
+ */
 export function sessionNiceOf(pid: number | 'self'): number | undefined {
-  const m = / nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+  const text = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8');
+  if (text.trim() === '') return 0;
+  const m = / nice (-?\d+)/.exec(text);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -37,7 +37,11 @@ const scopingRuns = (workflowId: string) =>
     'scoping to run',
   );
 
-/** A cycle started without auto-approval, once it waits in Scoping for the approval. */
+/**
+ * A cycle started without auto-approval, once it waits in Scoping for the approval and its history is at rest:
+ * Temporal has no workflow task or activity of it pending (the step's tracking, a local activity, is recorded with
+ * the task that ran it; until then its history still grows).
+ */
 const startToScoping = async (cycleId: number, reportIds: number[]) => {
   const started = await call<{ workflowId: string; runId: string }>('workflows.start', {
     cycleId,
@@ -45,6 +49,20 @@ const startToScoping = async (cycleId: number, reportIds: number[]) => {
     autoApprove: false,
   });
   await scopingRuns(started.workflowId);
+  const handle = (await stack.ops.cycles.client()).workflow.getHandle(started.workflowId);
+  await waitFor(
+    async () => {
+      const { waitingFor } = await call<{ waitingFor: string[] }>('inspection.detail', {
+        workflowId: started.workflowId,
+      });
+      const { raw } = await handle.describe();
+      return (
+        waitingFor.includes('scope_approval') && !raw.pendingWorkflowTask && !raw.pendingActivities?.length
+      );
+    },
+    60_000,
+    'the cycle to wait for the scope approval, its history at rest',
+  );
   return started;
 };
 

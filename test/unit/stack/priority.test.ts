@@ -14,6 +14,8 @@ import {
   lowerSessionPriority,
   consoleTcpPorts,
   servicesNiceness,
+  parseAutogroup,
+  DEFAULT_AUTOGROUP,
 } from '../../../main/stack/priority';
 import { sessionSharesRefusal } from '../../support/session-shares';
 
@@ -23,7 +25,9 @@ function niceOf(pid: number): number {
 }
 /** A process's session share: its autogroup and that group's nice. */
 function sessionOf(pid: number | 'self'): { group: string; nice: number } {
-  const [group, , nice] = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ');
+  const text = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+  if (text === '') return { group: '(default)', nice: 0 }; // the group of processes that never started a session
+  const [group, , nice] = text.split(' ');
   return { group: group!, nice: Number(nice) };
 }
 /** Processes started by `root`, found in /proc. */
@@ -117,6 +121,30 @@ describe('the services yield the CPU to the console', () => {
     } finally {
       service.kill();
       helper.kill();
+    }
+  });
+
+  it("lowers a service's share when the console runs in the default session, the one the kernel shows no name for", async () => {
+    // A console started by init, a service manager or a CI runner, none of which starts a session, shares the
+    // default group: its autogroup file is empty. The services' sessions are still not its own.
+    expect(parseAutogroup('')).toEqual({ group: DEFAULT_AUTOGROUP, nice: 0 });
+    expect(parseAutogroup('/autogroup-42 nice 5\n')).toEqual({ group: '/autogroup-42', nice: 5 });
+    expect(parseAutogroup('something else')).toBeUndefined();
+    const refusal = await sessionSharesRefusal();
+    const service = spawn('/bin/sleep', ['30'], { detached: true });
+    try {
+      await pause(100);
+      expect(sessionOf(service.pid!).nice).toBe(0);
+      const outcome = lowerSessionPriority(service.pid!, SERVICE_NICENESS, DEFAULT_AUTOGROUP);
+      if (refusal === undefined) {
+        expect(outcome).toBe('done');
+        expect(sessionOf(service.pid!).nice).toBe(SESSION_NICENESS);
+      } else {
+        expect(outcome).toEqual({ refused: expect.stringMatching(/^the kernel (refused|kept)/) });
+        expect(sessionOf(service.pid!).nice).toBe(0);
+      }
+    } finally {
+      service.kill();
     }
   });
 
