@@ -194,15 +194,20 @@ try {
     const seconds = (performance.now() - t) / 1000;
     unsubscribe();
     ours.push(seconds);
-    if (round === 0) {
+    {
+      // Every round's own lines (where a slow round loses its time); the clusters' lines for the first only.
       const since = new Date(Date.now() - seconds * 1000).toISOString();
-      const lines = ['stack', 'worker', 'recovery', 'app-postgres', 'temporal-postgres']
+      const sources = ['stack', 'worker', 'recovery'];
+      if (round === 0) sources.push('app-postgres', 'temporal-postgres');
+      const lines = sources
         .flatMap((source) => ops.logs.recent({ source, limit: 400 }))
         .filter((l) => l.ts >= since)
         .sort((a, b) => a.ts.localeCompare(b.ts));
       console.log(
-        `log during the first recovery:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 110)}`).join('\n')}`,
+        `log during recovery ${round + 1}:\n${lines.map((l) => `  ${l.ts.slice(11, 23)} ${l.source}: ${l.message.slice(0, 150)}`).join('\n')}`,
       );
+    }
+    if (round === 0) {
       const took = (x) => ((Date.parse(x.finishedAt) - Date.parse(x.startedAt)) / 1000).toFixed(2);
       console.log(
         `stack start steps after the swap (s): ${ops.stack

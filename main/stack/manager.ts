@@ -276,12 +276,18 @@ export class StackManager implements ConsoleModule {
       this.state = 'stopping';
       this.publish();
       try {
+        const began = performance.now();
         await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
+        const servicesBegan = performance.now();
         await provider.stop(options);
         this.state = 'stopped';
         this.error = undefined;
         this.steps = [];
-        this.log.info('stack stopped; data kept');
+        const seconds = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
+        const ended = performance.now();
+        this.log.info(
+          `stack stopped; data kept (in ${seconds(began, ended)}: the worker and the progress listener ${seconds(began, servicesBegan)}, the services ${seconds(servicesBegan, ended)})`,
+        );
       } catch (err) {
         this.state = 'failed';
         this.error = toErrorShape(err);
