@@ -20,8 +20,11 @@ export interface StackModuleOptions {
   onAppDbReady?: (spec: StackSpec) => Promise<string | void>;
   /** Runs once the stack is running (the worker starts here); a failure is logged, the stack stays up. */
   afterStart?: () => Promise<void>;
-  /** Runs before the services stop (the worker drains here, while Temporal still answers). */
-  beforeStop?: () => Promise<void>;
+  /**
+   * Runs before the services stop (the worker drains here, while Temporal still answers). `discarding`: the
+   * databases are about to be replaced (a recovery), so in-flight work is not worth finishing.
+   */
+  beforeStop?: (options: { discarding?: boolean }) => Promise<void>;
 }
 
 export class StackManager implements ConsoleModule {
@@ -277,7 +280,9 @@ export class StackManager implements ConsoleModule {
       this.publish();
       try {
         const began = performance.now();
-        await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
+        await this.options
+          .beforeStop?.(options)
+          .catch((err: Error) => this.log.warn(`before stop: ${err.message}`));
         const servicesBegan = performance.now();
         await provider.stop(options);
         this.state = 'stopped';
@@ -314,7 +319,9 @@ export class StackManager implements ConsoleModule {
       }
       this.state = 'stopping';
       this.publish();
-      await this.options.beforeStop?.().catch((err: Error) => this.log.warn(`before remove: ${err.message}`));
+      await this.options
+        .beforeStop?.({})
+        .catch((err: Error) => this.log.warn(`before remove: ${err.message}`));
       try {
         const result = await provider.remove({ deleteData });
         this.log.warn(
@@ -353,7 +360,7 @@ export class StackManager implements ConsoleModule {
       const provider = await this.currentProvider();
       if (provider.resetPassword)
         await this.options
-          .beforeStop?.()
+          .beforeStop?.({})
           .catch((err: Error) => this.log.warn(`before reset: ${err.message}`));
       try {
         await resetClusterPassword(provider, this.ctx.secrets, this.ctx.dataDir, cluster);

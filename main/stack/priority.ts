@@ -79,8 +79,9 @@ function descendants(roots: number[], children: Map<number, number[]>): number[]
   return out;
 }
 
-/** Lowers every thread of a process (Linux keeps a priority per thread, and a Go server runs many). */
-function lowerThreads(pid: number, niceness: number): void {
+/** Lowers every thread of a process (Linux keeps a priority per thread; a Go server or Node runs many). */
+export function lowerProcess(pid: number | undefined, niceness: number): void {
+  if (!pid || !niceness) return;
   let threads: string[];
   try {
     threads = fs.readdirSync(`/proc/${pid}/task`);
@@ -262,7 +263,7 @@ export class ServiceYield {
       const port = backendClientPort(pid);
       // A backend serving the console, or a program it runs, keeps its share.
       if (port !== undefined && (mine ??= consoleTcpPorts(children)).has(port)) continue;
-      lowerThreads(pid, this.niceness);
+      lowerProcess(pid, this.niceness);
       if (!this.refused) this.waiting.push(pid);
     }
     this.lowerWaiting();

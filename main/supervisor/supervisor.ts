@@ -8,7 +8,7 @@ import type { WorkerProcessStatus, WorkerStatus } from '../api';
 import { OpsError } from '../api';
 import type { ConsoleContext, ConsoleModule } from '../context';
 import { shippedResources } from '../resources';
-import { lowerPriority, servicesNiceness } from '../stack';
+import { lowerProcess, servicesNiceness } from '../stack';
 import type { SupervisorMessage, WorkerConfig, WorkerMessage } from '../../shared/worker-protocol';
 
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
@@ -24,6 +24,8 @@ export function workerEntry(): string {
 class Slot {
   child: ChildProcess | undefined;
   wanted = false;
+  /** It said it polls (it may hold in-flight work from then on). */
+  polling = false;
   crashes = 0;
   restartTimer: NodeJS.Timeout | undefined;
   exited: Promise<void> = Promise.resolve();
@@ -203,10 +205,11 @@ export class WorkerSupervisor implements ConsoleModule {
     const config: WorkerConfig =
       slot.index === 0 ? base : { ...base, identity: `${base.identity}#${slot.index}` };
     this.taskQueue = config.taskQueue;
+    // It starts at normal priority, as the services do, so a start on a busy machine takes no longer for it (its
+    // start is seconds of work: loading its code, the workflows' sandbox, Temporal's core); it yields once it polls.
     const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
-    // Before it connects: the threads it starts then (Temporal's core among them) run at the same priority.
-    lowerPriority(child.pid, servicesNiceness(this.ctx.settings.get()));
     slot.child = child;
+    slot.polling = false;
     const started = Date.now();
     const tag = `[w${slot.index}] `;
     this.publish(slot, {
@@ -228,6 +231,9 @@ export class WorkerSupervisor implements ConsoleModule {
       child.on('message', (message: WorkerMessage) => {
         if (message.type === 'log') this.workerLog.write('worker', message.level, tag + message.message);
         if (message.type === 'ready') {
+          slot.polling = true;
+          // Every thread it runs, and those it starts later (they inherit it).
+          lowerProcess(child.pid, servicesNiceness(this.ctx.settings.get()));
           this.publish(slot, { state: 'running' });
           resolve();
         }
@@ -241,9 +247,11 @@ export class WorkerSupervisor implements ConsoleModule {
           });
         }
       });
-      child.once('exit', (code, signal) =>
-        reject(new Error(`worker exited (${signal ?? `code ${code}`}) before polling`)),
-      );
+      child.once('exit', (code, signal) => {
+        // Stopped before it polled, as asked: the start ends there.
+        if (!slot.wanted) resolve();
+        else reject(new Error(`worker exited (${signal ?? `code ${code}`}) before polling`));
+      });
     });
     slot.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -302,16 +310,31 @@ export class WorkerSupervisor implements ConsoleModule {
       this.publish(slot, { state: 'stopped', pid: undefined, polling: false, nextRestartAt: undefined });
       return;
     }
-    this.publish(slot, { state: 'draining' });
-    if (child.connected) child.send({ type: 'drain' } satisfies SupervisorMessage);
-    else child.kill('SIGTERM');
+    if (!child.killed) {
+      // (One already killed, by a stop that did not wait, only has to exit.)
+      this.publish(slot, { state: 'draining' });
+      if (child.connected) child.send({ type: 'drain' } satisfies SupervisorMessage);
+      else child.kill('SIGTERM');
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
     await slot.exited;
     clearTimeout(timer);
   }
 
-  /** Drains every process, then stops. */
-  stop(): Promise<WorkerStatus> {
+  /**
+   * Drains every process, then stops. A process that does not poll yet holds no work: it stops at once, without
+   * waiting for its start to finish (on a busy machine that can take seconds). `now`: every process stops at once,
+   * its in-flight work abandoned (Temporal hands it out again after its timeout): for a recovery, which replaces the
+   * databases that work would be written to.
+   */
+  stop(options: { now?: boolean } = {}): Promise<WorkerStatus> {
+    for (const slot of this.slots) {
+      if (!slot.child || (slot.polling && !options.now)) continue;
+      slot.wanted = false;
+      slot.child.kill('SIGKILL');
+    }
+    if (options.now && this.slots.some((s) => s.child))
+      this.log.info('the databases are about to be replaced: the worker stops without finishing its tasks');
     return this.serialise(async () => {
       await Promise.all(this.slots.map((s) => this.drain(s)));
       return this.current();

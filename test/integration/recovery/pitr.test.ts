@@ -73,6 +73,7 @@ describe('point-in-time recovery', () => {
     // The replay runs at normal priority, like a start: the operator waits on it. Its servers' nice, looked at
     // while each replays (its data folder holds recovery.signal).
     const clusters = Object.values((await localClusters(s.ops.stack))!);
+    const recoveryBegan = new Date().toISOString();
     const replayNice: number[] = [];
     const look = setInterval(() => {
       for (const cluster of clusters) {
@@ -89,6 +90,15 @@ describe('point-in-time recovery', () => {
       .finally(() => clearInterval(look));
     expect(replayNice.length).toBeGreaterThan(0);
     expect(new Set(replayNice)).toEqual(new Set([0]));
+    // The worker's in-flight work would go to the databases being replaced: it stopped without finishing it.
+    const workerLines = s.ops.logs
+      .recent({ source: 'worker', limit: 400 })
+      .filter((l) => l.ts >= recoveryBegan)
+      .map((l) => l.message);
+    expect(workerLines).toContain(
+      'the databases are about to be replaced: the worker stops without finishing its tasks',
+    );
+    expect(workerLines.some((l) => l.includes('draining'))).toBe(false);
     // And once the stack runs again, its services yield again.
     await waitFor(() => clusters.every((c) => niceOf(c.pid()!) === 10), 10_000, 'the servers to yield again');
     expect(result.validation).not.toBe('failed');

@@ -1,6 +1,8 @@
 // The scaled-out worker: 1 → 3 → 1 processes while cycles run loses nothing (every phase and activity once,
 // every cycle completes), and the status reports each process.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_NICENESS } from '../../../main/stack/priority';
 import { PHASE_IDS } from '../../../shared/phases';
 import {
   finishSteps,
@@ -12,6 +14,17 @@ import {
 } from '../../support/cycle-stack';
 
 let s: CycleStack;
+/** A thread's nice, from /proc. */
+const niceOf = (pid: number, tid = pid) => {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+};
+/** The worker's log lines since `since` (an ISO time). */
+const workerLines = (since: string) =>
+  s.ops.logs
+    .recent({ source: 'worker', limit: 400 })
+    .filter((l) => l.ts >= since)
+    .map((l) => l.message);
 
 beforeAll(async () => {
   s = await startCycleStack();
@@ -81,5 +94,59 @@ describe('scaled-out worker', () => {
     // The audit trail recorded both scale actions.
     const audit = await s.ops.router.invoke('audit.list', { op: 'worker.scale' });
     expect(audit.entries.map((e) => (e.input as { processes: number }).processes)).toEqual([1, 3]);
+  });
+
+  it('starts a worker at normal priority and lowers every thread once it polls; a stop while it starts ends it at once', async () => {
+    await s.ops.worker.stop();
+    // The worker's nice the moment it is started (read as the supervisor tells it starts).
+    let atStart: number | undefined;
+    let stopping: Promise<unknown> | undefined;
+    let stopWhileStarting = false;
+    const unsubscribe = s.ops.router.events.subscribe((name, payload) => {
+      const { processes } = payload as { processes: Array<{ state: string; pid?: number }> };
+      const starting = name === 'worker.status' && processes[0]?.state === 'starting' ? processes[0].pid : 0;
+      if (!starting) return;
+      atStart ??= niceOf(starting);
+      if (stopWhileStarting) stopping ??= s.ops.worker.stop();
+    });
+    try {
+      const started = await s.ops.worker.start();
+      expect(atStart).toBe(0);
+      expect(started.processes![0]!.state).toBe('running');
+      const pid = s.ops.worker.pid!;
+      // Every thread (Node's, the workflows' and Temporal's core's) yields once it polls.
+      const threads = fs.readdirSync(`/proc/${pid}/task`).map(Number);
+      expect(threads.length).toBeGreaterThan(4);
+      expect(threads.map((tid) => niceOf(pid, tid))).toEqual(threads.map(() => SERVICE_NICENESS));
+      await s.ops.worker.stop();
+
+      // A stop while it starts: it holds no work yet, so it ends at once, and the start ends with it, quietly.
+      stopWhileStarting = true;
+      const since = new Date().toISOString();
+      const start = await s.ops.worker.start();
+      expect(stopping).toBeDefined();
+      const stopped = (await stopping) as { processes: Array<{ state: string }> };
+      expect(stopped.processes[0]!.state).toBe('stopped');
+      expect(start.processes![0]!.state).toBe('stopped');
+      expect(s.ops.worker.pid).toBeUndefined();
+      const lines = workerLines(since);
+      expect(lines.some((l) => l.includes('worker polling'))).toBe(false);
+      expect(lines.some((l) => /exited|crashed/.test(l))).toBe(false);
+      expect(lines).toContain('worker process 0 stopped');
+    } finally {
+      unsubscribe();
+    }
+
+    // Before a recovery, a polling worker stops without draining: the databases are about to be replaced.
+    await s.ops.worker.start();
+    const since = new Date().toISOString();
+    const now = await s.ops.worker.stop({ now: true });
+    expect(now.processes![0]!.state).toBe('stopped');
+    const lines = workerLines(since);
+    expect(lines.some((l) => l.includes('draining'))).toBe(false);
+    expect(lines).toContain(
+      'the databases are about to be replaced: the worker stops without finishing its tasks',
+    );
+    await s.ops.worker.start();
   });
 });
