@@ -253,8 +253,8 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
       await progress.start();
       if (ops.settings.get().worker.enabled) await worker.start();
     },
-    beforeStop: async ({ discarding }) => {
-      await worker.stop({ now: discarding });
+    beforeStop: async (options) => {
+      await worker.stop(options);
       await progress.stop();
     },
   });

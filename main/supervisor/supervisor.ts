@@ -24,8 +24,6 @@ export function workerEntry(): string {
 class Slot {
   child: ChildProcess | undefined;
   wanted = false;
-  /** It said it polls (it may hold in-flight work from then on). */
-  polling = false;
   crashes = 0;
   restartTimer: NodeJS.Timeout | undefined;
   exited: Promise<void> = Promise.resolve();
@@ -209,7 +207,6 @@ export class WorkerSupervisor implements ConsoleModule {
     // start is seconds of work: loading its code, the workflows' sandbox, Temporal's core); it yields once it polls.
     const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
     slot.child = child;
-    slot.polling = false;
     const started = Date.now();
     const tag = `[w${slot.index}] `;
     this.publish(slot, {
@@ -231,7 +228,6 @@ export class WorkerSupervisor implements ConsoleModule {
       child.on('message', (message: WorkerMessage) => {
         if (message.type === 'log') this.workerLog.write('worker', message.level, tag + message.message);
         if (message.type === 'ready') {
-          slot.polling = true;
           // Every thread it runs, and those it starts later (they inherit it).
           lowerProcess(child.pid, servicesNiceness(this.ctx.settings.get()));
           this.publish(slot, { state: 'running' });
@@ -323,17 +319,18 @@ export class WorkerSupervisor implements ConsoleModule {
 
   /**
    * Drains every process, then stops. A process that does not poll yet holds no work: it stops at once, without
-   * waiting for its start to finish (on a busy machine that can take seconds). `now`: every process stops at once,
-   * its in-flight work abandoned (Temporal hands it out again after its timeout): for a recovery, which replaces the
-   * databases that work would be written to.
+   * waiting for its start to finish (on a busy machine that can take seconds). `discarding` (as for the stack's
+   * stop): the databases are about to be replaced, so every process stops at once, its in-flight work abandoned
+   * (Temporal hands it out again after its timeout).
    */
-  stop(options: { now?: boolean } = {}): Promise<WorkerStatus> {
+  stop(options: { discarding?: boolean } = {}): Promise<WorkerStatus> {
     for (const slot of this.slots) {
-      if (!slot.child || (slot.polling && !options.now)) continue;
+      // Until it says it polls, a process is 'starting' (its heartbeats begin after that).
+      if (!slot.child || (slot.status.state !== 'starting' && !options.discarding)) continue;
       slot.wanted = false;
       slot.child.kill('SIGKILL');
     }
-    if (options.now && this.slots.some((s) => s.child))
+    if (options.discarding && this.slots.some((s) => s.child))
       this.log.info('the databases are about to be replaced: the worker stops without finishing its tasks');
     return this.serialise(async () => {
       await Promise.all(this.slots.map((s) => this.drain(s)));

@@ -54,6 +54,14 @@ export async function startCycleStack(
   } satisfies CycleStack;
 }
 
+/** The messages `ops` logged from `source` since `since` (an ISO time). */
+export function logLinesSince(ops: WiredConsole, source: string, since: string): string[] {
+  return ops.logs
+    .recent({ source, limit: 400 })
+    .filter((l) => l.ts >= since)
+    .map((l) => l.message);
+}
+
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,

@@ -1,8 +1,19 @@
-// Whether this machine lets a process's session share (its autogroup) be changed: the kernel may have autogroups
+// A process's nice and its session's share, read from /proc; and whether this machine lets a process's session share (its autogroup) be changed: the kernel may have autogroups
 // off, or a sandbox may refuse the write or keep the share as it was. Tried on a detached sleep of the test's own,
 // written and read back directly (not through the code under test).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+
+/** One thread's nice, from /proc. */
+export function threadNiceOf(pid: number, tid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** A process's nice (its main thread's), from /proc. */
+export function niceOf(pid: number): number {
+  return threadNiceOf(pid, pid);
+}
 
 /**
  * The session share's nice of a process (its autogroup). The kernel shows nothing for the default group, the one

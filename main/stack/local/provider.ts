@@ -328,8 +328,7 @@ export class LocalProvider implements StackProvider {
     for (const tail of this.tails.values()) tail.stop();
     this.tails.clear();
     this.owned.clear();
-    clearImmediate(this.yieldSoon);
-    this.yielding?.stop();
+    this.release(); // the yield, or its first look still to come
   }
 
   async resetPassword(id: 'app-postgres' | 'temporal-postgres', password: string): Promise<void> {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  logLinesSince,
   outcome,
   rows,
   startCycleStack,
@@ -15,14 +16,11 @@ import {
   type CycleStack,
 } from '../../support/cycle-stack';
 import { localClusters } from '../../../bench/back-end';
+import { niceOf } from '../../support/session-shares';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A process's nice value (0 is normal priority), from /proc. */
-function niceOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
 
 beforeAll(async () => {
   s = await startCycleStack(
@@ -91,10 +89,7 @@ describe('point-in-time recovery', () => {
     expect(replayNice.length).toBeGreaterThan(0);
     expect(new Set(replayNice)).toEqual(new Set([0]));
     // The worker's in-flight work would go to the databases being replaced: it stopped without finishing it.
-    const workerLines = s.ops.logs
-      .recent({ source: 'worker', limit: 400 })
-      .filter((l) => l.ts >= recoveryBegan)
-      .map((l) => l.message);
+    const workerLines = logLinesSince(s.ops, 'worker', recoveryBegan);
     expect(workerLines).toContain(
       'the databases are about to be replaced: the worker stops without finishing its tasks',
     );

@@ -10,7 +10,7 @@ import { SESSION_NICENESS } from '../../../main/stack/priority';
 import { isPortFree } from '../../../main/stack/ports';
 import { scratchHome } from '../../support/console-process';
 import { waitFor } from '../../support/cycle-stack';
-import { sessionNiceOf, sessionSharesRefusal } from '../../support/session-shares';
+import { niceOf, sessionNiceOf, sessionSharesRefusal } from '../../support/session-shares';
 import { freeStackSettings } from '../../support/stack-settings';
 
 let ops: WiredConsole;
@@ -28,10 +28,6 @@ function alive(pid: number): boolean {
 }
 
 /** A process's nice value (0 is normal priority), from /proc. */
-function niceOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
 
 async function query(sql: string): Promise<pg.QueryResult> {
   const spec = ops.stack.spec();

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NICENESS } from '../../../main/stack/priority';
 import { PHASE_IDS } from '../../../shared/phases';
+import { niceOf, threadNiceOf } from '../../support/session-shares';
 import {
   finishSteps,
+  logLinesSince,
   outcome,
   rows,
   startCycleStack,
@@ -14,17 +16,7 @@ import {
 } from '../../support/cycle-stack';
 
 let s: CycleStack;
-/** A thread's nice, from /proc. */
-const niceOf = (pid: number, tid = pid) => {
-  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-};
-/** The worker's log lines since `since` (an ISO time). */
-const workerLines = (since: string) =>
-  s.ops.logs
-    .recent({ source: 'worker', limit: 400 })
-    .filter((l) => l.ts >= since)
-    .map((l) => l.message);
+const workerLines = (since: string) => logLinesSince(s.ops, 'worker', since);
 
 beforeAll(async () => {
   s = await startCycleStack();
@@ -117,7 +109,7 @@ describe('scaled-out worker', () => {
       // Every thread (Node's, the workflows' and Temporal's core's) yields once it polls.
       const threads = fs.readdirSync(`/proc/${pid}/task`).map(Number);
       expect(threads.length).toBeGreaterThan(4);
-      expect(threads.map((tid) => niceOf(pid, tid))).toEqual(threads.map(() => SERVICE_NICENESS));
+      expect(threads.map((tid) => threadNiceOf(pid, tid))).toEqual(threads.map(() => SERVICE_NICENESS));
       await s.ops.worker.stop();
 
       // A stop while it starts: it holds no work yet, so it ends at once, and the start ends with it, quietly.
@@ -140,7 +132,7 @@ describe('scaled-out worker', () => {
     // Before a recovery, a polling worker stops without draining: the databases are about to be replaced.
     await s.ops.worker.start();
     const since = new Date().toISOString();
-    const now = await s.ops.worker.stop({ now: true });
+    const now = await s.ops.worker.stop({ discarding: true });
     expect(now.processes![0]!.state).toBe('stopped');
     const lines = workerLines(since);
     expect(lines.some((l) => l.includes('draining'))).toBe(false);

@@ -17,12 +17,8 @@ import {
   parseAutogroup,
   DEFAULT_AUTOGROUP,
 } from '../../../main/stack/priority';
-import { sessionSharesRefusal } from '../../support/session-shares';
+import { niceOf, sessionSharesRefusal } from '../../support/session-shares';
 
-function niceOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
 /** A process's session share: its autogroup and that group's nice. */
 function sessionOf(pid: number | 'self'): { group: string; nice: number } {
   const text = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
