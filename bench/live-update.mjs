@@ -629,6 +629,9 @@ try {
   );
   console.log(`where the time goes, ${AT_ONCE} cycles: ${where(many.ms)}`);
   // The p95 is the second-worst of 40: the worst few, hop by hop.
+  // BENCH_SAMPLES=<file>: every timed phase change with its hops (JSON), for pooling runs.
+  if (process.env.BENCH_SAMPLES)
+    fs.writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify({ one: one.consoleMs, many: many.ms }));
   const worst = [...many.ms].sort((a, b) => b.ms - a.ms).slice(0, 4);
   console.log(
     `the slowest with ${AT_ONCE} at once: ${worst

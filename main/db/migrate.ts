@@ -1,6 +1,8 @@
 // App DB migrations with node-pg-migrate: forward-only SQL files, applied on stack start and recorded in the DB.
 import fs from 'node:fs';
+import path from 'node:path';
 import { runner } from 'node-pg-migrate';
+import pg from 'pg';
 import { shippedResources } from '../resources';
 
 export const MIGRATIONS_TABLE = 'ops_schema_migrations';
@@ -17,11 +19,46 @@ export interface MigrationResult {
   applied: string[];
 }
 
-/** Applies every pending migration; a second run applies nothing. */
+/** The migrations' names, in the order they apply (file names without their extension, sorted). */
+function migrationNames(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .map((name) => path.basename(name, path.extname(name)));
+}
+
+/**
+ * Whether the app DB has run exactly the migrations the console ships, in their order: one read on one connection.
+ * Anything else (a missing table, one pending, another order) is for the migration runner to apply or refuse.
+ */
+async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`,
+    );
+    const shipped = migrationNames(dir);
+    return rows.length === shipped.length && rows.every((r, i) => r.name === shipped[i]);
+  } catch {
+    return false; // no table yet, or no answer: the runner says what is wrong
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Applies every pending migration; a second run applies nothing. A database already up to date is told by one read
+ * (a warm start does not wait for the runner's lock and its look at the catalogue); any other goes to the runner,
+ * which applies what is pending under its lock.
+ */
 export async function migrateAppDb(databaseUrl: string): Promise<MigrationResult> {
+  const dir = migrationsDir();
+  if (await upToDate(databaseUrl, dir)) return { applied: [] };
   const applied = await runner({
     databaseUrl,
-    dir: migrationsDir(),
+    dir,
     direction: 'up',
     migrationsTable: MIGRATIONS_TABLE,
     checkOrder: true,

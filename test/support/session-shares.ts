@@ -15,6 +15,12 @@ export function niceOf(pid: number): number {
   return threadNiceOf(pid, pid);
 }
 
+/** The session a process belongs to (its leader's pid), from /proc. */
+export function sessionIdOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
 /**
  * The session share's nice of a process (its autogroup). The kernel shows nothing for the default group, the one
  * shared by every process that never started a session (under init, or a CI runner): its share is nice 0.

@@ -192,7 +192,24 @@ describe('local provider lifecycle', () => {
     expect(warm.state).toBe('running');
     expect(warm.steps.find((s) => s.id === 'schema')?.detail).toBe('up to date');
     expect(warm.steps.find((s) => s.id === 'namespace')?.detail).toBe('exists');
+    expect(warm.steps.find((s) => s.id === 'app-schema')?.detail).toBe('up to date');
     expect((await query('SELECT note FROM kept')).rows).toEqual([{ note: 'written before stop' }]);
+  });
+
+  it('applies an app DB migration the database has not run, and only that one', async () => {
+    // The database loses its last migration (its record and what it made): the one read that finds a warm start
+    // up to date must not take it for current, and the runner applies just that migration.
+    await query(
+      `DELETE FROM ops_schema_migrations WHERE name = '0008_phase_tracking_function';
+       DROP FUNCTION ops_track_phase; DROP FUNCTION ops_phase_rank`,
+    );
+    expect((await ops.router.invoke('stack.migrateAppDb', {})).applied).toEqual([
+      '0008_phase_tracking_function',
+    ]);
+    expect((await query(`SELECT ops_phase_rank('completed') AS rank`)).rows[0].rank).toEqual(
+      expect.any(Number),
+    );
+    expect((await ops.router.invoke('stack.migrateAppDb', {})).applied).toEqual([]);
   });
 
   it('treats a second start as a no-op and a second stop likewise', async () => {
