@@ -29,13 +29,18 @@ function migrationNames(dir: string): string[] {
 }
 
 /**
- * Whether the app DB has run exactly the migrations the console ships, in their order: one read on one connection.
- * Anything else (a missing table, one pending, another order) is for the migration runner to apply or refuse.
+ * Whether the app DB has run exactly the migrations the console ships, in their order: two short reads on one
+ * connection. Anything else (a missing table, one pending, another order) is for the migration runner to apply or refuse.
  */
 async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     await client.connect();
+    // A new database has no table yet: asked first, so the read never leaves an error in the server's log.
+    const table = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+      MIGRATIONS_TABLE,
+    ]);
+    if (!table.rows[0]?.found) return false;
     const { rows } = await client.query<{ name: string }>(
       `SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`,
     );
@@ -49,7 +54,7 @@ async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
 }
 
 /**
- * Applies every pending migration; a second run applies nothing. A database already up to date is told by one read
+ * Applies every pending migration; a second run applies nothing. A database already up to date is told by a read
  * (a warm start does not wait for the runner's lock and its look at the catalogue); any other goes to the runner,
  * which applies what is pending under its lock.
  */

@@ -193,6 +193,10 @@ describe('local provider lifecycle', () => {
     expect(warm.steps.find((s) => s.id === 'schema')?.detail).toBe('up to date');
     expect(warm.steps.find((s) => s.id === 'namespace')?.detail).toBe('exists');
     expect(warm.steps.find((s) => s.id === 'app-schema')?.detail).toBe('up to date');
+    // Neither start's look at the migrations left an error in the app DB's log (a new database has no table yet).
+    const appLog = fs.readFileSync(`${ops.stack.spec().dataDir}/app-postgres/postgres.log`, 'utf8');
+    expect(appLog).toContain('database system is ready');
+    expect(appLog).not.toMatch(/ERROR:/);
     expect((await query('SELECT note FROM kept')).rows).toEqual([{ note: 'written before stop' }]);
   });
 
