@@ -30,7 +30,8 @@ function migrationNames(dir: string): string[] {
 
 /**
  * Whether the app DB has run exactly the migrations the console ships, in their order: two short reads on one
- * connection. Anything else (a missing table, one pending, another order) is for the migration runner to apply or refuse.
+ * connection. Anything else (no table yet, one pending, another order) is for the migration runner to apply or
+ * refuse.
  */
 async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -47,7 +48,7 @@ async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
     const shipped = migrationNames(dir);
     return rows.length === shipped.length && rows.every((r, i) => r.name === shipped[i]);
   } catch {
-    return false; // no table yet, or no answer: the runner says what is wrong
+    return false; // no answer, or a table unlike the runner's: the runner says what is wrong
   } finally {
     await client.end().catch(() => undefined);
   }
