@@ -17,8 +17,6 @@ export const SERVICE_NICENESS = 10;
  * service keeps a part of a contended CPU, and the console and its windows come first. The settings turn it off.
  */
 export const SESSION_NICENESS = 5;
-/** The kernel's wait between two changes of a session's share by an unprivileged user, with a margin. */
-const SESSION_GAP_MS = 110;
 /** The containers' CPU share when they yield (Docker's default is 1024). */
 export const SERVICE_CPU_SHARES = 512;
 
@@ -149,24 +147,6 @@ export function lowerSessionPriority(
 }
 
 /**
- * Lowers the session share of one process that started a session of its own (as lowerSessionPriority), waiting out
- * the kernel's pace between two changes (another look may have changed a share just before). Resolves with the
- * outcome: 'done', or the kernel's reason for a refusal.
- */
-export async function lowerOwnSession(
-  pid: number | undefined,
-  niceness: number,
-): Promise<'done' | { refused: string }> {
-  if (!pid || !niceness) return 'done';
-  for (let tries = 0; tries < 50; tries++) {
-    const outcome = lowerSessionPriority(pid, niceness);
-    if (outcome !== 'later') return outcome;
-    await new Promise((resolve) => setTimeout(resolve, SESSION_GAP_MS));
-  }
-  return { refused: 'the kernel kept asking to wait' };
-}
-
-/**
  * The local ports of the TCP connections of the console and of the programs it runs at its own priority (a
  * backup's pg_dump, a restore's pg_restore; not the worker, which runs below it), from /proc: their socket
  * descriptors and the TCP tables.
@@ -220,6 +200,8 @@ function backendClientPort(pid: number): number | undefined {
 
 /** How often a running stack is looked over for processes started since the last look. */
 export const YIELD_SWEEP_MS = 2_000;
+/** The kernel's wait between two changes of a session's share by an unprivileged user, with a margin. */
+const SESSION_GAP_MS = 110;
 
 /**
  * Keeps a running stack's services below the console: every few seconds, the processes started since the last look
