@@ -1,13 +1,19 @@
-// A process's nice and its session's share, read from /proc; and whether this machine lets a process's session share (its autogroup) be changed: the kernel may have autogroups
-// off, or a sandbox may refuse the write or keep the share as it was. Tried on a detached sleep of the test's own,
-// written and read back directly (not through the code under test).
+// A process's nice, its session and its session's share, read from /proc; and whether this machine lets a process's
+// session share (its autogroup) be changed: the kernel may have autogroups off, or a sandbox may refuse the write or
+// keep the share as it was. Tried on a detached sleep of the test's own, written and read back directly (not through
+// the code under test).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
+/** The fields of a /proc stat file after the command's name (state first), which may itself hold spaces. */
+function statFields(file: string): string[] {
+  const stat = fs.readFileSync(file, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** One thread's nice, from /proc. */
 export function threadNiceOf(pid: number, tid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  return Number(statFields(`/proc/${pid}/task/${tid}/stat`)[16]);
 }
 
 /** A process's nice (its main thread's), from /proc. */
@@ -17,8 +23,7 @@ export function niceOf(pid: number): number {
 
 /** The session a process belongs to (its leader's pid), from /proc. */
 export function sessionIdOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  return Number(statFields(`/proc/${pid}/stat`)[3]);
 }
 
 /**
