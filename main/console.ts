@@ -14,8 +14,10 @@ import { ReplayCheckService, WorkerSupervisor, rolledOutBundle } from './supervi
 import { SagaService } from './saga';
 import {
   StackManager,
+  lowerPostgresBackend,
   postgresUrl,
   resolveStackSpec,
+  servicesNiceness,
   skippedProbeCheck,
   validateStack,
   type StackSpec,
@@ -245,7 +247,12 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
   const worker = new WorkerSupervisor(ops, () => workerConfig(ops, stack.spec()));
   const stack: StackManager = new StackManager(ops, {
     onAppDbReady: async (spec) => {
-      const { applied } = await migrateAppDb(postgresUrl(spec.appPostgres, spec.appPostgres.database));
+      // On the embedded stack the server process applying them runs below the Temporal side's start, which the
+      // start waits on; they are done long before it ends.
+      const niceness = spec.provider === 'local' ? servicesNiceness(ops.settings.get()) : 0;
+      const { applied } = await migrateAppDb(postgresUrl(spec.appPostgres, spec.appPostgres.database), {
+        beforeApplying: (pid) => lowerPostgresBackend(pid, niceness),
+      });
       return applied.length ? `applied ${applied.join(', ')}` : 'up to date';
     },
     afterStart: async () => {

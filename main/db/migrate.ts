@@ -29,14 +29,11 @@ function migrationNames(dir: string): string[] {
 }
 
 /**
- * Whether the app DB has run exactly the migrations the console ships, in their order: two short reads on one
- * connection. Anything else (no table yet, one pending, another order) is for the migration runner to apply or
- * refuse.
+ * Whether the app DB has run exactly the migrations the console ships, in their order: two short reads. Anything
+ * else (no table yet, one pending, another order) is for the migration runner to apply or refuse.
  */
-async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+async function upToDate(client: pg.Client, dir: string): Promise<boolean> {
   try {
-    await client.connect();
     // A new database has no table yet: asked first, so the read never leaves an error in the server's log.
     const table = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
       MIGRATIONS_TABLE,
@@ -48,28 +45,47 @@ async function upToDate(databaseUrl: string, dir: string): Promise<boolean> {
     const shipped = migrationNames(dir);
     return rows.length === shipped.length && rows.every((r, i) => r.name === shipped[i]);
   } catch {
-    return false; // no answer, or a table unlike the runner's: the runner says what is wrong
-  } finally {
-    await client.end().catch(() => undefined);
+    return false; // a table unlike the runner's: the runner says what is wrong
   }
+}
+
+export interface MigrateOptions {
+  /**
+   * Told the server process (its pid, on the database's host) that is about to apply pending migrations, before
+   * they run: a start on this machine lowers its priority, so the Temporal side's start goes first.
+   */
+  beforeApplying?: (backendPid: number) => void;
 }
 
 /**
  * Applies every pending migration; a second run applies nothing. A database already up to date is told by a read
  * (a warm start does not wait for the runner's lock and its look at the catalogue); any other goes to the runner,
- * which applies what is pending under its lock.
+ * which applies what is pending under its lock. One connection for both.
  */
-export async function migrateAppDb(databaseUrl: string): Promise<MigrationResult> {
+export async function migrateAppDb(
+  databaseUrl: string,
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
   const dir = migrationsDir();
-  if (await upToDate(databaseUrl, dir)) return { applied: [] };
-  const applied = await runner({
-    databaseUrl,
-    dir,
-    direction: 'up',
-    migrationsTable: MIGRATIONS_TABLE,
-    checkOrder: true,
-    singleTransaction: true,
-    log: () => undefined,
-  });
-  return { applied: applied.map((m) => m.name) };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    if (await upToDate(client, dir)) return { applied: [] };
+    if (options.beforeApplying) {
+      const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+      options.beforeApplying(rows[0]!.pid);
+    }
+    const applied = await runner({
+      dbClient: client,
+      dir,
+      direction: 'up',
+      migrationsTable: MIGRATIONS_TABLE,
+      checkOrder: true,
+      singleTransaction: true,
+      log: () => undefined,
+    });
+    return { applied: applied.map((m) => m.name) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -7,7 +7,7 @@ export { validateConfig } from './config-check';
 export { describeFoundStack } from './found-stack';
 export { optionalProgram, resolveBinaries, type StackBinaries } from './binaries';
 export { checkPorts, isPortFree, anyFreePort } from './ports';
-export { lowerPriority, lowerProcess, servicesNiceness } from './priority';
+export { lowerPostgresBackend, lowerPriority, lowerProcess, servicesNiceness } from './priority';
 export type { StackProvider, StackSpec, PostgresEndpoint, StepReporter } from './provider';
 export type { PgTools, RestoreOnly, ServerPipes, ToolConnection, ToolRun } from './pg-tools';
 export { latestSchemaVersion } from './local/temporal';

@@ -221,6 +221,9 @@ export class StackManager implements ConsoleModule {
           // The app DB's migrations need only its database: they run while the Temporal side starts.
           if (id === 'databases' && state === 'done') appSchema ??= migrateAppDb();
         },
+        appDbReady: () => {
+          appSchema ??= migrateAppDb();
+        },
       };
       let appSchema: Promise<void> | undefined;
       const migrateAppDb = () => {

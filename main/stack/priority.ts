@@ -147,6 +147,22 @@ export function lowerSessionPriority(
 }
 
 /**
+ * Lowers one service process of this machine below the console, its threads and its session's share, as a sweep of
+ * a running stack does (ServiceYield): for a process that works during a start, before the sweeps begin. Only a
+ * PostgreSQL server process is touched (the pid comes from the server itself); a refusal or a wait leaves it as it is.
+ */
+export function lowerPostgresBackend(pid: number, niceness: number): void {
+  if (!niceness) return;
+  try {
+    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) return;
+  } catch {
+    return; // gone, or not on this machine
+  }
+  lowerProcess(pid, niceness);
+  lowerSessionPriority(pid, niceness);
+}
+
+/**
  * The local ports of the TCP connections of the console and of the programs it runs at its own priority (a
  * backup's pg_dump, a restore's pg_restore; not the worker, which runs below it), from /proc: their socket
  * descriptors and the TCP tables.

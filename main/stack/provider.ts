@@ -55,6 +55,11 @@ export interface StackSpec {
 export interface StepReporter {
   /** Marks a step as running, done, failed or skipped, with an optional detail line. */
   step(id: string, state: StartStep['state'], detail?: string): void;
+  /**
+   * The app DB answers and holds its database, before the step that creates them ends (the other cluster's may
+   * still be on their way): its migrations can start. Without the call they start when the 'databases' step ends.
+   */
+  appDbReady?(): void;
 }
 
 export interface StackProvider {

@@ -194,7 +194,14 @@ export class LocalProvider implements StackProvider {
     }
 
     report.step('databases', 'running');
-    const [appDbs, tpgDbs] = await Promise.all([app.ensureDatabases(), tpg.ensureDatabases()]);
+    const [appDbs, tpgDbs] = await Promise.all([
+      // One database against the other cluster's two: its migrations start while those are still created.
+      app.ensureDatabases().then((dbs) => {
+        report.appDbReady?.();
+        return dbs;
+      }),
+      tpg.ensureDatabases(),
+    ]);
     this.versions.set('app-postgres', appDbs.version);
     this.versions.set('temporal-postgres', tpgDbs.version);
     report.step('databases', 'done');
@@ -214,6 +221,9 @@ export class LocalProvider implements StackProvider {
     report.step('temporal', 'running');
     this.follow('temporal', temporal.server.logFile);
     const answering = await temporal.startAnswering(signal);
+    // The answer named the server's version: the status after the start asks no second time (a new channel and its
+    // handshake, on the start's last stretch), and a server upgraded since the last start shows its new version.
+    if (temporal.answeredVersion) this.versions.set('temporal', temporal.answeredVersion);
     if (!temporalWasRunning) {
       this.owned.add('temporal');
       this.startedAt.set('temporal', new Date().toISOString());

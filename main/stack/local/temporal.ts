@@ -66,6 +66,8 @@ export class LocalTemporal {
   readonly dir: string;
   readonly server: DetachedService;
   private ports: TemporalPorts | undefined;
+  /** The server's version, as its frontend gave it in the answer the last start waited for. */
+  answeredVersion: string | undefined;
 
   constructor(
     baseDir: string,
@@ -210,7 +212,10 @@ export class LocalTemporal {
       }
       const probe = Connection.lazy({ address: this.address, interceptors: [] });
       try {
-        await probe.withDeadline(Date.now() + 1_000, () => probe.workflowService.getSystemInfo({}));
+        const info = await probe.withDeadline(Date.now() + 1_000, () =>
+          probe.workflowService.getSystemInfo({}),
+        );
+        this.answeredVersion = info.serverVersion || undefined;
         return probe;
       } catch {
         await probe.close(); // no retry can be pending: there is no retry interceptor

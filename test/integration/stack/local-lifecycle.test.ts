@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
-import { postgresUrl } from '../../../main/stack';
+import { migrateAppDb } from '../../../main/db';
+import { lowerPostgresBackend, postgresUrl } from '../../../main/stack';
 import { resolveBinaries } from '../../../main/stack/binaries';
-import { SESSION_NICENESS } from '../../../main/stack/priority';
+import { SERVICE_NICENESS, SESSION_NICENESS } from '../../../main/stack/priority';
 import { isPortFree } from '../../../main/stack/ports';
 import { scratchHome } from '../../support/console-process';
 import { waitFor } from '../../support/cycle-stack';
@@ -55,11 +56,15 @@ afterAll(async () => {
 describe('local provider lifecycle', () => {
   it('cold-starts every service to running, with each step reported', async () => {
     const steps: string[] = [];
+    let databasesWhenMigrationsBegan: string | undefined;
     ops.router.events.subscribe((name, payload) => {
       if (name !== 'stack.status') return;
-      for (const s of (payload as { steps: Array<{ id: string; state: string }> }).steps) {
+      const list = (payload as { steps: Array<{ id: string; state: string }> }).steps;
+      for (const s of list) {
         if (s.state === 'done' && !steps.includes(s.id)) steps.push(s.id);
       }
+      if (list.find((s) => s.id === 'app-schema')?.state === 'running')
+        databasesWhenMigrationsBegan ??= list.find((s) => s.id === 'databases')?.state;
     });
     const status = await ops.router.invoke('stack.start', {});
     expect(status.state).toBe('running');
@@ -69,6 +74,8 @@ describe('local provider lifecycle', () => {
       ['temporal', 'running'],
       ['temporal-ui', 'running'],
     ]);
+    // The app DB's migrations begin once its own database exists, while the Temporal cluster's are still created.
+    expect(databasesWhenMigrationsBegan).toBe('running');
     // The app DB's migrations run beside the Temporal side, once the databases exist; the namespace and the Web
     // UI side by side, once the Temporal server answers.
     const beside = ['app-schema', 'namespace', 'ui'];
@@ -214,6 +221,43 @@ describe('local provider lifecycle', () => {
       expect.any(Number),
     );
     expect((await ops.router.invoke('stack.migrateAppDb', {})).applied).toEqual([]);
+  });
+
+  it('lowers the server process that applies pending migrations, and asks for none when there are none', async () => {
+    await query(
+      `DELETE FROM ops_schema_migrations WHERE name = '0008_phase_tracking_function';
+       DROP FUNCTION ops_track_phase; DROP FUNCTION ops_phase_rank`,
+    );
+    const refusal = await sessionSharesRefusal();
+    const spec = ops.stack.spec();
+    const url = postgresUrl(spec.appPostgres, spec.appPostgres.database);
+    // The backend serves this process's connection: the running stack's sweeps leave it at full priority.
+    const told: Array<{ title: string; nice: number; session: number | undefined }> = [];
+    const lowerAndRead = (pid: number) => {
+      lowerPostgresBackend(pid, SERVICE_NICENESS);
+      const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      told.push({ title, nice: niceOf(pid), session: sessionNiceOf(pid) });
+    };
+    expect((await migrateAppDb(url, { beforeApplying: lowerAndRead })).applied).toEqual([
+      '0008_phase_tracking_function',
+    ]);
+    expect(told).toEqual([
+      {
+        title: expect.stringMatching(/^postgres: /),
+        nice: SERVICE_NICENESS,
+        session: refusal === undefined ? SESSION_NICENESS : expect.any(Number),
+      },
+    ]);
+    expect((await migrateAppDb(url, { beforeApplying: lowerAndRead })).applied).toEqual([]);
+    expect(told).toHaveLength(1);
+    // A process that is not a PostgreSQL server keeps its priority, whatever pid it is handed as.
+    const other = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    try {
+      lowerPostgresBackend(other.pid!, SERVICE_NICENESS);
+      expect(niceOf(other.pid!)).toBe(0);
+    } finally {
+      other.kill();
+    }
   });
 
   it('treats a second start as a no-op and a second stop likewise', async () => {
