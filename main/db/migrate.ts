@@ -68,6 +68,9 @@ export async function migrateAppDb(
 ): Promise<MigrationResult> {
   const dir = migrationsDir();
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection lost mid-way fails the query under way, which says so; the event adds nothing, and unheard it
+  // would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     if (await upToDate(client, dir)) return { applied: [] };
