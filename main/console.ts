@@ -251,7 +251,7 @@ export function createConsole(options: ConsoleOptions): WiredConsole {
       // start waits on; they are done long before it ends.
       const niceness = spec.provider === 'local' ? servicesNiceness(ops.settings.get()) : 0;
       const { applied } = await migrateAppDb(postgresUrl(spec.appPostgres, spec.appPostgres.database), {
-        beforeApplying: (pid) => lowerPostgresBackend(pid, niceness),
+        beforeApplying: niceness ? (pid) => lowerPostgresBackend(pid, niceness) : undefined,
       });
       return applied.length ? `applied ${applied.join(', ')}` : 'up to date';
     },

@@ -218,9 +218,10 @@ export class StackManager implements ConsoleModule {
           this.steps = withStep(this.steps, id, state, detail);
           if (state === 'failed') this.log.error(`${id}: ${detail ?? 'failed'}`);
           this.publish();
-          // The app DB's migrations need only its database: they run while the Temporal side starts.
-          if (id === 'databases' && state === 'done') appSchema ??= migrateAppDb();
+          // A provider that does not say sooner has the app DB's database once this step ends.
+          if (id === 'databases' && state === 'done') reporter.appDbReady();
         },
+        // The app DB's migrations need only its database: they run while the Temporal side starts.
         appDbReady: () => {
           appSchema ??= migrateAppDb();
         },

@@ -149,15 +149,11 @@ export function lowerSessionPriority(
 /**
  * Lowers one service process of this machine below the console, its threads and its session's share, as a sweep of
  * a running stack does (ServiceYield): for a process that works during a start, before the sweeps begin. Only a
- * PostgreSQL server process is touched (the pid comes from the server itself); a refusal or a wait leaves it as it is.
+ * PostgreSQL backend serving a client is touched (the pid comes from the server itself); a refusal or a wait leaves
+ * it as it is.
  */
 export function lowerPostgresBackend(pid: number, niceness: number): void {
-  if (!niceness) return;
-  try {
-    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) return;
-  } catch {
-    return; // gone, or not on this machine
-  }
+  if (!niceness || backendClientPort(pid) === undefined) return; // gone, not on this machine, or not a backend
   lowerProcess(pid, niceness);
   lowerSessionPriority(pid, niceness);
 }
