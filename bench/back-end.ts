@@ -9,6 +9,7 @@ export { UI_POLL_MS } from '../main/stack/local/ui';
 export { resolveBinaries } from '../main/stack/binaries';
 export { startBrowserServer } from '../main/transport';
 export { postgresUrl } from '../main/stack/spec';
+export { PROGRESS_CHANNEL, progressEvents } from '../main/db/listener';
 export { anyFreePort } from '../main/stack/ports';
 export { PHASES } from '../shared/phases';
 export { backupProfile } from '../main/backup/dump-pipeline';

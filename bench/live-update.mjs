@@ -7,12 +7,15 @@
 // Baseline in the same run, on the same completions: the real Temporal Web UI (the stack's own, built by
 // provisioning) — the cycle's history page (the ActivityTaskCompleted row appearing) and the workflows list (the
 // cycle's row turning Completed, from the workflow's completion event).
+// The floor of the live path in the same run: a process of its own that only listens on the progress channel (the
+// commit heard by a client that does nothing else); the console's part of each change is printed beside it.
 // Memory: the console's RSS (this process hosts the console's back end, as the desktop app's main process does)
 // and each worker process's RSS, at idle, during the 50-cycle run, and with a 100,000-cycle Workflows list open.
 // Prints BENCH lines, each with the 1-minute load average beside it; exits non-zero on a broken setup.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fork } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
@@ -145,6 +148,28 @@ ops.router.events.subscribe((name, e) => {
   const key = `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
   if (!received.has(key)) received.set(key, { heard: Date.now(), written: Date.parse(e.at) });
 });
+
+/**
+ * The floor of the live path: by workflow:phase:state, when a process of its own that only listens on the progress
+ * channel heard the change (its connection keeps full priority, as the console's listener does: the running stack's
+ * sweeps leave the connections of the console and the programs it runs at its priority alone).
+ */
+const floorHeard = new Map();
+let floorListener;
+async function startFloorListener(url) {
+  floorListener = fork(path.resolve('bench', 'notify-listener.mjs'), [url]);
+  const ready = new Promise((resolve, reject) => {
+    floorListener.once('exit', (code) =>
+      reject(new Error(`the floor listener exited (${code}) before listening`)),
+    );
+    floorListener.on('message', (m) => {
+      if (m.ready) resolve();
+      for (const key of m.keys ?? []) if (!floorHeard.has(key)) floorHeard.set(key, m.at);
+    });
+  });
+  await ready;
+  floorListener.removeAllListeners('exit');
+}
 
 /**
  * In a console page, beside phaseNodeProbes: when each phase's progress event reached the page's script (the
@@ -284,6 +309,7 @@ async function consoleLatencies(page, workflowId, readyAt) {
       written: notice ? notice.written - origin : NaN,
       heard: notice ? notice.heard - origin : NaN,
       arrived: arrived[key] === undefined ? NaN : arrived[key] - origin,
+      floor: floorHeard.has(key) ? floorHeard.get(key) - origin : NaN,
       ...stages[phase],
     });
   }
@@ -593,6 +619,7 @@ try {
   if (!(await fetch(`${uiBase}/`)).ok) throw new Error(`the Web UI does not answer on ${uiBase}`);
   await ops.router.invoke('workflows.createDemoData', { reports: REPORTS.length });
   db = new pg.Pool({ connectionString: postgresUrl(spec.appPostgres, spec.appPostgres.database), max: 2 });
+  await startFloorListener(postgresUrl(spec.appPostgres, spec.appPostgres.database));
   server = await startBrowserServer({
     router: ops.router,
     staticDir: path.resolve('dist', 'renderer'),
@@ -628,6 +655,7 @@ try {
     ['workflow task started', 'taskStarted'],
     ["tracking write's transaction start (now())", 'written'],
     ['workflow task completed', 'taskCompleted'],
+    ['a listener doing nothing else hears it (the floor)', 'floor'],
     ["console's back end has the NOTIFY", 'heard'],
     ["page's script has the event", 'arrived'],
     ['phase node shows it', 'ms'],
@@ -669,18 +697,52 @@ try {
     many.ms.map((x) => x.ms),
     0.95,
   );
+  // What the console adds to the floor, change by change: its back end, the push, the page's script and drawing.
+  const floorOf = (samples, p) => {
+    const timed = samples.filter((x) => !Number.isNaN(x.floor));
+    if (timed.length < samples.length)
+      throw new Error(
+        `the floor listener missed ${samples.length - timed.length} of ${samples.length} phase changes`,
+      );
+    return {
+      floor: round(
+        pct(
+          timed.map((x) => x.floor),
+          p,
+        ),
+      ),
+      added: round(
+        pct(
+          timed.map((x) => x.ms - x.floor),
+          p,
+        ),
+      ),
+    };
+  };
   const uiDetail = pct(one.uiDetailMs, 0.5);
   const uiList = pct(one.uiListMs, 0.5);
   console.log(
     `samples: ${one.consoleMs.length} phase completions with 1 cycle running (${SINGLE} cycles), ${many.ms.length} with ${AT_ONCE} at once (${MANY_ROUNDS} rounds, ${WATCHED} watched in each); Web UI: ${one.uiDetailMs.length} history rows (p95 ${pct(one.uiDetailMs, 0.95)} ms), ${one.uiListMs.length} list rows`,
   );
   console.log(
-    `baseline: the real Temporal Web UI 2.54 of the same stack, in the same Chromium, on the same cycles with 1 running: its history page (median time from each ActivityTaskCompleted eventTime to that event's row showing) and its workflows list, opened once and never reloaded (median time from the WorkflowExecutionCompleted eventTime to the cycle's row showing Completed; ${one.listNotShown} of ${SINGLE} rows not shown ${LIST_WAIT_MS} ms after the last cycle finished, counted as the time waited: a lower bound). Console: from the moment the phase's last activity was done (the earlier of its ActivityTaskCompleted eventTime and its commit's time in workflow_activities.finished_at) to the phase node's data-state turning completed. Memory: RSS from /proc; the console's is this process (its back end; the page runs in Chromium).`,
+    `baseline: the real Temporal Web UI 2.54 of the same stack, in the same Chromium, on the same cycles with 1 running: its history page (median time from each ActivityTaskCompleted eventTime to that event's row showing) and its workflows list, opened once and never reloaded (median time from the WorkflowExecutionCompleted eventTime to the cycle's row showing Completed; ${one.listNotShown} of ${SINGLE} rows not shown ${LIST_WAIT_MS} ms after the last cycle finished, counted as the time waited: a lower bound). Console: from the moment the phase's last activity was done (the earlier of its ActivityTaskCompleted eventTime and its commit's time in workflow_activities.finished_at) to the phase node's data-state turning completed. Floor: a process of its own that only listens on the progress channel, at the console's priority, hears the same change (live_update_notify_floor_*); the console's part is, change by change, its time minus the floor's (live_update_console_added_*). Memory: RSS from /proc; the console's is this process (its back end; the page runs in Chromium).`,
   );
   bench('live_update_e2e_p50_ms_1', round(p50one), 'ms', one.loadAt);
   bench('live_update_e2e_p95_ms_1', round(p95one), 'ms', one.loadAt);
   bench(`live_update_e2e_p50_ms_${AT_ONCE}`, round(p50many), 'ms', many.loadAt);
   bench(`live_update_e2e_p95_ms_${AT_ONCE}`, round(p95many), 'ms', many.loadAt);
+  for (const [label, samples, loadAt] of [
+    ['1', one.consoleMs, one.loadAt],
+    [`${AT_ONCE}`, many.ms, many.loadAt],
+  ])
+    for (const [p, name] of [
+      [0.5, 'p50'],
+      [0.95, 'p95'],
+    ]) {
+      const { floor, added } = floorOf(samples, p);
+      bench(`live_update_notify_floor_${name}_ms_${label}`, floor, 'ms', loadAt);
+      bench(`live_update_console_added_${name}_ms_${label}`, added, 'ms', loadAt);
+    }
   bench('temporal_ui_detail_update_ms', round(uiDetail), 'ms', one.loadAt);
   bench('temporal_ui_list_update_ms', round(uiList), 'ms', one.loadAt);
   bench('live_update_e2e_over_temporal_ui_detail_ratio', (p50one / uiDetail).toFixed(3), 'x', one.loadAt);
@@ -691,6 +753,7 @@ try {
   await browser?.close().catch(() => undefined);
   await server?.close().catch(() => undefined);
   await db?.end().catch(() => undefined);
+  floorListener?.disconnect();
   await ops.router.invoke('stack.stop', {}).catch(() => undefined);
   await ops.shutdown();
   fs.rmSync(home, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Router } from '../api';
 import {
   MALFORMED_FRAME,
-  pushEventsPerTurn,
+  pushEventsPerTask,
   readCallFrame,
   resultFrame,
   type ServerFrame,
@@ -40,7 +40,7 @@ export async function startControlSocket(options: {
     };
     socket.on(
       'close',
-      pushEventsPerTurn(options.router.events, (events) => send({ type: 'events', events })),
+      pushEventsPerTask(options.router.events, (events) => send({ type: 'events', events })),
     );
     socket.on('error', () => socket.destroy());
     let buffered = '';

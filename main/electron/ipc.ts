@@ -9,7 +9,7 @@ import {
   IPC_CALL,
   IPC_EVENT,
   IPC_FOCUS,
-  pushEventsPerTurn,
+  pushEventsPerTask,
   WindowFeed,
   type PushedEvent,
 } from '../transport';
@@ -28,7 +28,7 @@ export function registerIpcTransport(router: Router, win: BrowserWindow, rendere
   const feed = new WindowFeed<PushedEvent>((events) => {
     if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, events);
   });
-  const stopEvents = pushEventsPerTurn(router.events, (events) => feed.take(events, events));
+  const stopEvents = pushEventsPerTask(router.events, (events) => feed.take(events, events));
   // Which cycles the window shows in detail: from the console window only, and well formed, else ignored.
   const onFocus = (event: IpcMainEvent, workflowIds: unknown) => {
     const frame = FocusFrameSchema.safeParse({ type: 'focus', workflowIds });

@@ -25,7 +25,7 @@ export interface PushedEvent {
   payload: unknown;
 }
 
-/** The events pushed in one turn of the console's event loop, in order, as one frame. */
+/** The events raised in one task of the console's event loop, in order, as one frame. */
 export type EventsFrame = { type: 'events'; events: PushedEvent[] };
 
 export type ServerFrame = ResultFrame | EventsFrame;
@@ -58,7 +58,7 @@ export function isUrgentFor(event: PushedEvent, focus: ReadonlySet<string>): boo
 }
 
 /**
- * What one window is sent: every event, in the order raised. A turn with an event the window needs at once goes
+ * What one window is sent: every event, in the order raised. A task with an event the window needs at once goes
  * out at once, with everything held before it in front; events it does not need at once are held up to `holdMs`
  * and go out together. `T` is the form the transport sends an event in (serialised once for every window).
  */
@@ -72,7 +72,7 @@ export class WindowFeed<T> {
     private readonly holdMs = HELD_EVENT_MS,
   ) {}
 
-  /** One turn's events, with each one's form to send. */
+  /** One task's events, with each one's form to send. */
   take(events: PushedEvent[], forms: T[]): void {
     this.held.push(...forms);
     if (events.some((e) => isUrgentFor(e, this.focus))) this.flush();
@@ -96,30 +96,31 @@ export class WindowFeed<T> {
 }
 
 /**
- * Forwards `source`'s events to one receiver, the events of one turn of the event loop together, in order, as one
- * `send`. One notice's changes (two phases marked running at once) then reach the page as one message, which it
- * handles in one task, so they are drawn in the same frame; and a busy stack sends one message per turn, not one
- * per change. Returns the stop: no more events, and what is queued is dropped (the receiver is gone).
+ * Forwards `source`'s events to one receiver: the events raised by one task of the event loop (one callback, with
+ * the promise continuations it runs) together, in order, as one `send`, made as soon as that task ends. One notice's
+ * changes (two phases marked running at once) then reach the page as one message, which it handles in one task, so
+ * they are drawn in the same frame; and a change leaves at once, not after the other callbacks the loop has ready
+ * (with many cycles running, the reads' answers and other windows' calls). Returns the stop: no more events, and
+ * what is queued is dropped (the receiver is gone).
  */
-export function pushEventsPerTurn(
+export function pushEventsPerTask(
   source: { subscribe(listener: (name: string, payload: unknown) => void): () => void },
   send: (events: PushedEvent[]) => void,
 ): () => void {
   let queued: PushedEvent[] = [];
-  let turn: NodeJS.Immediate | undefined;
+  let stopped = false;
   const unsubscribe = source.subscribe((name, payload) => {
     queued.push({ name, payload });
-    turn ??= setImmediate(() => {
-      turn = undefined;
+    if (queued.length > 1) return;
+    queueMicrotask(() => {
       const events = queued;
       queued = [];
-      send(events);
+      if (!stopped && events.length > 0) send(events);
     });
   });
   return () => {
+    stopped = true;
     unsubscribe();
-    if (turn) clearImmediate(turn);
-    turn = undefined;
     queued = [];
   };
 }

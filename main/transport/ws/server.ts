@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Router } from '../../api';
 import {
   API_PATH,
-  pushEventsPerTurn,
+  pushEventsPerTask,
   MALFORMED_FRAME,
   readWindowFrame,
   WindowFeed,
@@ -89,9 +89,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
   });
 
-  // Each turn's events are serialised once, then each open window's feed sends them when that window needs them.
+  // Each task's events are serialised once, then each open window's feed sends them when that window needs them.
   const windows = new Set<WindowFeed<string>>();
-  const stopEvents = pushEventsPerTurn(options.router.events, (events) => {
+  const stopEvents = pushEventsPerTask(options.router.events, (events) => {
     if (windows.size === 0) return;
     const texts = events.map((e) => JSON.stringify(e));
     for (const feed of windows) feed.take(events, texts);

@@ -28,7 +28,7 @@ describe('a window feed', () => {
     expect(isUrgentFor(status, new Set())).toBe(true);
   });
 
-  it('sends what it needs at once in the same turn, with what it held before in front', () => {
+  it('sends what it needs at once in the same task, with what it held before in front', () => {
     vi.useFakeTimers();
     const sent: string[][] = [];
     const feed = new WindowFeed<string>((items) => sent.push(items));
