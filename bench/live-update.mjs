@@ -753,7 +753,7 @@ try {
   await browser?.close().catch(() => undefined);
   await server?.close().catch(() => undefined);
   await db?.end().catch(() => undefined);
-  floorListener?.disconnect();
+  if (floorListener?.connected) floorListener.disconnect();
   await ops.router.invoke('stack.stop', {}).catch(() => undefined);
   await ops.shutdown();
   fs.rmSync(home, { recursive: true, force: true });
