@@ -24,6 +24,7 @@ import { createConsole, postgresUrl, startBrowserServer } from '../dist-bench/ba
 import {
   launchBrowser,
   openPage,
+  phaseChangeKey,
   phaseNodeProbes,
   phaseValuesSql,
   scratchHome,
@@ -145,7 +146,7 @@ function printMemory(label, m, load) {
 const received = new Map();
 ops.router.events.subscribe((name, e) => {
   if (name !== 'workflow.progress' || e.table !== 'workflow_phases' || !e.phase) return;
-  const key = `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
+  const key = phaseChangeKey(e);
   if (!received.has(key)) received.set(key, { heard: Date.now(), written: Date.parse(e.at) });
 });
 
@@ -704,20 +705,8 @@ try {
       throw new Error(
         `the floor listener missed ${samples.length - timed.length} of ${samples.length} phase changes`,
       );
-    return {
-      floor: round(
-        pct(
-          timed.map((x) => x.floor),
-          p,
-        ),
-      ),
-      added: round(
-        pct(
-          timed.map((x) => x.ms - x.floor),
-          p,
-        ),
-      ),
-    };
+    const at = (of) => round(pct(timed.map(of), p));
+    return { floor: at((x) => x.floor), added: at((x) => x.ms - x.floor) };
   };
   const uiDetail = pct(one.uiDetailMs, 0.5);
   const uiList = pct(one.uiListMs, 0.5);

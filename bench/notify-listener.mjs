@@ -3,6 +3,7 @@
 // live-update bench prints what the console adds. Usage: fork('bench/notify-listener.mjs', [appDbUrl]).
 import pg from 'pg';
 import { PROGRESS_CHANNEL, progressEvents } from '../dist-bench/back-end.mjs';
+import { phaseChangeKey } from './support.mjs';
 
 const client = new pg.Client({ connectionString: process.argv[2] });
 client.on('error', (err) => {
@@ -14,7 +15,7 @@ client.on('notification', (msg) => {
   if (msg.channel !== PROGRESS_CHANNEL || !msg.payload) return;
   const keys = progressEvents(msg.payload)
     .events.filter((e) => e.table === 'workflow_phases' && e.phase)
-    .map((e) => `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`);
+    .map(phaseChangeKey);
   if (keys.length) process.send({ at, keys });
 });
 await client.connect();

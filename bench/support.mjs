@@ -18,6 +18,9 @@ export const median = (xs) => {
 /** A port that was free on 127.0.0.1 a moment ago (the back end's own helper). */
 export const freePort = anyFreePort;
 
+/** A phase change's key in the bench's timings: workflow:phase:state, from a progress event of workflow_phases. */
+export const phaseChangeKey = (e) => `${e.workflowId}:${e.phase}:${e.kind.split(':')[1]}`;
+
 /** The eight phases as SQL VALUES rows (id, number, compensation strategy), from the product's own table. */
 export const phaseValuesSql = () =>
   PHASES.map((p) => `('${p.id}', ${p.number}, '${p.compensation}')`).join(', ');

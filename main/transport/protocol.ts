@@ -108,18 +108,16 @@ export function pushEventsPerTask(
   send: (events: PushedEvent[]) => void,
 ): () => void {
   let queued: PushedEvent[] = [];
-  let stopped = false;
   const unsubscribe = source.subscribe((name, payload) => {
     queued.push({ name, payload });
     if (queued.length > 1) return;
     queueMicrotask(() => {
       const events = queued;
       queued = [];
-      if (!stopped && events.length > 0) send(events);
+      if (events.length > 0) send(events); // none once stopped
     });
   });
   return () => {
-    stopped = true;
     unsubscribe();
     queued = [];
   };
