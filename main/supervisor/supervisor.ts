@@ -20,6 +20,16 @@ export function workerEntry(): string {
   return shippedResources().workerEntry;
 }
 
+/**
+ * Sends a worker process a message. One that has just gone (stopped while it started, or crashed) cannot take it:
+ * its exit is handled where it is watched, so the failed send is only reported to `failed`, never thrown.
+ */
+export function tell(child: ChildProcess, message: SupervisorMessage, failed: (err: Error) => void): void {
+  child.send(message, (err) => {
+    if (err) failed(err);
+  });
+}
+
 /** One supervised worker process. */
 class Slot {
   child: ChildProcess | undefined;
@@ -226,6 +236,8 @@ export class WorkerSupervisor implements ConsoleModule {
     };
     child.stdout?.on('data', forward('info'));
     child.stderr?.on('data', forward('warn'));
+    // A signal that cannot be sent, or a message to one already gone: its exit, if it comes, is handled below.
+    child.on('error', (err) => this.log.warn(`worker process ${slot.index}: ${err.message}`));
 
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (message: WorkerMessage) => {
@@ -288,7 +300,10 @@ export class WorkerSupervisor implements ConsoleModule {
         resolve();
       });
     });
-    child.send({ type: 'config', config } satisfies SupervisorMessage);
+    tell(child, { type: 'config', config }, (err) => {
+      if (slot.wanted)
+        this.log.warn(`worker process ${slot.index} did not take its settings: ${err.message}`);
+    });
     return ready.catch((err: Error) => {
       this.publish(slot, { lastError: err.message });
       throw new OpsError(
@@ -312,7 +327,7 @@ export class WorkerSupervisor implements ConsoleModule {
     if (!child.killed) {
       // (One already killed, by a stop that did not wait, only has to exit.)
       this.publish(slot, { state: 'draining' });
-      if (child.connected) child.send({ type: 'drain' } satisfies SupervisorMessage);
+      if (child.connected) tell(child, { type: 'drain' }, () => child.kill('SIGTERM'));
       else child.kill('SIGTERM');
     }
     const timer = setTimeout(() => child.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
