@@ -85,15 +85,17 @@ let browser;
 let db;
 let nextCycle = 1;
 
-/** CPU seconds used so far by every process on the machine, by what it is (for where the machine's time goes). */
-function cpuByKind() {
-  const tick = 100; // USER_HZ on Linux
-  const kinds = {};
+/**
+ * CPU seconds used so far by every process on the machine, each with what it is and when it started (ticks since
+ * boot), and the machine's uptime in ticks: for where the machine's time goes (cpuUsedByKind).
+ */
+function cpuSnapshot() {
+  const processes = new Map();
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICK;
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const kind =
         Number(pid) === process.pid
@@ -107,12 +109,31 @@ function cpuByKind() {
                 : /temporal/.test(cmd)
                   ? 'temporal'
                   : 'other';
-      kinds[kind] = (kinds[kind] ?? 0) + seconds;
+      processes.set(pid, { kind, seconds, startedAt: Number(fields[19]) });
     } catch {
       // gone meanwhile
     }
   }
-  return kinds;
+  // And the time the host running this machine gave to others while its processes waited (steal, from /proc/stat):
+  // on a shared host it moves every figure of a run.
+  const steal = Number(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)[8] ?? 0);
+  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * TICK;
+  return { processes, stolen: steal / TICK, uptime };
+}
+const TICK = 100; // USER_HZ on Linux
+
+/**
+ * CPU seconds used between two snapshots, by what used them: each process's own difference; one started since
+ * counts whole; one the first snapshot missed although it ran (read while it changed) is left out.
+ */
+function cpuUsedByKind(before, after) {
+  const used = { 'stolen by the host': after.stolen - before.stolen };
+  for (const [pid, p] of after.processes) {
+    const was = before.processes.get(pid);
+    const since = was ? p.seconds - was.seconds : p.startedAt >= before.uptime ? p.seconds : 0;
+    used[p.kind] = (used[p.kind] ?? 0) + since;
+  }
+  return used;
 }
 
 /** Memory now: the console's and each worker process's RSS. */
@@ -178,9 +199,10 @@ async function startFloorListener(url) {
  */
 function deliveryProbes() {
   window.__arrived = {};
-  window.__longTasksMs = 0;
+  window.__longTasks = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasksMs += e.duration;
+    for (const e of list.getEntries())
+      window.__longTasks.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
   }).observe({ type: 'longtask', buffered: true });
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -291,10 +313,12 @@ async function consolePage(workflowId) {
 async function consoleLatencies(page, workflowId, readyAt) {
   const { byPhase, stages } = await completions(workflowId);
   const changes = await page.evaluate(() => window.__changes);
-  const longTasks = await page.evaluate(() => window.__longTasksMs);
+  // Only while the cycle was watched: the page's own load (its first render) is not counted.
+  const longTasks = (await page.evaluate(() => window.__longTasks)).filter((t) => t.at >= readyAt);
+  const longest = Math.max(0, ...longTasks.map((t) => t.ms));
   const arrived = await page.evaluate(() => window.__arrived);
   console.log(
-    `${workflowId}: the page's main thread spent ${Math.round(longTasks)} ms in long tasks (over 50 ms)`,
+    `${workflowId}: while it was watched, the page's main thread ran ${longTasks.length} long tasks (over 50 ms), ${Math.round(longTasks.reduce((a, t) => a + t.ms, 0))} ms in all, the longest ${Math.round(longest)} ms`,
   );
   const out = [];
   for (const [phase, origin] of Object.entries(byPhase)) {
@@ -449,7 +473,7 @@ async function manyCycles() {
   // How long the console's event loop (its back end runs in this process) was held up while the cycles ran.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  const cpuBefore = cpuByKind();
+  const cpuBefore = cpuSnapshot();
   // BENCH_PAGE_PROFILE=<file>: the first watched page's script profile over the run, for reading where it goes.
   const profiled = process.env.BENCH_PAGE_PROFILE
     ? await pages[0].page.context().newCDPSession(pages[0].page)
@@ -504,7 +528,7 @@ async function manyCycles() {
     await waitDone(ids);
   });
   loopDelay.disable();
-  const cpuAfter = cpuByKind();
+  const cpuAfter = cpuSnapshot();
   if (process.env.BENCH_PAGE_TRACE) await browser.stopTracing();
   if (consoleProfiler) {
     const { profile } = await consoleProfiler.post('Profiler.stop');
@@ -517,8 +541,7 @@ async function manyCycles() {
       JSON.stringify((await profiled.send('Profiler.stop')).profile),
     );
   console.log(
-    `CPU seconds while ${AT_ONCE} cycles ran: ${Object.entries(cpuAfter)
-      .map(([kind, after]) => [kind, after - (cpuBefore[kind] ?? 0)])
+    `CPU seconds while ${AT_ONCE} cycles ran: ${Object.entries(cpuUsedByKind(cpuBefore, cpuAfter))
       .sort((a, b) => b[1] - a[1])
       .map(([kind, used]) => `${kind} ${round(used)}`)
       .join(', ')}`,
