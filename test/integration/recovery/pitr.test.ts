@@ -203,45 +203,58 @@ describe('point-in-time recovery', () => {
       'once the folders are swapped in, while the recovered clusters replay',
       (n: string[]) => n.some((f) => f.startsWith('data.old-')),
     ],
-  ])('leaves the previous databases serving when the console is killed %s', async (_when, reached) => {
-    const { app, tpg } = (await localClusters(s.ops.stack))!;
-    const journal = path.join(path.dirname(app.dir), 'recovery-journal.json');
-    const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
-    const names = () => [...fs.readdirSync(app.dir), ...fs.readdirSync(tpg.dir)];
-    const existingBefore = new Set(names());
-    const child = spawn(
-      process.execPath,
-      ['dist/cli.mjs', '--home', s.home, 'recover', '--to', moment, '--yes'],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, OPS_CONSOLE_HOME: s.home },
-      },
-    );
-    try {
-      const until = Date.now() + 120_000;
-      while (!reached(names().filter((n) => !existingBefore.has(n)))) {
-        if (Date.now() > until || child.exitCode !== null)
-          throw new Error('the recovery did not reach that point');
-        await sleep(10);
+  ])(
+    'leaves the previous databases serving when the console is killed %s',
+    async (_when, reached) => {
+      const { app, tpg } = (await localClusters(s.ops.stack))!;
+      const journal = path.join(path.dirname(app.dir), 'recovery-journal.json');
+      const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
+      const names = () => [...fs.readdirSync(app.dir), ...fs.readdirSync(tpg.dir)];
+      const existingBefore = new Set(names());
+      const child = spawn(
+        process.execPath,
+        ['dist/cli.mjs', '--home', s.home, 'recover', '--to', moment, '--yes'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, OPS_CONSOLE_HOME: s.home },
+        },
+      );
+      // What the recovery said, so a run that never reaches the point says where it stood.
+      let said = '';
+      const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-4000));
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+      try {
+        const until = Date.now() + 150_000;
+        while (!reached(names().filter((n) => !existingBefore.has(n)))) {
+          if (Date.now() > until || child.exitCode !== null)
+            throw new Error(
+              `the recovery did not reach that point (exit ${child.exitCode}; new entries: ${names()
+                .filter((n) => !existingBefore.has(n))
+                .join(', ')}); it said:\n${said}`,
+            );
+          await sleep(10);
+        }
+      } finally {
+        child.kill('SIGKILL');
       }
-    } finally {
-      child.kill('SIGKILL');
-    }
-    await new Promise((r) => child.once('exit', r));
-    expect(fs.existsSync(journal)).toBe(true); // killed before the recovery finished
+      await new Promise((r) => child.once('exit', r));
+      expect(fs.existsSync(journal)).toBe(true); // killed before the recovery finished
 
-    // The next start rolls the interrupted recovery back and serves the previous data.
-    await s.ops.router.invoke('stack.stop', {});
-    await s.ops.router.invoke('stack.start', {});
-    expect(fs.existsSync(journal)).toBe(false);
-    const left = names().filter(
-      (n) => (n.startsWith('data.recovered-') || n.startsWith('data.old-')) && !n.includes('.discarded-'),
-    );
-    // Earlier tests' recoveries keep their old folders for the operator; this one leaves nothing of its own.
-    expect(left.filter((n) => !existingBefore.has(n))).toEqual([]);
-    expect(fs.existsSync(path.join(app.dataDir, 'recovery.signal'))).toBe(false);
-    expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
-    const { rows: inRecovery } = await s.db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-    expect(inRecovery[0]!.r).toBe(false);
-  });
+      // The next start rolls the interrupted recovery back and serves the previous data.
+      await s.ops.router.invoke('stack.stop', {});
+      await s.ops.router.invoke('stack.start', {});
+      expect(fs.existsSync(journal)).toBe(false);
+      const left = names().filter(
+        (n) => (n.startsWith('data.recovered-') || n.startsWith('data.old-')) && !n.includes('.discarded-'),
+      );
+      // Earlier tests' recoveries keep their old folders for the operator; this one leaves nothing of its own.
+      expect(left.filter((n) => !existingBefore.has(n))).toEqual([]);
+      expect(fs.existsSync(path.join(app.dataDir, 'recovery.signal'))).toBe(false);
+      expect(await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note')).toEqual(before);
+      const { rows: inRecovery } = await s.db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+      expect(inRecovery[0]!.r).toBe(false);
+    },
+    240_000,
+  );
 });
