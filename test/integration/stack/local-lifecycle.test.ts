@@ -76,8 +76,8 @@ describe('local provider lifecycle', () => {
     ]);
     // The app DB's migrations begin once its own database exists, while the Temporal cluster's are still created.
     expect(databasesWhenMigrationsBegan).toBe('running');
-    // The app DB's migrations run beside the Temporal side, once the databases exist; the namespace and the Web
-    // UI side by side, once the Temporal server answers.
+    // The app DB's migrations run beside the Temporal side, once the app's own database exists (they may end
+    // before the Temporal databases are made); the namespace and the Web UI side by side, once the server answers.
     const beside = ['app-schema', 'namespace', 'ui'];
     expect(steps.filter((s) => !beside.includes(s))).toEqual([
       'binaries',
@@ -87,7 +87,7 @@ describe('local provider lifecycle', () => {
       'schema',
       'temporal',
     ]);
-    expect(steps.indexOf('app-schema')).toBeGreaterThan(steps.indexOf('databases'));
+    expect(steps.indexOf('app-schema')).toBeGreaterThan(steps.indexOf('postgres'));
     expect(steps.indexOf('namespace')).toBeGreaterThan(steps.indexOf('temporal'));
     expect(steps.indexOf('ui')).toBeGreaterThan(steps.indexOf('temporal'));
     for (const s of status.services) pids.push(s.pid as number);
