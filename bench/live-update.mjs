@@ -85,6 +85,8 @@ let browser;
 let db;
 let nextCycle = 1;
 
+const TICK = 100; // USER_HZ on Linux
+
 /**
  * CPU seconds used so far by every process on the machine, each with what it is and when it started (ticks since
  * boot), and the machine's uptime in ticks: for where the machine's time goes (cpuUsedByKind).
@@ -120,7 +122,6 @@ function cpuSnapshot() {
   const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * TICK;
   return { processes, stolen: steal / TICK, uptime };
 }
-const TICK = 100; // USER_HZ on Linux
 
 /**
  * CPU seconds used between two snapshots, by what used them: each process's own difference; one started since

@@ -1,7 +1,7 @@
 // Point-in-time recovery of both clusters to one moment, on the real embedded stack with continuous archiving:
 // rows and workflow state come back exactly as they were, gaps and a full archive are reported, and a recovery
 // killed half-way leaves the stack serving.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
 } from '../../support/cycle-stack';
 import { localClusters } from '../../../bench/back-end';
 import { niceOf } from '../../support/session-shares';
+import { spawnCli } from '../../support/cli';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -211,27 +212,15 @@ describe('point-in-time recovery', () => {
       const before = await rows(s.db, 'SELECT note FROM pitr_marks ORDER BY note');
       const names = () => [...fs.readdirSync(app.dir), ...fs.readdirSync(tpg.dir)];
       const existingBefore = new Set(names());
-      const child = spawn(
-        process.execPath,
-        ['dist/cli.mjs', '--home', s.home, 'recover', '--to', moment, '--yes'],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, OPS_CONSOLE_HOME: s.home },
-        },
-      );
-      // What the recovery said, so a run that never reaches the point says where it stood.
-      let said = '';
-      const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-4000));
-      child.stdout.on('data', keep);
-      child.stderr.on('data', keep);
+      // What the recovery says is kept, so a run that never reaches the point says where it stood.
+      const { child, output } = spawnCli(s.home, ['recover', '--to', moment, '--yes']);
       try {
         const until = Date.now() + 150_000;
-        while (!reached(names().filter((n) => !existingBefore.has(n)))) {
+        let fresh: string[] = [];
+        while (!reached((fresh = names().filter((n) => !existingBefore.has(n))))) {
           if (Date.now() > until || child.exitCode !== null)
             throw new Error(
-              `the recovery did not reach that point (exit ${child.exitCode}; new entries: ${names()
-                .filter((n) => !existingBefore.has(n))
-                .join(', ')}); it said:\n${said}`,
+              `the recovery did not reach that point (exit ${child.exitCode}; new entries: ${fresh.join(', ')}); it said:\n${output().slice(-4000)}`,
             );
           await sleep(10);
         }
