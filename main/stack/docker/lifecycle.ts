@@ -65,7 +65,7 @@ export async function ensureRunning(
   if (info && info.Config.Labels?.[LABEL_CONFIG] !== configHash) {
     // Settings changed since it was created (ports, password, image): replace it; the data volume stays.
     if (info.State.Running) await existing.stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
-    await existing.remove({ force: true });
+    await removeContainer(docker, info.Id);
   } else if (info?.State.Running) {
     follow(existing, plan, { tail: 100 });
     return;
@@ -114,7 +114,7 @@ export async function removeOwned(docker: Docker, stackId: string, deleteData: b
   const filters = ownedFilter(stackId);
   const removed: string[] = [];
   for (const c of await ownedContainers(docker, stackId)) {
-    await docker.getContainer(c.Id).remove({ force: true });
+    await removeContainer(docker, c.Id);
     removed.push(c.Names?.[0]?.replace(/^\//, '') ?? c.Id);
   }
   for (const n of await docker.listNetworks({ filters })) {
@@ -161,7 +161,38 @@ export async function startContainer(container: Docker.Container): Promise<void>
 }
 
 function alreadyStopped(err: { statusCode?: number }): void {
-  if (err.statusCode !== 304) throw err; // 304: already stopped
+  // 304: already stopped; 404: already removed (by a request a killed console left with the engine)
+  if (err.statusCode !== 304 && err.statusCode !== 404) throw err;
+}
+
+/**
+ * Removes a container (force), and counts one that is already gone, or being removed, as removed: a console killed
+ * half-way can leave a removal the engine carries out while this one runs. Waits until it is gone.
+ */
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  const container = docker.getContainer(id);
+  try {
+    await container.remove({ force: true });
+    return;
+  } catch (err) {
+    const { statusCode, message } = err as { statusCode?: number; message?: string };
+    if (statusCode === 404) return;
+    if (statusCode !== 409 || !/already in progress/i.test(message ?? '')) throw err;
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const gone = await container.inspect().then(
+      () => false,
+      (err: { statusCode?: number }) => {
+        if (err.statusCode === 404) return true;
+        throw err;
+      },
+    );
+    if (gone) return;
+    if (Date.now() > deadline)
+      throw new Error(`the engine did not finish removing the container ${id.slice(0, 12)} within 30 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Before starting: the ports of the services not running yet must be free (PORT_IN_USE names who holds them). */

@@ -12,11 +12,13 @@ import { recoverySettings, waitForRecoveryEnd, withoutRecoverySettings } from '.
 import { PITR_MOUNT, archiveVolumeName, type StackPlan } from './containers';
 import { lastLogLines } from './container-logs';
 import { execIn } from './wal';
+import { removeContainer } from './lifecycle';
 
 type ClusterId = 'app-postgres' | 'temporal-postgres';
 export type DataVolumes = Partial<Record<ClusterId, string>>;
 
-const LABEL_HELPER = 'ops-console.helper';
+/** Marks the short-lived containers a recovery copies with: a rollback removes them. */
+export const LABEL_HELPER = 'ops-console.helper';
 const volumesFile = (dataDir: string) => path.join(dataDir, 'docker-data-volumes.json');
 const journalFile = (dataDir: string) => path.join(dataDir, 'docker-recovery-journal.json');
 
@@ -105,7 +107,7 @@ async function sweepScratch(
   for (const c of ours) {
     const onScratch = c.Mounts.some((m) => m.Name && scratch.includes(m.Name));
     if (onScratch || c.Labels[LABEL_HELPER]) {
-      await docker.getContainer(c.Id).remove({ force: true });
+      await removeContainer(docker, c.Id);
       removed++;
     }
   }

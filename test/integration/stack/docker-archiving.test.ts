@@ -4,12 +4,21 @@
 // kept base backups need, and a failing archive is reported.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, type WiredConsole } from '../../../main/console';
 import type { StackSpec } from '../../../main/stack/provider';
 import { DockerProvider } from '../../../main/stack/docker/provider';
 import { execIn } from '../../../main/stack/docker/wal';
+import {
+  LABEL_HELPER,
+  dockerRecoveryDriver,
+  hasInterruptedRecovery,
+  rollBackDockerRecovery,
+} from '../../../main/stack/docker/recovery';
 import { PITR_MOUNT } from '../../../main/stack/docker/containers';
 import { allocateTemporalPorts, writeTemporalConfig } from '../../../main/stack/local/temporal-config';
 import { scratchHome } from '../../support/console-process';
@@ -240,6 +249,52 @@ describe('continuous archiving on the Docker provider', () => {
     },
     5 * MINUTE,
   );
+
+  it('finishes a rollback when a copy container it found is removed by the engine before it gets to it', async () => {
+    // What a console killed just after asking the engine to remove its copy container leaves: the container is
+    // listed, then gone (or being removed) by the time the rollback removes it.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-rollback-'));
+    const helper = await engine.docker.createContainer({
+      Image: provider.plan.containers.find((c) => c.service === 'app-postgres')!.image,
+      Entrypoint: ['sleep', '600'],
+      Labels: { ...provider.plan.labels, [LABEL_HELPER]: 'recovery' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await helper.start();
+    let removedUnderIt = false;
+    // The real engine, with the other removal placed between the rollback's listing and its own removal.
+    const docker = new Proxy(engine.docker, {
+      get(target, key, receiver) {
+        if (key !== 'listContainers') return Reflect.get(target, key, receiver) as unknown;
+        return async (options: Docker.ContainerListOptions) => {
+          const listed = await target.listContainers(options);
+          if (!removedUnderIt && listed.some((c) => c.Id === helper.id)) {
+            await helper.remove({ force: true });
+            removedUnderIt = true;
+          }
+          return listed;
+        };
+      },
+    });
+    const host = {
+      spec: { ...spec, dataDir },
+      plan: provider.plan,
+      engine: async () => ({ docker }),
+      startPostgres: () => Promise.reject(new Error('not used by a rollback')),
+      serviceContainer: (id: 'app-postgres' | 'temporal-postgres') => provider.serviceContainer(id),
+    };
+    try {
+      await dockerRecoveryDriver(host, 'gone-under-it').begin();
+      expect(hasInterruptedRecovery(dataDir)).toBe(true);
+      await expect(rollBackDockerRecovery(host)).resolves.toMatch(/rolled back/);
+      expect(removedUnderIt).toBe(true);
+      expect(hasInterruptedRecovery(dataDir)).toBe(false);
+      await expect(helper.inspect()).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      await helper.remove({ force: true }).catch(() => undefined);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 
   // A console killed with SIGKILL in the middle of a recovery, in its own process: while it copies the base backups
   // into new volumes, or once the containers run on them and replay. The next start puts the previous volumes back.
