@@ -37,6 +37,12 @@ export function spawnCli(home: string, args: string[]): { child: ChildProcess; o
   return { child, output: () => out };
 }
 
+/** Resolves once the process has exited: at once when its exit was already seen (that event fires only once). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
 /** `worker start` in the background until it says the worker runs; `adopt` gets the child first (to stop it). */
 export async function startWorkerProcess(home: string, adopt: (child: ChildProcess) => void): Promise<void> {
   const worker = spawnCli(home, ['worker', 'start']);

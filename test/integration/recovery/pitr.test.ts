@@ -17,7 +17,7 @@ import {
 } from '../../support/cycle-stack';
 import { localClusters } from '../../../bench/back-end';
 import { niceOf } from '../../support/session-shares';
-import { spawnCli } from '../../support/cli';
+import { exited, spawnCli } from '../../support/cli';
 
 let s: CycleStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -227,9 +227,7 @@ describe('point-in-time recovery', () => {
       } finally {
         child.kill('SIGKILL');
       }
-      // An exit already seen fires no second event.
-      if (child.exitCode === null && child.signalCode === null)
-        await new Promise((r) => child.once('exit', r));
+      await exited(child);
       expect(fs.existsSync(journal)).toBe(true); // killed before the recovery finished
 
       // The next start rolls the interrupted recovery back and serves the previous data.

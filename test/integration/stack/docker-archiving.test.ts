@@ -25,6 +25,7 @@ import { scratchHome } from '../../support/console-process';
 import { buildTestImages, startTestEngine, type TestEngine } from '../../support/docker-engine';
 import { freeStackSettings } from '../../support/stack-settings';
 import { appRows } from '../../support/app-db';
+import { exited } from '../../support/cli';
 
 const MINUTE = 60_000;
 const ARCHIVING = { enabled: true, segmentTimeoutS: 60, baseBackupEveryH: 0, keepBaseBackups: 2 };
@@ -339,7 +340,7 @@ describe('continuous archiving on the Docker provider', () => {
       } finally {
         child.kill('SIGKILL');
       }
-      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+      await exited(child);
 
       await ops.router.invoke('stack.start', {});
       expect(await dataVolumes()).toEqual(volumesBefore);
